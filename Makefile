@@ -1,0 +1,97 @@
+# meshnfs build. `make` builds build/meshnfs; `make check` runs every test; `make deps`
+# installs what is missing (Debian packages, --no-install-recommends).
+
+CC        ?= cc
+CLANG     ?= clang
+PREFIX    ?= /usr/local
+BUILD     := build
+PKGS      := mount jansson libnfs libcurl
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+ifneq ($(filter true 1 yes,$(CI) $(WERROR)),)
+WARN      += -Werror
+endif
+BASEFLAGS := -std=gnu11 -D_GNU_SOURCE -g -Isrc $(WARN) $(PKG_CFLAGS) -DMESHNFS_VERSION='"$(VERSION)"'
+CFLAGS    ?= -O2
+HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDHARDEN  := -pie -Wl,-z,relro,-z,now
+SANFLAGS  := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+SRC_ALL   := $(shell find src -name '*.c' | sort)
+TEST_SRC  := $(filter %_test.c,$(SRC_ALL))
+LIB_SRC   := $(filter-out src/main.c %_test.c,$(SRC_ALL))
+FUZZ_SRC  := $(sort $(wildcard fuzz/fuzz_*.c))
+
+OBJ       := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC) src/main.c)
+SAN_OBJ   := $(patsubst src/%.c,$(BUILD)/san/%.o,$(LIB_SRC))
+FZ_OBJ    := $(patsubst src/%.c,$(BUILD)/fzobj/%.o,$(LIB_SRC))
+TESTS     := $(patsubst src/%_test.c,$(BUILD)/test/%_test,$(TEST_SRC))
+FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all deps check check-unit check-vm fuzz fuzz-build unit demo install clean
+all: $(BUILD)/meshnfs
+
+$(BUILD)/meshnfs: $(OBJ)
+	$(CC) $(LDHARDEN) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(HARDEN) -MMD -MP -c -o $@ $<
+
+# Unit tests: cmocka, beside the code they test, built with ASan + UBSan.
+$(BUILD)/san/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(SANFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/test/%_test: src/%_test.c $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(SANFLAGS) -MMD -MP -o $@ $< $(SAN_OBJ) $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+
+unit: $(TESTS)
+
+# Fuzzers: libFuzzer (clang), one per parser of outside input, seed corpus in fuzz/corpus/NAME.
+$(BUILD)/fzobj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BASEFLAGS) -O1 -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/%: fuzz/%.c $(FZ_OBJ)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BASEFLAGS) -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(FZ_OBJ) $(PKG_LIBS)
+
+fuzz-build: $(FUZZERS)
+
+# Runs each fuzzer for FUZZ_SECONDS (default 60), growing its corpus in build/fuzz-corpus.
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz-corpus/$$n; \
+	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz-corpus/$$n fuzz/corpus/$$n || exit 1; \
+	done
+
+check: all unit fuzz-build
+	tests/run
+
+check-unit: all unit fuzz-build
+	tests/run unit fuzz cli
+
+check-vm: all
+	tests/run vm
+
+deps:
+	scripts/deps.sh
+
+demo: all
+	scripts/demo.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/meshnfs $(DESTDIR)$(PREFIX)/sbin/meshnfs
+	install -D -m 0644 man/meshnfs.8 $(DESTDIR)$(PREFIX)/share/man/man8/meshnfs.8
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

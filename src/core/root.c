@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/root.h"
+
+#include "core/util.h"
+
+static const char *root = "/";
+
+void root_set(const char *r)
+{
+	root = (r && *r) ? r : "/";
+}
+
+const char *root_get(void)
+{
+	return root;
+}
+
+char *root_path(const char *path)
+{
+	size_t n = strlen(root);
+
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	while (*path == '/')
+		path++;
+	return xasprintf("%.*s/%s", (int)n, root, path);
+}

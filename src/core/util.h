@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by every module: cleanup attributes, strings, time, bounded reads. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define _unused_ __attribute__((unused))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+
+static inline void freep(void *p) { free(*(void **)p); }
+static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
+static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_fclose_ __attribute__((cleanup(fclosep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+
+/* Returns p and sets *pp to NULL: hands ownership out of a cleanup variable. */
+#define TAKE_PTR(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })
+
+static inline bool streq(const char *a, const char *b) { return strcmp(a, b) == 0; }
+static inline bool streq_ptr(const char *a, const char *b)
+{
+	return (a && b) ? strcmp(a, b) == 0 : a == b;
+}
+
+/* Duplicates or aborts: allocation failure is not a recoverable state for a CLI tool. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) _printf_(1, 2);
+
+/* A growable byte buffer, always NUL-terminated. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
+void buf_free(struct buf *b);
+
+/* Reads at most max bytes of a file into a NUL-terminated buffer. -EFBIG if larger. */
+int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len);
+/* First line of a small file, trailing whitespace stripped. */
+int read_first_line(const char *path, char **ret);
+
+/* Trims ASCII whitespace on both ends, in place; returns s. */
+char *strstrip(char *s);
+bool startswith(const char *s, const char *prefix);
+bool strcasecontains(const char *hay, const char *needle);
+/* True if s holds only printable ASCII and UTF-8 sequences, no control characters. */
+bool str_is_printable(const char *s, size_t len);
+
+/* Monotonic clock in milliseconds. */
+int64_t now_ms(void);

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+#include "format/cidr.h"
+
+#include "core/util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+
+static uint32_t mask(unsigned prefix)
+{
+	return prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
+}
+
+int ipv4_parse(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	/* inet_pton accepts only the full dotted-quad form, no octal or shortened forms. */
+	if (strlen(s) > 15 || inet_pton(AF_INET, s, &a) != 1)
+		return -EINVAL;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+int cidr_parse(const char *s, bool strict, struct cidr *out)
+{
+	char addr[16];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long prefix = 32;
+	uint32_t a;
+
+	if (n == 0 || n >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (ipv4_parse(addr, &a) < 0)
+		return -EINVAL;
+	if (slash) {
+		char *end;
+		const char *p = slash + 1;
+		if (*p < '0' || *p > '9' || strlen(p) > 2)
+			return -EINVAL;
+		errno = 0;
+		prefix = strtoul(p, &end, 10);
+		if (errno || *end || prefix > 32)
+			return -EINVAL;
+	}
+	if (strict && (a & ~mask((unsigned)prefix)))
+		return -EDOM;
+	out->prefix = (unsigned)prefix;
+	out->addr = a & mask(out->prefix);
+	return 0;
+}
+
+bool cidr_contains(const struct cidr *c, uint32_t addr)
+{
+	return (addr & mask(c->prefix)) == c->addr;
+}
+
+bool cidr_within(const struct cidr *inner, const struct cidr *outer)
+{
+	return inner->prefix >= outer->prefix && cidr_contains(outer, inner->addr);
+}
+
+void ipv4_format(uint32_t addr, char *buf, size_t size)
+{
+	snprintf(buf, size, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
+		 addr & 0xff);
+}
+
+void cidr_format(const struct cidr *c, char *buf, size_t size)
+{
+	char a[16];
+	ipv4_format(c->addr, a, sizeof(a));
+	snprintf(buf, size, "%s/%u", a, c->prefix);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* The report model shared by every command: a list of checks, each with a stable dotted id,
+ * a status, a one-line summary, a detail, and the exact fix. The verdict is the worst status
+ * and decides the exit code. Commands may attach extra JSON (jansson) for --json. */
+#pragma once
+
+#include "core/util.h"
+
+#include <jansson.h>
+
+enum check_status {
+	CHECK_SKIP = 0,
+	CHECK_OK,
+	CHECK_WARN,
+	CHECK_FAIL,
+};
+
+struct check {
+	char *id;      /* dotted and stable: "mount.present" */
+	enum check_status status;
+	char *summary; /* one line */
+	char *detail;  /* may be NULL; may span lines */
+	char *fix;     /* the exact command or action, or NULL */
+	int64_t ms;    /* time the check took, or -1 */
+};
+
+struct report {
+	const char *command;
+	struct check *checks;
+	size_t n_checks;
+	json_t *extra; /* object merged into the JSON document; owned */
+};
+
+void report_init(struct report *r, const char *command);
+void report_free(struct report *r);
+
+/* Adds a check; the returned pointer is valid until the next report_add. */
+struct check *report_add(struct report *r, const char *id, enum check_status status,
+			 const char *summary_fmt, ...) _printf_(4, 5);
+void check_set_detail(struct check *c, const char *fmt, ...) _printf_(2, 3);
+void check_set_fix(struct check *c, const char *fmt, ...) _printf_(2, 3);
+const struct check *report_find(const struct report *r, const char *id);
+
+enum check_status report_verdict(const struct report *r);
+/* 0 ok (or only skips), 1 warnings only, 2 failures. */
+int report_exit_code(const struct report *r);
+const char *check_status_name(enum check_status s);
+
+/* Renders the whole report: JSON document on f, or aligned human text. */
+json_t *report_to_json(const struct report *r);
+void report_print_human(const struct report *r, FILE *f, bool color);
