@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* The command layer: the only code that prints. Each command is one file with one entry
+ * point; main.c holds the table. */
+#pragma once
+
+#include "config/config.h"
+#include "core/diag.h"
+#include "report/report.h"
+
+#include <getopt.h>
+
+/* Exit codes (a contract: scripts rely on them). */
+enum {
+	EXIT_OK = 0,        /* all good */
+	EXIT_WARN = 1,      /* warnings only */
+	EXIT_FAIL = 2,      /* failures */
+	EXIT_USAGE = 64,    /* unknown command or option */
+	EXIT_DATAERR = 65,  /* bad input data: message names file and line */
+	EXIT_SOFTWARE = 70, /* internal error */
+};
+
+struct ctx {
+	const char *config_path; /* --config, or NULL for /etc/meshnfs.conf under the root */
+	bool json;
+	bool no_color;
+	int timeout_ms; /* --timeout, per step; default 5000 */
+	int verbose;
+	struct config config;
+	bool config_loaded;
+};
+
+struct command {
+	const char *name;
+	const char *summary; /* one line, for `help` */
+	const char *usage;   /* the synopsis after "meshnfs " */
+	int (*run)(struct ctx *ctx, int argc, char **argv);
+};
+
+extern const struct command commands[];
+extern const size_t n_commands;
+const struct command *command_find(const char *name);
+
+/* Options every command accepts, before or after its name: --root --config --json
+ * --timeout --no-color -v. Parses argv[0..argc) (argv[0] is the command name) with the
+ * command's own options added; calls fn for those. Returns the index of the first operand,
+ * or -EINVAL after printing the problem and the command's usage on stderr. */
+typedef int (*opt_fn)(void *userdata, int opt, const char *arg, char *err, size_t errsize);
+int cmd_parse_options(struct ctx *ctx, const struct command *cmd, int argc, char **argv,
+		      const char *shortopts, const struct option *longopts, opt_fn fn,
+		      void *userdata);
+
+/* Loads the configuration once (the command reports a failure with cmd_bad_input). */
+int ctx_load_config(struct ctx *ctx, struct diag *diag);
+
+/* Prints the report (JSON or human) and returns its exit code. */
+int cmd_finish(struct ctx *ctx, struct report *r);
+/* Reports bad input "FILE:LINE: problem" (stderr; --json also on stdout) and returns 65. */
+int cmd_bad_input(struct ctx *ctx, const struct diag *d);
+/* Usage error: message and usage on stderr, returns 64. */
+int cmd_usage_error(const struct command *cmd, const char *fmt, ...) _printf_(2, 3);
+/* Internal error: message on stderr, returns 70. */
+int cmd_internal_error(const char *fmt, ...) _printf_(1, 2);
+void cmd_print_usage(const struct command *cmd, FILE *f);
+
+int cmd_env(struct ctx *ctx, int argc, char **argv);
+int cmd_help(struct ctx *ctx, int argc, char **argv);
+int cmd_not_yet(struct ctx *ctx, int argc, char **argv);

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* The command table: name, one-line summary, synopsis, entry point. */
+#include "cmd/cmd.h"
+
+const struct command commands[] = {
+	{ "env", "what kind of node this is (Linux, WSL1, WSL2 and its networking) and what follows",
+	  "env", cmd_env },
+	{ "doctor", "run every check of the guide and more; name each failure's cause and fix",
+	  "doctor [--all]", cmd_not_yet },
+	{ "probe", "test an NFS server step by step: route, TCP, NFS, export, write, ownership",
+	  "probe HOST[:EXPORT]", cmd_not_yet },
+	{ "setup", "make this node an NFS client or server (or fix WSL settings), plan first",
+	  "setup client|server|wsl [--dry-run] [OPTIONS]", cmd_not_yet },
+	{ "repair", "fix what doctor finds fixable: stale handles, hung or lost mounts",
+	  "repair [--dry-run]", cmd_not_yet },
+	{ "status", "the mesh's nodes, live: addresses, roles, online, NFS verdicts",
+	  "status [--source SOURCE]", cmd_not_yet },
+	{ "help", "list the commands, or show one command's usage", "help [COMMAND]", cmd_help },
+};
+const size_t n_commands = sizeof(commands) / sizeof(commands[0]);
+
+const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < n_commands; i++)
+		if (streq(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+int cmd_not_yet(struct ctx *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	(void)argc;
+	fprintf(stderr, "meshnfs: '%s' is not available in this build yet\n", argv[0]);
+	return EXIT_SOFTWARE;
+}
+

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+#include "cmd/cmd.h"
+
+#include "core/root.h"
+#include "report/output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+
+enum {
+	OPT_ROOT = 0x100,
+	OPT_CONFIG,
+	OPT_JSON,
+	OPT_TIMEOUT,
+	OPT_NO_COLOR,
+};
+
+static const struct option global_longopts[] = {
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "verbose", no_argument, NULL, 'v' },
+};
+
+void cmd_print_usage(const struct command *cmd, FILE *f)
+{
+	fprintf(f, "usage: meshnfs [--root DIR] [--config FILE] [--json] [--timeout SECONDS] "
+		   "[--no-color] [-v] %s\n",
+		cmd ? cmd->usage : "COMMAND [ARGS]");
+	if (!cmd)
+		fprintf(f, "Run 'meshnfs help' for the list of commands.\n");
+}
+
+int cmd_usage_error(const struct command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("meshnfs: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cmd_print_usage(cmd, stderr);
+	return EXIT_USAGE;
+}
+
+int cmd_internal_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("meshnfs: internal error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_SOFTWARE;
+}
+
+static int parse_timeout(const char *arg, int *ms)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(s) || s < 0.1 || s > 3600)
+		return -EINVAL;
+	*ms = (int)lround(s * 1000);
+	return 0;
+}
+
+/* Applies a global option; returns 1 if opt was one, 0 if not, -EINVAL on a bad value. */
+static int global_option(struct ctx *ctx, int opt, const char *arg, char *err, size_t size)
+{
+	switch (opt) {
+	case OPT_ROOT:
+		if (arg[0] != '/' || access(arg, F_OK) < 0) {
+			snprintf(err, size, "--root: \"%s\" is not an existing absolute directory", arg);
+			return -EINVAL;
+		}
+		root_set(arg);
+		return 1;
+	case OPT_CONFIG:
+		ctx->config_path = arg;
+		ctx->config_loaded = false;
+		return 1;
+	case OPT_JSON:
+		ctx->json = true;
+		return 1;
+	case OPT_TIMEOUT:
+		if (parse_timeout(arg, &ctx->timeout_ms) < 0) {
+			snprintf(err, size, "--timeout: \"%s\" is not a number of seconds in 0.1..3600",
+				 arg);
+			return -EINVAL;
+		}
+		return 1;
+	case OPT_NO_COLOR:
+		ctx->no_color = true;
+		return 1;
+	case 'v':
+		ctx->verbose++;
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_parse_options(struct ctx *ctx, const struct command *cmd, int argc, char **argv,
+		      const char *shortopts, const struct option *longopts, opt_fn fn,
+		      void *userdata)
+{
+	size_t n_cmd = 0, n_glob = ARRAY_SIZE(global_longopts);
+	_cleanup_free_ struct option *all = NULL;
+	_cleanup_free_ char *shorts = NULL;
+	char err[512];
+	int opt;
+
+	while (longopts && longopts[n_cmd].name)
+		n_cmd++;
+	all = xcalloc(n_cmd + n_glob + 1, sizeof(*all));
+	memcpy(all, global_longopts, sizeof(global_longopts));
+	if (n_cmd)
+		memcpy(all + n_glob, longopts, n_cmd * sizeof(*all));
+	/* '+': options end at the first operand; ':': report missing arguments ourselves. */
+	shorts = xasprintf("+:v%s", shortopts ? shortopts : "");
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+		int r;
+		err[0] = '\0';
+		if (opt == '?') {
+			if (optopt)
+				cmd_usage_error(cmd, "unknown option '-%c'", optopt);
+			else
+				cmd_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+		if (opt == ':') {
+			cmd_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
+			return -EINVAL;
+		}
+		r = global_option(ctx, opt, optarg, err, sizeof(err));
+		if (r == 0)
+			r = fn ? fn(userdata, opt, optarg, err, sizeof(err)) : -EINVAL;
+		if (r < 0) {
+			cmd_usage_error(cmd, "%s", err[0] ? err : "invalid option");
+			return -EINVAL;
+		}
+	}
+	return optind;
+}
+
+int ctx_load_config(struct ctx *ctx, struct diag *diag)
+{
+	if (ctx->config_loaded)
+		return 0;
+	int r = config_load(ctx->config_path, &ctx->config, diag);
+	if (r < 0)
+		return r;
+	ctx->config_loaded = true;
+	return 0;
+}
+
+static void print_json(json_t *doc)
+{
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+int cmd_finish(struct ctx *ctx, struct report *r)
+{
+	if (ctx->json) {
+		json_t *doc = report_to_json(r);
+		print_json(doc);
+		json_decref(doc);
+	} else if (r->n_checks)
+		report_print_human(r, stdout, output_want_color(STDOUT_FILENO, ctx->no_color));
+	return report_exit_code(r);
+}
+
+int cmd_bad_input(struct ctx *ctx, const struct diag *d)
+{
+	char msg[1200];
+
+	diag_format(d, msg, sizeof(msg));
+	fprintf(stderr, "meshnfs: %s\n", msg);
+	if (ctx->json) {
+		json_t *doc = json_pack("{s:{s:s, s:s, s:o, s:s}}", "error", "kind", "bad_input", "file",
+					d->file, "line", d->line ? json_integer(d->line) : json_null(),
+					"message", d->msg);
+		print_json(doc);
+		json_decref(doc);
+	}
+	return EXIT_DATAERR;
+}

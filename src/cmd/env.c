@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/* meshnfs env: what kind of node this is and what that implies. Read-only, no sockets. */
+#include "cmd/cmd.h"
+
+#include "core/root.h"
+#include "node/node.h"
+#include "report/output.h"
+
+#include <stdarg.h>
+
+static const char *setting_text(enum setting s, const char *dflt)
+{
+	return s == SETTING_ON ? "true" : s == SETTING_OFF ? "false" : dflt;
+}
+
+static json_t *setting_json(enum setting s)
+{
+	return s == SETTING_UNSET ? json_null() : json_boolean(s == SETTING_ON);
+}
+
+static void say(json_t *a, const char *fmt, ...) _printf_(2, 3);
+static void say(json_t *a, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	json_array_append_new(a, json_string(tmp));
+}
+
+/* What follows from the facts: one sentence each, for people and scripts alike. */
+static json_t *implications(const struct node_info *n)
+{
+	json_t *a = json_array();
+	const struct wsl_info *w = &n->wsl;
+#define SAY(...) say(a, __VA_ARGS__)
+
+	switch (n->kind) {
+	case NODE_LINUX:
+		SAY("Native Linux: runs its own tailscaled and mounts the share from /etc/fstab, "
+		    "like the guide's Linux nodes.");
+		if (!n->tun)
+			SAY("No /dev/net/tun: tailscaled cannot create its interface (kernel mode).");
+		break;
+	case NODE_WSL1:
+		SAY("WSL1 has no Linux kernel and no NFS client: the share cannot be mounted here. "
+		    "Convert the distro with `wsl --set-version DISTRO 2` (PowerShell).");
+		break;
+	case NODE_WSL2:
+		SAY("WSL2: must not run its own tailscaled; it rides the Windows host's Tailscale "
+		    "(the guide's Working Model).");
+		if (streq(w->networking_mode, "mirrored"))
+			SAY("Mirrored networking: this distro shares the Windows host's mesh addresses; "
+			    "services listening here are reachable from the mesh unless Windows binds "
+			    "the same port.");
+		else if (streq(w->networking_mode, "nat"))
+			SAY("NAT networking: outbound NFS to the mesh still works through the host, but "
+			    "this distro has no mesh address and its services are not reachable from the "
+			    "mesh; an export without 'insecure' may refuse the NATed source port.");
+		else if (streq(w->networking_mode, "none"))
+			SAY("Networking is off (networkingMode=none): the mesh cannot be reached.");
+		else
+			SAY("Networking mode '%s' is not one the guide covers; mirrored is recommended.",
+			    w->networking_mode);
+		if (w->mode_source != MODE_FROM_WSLINFO)
+			SAY("The mode shown is the %s one, not measured: wslinfo (WSL 2.0+) is not "
+			    "available to tell the effective mode.",
+			    w->mode_source == MODE_FROM_WSLCONFIG ? "configured" : "default");
+		if (n->tailscaled_pid || n->tailscaled_socket || n->tailscale_iface)
+			SAY("A tailscaled runs inside WSL2: it conflicts with the Windows host's "
+			    "Tailscale (run `meshnfs doctor`).");
+		break;
+	}
+	if (n->is_wsl && !w->interop)
+		SAY("Interop is off: Windows programs (tailscale.exe, cmd.exe) cannot run from here.");
+	if (!n->systemd)
+		SAY("systemd is not running: x-systemd.* options in /etc/fstab do nothing%s.",
+		    n->is_wsl ? " (set [boot] systemd=true in /etc/wsl.conf)" : "");
+	if (n->kind == NODE_WSL2 && w->conf_mount_fstab != SETTING_OFF)
+		SAY("WSL mounts /etc/fstab when the distro starts (mountFsTab): an unreachable NFS "
+		    "server there can stall the start.");
+#undef SAY
+	return a;
+}
+
+static json_t *node_json(const struct node_info *n)
+{
+	json_t *o = json_object(), *addrs = json_null();
+	char a[16];
+
+	json_object_set_new(o, "kind", json_string(node_kind_name(n->kind)));
+	json_object_set_new(o, "kind_reason", json_string(n->kind_reason));
+	json_object_set_new(o, "kernel", n->osrelease ? json_string(n->osrelease) : json_null());
+	json_object_set_new(o, "distro", n->distro ? json_string(n->distro) : json_null());
+	json_object_set_new(o, "debian_like", json_boolean(n->debian_like));
+	json_object_set_new(o, "systemd", json_boolean(n->systemd));
+	json_object_set_new(o, "tun", json_boolean(n->tun));
+	json_object_set_new(o, "tailscaled",
+			    json_pack("{s:o, s:b, s:b}", "pid",
+				      n->tailscaled_pid ? json_integer(n->tailscaled_pid) : json_null(),
+				      "socket", n->tailscaled_socket, "interface", n->tailscale_iface));
+	if (n->addrs_known) {
+		addrs = json_array();
+		for (size_t i = 0; i < n->n_addrs; i++) {
+			ipv4_format(n->addrs[i], a, sizeof(a));
+			json_array_append_new(addrs, json_string(a));
+		}
+	}
+	json_object_set_new(o, "mesh_addresses", addrs);
+	if (!n->is_wsl) {
+		json_object_set_new(o, "wsl", json_null());
+		return o;
+	}
+	const struct wsl_info *w = &n->wsl;
+	json_t *wj = json_object();
+	json_object_set_new(wj, "networking_mode", json_string(w->networking_mode));
+	json_object_set_new(wj, "mode_source", json_string(mode_source_name(w->mode_source)));
+	json_object_set_new(wj, "configured_mode",
+			    w->configured_mode ? json_string(w->configured_mode) : json_null());
+	json_object_set_new(wj, "systemd", json_boolean(n->systemd));
+	json_object_set_new(wj, "interop", json_boolean(w->interop));
+	json_object_set_new(wj, "binfmt_interop", json_boolean(w->binfmt_interop));
+	json_object_set_new(wj, "wslconfig", w->wslconfig ? json_string(w->wslconfig) : json_null());
+	json_object_set_new(wj, "wslconfig_encoding",
+			    w->wslconfig ? json_string(text_encoding_name(w->wslconfig_encoding))
+					 : json_null());
+	json_object_set_new(wj, "wsl_conf",
+			    json_pack("{s:o, s:o, s:o}", "boot_systemd",
+				      setting_json(w->conf_boot_systemd), "automount_mountfstab",
+				      setting_json(w->conf_mount_fstab), "interop_enabled",
+				      setting_json(w->conf_interop)));
+	json_object_set_new(o, "wsl", wj);
+	return o;
+}
+
+static void row(struct table *t, const char *k, const char *v)
+{
+	table_add_row(t, (const char *[]){ k, v });
+}
+
+static void print_human(const struct node_info *n, json_t *impl, FILE *f)
+{
+	struct table t;
+	struct buf b = { 0 };
+	char a[16];
+	_cleanup_free_ char *kind = xasprintf("%s (%s)", node_kind_name(n->kind), n->kind_reason);
+	_cleanup_free_ char *ts = n->tailscaled_pid ? xasprintf("running (pid %d)", (int)n->tailscaled_pid)
+						    : xstrdup("not running");
+
+	table_init(&t, 2);
+	row(&t, "kind", kind);
+	row(&t, "distro", n->distro ? n->distro : "unknown");
+	row(&t, "systemd", n->systemd ? "running" : "not running");
+	row(&t, "/dev/net/tun", n->tun ? "present" : "missing");
+	if (n->tailscaled_socket || n->tailscale_iface) {
+		char *s = xasprintf("%s%s%s", ts, n->tailscaled_socket ? ", socket present" : "",
+				    n->tailscale_iface ? ", tailscale0 present" : "");
+		free(ts);
+		ts = s;
+	}
+	row(&t, "tailscaled", ts);
+	buf_append(&b, "", 0);
+	if (!n->addrs_known)
+		buf_printf(&b, "unknown (no /proc/net/fib_trie)");
+	for (size_t i = 0; n->addrs_known && i < n->n_addrs; i++) {
+		ipv4_format(n->addrs[i], a, sizeof(a));
+		buf_printf(&b, "%s%s", i ? ", " : "", a);
+	}
+	row(&t, "mesh addresses", b.len ? b.data : "none");
+	if (n->is_wsl) {
+		const struct wsl_info *w = &n->wsl;
+		_cleanup_free_ char *mode = xasprintf("%s (from %s)", w->networking_mode,
+						      mode_source_name(w->mode_source));
+		_cleanup_free_ char *cfg =
+			w->wslconfig ? xasprintf("%s (%s%s)%s%s%s", w->wslconfig,
+						 text_encoding_name(w->wslconfig_encoding),
+						 w->wslconfig_crlf ? ", CRLF" : "",
+						 w->configured_mode ? ": networkingMode=" : "",
+						 w->configured_mode ? w->configured_mode : "",
+						 w->configured_mode ? "" : ": no networkingMode")
+				     : xstrdup("not found");
+		_cleanup_free_ char *conf = xasprintf(
+			"boot.systemd=%s automount.mountFsTab=%s interop.enabled=%s",
+			setting_text(w->conf_boot_systemd, "unset"),
+			setting_text(w->conf_mount_fstab, "unset(true)"),
+			setting_text(w->conf_interop, "unset(true)"));
+		row(&t, "networking", mode);
+		row(&t, ".wslconfig", cfg);
+		row(&t, "/etc/wsl.conf", conf);
+		row(&t, "interop", w->interop ? "on" : w->binfmt_interop ? "off (wsl.conf)" : "off (no binfmt WSLInterop)");
+	}
+	table_print(&t, f);
+	table_free(&t);
+	buf_free(&b);
+
+	size_t i;
+	json_t *v;
+	fputs("\nWhat follows:\n", f);
+	json_array_foreach(impl, i, v)
+		fprintf(f, "  - %s\n", json_string_value(v));
+}
+
+int cmd_env(struct ctx *ctx, int argc, char **argv)
+{
+	const struct command *self = command_find("env");
+	struct node_info n;
+	struct report r;
+	struct diag d = { 0 };
+	int i = cmd_parse_options(ctx, self, argc, argv, NULL, NULL, NULL, NULL);
+
+	if (i < 0)
+		return EXIT_USAGE;
+	if (i < argc)
+		return cmd_usage_error(self, "unexpected argument '%s'", argv[i]);
+	if (ctx_load_config(ctx, &d) < 0)
+		return cmd_bad_input(ctx, &d);
+
+	node_detect(&ctx->config, ctx->timeout_ms, &n);
+	report_init(&r, "env");
+	for (size_t k = 0; k < n.n_warnings; k++)
+		report_add(&r, "env.input", CHECK_WARN, "%s", n.warnings[k]);
+	json_t *impl = implications(&n);
+	json_object_set_new(r.extra, "node", node_json(&n));
+	json_object_set_new(r.extra, "implications", json_incref(impl));
+	if (!ctx->json) {
+		print_human(&n, impl, stdout);
+		if (r.n_checks)
+			fputs("\nInput problems:\n", stdout);
+	}
+	json_decref(impl);
+	int rc = cmd_finish(ctx, &r);
+	report_free(&r);
+	node_info_free(&n);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* meshnfs: shared storage over NFSv4 on a Tailscale/Headscale mesh. A tiny main: global
+ * options, then one command from the table. */
+#include "cmd/cmd.h"
+
+#include <errno.h>
+#include <signal.h>
+
+#ifndef MESHNFS_VERSION
+#define MESHNFS_VERSION "0.0.0"
+#endif
+
+enum { OPT_VERSION = 0x200, OPT_HELP };
+
+static int main_option(void *userdata, int opt, const char *arg, char *err, size_t size)
+{
+	int *action = userdata;
+
+	(void)arg;
+	(void)err;
+	(void)size;
+	if (opt != OPT_VERSION && opt != 'h' && opt != OPT_HELP)
+		return -EINVAL;
+	*action = opt;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ 0 },
+	};
+	struct ctx ctx = { .timeout_ms = 5000 };
+	int action = 0, i, r;
+
+	signal(SIGPIPE, SIG_IGN);
+	i = cmd_parse_options(&ctx, NULL, argc, argv, "h", longopts, main_option, &action);
+	if (i < 0)
+		return EXIT_USAGE;
+	if (action == OPT_VERSION) {
+		printf("meshnfs %s\n", MESHNFS_VERSION);
+		return EXIT_OK;
+	}
+	if (action)
+		return cmd_help(&ctx, 1, (char *[]){ "help", NULL });
+	if (i >= argc)
+		return cmd_usage_error(NULL, "no command given");
+
+	const struct command *c = command_find(argv[i]);
+	if (!c)
+		return cmd_usage_error(NULL, "unknown command '%s'", argv[i]);
+	r = c->run(&ctx, argc - i, argv + i);
+	if (ctx.config_loaded)
+		config_free(&ctx.config);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return cmd_internal_error("cannot write output: %s", strerror(errno));
+	return r;
+}

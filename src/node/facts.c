@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/* Facts about this node that any kind has: distribution, systemd, TUN, a local tailscaled,
+ * and the addresses it holds in the mesh range. */
+#include "node/node.h"
+
+#include "core/root.h"
+#include "format/fibtrie.h"
+#include "format/osrelease.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+
+static bool exists_under_root(const char *path)
+{
+	_cleanup_free_ char *p = root_path(path);
+	return access(p, F_OK) == 0;
+}
+
+static bool dir_under_root(const char *path)
+{
+	_cleanup_free_ char *p = root_path(path);
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void read_os_release(struct node_info *n)
+{
+	static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		_cleanup_free_ char *p = root_path(paths[i]), *data = NULL;
+		struct os_release o;
+		struct diag d = { 0 };
+		char msg[1200];
+		size_t len;
+		int r = read_file_bounded(p, 64 * 1024, &data, &len);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0) {
+			node_warn(n, "%s: cannot read: %s", p, strerror(-r));
+			return;
+		}
+		if (os_release_parse(p, data, len, &o, &d) < 0) {
+			diag_format(&d, msg, sizeof(msg));
+			node_warn(n, "%s", msg);
+			return;
+		}
+		n->distro = o.pretty_name ? xstrdup(o.pretty_name) : o.id ? xstrdup(o.id) : NULL;
+		n->debian_like = os_release_is_debian_like(&o);
+		os_release_free(&o);
+		return;
+	}
+}
+
+/* A tailscaled process, by /proc/PID/comm under the root. */
+static pid_t find_tailscaled(void)
+{
+	_cleanup_free_ char *proc = root_path("/proc");
+	DIR *d = opendir(proc);
+	struct dirent *de;
+	pid_t found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || !isdigit((unsigned char)de->d_name[0]))
+			continue;
+		_cleanup_free_ char *p = xasprintf("%s/%s/comm", proc, de->d_name), *comm = NULL;
+		if (read_first_line(p, &comm) == 0 && streq(comm, "tailscaled"))
+			found = (pid_t)pid;
+	}
+	closedir(d);
+	return found;
+}
+
+/* The addresses this network namespace holds, from /proc/net/fib_trie (no socket). */
+static void mesh_addresses(struct node_info *n, const struct config *cfg)
+{
+	_cleanup_free_ char *p = root_path("/proc/net/fib_trie"), *data = NULL;
+	_cleanup_free_ uint32_t *all = NULL;
+	struct diag d = { 0 };
+	char msg[1200];
+	size_t len;
+	int r = read_file_bounded(p, 16 * 1024 * 1024, &data, &len);
+
+	if (r < 0) {
+		if (r != -ENOENT)
+			node_warn(n, "%s: cannot read: %s", p, strerror(-r));
+		return;
+	}
+	r = fib_trie_local_addrs(p, data, len, &all, &d);
+	if (r < 0) {
+		diag_format(&d, msg, sizeof(msg));
+		node_warn(n, "%s", msg);
+		return;
+	}
+	n->addrs_known = true;
+	for (int i = 0; i < r; i++) {
+		if (!cidr_contains(&cfg->mesh, all[i]))
+			continue;
+		n->addrs = xrealloc(n->addrs, (n->n_addrs + 1) * sizeof(*n->addrs));
+		n->addrs[n->n_addrs++] = all[i];
+	}
+}
+
+void node_detect_facts(struct node_info *n, const struct config *cfg)
+{
+	read_os_release(n);
+	n->systemd = dir_under_root("/run/systemd/system");
+	n->tun = exists_under_root("/dev/net/tun");
+	n->tailscaled_pid = find_tailscaled();
+	n->tailscaled_socket = exists_under_root("/var/run/tailscale/tailscaled.sock") ||
+			       exists_under_root("/run/tailscale/tailscaled.sock");
+	n->tailscale_iface = exists_under_root("/sys/class/net/tailscale0");
+	mesh_addresses(n, cfg);
+}

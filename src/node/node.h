@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* What kind of node this is (native Linux, WSL1, WSL2 and its networking mode) and the facts
+ * that follow from it. Read-only: files under --root, and on WSL the programs the WSL docs name
+ * (wslinfo, cmd.exe, wslpath) on PATH. No network traffic. */
+#pragma once
+
+#include "config/config.h"
+#include "format/text.h"
+
+#include <sys/types.h>
+
+enum node_kind {
+	NODE_LINUX,
+	NODE_WSL1,
+	NODE_WSL2,
+};
+
+enum mode_source {
+	MODE_FROM_WSLINFO,
+	MODE_FROM_WSLCONFIG,
+	MODE_FROM_DEFAULT,
+};
+
+/* A tri-state for settings that may be absent from a file. */
+enum setting {
+	SETTING_UNSET = -1,
+	SETTING_OFF = 0,
+	SETTING_ON = 1,
+};
+
+struct wsl_info {
+	char *networking_mode; /* effective: mirrored|nat|bridged|virtioproxy|none|wsl1|unknown */
+	enum mode_source mode_source;
+	char *configured_mode; /* [wsl2] networkingMode in .wslconfig, as written, or NULL */
+	unsigned configured_line;
+	char *wslconfig;       /* resolved path of %USERPROFILE%\.wslconfig when found, or NULL */
+	enum text_encoding wslconfig_encoding;
+	bool wslconfig_crlf;
+	enum setting conf_boot_systemd; /* /etc/wsl.conf [boot] systemd */
+	enum setting conf_mount_fstab;  /* [automount] mountFsTab (WSL's default: on) */
+	enum setting conf_interop;      /* [interop] enabled (WSL's default: on) */
+	bool binfmt_interop;            /* binfmt_misc WSLInterop registered and enabled */
+	bool interop;                   /* Windows programs can run: binfmt and wsl.conf agree */
+};
+
+struct node_info {
+	enum node_kind kind;
+	char *kind_reason;  /* the evidence, one line */
+	char *osrelease;    /* kernel release, or NULL */
+	char *distro;       /* os-release PRETTY_NAME, or NULL */
+	bool debian_like;
+	bool systemd;       /* systemd is PID 1 (sd_booted: /run/systemd/system exists) */
+	bool tun;           /* /dev/net/tun exists */
+	pid_t tailscaled_pid;    /* a local tailscaled process, or 0 */
+	bool tailscaled_socket;  /* /var/run/tailscale/tailscaled.sock exists */
+	bool tailscale_iface;    /* /sys/class/net/tailscale0 exists */
+	bool addrs_known;        /* /proc/net/fib_trie was readable */
+	uint32_t *addrs;         /* this node's addresses inside the mesh range */
+	size_t n_addrs;
+	bool is_wsl; /* kind is WSL1 or WSL2: wsl is filled */
+	struct wsl_info wsl;
+	char **warnings; /* input problems met on the way, "FILE:LINE: problem" */
+	size_t n_warnings;
+};
+
+/* The kind, from the kernel's release and version strings and two WSL-only paths. Pure, so
+ * tests and the fuzzer can feed it anything. reason gets a new one-line string. */
+enum node_kind node_kind_from(const char *osrelease, const char *version, bool wsl_interop,
+			      bool mnt_wsl, char **reason);
+const char *node_kind_name(enum node_kind k);
+const char *mode_source_name(enum mode_source s);
+/* Normalises a networking mode as wslinfo prints it or .wslconfig spells it: one of the known
+ * names, or NULL when unknown. */
+const char *wsl_mode_normalize(const char *s);
+
+/* Detects everything above. Never fails on bad foreign input: problems become warnings. */
+int node_detect(const struct config *cfg, int timeout_ms, struct node_info *out);
+void node_info_free(struct node_info *n);
+
+/* Internal to the node module, exposed for tests. */
+void node_warn(struct node_info *n, const char *fmt, ...) _printf_(2, 3);
+void node_detect_wsl(struct node_info *n, int timeout_ms);
+void node_detect_facts(struct node_info *n, const struct config *cfg);
