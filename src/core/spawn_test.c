@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/test.h"
+#include "core/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+static void captures_output_and_exit_code(void **state)
+{
+	(void)state;
+	const char *argv[] = { "sh", "-c", "printf 'out\\r\\n'; echo err >&2; exit 3", NULL };
+	struct spawn_result r;
+
+	assert_int_equal(spawn_run(argv, &(struct spawn_opts){ .timeout_ms = 5000 }, &r), 0);
+	assert_int_equal(r.exit_code, 3);
+	assert_false(r.timed_out);
+	assert_str(r.out, "out\r\n");
+	assert_str(r.err, "err\n");
+	spawn_result_free(&r);
+}
+
+static void argv_is_not_a_shell_line(void **state)
+{
+	(void)state;
+	/* Metacharacters reach the program as one literal argument. */
+	const char *argv[] = { "printf", "%s", "a; rm -rf / $(x) `y` | z", NULL };
+	struct spawn_result r;
+
+	assert_int_equal(spawn_run(argv, NULL, &r), 0);
+	assert_str(r.out, "a; rm -rf / $(x) `y` | z");
+	spawn_result_free(&r);
+}
+
+static void deadline_kills_the_process_group(void **state)
+{
+	(void)state;
+	/* The child leaves a grandchild holding the pipe: the whole group must go. */
+	const char *argv[] = { "sh", "-c", "sleep 30 & echo started; wait", NULL };
+	struct spawn_result r;
+	int64_t t0 = now_ms();
+
+	assert_int_equal(spawn_run(argv, &(struct spawn_opts){ .timeout_ms = 300 }, &r), -ETIMEDOUT);
+	assert_true(r.timed_out);
+	assert_str(r.out, "started\n");
+	assert_true(now_ms() - t0 < 3000);
+	spawn_result_free(&r);
+}
+
+static void output_is_bounded(void **state)
+{
+	(void)state;
+	const char *argv[] = { "head", "-c", "100000", "/dev/zero", NULL };
+	struct spawn_result r;
+
+	assert_int_equal(spawn_run(argv, &(struct spawn_opts){ .max_output = 1000 }, &r), 0);
+	assert_int_equal(r.out_len, 1000);
+	assert_true(r.truncated);
+	assert_int_equal(r.exit_code, 0);
+	spawn_result_free(&r);
+}
+
+static void exec_errors_are_told_apart(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/meshnfs-spawn-XXXXXX";
+	struct spawn_result r;
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *exe = xasprintf("%s/tailscale.exe", dir);
+	int fd = open(exe, O_WRONLY | O_CREAT, 0755);
+	assert_true(fd >= 0);
+	/* A Windows PE header: without WSL interop the kernel says "Exec format error". */
+	assert_int_equal(write(fd, "MZ\x90\x00\x03\x00\x00\x00", 8), 8);
+	close(fd);
+
+	const char *pe[] = { exe, "status", NULL };
+	assert_int_equal(spawn_run(pe, &(struct spawn_opts){ .exact_path = true }, &r), -ENOEXEC);
+	spawn_result_free(&r);
+	const char *missing[] = { "meshnfs-no-such-program", NULL };
+	assert_int_equal(spawn_run(missing, NULL, &r), -ENOENT);
+	spawn_result_free(&r);
+	unlink(exe);
+	rmdir(dir);
+}
+
+static void cwd_and_locale(void **state)
+{
+	(void)state;
+	const char *argv[] = { "sh", "-c", "pwd; echo $LC_ALL", NULL };
+	struct spawn_result r;
+
+	assert_int_equal(spawn_run(argv, &(struct spawn_opts){ .cwd = "/tmp" }, &r), 0);
+	assert_str(r.out, "/tmp\nC\n");
+	spawn_result_free(&r);
+}
+
+static void which(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *sh = spawn_which("sh");
+	assert_non_null(sh);
+	assert_true(sh[0] == '/');
+	assert_null(spawn_which("meshnfs-no-such-program"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(captures_output_and_exit_code),
+		cmocka_unit_test(argv_is_not_a_shell_line),
+		cmocka_unit_test(deadline_kills_the_process_group),
+		cmocka_unit_test(output_is_bounded),
+		cmocka_unit_test(exec_errors_are_told_apart),
+		cmocka_unit_test(cwd_and_locale),
+		cmocka_unit_test(which),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/test.h"
+#include "report/output.h"
+#include "report/report.h"
+
+static void verdict_is_the_worst_status(void **state)
+{
+	(void)state;
+	struct report r;
+
+	report_init(&r, "doctor");
+	assert_int_equal(report_exit_code(&r), 0);
+	report_add(&r, "a.skip", CHECK_SKIP, "skipped");
+	assert_int_equal(report_verdict(&r), CHECK_OK);
+	report_add(&r, "a.ok", CHECK_OK, "fine");
+	report_add(&r, "a.warn", CHECK_WARN, "hm %d", 1);
+	assert_int_equal(report_exit_code(&r), 1);
+	struct check *c = report_add(&r, "a.fail", CHECK_FAIL, "broken");
+	check_set_fix(c, "sudo %s", "fix-it");
+	assert_int_equal(report_exit_code(&r), 2);
+	assert_str(report_find(&r, "a.fail")->fix, "sudo fix-it");
+	assert_null(report_find(&r, "nope"));
+	report_free(&r);
+}
+
+static void json_shape(void **state)
+{
+	(void)state;
+	struct report r;
+
+	report_init(&r, "doctor");
+	struct check *c = report_add(&r, "mount.present", CHECK_WARN, "not mounted");
+	check_set_detail(c, "line1\nline2");
+	json_object_set_new(r.extra, "node", json_string("x"));
+	json_t *doc = report_to_json(&r);
+	assert_str(json_string_value(json_object_get(doc, "command")), "doctor");
+	assert_str(json_string_value(json_object_get(doc, "verdict")), "warn");
+	json_t *c0 = json_array_get(json_object_get(doc, "checks"), 0);
+	assert_str(json_string_value(json_object_get(c0, "id")), "mount.present");
+	assert_str(json_string_value(json_object_get(c0, "status")), "warn");
+	assert_str(json_string_value(json_object_get(c0, "detail")), "line1\nline2");
+	assert_true(json_is_null(json_object_get(c0, "fix")));
+	assert_str(json_string_value(json_object_get(doc, "node")), "x");
+	json_decref(doc);
+	report_free(&r);
+}
+
+static void human_is_aligned(void **state)
+{
+	(void)state;
+	struct report r;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	report_init(&r, "doctor");
+	report_add(&r, "a", CHECK_OK, "short id");
+	struct check *c = report_add(&r, "long.id", CHECK_FAIL, "long id");
+	check_set_fix(c, "do this");
+	report_print_human(&r, f, false);
+	fclose(f);
+	assert_str(text, "ok    a        short id\n"
+			 "fail  long.id  long id\n"
+			 "               fix: do this\n"
+			 "verdict: fail (1 ok, 0 warn, 1 fail, 0 skipped)\n");
+	free(text);
+	report_free(&r);
+}
+
+static void table_aligns_utf8(void **state)
+{
+	(void)state;
+	struct table t;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	table_init(&t, 3);
+	table_add_row(&t, (const char *[]){ "NODE", "IP", "ROLE" });
+	table_add_row(&t, (const char *[]){ "caf\xc3\xa9", "100.64.0.1", "server" });
+	table_print(&t, f);
+	fclose(f);
+	assert_str(text, "NODE  IP          ROLE\ncaf\xc3\xa9  100.64.0.1  server\n");
+	free(text);
+	table_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(verdict_is_the_worst_status),
+		cmocka_unit_test(json_shape),
+		cmocka_unit_test(human_is_aligned),
+		cmocka_unit_test(table_aligns_utf8),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

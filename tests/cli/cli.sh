@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The command-line contract: options, exit codes, help, configuration errors. No network.
+. "$(dirname "$0")/../lib/tap.sh"
+R=$FIXTURES/roots
+
+run "$MESHNFS" --version
+check_eq "--version exits 0" 0 "$RC"
+check_match "--version prints the name and a version" "^meshnfs [^ ]+$" "$OUT"
+
+run "$MESHNFS" help
+check_eq "help exits 0" 0 "$RC"
+for c in env doctor probe setup repair status help; do
+	check_match "help lists '$c' with one line" $'\n'"  $c +[a-z]" "$OUT"
+done
+run "$MESHNFS" help env
+check_match "help COMMAND shows its usage" "usage: meshnfs .* env" "$OUT"
+
+run "$MESHNFS"
+check_eq "no command: exit 64" 64 "$RC"
+check_match "no command: usage on stderr" "usage: meshnfs" "$ERR"
+run "$MESHNFS" frobnicate
+check_eq "unknown command: exit 64" 64 "$RC"
+check_match "unknown command: named" "unknown command 'frobnicate'" "$ERR"
+check_eq "unknown command: nothing on stdout" "" "$OUT"
+run "$MESHNFS" env --frob
+check_eq "unknown option: exit 64" 64 "$RC"
+check_match "unknown option: named" "unknown option '--frob'" "$ERR"
+run "$MESHNFS" env extra
+check_eq "unexpected operand: exit 64" 64 "$RC"
+run "$MESHNFS" --timeout 0 env
+check_eq "--timeout 0: exit 64" 64 "$RC"
+run "$MESHNFS" --timeout abc env
+check_match "--timeout abc: says what is wrong" "--timeout: \"abc\" is not a number" "$ERR"
+run "$MESHNFS" --root relative/dir env
+check_eq "--root must be absolute: exit 64" 64 "$RC"
+run "$MESHNFS" --root /nonexistent/meshnfs env
+check_eq "--root must exist: exit 64" 64 "$RC"
+run "$MESHNFS" --root
+check_eq "--root without its argument: exit 64" 64 "$RC"
+check_match "--root without its argument: said" "needs an argument" "$ERR"
+
+# Global options are accepted after the command name too.
+run "$MESHNFS" env --root "$R/wsl1" --json
+check_eq "global options after the command" wsl1 "$(jget .node.kind)"
+
+# Configuration: built-in defaults, /etc/meshnfs.conf under the root, --config.
+mk_tmpdir T
+cp -a "$R/debian12/." "$T/"
+printf '[server]\naddress = 100.64.0.1\n[mesh]\nrange = 100.64.0.0/10\n' >"$T/etc/meshnfs.conf"
+run "$MESHNFS" --root "$T" env --json
+check_eq "a valid /etc/meshnfs.conf under the root is accepted" 0 "$RC"
+
+printf '[server]\naddress = 100.64.0.1\n[mesh]\nrange = 100.64.0.0/33\n' >"$T/etc/meshnfs.conf"
+run "$MESHNFS" --root "$T" env --json
+check_eq "bad range: exit 65" 65 "$RC"
+check_eq "bad range: one line naming file, line and token" \
+	"meshnfs: $T/etc/meshnfs.conf:4: range: \"100.64.0.0/33\" is not an IPv4 CIDR range" "$ERR"
+check_eq "bad range: --json error document" "bad_input:4" "$(jget '.error.kind + ":" + (.error.line|tostring)')"
+
+printf '[server]\nadress = 100.64.0.1\n' >"$T/etc/meshnfs.conf"
+run "$MESHNFS" --root "$T" env
+check_match "typo in a key is refused, not ignored" "meshnfs.conf:2: unknown key \"adress\" in \\[server\\]" "$ERR"
+printf '[servr]\n' >"$T/etc/meshnfs.conf"
+run "$MESHNFS" --root "$T" env
+check_match "unknown section is refused" "meshnfs.conf:1: unknown section \\[servr\\]" "$ERR"
+printf '[client]\nmountpoint = opt/shared\n' >"$T/etc/meshnfs.conf"
+run "$MESHNFS" --root "$T" env
+check_match "relative mount point is refused" "meshnfs.conf:2: mountpoint: \"opt/shared\" is not an absolute path" "$ERR"
+printf '[server]\naddress = 100.64.0\n' >"$T/etc/meshnfs.conf"
+run "$MESHNFS" --root "$T" env
+check_match "a truncated address is refused" "meshnfs.conf:2: address: \"100.64.0\" is not an IPv4 address or host name" "$ERR"
+printf '[mesh]\nrange = 100.64.0.1/10\n' >"$T/etc/meshnfs.conf"
+run "$MESHNFS" --root "$T" env
+check_match "host bits in the range are refused" "host bits set" "$ERR"
+rm "$T/etc/meshnfs.conf"
+
+run "$MESHNFS" --root "$T" --config "$T/missing.conf" env
+check_eq "--config naming a missing file: exit 65" 65 "$RC"
+check_match "--config naming a missing file: said" "missing.conf: cannot read: No such file" "$ERR"
+printf '[mesh]\nrange = 10.0.0.0/8\n' >"$T/other.conf"
+run "$MESHNFS" --root "$T" --config "$T/other.conf" env --json
+check_eq "--config range decides what counts as a mesh address" "" "$(jget '.node.mesh_addresses|join(",")')"
+
+# NO_COLOR and --no-color: never escape codes (script(1) gives a terminal).
+if command -v script >/dev/null; then
+	out=$(NO_COLOR=1 script -qec "$MESHNFS --root $R/wsl2-mirrored env" /dev/null 2>&1 </dev/null)
+	check_no_match "NO_COLOR: no escape codes even on a terminal" $'\033\\[3' "$out"
+fi

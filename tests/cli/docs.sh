@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Documentation keeps up with the code: every command in `help` is in the man page and the
+# README, and the man page renders without warnings.
+. "$(dirname "$0")/../lib/tap.sh"
+run "$MESHNFS" help
+cmds=$(printf '%s\n' "$OUT" | sed -n 's/^  \([a-z]\+\) .*/\1/p')
+check_match "help lists commands" "env" "$cmds"
+for c in $cmds; do
+	check "man page documents '$c'" grep -Eq "^\\.(B|BI|RI) \"?$c( |\"|$)" "$TOP/man/meshnfs.8"
+	check "README documents '$c'" grep -q "| \`$c" "$TOP/README.md"
+done
+if command -v groff >/dev/null; then
+	warn=$(groff -man -ww -z "$TOP/man/meshnfs.8" 2>&1)
+	check_eq "man page renders without warnings" "" "$warn"
+fi

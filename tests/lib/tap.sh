@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# Assertions for shell tests, printing TAP ("ok N - what" / "not ok N - what"). Source it;
+# tests/run counts the lines. Every assertion can fail: it compares a real result with an
+# expectation stated in the test.
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+MESHNFS=${MESHNFS:-$TOP/build/meshnfs}
+FIXTURES=$TOP/tests/fixtures
+_t_n=0
+_t_cleanups=()
+
+ok() { _t_n=$((_t_n + 1)); echo "ok $_t_n - $*"; }
+not_ok() { _t_n=$((_t_n + 1)); echo "not ok $_t_n - $*"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+# check DESC CMD...: passes when CMD exits 0.
+check() {
+	local desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; diag "command failed: $*"; fi
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1"; diag "expected: $2" "actual:   $3"; fi
+}
+
+# check_match DESC EXTENDED_REGEX ACTUAL
+check_match() {
+	if [[ $3 =~ $2 ]]; then ok "$1"; else not_ok "$1"; diag "expected to match: $2" "actual: $3"; fi
+}
+
+# check_no_match DESC EXTENDED_REGEX ACTUAL
+check_no_match() {
+	if [[ $3 =~ $2 ]]; then not_ok "$1"; diag "must not match: $2" "actual: $3"; else ok "$1"; fi
+}
+
+# run CMD...: runs it, keeping stdout in $OUT, stderr in $ERR and the status in $RC.
+run() {
+	local e
+	e=$(mktemp)
+	OUT=$("$@" 2>"$e")
+	RC=$?
+	ERR=$(cat "$e")
+	rm -f "$e"
+}
+
+# jget JQ_FILTER: applies a jq filter to $OUT.
+jget() { printf '%s' "$OUT" | jq -r "$1" 2>/dev/null; }
+
+# at_exit CMD: runs CMD when the test exits, whatever the way (last registered runs first).
+at_exit() { _t_cleanups=("$*" "${_t_cleanups[@]}"); }
+_t_exit() {
+	local c
+	for c in "${_t_cleanups[@]}"; do eval "$c" || true; done
+}
+trap _t_exit EXIT
+trap 'exit 130' INT TERM
+
+# mk_tmpdir VAR: a fresh directory, removed at exit, its path in VAR. (Not in $(...): the
+# cleanup must be registered in this shell.)
+mk_tmpdir() {
+	local d
+	d=$(mktemp -d "${TMPDIR:-/tmp}/meshnfs-test.XXXXXX")
+	at_exit "rm -rf '$d'"
+	printf -v "$1" '%s' "$d"
+}
+
+# fake_windows SCENARIO PROGRAM...: sets FAKE_BIN to a directory of replaying fakes named
+# PROGRAM (wslinfo, cmd.exe, wslpath, tailscale.exe, netstat.exe) that print the recorded
+# outputs of tests/fixtures/windows/SCENARIO (see tests/lib/replay). Prepend it to PATH.
+fake_windows() {
+	local scenario=$1 p; shift
+	mk_tmpdir FAKE_BIN
+	for p in "$@"; do ln -s "$TOP/tests/lib/replay" "$FAKE_BIN/$p"; done
+	export REPLAY_DIR=$FIXTURES/windows/$scenario
+}
+
+# A PATH for tests: the system's programs, without any directory that could hold a real
+# wslinfo, cmd.exe or tailscale (fakes are prepended by the test).
+TEST_PATH=/usr/sbin:/usr/bin:/sbin:/bin
