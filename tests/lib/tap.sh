@@ -78,3 +78,14 @@ fake_windows() {
 # A PATH for tests: the system's programs, without any directory that could hold a real
 # wslinfo, cmd.exe or tailscale (fakes are prepended by the test).
 TEST_PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+# empty_netns VAR: a new network namespace with only loopback up, deleted at exit; its name in
+# VAR. Anything that may open a socket (doctor, probe, status) runs in one (`ip netns exec`),
+# never in the machine's own namespace, which routes to the outside world.
+empty_netns() {
+	local ns="mnfs-e$$-${RANDOM}"
+	ip netns add "$ns" || return 1
+	at_exit "ip netns del '$ns' 2>/dev/null"
+	ip -n "$ns" link set lo up
+	printf -v "$1" '%s' "$ns"
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* The areas doctor runs, in the order their checks are reported. */
+#include "doctor/doctor.h"
+
+const struct doctor_area doctor_areas[] = {
+	{ "node", 1, doctor_node },
+};
+const size_t doctor_n_areas = sizeof(doctor_areas) / sizeof(doctor_areas[0]);

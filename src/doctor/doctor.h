@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* doctor: every check of the guide's Verification and Troubleshooting sections, and what
+ * they miss. Checks are grouped in areas (one file each: node.c, nfs.c, mount.c, ...) listed
+ * in one table (areas.c). Phase-1 areas run concurrently, each in its own thread with its own
+ * report, so independent network and filesystem waits overlap; phase-2 areas run afterwards
+ * and may read what phase 1 found (doctor_find). Reports are merged in table order, so the
+ * output does not depend on timing. */
+#pragma once
+
+#include "config/config.h"
+#include "node/node.h"
+#include "report/report.h"
+
+struct doctor {
+	const struct config *cfg;
+	const struct node_info *node;
+	int timeout_ms; /* per blocking step */
+	int verbose;
+	/* Phase-1 results, readable by phase-2 areas (NULL during phase 1). */
+	const struct report *const *phase1;
+	size_t n_phase1;
+};
+
+struct doctor_area {
+	const char *name;
+	int phase; /* 1: independent, run concurrently; 2: after phase 1, may read its results */
+	/* Appends checks to r. Must not print; may block at most about one timeout per
+	 * independent step. */
+	void (*run)(const struct doctor *d, struct report *r);
+};
+
+extern const struct doctor_area doctor_areas[];
+extern const size_t doctor_n_areas;
+
+/* Runs every area and merges their checks into out (initialised by the caller). */
+void doctor_run(const struct doctor *d, struct report *out);
+/* A phase-1 check by id, for phase-2 areas; NULL when absent. */
+const struct check *doctor_find(const struct doctor *d, const char *id);
+
+/* The areas. */
+void doctor_node(const struct doctor *d, struct report *r);
