@@ -6,7 +6,7 @@ const struct command commands[] = {
 	{ "env", "what kind of node this is (Linux, WSL1, WSL2 and its networking) and what follows",
 	  "env", cmd_env },
 	{ "doctor", "run every check of the guide and more; name each failure's cause and fix",
-	  "doctor", cmd_doctor },
+	  "doctor [--all [--source headscale|config]]", cmd_doctor },
 	{ "probe", "test an NFS server step by step: route, TCP, NFS, export, write, ownership",
 	  "probe HOST[:EXPORT]", cmd_not_yet },
 	{ "setup", "make this node an NFS client or server (or fix WSL settings), plan first",
