@@ -32,7 +32,7 @@ FZ_OBJ    := $(patsubst src/%.c,$(BUILD)/fzobj/%.o,$(LIB_SRC))
 TESTS     := $(patsubst src/%_test.c,$(BUILD)/test/%_test,$(TEST_SRC))
 FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all deps check check-unit check-vm fuzz fuzz-build unit demo install clean
+.PHONY: all deps check check-unit check-vm fuzz fuzz-build unit test-helpers demo install clean
 all: $(BUILD)/meshnfs
 
 $(BUILD)/meshnfs: $(OBJ)
@@ -53,6 +53,15 @@ $(BUILD)/test/%_test: src/%_test.c $(SAN_OBJ)
 
 unit: $(TESTS)
 
+# Programs only the tests use (never installed): hangfs, a FUSE filesystem whose answers the
+# mount tests switch to hang, ESTALE, EIO, EROFS, EACCES (libfuse3, Debian's libfuse3-dev).
+TEST_HELPERS := $(BUILD)/test-helpers/hangfs
+$(BUILD)/test-helpers/hangfs: tests/fuse/hangfs.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -g -O1 $(WARN) $(shell pkg-config --cflags fuse3) -o $@ $< $(shell pkg-config --libs fuse3)
+
+test-helpers: $(TEST_HELPERS)
+
 # Fuzzers: libFuzzer (clang), one per parser of outside input, seed corpus in fuzz/corpus/NAME.
 $(BUILD)/fzobj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -72,10 +81,10 @@ fuzz: $(FUZZERS)
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz-corpus/$$n fuzz/corpus/$$n || exit 1; \
 	done
 
-check: all unit fuzz-build
+check: all unit fuzz-build test-helpers
 	tests/run
 
-check-unit: all unit fuzz-build
+check-unit: all unit fuzz-build test-helpers
 	tests/run unit fuzz cli
 
 check-vm: all

@@ -317,7 +317,6 @@ static enum mount_health_state state_of_errno(int err, enum mount_step step)
 		return MOUNT_HEALTH_DENIED;
 	case ENOENT:
 	case ENOTDIR:
-	case ENOTCONN: /* FUSE: the daemon is gone */
 		return step == MOUNT_STEP_ROOT ? MOUNT_HEALTH_NOT_MOUNTED : MOUNT_HEALTH_ERROR;
 	default:
 		return MOUNT_HEALTH_ERROR;
