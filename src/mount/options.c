@@ -75,48 +75,49 @@ static bool version_matches(const char *want, size_t wn, const char *got, size_t
 	       got[wn] == '.';
 }
 
-/* Flags whose opposite is what the kernel shows when they are off. */
-static const struct {
-	const char *on, *off;
-} pairs[] = {
-	{ "ro", "rw" }, { "ac", "noac" }, { "cto", "nocto" }, { "sharecache", "nosharecache" },
-	{ "resvport", "noresvport" }, { "rdirplus", "nordirplus" }, { "acl", "noacl" },
-	{ "exec", "noexec" }, { "suid", "nosuid" }, { "dev", "nodev" }, { "atime", "noatime" },
-	{ "diratime", "nodiratime" },
+/* Flags the kernel lists exactly when they are set (show_mnt_opts() in fs/proc_namespace.c,
+ * nfs_show_mount_options() in fs/nfs/super.c). Their opposites (exec, ac, cto...) are never
+ * listed: they are what absence means. */
+static const char *const listed_when_set[] = {
+	"ro",	   "noexec",	  "nosuid",	"nodev",      "noatime",    "nodiratime",
+	"nocto",   "noac",	  "nolock",	"noacl",      "nordirplus", "nosharecache",
+	"noresvport", "posix",
 };
+
+static bool listed(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(listed_when_set); i++)
+		if (streq(name, listed_when_set[i]))
+			return true;
+	return false;
+}
 
 static void diff_flag(const char *name, const char *all, char ***lines, size_t *n)
 {
+	_cleanup_free_ char *no = xasprintf("no%s", name);
+
 	if (streq(name, "soft") || streq(name, "softerr")) {
 		if (!has(all, "soft", NULL, NULL) && !has(all, "softerr", NULL, NULL))
 			add(lines, n, xasprintf("%s: missing (the mount is hard)", name));
-		return;
-	}
-	if (streq(name, "hard")) {
+	} else if (streq(name, "hard")) {
 		if (has(all, "soft", NULL, NULL) || has(all, "softerr", NULL, NULL))
 			add(lines, n, xstrdup("hard: the mount is soft"));
-		return;
-	}
-	if (streq(name, "tcp") || streq(name, "udp")) {
+	} else if (streq(name, "tcp") || streq(name, "udp")) {
 		char *v;
 		size_t vn;
 		if (has(all, "proto", &v, &vn) && v && strncmp(v, name, strlen(name)) != 0)
 			add(lines, n, xasprintf("%s: the mount has proto=%.*s", name, (int)vn, v));
-		return;
+	} else if (streq(name, "rw")) {
+		if (has(all, "ro", NULL, NULL))
+			add(lines, n, xstrdup("rw: the mount is ro"));
+	} else if (listed(name)) {
+		if (!has(all, name, NULL, NULL))
+			add(lines, n, xasprintf("%s: not set on the mount", name));
+	} else if (listed(no)) {
+		if (has(all, no, NULL, NULL))
+			add(lines, n, xasprintf("%s: the mount has %s", name, no));
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(pairs); i++) {
-		const char *opposite = streq(name, pairs[i].on)	 ? pairs[i].off
-				       : streq(name, pairs[i].off) ? pairs[i].on
-								   : NULL;
-		if (opposite && !has(all, name, NULL, NULL) && has(all, opposite, NULL, NULL)) {
-			add(lines, n, xasprintf("%s: the mount has %s", name, opposite));
-			return;
-		}
-	}
-	/* Any other flag: the kernel lists it or not; only a listed "noX" against X counts. */
-	_cleanup_free_ char *no = xasprintf("no%s", name);
-	if (!has(all, name, NULL, NULL) && has(all, no, NULL, NULL))
-		add(lines, n, xasprintf("%s: the mount has %s", name, no));
+	/* Any other flag: the kernel may not list it either way; not compared. */
 }
 
 size_t mount_options_diff(const char *configured, const struct mount_entry *e, char ***lines)
