@@ -304,6 +304,18 @@ static char *remount_fix(const struct ctx *c)
 			 c->cfg->server, c->cfg->export_path, c->mp, c->mp);
 }
 
+/* Puts the evidence first in a failed check's detail: which step met which errno, when. */
+static void add_evidence(const struct ctx *c, struct check *k, enum mount_step step)
+{
+	const struct mount_step_result *s = &c->h.steps[step];
+	_cleanup_free_ char *old = k->detail;
+
+	k->detail = NULL;
+	check_set_detail(k, "%s of %s failed with %s (%s) after %" PRId64 " ms (probe child pid %d)%s%s",
+			 mount_step_name(step), c->mp, errno_name(s->err), strerror(s->err), s->ms,
+			 (int)c->h.pid, old ? ".\n" : ".", old ? old : "");
+}
+
 static void error_check(struct ctx *c, struct report *r, const char *id, const char *what)
 {
 	const struct mount_health *h = &c->h;
@@ -366,6 +378,7 @@ static void error_check(struct ctx *c, struct report *r, const char *id, const c
 	}
 	if (fix)
 		check_set_fix(k, "%s", fix);
+	add_evidence(c, k, h->step);
 }
 
 static int64_t steps_ms(const struct mount_health *h, enum mount_step from, enum mount_step to)
@@ -448,6 +461,7 @@ static void report_stale(struct ctx *c, struct report *r)
 				    "this mount works until it is mounted again (the guide's \"Stale "
 				    "file handle\" section).");
 		check_set_fix(k, "umount -l %s && mount %s", c->mp, c->mp);
+		add_evidence(c, k, (enum mount_step)i);
 		return;
 	}
 	if (h->state == MOUNT_HEALTH_HUNG && h->step <= MOUNT_STEP_READDIR)

@@ -125,6 +125,7 @@ check_eq "ESTALE: mount.stale fails" fail "$(st mount.stale)"
 check_eq "ESTALE: the guide's fix" "umount -l $MP && mount $MP" "$(field mount.stale fix)"
 check_match "ESTALE: mount.responsive points to it" "stale file handle .*see mount.stale" "$(field mount.responsive summary)"
 check_eq "ESTALE: health.errno" ESTALE "$(jget .mount.health.errno)"
+check_match "ESTALE: the evidence (step, errno, child) is in detail" "^stat of $MP failed with ESTALE \(Stale file handle\) after [0-9]+ ms \(probe child pid [0-9]+\)" "$(field mount.stale detail)"
 check_eq "ESTALE: health.state stale" stale "$(jget .mount.health.state)"
 check "ESTALE: answered at once (took $ELAPSED ms)" test "$ELAPSED" -lt 2000
 diag "ESTALE: doctor took $ELAPSED ms, the probe $(jget .mount.health.ms) ms"
@@ -138,6 +139,7 @@ doctor_fuse "getattr=eio" 2
 check_eq "EIO: mount.responsive fails" fail "$(st mount.responsive)"
 check_match "EIO: says I/O error" "I/O error \(EIO in stat\)" "$(field mount.responsive summary)"
 check_eq "EIO: health.state io_error" io_error "$(jget .mount.health.state)"
+check_match "EIO: errno in detail" "failed with EIO \(Input/output error\)" "$(field mount.responsive detail)"
 check_eq "EIO: mount.stale ok" ok "$(st mount.stale)"
 
 # --- read-only
