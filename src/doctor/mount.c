@@ -14,7 +14,13 @@
 #include <errno.h>
 #include <inttypes.h>
 
-#define KILL_GRACE_MS 250
+/* How long a killed probe child is watched: long enough to see an NFS waiter go (measured
+ * 0.1-0.25 s), a quarter of the deadline at most, so the whole check stays near --timeout. */
+static int kill_grace_ms(int timeout_ms)
+{
+	int g = timeout_ms / 4;
+	return g > 250 ? 250 : g < 50 ? 50 : g;
+}
 
 struct ctx {
 	const struct doctor *d;
@@ -257,7 +263,7 @@ static void hung_evidence(const struct ctx *c, struct buf *b)
 		buf_printf(b,
 			   "%d ms after SIGKILL it was still there in state %c%s%s: killed processes "
 			   "stay stuck until the filesystem answers.\n",
-			   KILL_GRACE_MS, h->state_after_kill, h->wchan_after_kill[0] ? ", wchan " : "",
+			   kill_grace_ms(c->d->timeout_ms), h->state_after_kill, h->wchan_after_kill[0] ? ", wchan " : "",
 			   h->wchan_after_kill);
 	buf_printf(b, "A hung mount: every process that touches %s blocks the same way (the "
 		      "guide's `ls` would not return).",
@@ -593,7 +599,7 @@ void doctor_mount(const struct doctor *d, struct report *r)
 	if (c.top && live) {
 		struct mount_health_opts o = {
 			.timeout_ms = d->timeout_ms,
-			.kill_grace_ms = KILL_GRACE_MS,
+			.kill_grace_ms = kill_grace_ms(d->timeout_ms),
 			.write = true,
 		};
 		bool was_autofs = streq(c.top->fstype, "autofs");
