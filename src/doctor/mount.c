@@ -515,10 +515,11 @@ static json_t *state_json(char s)
 static json_t *health_json(const struct ctx *c)
 {
 	const struct mount_health *h = &c->h;
-	json_t *steps = json_array(), *child;
+	json_t *steps, *child;
 
 	if (!c->probed)
 		return json_null();
+	steps = json_array();
 	for (int i = 0; i < MOUNT_STEP__MAX; i++) {
 		const struct mount_step_result *s = &h->steps[i];
 		if (!s->started)

@@ -22,7 +22,12 @@ mk_tmpdir T
 MP=$T/mnt
 CTL=$T/control
 mkdir "$MP" "$T/plain"
-: >"$CTL"
+# set_control WORDS: hangfs reads the file on every request and while a request hangs, so it
+# is replaced at once (rename), never truncated and rewritten: an empty read would release.
+set_control() {
+	printf '%s\n' "$1" >"$CTL.new" && mv -f "$CTL.new" "$CTL"
+}
+set_control ""
 printf '[client]\nmountpoint = %s\n' "$MP" >"$T/fuse.conf"
 printf '[client]\nmountpoint = %s\n' "$T/plain" >"$T/plain.conf"
 
@@ -31,7 +36,7 @@ FS_PID=$!
 # Last registered runs first: release every hung request, stop hangfs, drop the mount.
 at_exit "umount -l '$MP' 2>/dev/null"
 at_exit "kill $FS_PID 2>/dev/null; wait $FS_PID 2>/dev/null"
-at_exit ": >'$CTL'"
+at_exit ": >'$CTL.new'; mv -f '$CTL.new' '$CTL'"
 for _ in $(seq 100); do
 	grep -q " $MP .* - fuse.hangfs " /proc/self/mountinfo && break
 	sleep 0.05
@@ -43,7 +48,7 @@ st() { jget ".checks[]|select(.id==\"$1\")|.status"; }
 field() { jget ".checks[]|select(.id==\"$1\")|.$2"; }
 # doctor_fuse MODE [TIMEOUT]: sets the control file, runs doctor --json, times it (ELAPSED ms).
 doctor_fuse() {
-	printf '%s\n' "$1" >"$CTL"
+	set_control "$1"
 	local t0 t1
 	t0=$(date +%s%N)
 	run "$MESHNFS" --config "$T/fuse.conf" --timeout "${2:-2}" doctor --json
@@ -75,7 +80,7 @@ check_match "healthy: mount.present says it is not the NFS export" "fuse.hangfs"
 diag "healthy: doctor took $ELAPSED ms, the probe $(jget .mount.health.ms) ms"
 
 # --- hung in stat: doctor returns within its bound while a plain ls stays blocked
-printf 'getattr=hang\n' >"$CTL"
+set_control "getattr=hang"
 ls "$MP" >/dev/null 2>&1 &
 LS_PID=$!
 at_exit "kill -9 $LS_PID 2>/dev/null"
@@ -104,7 +109,7 @@ if [ "$(jget .mount.health.child.exited)" = false ]; then
 	check_match "hung: a child that outlived SIGKILL is reported with its state" "^[SDR]$" "$(jget .mount.health.child.state_after_kill)"
 fi
 # Released, the killed child and the plain ls finish.
-: >"$CTL"
+set_control ""
 check "released: the plain ls finishes" wait_gone $LS_PID 10
 check "released: the killed probe child is gone" wait_gone "$CHILD" 10
 
@@ -115,7 +120,7 @@ check_eq "create hangs: mount.write fails" fail "$(st mount.write)"
 check_match "create hangs: summary" "hung: create of a file in $MP did not answer within 1.0 s" "$(field mount.write summary)"
 check_eq "create hangs: mount.stale ok (reading answered)" ok "$(st mount.stale)"
 CHILD=$(jget .mount.health.child.pid)
-: >"$CTL"
+set_control ""
 wait_gone "$CHILD" 10
 rm -f "$MP"/.meshnfs-probe-* 2>/dev/null # the released create made the file
 
@@ -166,9 +171,11 @@ check_eq "not mounted: nothing was created in the plain directory" "" "$(ls -A "
 
 # --- the daemon died (SIGKILL: no clean unmount): the mount is still listed, every access
 # fails with ENOTCONN
-: >"$CTL"
-kill -9 "$FS_PID" 2>/dev/null
-wait "$FS_PID" 2>/dev/null
+set_control ""
+{
+	kill -9 "$FS_PID"
+	wait "$FS_PID"
+} 2>/dev/null # not bash's "Killed" notice
 doctor_fuse "" 2
 check_eq "daemon gone: mount.responsive fails" fail "$(st mount.responsive)"
 check_eq "daemon gone: errno ENOTCONN" ENOTCONN "$(jget .mount.health.errno)"
