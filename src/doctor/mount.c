@@ -40,9 +40,11 @@ static const char *errno_name(int err)
 	return n ? n : "?";
 }
 
+/* NFS, or a systemd automount whose access mounts it: the fixes speak of the server. */
 static bool is_nfs(const struct mount_entry *e)
 {
-	return e && (streq(e->fstype, "nfs4") || streq(e->fstype, "nfs"));
+	return e && (streq(e->fstype, "nfs4") || streq(e->fstype, "nfs") ||
+		     streq(e->fstype, "autofs"));
 }
 
 /* This node holds the server's address: it exports the share, it does not mount it. */
