@@ -60,6 +60,13 @@ $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -o $@ $< -lssl -lcrypto
 
+# hangfs: a FUSE filesystem whose answers the mount tests switch to hang, ESTALE, EIO, EROFS,
+# EACCES (libfuse3, Debian's libfuse3-dev).
+$(BUILD)/tools/hangfs: tests/fuse/hangfs.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -g -O1 $(WARN) $(shell pkg-config --cflags fuse3) -o $@ $< $(shell pkg-config --libs fuse3)
+TOOLS     += $(BUILD)/tools/hangfs
+
 tools: $(TOOLS)
 
 # Fuzzers: libFuzzer (clang), one per parser of outside input, seed corpus in fuzz/corpus/NAME.
@@ -84,7 +91,7 @@ fuzz: $(FUZZERS)
 check: all unit fuzz-build tools
 	tests/run
 
-check-unit: all unit fuzz-build
+check-unit: all unit fuzz-build tools
 	tests/run unit fuzz cli
 
 check-vm: all

@@ -39,3 +39,4 @@ const struct check *doctor_find(const struct doctor *d, const char *id);
 
 /* The areas. */
 void doctor_node(const struct doctor *d, struct report *r);
+void doctor_mount(const struct doctor *d, struct report *r);
