@@ -4,5 +4,6 @@
 
 const struct doctor_area doctor_areas[] = {
 	{ "node", 1, doctor_node },
+	{ "nfs", 1, doctor_nfs },
 };
 const size_t doctor_n_areas = sizeof(doctor_areas) / sizeof(doctor_areas[0]);
