@@ -12,9 +12,9 @@
 # Faults: hung offline refused moved not_allowed read_only root_squash perm_denied grace.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-dir=${LAB_DIR:-}
 # shellcheck source=tests/lab/lib.sh
 . "$here/lib.sh"
+dir=$LAB_ENV_DIR
 
 usage() {
 	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2

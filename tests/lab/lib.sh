@@ -31,6 +31,8 @@ LAB_MESH_RANGE=100.64.0.0/10
 LAB_WG_PORT=51820
 LAB_READY_TIMEOUT=${LAB_READY_TIMEOUT:-15}
 
+# A lab brought up by another process is found through $LAB_DIR in the environment.
+declare -g LAB_ENV_DIR=${LAB_DIR:-}
 declare -g LAB_ID="" LAB_DIR="" LAB_SWITCH="" LAB_UP=0
 declare -ga LAB_HOSTS=()
 declare -gA LAB_NS=() LAB_WG=() LAB_MESH=() LAB_UNDER=() LAB_PUB=() LAB_PRIV=() LAB_PIDS=()
@@ -81,11 +83,13 @@ lab_save() {
 			>"$LAB_DIR/state.new" && mv "$LAB_DIR/state.new" "$LAB_DIR/state"
 }
 
-# lab_load DIR: picks up a lab brought up by another process (the CLI).
+# lab_load [DIR]: picks up a lab brought up by another process (the CLI); DIR defaults to
+# $LAB_DIR as it was in the environment when this library was sourced.
 lab_load() {
-	[ -f "$1/state" ] || { lab_die "$1: no lab state there"; return 1; }
+	local d=${1:-$LAB_ENV_DIR}
+	[ -n "$d" ] && [ -f "$d/state" ] || { lab_die "${d:-\$LAB_DIR}: no lab state there"; return 1; }
 	# shellcheck disable=SC1091
-	. "$1/state"
+	. "$d/state"
 }
 
 # lab_pid_alive PID CMDPART: the process exists, is not a zombie, and is ours.
@@ -172,15 +176,20 @@ lab_wg_peer_conf() {
 }
 
 # lab_host_add NAME MESH_ADDR: a new host (namespace, veth to the switch, wireguard-go with
-# MESH_ADDR/10, peered with every host already there). NAME: 1-4 of [a-z0-9].
+# MESH_ADDR/10, peered with every host already there). NAME: 1-4 of [a-z0-9]. MESH_ADDR "-"
+# makes a host on the underlay only (198.18.0.100 and up), off the mesh.
 lab_host_add() {
-	local h=$1 mesh=$2 ns ifw ifv ifb under conf o
+	local h=$1 mesh=$2 ns ifw ifv ifb under conf
 	[[ $h =~ ^[a-z0-9]{1,4}$ ]] || { lab_die "host name '$h': 1-4 of [a-z0-9]"; return 1; }
 	[ -z "${LAB_NS[$h]:-}" ] || { lab_die "host $h exists"; return 1; }
 	ns=mnfs-$LAB_ID-$h
 	ifw=mw$LAB_ID$h ifv=mv$LAB_ID$h ifb=mp$LAB_ID$h
-	o=${mesh##*.}
-	under=198.18.0.$o
+	if [ "$mesh" = - ]; then
+		under=198.18.0.$((100 + ${#LAB_HOSTS[@]}))
+		ifw=""
+	else
+		under=198.18.0.${mesh##*.}
+	fi
 	LAB_NS[$h]=$ns LAB_WG[$h]=$ifw LAB_MESH[$h]=$mesh LAB_UNDER[$h]=$under
 	LAB_HOSTS+=("$h")
 	lab_save
@@ -190,6 +199,7 @@ lab_host_add() {
 	ip -n "$LAB_SWITCH" link set "$ifb" master "mb$LAB_ID" up
 	ip -n "$ns" addr add "$under/24" dev "$ifv"
 	ip -n "$ns" link set "$ifv" up
+	[ -n "$ifw" ] || return 0
 
 	LAB_PRIV[$h]=$(wg genkey) || return 1
 	LAB_PUB[$h]=$(printf '%s\n' "${LAB_PRIV[$h]}" | wg pubkey) || return 1
@@ -388,7 +398,7 @@ lab_down() {
 	for n in "${!LAB_PIDS[@]}"; do lab_stop "$n"; done
 	for h in "${LAB_HOSTS[@]}"; do
 		ip netns del "${LAB_NS[$h]}" 2>/dev/null
-		rm -f "/var/run/wireguard/${LAB_WG[$h]}.sock"
+		[ -n "${LAB_WG[$h]}" ] && rm -f "/var/run/wireguard/${LAB_WG[$h]}.sock"
 	done
 	[ -n "$LAB_SWITCH" ] && ip netns del "$LAB_SWITCH" 2>/dev/null
 	case $LAB_DIR in /tmp/mnfs-lab-?????) rm -rf "$LAB_DIR" ;; esac
