@@ -18,7 +18,7 @@ lab_up 1 || { echo "demo: the lab did not come up" >&2; exit 1; }
 echo "up in ${LAB_UP_MS} ms (namespaces mnfs-$LAB_ID-*, removed at the end)"
 
 say "what kind of node c1 is"
-on_c1 "$M" env | head -n 9
+on_c1 "$M" env
 
 say "healthy mesh: the ladder, step by step"
 on_c1 "$M" probe 100.64.0.1:/opt/shared
