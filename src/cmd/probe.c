@@ -111,16 +111,19 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 	if (!export_path)
 		export_path = xstrdup(ctx->config.export_path);
 
+	int64_t t0 = now_ms();
 	int r = net_resolve(host, ctx->timeout_ms, &addr, err, sizeof(err));
 	probe_init(&p, &(struct probe_opts){ .host = host, .addr = addr,
 					     .export_path = export_path, .mesh = ctx->config.mesh,
 					     .step_ms = ctx->timeout_ms, .no_write = no_write });
 	if (r < 0) {
 		/* An unknown name is the route step failing: there is nowhere to go. */
-		p.steps[PROBE_ROUTE] = (struct probe_step){ .status = CHECK_FAIL, .ms = 0,
+		p.steps[PROBE_ROUTE] = (struct probe_step){ .status = CHECK_FAIL,
+							    .ms = now_ms() - t0,
 							    .detail = xstrdup(err) };
 		p.diagnosis = PROBE_UNREACHABLE;
 		p.state = PS_DONE;
+		p.ms = p.steps[PROBE_ROUTE].ms;
 	} else {
 		struct probe *pp = &p;
 		r = probe_loop(&pp, 1, 1, 0);

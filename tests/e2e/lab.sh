@@ -63,6 +63,12 @@ check_eq "exec: c1 pings the server over wireguard" 0 "$RC"
 check_match "fault hung: ganesha is stopped (T)" "^State:[[:space:]]+T" "$(grep State "/proc/$gpid/status")"
 "$LAB" heal
 check_match "heal: ganesha runs again" "^State:[[:space:]]+[SR]" "$(grep State "/proc/$gpid/status")"
+"$LAB" fault moved
+run "$LAB" exec c1 nfs-ls "nfs://100.64.0.1/opt/shared?version=4"
+check_no_match "fault moved: /opt/shared now shows another directory" "README" "$OUT"
+"$LAB" heal
+run "$LAB" exec c1 nfs-ls "nfs://100.64.0.1/opt/shared?version=4"
+check_match "heal: /opt/shared is the first directory again" "README" "$OUT"
 run "$LAB" fault bogus
 check_eq "an unknown fault is refused" 1 "$RC"
 check_match "an unknown fault lists the faults" "hung offline refused" "$ERR"

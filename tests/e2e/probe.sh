@@ -114,6 +114,11 @@ expect "no route" unreachable 3000
 check_eq "no route: the route step fails" fail "$(step route status)"
 check_eq "no route: nothing else tried" skip "$(step tcp status)"
 
+# --- unreachable: a name that does not resolve (the resolver has no way out of the lab)
+probe --timeout 2 probe nosuchserver.invalid
+expect "unknown name" unreachable 4000
+check_match "unknown name: the route step says it does not resolve" "resolv" "$(step route detail)"
+
 # --- --timeout is honoured below a second too
 lab_fault hung
 probe --timeout 0.5 probe "$SRV"
