@@ -144,57 +144,57 @@ static void hangup_service(void **state)
 	close(l);
 }
 
-/* Twelve probes, at most four at once: three waves of one step deadline each. */
-static void loop_bounds_concurrency(void **state)
+/* n probes against a silent listener through probe_loop; returns the wall time. */
+static int64_t run_many(struct probe *ps, size_t n, int step_ms, size_t max_active,
+			int run_ms)
 {
-	struct probe ps[12], *pp[12];
+	struct probe *pp[32];
 	struct probe_opts o;
 	uint16_t port;
-	int l;
-	int64_t t0, ms;
+	int l = listener(&port);
+	int64_t t0;
 
-	(void)state;
-	if (!isolated)
-		skip();
-	l = listener(&port);
-	opts_for(&o, port, 150);
-	for (int i = 0; i < 12; i++) {
+	assert_true(n <= ARRAY_SIZE(pp));
+	opts_for(&o, port, step_ms);
+	for (size_t i = 0; i < n; i++) {
 		probe_init(&ps[i], &o);
 		pp[i] = &ps[i];
 	}
 	t0 = now_ms();
-	assert_int_equal(probe_loop(pp, 12, 4, 0), 0);
-	ms = now_ms() - t0;
+	assert_int_equal(probe_loop(pp, n, max_active, run_ms ? t0 + run_ms : 0), 0);
+	t0 = now_ms() - t0;
+	close(l);
+	return t0;
+}
+
+/* Twelve probes, at most four at once: three waves of one step deadline each. */
+static void loop_bounds_concurrency(void **state)
+{
+	struct probe ps[12];
+	int64_t ms;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	ms = run_many(ps, 12, 150, 4, 0);
 	assert_true(ms >= 3 * 150);
 	assert_true(ms < 3000);
 	for (int i = 0; i < 12; i++) {
 		assert_int_equal(ps[i].diagnosis, PROBE_NO_NFS_ANSWER);
 		probe_free(&ps[i]);
 	}
-	close(l);
 }
 
 /* A whole-run deadline shorter than the steps': everything ends at the deadline. */
 static void loop_run_deadline(void **state)
 {
-	struct probe ps[20], *pp[20];
-	struct probe_opts o;
-	uint16_t port;
-	int l;
-	int64_t t0, ms;
+	struct probe ps[20];
+	int64_t ms;
 
 	(void)state;
 	if (!isolated)
 		skip();
-	l = listener(&port);
-	opts_for(&o, port, 5000);
-	for (int i = 0; i < 20; i++) {
-		probe_init(&ps[i], &o);
-		pp[i] = &ps[i];
-	}
-	t0 = now_ms();
-	assert_int_equal(probe_loop(pp, 20, 0, t0 + 300), 0);
-	ms = now_ms() - t0;
+	ms = run_many(ps, 20, 5000, 0, 300);
 	assert_true(ms >= 300);
 	assert_true(ms < 1500);
 	for (int i = 0; i < 20; i++) {
@@ -203,7 +203,28 @@ static void loop_run_deadline(void **state)
 		assert_non_null(strstr(ps[i].steps[PROBE_RPC].detail, "run's deadline"));
 		probe_free(&ps[i]);
 	}
-	close(l);
+}
+
+/* With fewer slots than probes and a run deadline of one step, the late ones never start:
+ * they stay idle (the caller reports them as not probed). */
+static void loop_leaves_unstarted_idle(void **state)
+{
+	struct probe ps[6];
+
+	(void)state;
+	if (!isolated)
+		skip();
+	run_many(ps, 6, 200, 2, 250);
+	for (int i = 0; i < 6; i++) {
+		if (i < 2) {
+			assert_true(probe_done(&ps[i]));
+			assert_int_equal(ps[i].diagnosis, PROBE_NO_NFS_ANSWER);
+		} else if (i >= 4) {
+			assert_int_equal(ps[i].state, PS_IDLE);
+			assert_int_equal(ps[i].diagnosis, PROBE_PENDING);
+		}
+		probe_free(&ps[i]);
+	}
 }
 
 int main(void)
@@ -214,6 +235,7 @@ int main(void)
 		cmocka_unit_test(hangup_service),
 		cmocka_unit_test(loop_bounds_concurrency),
 		cmocka_unit_test(loop_run_deadline),
+		cmocka_unit_test(loop_leaves_unstarted_idle),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
