@@ -15,7 +15,7 @@ on_c1() { printf '\033[2m[c1 100.64.0.3]$ %s\033[0m\n' "$*"; lab_exec c1 "$@"; }
 
 say "bringing up the lab: server 100.64.0.1 (nfs-ganesha), client c1 100.64.0.3, wireguard-go between"
 lab_up 1 || { echo "demo: the lab did not come up" >&2; exit 1; }
-echo "up in ${LAB_UP_MS} ms (namespaces mnfs-$LAB_ID-*, removed at the end)"
+echo "up in ${LAB_UP_MS} ms (namespaces mnfs-lab-$LAB_ID-*, removed at the end)"
 
 say "what kind of node c1 is"
 on_c1 "$M" env

@@ -8,7 +8,7 @@ mk_tmpdir T
 # leftovers ID: anything of run ID still on the machine (namespaces, sockets, dir, processes).
 leftovers() {
 	{
-		ip netns list | grep -o "mnfs-$1-[a-z0-9]*"
+		ip netns list | grep -o "mnfs-lab-$1-[a-z0-9]*"
 		ls /var/run/wireguard 2>/dev/null | grep "^mw$1"
 		[ -e "/tmp/mnfs-lab-$1" ] && echo "/tmp/mnfs-lab-$1"
 		for p in $(pgrep -f "mw$1|mnfs-lab-$1"); do

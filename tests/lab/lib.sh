@@ -13,7 +13,7 @@
 # nfs-ganesha in the foreground that exports a directory of this run as Pseudo /opt/shared to
 # 100.64.0.0/10. Server 100.64.0.1, clients 100.64.0.3, .4, ... (as the guide's table).
 #
-# Everything is per run: namespaces mnfs-ID-HOST, interfaces with the run's id in their name
+# Everything is per run: namespaces mnfs-lab-ID-HOST, interfaces with the run's id in their name
 # (wireguard-go's control socket /var/run/wireguard/IFNAME.sock is machine-wide, so interface
 # names are unique machine-wide; <= 15 chars), the directory /tmp/mnfs-lab-ID (claimed by
 # mkdir, so concurrent runs never share an id). Only the processes this run started are
@@ -64,7 +64,7 @@ lab_claim_id() {
 		id=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 		id=${id:0:5}
 		compgen -G "/var/run/wireguard/mw$id*" >/dev/null && continue
-		ip netns list 2>/dev/null | grep -q "^mnfs-$id-" && continue
+		ip netns list 2>/dev/null | grep -q "^mnfs-lab-$id-" && continue
 		if mkdir -m 0755 "/tmp/mnfs-lab-$id" 2>/dev/null; then
 			LAB_ID=$id
 			LAB_DIR=/tmp/mnfs-lab-$id
@@ -160,7 +160,7 @@ lab_init() {
 		trap 'exit 130' INT TERM HUP
 	fi
 	mkdir -p "$LAB_DIR/keys"
-	LAB_SWITCH=mnfs-$LAB_ID-sw
+	LAB_SWITCH=mnfs-lab-$LAB_ID-sw
 	ip netns add "$LAB_SWITCH" || return 1
 	ip -n "$LAB_SWITCH" link add "mb$LAB_ID" type bridge || return 1
 	ip -n "$LAB_SWITCH" link set "mb$LAB_ID" up
@@ -182,7 +182,7 @@ lab_host_add() {
 	local h=$1 mesh=$2 ns ifw ifv ifb under conf
 	[[ $h =~ ^[a-z0-9]{1,4}$ ]] || { lab_die "host name '$h': 1-4 of [a-z0-9]"; return 1; }
 	[ -z "${LAB_NS[$h]:-}" ] || { lab_die "host $h exists"; return 1; }
-	ns=mnfs-$LAB_ID-$h
+	ns=mnfs-lab-$LAB_ID-$h
 	ifw=mw$LAB_ID$h ifv=mv$LAB_ID$h ifb=mp$LAB_ID$h
 	if [ "$mesh" = - ]; then
 		under=198.18.0.$((100 + ${#LAB_HOSTS[@]}))
