@@ -4,6 +4,7 @@
 
 const struct doctor_area doctor_areas[] = {
 	{ "node", 1, doctor_node },
+	{ "nfs", 1, doctor_nfs },
 	{ "mount", 1, doctor_mount },
 };
 const size_t doctor_n_areas = sizeof(doctor_areas) / sizeof(doctor_areas[0]);
