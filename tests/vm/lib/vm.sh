@@ -251,6 +251,13 @@ vm_ganesha_move() {
 # by VM_DEADLINE: SIGTERM then, SIGKILL 5 s later; timeout reaps qemu, no orphan), VM_CONSOLE.
 vm_boot() {
 	local script=$1 kv; shift
+	case $script in
+	/tmp/* | /run/* | /proc/* | /sys/* | /dev/*)
+		# The guest mounts its own tmpfs or kernel filesystems there: the host's files are hidden.
+		diag "$script: the guest cannot see it (its /tmp, /run, /proc, /sys, /dev are its own)"
+		return 1
+		;;
+	esac
 	vm_accel
 	vm_initramfs || { diag "initramfs build failed"; return 1; }
 	{
