@@ -99,7 +99,7 @@ check_match "the new mount has the fstab entry's options" "soft.*timeo=150" "$(v
 check_eq "the new export's file is readable" "the moved export" "$(vm_get recovered marker)"
 measure stale_recover_ms "$(vm_get recovered ms)"
 
-vm_step done 60 "guest unmounts" || exit 1
+vm_step finished 60 "guest unmounts" || exit 1
 if vm_wait_exit 60; then
 	ok "VM powers itself off"
 else

@@ -79,5 +79,5 @@ g_say recovered "umount_rc=$urc" "mount_rc=$mrc" "mount_err=$out" "ms=$((t1 - t0
 	"marker=$marker" "line=$(awk -v m="$MNT" '$2 == m && $3 == "nfs4"' /proc/self/mounts)"
 
 timeout -s KILL 30 umount "$MNT"
-g_say done "uptime=$(cut -d' ' -f1 /proc/uptime)"
+g_say finished "uptime=$(cut -d' ' -f1 /proc/uptime)"
 g_poweroff

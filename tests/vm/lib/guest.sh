@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # sets variables for the scripts that source it
 # The guest side of the VM harness: sourced by a guest script running as PID 1 (the host's
 # bash, seen through the 9p root). /run/vm is the writable share the host reads:
 #   /run/vm/env         written by the host before boot (addresses, export, paths), sourced here
@@ -59,16 +59,19 @@ g_start() {
 	hostname meshnfs-vm
 	ip link set lo up
 	modprobe virtio_net || g_fail "modprobe virtio_net failed"
-	local dev i
+	local dev='' d i
 	for ((i = 0; i < 50; i++)); do
-		dev=$(ls /sys/class/net | grep -v '^lo$' | head -n 1)
+		for d in /sys/class/net/*; do
+			[ "${d##*/}" = lo ] || { dev=${d##*/}; break; }
+		done
 		[ -n "$dev" ] && break
 		sleep 0.1
 	done
 	[ -n "$dev" ] || g_fail "no network device"
 	ip addr add "$VM_GUEST_ADDR/$VM_MESH_PREFIX" dev "$dev" || g_fail "ip addr add failed"
 	ip link set "$dev" up || g_fail "ip link set up failed"
-	G_DEV=$dev
+	G_DEV=$dev # the guest's network device, for guest scripts
+	export G_DEV
 	g_say booted "uptime=$(cut -d' ' -f1 /proc/uptime)" "kernel=$(uname -r)" "dev=$dev"
 }
 
@@ -82,7 +85,7 @@ g_bounded_stat() {
 	t0=$(g_now_ms)
 	stat "$path" >/dev/null 2>"$err" &
 	pid=$!
-	G_RESULT= G_STATE= G_WCHAN= G_ERR=
+	G_RESULT='' G_STATE='' G_WCHAN='' G_ERR=''
 	while kill -0 "$pid" 2>/dev/null; do
 		# A finished child is a zombie until waited for: that is not "still running".
 		grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && break

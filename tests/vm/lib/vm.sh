@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # sets variables for the scripts that source it
 # The VM harness (host side): Debian's own kernel in qemu as a real Linux NFS client.
 # Source it after tests/lib/tap.sh. What it does, each function below:
 #   vm_require            the packages are there (qemu, kernel with nfsv4, busybox-static)
