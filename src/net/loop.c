@@ -5,13 +5,29 @@
 
 #include <errno.h>
 
-int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t deadline)
+/* After p was started or advanced: while it is done, offers it to the done hook, which may
+ * re-arm it (then it starts again at once, in the same slot). Returns true while p runs. */
+static bool settle(struct probe *p, const struct probe_loop_hooks *h, size_t *finished)
 {
-	size_t next = 0, cap = max_active && max_active < n ? max_active : n;
+	while (probe_done(p)) {
+		if (!h || !h->done || !h->done(p, h->userdata)) {
+			(*finished)++;
+			return false;
+		}
+		probe_start(p, now_ms());
+	}
+	return true;
+}
+
+int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
+		      int64_t deadline, const struct probe_loop_hooks *h)
+{
+	size_t next = 0, finished = 0, cap = max_active && max_active < n ? max_active : n;
 	_cleanup_free_ struct pollfd *pfd = xcalloc(cap + 1, sizeof(*pfd));
 	_cleanup_free_ struct probe **run = xcalloc(cap + 1, sizeof(*run));
 	_cleanup_free_ int *slot = xcalloc(cap + 1, sizeof(*slot));
 	size_t n_run = 0;
+	bool progress = h && h->progress;
 
 	for (;;) {
 		int64_t now = now_ms(), wake;
@@ -22,19 +38,15 @@ int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t
 				probe_abort(run[i], now, "the run's deadline");
 			return 0;
 		}
-		/* Start queued probes while there is room; drop the finished ones. */
-		for (size_t i = 0; i < n_run;) {
-			if (probe_done(run[i]))
-				run[i] = run[--n_run];
-			else
-				i++;
-		}
+		/* Start queued probes while there is room. */
 		while (n_run < cap && next < n) {
 			struct probe *p = probes[next++];
 			probe_start(p, now_ms());
-			if (!probe_done(p))
+			if (settle(p, h, &finished))
 				run[n_run++] = p;
 		}
+		if (progress)
+			h->progress(finished, n_run, n, h->userdata);
 		if (n_run == 0 && next >= n)
 			return 0;
 		if (n_run == 0)
@@ -57,8 +69,9 @@ int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t
 		int64_t wait = wake - now;
 		if (wait < 0)
 			wait = 0;
-		if (wait > 1000)
-			wait = 1000; /* re-check now and then; nothing depends on it */
+		/* Re-check now and then; a progress line wants a few updates a second. */
+		if (wait > (progress ? 200 : 1000))
+			wait = progress ? 200 : 1000;
 		if (poll(pfd, k, (int)wait) < 0 && errno != EINTR)
 			return -errno;
 		now = now_ms();
@@ -67,5 +80,17 @@ int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t
 			if (rev || now >= probe_deadline(run[i]))
 				probe_advance(run[i], rev, now);
 		}
+		/* Drop the finished ones (or restart those the done hook re-armed). */
+		for (size_t i = 0; i < n_run;) {
+			if (settle(run[i], h, &finished))
+				i++;
+			else
+				run[i] = run[--n_run];
+		}
 	}
+}
+
+int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t deadline)
+{
+	return probe_loop_hooked(probes, n, max_active, deadline, NULL);
 }

@@ -706,8 +706,10 @@ static void timeout(struct probe *p, int64_t now, const char *why)
 
 void probe_abort(struct probe *p, int64_t now, const char *why)
 {
-	if (p->state != PS_DONE && p->state != PS_IDLE)
+	if (p->state != PS_DONE && p->state != PS_IDLE) {
+		p->cut = true;
 		timeout(p, now, why);
+	}
 }
 
 static void service(struct probe *p, short revents, int64_t now)

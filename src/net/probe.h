@@ -122,6 +122,7 @@ struct probe {
 	struct probe_step steps[PROBE_N_STEPS];
 	enum probe_diagnosis diagnosis;
 	int64_t ms; /* whole probe */
+	bool cut;   /* ended by probe_abort (a run's deadline), not by its own deadlines */
 };
 
 void probe_init(struct probe *p, const struct probe_opts *o);
@@ -145,6 +146,20 @@ static inline bool probe_done(const struct probe *p) { return p->state == PS_DON
  * probes still running then are aborted, probes not started are left PS_IDLE. Returns 0 or
  * a negative errno (poll failed). */
 int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t deadline);
+
+/* The same with hooks (any may be NULL), for callers that chain probes or show progress. */
+struct probe_loop_hooks {
+	/* p finished before the run's deadline. Return true after re-initialising it
+	 * (probe_free + probe_init with other options) to run it again at once in the same slot
+	 * (e.g. the whole ladder after a short probe found an NFS server). */
+	bool (*done)(struct probe *p, void *userdata);
+	/* Once per turn of the loop, at least every 200 ms: probes finished for good, running
+	 * now, and in all. */
+	void (*progress)(size_t finished, size_t running, size_t n, void *userdata);
+	void *userdata;
+};
+int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
+		      int64_t deadline, const struct probe_loop_hooks *h);
 
 /* Names: "route".."ownership"; "ok".."write_failed". */
 const char *probe_step_name(enum probe_step_id s);

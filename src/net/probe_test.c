@@ -6,11 +6,8 @@
 #include "net/probe.h"
 
 #include <errno.h>
-#include <net/if.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -18,20 +15,8 @@ static bool isolated;
 
 static int setup(void **state)
 {
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd;
-
 	(void)state;
-	if (unshare(CLONE_NEWNET) < 0)
-		return 0;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		return -1;
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		return -1;
-	close(fd);
-	isolated = true;
+	isolated = test_isolate_net();
 	return 0;
 }
 
@@ -201,6 +186,7 @@ static void loop_run_deadline(void **state)
 		assert_true(probe_done(&ps[i]));
 		assert_int_equal(ps[i].diagnosis, PROBE_NO_NFS_ANSWER);
 		assert_non_null(strstr(ps[i].steps[PROBE_RPC].detail, "run's deadline"));
+		assert_true(ps[i].cut);
 		probe_free(&ps[i]);
 	}
 }
@@ -227,6 +213,78 @@ static void loop_leaves_unstarted_idle(void **state)
 	}
 }
 
+struct rearm {
+	uint16_t silent_port;
+	size_t done_calls, rearmed, progress_calls, last_finished, max_running;
+};
+
+/* Refused probes come back once, against a silent listener (as status re-arms a short probe
+ * that found an NFS server with the whole ladder). */
+static bool rearm_done(struct probe *p, void *userdata)
+{
+	struct rearm *r = userdata;
+	struct probe_opts o;
+
+	r->done_calls++;
+	if (p->diagnosis != PROBE_REFUSED)
+		return false;
+	opts_for(&o, r->silent_port, 150);
+	probe_free(p);
+	probe_init(p, &o);
+	r->rearmed++;
+	return true;
+}
+
+static void rearm_progress(size_t finished, size_t running, size_t n, void *userdata)
+{
+	struct rearm *r = userdata;
+
+	assert_int_equal(n, 4);
+	assert_true(finished + running <= n);
+	r->progress_calls++;
+	r->last_finished = finished;
+	if (running > r->max_running)
+		r->max_running = running;
+}
+
+static void loop_hooks(void **state)
+{
+	struct probe ps[4], *pp[4];
+	struct rearm r = { 0 };
+	struct probe_opts o;
+	uint16_t refused_port;
+	int l;
+	int64_t t0;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	close(listener(&refused_port));
+	l = listener(&r.silent_port);
+	opts_for(&o, refused_port, 1000);
+	for (int i = 0; i < 4; i++) {
+		probe_init(&ps[i], &o);
+		pp[i] = &ps[i];
+	}
+	struct probe_loop_hooks h = { .done = rearm_done, .progress = rearm_progress, .userdata = &r };
+	t0 = now_ms();
+	assert_int_equal(probe_loop_hooked(pp, 4, 2, 0, &h), 0);
+	t0 = now_ms() - t0;
+	/* Each probe: refused (re-armed), then silent for 150 ms; two slots: two waves. */
+	assert_int_equal(r.rearmed, 4);
+	assert_int_equal(r.done_calls, 8);
+	assert_true(t0 >= 2 * 150 && t0 < 2000);
+	assert_true(r.max_running <= 2);
+	assert_int_equal(r.last_finished, 4);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(ps[i].diagnosis, PROBE_NO_NFS_ANSWER);
+		assert_int_equal(ps[i].port, r.silent_port);
+		assert_false(ps[i].cut);
+		probe_free(&ps[i]);
+	}
+	close(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +294,7 @@ int main(void)
 		cmocka_unit_test(loop_bounds_concurrency),
 		cmocka_unit_test(loop_run_deadline),
 		cmocka_unit_test(loop_leaves_unstarted_idle),
+		cmocka_unit_test(loop_hooks),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
