@@ -5,6 +5,7 @@
 
 #include "config/config.h"
 #include "core/diag.h"
+#include "mesh/sources.h"
 #include "report/report.h"
 
 #include <getopt.h>
@@ -52,6 +53,8 @@ int cmd_parse_options(struct ctx *ctx, const struct command *cmd, int argc, char
 /* Loads the configuration once (the command reports a failure with cmd_bad_input). */
 int ctx_load_config(struct ctx *ctx, struct diag *diag);
 
+/* A JSON document on stdout, indented, keys in order. */
+void cmd_print_json(json_t *doc);
 /* Prints the report (JSON or human) and returns its exit code. */
 int cmd_finish(struct ctx *ctx, struct report *r);
 /* Reports bad input "FILE:LINE: problem" (stderr; --json also on stdout) and returns 65. */
@@ -68,4 +71,11 @@ int cmd_doctor(struct ctx *ctx, int argc, char **argv);
 /* doctor --all [--source S]: the fleet (src/cmd/doctor_all.c). source is an enum mesh_source. */
 int cmd_doctor_all(struct ctx *ctx, int source);
 int cmd_probe(struct ctx *ctx, int argc, char **argv);
+int cmd_status(struct ctx *ctx, int argc, char **argv);
+/* The node list from source (an enum mesh_source) into out: 0, or the exit code after the
+ * problem was printed (stderr; with --json also {"command", "verdict": "fail", "error":
+ * {"kind": "no_source" | "not_available" | "source_unavailable", "message"}} on stdout). */
+int cmd_mesh_nodes(struct ctx *ctx, const char *command, int source, struct mesh_nodes *out);
+/* The list's warnings: "warning: ..." lines on f. */
+void cmd_print_warnings(FILE *f, char *const *w, size_t n, bool color);
 int cmd_not_yet(struct ctx *ctx, int argc, char **argv);

@@ -165,7 +165,7 @@ int ctx_load_config(struct ctx *ctx, struct diag *diag)
 	return 0;
 }
 
-static void print_json(json_t *doc)
+void cmd_print_json(json_t *doc)
 {
 	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
@@ -176,7 +176,7 @@ int cmd_finish(struct ctx *ctx, struct report *r)
 {
 	if (ctx->json) {
 		json_t *doc = report_to_json(r);
-		print_json(doc);
+		cmd_print_json(doc);
 		json_decref(doc);
 	} else if (r->n_checks)
 		report_print_human(r, stdout, output_want_color(STDOUT_FILENO, ctx->no_color));
@@ -193,8 +193,15 @@ int cmd_bad_input(struct ctx *ctx, const struct diag *d)
 		json_t *doc = json_pack("{s:{s:s, s:s, s:o, s:s}}", "error", "kind", "bad_input", "file",
 					d->file, "line", d->line ? json_integer(d->line) : json_null(),
 					"message", d->msg);
-		print_json(doc);
+		cmd_print_json(doc);
 		json_decref(doc);
 	}
 	return EXIT_DATAERR;
+}
+
+void cmd_print_warnings(FILE *f, char *const *w, size_t n, bool color)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%swarning:%s %s\n", color ? COLOR_YELLOW : "", color ? COLOR_RESET : "",
+			w[i]);
 }

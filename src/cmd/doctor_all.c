@@ -117,36 +117,16 @@ static void print_table(const struct mesh_nodes *nodes, const struct fleet_row *
 	fprintf(f, " (nodes from %s)\n", nodes->source ? nodes->source : "?");
 }
 
-static int source_error(struct ctx *ctx, int r, const struct diag *d)
-{
-	char msg[1200];
-
-	if (r == -EBADMSG)
-		return cmd_bad_input(ctx, d);
-	diag_format(d, msg, sizeof(msg));
-	fprintf(stderr, "meshnfs: %s\n", msg);
-	if (ctx->json) {
-		json_t *doc = json_pack("{s:s, s:s, s:{s:s, s:s}}", "command", "doctor", "verdict",
-					"fail", "error", "kind", r == -ENOENT ? "no_source" : "source_unavailable",
-					"message", msg);
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-		json_decref(doc);
-	}
-	return EXIT_FAIL;
-}
-
 int cmd_doctor_all(struct ctx *ctx, int source)
 {
 	struct mesh_nodes nodes = { 0 };
 	struct fleet_row *rows = NULL;
-	struct diag d = { 0 };
 	const struct config *c = &ctx->config;
 	int r;
 
-	r = mesh_sources_load(c, source, ctx->timeout_ms, &nodes, &d);
-	if (r < 0)
-		return source_error(ctx, r, &d);
+	r = cmd_mesh_nodes(ctx, "doctor", source, &nodes);
+	if (r)
+		return r;
 
 	_cleanup_free_ char *ssh_config = c->fleet_ssh_config ? root_path(c->fleet_ssh_config) : NULL;
 	_cleanup_free_ char *identity = c->fleet_identity ? root_path(c->fleet_identity) : NULL;
@@ -175,11 +155,17 @@ int cmd_doctor_all(struct ctx *ctx, int source)
 		json_object_set_new(doc, "verdict", json_string(check_status_name(worst)));
 		json_object_set_new(doc, "source", json_string(nodes.source ? nodes.source : ""));
 		json_object_set_new(doc, "nodes", arr);
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
+		json_t *w = json_array();
+		for (size_t i = 0; i < nodes.n_warnings; i++)
+			json_array_append_new(w, json_string(nodes.warnings[i]));
+		json_object_set_new(doc, "warnings", w);
+		cmd_print_json(doc);
 		json_decref(doc);
-	} else
-		print_table(&nodes, rows, output_want_color(STDOUT_FILENO, ctx->no_color), stdout);
+	} else {
+		bool color = output_want_color(STDOUT_FILENO, ctx->no_color);
+		print_table(&nodes, rows, color, stdout);
+		cmd_print_warnings(stdout, nodes.warnings, nodes.n_warnings, color);
+	}
 	fleet_rows_free(rows, nodes.n);
 	mesh_nodes_free(&nodes);
 	return worst == CHECK_FAIL ? EXIT_FAIL : worst == CHECK_WARN ? EXIT_WARN : EXIT_OK;

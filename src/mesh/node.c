@@ -4,6 +4,7 @@
 #include "format/cidr.h"
 
 #include <errno.h>
+#include <stdarg.h>
 
 struct mesh_node *mesh_nodes_add(struct mesh_nodes *l)
 {
@@ -23,6 +24,7 @@ void mesh_node_free(struct mesh_node *n)
 	free(n->os);
 	free(n->user);
 	free(n->role);
+	free(n->via);
 	*n = (struct mesh_node){ 0 };
 }
 
@@ -32,14 +34,16 @@ void mesh_nodes_free(struct mesh_nodes *l)
 		mesh_node_free(&l->nodes[i]);
 	free(l->nodes);
 	free(l->source);
+	for (size_t i = 0; i < l->n_warnings; i++)
+		free(l->warnings[i]);
+	free(l->warnings);
 	*l = (struct mesh_nodes){ 0 };
 }
 
 int mesh_node_add_ip(struct mesh_node *n, const char *ip)
 {
-	for (size_t i = 0; i < n->n_ips; i++)
-		if (streq(n->ips[i], ip))
-			return -EEXIST;
+	if (mesh_node_has_ip(n, ip))
+		return -EEXIST;
 	if (n->n_ips >= MESH_NODE_MAX_IPS)
 		return -E2BIG;
 	n->ips[n->n_ips++] = xstrdup(ip);
@@ -70,4 +74,30 @@ const char *mesh_node_display_name(const struct mesh_node *n)
 const char *mesh_tristate_name(enum mesh_tristate t)
 {
 	return t == MESH_YES ? "yes" : t == MESH_NO ? "no" : "unknown";
+}
+
+bool mesh_node_has_ip(const struct mesh_node *n, const char *ip)
+{
+	for (size_t i = 0; i < n->n_ips; i++)
+		if (streq(n->ips[i], ip))
+			return true;
+	return false;
+}
+
+bool mesh_node_is_windows(const struct mesh_node *n)
+{
+	return (n->role && streq(n->role, "windows")) || (n->os && strcasecmp(n->os, "windows") == 0);
+}
+
+void mesh_nodes_warn(struct mesh_nodes *l, const char *fmt, ...)
+{
+	va_list ap;
+	char *w;
+
+	va_start(ap, fmt);
+	if (vasprintf(&w, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	l->warnings = xrealloc(l->warnings, (l->n_warnings + 1) * sizeof(*l->warnings));
+	l->warnings[l->n_warnings++] = w;
 }

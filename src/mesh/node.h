@@ -28,12 +28,19 @@ struct mesh_node {
 	enum mesh_tristate online; /* the control plane's view */
 	time_t last_seen;          /* UTC seconds; 0 when unknown or never */
 	char *role;                /* from meshnfs.conf [nodes]: server, client, windows, wsl2 */
+	char *via; /* a WSL2 distro riding a Windows host's identity (it shares the host's
+		      address): the host's display name; NULL otherwise */
 };
 
 struct mesh_nodes {
 	struct mesh_node *nodes;
 	size_t n;
 	char *source; /* "headscale https://hs.example", "config /etc/meshnfs.conf", ... */
+	bool control_plane; /* the list comes from a control plane (Headscale, Tailscale), not
+			       from meshnfs.conf: its nodes have identities of their own */
+	char **warnings;    /* notes met while loading: sources passed over, [nodes] entries that
+			       match nothing; one line each */
+	size_t n_warnings;
 };
 
 /* Appends a zeroed node and returns it (valid until the next add). */
@@ -48,3 +55,8 @@ int mesh_node_ipv4_in(const struct mesh_node *n, const struct cidr *range, uint3
 /* The name to show: givenName when set, else name, else the first address, else "?". */
 const char *mesh_node_display_name(const struct mesh_node *n);
 const char *mesh_tristate_name(enum mesh_tristate t); /* "yes", "no", "unknown" */
+/* The node holds ip (textual, as listed). */
+bool mesh_node_has_ip(const struct mesh_node *n, const char *ip);
+/* A Windows host: role windows from [nodes], or the source says its OS is Windows. */
+bool mesh_node_is_windows(const struct mesh_node *n);
+void mesh_nodes_warn(struct mesh_nodes *l, const char *fmt, ...) _printf_(2, 3);

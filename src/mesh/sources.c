@@ -2,36 +2,54 @@
 #include "mesh/sources.h"
 
 #include "core/root.h"
+#include "core/spawn.h"
 #include "mesh/headscale.h"
 
 #include <errno.h>
 #include <strings.h>
 
+static const char *const source_names[] = {
+	[MESH_SOURCE_AUTO] = "auto",
+	[MESH_SOURCE_HEADSCALE] = "headscale",
+	[MESH_SOURCE_TAILSCALE] = "tailscale",
+	[MESH_SOURCE_TAILSCALE_WINDOWS] = "tailscale.exe",
+	[MESH_SOURCE_CONFIG] = "config",
+};
+
 int mesh_source_parse(const char *s, enum mesh_source *ret)
 {
-	if (streq(s, "headscale"))
-		*ret = MESH_SOURCE_HEADSCALE;
-	else if (streq(s, "config"))
-		*ret = MESH_SOURCE_CONFIG;
-	else
-		return -EINVAL;
-	return 0;
+	for (size_t i = MESH_SOURCE_HEADSCALE; i < ARRAY_SIZE(source_names); i++)
+		if (streq(s, source_names[i])) {
+			*ret = (enum mesh_source)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *mesh_source_name(enum mesh_source s)
+{
+	return (unsigned)s < ARRAY_SIZE(source_names) ? source_names[s] : "?";
 }
 
 const char *mesh_source_names(void)
 {
-	return "headscale, config";
+	return "headscale, tailscale, tailscale.exe, config";
+}
+
+static const char *config_name(const struct config *c)
+{
+	return c->source ? c->source : CONFIG_DEFAULT_PATH;
 }
 
 static int load_headscale(const struct config *c, int timeout_ms, struct mesh_nodes *out,
 			  struct diag *d)
 {
 	_cleanup_free_ char *key = NULL, *ca = NULL;
-	const char *cfg = c->source ? c->source : "meshnfs.conf";
 	int r;
 
 	if (!c->hs_url)
-		return diag_set(d, cfg, 0, "source headscale: no [headscale] url configured"),
+		return diag_set(d, config_name(c), 0,
+				"source headscale: no [headscale] url configured"),
 		       -ENOENT;
 	if (c->hs_api_key)
 		key = xstrdup(c->hs_api_key);
@@ -41,7 +59,7 @@ static int load_headscale(const struct config *c, int timeout_ms, struct mesh_no
 		if (r < 0)
 			return r;
 	} else
-		return diag_set(d, cfg, 0,
+		return diag_set(d, config_name(c), 0,
 				"[headscale] url is set but neither api_key_file nor api_key "
 				"(create one with `headscale apikeys create` on the server)");
 	if (c->hs_ca_file)
@@ -54,7 +72,22 @@ static int load_headscale(const struct config *c, int timeout_ms, struct mesh_no
 	};
 	r = headscale_fetch(&o, out, d);
 	explicit_bzero(key, strlen(key));
+	if (r == 0)
+		out->control_plane = true;
 	return r;
+}
+
+/* `tailscale status --json` (windows: the Windows host's tailscale.exe through interop). The
+ * reader of that output is not part of this build yet: the source says so. Wiring it in:
+ * ts_cli_find(windows, &cli), ts_status_run(&cli, timeout_ms, &st, &run, d), then
+ * ts_status_nodes(&st, "tailscale.exe status --json", out) and out->control_plane = true. */
+static int load_tailscale(bool windows, int timeout_ms, struct mesh_nodes *out, struct diag *d)
+{
+	(void)timeout_ms;
+	(void)out;
+	diag_set(d, windows ? "tailscale.exe status --json" : "tailscale status --json", 0,
+		 "source %s: not available in this build", windows ? "tailscale.exe" : "tailscale");
+	return -ENOSYS;
 }
 
 static int load_config(const struct config *c, struct mesh_nodes *out, struct diag *d)
@@ -74,8 +107,7 @@ static int load_config(const struct config *c, struct mesh_nodes *out, struct di
 	}
 	if (!with_addr) {
 		mesh_nodes_free(&l);
-		return diag_set(d, c->source ? c->source : "meshnfs.conf", 0,
-				"source config: no node with an address in [nodes]"),
+		return diag_set(d, config_name(c), 0, "source config: no node with an address in [nodes]"),
 		       -ENOENT;
 	}
 	l.source = xasprintf("config %s", c->source ? c->source : "(built-in)");
@@ -83,19 +115,24 @@ static int load_config(const struct config *c, struct mesh_nodes *out, struct di
 	return 0;
 }
 
+static const struct config_node *config_match(const struct config *c, const struct mesh_node *n)
+{
+	/* givenName first: it is the unique one (two Headscale nodes may share a name, as a
+	 * Windows host and its stale WSL2 identity do). */
+	for (size_t k = 0; k < c->n_nodes; k++)
+		if (n->given_name && strcasecmp(c->nodes[k].name, n->given_name) == 0)
+			return &c->nodes[k];
+	for (size_t k = 0; k < c->n_nodes; k++)
+		if (!n->given_name && n->name && strcasecmp(c->nodes[k].name, n->name) == 0)
+			return &c->nodes[k];
+	return NULL;
+}
+
 void mesh_nodes_apply_config(struct mesh_nodes *l, const struct config *c)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		struct mesh_node *n = &l->nodes[i];
-		const struct config_node *match = NULL;
-		/* givenName first: it is the unique one (two Headscale nodes may share a name,
-		 * as a Windows host and its stale WSL2 identity do). */
-		for (size_t k = 0; k < c->n_nodes && !match; k++)
-			if (n->given_name && strcasecmp(c->nodes[k].name, n->given_name) == 0)
-				match = &c->nodes[k];
-		for (size_t k = 0; k < c->n_nodes && !match; k++)
-			if (!n->given_name && n->name && strcasecmp(c->nodes[k].name, n->name) == 0)
-				match = &c->nodes[k];
+		const struct config_node *match = config_match(c, n);
 		if (!match)
 			continue;
 		if (match->role) {
@@ -104,26 +141,170 @@ void mesh_nodes_apply_config(struct mesh_nodes *l, const struct config *c)
 		}
 		if (match->os && !n->os)
 			n->os = xstrdup(match->os);
+		/* A Windows host's OS is Windows; a WSL2 distro's, Linux. */
+		if (!n->os && n->role && streq(n->role, "windows"))
+			n->os = xstrdup("windows");
+		if (!n->os && n->role && streq(n->role, "wsl2"))
+			n->os = xstrdup("linux");
 	}
 }
 
-int mesh_sources_load(const struct config *c, enum mesh_source s, int timeout_ms,
+static bool named(const struct mesh_node *n, const char *name)
+{
+	return (n->given_name && strcasecmp(n->given_name, name) == 0) ||
+	       (n->name && strcasecmp(n->name, name) == 0);
+}
+
+/* The Windows node (other than self) holding one of n's addresses, or -1. */
+static ssize_t windows_host_of(const struct mesh_nodes *l, const struct mesh_node *n)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct mesh_node *h = &l->nodes[i];
+		if (h == n || !mesh_node_is_windows(h))
+			continue;
+		for (size_t k = 0; k < n->n_ips; k++)
+			if (mesh_node_has_ip(h, n->ips[k]))
+				return (ssize_t)i;
+	}
+	return -1;
+}
+
+void mesh_nodes_link_wsl2(struct mesh_nodes *l, const struct config *c)
+{
+	/* Riders a control plane cannot list: [nodes] wsl2 entries with the host's address. */
+	for (size_t i = 0; l->control_plane && i < c->n_nodes; i++) {
+		const struct config_node *cn = &c->nodes[i];
+		bool listed = false;
+		if (!cn->role || !streq(cn->role, "wsl2") || !cn->n_addrs)
+			continue;
+		for (size_t k = 0; k < l->n && !listed; k++)
+			listed = named(&l->nodes[k], cn->name);
+		if (listed)
+			continue;
+		struct mesh_node probe = { .n_ips = cn->n_addrs };
+		memcpy(probe.ips, cn->addrs, cn->n_addrs * sizeof(*cn->addrs));
+		if (windows_host_of(l, &probe) < 0) {
+			mesh_nodes_warn(l, "%s:%u: [nodes] %s = %s wsl2: no Windows node of %s holds that "
+					"address (is the host connected, and its [nodes] role windows?)",
+					config_name(c), cn->line, cn->name, cn->addrs[0],
+					l->source ? l->source : "the list");
+			continue;
+		}
+		struct mesh_node *n = mesh_nodes_add(l);
+		n->name = xstrdup(cn->name);
+		for (size_t k = 0; k < cn->n_addrs; k++)
+			mesh_node_add_ip(n, cn->addrs[k]);
+		n->role = xstrdup("wsl2");
+		n->os = xstrdup(cn->os ? cn->os : "linux");
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		struct mesh_node *n = &l->nodes[i];
+		if (!n->role || !streq(n->role, "wsl2"))
+			continue;
+		ssize_t h = windows_host_of(l, n);
+		if (h < 0)
+			continue;
+		const struct mesh_node *host = &l->nodes[h];
+		free(n->via);
+		n->via = xstrdup(mesh_node_display_name(host));
+		if (n->online == MESH_UNKNOWN) {
+			n->online = host->online;
+			n->last_seen = host->last_seen;
+		}
+	}
+}
+
+static int load_one(const struct config *c, enum mesh_source s, const struct mesh_load_opts *o,
+		    struct mesh_nodes *out, struct diag *d)
+{
+	switch (s) {
+	case MESH_SOURCE_HEADSCALE:
+		return load_headscale(c, o->timeout_ms, out, d);
+	case MESH_SOURCE_TAILSCALE:
+		return load_tailscale(false, o->timeout_ms, out, d);
+	case MESH_SOURCE_TAILSCALE_WINDOWS:
+		return load_tailscale(true, o->timeout_ms, out, d);
+	default:
+		return load_config(c, out, d);
+	}
+}
+
+/* In the automatic order: is source s there to be asked? */
+static bool applies(const struct config *c, enum mesh_source s, bool wsl2)
+{
+	switch (s) {
+	case MESH_SOURCE_HEADSCALE:
+		return c->hs_url;
+	case MESH_SOURCE_TAILSCALE: {
+		if (wsl2)
+			return false; /* a tailscale inside WSL2 is the problem, not the source */
+		_cleanup_free_ char *p = spawn_which("tailscale");
+		return p;
+	}
+	case MESH_SOURCE_TAILSCALE_WINDOWS:
+		return wsl2;
+	default:
+		return true;
+	}
+}
+
+int mesh_sources_load(const struct config *c, const struct mesh_load_opts *o,
 		      struct mesh_nodes *out, struct diag *d)
 {
-	int r;
+	static const enum mesh_source order[] = {
+		MESH_SOURCE_HEADSCALE,
+		MESH_SOURCE_TAILSCALE,
+		MESH_SOURCE_TAILSCALE_WINDOWS,
+		MESH_SOURCE_CONFIG,
+	};
+	char **passed = NULL;
+	size_t n_passed = 0;
+	struct diag first = { 0 };
+	int r = -ENOENT, r_first = 0;
 
-	if (s == MESH_SOURCE_AUTO)
-		s = c->hs_url ? MESH_SOURCE_HEADSCALE : MESH_SOURCE_CONFIG;
-	if (s == MESH_SOURCE_HEADSCALE)
-		r = load_headscale(c, timeout_ms, out, d);
+	if (o->source != MESH_SOURCE_AUTO)
+		r = load_one(c, o->source, o, out, d);
 	else {
-		r = load_config(c, out, d);
-		if (r == -ENOENT && !c->hs_url && !c->n_nodes)
-			diag_set(d, c->source ? c->source : CONFIG_DEFAULT_PATH, 0,
+		for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+			struct diag di = { 0 };
+			char msg[1200];
+			if (!applies(c, order[i], o->wsl2))
+				continue;
+			r = load_one(c, order[i], o, out, &di);
+			if (r == 0 || r == -EBADMSG) {
+				*d = di;
+				break;
+			}
+			if (r == -ENOENT && order[i] == MESH_SOURCE_CONFIG) {
+				if (!r_first)
+					*d = di;
+				break; /* the config has no list: a failure before says more */
+			}
+			if (!r_first) {
+				r_first = r;
+				first = di;
+			}
+			diag_format(&di, msg, sizeof(msg));
+			passed = xrealloc(passed, (n_passed + 1) * sizeof(*passed));
+			passed[n_passed++] = xasprintf("%s; passed over for the next source", msg);
+		}
+		if (r < 0 && r != -EBADMSG && r_first) {
+			r = r_first;
+			*d = first;
+		} else if (r == -ENOENT && !c->hs_url && !c->n_nodes)
+			diag_set(d, config_name(c), 0,
 				 "no node list: configure [headscale] url (and api_key_file) or list "
 				 "the nodes in [nodes]");
 	}
-	if (r == 0)
+	if (r == 0) {
+		/* The notes on passed-over sources first. */
+		for (size_t i = 0; i < n_passed; i++)
+			mesh_nodes_warn(out, "%s", passed[i]);
 		mesh_nodes_apply_config(out, c);
+		mesh_nodes_link_wsl2(out, c);
+	}
+	for (size_t i = 0; i < n_passed; i++)
+		free(passed[i]);
+	free(passed);
 	return r;
 }

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* Where the list of mesh nodes comes from. In order, unless one is asked for: Headscale's
- * REST API when [headscale] url is configured, then meshnfs.conf's [nodes]. (The local
- * `tailscale status --json` and the Windows host's tailscale.exe slot in after Headscale.)
- * Whatever the source, roles and OS from [nodes] are applied to the nodes of the same name. */
+/* Where the list of mesh nodes comes from. In this order, unless one is asked for:
+ *   headscale      Headscale's REST API, when [headscale] url is configured
+ *   tailscale      the local `tailscale status --json` (native Linux, tailscale on PATH)
+ *   tailscale.exe  the Windows host's tailscale.exe through WSL interop (on WSL2)
+ *   config         meshnfs.conf [nodes] (the entries with addresses)
+ * In the automatic order a source that is configured or present but fails (no answer, TLS
+ * not verified, key refused, not available in this build) is passed over with a warning in
+ * the list's warnings; bad input (-EBADMSG: a key file, an answer that does not parse) stops
+ * at once. Whatever the source, roles and OS from [nodes] are applied to the nodes of the
+ * same name, and WSL2 distros riding a Windows host are linked to it (mesh_nodes_link_wsl2). */
 #pragma once
 
 #include "config/config.h"
@@ -12,18 +18,36 @@
 enum mesh_source {
 	MESH_SOURCE_AUTO,
 	MESH_SOURCE_HEADSCALE,
+	MESH_SOURCE_TAILSCALE,         /* local tailscale status --json */
+	MESH_SOURCE_TAILSCALE_WINDOWS, /* the Windows host's tailscale.exe, from WSL2 */
 	MESH_SOURCE_CONFIG,
 };
 
-/* "headscale", "config" -> 0; -EINVAL otherwise. */
+/* "headscale", "tailscale", "tailscale.exe", "config" -> 0; -EINVAL otherwise. */
 int mesh_source_parse(const char *s, enum mesh_source *ret);
-const char *mesh_source_names(void); /* "headscale, config" for messages */
+const char *mesh_source_name(enum mesh_source s);
+const char *mesh_source_names(void); /* "headscale, tailscale, tailscale.exe, config" */
+
+struct mesh_load_opts {
+	enum mesh_source source; /* MESH_SOURCE_AUTO: the order above */
+	int timeout_ms;          /* each source's fetch or run */
+	bool wsl2;               /* this node is a WSL2 distro: tailscale.exe is the CLI to ask */
+};
 
 /* Loads the node list. Returns 0; -EBADMSG for bad input (a key file, the config, an answer
  * that does not parse: diag names the file or URL); -ENOENT when no source is configured;
- * other negative errno when a source could not be reached (diag says why). */
-int mesh_sources_load(const struct config *c, enum mesh_source s, int timeout_ms,
+ * -ENOSYS when the source asked for is not available in this build; other negative errno
+ * when the source asked for (or, in the automatic order, the first one tried) could not be
+ * reached (diag says why). */
+int mesh_sources_load(const struct config *c, const struct mesh_load_opts *o,
 		      struct mesh_nodes *out, struct diag *d);
 
 /* Applies [nodes] roles and OS to the nodes whose name or givenName matches. */
 void mesh_nodes_apply_config(struct mesh_nodes *l, const struct config *c);
+
+/* WSL2 distros have no mesh identity of their own: they ride the Windows host's (the guide's
+ * "WSL2 (via host)"). A [nodes] entry with role wsl2 and an address that a Windows node of a
+ * control-plane list holds is added as a node riding it; a wsl2 node sharing an address with
+ * a Windows node gets via = the host's name (and the host's online state). A wsl2 entry whose
+ * address no node holds becomes a warning. */
+void mesh_nodes_link_wsl2(struct mesh_nodes *l, const struct config *c);

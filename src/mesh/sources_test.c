@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/* Node-list sources: names, the automatic order with its fallbacks, [nodes] roles, and WSL2
+ * distros riding their Windows host. A Headscale that cannot be reached is a loopback port
+ * nobody listens on, inside a private network namespace (skipped without CAP_SYS_ADMIN). */
+#include "core/test.h"
+#include "mesh/sources.h"
+
+#include <errno.h>
+
+
+static struct mesh_node *node(struct mesh_nodes *l, const char *name, const char *given,
+			      const char *ip)
+{
+	struct mesh_node *n = mesh_nodes_add(l);
+	n->name = xstrdup(name);
+	n->given_name = given ? xstrdup(given) : NULL;
+	mesh_node_add_ip(n, ip);
+	n->online = MESH_YES;
+	return n;
+}
+
+static void names(void **state)
+{
+	enum mesh_source s;
+
+	(void)state;
+	assert_int_equal(mesh_source_parse("headscale", &s), 0);
+	assert_int_equal(s, MESH_SOURCE_HEADSCALE);
+	assert_int_equal(mesh_source_parse("tailscale", &s), 0);
+	assert_int_equal(s, MESH_SOURCE_TAILSCALE);
+	assert_int_equal(mesh_source_parse("tailscale.exe", &s), 0);
+	assert_int_equal(s, MESH_SOURCE_TAILSCALE_WINDOWS);
+	assert_int_equal(mesh_source_parse("config", &s), 0);
+	assert_int_equal(s, MESH_SOURCE_CONFIG);
+	assert_int_equal(mesh_source_parse("auto", &s), -EINVAL);
+	assert_int_equal(mesh_source_parse("Headscale", &s), -EINVAL);
+	assert_str(mesh_source_name(MESH_SOURCE_TAILSCALE_WINDOWS), "tailscale.exe");
+}
+
+/* The Tailscale readers are not in this build: asked for, they say so; never a crash or an
+ * empty list. */
+static void tailscale_not_in_build(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { 0 };
+	struct diag d = { 0 };
+
+	(void)state;
+	test_config(&c, "[nodes]\na = 100.64.0.9\n");
+	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ .source = MESH_SOURCE_TAILSCALE }, &l, &d), -ENOSYS);
+	assert_non_null(strstr(d.msg, "not available in this build"));
+	assert_str(d.file, "tailscale status --json");
+	assert_int_equal(l.n, 0);
+	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ .source = MESH_SOURCE_TAILSCALE_WINDOWS, .wsl2 = true }, &l, &d), -ENOSYS);
+	assert_str(d.file, "tailscale.exe status --json");
+	/* Automatic order on WSL2: tailscale.exe is passed over (with a note), config answers. */
+	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ .wsl2 = true }, &l, &d), 0);
+	assert_int_equal(l.n, 1);
+	assert_false(l.control_plane);
+	assert_int_equal(l.n_warnings, 1);
+	assert_non_null(strstr(l.warnings[0], "tailscale.exe status --json: source tailscale.exe: not available in this build; passed over"));
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
+static void no_source(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { 0 };
+	struct diag d = { 0 };
+
+	(void)state;
+	test_config(&c, "[server]\naddress = 100.64.0.1\n");
+	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ 0 }, &l, &d), -ENOENT);
+	assert_non_null(strstr(d.msg, "no node list"));
+	config_free(&c);
+	/* [nodes] with roles only: no list of its own. */
+	test_config(&c, "[nodes]\nsfspark1 = server\n");
+	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ 0 }, &l, &d), -ENOENT);
+	assert_non_null(strstr(d.msg, "no node with an address"));
+	config_free(&c);
+}
+
+
+/* Headscale configured but not answering: in the automatic order the config's list is used
+ * and the failure is a warning; asked for, the failure is the error. Bad input stops. */
+static void headscale_fallback(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { 0 };
+	struct diag d = { 0 };
+
+	(void)state;
+	if (!test_isolate_net())
+		skip();
+	test_config(&c, "[headscale]\nurl = https://127.0.0.1:9\napi_key = abcdefgh12345\n"
+		 "[nodes]\nsfspark1 = 100.64.0.1 server\n");
+	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ .timeout_ms = 2000 }, &l, &d), 0);
+	assert_int_equal(l.n, 1);
+	assert_str(l.nodes[0].role, "server");
+	assert_true(l.n_warnings >= 1);
+	assert_non_null(strstr(l.warnings[0], "https://127.0.0.1:9"));
+	assert_non_null(strstr(l.warnings[0], "passed over"));
+	mesh_nodes_free(&l);
+	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ .source = MESH_SOURCE_HEADSCALE, .timeout_ms = 2000 }, &l, &d), -ECONNREFUSED);
+	/* Without [nodes] addresses, the automatic order reports Headscale's failure. */
+	config_free(&c);
+	test_config(&c, "[headscale]\nurl = https://127.0.0.1:9\napi_key = abcdefgh12345\n");
+	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ .timeout_ms = 2000 }, &l, &d), -ECONNREFUSED);
+	assert_non_null(strstr(d.file, "127.0.0.1:9"));
+	/* A key file others can read is bad input: no fallback. */
+	config_free(&c);
+	test_config(&c, "[headscale]\nurl = https://127.0.0.1:9\napi_key_file = /proc/version\n"
+		 "[nodes]\nsfspark1 = 100.64.0.1 server\n");
+	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ .timeout_ms = 2000 }, &l, &d), -EBADMSG);
+	assert_str(d.file, "/proc/version");
+	config_free(&c);
+}
+
+/* A Headscale-like list: the Windows host, its stale WSL2 identity (same name), and a [nodes]
+ * wsl2 entry riding the host's address. */
+static void wsl2_riders(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { .control_plane = true, .source = xstrdup("headscale test") };
+
+	(void)state;
+	test_config(&c, "[nodes]\noffice-one = windows\noffice-distro = 100.64.0.4 wsl2\n"
+		 "lost-distro = 100.64.0.77 wsl2\n");
+	node(&l, "sfspark1", "sfspark1", "100.64.0.1");
+	node(&l, "office-one", "office-one-wsl", "100.64.0.3")->online = MESH_NO;
+	node(&l, "office-one", "office-one", "100.64.0.4");
+	mesh_nodes_apply_config(&l, &c);
+	mesh_nodes_link_wsl2(&l, &c);
+	assert_int_equal(l.n, 4);
+	assert_null(l.nodes[1].role); /* givenName office-one-wsl: not the [nodes] office-one */
+	assert_str(l.nodes[2].role, "windows");
+	assert_str(l.nodes[2].os, "windows");
+	assert_str(l.nodes[3].name, "office-distro");
+	assert_str(l.nodes[3].role, "wsl2");
+	assert_str(l.nodes[3].os, "linux");
+	assert_str(l.nodes[3].via, "office-one");
+	assert_str(l.nodes[3].ips[0], "100.64.0.4");
+	assert_int_equal(l.nodes[3].online, MESH_YES); /* the host's */
+	assert_int_equal(l.n_warnings, 1);
+	assert_non_null(strstr(l.warnings[0], "test.conf:4: [nodes] lost-distro = 100.64.0.77 wsl2"));
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
+/* From the config source the distro is a node already: linked, not added twice. */
+static void wsl2_riders_config(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { 0 };
+	struct diag d = { 0 };
+
+	(void)state;
+	test_config(&c, "[nodes]\noffice-one = 100.64.0.4 windows\noffice-distro = 100.64.0.4 wsl2\n"
+		 "own = 100.64.0.9 wsl2\n");
+	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ .source = MESH_SOURCE_CONFIG }, &l, &d), 0);
+	assert_int_equal(l.n, 3);
+	assert_str(l.nodes[1].via, "office-one");
+	assert_null(l.nodes[2].via);
+	assert_int_equal(l.n_warnings, 0);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(names),
+		cmocka_unit_test(tailscale_not_in_build),
+		cmocka_unit_test(no_source),
+		cmocka_unit_test(wsl2_riders),
+		cmocka_unit_test(wsl2_riders_config),
+		cmocka_unit_test(headscale_fallback),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
