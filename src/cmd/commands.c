@@ -6,7 +6,7 @@ const struct command commands[] = {
 	{ "env", "what kind of node this is (Linux, WSL1, WSL2 and its networking) and what follows",
 	  "env", cmd_env },
 	{ "doctor", "run every check of the guide and more; name each failure's cause and fix",
-	  "doctor [--all [--source headscale|config]]", cmd_doctor },
+	  "doctor [--all [--source SOURCE]]", cmd_doctor },
 	{ "probe", "test an NFS server step by step: route, TCP, NFS, export, write, ownership",
 	  "probe [--no-write] HOST[:EXPORT]", cmd_probe },
 	{ "setup", "make this node an NFS client or server (or fix WSL settings), plan first",
@@ -14,7 +14,7 @@ const struct command commands[] = {
 	{ "repair", "fix what doctor finds fixable: stale handles, hung or lost mounts",
 	  "repair [--dry-run]", cmd_not_yet },
 	{ "status", "the mesh's nodes, live: addresses, roles, online, NFS verdicts",
-	  "status [--source SOURCE]", cmd_not_yet },
+	  "status [--source SOURCE] [--no-write] [--parallel N]", cmd_status },
 	{ "help", "list the commands, or show one command's usage", "help [COMMAND]", cmd_help },
 };
 const size_t n_commands = sizeof(commands) / sizeof(commands[0]);

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+/* meshnfs status: the guide's topology table, live. Nodes from the sources in their order,
+ * every address probed at once (src/status), one table (or JSON) and the warnings. */
+#include "cmd/cmd.h"
+
+#include "report/output.h"
+#include "status/status.h"
+
+#include <ctype.h>
+#include <errno.h>
+
+enum { OPT_SOURCE = 0x300, OPT_NO_WRITE, OPT_PARALLEL };
+
+struct status_args {
+	enum mesh_source source;
+	bool no_write;
+	size_t parallel;
+};
+
+static int status_option(void *userdata, int opt, const char *arg, char *err, size_t size)
+{
+	struct status_args *a = userdata;
+	char *end;
+	long v;
+
+	switch (opt) {
+	case OPT_SOURCE:
+		if (mesh_source_parse(arg, &a->source) < 0) {
+			snprintf(err, size, "--source: \"%s\" is not one of %s", arg,
+				 mesh_source_names());
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_NO_WRITE:
+		a->no_write = true;
+		return 0;
+	case OPT_PARALLEL:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 1 || v > 4096) {
+			snprintf(err, size, "--parallel: \"%s\" is not a number in 1..4096", arg);
+			return -EINVAL;
+		}
+		a->parallel = (size_t)v;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The progress line: on a terminal only, a few times a second, erased at the end. */
+struct progress {
+	int64_t last;
+	bool shown;
+};
+
+static void progress_show(size_t finished, size_t n, int64_t ms_left, void *userdata)
+{
+	struct progress *pr = userdata;
+	int64_t now = now_ms();
+
+	if (now - pr->last < 100 && finished < n)
+		return;
+	pr->last = now;
+	pr->shown = true;
+	fprintf(stderr, "\rmeshnfs status: %zu of %zu addresses probed, %.1f s left\033[K", finished,
+		n, ms_left > 0 ? ms_left / 1000.0 : 0.0);
+	fflush(stderr);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static bool row_fails(const struct status *st, const struct status_row *r)
+{
+	const struct status_target *t = status_row_target(st, r);
+
+	if (r->role != STATUS_ROLE_SERVER)
+		return false;
+	if (!t)
+		return r->expected_server;
+	return t->p.diagnosis != PROBE_OK;
+}
+
+static enum check_status verdict(const struct status *st)
+{
+	for (size_t i = 0; i < st->n_rows; i++)
+		if (row_fails(st, &st->rows[i]))
+			return CHECK_FAIL;
+	return st->n_warnings ? CHECK_WARN : CHECK_OK;
+}
+
+static json_t *row_json(const struct status *st, const struct status_row *r)
+{
+	const struct mesh_node *n = r->node;
+	const struct status_target *t = status_row_target(st, r);
+	json_t *o = json_object(), *ips = json_array(), *nfs = json_null();
+	int64_t lat = status_row_latency(st, r);
+	char addr[16];
+
+	for (size_t i = 0; i < n->n_ips; i++)
+		json_array_append_new(ips, json_string(n->ips[i]));
+	if (t) {
+		ipv4_format(t->addr, addr, sizeof(addr));
+		nfs = json_pack("{s:s, s:I, s:b, s:b}", "diagnosis",
+				probe_diagnosis_name(t->p.diagnosis), "ms", (json_int_t)t->p.ms,
+				"full_ladder", t->full, "cut", t->p.cut);
+	}
+	json_object_set_new(o, "name", json_string(r->name));
+	json_object_set_new(o, "ips", ips);
+	json_object_set_new(o, "os", str_or_null(n->os));
+	json_object_set_new(o, "role", str_or_null(status_role_name(r->role)));
+	json_object_set_new(o, "online", n->online == MESH_UNKNOWN ? json_null()
+								   : json_boolean(n->online == MESH_YES));
+	json_object_set_new(o, "nfs", nfs);
+	json_object_set_new(o, "latency_ms", lat >= 0 ? json_integer(lat) : json_null());
+	json_object_set_new(o, "address", t ? json_string(addr) : json_null());
+	json_object_set_new(o, "via", str_or_null(n->via));
+	json_object_set_new(o, "not_probed",
+			    t ? json_null()
+			      : json_string(r->not_probed ? r->not_probed
+							  : "the run's deadline came first"));
+	return o;
+}
+
+static json_t *status_json(const struct status *st)
+{
+	json_t *doc = json_object(), *nodes = json_array(), *w = json_array();
+
+	for (size_t i = 0; i < st->n_rows; i++)
+		json_array_append_new(nodes, row_json(st, &st->rows[i]));
+	for (size_t i = 0; i < st->n_warnings; i++) {
+		const struct status_warning *x = &st->warnings[i];
+		json_array_append_new(w, json_pack("{s:s, s:o, s:s, s:o}", "kind",
+						   status_warning_kind_name(x->kind), "node",
+						   str_or_null(x->node), "message", x->message, "fix",
+						   str_or_null(x->fix)));
+	}
+	json_object_set_new(doc, "command", json_string("status"));
+	json_object_set_new(doc, "verdict", json_string(check_status_name(verdict(st))));
+	json_object_set_new(doc, "source", str_or_null(st->nodes->source));
+	json_object_set_new(doc, "timeout_ms", json_integer(st->o.timeout_ms));
+	json_object_set_new(doc, "ms", json_integer(st->ms));
+	json_object_set_new(doc, "nodes", nodes);
+	json_object_set_new(doc, "warnings", w);
+	return doc;
+}
+
+static char *os_title(const char *os)
+{
+	char *s;
+
+	if (!os || !*os)
+		return xstrdup("-");
+	if (strcasecmp(os, "linux") == 0)
+		return xstrdup("Linux");
+	if (strcasecmp(os, "windows") == 0)
+		return xstrdup("Windows");
+	s = xstrdup(os);
+	s[0] = (char)toupper((unsigned char)s[0]);
+	return s;
+}
+
+static char *nfs_cell(const struct status *st, const struct status_row *r)
+{
+	const struct status_target *t = status_row_target(st, r);
+
+	if (!t)
+		return xstrdup(r->target == SIZE_MAX ? "-" : "not probed");
+	if (r->role != STATUS_ROLE_SERVER && !(t->tcp_ms >= 0 || t->full))
+		return xstrdup("-");
+	if (t->no_time_left)
+		return xstrdup("answers (ladder cut)");
+	return xasprintf("%s%s", probe_diagnosis_name(t->p.diagnosis), t->p.cut ? " (cut)" : "");
+}
+
+static char *latency_cell(const struct status *st, const struct status_row *r)
+{
+	int64_t lat = status_row_latency(st, r);
+
+	if (lat >= 0)
+		return xasprintf("%" PRId64 " ms", lat);
+	return xstrdup(status_row_target(st, r) ? "no answer" : "-");
+}
+
+static void print_table(const struct status *st, bool color, FILE *f)
+{
+	struct table t;
+
+	table_init(&t, 7);
+	table_add_row(&t, (const char *[]){ "NODE", "MESH IP", "OS", "ROLE", "ONLINE", "NFS",
+					     "LATENCY" });
+	for (size_t i = 0; i < st->n_rows; i++) {
+		const struct status_row *r = &st->rows[i];
+		const struct mesh_node *n = r->node;
+		struct buf ips = { 0 };
+		for (size_t k = 0; k < n->n_ips; k++)
+			buf_printf(&ips, "%s%s", k ? " " : "", n->ips[k]);
+		_cleanup_free_ char *os = os_title(n->os), *nfs = nfs_cell(st, r),
+				    *lat = latency_cell(st, r);
+		const char *role = status_role_title(r->role);
+		if (r->role == STATUS_ROLE_WSL2 && !n->via)
+			role = "WSL2 (own identity)";
+		table_add_row(&t, (const char *[]){ r->name, ips.data ? ips.data : "-", os, role,
+						     n->online == MESH_UNKNOWN ? "-"
+						     : n->online == MESH_YES  ? "yes"
+									      : "no",
+						     nfs, lat });
+		buf_free(&ips);
+	}
+	table_print(&t, f);
+	table_free(&t);
+
+	size_t answered = 0;
+	for (size_t i = 0; i < st->n_targets; i++) {
+		answered += st->targets[i].p.diagnosis != PROBE_UNREACHABLE &&
+			    probe_done(&st->targets[i].p);
+	}
+	enum check_status v = verdict(st);
+	fprintf(f, "\n%zu node%s from %s; %zu of %zu addresses answered, in %.1f s (--timeout "
+		   "%.1f s): %s%s%s\n",
+		st->nodes->n, st->nodes->n == 1 ? "" : "s",
+		st->nodes->source ? st->nodes->source : "?", answered, st->n_targets,
+		st->ms / 1000.0, st->o.timeout_ms / 1000.0,
+		color ? (v == CHECK_OK ? COLOR_GREEN : v == CHECK_WARN ? COLOR_YELLOW : COLOR_RED) : "",
+		check_status_name(v), color ? COLOR_RESET : "");
+	for (size_t i = 0; i < st->n_warnings; i++) {
+		const struct status_warning *w = &st->warnings[i];
+		fprintf(f, "%swarning:%s %s\n", color ? COLOR_YELLOW : "", color ? COLOR_RESET : "",
+			w->message);
+		if (w->fix)
+			fprintf(f, "  fix: %s\n", w->fix);
+	}
+}
+
+int cmd_status(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "no-write", no_argument, NULL, OPT_NO_WRITE },
+		{ "parallel", required_argument, NULL, OPT_PARALLEL },
+		{ 0 },
+	};
+	const struct command *self = command_find("status");
+	struct status_args args = { .source = MESH_SOURCE_AUTO };
+	struct mesh_nodes nodes = { 0 };
+	struct progress pr = { 0 };
+	struct status st;
+	struct diag d = { 0 };
+	int i = cmd_parse_options(ctx, self, argc, argv, NULL, longopts, status_option, &args);
+
+	if (i < 0)
+		return EXIT_USAGE;
+	if (i < argc)
+		return cmd_usage_error(self, "unexpected argument '%s'", argv[i]);
+	if (ctx_load_config(ctx, &d) < 0)
+		return cmd_bad_input(ctx, &d);
+	int rc = cmd_mesh_nodes(ctx, "status", args.source, &nodes);
+	if (rc)
+		return rc;
+
+	struct status_opts o = {
+		.cfg = &ctx->config,
+		.timeout_ms = ctx->timeout_ms,
+		.max_active = args.parallel,
+		.no_write = args.no_write,
+		.progress = isatty(STDERR_FILENO) ? progress_show : NULL,
+		.userdata = &pr,
+	};
+	status_plan(&st, &nodes, &o);
+	int r = status_run(&st);
+	if (pr.shown)
+		fputs("\r\033[K", stderr);
+	if (r < 0) {
+		status_free(&st);
+		mesh_nodes_free(&nodes);
+		return cmd_internal_error("poll: %s", strerror(-r));
+	}
+	status_judge(&st);
+	if (ctx->json) {
+		json_t *doc = status_json(&st);
+		cmd_print_json(doc);
+		json_decref(doc);
+	} else
+		print_table(&st, output_want_color(STDOUT_FILENO, ctx->no_color), stdout);
+	enum check_status v = verdict(&st);
+	status_free(&st);
+	mesh_nodes_free(&nodes);
+	return v == CHECK_FAIL ? EXIT_FAIL : v == CHECK_WARN ? EXIT_WARN : EXIT_OK;
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/* Roles and consistency warnings of `meshnfs status`, from the node list and the probes. */
+#include "status/status.h"
+
+#include <time.h>
+
+const struct status_target *status_row_target(const struct status *st, const struct status_row *r)
+{
+	if (r->target == SIZE_MAX || r->target >= st->n_targets)
+		return NULL;
+	const struct status_target *t = &st->targets[r->target];
+	return probe_done(&t->p) ? t : NULL;
+}
+
+bool status_row_answered(const struct status *st, const struct status_row *r)
+{
+	const struct status_target *t = status_row_target(st, r);
+
+	return t && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == CHECK_OK ||
+		     t->p.diagnosis == PROBE_REFUSED);
+}
+
+int64_t status_row_latency(const struct status *st, const struct status_row *r)
+{
+	const struct status_target *t = status_row_target(st, r);
+
+	if (!status_row_answered(st, r))
+		return -1;
+	return t->tcp_ms >= 0 ? t->tcp_ms : t->p.steps[PROBE_TCP].ms;
+}
+
+/* Port 2049 accepted the connection: an NFS server (answering or hung). */
+static bool serves_nfs(const struct status *st, const struct status_row *r)
+{
+	const struct status_target *t = status_row_target(st, r);
+
+	return t && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == CHECK_OK);
+}
+
+static bool has_role(const struct mesh_node *n, const char *role)
+{
+	return n->role && streq(n->role, role);
+}
+
+static enum status_role role_of(const struct status *st, const struct status_row *r)
+{
+	const struct mesh_node *n = r->node;
+
+	if (has_role(n, "wsl2"))
+		return STATUS_ROLE_WSL2;
+	if (mesh_node_is_windows(n))
+		return STATUS_ROLE_WINDOWS;
+	if (r->expected_server || serves_nfs(st, r))
+		return STATUS_ROLE_SERVER;
+	if (has_role(n, "client"))
+		return STATUS_ROLE_CLIENT;
+	return STATUS_ROLE_NONE;
+}
+
+const char *status_role_name(enum status_role r)
+{
+	static const char *const names[] = { NULL, "server", "client", "windows", "wsl2" };
+	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : NULL;
+}
+
+const char *status_role_title(enum status_role r)
+{
+	static const char *const titles[] = { "-", "server", "client", "Windows endpoint",
+					      "WSL2 (via host)" };
+	return (unsigned)r < ARRAY_SIZE(titles) ? titles[r] : "-";
+}
+
+const char *status_warning_kind_name(enum status_warning_kind k)
+{
+	static const char *const names[] = {
+		[STATUS_W_SOURCE] = "source",
+		[STATUS_W_OFFLINE_ANSWERING] = "offline_but_answering",
+		[STATUS_W_SERVER_UNREACHABLE] = "server_unreachable",
+		[STATUS_W_SERVER_UNHEALTHY] = "server_unhealthy",
+		[STATUS_W_STALE_WSL2] = "stale_wsl2_identity",
+		[STATUS_W_DUPLICATE_IP] = "duplicate_ip",
+		[STATUS_W_NOT_LISTED] = "server_not_listed",
+		[STATUS_W_NOT_PROBED] = "not_probed",
+	};
+	return (unsigned)k < ARRAY_SIZE(names) ? names[k] : "?";
+}
+
+static void day(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(buf, size, "never");
+}
+
+static void warn_offline_answering(struct status *st, const struct status_row *r)
+{
+	const struct mesh_node *n = r->node;
+	char seen[40], addr[16];
+
+	if (n->online != MESH_NO || n->via || !status_row_answered(st, r))
+		return;
+	day(n->last_seen, seen, sizeof(seen));
+	ipv4_format(st->targets[r->target].addr, addr, sizeof(addr));
+	status_warn(st, STATUS_W_OFFLINE_ANSWERING, r->name,
+		    xasprintf("On the machine that holds %s now: tailscale status. If the "
+			      "control plane's node is a left-over, remove it (Headscale: headscale "
+			      "nodes list; headscale nodes delete -i ID)",
+			      addr),
+		    "%s (%s) is offline in the control plane (last seen %s), yet %s answers from "
+		    "here in %" PRId64 " ms: the control plane's view is stale, or another machine "
+		    "holds that address now",
+		    r->name, addr, seen, addr, status_row_latency(st, r));
+}
+
+/* The configured server unreachable, or any server whose ladder fails: once per address. */
+static void warn_servers(struct status *st)
+{
+	bool *seen = xcalloc(st->n_targets + 1, sizeof(*seen));
+
+	for (size_t i = 0; i < st->n_rows; i++) {
+		const struct status_row *r = &st->rows[i];
+		const struct status_target *t = status_row_target(st, r);
+		char addr[16];
+		if (r->role != STATUS_ROLE_SERVER || !t || seen[r->target] ||
+		    t->p.diagnosis == PROBE_OK)
+			continue;
+		seen[r->target] = true;
+		ipv4_format(t->addr, addr, sizeof(addr));
+		char *fix = NULL, *why = probe_explain(&t->p, &fix);
+		if (t->p.diagnosis == PROBE_UNREACHABLE)
+			status_warn(st, STATUS_W_SERVER_UNREACHABLE, r->name, fix,
+				    "the NFS server %s (%s) is unreachable from here: %s", r->name, addr,
+				    why);
+		else
+			status_warn(st, STATUS_W_SERVER_UNHEALTHY, r->name, fix,
+				    "NFS server %s (%s): %s: %s%s", r->name, addr,
+				    probe_diagnosis_name(t->p.diagnosis), why,
+				    t->p.cut ? " (cut at the end of the run: --timeout)" : "");
+		free(why);
+	}
+	free(seen);
+}
+
+/* A Linux node named like a Windows host but with addresses of its own, or a node [nodes]
+ * calls wsl2 that the control plane lists with its own addresses: a tailscaled once ran
+ * inside the distro (the guide: WSL2 has no mesh identity of its own). */
+static void warn_stale_wsl2(struct status *st)
+{
+	const struct mesh_nodes *l = st->nodes;
+
+	if (!l->control_plane)
+		return;
+	for (size_t i = 0; i < st->n_rows; i++) {
+		const struct status_row *r = &st->rows[i];
+		const struct mesh_node *n = r->node, *host = NULL;
+		if (n == &st->server_node || n->via || mesh_node_is_windows(n) || !n->n_ips)
+			continue;
+		if (n->os && *n->os && strcasecmp(n->os, "linux") != 0)
+			continue;
+		for (size_t k = 0; k < l->n && !host && n->name; k++) {
+			const struct mesh_node *w = &l->nodes[k];
+			if (w != n && mesh_node_is_windows(w) && w->name &&
+			    strcasecmp(w->name, n->name) == 0)
+				host = w;
+		}
+		if (!host && !has_role(n, "wsl2"))
+			continue;
+		_cleanup_free_ char *ips = NULL;
+		struct buf b = { 0 };
+		for (size_t k = 0; k < n->n_ips; k++)
+			buf_printf(&b, "%s%s", k ? ", " : "", n->ips[k]);
+		ips = b.data;
+		if (host)
+			status_warn(st, STATUS_W_STALE_WSL2, r->name,
+				    xasprintf("Remove the stale node (Headscale: headscale nodes delete -i "
+					      "%s) and make sure no tailscaled runs inside the WSL2 "
+					      "distro (sudo systemctl disable --now tailscaled there)",
+					      n->id ? n->id : "ID"),
+				    "%s (%s) looks like a stale WSL2 identity: a Linux node named like "
+				    "the Windows host %s (%s) with addresses of its own. A WSL2 distro "
+				    "rides its host's Tailscale and has none",
+				    r->name, ips, mesh_node_display_name(host), host->n_ips ? host->ips[0] : "?");
+		else
+			status_warn(st, STATUS_W_STALE_WSL2, r->name,
+				    xasprintf("Stop tailscaled inside the distro (sudo systemctl disable "
+					      "--now tailscaled), remove its node (Headscale: headscale "
+					      "nodes delete -i %s); the distro uses the Windows host's "
+					      "Tailscale",
+					      n->id ? n->id : "ID"),
+				    "%s (%s) is a WSL2 distro ([nodes] role wsl2) with a mesh identity of "
+				    "its own in %s: a tailscaled ran inside the distro, which the guide "
+				    "rules out",
+				    r->name, ips, l->source ? l->source : "the control plane");
+	}
+}
+
+struct claim {
+	const char *ip;
+	size_t row;
+};
+
+static int claim_cmp(const void *a, const void *b)
+{
+	const struct claim *x = a, *y = b;
+	int c = strcmp(x->ip, y->ip);
+	return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* Row k is a WSL2 distro riding another row of the group (its Windows host): sharing the
+ * host's address is what it should do, not a claim of its own. */
+static bool rides_in(const struct status *st, const struct claim *c, size_t i, size_t j, size_t k)
+{
+	const char *via = st->rows[c[k].row].node->via;
+
+	for (size_t m = i; via && m < j; m++)
+		if (m != k && streq(st->rows[c[m].row].name, via))
+			return true;
+	return false;
+}
+
+static void warn_duplicates(struct status *st)
+{
+	struct claim *c = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->n_rows; i++) {
+		const struct mesh_node *node = st->rows[i].node;
+		if (node == &st->server_node)
+			continue;
+		c = xrealloc(c, (n + node->n_ips + 1) * sizeof(*c));
+		for (size_t k = 0; k < node->n_ips; k++)
+			c[n++] = (struct claim){ .ip = node->ips[k], .row = i };
+	}
+	if (n)
+		qsort(c, n, sizeof(*c), claim_cmp);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1, others = 0;
+		struct buf names = { 0 };
+		while (j < n && streq(c[j].ip, c[i].ip))
+			j++;
+		for (size_t k = i; k < j; k++) {
+			if (rides_in(st, c, i, j, k))
+				continue;
+			buf_printf(&names, "%s%s", others ? " and " : "", st->rows[c[k].row].name);
+			others++;
+		}
+		if (others > 1)
+			status_warn(st, STATUS_W_DUPLICATE_IP, st->rows[c[i].row].name,
+				    xasprintf("Keep one: remove the other node from the control plane "
+					      "(Headscale: headscale nodes list; headscale nodes delete "
+					      "-i ID) or fix [nodes] in the configuration"),
+				    "%s is claimed by %zu nodes: %s", c[i].ip, others, names.data);
+		buf_free(&names);
+		i = j;
+	}
+	free(c);
+}
+
+static void warn_not_probed(struct status *st)
+{
+	size_t idle = 0;
+
+	for (size_t i = 0; i < st->n_targets; i++)
+		idle += st->targets[i].p.state == PS_IDLE;
+	if (idle)
+		status_warn(st, STATUS_W_NOT_PROBED, NULL,
+			    xasprintf("Give the run more time (--timeout) or more probes at once "
+				      "(--parallel)"),
+			    "%zu of %zu addresses were not probed: the run's deadline (%.1f s) came "
+			    "first",
+			    idle, st->n_targets, st->o.timeout_ms / 1000.0);
+}
+
+void status_judge(struct status *st)
+{
+	for (size_t i = 0; i < st->n_rows; i++)
+		st->rows[i].role = role_of(st, &st->rows[i]);
+	warn_servers(st);
+	for (size_t i = 0; i < st->n_rows; i++)
+		warn_offline_answering(st, &st->rows[i]);
+	warn_stale_wsl2(st);
+	warn_duplicates(st);
+	warn_not_probed(st);
+}

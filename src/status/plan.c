@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/* Rows and probe targets for `meshnfs status`. */
+#include "status/status.h"
+
+#include "net/net.h"
+
+#include <errno.h>
+#include <stdarg.h>
+
+void status_warn(struct status *st, enum status_warning_kind k, const char *node, char *fix,
+		 const char *fmt, ...)
+{
+	struct status_warning *w;
+	va_list ap;
+
+	st->warnings = xrealloc(st->warnings, (st->n_warnings + 1) * sizeof(*st->warnings));
+	w = &st->warnings[st->n_warnings++];
+	*w = (struct status_warning){ .kind = k, .fix = fix, .node = node ? xstrdup(node) : NULL };
+	va_start(ap, fmt);
+	if (vasprintf(&w->message, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+}
+
+static bool named(const struct mesh_node *n, const char *name)
+{
+	return (n->given_name && strcasecmp(n->given_name, name) == 0) ||
+	       (n->name && strcasecmp(n->name, name) == 0);
+}
+
+/* Is n the configured server? [nodes] role server, or [server] address names it. */
+static bool is_configured_server(const struct mesh_node *n, const struct config *c,
+				 bool server_is_ip)
+{
+	if (n->role && streq(n->role, "server"))
+		return true;
+	if (!c->server)
+		return false;
+	return server_is_ip ? mesh_node_has_ip(n, c->server) : named(n, c->server);
+}
+
+static size_t target_for(struct status *st, uint32_t addr, bool expected)
+{
+	for (size_t i = 0; i < st->n_targets; i++)
+		if (st->targets[i].addr == addr) {
+			st->targets[i].expected_server |= expected;
+			return i;
+		}
+	st->targets = xrealloc(st->targets, (st->n_targets + 1) * sizeof(*st->targets));
+	st->targets[st->n_targets] = (struct status_target){ .addr = addr, .expected_server = expected,
+							    .tcp_ms = -1 };
+	st->targets[st->n_targets].p = (struct probe){ .fd = -1, .diagnosis = PROBE_PENDING };
+	return st->n_targets++;
+}
+
+static void add_row(struct status *st, const struct mesh_node *n, bool expected)
+{
+	const struct config *c = st->o.cfg;
+	struct status_row *r;
+	uint32_t a;
+
+	st->rows = xrealloc(st->rows, (st->n_rows + 1) * sizeof(*st->rows));
+	r = &st->rows[st->n_rows++];
+	*r = (struct status_row){ .node = n, .name = xstrdup(mesh_node_display_name(n)),
+				  .target = SIZE_MAX, .expected_server = expected };
+	if (mesh_node_ipv4_in(n, &c->mesh, &a) == 0) {
+		r->target = target_for(st, a, expected);
+		return;
+	}
+	char range[20];
+	cidr_format(&c->mesh, range, sizeof(range));
+	r->not_probed = xasprintf("no IPv4 address in the mesh range %s", range);
+}
+
+/* The configured server when no node of the list is it: a row of its own, probed all the
+ * same (a name is resolved within the timeout). */
+static void add_unlisted_server(struct status *st)
+{
+	const struct config *c = st->o.cfg;
+	struct mesh_node *s = &st->server_node;
+	char err[300] = "", addr[16];
+	uint32_t a;
+
+	s->name = xstrdup(c->server);
+	s->role = xstrdup("server");
+	if (net_resolve(c->server, st->o.timeout_ms < 2000 ? st->o.timeout_ms : 2000, &a, err,
+			sizeof(err)) == 0) {
+		ipv4_format(a, addr, sizeof(addr));
+		mesh_node_add_ip(s, addr);
+	}
+	status_warn(st, STATUS_W_NOT_LISTED, c->server,
+		    xasprintf("add it to the mesh (on the server: sudo tailscale up), or set [server] "
+			      "address in %s to one of the listed nodes",
+			      c->source ? c->source : CONFIG_DEFAULT_PATH),
+		    "the configured NFS server %s ([server] address) is not among the %zu nodes of %s",
+		    c->server, st->nodes->n, st->nodes->source ? st->nodes->source : "the list");
+	add_row(st, s, true);
+	if (st->rows[st->n_rows - 1].target == SIZE_MAX && err[0]) {
+		free(st->rows[st->n_rows - 1].not_probed);
+		st->rows[st->n_rows - 1].not_probed = xstrdup(err);
+	}
+}
+
+void status_plan(struct status *st, const struct mesh_nodes *nodes, const struct status_opts *o)
+{
+	const struct config *c = o->cfg;
+	uint32_t a;
+	bool server_is_ip = c->server && ipv4_parse(c->server, &a) == 0, listed = false;
+
+	*st = (struct status){ .nodes = nodes, .o = *o };
+	for (size_t i = 0; i < nodes->n_warnings; i++)
+		status_warn(st, STATUS_W_SOURCE, NULL, NULL, "%s", nodes->warnings[i]);
+	for (size_t i = 0; i < nodes->n; i++)
+		listed |= c->server && (server_is_ip ? mesh_node_has_ip(&nodes->nodes[i], c->server)
+						     : named(&nodes->nodes[i], c->server));
+	if (c->server && !listed)
+		add_unlisted_server(st);
+	for (size_t i = 0; i < nodes->n; i++)
+		add_row(st, &nodes->nodes[i],
+			is_configured_server(&nodes->nodes[i], c, server_is_ip));
+}
+
+void status_free(struct status *st)
+{
+	for (size_t i = 0; i < st->n_rows; i++) {
+		free(st->rows[i].name);
+		free(st->rows[i].not_probed);
+	}
+	free(st->rows);
+	for (size_t i = 0; i < st->n_targets; i++)
+		probe_free(&st->targets[i].p);
+	free(st->targets);
+	for (size_t i = 0; i < st->n_warnings; i++) {
+		free(st->warnings[i].message);
+		free(st->warnings[i].fix);
+		free(st->warnings[i].node);
+	}
+	free(st->warnings);
+	mesh_node_free(&st->server_node);
+	*st = (struct status){ 0 };
+}

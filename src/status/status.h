@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/* `meshnfs status`: every node of the mesh probed at once, and what the results say.
+ *
+ *   status_plan()   rows from the node list (+ the configured server when no node holds it),
+ *                   one probe per distinct IPv4 mesh address
+ *   status_run()    all probes through one probe_loop: bounded descriptors, whole run
+ *                   bounded by the deadline
+ *   status_judge()  roles (server / client / Windows endpoint / WSL2 via host) and the
+ *                   consistency warnings; pure over the probes' results
+ *
+ * What is probed: every address gets the short ladder (route, TCP connect to 2049, NFSv4
+ * NULL): it tells an NFS server from a node that answers without one (refused) from one that
+ * does not answer, and its TCP connect time is the latency. An address whose NULL call is
+ * answered (an NFS server) gets the whole ladder (export, write test, ownership) at once, in
+ * the same slot; the configured server ([server] address, or [nodes] role server) gets it
+ * from the start. */
+#pragma once
+
+#include "config/config.h"
+#include "mesh/node.h"
+#include "net/probe.h"
+
+enum status_role {
+	STATUS_ROLE_NONE,    /* nothing says */
+	STATUS_ROLE_SERVER,  /* serves NFS on 2049 (the probe), or configured as the server */
+	STATUS_ROLE_CLIENT,  /* [nodes] role client */
+	STATUS_ROLE_WINDOWS, /* a Windows host: Tailscale endpoint */
+	STATUS_ROLE_WSL2,    /* a WSL2 distro riding its Windows host */
+};
+
+struct status_target {
+	uint32_t addr;         /* IPv4, host byte order */
+	struct probe p;
+	bool full;             /* the probe is (now) the whole ladder */
+	bool expected_server;  /* configured as the server: whole ladder from the start */
+	int64_t tcp_ms;        /* the short probe's TCP connect time when the whole ladder
+				  followed it, else -1 */
+	bool no_time_left;     /* an NFS server, but the run ended before its whole ladder */
+};
+
+struct status_row {
+	const struct mesh_node *node; /* NULL: the configured server, in no node of the list */
+	char *name;
+	size_t target;         /* index into targets, or SIZE_MAX when not probed */
+	char *not_probed;      /* why not, when target == SIZE_MAX */
+	bool expected_server;
+	enum status_role role;
+};
+
+enum status_warning_kind {
+	STATUS_W_SOURCE,            /* from loading the list (sources passed over, ...) */
+	STATUS_W_OFFLINE_ANSWERING, /* offline in the control plane, yet it answers */
+	STATUS_W_SERVER_UNREACHABLE,
+	STATUS_W_SERVER_UNHEALTHY,  /* a server answers, but its ladder fails */
+	STATUS_W_STALE_WSL2,        /* a WSL2 distro's own, stale mesh identity */
+	STATUS_W_DUPLICATE_IP,      /* two nodes claim one address */
+	STATUS_W_NOT_LISTED,        /* the configured server is not in the list */
+	STATUS_W_NOT_PROBED,        /* the run's deadline came before some nodes were probed */
+};
+
+struct status_warning {
+	enum status_warning_kind kind;
+	char *message;
+	char *fix;  /* or NULL */
+	char *node; /* the row it is about, or NULL */
+};
+
+struct status_opts {
+	const struct config *cfg;
+	int timeout_ms;    /* --timeout: the whole run of probes, and each step at most */
+	size_t max_active; /* probes (descriptors) at once; 0 means STATUS_MAX_ACTIVE */
+	bool no_write;     /* the whole ladder stops after the export */
+	/* progress while probes run (NULL: none): finished, in all, ms left */
+	void (*progress)(size_t finished, size_t n, int64_t ms_left, void *userdata);
+	void *userdata;
+};
+
+#define STATUS_MAX_ACTIVE 256
+#define STATUS_MIN_STEP_MS 500
+
+struct status {
+	const struct mesh_nodes *nodes;
+	struct status_opts o;
+	struct status_row *rows;
+	size_t n_rows;
+	struct status_target *targets;
+	size_t n_targets;
+	int discovery_ms;     /* the short probes' step bound */
+	int64_t t0, deadline; /* now_ms() times of the run */
+	int64_t ms;           /* the run's wall time */
+	struct status_warning *warnings;
+	size_t n_warnings;
+	struct mesh_node server_node; /* the configured server, when no node holds it */
+};
+
+/* Rows and targets for nodes (which must outlive st). A [server] address given as a name
+ * is matched against the nodes' names; an IPv4 address against their addresses. */
+void status_plan(struct status *st, const struct mesh_nodes *nodes, const struct status_opts *o);
+/* Probes every target; returns 0 or a negative errno (poll failed). */
+int status_run(struct status *st);
+/* Roles and warnings from the results. */
+void status_judge(struct status *st);
+void status_free(struct status *st);
+
+/* The target of a row, or NULL when it was not probed (or the run ended first). */
+const struct status_target *status_row_target(const struct status *st, const struct status_row *r);
+/* The row's node answered from here (TCP accepted or refused). */
+bool status_row_answered(const struct status *st, const struct status_row *r);
+/* TCP connect time in ms when the node answered, else -1. */
+int64_t status_row_latency(const struct status *st, const struct status_row *r);
+const char *status_role_name(enum status_role r);  /* JSON: "server", ..., NULL for none */
+const char *status_role_title(enum status_role r); /* table: "server", "Windows endpoint", ... */
+const char *status_warning_kind_name(enum status_warning_kind k);
+/* Adds a warning (fix: a new string or NULL, taken over). */
+void status_warn(struct status *st, enum status_warning_kind k, const char *node, char *fix,
+		 const char *fmt, ...) _printf_(5, 6);

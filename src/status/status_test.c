@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/* meshnfs status: roles and warnings from results set by hand (no network), then real runs of
+ * the probe loop against loopback listeners in a private network namespace (bounded
+ * concurrency, the run's deadline, nodes left unprobed, progress). The real NFS server and
+ * the whole ladder are tested end to end in tests/e2e/status.sh. */
+#include "core/test.h"
+#include "status/status.h"
+
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+
+static struct mesh_node *node(struct mesh_nodes *l, const char *name, const char *ip,
+			      const char *role, enum mesh_tristate online)
+{
+	struct mesh_node *n = mesh_nodes_add(l);
+	n->name = xstrdup(name);
+	if (ip)
+		mesh_node_add_ip(n, ip);
+	n->role = role ? xstrdup(role) : NULL;
+	n->online = online;
+	return n;
+}
+
+/* The result of a probe, as the loop would leave it. */
+static void fake(struct status *st, size_t row, enum probe_diagnosis d, bool tcp_ok, int64_t tcp_ms)
+{
+	struct status_target *t = &st->targets[st->rows[row].target];
+	char host[16];
+
+	ipv4_format(t->addr, host, sizeof(host));
+	probe_free(&t->p);
+	probe_init(&t->p, &(struct probe_opts){ .host = host, .addr = t->addr,
+						 .export_path = "/opt/shared", .mesh = st->o.cfg->mesh });
+	t->p.state = PS_DONE;
+	t->p.diagnosis = d;
+	t->p.steps[PROBE_TCP] = (struct probe_step){ .status = tcp_ok || d == PROBE_OK ? CHECK_OK : CHECK_FAIL,
+						     .ms = d == PROBE_UNREACHABLE ? 5000 : tcp_ms };
+	t->full = true;
+}
+
+static size_t count(const struct status *st, enum status_warning_kind k, const char *node)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < st->n_warnings; i++)
+		n += st->warnings[i].kind == k && (!node || streq_ptr(st->warnings[i].node, node));
+	return n;
+}
+
+static const struct status_warning *find(const struct status *st, enum status_warning_kind k)
+{
+	for (size_t i = 0; i < st->n_warnings; i++)
+		if (st->warnings[i].kind == k)
+			return &st->warnings[i];
+	fail_msg("no warning %s", status_warning_kind_name(k));
+	return NULL;
+}
+
+/* The guide's mesh, from a control plane: roles by probe and by [nodes]. */
+static void roles(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { .control_plane = true, .source = xstrdup("headscale test") };
+	struct status st;
+
+	(void)state;
+	test_config(&c, "[server]\naddress = 100.64.0.1\n");
+	node(&l, "sfspark1", "100.64.0.1", NULL, MESH_YES);
+	node(&l, "office-one", "100.64.0.4", "windows", MESH_YES);
+	node(&l, "office-distro", "100.64.0.4", "wsl2", MESH_YES)->via = xstrdup("office-one");
+	node(&l, "laptop", "100.64.0.5", "client", MESH_YES);
+	node(&l, "nas2", "100.64.0.6", NULL, MESH_YES);
+	node(&l, "phone", "100.64.0.7", NULL, MESH_NO);
+	node(&l, "v6only", "fd7a:115c:a1e0::9", NULL, MESH_YES);
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1000 });
+	assert_int_equal(st.n_rows, 7);
+	/* One probe per address: the distro shares its host's; no IPv4 in the mesh: none. */
+	assert_int_equal(st.n_targets, 5);
+	assert_int_equal(st.rows[1].target, st.rows[2].target);
+	assert_int_equal(st.rows[6].target, SIZE_MAX);
+	assert_non_null(strstr(st.rows[6].not_probed, "no IPv4 address in the mesh range 100.64.0.0/10"));
+	assert_true(st.rows[0].expected_server);
+	assert_true(st.targets[st.rows[0].target].expected_server);
+	fake(&st, 0, PROBE_OK, true, 3);
+	fake(&st, 1, PROBE_REFUSED, false, 2);
+	fake(&st, 3, PROBE_REFUSED, false, 4);
+	fake(&st, 4, PROBE_OK, true, 5); /* a second NFS server nobody configured */
+	fake(&st, 5, PROBE_UNREACHABLE, false, 0);
+	status_judge(&st);
+	assert_int_equal(st.rows[0].role, STATUS_ROLE_SERVER);
+	assert_int_equal(st.rows[1].role, STATUS_ROLE_WINDOWS);
+	assert_int_equal(st.rows[2].role, STATUS_ROLE_WSL2);
+	assert_int_equal(st.rows[3].role, STATUS_ROLE_CLIENT);
+	assert_int_equal(st.rows[4].role, STATUS_ROLE_SERVER);
+	assert_int_equal(st.rows[5].role, STATUS_ROLE_NONE);
+	assert_int_equal(st.rows[6].role, STATUS_ROLE_NONE);
+	assert_int_equal(status_row_latency(&st, &st.rows[3]), 4);
+	assert_int_equal(status_row_latency(&st, &st.rows[5]), -1);
+	assert_true(status_row_answered(&st, &st.rows[2]));
+	assert_str(status_role_title(st.rows[2].role), "WSL2 (via host)");
+	assert_str(status_role_name(st.rows[1].role), "windows");
+	assert_null(status_role_name(st.rows[5].role));
+	/* Healthy: a distro sharing its host's address is no duplicate, an offline node that
+	 * does not answer is no news. */
+	assert_int_equal(st.n_warnings, 0);
+	status_free(&st);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
+static void warnings(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { .control_plane = true, .source = xstrdup("headscale test") };
+	struct status st;
+
+	(void)state;
+	test_config(&c, "[server]\naddress = sfspark1\n");
+	node(&l, "sfspark1", "100.64.0.1", NULL, MESH_YES);
+	node(&l, "office-one", "100.64.0.4", "windows", MESH_YES);
+	struct mesh_node *ghost = node(&l, "office-one", "100.64.0.3", NULL, MESH_NO);
+	ghost->given_name = xstrdup("office-one-wsl");
+	ghost->id = xstrdup("3");
+	ghost->last_seen = 1740940807; /* 2025-03-02 18:40 */
+	node(&l, "distro", "100.64.0.8", "wsl2", MESH_YES); /* its own identity */
+	node(&l, "laptop", "100.64.0.5", NULL, MESH_YES);
+	node(&l, "laptop-old", "100.64.0.5", NULL, MESH_NO);
+	node(&l, "winbox", "100.64.0.9", NULL, MESH_YES)->os = xstrdup("windows");
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1000 });
+	assert_true(st.rows[0].expected_server); /* [server] address by name */
+	fake(&st, 0, PROBE_UNREACHABLE, false, 0);
+	fake(&st, 1, PROBE_REFUSED, false, 2);
+	fake(&st, 2, PROBE_REFUSED, false, 7);
+	fake(&st, 3, PROBE_UNREACHABLE, false, 0);
+	fake(&st, 4, PROBE_REFUSED, false, 1);
+	fake(&st, 6, PROBE_UNREACHABLE, false, 0);
+	status_judge(&st);
+
+	assert_int_equal(count(&st, STATUS_W_SERVER_UNREACHABLE, "sfspark1"), 1);
+	const struct status_warning *w = find(&st, STATUS_W_SERVER_UNREACHABLE);
+	assert_non_null(strstr(w->message, "the NFS server sfspark1 (100.64.0.1) is unreachable from here"));
+	assert_non_null(w->fix);
+	/* The ghost answers though offline; laptop-old shares laptop's address and answers
+	 * through it: both "offline but answering". */
+	assert_int_equal(count(&st, STATUS_W_OFFLINE_ANSWERING, "office-one-wsl"), 1);
+	w = find(&st, STATUS_W_OFFLINE_ANSWERING);
+	assert_non_null(strstr(w->message, "last seen 2025-03-02 18:40 UTC"));
+	assert_non_null(strstr(w->message, "in 7 ms"));
+	assert_int_equal(count(&st, STATUS_W_OFFLINE_ANSWERING, "laptop-old"), 1);
+	assert_int_equal(count(&st, STATUS_W_OFFLINE_ANSWERING, NULL), 2);
+	/* Stale WSL2 identities: the Linux node named like the Windows host, and the wsl2 node
+	 * with addresses of its own. Not the Windows nodes themselves. */
+	assert_int_equal(count(&st, STATUS_W_STALE_WSL2, "office-one-wsl"), 1);
+	assert_int_equal(count(&st, STATUS_W_STALE_WSL2, "distro"), 1);
+	assert_int_equal(count(&st, STATUS_W_STALE_WSL2, NULL), 2);
+	w = find(&st, STATUS_W_STALE_WSL2);
+	assert_non_null(strstr(w->fix, "headscale nodes delete -i 3"));
+	/* Two nodes, one address. */
+	assert_int_equal(count(&st, STATUS_W_DUPLICATE_IP, NULL), 1);
+	w = find(&st, STATUS_W_DUPLICATE_IP);
+	assert_str(w->message, "100.64.0.5 is claimed by 2 nodes: laptop and laptop-old");
+	status_free(&st);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
+/* From meshnfs.conf there is no control plane: no identity can be stale; the configured
+ * server missing from the list gets a row of its own, probed first, and a warning. */
+static void config_list(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { .source = xstrdup("config test.conf") };
+	struct status st;
+
+	(void)state;
+	test_config(&c, "[server]\naddress = 100.64.0.1\n[nodes]\noffice-one = windows\n");
+	node(&l, "office-one", "100.64.0.4", "windows", MESH_UNKNOWN);
+	node(&l, "office-one", "100.64.0.3", NULL, MESH_UNKNOWN);
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1000 });
+	assert_int_equal(st.n_rows, 3);
+	assert_str(st.rows[0].name, "100.64.0.1");
+	assert_true(st.rows[0].expected_server);
+	assert_int_equal(count(&st, STATUS_W_NOT_LISTED, "100.64.0.1"), 1);
+	assert_non_null(strstr(find(&st, STATUS_W_NOT_LISTED)->message,
+			       "not among the 2 nodes of config test.conf"));
+	fake(&st, 0, PROBE_OK, true, 1);
+	fake(&st, 1, PROBE_REFUSED, false, 1);
+	fake(&st, 2, PROBE_REFUSED, false, 1);
+	status_judge(&st);
+	assert_int_equal(st.rows[0].role, STATUS_ROLE_SERVER);
+	assert_int_equal(count(&st, STATUS_W_STALE_WSL2, NULL), 0);
+	assert_int_equal(st.n_warnings, 1);
+	status_free(&st);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
+/* --- real runs, loopback only, in a private network namespace --- */
+
+static bool isolated;
+
+static int setup(void **state)
+{
+	(void)state;
+	isolated = test_isolate_net();
+	return 0;
+}
+
+/* A listener on ADDR:2049 that never accepts: TCP works, NFS is silent (a hung server). */
+static int silent(const char *addr)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(2049) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(inet_pton(AF_INET, addr, &a.sin_addr), 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	return fd;
+}
+
+struct seen {
+	size_t calls, last_finished, n;
+};
+
+static void progress(size_t finished, size_t n, int64_t left, void *userdata)
+{
+	struct seen *s = userdata;
+
+	assert_true(finished <= n);
+	assert_true(left <= 1500);
+	s->calls++;
+	s->last_finished = finished;
+	s->n = n;
+}
+
+/* Six hung servers and the configured one, three probes at once, --timeout 1.5 s: the short
+ * probes get 3/7 of the timeout each (waves of silent nodes), so all are judged within about
+ * one timeout. */
+static void run_bounded(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { .control_plane = true, .source = xstrdup("test") };
+	struct status st;
+	struct seen seen = { 0 };
+	int fds[6];
+	char name[32], ip[32];
+
+	(void)state;
+	if (!isolated)
+		skip();
+	test_config(&c, "[server]\naddress = 127.0.0.3\n[mesh]\nrange = 127.0.0.0/8\n");
+	for (int i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "hung%d", i);
+		snprintf(ip, sizeof(ip), "127.0.0.%d", 10 + i);
+		fds[i] = silent(ip);
+		node(&l, name, ip, NULL, MESH_YES);
+	}
+	node(&l, "nothing", "127.0.0.3", NULL, MESH_YES); /* the configured server: refused */
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1500, .max_active = 3,
+						     .progress = progress, .userdata = &seen });
+	assert_int_equal(status_run(&st), 0);
+	status_judge(&st);
+	assert_int_equal(st.discovery_ms, 1500 * 3 / 7);
+	assert_true(st.ms >= 2 * st.discovery_ms);
+	assert_true(st.ms < 1500 + 400);
+	for (int i = 0; i < 6; i++) {
+		const struct status_target *t = status_row_target(&st, &st.rows[i]);
+		assert_non_null(t);
+		assert_int_equal(t->p.diagnosis, PROBE_NO_NFS_ANSWER);
+		assert_false(t->full); /* a hung server gets no whole ladder: it would hang again */
+		assert_int_equal(st.rows[i].role, STATUS_ROLE_SERVER);
+		close(fds[i]);
+	}
+	const struct status_target *t = status_row_target(&st, &st.rows[6]);
+	assert_true(t->full); /* the configured server: the whole ladder from the start */
+	assert_int_equal(t->p.diagnosis, PROBE_REFUSED);
+	assert_int_equal(st.rows[6].role, STATUS_ROLE_SERVER);
+	assert_int_equal(count(&st, STATUS_W_SERVER_UNHEALTHY, NULL), 7);
+	assert_int_equal(count(&st, STATUS_W_NOT_PROBED, NULL), 0);
+	assert_true(seen.calls >= 2);
+	assert_int_equal(seen.n, 7);
+	assert_int_equal(seen.last_finished, 7);
+	status_free(&st);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
+/* One probe at a time and more hung servers than fit: the short step never goes below
+ * STATUS_MIN_STEP_MS, so the run's deadline comes first; the rest is reported, not hidden. */
+static void run_deadline(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { .control_plane = true, .source = xstrdup("test") };
+	struct status st;
+	int fds[5];
+	char name[32], ip[32];
+	int64_t t0;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	test_config(&c, "[server]\naddress = 127.0.0.99\n[mesh]\nrange = 127.0.0.0/8\n[nodes]\n"
+		 "x = 127.0.0.99\n");
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "hung%d", i);
+		snprintf(ip, sizeof(ip), "127.0.1.%d", 10 + i);
+		fds[i] = silent(ip);
+		node(&l, name, ip, NULL, MESH_YES);
+	}
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 800, .max_active = 1 });
+	t0 = now_ms();
+	assert_int_equal(status_run(&st), 0);
+	t0 = now_ms() - t0;
+	status_judge(&st);
+	assert_int_equal(st.discovery_ms, 500);
+	assert_true(t0 >= 800 && t0 < 1400);
+	/* The unlisted server (refused at once), one whole short probe, one cut, three idle. */
+	assert_int_equal(count(&st, STATUS_W_NOT_LISTED, NULL), 1);
+	size_t done = 0, cut = 0;
+	for (size_t i = 1; i < st.n_rows; i++) {
+		const struct status_target *t = status_row_target(&st, &st.rows[i]);
+		done += t != NULL;
+		cut += t && t->p.cut;
+	}
+	assert_int_equal(done, 2);
+	assert_int_equal(cut, 1);
+	assert_int_equal(count(&st, STATUS_W_NOT_PROBED, NULL), 1);
+	assert_non_null(strstr(find(&st, STATUS_W_NOT_PROBED)->message, "3 of 6 addresses were not probed"));
+	for (int i = 0; i < 5; i++)
+		close(fds[i]);
+	status_free(&st);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(roles),
+		cmocka_unit_test(warnings),
+		cmocka_unit_test(config_list),
+		cmocka_unit_test(run_bounded),
+		cmocka_unit_test(run_deadline),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
