@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # The Headscale node-list source against a REPLAY of Headscale's REST API: Headscale cannot be
 # installed here, so build/tools/hs-replay (tests/tools/hs-replay.c) serves recorded answers
-# (tests/fixtures/headscale, sources in tests/fixtures/README.md) over real TLS, inside a
-# network namespace made for this run, with a private CA made now by openssl. meshnfs runs in
-# the same namespace (`doctor --all --source headscale`): the node list is real libcurl + TLS
-# verification + parsing; the nodes themselves are not reachable there (fleet.sh does that).
+# (tests/fixtures/headscale, sources in tests/fixtures/README.md) over real TLS, inside a host
+# of the lab made for this run (on the underlay only, its two mesh addresses on loopback),
+# with a private CA made now by openssl. meshnfs runs in the same namespace (`doctor --all
+# --source headscale`): the node list is real libcurl + TLS verification + parsing; the nodes
+# themselves are not reachable there (fleet.sh and status.sh do that).
 . "$(dirname "$0")/../lib/tap.sh"
-. "$TOP/tests/lib/minilab.sh"
+. "$TOP/tests/lab/lib.sh"
+. "$TOP/tests/lib/pki.sh"
 HS=$TOP/build/tools/hs-replay
 [ -x "$HS" ] || { not_ok "build/tools/hs-replay is built (make tools)"; exit 0; }
 mk_tmpdir T
-mini_ns NS
+if ! { lab_init && lab_host_add hs -; }; then not_ok "a lab host for the replay"; exit 1; fi
+NS=$(lab_ns hs)
 ip -n "$NS" addr add 100.64.0.100/32 dev lo
 ip -n "$NS" addr add 100.64.0.101/32 dev lo
-mini_ca "$T" ca
-mini_ca "$T" otherca
-mini_cert "$T" ca hs 100.64.0.100
+pki_ca "$T" ca
+pki_ca "$T" otherca
+pki_cert "$T" ca hs 100.64.0.100
 check "test CA and server certificate made" test -s "$T/hs.pem"
 
 KEY=hskey-api-Zq3x9.F7mT2bKc0WvLpY8sNdHe
@@ -26,12 +29,13 @@ mkdir -p "$T/new" "$T/old" "$T/big"
 cp "$FIXTURES/headscale/node.json" "$T/new/"
 cp "$FIXTURES/headscale/machine.json" "$T/old/"
 
-# server NAME DIR PORT [--stall]: hs-replay on 100.64.0.100:PORT, log in $T/NAME.log
+# server NAME DIR PORT [--stall]: hs-replay on 100.64.0.100:PORT; its log (requests) is
+# $LAB_DIR/hs-NAME.out.
 server() {
 	local name=$1 dir=$2 port=$3; shift 3
-	bg_start PID ip netns exec "$NS" "$HS" --listen "${LISTEN:-100.64.0.100}:$port" --cert "$T/hs.pem" \
-		--key "$T/hs.key" --api-key-file "$T/key" --dir "$dir" "$@" >"$T/$name.ready" 2>"$T/$name.log"
-	wait_for 5 grep -q ready "$T/$name.ready"
+	lab_daemon hs "hs-$name" "$HS" --listen "${LISTEN:-100.64.0.100}:$port" --cert "$T/hs.pem" \
+		--key "$T/hs.key" --api-key-file "$T/key" "$@" --dir "$dir"
+	lab_poll 5 grep -q ready "$LAB_DIR/hs-$name.out"
 }
 # conf FILE URL [KEYFILE] [CA]
 conf() {
@@ -61,7 +65,7 @@ LISTEN=100.64.0.101 server name "$T/new" 8448
 conf "$T/name.conf" https://100.64.0.101:8448 "$T/key" "$T/ca.pem"
 mn "$T/name.conf" doctor --all --source headscale
 check_match "right CA, wrong address (not in the certificate): refused" "TLS verification failed" "$ERR"
-check_eq "the server never saw a request while TLS was refused" 0 "$(cat "$T/new.log" "$T/name.log" | grep -c '^GET')"
+check_eq "the server never saw a request while TLS was refused" 0 "$(cat "$LAB_DIR/hs-new.out" "$LAB_DIR/hs-name.out" | grep -c '^GET')"
 
 # 2. The real thing: CA configured, key from a 0600 key file.
 conf "$T/good.conf" https://100.64.0.100:8443/ "$T/key" "$T/ca.pem"
@@ -73,14 +77,14 @@ check_eq "IPv4 and IPv6 addresses" "100.64.0.1 fd7a:115c:a1e0::1" "$(jget '.node
 check_eq "online from the control plane" "true false true true true false" "$(jget '[.nodes[].online|tostring]|join(" ")')"
 check_eq "roles from [nodes] applied by name" "server null windows" "$(jget '[.nodes[0,1,2].role|tostring]|join(" ")')"
 check_eq "the Windows endpoint is skipped, not contacted" skipped "$(jget '.nodes[2].result')"
-check_eq "the request carried the Bearer key" "GET /api/v1/node 200" "$(grep '^GET' "$T/new.log" | tail -n 1)"
+check_eq "the request carried the Bearer key" "GET /api/v1/node 200" "$(grep '^GET' "$LAB_DIR/hs-new.out" | tail -n 1)"
 
 # 3. An older Headscale: /api/v1/node is 404, /api/v1/machine answers {"machines":[...]}.
 conf "$T/old.conf" https://100.64.0.100:8444 "$T/key" "$T/ca.pem"
 mn "$T/old.conf" doctor --all --source headscale --json
 check_eq "old server: nodes from /api/v1/machine" "sfspark1 office-one office-one-wsl" "$(jget '[.nodes[].name]|join(" ")')"
 check_eq "old server: tried /api/v1/node first, then /api/v1/machine" \
-	"GET /api/v1/node 404|GET /api/v1/machine 200" "$(grep '^GET' "$T/old.log" | paste -sd'|')"
+	"GET /api/v1/node 404|GET /api/v1/machine 200" "$(grep '^GET' "$LAB_DIR/hs-old.out" | paste -sd'|')"
 check_match "old server: source names the machine endpoint" "api/v1/machine$" "$(jget .source)"
 
 # 4. The API key: refused key, key file readable by others, key in the config file.
@@ -88,14 +92,14 @@ conf "$T/bad.conf" https://100.64.0.100:8443 "$T/badkey" "$T/ca.pem"
 mn "$T/bad.conf" doctor --all --source headscale
 check_eq "wrong key: exit 2" 2 "$RC"
 check_match "wrong key: HTTP 401, key refused" "HTTP 401: the API key was refused" "$ERR"
-check_eq "wrong key: the server answered 401" "GET /api/v1/node 401" "$(grep '^GET' "$T/new.log" | tail -n 1)"
-n_before=$(grep -c '^GET' "$T/new.log")
+check_eq "wrong key: the server answered 401" "GET /api/v1/node 401" "$(grep '^GET' "$LAB_DIR/hs-new.out" | tail -n 1)"
+n_before=$(grep -c '^GET' "$LAB_DIR/hs-new.out")
 cp "$T/key" "$T/openkey"; chmod 644 "$T/openkey"
 conf "$T/open.conf" https://100.64.0.100:8443 "$T/openkey" "$T/ca.pem"
 mn "$T/open.conf" doctor --all --source headscale
 check_eq "key file readable by others: bad input, exit 65" 65 "$RC"
 check_match "key file readable by others: says chmod 600" "accessible by others \\(mode 0644\\): chmod 600" "$ERR"
-check_eq "key file readable by others: nothing sent" "$n_before" "$(grep -c '^GET' "$T/new.log")"
+check_eq "key file readable by others: nothing sent" "$n_before" "$(grep -c '^GET' "$LAB_DIR/hs-new.out")"
 check_no_match "the key never appears in messages" "$KEY" "$OUT$ERR"
 { printf '[headscale]\nurl = https://100.64.0.100:8443\napi_key = %s\nca_file = %s/ca.pem\n' "$KEY" "$T"
   printf '[fleet]\nssh_config = %s/ssh_config\nconnect_timeout = 1\n' "$T"; } >"$T/inline.conf"

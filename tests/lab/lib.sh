@@ -20,8 +20,10 @@
 # stopped, by pid (checked against /proc/PID/cmdline, so a recycled pid is never hit).
 # Readiness is polled (wireguard's socket, ganesha's log), never waited for by fixed sleeps.
 #
-# Later tests add hosts with lab_host_add NAME MESH_ADDR (e.g. a Windows stand-in), and
-# daemons inside a host with lab_daemon HOST NAME CMD... (e.g. an sshd): lab_down stops them.
+# Later tests add hosts with lab_host_add NAME MESH_ADDR (e.g. a Windows stand-in), more mesh
+# addresses on a host with lab_addr_add HOST ADDR... and lab_route_add HOST PREFIX... (many
+# nodes on one host, or addresses nobody answers), and daemons inside a host with lab_daemon
+# HOST NAME CMD... (e.g. an sshd): lab_down stops them.
 # State lives in $LAB_DIR/state, so the CLI (tests/lab/lab.sh) can act on a running lab.
 
 LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -37,6 +39,8 @@ declare -g LAB_ID="" LAB_DIR="" LAB_SWITCH="" LAB_UP=0
 declare -ga LAB_HOSTS=()
 declare -gA LAB_NS=() LAB_WG=() LAB_MESH=() LAB_UNDER=() LAB_PUB=() LAB_PRIV=() LAB_PIDS=()
 declare -gA LAB_PIDCMD=()
+# Extra mesh prefixes routed to a host (lab_route_add), space-separated per host.
+declare -gA LAB_ROUTES=()
 # ganesha's configuration: the healthy baseline, changed by faults.
 declare -g LAB_G_PATH="" LAB_G_ACCESS=RW LAB_G_SQUASH=No_Root_Squash LAB_G_CLIENTS=$LAB_MESH_RANGE
 declare -g LAB_G_GRACELESS=true LAB_FAULT=none LAB_EXPORT="" LAB_EXPORT2=""
@@ -77,7 +81,7 @@ lab_claim_id() {
 lab_save() {
 	[ -n "$LAB_DIR" ] && [ -d "$LAB_DIR" ] || return 0
 	declare -p LAB_ID LAB_DIR LAB_SWITCH LAB_UP LAB_HOSTS LAB_NS LAB_WG LAB_MESH LAB_UNDER \
-		LAB_PUB LAB_PRIV LAB_PIDS LAB_PIDCMD LAB_G_PATH LAB_G_ACCESS LAB_G_SQUASH \
+		LAB_PUB LAB_PRIV LAB_PIDS LAB_PIDCMD LAB_ROUTES LAB_G_PATH LAB_G_ACCESS LAB_G_SQUASH \
 		LAB_G_CLIENTS LAB_G_GRACELESS LAB_FAULT LAB_EXPORT LAB_EXPORT2 LAB_STOPPED |
 		sed -e 's/^declare -- /declare -g /' -e 's/^declare -\([aAix]*\) /declare -g\1 /' \
 			>"$LAB_DIR/state.new" && mv "$LAB_DIR/state.new" "$LAB_DIR/state"
@@ -169,10 +173,42 @@ lab_init() {
 	lab_save
 }
 
+# lab_allowed HOST: the mesh prefixes routed to HOST, comma-separated (its address, then
+# the prefixes lab_route_add gave it).
+lab_allowed() {
+	local list="${LAB_MESH[$1]}/32" r
+	for r in ${LAB_ROUTES[$1]:-}; do list+=",$r"; done
+	printf '%s\n' "$list"
+}
+
 # lab_wg_peer_conf HOST: the [Peer] section others use for HOST.
 lab_wg_peer_conf() {
-	printf '[Peer]\nPublicKey = %s\nAllowedIPs = %s/32\nEndpoint = %s:%s\n' \
-		"${LAB_PUB[$1]}" "${LAB_MESH[$1]}" "${LAB_UNDER[$1]}" "$LAB_WG_PORT"
+	printf '[Peer]\nPublicKey = %s\nAllowedIPs = %s\nEndpoint = %s:%s\n' \
+		"${LAB_PUB[$1]}" "$(lab_allowed "$1")" "${LAB_UNDER[$1]}" "$LAB_WG_PORT"
+}
+
+# lab_route_add HOST PREFIX...: every other host sends PREFIX (mesh addresses, e.g.
+# 100.64.16.0/22 or 100.64.0.100/32) through its tunnel to HOST. Addresses of the prefix that
+# HOST does not hold (lab_addr_add) are routed there and dropped: peers that never answer.
+lab_route_add() {
+	local h=$1 p; shift
+	[ -n "${LAB_WG[$h]:-}" ] || { lab_die "$h: not a mesh host"; return 1; }
+	LAB_ROUTES[$h]="${LAB_ROUTES[$h]:-} $*"
+	for p in "${LAB_HOSTS[@]}"; do
+		[ "$p" != "$h" ] && [ -n "${LAB_PUB[$p]:-}" ] || continue
+		ip netns exec "${LAB_NS[$p]}" wg set "${LAB_WG[$p]}" peer "${LAB_PUB[$h]}" \
+			allowed-ips "$(lab_allowed "$h")" || return 1
+	done
+	lab_save
+}
+
+# lab_addr_add HOST ADDR...: more mesh addresses on HOST's WireGuard interface (one `ip
+# -batch` for any number). Other hosts reach them once a lab_route_add covers them.
+lab_addr_add() {
+	local h=$1 a; shift
+	[ -n "${LAB_WG[$h]:-}" ] || { lab_die "$h: not a mesh host"; return 1; }
+	for a in "$@"; do printf 'address add %s/32 dev %s\n' "$a" "${LAB_WG[$h]}"; done |
+		ip -n "${LAB_NS[$h]}" -batch -
 }
 
 # lab_host_add NAME MESH_ADDR: a new host (namespace, veth to the switch, wireguard-go with
@@ -404,6 +440,6 @@ lab_down() {
 	case $LAB_DIR in /tmp/mnfs-lab-?????) rm -rf "$LAB_DIR" ;; esac
 	LAB_ID="" LAB_DIR="" LAB_SWITCH="" LAB_UP=0 LAB_HOSTS=()
 	LAB_NS=() LAB_WG=() LAB_MESH=() LAB_UNDER=() LAB_PUB=() LAB_PRIV=() LAB_PIDS=() LAB_PIDCMD=()
-	LAB_STOPPED=()
+	LAB_ROUTES=() LAB_STOPPED=()
 	return 0
 }
