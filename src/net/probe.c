@@ -38,6 +38,7 @@ void probe_init(struct probe *p, const struct probe_opts *o)
 		.uid = geteuid(),
 	};
 	p->total_ms = o->total_ms > 0 ? o->total_ms : 2 * p->step_ms;
+	p->connect_ms = o->connect_ms > 0 ? o->connect_ms : p->step_ms;
 	for (int i = 0; i < PROBE_N_STEPS; i++)
 		p->steps[i] = (struct probe_step){ .status = CHECK_SKIP, .ms = -1 };
 }
@@ -97,7 +98,7 @@ static void begin_step(struct probe *p, enum probe_step_id id, int64_t now)
 {
 	p->step = id;
 	p->t_step = now;
-	p->step_deadline = now + p->step_ms;
+	p->step_deadline = now + (id == PROBE_TCP ? p->connect_ms : p->step_ms);
 }
 
 /* Ends the running step with status and detail. */
@@ -194,6 +195,7 @@ static double secs(int ms)
 
 static void start_rpc(struct probe *p, int64_t now);
 static void start_export(struct probe *p, int64_t now);
+static void fill_random(uint8_t *b, size_t n);
 static void start_write(struct probe *p, int64_t now);
 static void cleanup_write(struct probe *p, enum probe_diagnosis d, int64_t now);
 
@@ -325,6 +327,16 @@ static void start_export(struct probe *p, int64_t now)
 	}
 	nfs_set_version(p->nfs, NFS_V4);
 	nfs_set_autoreconnect(p->nfs, 0);
+	/* Each probe is an NFSv4 client of its own: libnfs names every context of a process
+	 * alike, and concurrent mounts of one server under one client id trample each other's
+	 * state on the server (status probing several addresses of one server at once). */
+	uint8_t rnd[8];
+	char id[64];
+	fill_random(rnd, sizeof(rnd));
+	snprintf(id, sizeof(id), "meshnfs-probe %d %02x%02x%02x%02x%02x%02x%02x%02x", (int)getpid(),
+		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	nfs4_set_client_name(p->nfs, id);
+	nfs4_set_verifier(p->nfs, (const char *)rnd);
 	p->cb_fired = false;
 	if (nfs_mount_async(p->nfs, dst, p->export_path, on_nfs, p) < 0) {
 		const char *e = nfs_get_error(p->nfs);

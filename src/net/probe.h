@@ -65,6 +65,8 @@ struct probe_opts {
 	struct cidr mesh;    /* the mesh range, for the route step */
 	uint16_t port;       /* 0 means 2049 */
 	int step_ms;         /* per step; <= 0 means 5000 */
+	int connect_ms;      /* the tcp step alone (a peer that does not answer holds a slot
+				for this long); <= 0 means step_ms */
 	int total_ms;        /* whole probe; <= 0 means 2 * step_ms */
 	bool no_write;       /* stop after export */
 };
@@ -90,7 +92,7 @@ struct probe {
 	uint32_t addr;
 	struct cidr mesh;
 	uint16_t port;
-	int step_ms, total_ms;
+	int step_ms, total_ms, connect_ms;
 	bool no_write;
 
 	enum probe_state state;
