@@ -102,10 +102,21 @@ static json_t *row_json(const struct status *st, const struct status_row *r)
 	for (size_t i = 0; i < n->n_ips; i++)
 		json_array_append_new(ips, json_string(n->ips[i]));
 	if (t) {
+		const struct probe_step *failed = NULL;
+		int last = -1;
+		for (int k = 0; k < PROBE_N_STEPS; k++) {
+			if (t->p.steps[k].status == CHECK_SKIP)
+				continue;
+			last = k;
+			if (!failed && t->p.steps[k].status == CHECK_FAIL)
+				failed = &t->p.steps[k];
+		}
 		ipv4_format(t->addr, addr, sizeof(addr));
-		nfs = json_pack("{s:s, s:I, s:b, s:b}", "diagnosis",
+		nfs = json_pack("{s:s, s:I, s:b, s:b, s:s, s:o}", "diagnosis",
 				probe_diagnosis_name(t->p.diagnosis), "ms", (json_int_t)t->p.ms,
-				"full_ladder", t->full, "cut", t->p.cut);
+				"full_ladder", t->full, "cut", t->p.cut, "step",
+				probe_step_name(last < 0 ? PROBE_ROUTE : last), "detail",
+				str_or_null(failed ? failed->detail : NULL));
 	}
 	json_object_set_new(o, "name", json_string(r->name));
 	json_object_set_new(o, "ips", ips);

@@ -183,7 +183,8 @@ void mesh_nodes_link_wsl2(struct mesh_nodes *l, const struct config *c)
 			continue;
 		struct mesh_node probe = { .n_ips = cn->n_addrs };
 		memcpy(probe.ips, cn->addrs, cn->n_addrs * sizeof(*cn->addrs));
-		if (windows_host_of(l, &probe) < 0) {
+		ssize_t h = windows_host_of(l, &probe);
+		if (h < 0) {
 			mesh_nodes_warn(l, "%s:%u: [nodes] %s = %s wsl2: no Windows node of %s holds that "
 					"address (is the host connected, and its [nodes] role windows?)",
 					config_name(c), cn->line, cn->name, cn->addrs[0],
@@ -196,6 +197,14 @@ void mesh_nodes_link_wsl2(struct mesh_nodes *l, const struct config *c)
 			mesh_node_add_ip(n, cn->addrs[k]);
 		n->role = xstrdup("wsl2");
 		n->os = xstrdup(cn->os ? cn->os : "linux");
+		/* Right after its host (and any distro already riding it). */
+		size_t at = (size_t)h + 1;
+		while (at < l->n - 1 && l->nodes[at].role && streq(l->nodes[at].role, "wsl2") &&
+		       windows_host_of(l, &l->nodes[at]) == h)
+			at++;
+		struct mesh_node tmp = l->nodes[l->n - 1];
+		memmove(&l->nodes[at + 1], &l->nodes[at], (l->n - 1 - at) * sizeof(*l->nodes));
+		l->nodes[at] = tmp;
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		struct mesh_node *n = &l->nodes[i];

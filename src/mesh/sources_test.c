@@ -130,9 +130,11 @@ static void wsl2_riders(void **state)
 	node(&l, "sfspark1", "sfspark1", "100.64.0.1");
 	node(&l, "office-one", "office-one-wsl", "100.64.0.3")->online = MESH_NO;
 	node(&l, "office-one", "office-one", "100.64.0.4");
+	node(&l, "laptop", "laptop", "100.64.0.5");
 	mesh_nodes_apply_config(&l, &c);
 	mesh_nodes_link_wsl2(&l, &c);
-	assert_int_equal(l.n, 4);
+	assert_int_equal(l.n, 5);
+	assert_str(l.nodes[4].name, "laptop"); /* the distro is placed after its host */
 	assert_null(l.nodes[1].role); /* givenName office-one-wsl: not the [nodes] office-one */
 	assert_str(l.nodes[2].role, "windows");
 	assert_str(l.nodes[2].os, "windows");

@@ -7,8 +7,8 @@
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
-static void arm(const struct status *st, struct status_target *t, bool full, int step_ms,
-		int total_ms)
+static void arm(const struct status *st, struct status_target *t, bool full, int connect_ms,
+		int step_ms, int total_ms)
 {
 	const struct config *c = st->o.cfg;
 	char host[16];
@@ -16,7 +16,8 @@ static void arm(const struct status *st, struct status_target *t, bool full, int
 	ipv4_format(t->addr, host, sizeof(host));
 	probe_init(&t->p, &(struct probe_opts){ .host = host, .addr = t->addr,
 						 .export_path = full ? c->export_path : NULL,
-						 .mesh = c->mesh, .step_ms = step_ms,
+						 .mesh = c->mesh, .connect_ms = connect_ms,
+						 .step_ms = step_ms,
 						 .total_ms = total_ms, .no_write = st->o.no_write });
 	t->full = full;
 }
@@ -36,7 +37,8 @@ static bool on_done(struct probe *p, void *userdata)
 	}
 	t->tcp_ms = p->steps[PROBE_TCP].ms;
 	probe_free(p);
-	arm(st, t, true, left < st->o.timeout_ms ? (int)left : st->o.timeout_ms, (int)left);
+	int step = left < st->o.timeout_ms ? (int)left : st->o.timeout_ms;
+	arm(st, t, true, step, step, (int)left);
 	return true;
 }
 
@@ -78,9 +80,11 @@ int status_run(struct status *st)
 
 	st->o.timeout_ms = T;
 	cap = fd_budget(cap < n ? cap : n ? n : 1);
-	/* A short probe's steps get the whole timeout when every target has a slot at once;
-	 * else a share such that waves of silent nodes still fit in the run (at least
-	 * STATUS_MIN_STEP_MS: the ones that do not fit are reported as not probed). */
+	/* A short probe's TCP connect gets the whole timeout when every target has a slot at
+	 * once; else a share such that waves of silent nodes still fit in the run (at least
+	 * STATUS_MIN_STEP_MS: the ones that do not fit are reported as not probed). A node that
+	 * answered holds its slot no longer than it needs; its NULL call may take the rest of the
+	 * run (a busy server is not a silent one). */
 	st->discovery_ms = T;
 	if (n > cap) {
 		int64_t share = (int64_t)T * (int64_t)cap / (int64_t)n;
@@ -91,14 +95,14 @@ int status_run(struct status *st)
 	for (size_t i = 0; i < n; i++) {
 		struct status_target *t = &st->targets[i];
 		if (t->expected_server) {
-			arm(st, t, true, T, T);
+			arm(st, t, true, T, T, T);
 			order[k++] = &t->p;
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct status_target *t = &st->targets[i];
 		if (!t->expected_server) {
-			arm(st, t, false, st->discovery_ms, st->discovery_ms);
+			arm(st, t, false, st->discovery_ms, T, T);
 			order[k++] = &t->p;
 		}
 	}
@@ -107,8 +111,10 @@ int status_run(struct status *st)
 		.progress = st->o.progress ? on_progress : NULL,
 		.userdata = st,
 	};
+	/* A little grace after one timeout, so that probes of the first wave end by their own
+	 * deadlines (their diagnosis), and only later ones are cut by the run's. */
 	st->t0 = now_ms();
-	st->deadline = st->t0 + T;
+	st->deadline = st->t0 + T + STATUS_GRACE_MS;
 	r = probe_loop_hooked(order, n, cap, st->deadline, &h);
 	st->ms = now_ms() - st->t0;
 	return r;

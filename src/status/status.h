@@ -77,6 +77,7 @@ struct status_opts {
 
 #define STATUS_MAX_ACTIVE 256
 #define STATUS_MIN_STEP_MS 500
+#define STATUS_GRACE_MS 100 /* the run ends at --timeout + this */
 
 struct status {
 	const struct mesh_nodes *nodes;
@@ -85,7 +86,7 @@ struct status {
 	size_t n_rows;
 	struct status_target *targets;
 	size_t n_targets;
-	int discovery_ms;     /* the short probes' step bound */
+	int discovery_ms;     /* the short probes' TCP connect bound */
 	int64_t t0, deadline; /* now_ms() times of the run */
 	int64_t ms;           /* the run's wall time */
 	struct status_warning *warnings;

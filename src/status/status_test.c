@@ -2,13 +2,16 @@
 /* meshnfs status: roles and warnings from results set by hand (no network), then real runs of
  * the probe loop against loopback listeners in a private network namespace (bounded
  * concurrency, the run's deadline, nodes left unprobed, progress). The real NFS server and
- * the whole ladder are tested end to end in tests/e2e/status.sh. */
+ * the whole ladder are tested end to end in tests/e2e/status.sh. Silent peers: addresses
+ * routed into loopback, where they are dropped. */
 #include "core/test.h"
 #include "status/status.h"
 
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <net/route.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 
@@ -221,6 +224,24 @@ static int silent(const char *addr)
 	return fd;
 }
 
+/* Packets to 10.99.0.0/16 go out through loopback and are dropped there (not local,
+ * nothing forwards): peers that never answer a SYN, like an offline mesh node. */
+static void blackhole(void)
+{
+	struct rtentry rt = { .rt_flags = RTF_UP, .rt_dev = (char *)"lo" };
+	struct sockaddr_in *dst = (struct sockaddr_in *)&rt.rt_dst;
+	struct sockaddr_in *mask = (struct sockaddr_in *)&rt.rt_genmask;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	dst->sin_family = mask->sin_family = AF_INET;
+	dst->sin_addr.s_addr = htonl(0x0a630000);  /* 10.99.0.0 */
+	mask->sin_addr.s_addr = htonl(0xffff0000); /* /16 */
+	assert_true(fd >= 0);
+	if (ioctl(fd, SIOCADDRT, &rt) < 0 && errno != EEXIST)
+		fail_msg("SIOCADDRT: %s", strerror(errno));
+	close(fd);
+}
+
 struct seen {
 	size_t calls, last_finished, n;
 };
@@ -230,32 +251,31 @@ static void progress(size_t finished, size_t n, int64_t left, void *userdata)
 	struct seen *s = userdata;
 
 	assert_true(finished <= n);
-	assert_true(left <= 1500);
+	assert_true(left <= 1500 + STATUS_GRACE_MS);
 	s->calls++;
 	s->last_finished = finished;
 	s->n = n;
 }
 
-/* Six hung servers and the configured one, three probes at once, --timeout 1.5 s: the short
- * probes get 3/7 of the timeout each (waves of silent nodes), so all are judged within about
- * one timeout. */
+/* Six silent peers and the configured server, three probes at once, --timeout 1.5 s: a silent
+ * peer holds its slot for 3/7 of the timeout (its share), so two waves of them and the server
+ * are all judged within about one timeout. */
 static void run_bounded(void **state)
 {
 	struct config c = { 0 };
 	struct mesh_nodes l = { .control_plane = true, .source = xstrdup("test") };
 	struct status st;
 	struct seen seen = { 0 };
-	int fds[6];
 	char name[32], ip[32];
 
 	(void)state;
 	if (!isolated)
 		skip();
-	test_config(&c, "[server]\naddress = 127.0.0.3\n[mesh]\nrange = 127.0.0.0/8\n");
+	blackhole();
+	test_config(&c, "[server]\naddress = 127.0.0.3\n[mesh]\nrange = 0.0.0.0/0\n");
 	for (int i = 0; i < 6; i++) {
-		snprintf(name, sizeof(name), "hung%d", i);
-		snprintf(ip, sizeof(ip), "127.0.0.%d", 10 + i);
-		fds[i] = silent(ip);
+		snprintf(name, sizeof(name), "silent%d", i);
+		snprintf(ip, sizeof(ip), "10.99.0.%d", 10 + i);
 		node(&l, name, ip, NULL, MESH_YES);
 	}
 	node(&l, "nothing", "127.0.0.3", NULL, MESH_YES); /* the configured server: refused */
@@ -269,17 +289,18 @@ static void run_bounded(void **state)
 	for (int i = 0; i < 6; i++) {
 		const struct status_target *t = status_row_target(&st, &st.rows[i]);
 		assert_non_null(t);
-		assert_int_equal(t->p.diagnosis, PROBE_NO_NFS_ANSWER);
-		assert_false(t->full); /* a hung server gets no whole ladder: it would hang again */
-		assert_int_equal(st.rows[i].role, STATUS_ROLE_SERVER);
-		close(fds[i]);
+		assert_int_equal(t->p.diagnosis, PROBE_UNREACHABLE);
+		assert_false(t->p.cut);
+		assert_true(t->p.steps[PROBE_TCP].ms >= st.discovery_ms);
+		assert_int_equal(st.rows[i].role, STATUS_ROLE_NONE);
+		assert_int_equal(status_row_latency(&st, &st.rows[i]), -1);
 	}
 	const struct status_target *t = status_row_target(&st, &st.rows[6]);
 	assert_true(t->full); /* the configured server: the whole ladder from the start */
 	assert_int_equal(t->p.diagnosis, PROBE_REFUSED);
 	assert_int_equal(st.rows[6].role, STATUS_ROLE_SERVER);
-	assert_int_equal(count(&st, STATUS_W_SERVER_UNHEALTHY, NULL), 7);
-	assert_int_equal(count(&st, STATUS_W_NOT_PROBED, NULL), 0);
+	assert_int_equal(count(&st, STATUS_W_SERVER_UNHEALTHY, "nothing"), 1);
+	assert_int_equal(st.n_warnings, 1);
 	assert_true(seen.calls >= 2);
 	assert_int_equal(seen.n, 7);
 	assert_int_equal(seen.last_finished, 7);
@@ -288,26 +309,70 @@ static void run_bounded(void **state)
 	config_free(&c);
 }
 
-/* One probe at a time and more hung servers than fit: the short step never goes below
+/* A hung server (TCP accepted, NFS silent) is a server: it answered, so its NULL call may
+ * take the whole timeout, however short the silent peers' share. */
+static void run_hung_server(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { .control_plane = true, .source = xstrdup("test") };
+	struct status st;
+	char name[32], ip[32];
+
+	(void)state;
+	if (!isolated)
+		skip();
+	blackhole();
+	test_config(&c, "[server]\naddress = hung\n[mesh]\nrange = 0.0.0.0/0\n");
+	int fd = silent("127.0.0.20");
+	node(&l, "hung", "127.0.0.20", NULL, MESH_YES);
+	node(&l, "other", "127.0.0.20", NULL, MESH_YES); /* another name, same address */
+	for (int i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "silent%d", i);
+		snprintf(ip, sizeof(ip), "10.99.1.%d", 10 + i);
+		node(&l, name, ip, NULL, MESH_YES);
+	}
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1000, .max_active = 2 });
+	assert_int_equal(st.n_targets, 5);
+	assert_int_equal(status_run(&st), 0);
+	status_judge(&st);
+	assert_int_equal(st.discovery_ms, 1000 * 2 / 5 < 500 ? 500 : 1000 * 2 / 5);
+	const struct status_target *t = status_row_target(&st, &st.rows[0]);
+	assert_int_equal(t->p.diagnosis, PROBE_NO_NFS_ANSWER);
+	assert_false(t->p.cut); /* its own deadline, within the run's grace */
+	assert_true(t->p.steps[PROBE_RPC].ms >= 900);
+	assert_int_equal(st.rows[0].role, STATUS_ROLE_SERVER);
+	assert_int_equal(st.rows[1].role, STATUS_ROLE_SERVER);
+	assert_true(st.ms <= 1000 + STATUS_GRACE_MS + 100);
+	/* One warning for the address, not one per name. */
+	assert_int_equal(count(&st, STATUS_W_SERVER_UNHEALTHY, NULL), 1);
+	assert_int_equal(count(&st, STATUS_W_DUPLICATE_IP, NULL), 1);
+	/* The other slot served the silent peers: two waves of 500 ms. */
+	for (int i = 2; i < 6; i++)
+		assert_int_equal(status_row_target(&st, &st.rows[i])->p.diagnosis, PROBE_UNREACHABLE);
+	close(fd);
+	status_free(&st);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
+/* One probe at a time and more silent peers than fit: the share never goes below
  * STATUS_MIN_STEP_MS, so the run's deadline comes first; the rest is reported, not hidden. */
 static void run_deadline(void **state)
 {
 	struct config c = { 0 };
 	struct mesh_nodes l = { .control_plane = true, .source = xstrdup("test") };
 	struct status st;
-	int fds[5];
 	char name[32], ip[32];
 	int64_t t0;
 
 	(void)state;
 	if (!isolated)
 		skip();
-	test_config(&c, "[server]\naddress = 127.0.0.99\n[mesh]\nrange = 127.0.0.0/8\n[nodes]\n"
-		 "x = 127.0.0.99\n");
+	blackhole();
+	test_config(&c, "[server]\naddress = 127.0.0.99\n[mesh]\nrange = 0.0.0.0/0\n");
 	for (int i = 0; i < 5; i++) {
-		snprintf(name, sizeof(name), "hung%d", i);
-		snprintf(ip, sizeof(ip), "127.0.1.%d", 10 + i);
-		fds[i] = silent(ip);
+		snprintf(name, sizeof(name), "silent%d", i);
+		snprintf(ip, sizeof(ip), "10.99.2.%d", 10 + i);
 		node(&l, name, ip, NULL, MESH_YES);
 	}
 	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 800, .max_active = 1 });
@@ -329,8 +394,6 @@ static void run_deadline(void **state)
 	assert_int_equal(cut, 1);
 	assert_int_equal(count(&st, STATUS_W_NOT_PROBED, NULL), 1);
 	assert_non_null(strstr(find(&st, STATUS_W_NOT_PROBED)->message, "3 of 6 addresses were not probed"));
-	for (int i = 0; i < 5; i++)
-		close(fds[i]);
 	status_free(&st);
 	mesh_nodes_free(&l);
 	config_free(&c);
@@ -343,6 +406,7 @@ int main(void)
 		cmocka_unit_test(warnings),
 		cmocka_unit_test(config_list),
 		cmocka_unit_test(run_bounded),
+		cmocka_unit_test(run_hung_server),
 		cmocka_unit_test(run_deadline),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

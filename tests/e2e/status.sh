@@ -129,10 +129,14 @@ nas = 100.64.0.1
 laptop = 100.64.0.5 client
 laptop-old = 100.64.0.5
 CONF
+lab_addr_add srv 100.64.0.2 && lab_route_add srv 100.64.0.2/32
+printf 'nas-b = 100.64.0.2\n' >>"$T/config.conf"
 run lab_exec c3 "$MESHNFS" --config "$T/config.conf" --timeout 2 status --json --source config
 check_match "config source" "^config " "$(jget .source)"
 check_eq "config source: the configured server by address" "server ok true" "$(node nas '"\(.role) \(.nfs.diagnosis) \(.nfs.full_ladder)"')"
 check_eq "config source: online unknown (no control plane)" null "$(node nas .online)"
+check_eq "a second address of the same server, probed at the same time: its own NFSv4 client, ok" \
+	"server ok true" "$(node nas-b '"\(.role) \(.nfs.diagnosis) \(.nfs.full_ladder)"')"
 check_eq "two nodes, one address: warned" laptop "$(warned duplicate_ip)"
 check_match "... naming both" "100.64.0.5 is claimed by 2 nodes: laptop and laptop-old" "$(jget '.warnings[]|select(.kind=="duplicate_ip")|.message')"
 cat >"$T/other.conf" <<CONF
