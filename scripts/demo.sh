@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The main job on a built-in default: a mesh in network namespaces (tests/lab: real
-# wireguard-go, real nfs-ganesha exporting /opt/shared to 100.64.0.0/10), and `meshnfs probe`
-# and `meshnfs doctor` run from a client host of it, healthy and under faults. Everything
-# runs inside the lab's namespaces (never in this machine's own network), and the lab is torn
-# down on every exit path, Ctrl-C included. Needs root.
+# wireguard-go, real nfs-ganesha exporting /opt/shared to 100.64.0.0/10), and `meshnfs probe`,
+# `meshnfs doctor` and `meshnfs status` run from a client host of it, healthy and under
+# faults. Everything runs inside the lab's namespaces (never in this machine's own network),
+# and the lab is torn down on every exit path, Ctrl-C included. Needs root.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 M=$PWD/build/meshnfs
@@ -13,8 +13,16 @@ M=$PWD/build/meshnfs
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 on_c1() { printf '\033[2m[c1 100.64.0.3]$ %s\033[0m\n' "$*"; lab_exec c1 "$@"; }
 
-say "bringing up the lab: server 100.64.0.1 (nfs-ganesha), client c1 100.64.0.3, wireguard-go between"
-lab_up 1 || { echo "demo: the lab did not come up" >&2; exit 1; }
+say "bringing up the lab: server 100.64.0.1 (nfs-ganesha), client c1 100.64.0.3, c2 100.64.0.4 (a Windows host's stand-in), wireguard-go between"
+lab_up 2 || { echo "demo: the lab did not come up" >&2; exit 1; }
+cat >"$LAB_DIR/demo.conf" <<'CONF'
+[nodes]
+sfspark1 = 100.64.0.1 server
+laptop = 100.64.0.3 client
+office-one = 100.64.0.4 windows
+office-distro = 100.64.0.4 wsl2
+old-phone = 100.64.0.7
+CONF
 echo "up in ${LAB_UP_MS} ms (namespaces mnfs-lab-$LAB_ID-*, removed at the end)"
 
 say "what kind of node c1 is"
@@ -24,6 +32,8 @@ say "healthy mesh: the ladder, step by step"
 on_c1 "$M" probe 100.64.0.1:/opt/shared
 say "healthy mesh: doctor"
 on_c1 "$M" doctor
+say "healthy mesh: every node at once (meshnfs status; nodes from [nodes], old-phone is offline)"
+on_c1 "$M" --config "$LAB_DIR/demo.conf" --timeout 2 status
 
 say "fault 1: the NFS server hangs (ganesha stopped with SIGSTOP; its kernel still accepts TCP)"
 lab_fault hung
@@ -31,6 +41,7 @@ on_c1 nc -zv -w 2 100.64.0.1 2049
 echo "(the guide's nc check says the server is fine; meshnfs:)"
 on_c1 "$M" --timeout 2 probe 100.64.0.1
 on_c1 "$M" --timeout 2 doctor
+on_c1 "$M" --config "$LAB_DIR/demo.conf" --timeout 2 status
 
 say "fault 2: the server's peer goes offline (its wireguard-go stopped: packets dropped)"
 lab_fault offline
