@@ -40,7 +40,13 @@ struct wsl_info {
 	enum setting conf_mount_fstab;  /* [automount] mountFsTab (WSL's default: on) */
 	enum setting conf_interop;      /* [interop] enabled (WSL's default: on) */
 	bool binfmt_interop;            /* binfmt_misc WSLInterop registered and enabled */
+	bool binfmt_present;            /* a WSLInterop entry exists (enabled or not) */
 	bool interop;                   /* Windows programs can run: binfmt and wsl.conf agree */
+	int exe_error;                  /* negative errno of a Windows program that could not be
+					   executed (-ENOEXEC: "Exec format error"), or 0 */
+	char *exe_error_program;        /* that program */
+	bool exe_ran;                   /* a Windows program (cmd.exe) did run */
+	char *conf_hostname;            /* /etc/wsl.conf [network] hostname, or NULL */
 };
 
 struct node_info {
@@ -48,6 +54,7 @@ struct node_info {
 	char *kind_reason;  /* the evidence, one line */
 	char *osrelease;    /* kernel release, or NULL */
 	char *distro;       /* os-release PRETTY_NAME, or NULL */
+	char *hostname;     /* /etc/hostname, else /proc/sys/kernel/hostname, or NULL */
 	bool debian_like;
 	bool systemd;       /* systemd is PID 1 (sd_booted: /run/systemd/system exists) */
 	bool tun;           /* /dev/net/tun exists */

@@ -26,6 +26,13 @@ static char *run_first_line(struct node_info *n, const char *const argv[], const
 
 	if (r == -ENOENT)
 		goto out; /* not installed: the caller falls back quietly */
+	if (r < 0 && r != -ETIMEDOUT && strlen(argv[0]) > 4 &&
+	    strcasecmp(argv[0] + strlen(argv[0]) - 4, ".exe") == 0 && !n->wsl.exe_error) {
+		n->wsl.exe_error = r;
+		n->wsl.exe_error_program = xstrdup(argv[0]);
+	}
+	if (r == 0 && strlen(argv[0]) > 4 && strcasecmp(argv[0] + strlen(argv[0]) - 4, ".exe") == 0)
+		n->wsl.exe_ran = true;
 	if (r == -ENOEXEC)
 		node_warn(n, "%s: Exec format error (WSL interop is not working)", argv[0]);
 	else if (r == -ETIMEDOUT)
@@ -187,20 +194,27 @@ static void read_wsl_conf(struct node_info *n)
 		n->wsl.conf_boot_systemd = conf_bool(n, &doc, path, "boot", "systemd");
 		n->wsl.conf_mount_fstab = conf_bool(n, &doc, path, "automount", "mountFsTab");
 		n->wsl.conf_interop = conf_bool(n, &doc, path, "interop", "enabled");
+		const char *h = ini_doc_get(&doc, "network", "hostname", NULL);
+		if (h && *h && str_is_printable(h, strlen(h)))
+			n->wsl.conf_hostname = xstrdup(h);
 	}
 	ini_doc_free(&doc);
 	text_free(&t);
 }
 
 /* binfmt_misc entries WSL registers for Windows executables ("enabled" on the first line). */
-static bool binfmt_interop_enabled(void)
+static bool binfmt_interop_enabled(bool *present)
 {
 	static const char *const names[] = { "/proc/sys/fs/binfmt_misc/WSLInterop",
 					     "/proc/sys/fs/binfmt_misc/WSLInterop-late" };
 
+	*present = false;
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		_cleanup_free_ char *p = root_path(names[i]), *line = NULL;
-		if (read_first_line(p, &line) == 0 && streq(line, "enabled"))
+		if (read_first_line(p, &line) < 0)
+			continue;
+		*present = true;
+		if (streq(line, "enabled"))
 			return true;
 	}
 	return false;
@@ -212,7 +226,7 @@ void node_detect_wsl(struct node_info *n, int timeout_ms)
 	_cleanup_free_ char *mode = NULL, *profile = NULL;
 
 	read_wsl_conf(n);
-	w->binfmt_interop = binfmt_interop_enabled();
+	w->binfmt_interop = binfmt_interop_enabled(&w->binfmt_present);
 	w->interop = w->binfmt_interop && w->conf_interop != SETTING_OFF;
 
 	if (n->kind == NODE_WSL1) {
