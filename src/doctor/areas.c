@@ -4,5 +4,9 @@
 
 const struct doctor_area doctor_areas[] = {
 	{ "node", 1, doctor_node },
+	{ "wsl", 1, doctor_wsl },
+	{ "mesh", 1, doctor_mesh },
+	{ "wsl_ports", 1, doctor_wsl_ports },
+	{ "wsl_nfs", 2, doctor_wsl_nfs },
 };
 const size_t doctor_n_areas = sizeof(doctor_areas) / sizeof(doctor_areas[0]);

@@ -8,6 +8,8 @@
 #pragma once
 
 #include "config/config.h"
+#include "format/listeners.h"
+#include "mesh/mesh.h"
 #include "node/node.h"
 #include "report/report.h"
 
@@ -39,3 +41,30 @@ const struct check *doctor_find(const struct doctor *d, const char *id);
 
 /* The areas. */
 void doctor_node(const struct doctor *d, struct report *r);
+void doctor_wsl(const struct doctor *d, struct report *r);
+void doctor_mesh(const struct doctor *d, struct report *r);
+void doctor_wsl_ports(const struct doctor *d, struct report *r);
+void doctor_wsl_nfs(const struct doctor *d, struct report *r);
+
+/* A port both sides of a WSL2 machine listen on (wsl.ports). */
+struct port_collision {
+	uint16_t port;
+	struct listener linux_side, windows_side;
+};
+/* The ports (each once) on which a non-loopback listener of the distro meets a non-loopback
+ * listener of Windows; at most max. */
+size_t wsl_port_collisions(const struct listeners *lin, const struct listeners *win,
+			   struct port_collision *out, size_t max);
+
+/* Pure judges behind the mesh area, exposed for tests and for `meshnfs status`. */
+struct ts_status;
+/* mesh.tailscale from a parsed status; who names it ("Windows host's Tailscale"), windows
+ * says on which side the fixes apply, now is the time to compare key expiry with. */
+void doctor_mesh_judge(const struct ts_status *st, const char *who, bool windows, int64_t now,
+		       struct report *r);
+/* wsl.stale_identity over any node list (the Windows host's peers; Headscale's nodes when the
+ * API is configured): host is the Windows host's node, names the distro's host names, source
+ * names the list in the summary. */
+void doctor_stale_identity(const struct mesh_node *nodes, size_t n, const struct mesh_node *host,
+			   const char *const *names, size_t n_names, const char *source,
+			   struct report *r);

@@ -84,6 +84,15 @@ const char *wsl_mode_normalize(const char *s);
 int node_detect(const struct config *cfg, int timeout_ms, struct node_info *out);
 void node_info_free(struct node_info *n);
 
+/* The Windows version through interop (`cmd.exe /c ver`, run from /mnt/c): "10.0.19045.4717"
+ * in ret, and its build number (19045). Returns 0, or a negative errno (no interop, no
+ * cmd.exe, unexpected output). */
+int wsl_windows_version(int timeout_ms, char **ret, unsigned *build);
+/* Parses the output of `ver` ("Microsoft Windows [Version 10.0.19045.4717]", any language). */
+int wsl_parse_ver(const char *out, char **ret, unsigned *build);
+/* The first Windows 11 build with mirrored networking (22H2). */
+#define WSL_MIRRORED_MIN_BUILD 22621u
+
 /* Internal to the node module, exposed for tests. */
 void node_warn(struct node_info *n, const char *fmt, ...) _printf_(2, 3);
 void node_detect_wsl(struct node_info *n, int timeout_ms);

@@ -264,3 +264,43 @@ void node_detect_wsl(struct node_info *n, int timeout_ms)
 		}
 	}
 }
+
+int wsl_parse_ver(const char *out, char **ret, unsigned *build)
+{
+	const char *open = strchr(out, '['), *close = open ? strchr(open, ']') : NULL;
+	unsigned a, b, c;
+	int n = 0;
+
+	if (!close)
+		return -EBADMSG;
+	const char *v = close;
+	while (v > open && v[-1] != ' ')
+		v--;
+	_cleanup_free_ char *tok = xstrndup(v, (size_t)(close - v));
+	if (sscanf(tok, "%u.%u.%u%n", &a, &b, &c, &n) != 3 || (tok[n] && tok[n] != '.') ||
+	    strspn(tok, "0123456789.") != strlen(tok))
+		return -EBADMSG;
+	*build = c;
+	*ret = TAKE_PTR(tok);
+	return 0;
+}
+
+int wsl_windows_version(int timeout_ms, char **ret, unsigned *build)
+{
+	const char *argv[] = { "cmd.exe", "/c", "ver", NULL };
+	_cleanup_free_ char *mnt_c = root_path("/mnt/c");
+	struct spawn_opts o = { .timeout_ms = timeout_ms, .max_output = 4096 };
+	struct spawn_result res;
+	struct stat st;
+	int r;
+
+	if (stat(mnt_c, &st) == 0)
+		o.cwd = mnt_c;
+	r = spawn_run(argv, &o, &res);
+	if (r == 0 && res.exit_code != 0)
+		r = -EPROTO;
+	if (r == 0)
+		r = wsl_parse_ver(res.out, ret, build);
+	spawn_result_free(&res);
+	return r;
+}
