@@ -5,23 +5,23 @@
 #include "node/wslconfig.h"
 #include "setup/wsl.h"
 
-static void edit_twice(int (*fn)(const char *, const void *, size_t, struct setup_wsl_edit *,
+static void edit_twice(int (*fn)(void *, const char *, size_t, bool, struct buf *,
 				 struct diag *),
 		       const uint8_t *data, size_t size)
 {
-	struct setup_wsl_edit e, again;
+	struct setup_wsl_result res;
+	struct buf out = { 0 }, again = { 0 };
 	struct diag d = { 0 };
 
-	if (fn("fuzz", data, size, &e, &d) < 0)
-		return;
-	if (fn("fuzz", e.after.data, e.after.len, &again, &d) == 0) {
-		if (again.changed)
+	if (fn(&res, (const char *)data, size, size > 0, &out, &d) == 0) {
+		if (fn(&res, out.data, out.len, true, &again, &d) < 0)
+			abort(); /* our own output must be readable */
+		if (res.changed || again.len != out.len ||
+		    (out.len && memcmp(again.data, out.data, out.len)))
 			abort(); /* not idempotent */
-		setup_wsl_edit_free(&again);
-	} else if (e.after.len) {
-		abort(); /* our own output must be readable */
 	}
-	setup_wsl_edit_free(&e);
+	buf_free(&out);
+	buf_free(&again);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -29,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct text t;
 	struct diag d = { 0 };
 
-	edit_twice(setup_wsl_wslconfig, data, size);
-	edit_twice(setup_wsl_conf, data, size);
+	edit_twice(setup_wsl_wslconfig_edit, data, size);
+	edit_twice(setup_wsl_conf_edit, data, size);
 	if (text_decode("fuzz", data, size, &t, &d) == 0) {
 		struct ini_doc doc = { 0 };
 		struct wslcfg_lint l;

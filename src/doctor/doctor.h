@@ -9,9 +9,11 @@
 
 #include "config/config.h"
 #include "format/listeners.h"
-#include "mesh/mesh.h"
+#include "mesh/node.h"
 #include "node/node.h"
 #include "report/report.h"
+
+#include <time.h>
 
 struct doctor {
 	const struct config *cfg;
@@ -60,11 +62,10 @@ size_t wsl_port_collisions(const struct listeners *lin, const struct listeners *
 struct ts_status;
 /* mesh.tailscale from a parsed status; who names it ("Windows host's Tailscale"), windows
  * says on which side the fixes apply, now is the time to compare key expiry with. */
-void doctor_mesh_judge(const struct ts_status *st, const char *who, bool windows, int64_t now,
+void doctor_mesh_judge(const struct ts_status *st, const char *who, bool windows, time_t now,
 		       struct report *r);
-/* wsl.stale_identity over any node list (the Windows host's peers; Headscale's nodes when the
- * API is configured): host is the Windows host's node, names the distro's host names, source
- * names the list in the summary. */
-void doctor_stale_identity(const struct mesh_node *nodes, size_t n, const struct mesh_node *host,
-			   const char *const *names, size_t n_names, const char *source,
-			   struct report *r);
+/* wsl.stale_identity over any node list (the Windows host's `tailscale status --json`; the
+ * Headscale nodes of mesh_sources_load()): host is the Windows host's node (NULL when
+ * unknown), names the distro's host names; the summary names l->source. */
+void doctor_stale_identity(const struct mesh_nodes *l, const struct mesh_node *host,
+			   const char *const *names, size_t n_names, struct report *r);

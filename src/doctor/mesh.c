@@ -6,14 +6,24 @@
  * ("tailscale") for whoever wants it. */
 #include "doctor/doctor.h"
 
-#include "format/rfc3339.h"
 #include "mesh/tailscale.h"
+#include "mesh/wslghost.h"
 
 #include <errno.h>
 #include <time.h>
 
 #define DAY (24 * 3600)
 #define EXPIRY_WARN_DAYS 14
+
+static void utc(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm))
+		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		snprintf(buf, size, "%lld", (long long)t);
+}
 
 static const char *side(bool windows)
 {
@@ -28,23 +38,22 @@ static void login_fix(struct check *c, const struct ts_status *st, bool windows)
 		      st->auth_url ? st->auth_url : "");
 }
 
-static void judge_running(const struct ts_status *st, const char *who, bool windows, int64_t now,
+static void judge_running(const struct ts_status *st, const char *who, bool windows, time_t now,
 			  struct report *r)
 {
-	const struct mesh_node *s = &st->self;
-	const char *ip = mesh_node_ipv4(s);
+	const struct ts_node *s = &st->self;
+	const char *ip = ts_node_ipv4(s), *name = s->n.name ? s->n.name : "this node";
 	size_t online = 0;
 	char when[32] = "";
 	struct check *c;
 
 	for (size_t i = 0; i < st->n_peers; i++)
-		online += st->peers[i].online;
-	if (s->key_expiry != MESH_TIME_NONE)
-		rfc3339_format(s->key_expiry, when, sizeof(when));
-	if (s->expired || (s->key_expiry != MESH_TIME_NONE && s->key_expiry <= now)) {
+		online += st->peers[i].n.online == MESH_YES;
+	if (s->key_expiry)
+		utc(s->key_expiry, when, sizeof(when));
+	if (s->expired || (s->key_expiry && s->key_expiry <= now)) {
 		c = report_add(r, "mesh.tailscale", CHECK_FAIL, "%s: the node key of %s expired on %s",
-			       who, mesh_node_name(s) ? mesh_node_name(s) : "this node",
-			       when[0] ? when : "an unknown date");
+			       who, name, when[0] ? when : "an unknown date");
 		check_set_detail(c, "With an expired key the control plane drops the node: no peer "
 				    "accepts its packets.");
 		check_set_fix(c, "Log in again %s: `tailscale up --force-reauth --login-server <your "
@@ -52,10 +61,9 @@ static void judge_running(const struct ts_status *st, const char *who, bool wind
 			      side(windows), windows ? "" : " (with sudo)");
 		return;
 	}
-	if (!s->online) {
+	if (s->n.online != MESH_YES) {
 		c = report_add(r, "mesh.tailscale", CHECK_WARN,
-			       "%s: Running, but the control plane sees %s offline", who,
-			       mesh_node_name(s) ? mesh_node_name(s) : "this node");
+			       "%s: Running, but the control plane sees %s offline", who, name);
 		check_set_detail(c, "Established tunnels keep working for a while; new peers and key "
 				    "rotations do not. Health: %s",
 				 st->n_health ? st->health[0] : "(none)");
@@ -77,7 +85,7 @@ static void judge_running(const struct ts_status *st, const char *who, bool wind
 		buf_free(&b);
 		return;
 	}
-	if (s->key_expiry != MESH_TIME_NONE && s->key_expiry - now < EXPIRY_WARN_DAYS * DAY) {
+	if (s->key_expiry && s->key_expiry - now < EXPIRY_WARN_DAYS * DAY) {
 		c = report_add(r, "mesh.tailscale", CHECK_WARN,
 			       "%s: Running, but the node key expires in %lld day(s), on %s", who,
 			       (long long)((s->key_expiry - now) / DAY), when);
@@ -88,13 +96,12 @@ static void judge_running(const struct ts_status *st, const char *who, bool wind
 		return;
 	}
 	c = report_add(r, "mesh.tailscale", CHECK_OK, "%s: Running as %s%s%s, %zu peer(s), %zu online",
-		       who, mesh_node_name(s) ? mesh_node_name(s) : "?", ip ? " " : "", ip ? ip : "",
-		       st->n_peers, online);
+		       who, name, ip ? " " : "", ip ? ip : "", st->n_peers, online);
 	if (when[0])
 		check_set_detail(c, "Node key expires on %s.", when);
 }
 
-void doctor_mesh_judge(const struct ts_status *st, const char *who, bool windows, int64_t now,
+void doctor_mesh_judge(const struct ts_status *st, const char *who, bool windows, time_t now,
 		       struct report *r)
 {
 	struct check *c;
@@ -181,11 +188,13 @@ static void run_failed(int e, const struct ts_cli *cli, const struct ts_run *run
 	}
 }
 
-static void stale_identity(const struct doctor *d, const struct ts_status *st, struct report *r)
+static void stale_identity(const struct doctor *d, const struct ts_status *st, const char *cli,
+			   struct report *r)
 {
 	const struct node_info *n = d->node;
-	const char *cand[] = { n->hostname, n->wsl.conf_hostname, st->self.hostname };
+	const char *cand[] = { n->hostname, n->wsl.conf_hostname, st->self.n.name };
 	const char *names[ARRAY_SIZE(cand)];
+	struct mesh_nodes l;
 	size_t k = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(cand); i++) {
@@ -195,17 +204,29 @@ static void stale_identity(const struct doctor *d, const struct ts_status *st, s
 		if (!dup)
 			names[k++] = cand[i];
 	}
-	doctor_stale_identity(st->peers, st->n_peers, st->has_self ? &st->self : NULL, names, k,
-			      "the Windows host's tailscale status", r);
+	_cleanup_free_ char *src = xasprintf("%s status --json", cli);
+	ts_status_nodes(st, src, &l);
+	doctor_stale_identity(&l, l.n ? &l.nodes[0] : NULL, names, k, r);
+	mesh_nodes_free(&l);
 }
 
-void doctor_stale_identity(const struct mesh_node *nodes, size_t n, const struct mesh_node *host,
-			   const char *const *names, size_t n_names, const char *source,
-			   struct report *r)
+static const char *first_ipv4(const struct mesh_node *n)
+{
+	uint32_t a;
+
+	for (size_t i = 0; i < n->n_ips; i++)
+		if (ipv4_parse(n->ips[i], &a) == 0)
+			return n->ips[i];
+	return n->n_ips ? n->ips[0] : "?";
+}
+
+void doctor_stale_identity(const struct mesh_nodes *l, const struct mesh_node *host,
+			   const char *const *names, size_t n_names, struct report *r)
 {
 	struct wsl_identity who = { .names = names, .n_names = n_names, .host = host };
-	_cleanup_free_ size_t *idx = xcalloc(n + 1, sizeof(*idx));
-	size_t found = mesh_find_wsl_ghosts(nodes, n, &who, idx);
+	_cleanup_free_ size_t *idx = xcalloc(l->n + 1, sizeof(*idx));
+	size_t found = mesh_find_wsl_ghosts(l, &who, idx);
+	const char *source = l->source ? l->source : "the mesh";
 	struct buf names_b = { 0 }, det = { 0 }, fix = { 0 };
 	struct check *c;
 
@@ -220,37 +241,36 @@ void doctor_stale_identity(const struct mesh_node *nodes, size_t n, const struct
 	buf_append(&det, "", 0);
 	buf_append(&fix, "", 0);
 	for (size_t i = 0; i < found; i++) {
-		const struct mesh_node *g = &nodes[idx[i]];
+		const struct mesh_node *g = &l->nodes[idx[i]];
 		char seen[32] = "unknown";
-		if (g->last_seen != MESH_TIME_NONE)
-			rfc3339_format(g->last_seen, seen, sizeof(seen));
-		buf_printf(&det, "%s%s (id %s, %s, %s, %s%s)", i ? "\n" : "", mesh_node_name(g),
-			   g->id ? g->id : "?", mesh_node_ipv4(g) ? mesh_node_ipv4(g) : g->ips[0],
-			   g->os ? g->os : "OS unknown", g->online ? "online" : "offline, last seen ",
-			   g->online ? "" : seen);
+		if (g->last_seen)
+			utc(g->last_seen, seen, sizeof(seen));
+		buf_printf(&det, "%s%s (id %s, %s, %s, %s%s)", i ? "\n" : "", g->name,
+			   g->id ? g->id : "?", first_ipv4(g), g->os ? g->os : "OS unknown",
+			   g->online == MESH_YES ? "online" : "offline, last seen ",
+			   g->online == MESH_YES ? "" : seen);
 		/* Headscale's node ids are decimal numbers; Tailscale's look like "n1234CNTRL". */
 		if (g->id && *g->id && strspn(g->id, "0123456789") == strlen(g->id))
 			buf_printf(&fix, "%sheadscale nodes delete --identifier %s", i ? "; " : "", g->id);
 		else
 			buf_printf(&fix, "%sremove %s in the Tailscale admin console (Machines)",
-				   i ? "; " : "", mesh_node_name(g));
+				   i ? "; " : "", g->name);
 	}
-	const struct mesh_node *g0 = &nodes[idx[0]];
+	const struct mesh_node *g0 = &l->nodes[idx[0]];
 	c = report_add(r, "wsl.stale_identity", CHECK_WARN,
 		       "%s lists %s%s (%s) besides the Windows host%s%s%s: a left-over of a "
 		       "tailscaled once run inside this distro",
-		       source, mesh_node_name(g0), found > 1 ? " and others" : "",
-		       mesh_node_ipv4(g0) ? mesh_node_ipv4(g0) : g0->ips[0], host ? " (" : "",
-		       host && mesh_node_ipv4(host) ? mesh_node_ipv4(host) : "", host ? ")" : "");
+		       source, g0->name, found > 1 ? " and others" : "", first_ipv4(g0),
+		       host ? " (" : "", host ? first_ipv4(host) : "", host ? ")" : "");
 	check_set_detail(c, "%s\nA WSL2 distro has no mesh identity of its own: it shares the "
 			    "Windows host's (mirrored networking). The guide's topology table shows "
 			    "exactly this: office-one (WSL2) 100.64.0.3 next to office-one (Windows) "
 			    "100.64.0.4. Peers may still route the distro's name to the dead "
 			    "address.%s",
 			 det.data,
-			 g0->online ? " This node is online: a tailscaled still runs somewhere under "
-				      "this name (see wsl.tailscaled)."
-				    : "");
+			 g0->online == MESH_YES ? " This node is online: a tailscaled still runs "
+						  "somewhere under this name (see wsl.tailscaled)."
+						: "");
 	check_set_fix(c, "On the Headscale server: %s (check first with `headscale nodes list`).",
 		      fix.data);
 out:
@@ -294,14 +314,14 @@ void doctor_mesh(const struct doctor *d, struct report *r)
 	if (e < 0)
 		run_failed(e, &cli, &run, &dg, d->timeout_ms, r);
 	else {
-		doctor_mesh_judge(&st, who, cli.windows, (int64_t)time(NULL), r);
+		doctor_mesh_judge(&st, who, cli.windows, time(NULL), r);
 		json_t *peers = json_array();
 		for (size_t i = 0; i < st.n_peers; i++)
-			json_array_append_new(peers, mesh_node_to_json(&st.peers[i]));
+			json_array_append_new(peers, ts_node_to_json(&st.peers[i]));
 		json_object_set_new(r->extra, "tailscale",
 				    json_pack("{s:s, s:b, s:s, s:o, s:o}", "cli", cli.path, "windows",
 					      cli.windows, "backend_state", st.backend_state, "self",
-					      st.has_self ? mesh_node_to_json(&st.self) : json_null(),
+					      st.has_self ? ts_node_to_json(&st.self) : json_null(),
 					      "peers", peers));
 	}
 	if (r->n_checks)
@@ -311,7 +331,7 @@ void doctor_mesh(const struct doctor *d, struct report *r)
 			report_add(r, "wsl.stale_identity", CHECK_SKIP,
 				   "no peer list to look in (see mesh.tailscale)");
 		else
-			stale_identity(d, &st, r);
+			stale_identity(d, &st, cli.windows ? "tailscale.exe" : "tailscale", r);
 	}
 	ts_status_free(&st);
 	ts_run_free(&run);

@@ -4,9 +4,9 @@
 #include "format/rfc3339.h"
 #include "mesh/tailscale.h"
 
-static int64_t t(const char *s)
+static time_t t(const char *s)
 {
-	int64_t v;
+	time_t v;
 	assert_int_equal(rfc3339_parse(s, &v), 0);
 	return v;
 }
@@ -96,41 +96,51 @@ static void states(void **state)
 	}
 }
 
-/* The hook issue 6 feeds with Headscale's nodes: any list, any source name. */
+/* The hook `meshnfs status` feeds with Headscale's nodes: any list, any source name. */
 static void stale_identity_from_any_source(void **state)
 {
 	(void)state;
-	char *host_ips[] = { "100.64.0.4" }, *ghost_ips[] = { "100.64.0.3" };
-	struct mesh_node nodes[] = {
-		{ .id = "4", .hostname = "office-one", .ips = host_ips, .n_ips = 1, .online = true,
-		  .last_seen = MESH_TIME_NONE },
-		{ .id = "3", .hostname = "office-one", .ips = ghost_ips, .n_ips = 1,
-		  .last_seen = 1741472265 },
-	};
+	struct mesh_nodes l = { .source = xstrdup("Headscale") };
+	struct mesh_node *n;
 	const char *names[] = { "office-one" };
 	struct report r;
 
+	n = mesh_nodes_add(&l);
+	n->id = xstrdup("4");
+	n->name = xstrdup("office-one");
+	mesh_node_add_ip(n, "100.64.0.4");
+	n = mesh_nodes_add(&l);
+	n->id = xstrdup("3");
+	n->name = xstrdup("office-one");
+	mesh_node_add_ip(n, "100.64.0.3");
+	n->last_seen = t("2025-03-08T22:17:45Z");
+
 	report_init(&r, "doctor");
-	doctor_stale_identity(nodes, 2, &nodes[0], names, 1, "Headscale", &r);
+	doctor_stale_identity(&l, &l.nodes[0], names, 1, &r);
 	assert_int_equal(r.n_checks, 1);
 	assert_int_equal(r.checks[0].status, CHECK_WARN);
-	assert_non_null(strstr(r.checks[0].summary, "Headscale lists office-one (100.64.0.3)"));
+	assert_non_null(strstr(r.checks[0].summary, "Headscale lists office-one (100.64.0.3) "
+						    "besides the Windows host (100.64.0.4)"));
 	assert_non_null(strstr(r.checks[0].detail, "last seen 2025-03-08T22:17:45Z"));
 	assert_non_null(strstr(r.checks[0].fix, "headscale nodes delete --identifier 3"));
 	report_free(&r);
 
-	nodes[1].id = "nYNNjYYJCN11CNTRL"; /* Tailscale's ids: the admin console instead */
-	nodes[1].online = true;
+	free(l.nodes[1].id);
+	l.nodes[1].id = xstrdup("nYNNjYYJCN11CNTRL"); /* Tailscale's ids: the admin console */
+	l.nodes[1].online = MESH_YES;
 	report_init(&r, "doctor");
-	doctor_stale_identity(nodes, 2, &nodes[0], names, 1, "the tailnet", &r);
+	doctor_stale_identity(&l, &l.nodes[0], names, 1, &r);
 	assert_non_null(strstr(r.checks[0].fix, "Tailscale admin console"));
 	assert_non_null(strstr(r.checks[0].detail, "This node is online"));
 	report_free(&r);
 
+	l.n = 1;
 	report_init(&r, "doctor");
-	doctor_stale_identity(nodes, 1, &nodes[0], names, 1, "Headscale", &r);
+	doctor_stale_identity(&l, &l.nodes[0], names, 1, &r);
 	assert_int_equal(r.checks[0].status, CHECK_OK);
 	report_free(&r);
+	l.n = 2;
+	mesh_nodes_free(&l);
 }
 
 int main(void)

@@ -8,9 +8,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define TS_MAX_STRING 4096
-#define TS_MAX_IPS 64
 #define TS_MAX_HEALTH 256
 
 /* The parse context: where messages point. */
@@ -88,13 +88,13 @@ static int get_bool(struct ts_ctx *c, const json_t *o, const char *where, const 
 }
 
 static int get_time(struct ts_ctx *c, const json_t *o, const char *where, const char *key,
-		    int64_t *ret)
+		    time_t *ret)
 {
 	_cleanup_free_ char *s = NULL;
 	char field[128];
 	int r = get_string(c, o, where, key, &s);
 
-	*ret = MESH_TIME_NONE;
+	*ret = 0;
 	if (r < 0 || !s)
 		return r;
 	snprintf(field, sizeof(field), "%s.%s", where, key);
@@ -105,21 +105,19 @@ static int get_time(struct ts_ctx *c, const json_t *o, const char *where, const 
 
 /* An array of IP address strings (null = empty). */
 static int get_ips(struct ts_ctx *c, const json_t *o, const char *where, const char *key,
-		   char ***ret, size_t *n_ret)
+		   struct mesh_node *n)
 {
 	const json_t *v = json_object_get(o, key);
 	char field[128];
 	size_t i;
 	json_t *e;
 
-	*ret = NULL;
-	*n_ret = 0;
 	if (!v || json_is_null(v))
 		return 0;
 	snprintf(field, sizeof(field), "%s%s%s", where, *where ? "." : "", key);
 	if (!json_is_array(v))
 		return bad(c, field, "expected an array of addresses, got %s", type_name(v));
-	if (json_array_size(v) > TS_MAX_IPS)
+	if (json_array_size(v) > MESH_NODE_MAX_IPS)
 		return bad(c, field, "%s", "too many addresses");
 	json_array_foreach(v, i, e) {
 		unsigned char a[16];
@@ -128,57 +126,57 @@ static int get_ips(struct ts_ctx *c, const json_t *o, const char *where, const c
 			return bad(c, field, "expected an address string, got %s", type_name(e));
 		if (inet_pton(AF_INET, s, a) != 1 && inet_pton(AF_INET6, s, a) != 1)
 			return bad(c, field, "\"%.60s\" is not an IP address", s);
-		*ret = xrealloc(*ret, (*n_ret + 1) * sizeof(char *));
-		(*ret)[(*n_ret)++] = xstrdup(s);
+		mesh_node_add_ip(n, s); /* a repeated address is listed once */
 	}
 	return 0;
 }
 
 /* One PeerStatus (Self or a Peer entry). */
-static int parse_node(struct ts_ctx *c, const json_t *o, const char *where,
-		      struct mesh_node *n)
+static int parse_node(struct ts_ctx *c, const json_t *o, const char *where, struct ts_node *t)
 {
+	struct mesh_node *n = &t->n;
 	const json_t *uid;
+	bool online;
 	int r;
 
-	*n = (struct mesh_node){ .last_seen = MESH_TIME_NONE, .key_expiry = MESH_TIME_NONE,
-				 .created = MESH_TIME_NONE };
+	*t = (struct ts_node){ 0 };
 	if (!json_is_object(o))
 		return bad(c, where, "expected an object, got %s", type_name(o));
 	if ((r = get_string(c, o, where, "ID", &n->id)) < 0 ||
-	    (r = get_string(c, o, where, "PublicKey", &n->key)) < 0 ||
-	    (r = get_string(c, o, where, "HostName", &n->hostname)) < 0 ||
-	    (r = get_string(c, o, where, "DNSName", &n->dns_name)) < 0 ||
+	    (r = get_string(c, o, where, "PublicKey", &t->key)) < 0 ||
+	    (r = get_string(c, o, where, "HostName", &n->name)) < 0 ||
+	    (r = get_string(c, o, where, "DNSName", &t->dns_name)) < 0 ||
 	    (r = get_string(c, o, where, "OS", &n->os)) < 0 ||
-	    (r = get_ips(c, o, where, "TailscaleIPs", &n->ips, &n->n_ips)) < 0 ||
-	    (r = get_bool(c, o, where, "Online", &n->online)) < 0 ||
-	    (r = get_bool(c, o, where, "Active", &n->active)) < 0 ||
-	    (r = get_bool(c, o, where, "Expired", &n->expired)) < 0 ||
+	    (r = get_ips(c, o, where, "TailscaleIPs", n)) < 0 ||
+	    (r = get_bool(c, o, where, "Online", &online)) < 0 ||
+	    (r = get_bool(c, o, where, "Active", &t->active)) < 0 ||
+	    (r = get_bool(c, o, where, "Expired", &t->expired)) < 0 ||
 	    (r = get_time(c, o, where, "LastSeen", &n->last_seen)) < 0 ||
-	    (r = get_time(c, o, where, "KeyExpiry", &n->key_expiry)) < 0 ||
-	    (r = get_time(c, o, where, "Created", &n->created)) < 0)
+	    (r = get_time(c, o, where, "KeyExpiry", &t->key_expiry)) < 0)
 		return r;
+	n->online = online ? MESH_YES : MESH_NO;
 	/* "ID":"" is how a logged-out node reports itself. */
 	if (n->id && !*n->id) {
 		free(n->id);
 		n->id = NULL;
 	}
-	if (n->dns_name) {
-		size_t l = strlen(n->dns_name);
-		if (l && n->dns_name[l - 1] == '.')
-			n->dns_name[l - 1] = '\0';
-		if (!*n->dns_name) {
-			free(n->dns_name);
-			n->dns_name = NULL;
-		}
+	if (t->dns_name) {
+		size_t l = strlen(t->dns_name);
+		if (l && t->dns_name[l - 1] == '.')
+			t->dns_name[l - 1] = '\0';
+		if (!*t->dns_name) {
+			free(t->dns_name);
+			t->dns_name = NULL;
+		} else /* the MagicDNS label, as Headscale's givenName */
+			n->given_name = xstrndup(t->dns_name, strcspn(t->dns_name, "."));
 	}
 	/* A real when the document had to be decoded with JSON_DECODE_INT_AS_REAL: exact up to
 	 * 2^53, which user ids stay well below. */
 	uid = json_object_get(o, "UserID");
 	if (json_is_integer(uid))
-		n->user_id = json_integer_value(uid);
+		t->user_id = json_integer_value(uid);
 	else if (json_is_real(uid) && json_real_value(uid) >= 0 && json_real_value(uid) < 0x1p63)
-		n->user_id = (int64_t)json_real_value(uid);
+		t->user_id = (int64_t)json_real_value(uid);
 	return 0;
 }
 
@@ -197,14 +195,14 @@ static int parse_peers(struct ts_ctx *c, const json_t *peers, struct ts_status *
 		return bad(c, "Peer", "%s", "too many peers");
 	st->peers = xcalloc(json_object_size(peers) + 1, sizeof(*st->peers));
 	json_object_foreach((json_t *)peers, key, v) {
-		struct mesh_node *n = &st->peers[st->n_peers];
+		struct ts_node *t = &st->peers[st->n_peers];
 		snprintf(where, sizeof(where), "Peer[\"%.60s\"]", key);
-		r = parse_node(c, v, where, n);
+		r = parse_node(c, v, where, t);
 		st->n_peers++; /* counted even on failure, so that ts_status_free frees it */
 		if (r < 0)
 			return r;
-		if (!n->key && str_is_printable(key, strlen(key)))
-			n->key = xstrdup(key);
+		if (!t->key && str_is_printable(key, strlen(key)))
+			t->key = xstrdup(key);
 	}
 	return 0;
 }
@@ -308,14 +306,22 @@ int ts_status_parse(const char *source, const char *data, size_t len, struct ts_
 	return r;
 }
 
+static void ts_node_free(struct ts_node *t)
+{
+	mesh_node_free(&t->n);
+	free(t->key);
+	free(t->dns_name);
+	*t = (struct ts_node){ 0 };
+}
+
 void ts_status_free(struct ts_status *st)
 {
 	free(st->version);
 	free(st->backend_state);
 	free(st->auth_url);
-	mesh_node_free(&st->self);
+	ts_node_free(&st->self);
 	for (size_t i = 0; i < st->n_peers; i++)
-		mesh_node_free(&st->peers[i]);
+		ts_node_free(&st->peers[i]);
 	free(st->peers);
 	for (size_t i = 0; i < st->n_health; i++)
 		free(st->health[i]);
@@ -341,6 +347,68 @@ enum ts_backend ts_backend_from(const char *s)
 		if (streq(s, map[i].name))
 			return map[i].b;
 	return TS_BACKEND_UNKNOWN;
+}
+
+static void copy_node(struct mesh_nodes *out, const struct mesh_node *n)
+{
+	struct mesh_node *c = mesh_nodes_add(out);
+
+	c->id = n->id ? xstrdup(n->id) : NULL;
+	c->name = n->name ? xstrdup(n->name) : NULL;
+	c->given_name = n->given_name ? xstrdup(n->given_name) : NULL;
+	c->os = n->os ? xstrdup(n->os) : NULL;
+	for (size_t i = 0; i < n->n_ips; i++)
+		mesh_node_add_ip(c, n->ips[i]);
+	c->online = n->online;
+	c->last_seen = n->last_seen;
+}
+
+void ts_status_nodes(const struct ts_status *st, const char *source, struct mesh_nodes *out)
+{
+	*out = (struct mesh_nodes){ .source = xstrdup(source) };
+	if (st->has_self)
+		copy_node(out, &st->self.n);
+	for (size_t i = 0; i < st->n_peers; i++)
+		copy_node(out, &st->peers[i].n);
+}
+
+const char *ts_node_ipv4(const struct ts_node *t)
+{
+	struct in_addr a;
+
+	for (size_t i = 0; i < t->n.n_ips; i++)
+		if (inet_pton(AF_INET, t->n.ips[i], &a) == 1)
+			return t->n.ips[i];
+	return NULL;
+}
+
+static json_t *time_json(time_t t)
+{
+	char buf[32];
+	struct tm tm;
+
+	if (!t || !gmtime_r(&t, &tm))
+		return json_null();
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+static json_t *str_json(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *ts_node_to_json(const struct ts_node *t)
+{
+	json_t *ips = json_array();
+
+	for (size_t i = 0; i < t->n.n_ips; i++)
+		json_array_append_new(ips, json_string(t->n.ips[i]));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:o}", "id", str_json(t->n.id),
+			 "name", str_json(t->n.name), "dns_name", str_json(t->dns_name), "os",
+			 str_json(t->n.os), "ips", ips, "online", t->n.online == MESH_YES, "expired",
+			 t->expired, "last_seen", time_json(t->n.last_seen), "key_expiry",
+			 time_json(t->key_expiry));
 }
 
 const char *const ts_windows_paths[] = {

@@ -8,7 +8,9 @@
 #pragma once
 
 #include "core/diag.h"
-#include "mesh/mesh.h"
+#include "mesh/node.h"
+
+#include <jansson.h>
 
 enum ts_backend {
 	TS_BACKEND_UNKNOWN = 0, /* a state this version of meshnfs does not know */
@@ -20,14 +22,26 @@ enum ts_backend {
 	TS_RUNNING,
 };
 
+/* One PeerStatus: the source-neutral node (id = StableNodeID, name = HostName, given_name =
+ * the MagicDNS label, ips = TailscaleIPs, os, online, last_seen) and what only Tailscale says. */
+struct ts_node {
+	struct mesh_node n;
+	char *key;         /* "nodekey:...", or the Peer map key */
+	char *dns_name;    /* MagicDNS FQDN without the trailing dot, or NULL */
+	bool expired;      /* the node key expired */
+	bool active;       /* traffic in the last minutes */
+	time_t key_expiry; /* UTC seconds; 0 when absent (expiry disabled) */
+	int64_t user_id;
+};
+
 struct ts_status {
 	char *version;       /* the daemon's version, or NULL */
 	char *backend_state; /* BackendState as printed */
 	enum ts_backend backend;
 	char *auth_url;      /* AuthURL when logged out, or NULL */
 	bool has_self;
-	struct mesh_node self;
-	struct mesh_node *peers; /* in the order of the Peer object */
+	struct ts_node self;
+	struct ts_node *peers; /* in the order of the Peer object */
 	size_t n_peers;
 	char **health; /* Health: problems tailscaled found; empty when none */
 	size_t n_health;
@@ -45,6 +59,13 @@ int ts_status_parse(const char *source, const char *data, size_t len, struct ts_
 		    struct diag *diag);
 void ts_status_free(struct ts_status *st);
 enum ts_backend ts_backend_from(const char *s);
+/* The node list (Self first, then the peers) for `meshnfs status` and wsl.stale_identity;
+ * source names it ("tailscale.exe status --json"). */
+void ts_status_nodes(const struct ts_status *st, const char *source, struct mesh_nodes *out);
+/* The first IPv4 of a node, or NULL. */
+const char *ts_node_ipv4(const struct ts_node *t);
+/* {"id", "name", "dns_name", "os", "ips", "online", "expired", "last_seen", "key_expiry"} */
+json_t *ts_node_to_json(const struct ts_node *t);
 
 /* The CLI to ask. */
 struct ts_cli {

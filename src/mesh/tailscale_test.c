@@ -3,6 +3,7 @@
 #include "mesh/tailscale.h"
 
 #include "format/rfc3339.h"
+#include "mesh/wslghost.h"
 
 #include <errno.h>
 
@@ -30,9 +31,9 @@ static void parse_file(const char *path, struct ts_status *st)
 	assert_int_equal(r, 0);
 }
 
-static int64_t t(const char *s)
+static time_t t(const char *s)
 {
-	int64_t v;
+	time_t v;
 	assert_int_equal(rfc3339_parse(s, &v), 0);
 	return v;
 }
@@ -46,23 +47,37 @@ static void running_windows_host(void **state)
 	assert_int_equal(st.backend, TS_RUNNING);
 	assert_str(st.backend_state, "Running");
 	assert_true(st.has_self);
-	assert_str(st.self.hostname, "office-one");
-	assert_str(st.self.os, "windows");
-	assert_str(st.self.id, "3");
+	assert_str(st.self.n.name, "office-one");
+	assert_str(st.self.n.os, "windows");
+	assert_str(st.self.n.id, "3");
 	assert_str(st.self.dns_name, "office-one.mesh.example.org"); /* trailing dot dropped */
-	assert_str(mesh_node_ipv4(&st.self), "100.64.0.3");
-	assert_true(st.self.online);
-	assert_true(st.self.key_expiry == MESH_TIME_NONE); /* Headscale: expiry disabled */
-	assert_true(st.self.last_seen == MESH_TIME_NONE);  /* Go zero time */
-	assert_int_equal(st.self.created, t("2025-03-05T08:02:13Z"));
+	assert_str(st.self.n.given_name, "office-one");              /* the MagicDNS label */
+	assert_str(ts_node_ipv4(&st.self), "100.64.0.3");
+	assert_int_equal(st.self.n.online, MESH_YES);
+	assert_int_equal(st.self.key_expiry, 0); /* Headscale: expiry disabled */
+	assert_int_equal(st.self.n.last_seen, 0); /* Go's zero time */
 	assert_true(st.has_tailnet);
 	assert_str(st.magic_dns_suffix, "mesh.example.org");
 	assert_int_equal(st.n_health, 0);
 	assert_int_equal(st.n_peers, 2);
-	assert_str(st.peers[0].hostname, "sfspark1");
-	assert_true(mesh_node_has_ip(&st.peers[0], "100.64.0.1"));
-	assert_true(mesh_node_has_ip(&st.peers[0], "fd7a:115c:a1e0::1"));
+	assert_str(st.peers[0].n.name, "sfspark1");
+	assert_int_equal(st.peers[0].n.n_ips, 2);
+	assert_str(st.peers[0].n.ips[0], "100.64.0.1");
+	assert_str(st.peers[0].n.ips[1], "fd7a:115c:a1e0::1");
 	assert_non_null(strstr(st.peers[0].key, "nodekey:"));
+
+	/* The node list for status: Self first, then the peers, as source-neutral nodes. */
+	struct mesh_nodes l;
+	ts_status_nodes(&st, "tailscale.exe status --json", &l);
+	assert_int_equal(l.n, 3);
+	assert_str(l.source, "tailscale.exe status --json");
+	assert_str(mesh_node_display_name(&l.nodes[0]), "office-one");
+	assert_str(l.nodes[2].ips[0], "100.64.0.2");
+	json_t *j = ts_node_to_json(&st.peers[0]);
+	assert_str(json_string_value(json_object_get(j, "name")), "sfspark1");
+	assert_true(json_is_null(json_object_get(j, "key_expiry")));
+	json_decref(j);
+	mesh_nodes_free(&l);
 	ts_status_free(&st);
 }
 
@@ -74,8 +89,8 @@ static void other_states(void **state)
 	parse_file(REC "ts-logged-out/tailscale.exe/status_--json.out", &st);
 	assert_int_equal(st.backend, TS_NEEDS_LOGIN);
 	assert_str(st.auth_url, "https://login.tailscale.com/a/14bca4f701de61");
-	assert_null(st.self.id); /* "ID": "" */
-	assert_int_equal(st.self.n_ips, 0);
+	assert_null(st.self.n.id); /* "ID": "" */
+	assert_int_equal(st.self.n.n_ips, 0);
 	assert_false(st.has_tailnet);
 	assert_int_equal(st.n_peers, 0);
 	assert_int_equal(st.n_health, 1);
@@ -94,8 +109,8 @@ static void other_states(void **state)
 
 	parse_file(REC "stale-identity/tailscale.exe/status_--json.out", &st);
 	assert_int_equal(st.n_peers, 3);
-	assert_false(st.peers[2].online);
-	assert_int_equal(st.peers[2].last_seen, t("2025-03-08T22:17:45Z"));
+	assert_int_equal(st.peers[2].n.online, MESH_NO);
+	assert_int_equal(st.peers[2].n.last_seen, t("2025-03-08T22:17:45Z"));
 	ts_status_free(&st);
 
 	static const char *const names[] = { "NoState", "NeedsLogin", "NeedsMachineAuth", "Stopped",
@@ -120,6 +135,7 @@ static void integers_and_unknown_fields(void **state)
 		  "\"Peer\":null,\"CurrentTailnet\":null}",
 		  &st);
 	assert_int_equal(st.self.user_id, 5728873853606505LL);
+	assert_str(st.self.n.name, "iKuai");
 	assert_int_equal(st.n_peers, 0);
 	assert_false(st.has_tailnet);
 	ts_status_free(&st);

@@ -4,13 +4,35 @@
 
 #include <errno.h>
 
+/* The edit as the safe-write module calls it; e gets what it did and the new bytes. */
+struct setup_wsl_edit {
+	struct setup_wsl_result r;
+	struct buf after;
+	bool changed;
+	enum text_encoding encoding;
+	bool crlf;
+	struct ini_set_result res;
+};
+
 static void run(bool wslconfig, const void *in, size_t len, struct setup_wsl_edit *e)
 {
 	struct diag d = { 0 };
-	int r = wslconfig ? setup_wsl_wslconfig("f", in, len, e, &d) : setup_wsl_conf("f", in, len, e, &d);
+	*e = (struct setup_wsl_edit){ 0 };
+	buf_append(&e->after, "", 0);
+	int r = wslconfig ? setup_wsl_wslconfig_edit(&e->r, in, len, len > 0, &e->after, &d)
+			  : setup_wsl_conf_edit(&e->r, in, len, len > 0, &e->after, &d);
 	if (r < 0)
 		print_error("%s:%u: %s\n", d.file, d.line, d.msg);
 	assert_int_equal(r, 0);
+	e->changed = e->r.changed;
+	e->encoding = e->r.encoding;
+	e->crlf = e->r.crlf;
+	e->res = e->r.set;
+}
+
+static void setup_wsl_edit_free(struct setup_wsl_edit *e)
+{
+	buf_free(&e->after);
 }
 
 /* The fixture of the UTF-16LE case, as Notepad saves it: BOM, CRLF, comments. */
@@ -99,14 +121,18 @@ static void wsl_conf_systemd(void **state)
 static void undecodable_input_changes_nothing(void **state)
 {
 	(void)state;
-	struct setup_wsl_edit e;
+	struct buf out = { 0 };
 	struct diag d = { 0 };
 
-	assert_int_equal(setup_wsl_wslconfig(".wslconfig", "\xff\xfe\x00\xd8", 4, &e, &d), -EBADMSG);
+	assert_int_equal(setup_wsl_wslconfig_edit(NULL, "\xff\xfe\x00\xd8", 4, true, &out, &d),
+			 -EBADMSG);
 	assert_non_null(strstr(d.msg, "surrogate"));
-	assert_null(e.after.data);
-	assert_int_equal(setup_wsl_conf("wsl.conf", "[boot]\n\xc3", 8, &e, &d), -EBADMSG);
-	assert_str(d.file, "wsl.conf");
+	assert_str(d.file, ".wslconfig");
+	assert_int_equal(out.len, 0);
+	assert_int_equal(setup_wsl_conf_edit(NULL, "[boot]\n\xc3", 8, true, &out, &d), -EBADMSG);
+	assert_str(d.file, "/etc/wsl.conf");
+	assert_int_equal(d.line, 2);
+	buf_free(&out);
 }
 
 int main(void)
