@@ -214,13 +214,14 @@ static void check_wslconfig(const struct doctor *d, struct report *r)
 	if (l.n) {
 		struct buf det = { 0 };
 		buf_append(&det, "", 0);
-		for (size_t i = 0; i < l.n; i++)
-			buf_printf(&det, "%s%s:%u: %s%s%s", i ? "\n" : "", w->wslconfig, l.v[i].line,
-				   l.v[i].msg, l.v[i].fix ? "; write: " : "",
+		for (size_t i = 1; i < l.n; i++) /* the first one is the summary and the fix */
+			buf_printf(&det, "%s%s:%u: %s%s%s", i > 1 ? "\n" : "", w->wslconfig,
+				   l.v[i].line, l.v[i].msg, l.v[i].fix ? "; write: " : "",
 				   l.v[i].fix ? l.v[i].fix : "");
 		c = report_add(r, "wsl.wslconfig", CHECK_WARN, "%s:%u: %s", w->wslconfig, l.v[0].line,
 			       l.v[0].msg);
-		check_set_detail(c, "%s", det.data);
+		if (det.len)
+			check_set_detail(c, "%s", det.data);
 		check_set_fix(c, "Edit %s line %u%s%s, or run `meshnfs setup wsl` (it corrects "
 				 "[wsl2] networkingMode in place, keeping the file's encoding and "
 				 "comments); " RESTART_WSL ".",
