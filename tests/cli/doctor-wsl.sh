@@ -162,3 +162,43 @@ fake_windows linux-down tailscale
 run ip netns exec "$NS" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$R/debian12" doctor --json
 check_match "Linux, daemon down: the CLI's own words" "exited with status 1: Failed to connect to local Tailscale daemon" "$(sm mesh.tailscale)"
 check_match "Linux, daemon down: fix" "systemctl enable --now tailscaled" "$(fx mesh.tailscale)"
+
+# --- variants made from the healthy root at run time
+variant() { # NAME: a fresh copy of the healthy root in $V
+	mk_tmpdir V
+	cp -a "$R/wsl2-mirrored/." "$V/"
+}
+docv() { # ROOT SCENARIO PROGRAMS...
+	local root=$1 scn=$2; shift 2
+	fake_windows "$scn" "$@"
+	run ip netns exec "$NS" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$root" doctor --json
+}
+
+variant
+printf '[boot]\nsystemd=true\n[interop]\nenabled=false\n' >"$V/etc/wsl.conf"
+docv "$V" mirrored "${PROGS[@]}"
+check_eq "interop off in wsl.conf: fail" fail "$(st wsl.interop)"
+check_match "interop off in wsl.conf: fix in the distro, then restart from Windows" "enabled=true.*under \\[interop\\].*wsl --shutdown" "$(fx wsl.interop)"
+
+variant
+printf 'disabled\ninterpreter /init\nflags: PF\noffset 0\nmagic 4d5a\n' >"$V/proc/sys/fs/binfmt_misc/WSLInterop"
+docv "$V" mirrored "${PROGS[@]}"
+check_eq "binfmt entry disabled: fail" fail "$(st wsl.interop)"
+check_eq "binfmt entry disabled: fix" "echo 1 | sudo tee /proc/sys/fs/binfmt_misc/WSLInterop" "$(fx wsl.interop)"
+
+variant
+mkdir -p "$V/var/run/tailscale" && : >"$V/var/run/tailscale/tailscaled.sock"
+docv "$V" mirrored "${PROGS[@]}"
+check_eq "left-over tailscaled socket: warn" warn "$(st wsl.tailscaled)"
+
+variant
+docv "$V" mirrored wslinfo cmd.exe wslpath netstat.exe # no tailscale.exe anywhere
+check_eq "no Tailscale for Windows: fail" fail "$(st mesh.tailscale)"
+check_match "no Tailscale for Windows: install it on Windows" "tailscale.com/download/windows.*--login-server" "$(fx mesh.tailscale)"
+
+variant
+mkdir -p "$V/mnt/c/Program Files/Tailscale"
+ln -s "$TOP/tests/lib/replay" "$V/mnt/c/Program Files/Tailscale/tailscale.exe"
+docv "$V" mirrored wslinfo cmd.exe wslpath netstat.exe
+check_eq "Tailscale for Windows at its fixed path under the root" "$V/mnt/c/Program Files/Tailscale/tailscale.exe" "$(jget .tailscale.cli)"
+check_eq "fixed path: answered" ok "$(st mesh.tailscale)"
