@@ -73,6 +73,7 @@ void node_info_free(struct node_info *n)
 	free(n->wsl.networking_mode);
 	free(n->wsl.configured_mode);
 	free(n->wsl.wslconfig);
+	free(n->wsl.wslconfig_target);
 	free(n->wsl.exe_error_program);
 	free(n->wsl.conf_hostname);
 	free(n->hostname);

@@ -34,6 +34,8 @@ struct wsl_info {
 	char *configured_mode; /* [wsl2] networkingMode in .wslconfig, as written, or NULL */
 	unsigned configured_line;
 	char *wslconfig;       /* resolved path of %USERPROFILE%\.wslconfig when found, or NULL */
+	char *wslconfig_target; /* where it is or would be (%USERPROFILE% known through interop,
+				   or the one found by scanning), or NULL: what `setup wsl` writes */
 	enum text_encoding wslconfig_encoding;
 	bool wslconfig_crlf;
 	enum setting conf_boot_systemd; /* /etc/wsl.conf [boot] systemd */

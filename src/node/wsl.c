@@ -249,8 +249,10 @@ void node_detect_wsl(struct node_info *n, int timeout_ms)
 	profile = w->interop ? profile_from_interop(n, timeout_ms) : NULL;
 	if (!profile)
 		profile = profile_from_scan();
-	if (profile)
+	if (profile) {
+		w->wslconfig_target = xstrdup(profile);
 		read_wslconfig(n, profile);
+	}
 
 	if (!w->networking_mode) {
 		if (w->configured_mode) {
