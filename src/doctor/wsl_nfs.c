@@ -42,11 +42,12 @@ static void mirrored(const struct doctor *d, struct report *r)
 		report_add(r, "wsl.nfs_networking", CHECK_SKIP, "no NFS results in this run to compare");
 		return;
 	}
-	bool server_ok = rpc ? ok(rpc) : ok(tcp);
-	if (!server_ok) {
-		report_add(r, "wsl.nfs_networking", CHECK_SKIP,
-			   "the NFS server does not answer (see nfs.tcp, nfs.rpc): not the "
-			   "mirrored-mode pitfall");
+	const struct check *server = rpc && rpc->status != CHECK_SKIP ? rpc : tcp;
+	if (!ok(server)) {
+		report_add(r, "wsl.nfs_networking", CHECK_SKIP, "%s",
+			   bad(server) ? "the NFS server does not answer (see nfs.tcp, nfs.rpc): not "
+					 "the mirrored-mode pitfall"
+				       : "the NFS server was not reached (see mesh.address, nfs.tcp)");
 		return;
 	}
 	if (bad(present) || bad(responsive)) {
@@ -54,7 +55,7 @@ static void mirrored(const struct doctor *d, struct report *r)
 		c = report_add(r, "wsl.nfs_networking", CHECK_WARN,
 			       "the server answers (%s ok) but the kernel mount does not (%s: %s): "
 			       "mirrored networking's NFS bug, microsoft/WSL#12508",
-			       rpc ? "nfs.rpc" : "nfs.tcp", m->id, m->summary);
+			       server->id, m->id, m->summary);
 		check_set_detail(c, "In mirrored mode `mount -t nfs4` can time out (\"mount(2): "
 				    "Connection timed out\") while TCP to 2049 and RPC work; the same "
 				    "mount works under NAT. Open upstream, no fix yet.");

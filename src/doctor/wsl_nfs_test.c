@@ -66,6 +66,15 @@ static void mirrored_pitfall(void **state)
 	assert_int_equal(run("mirrored", down, 2, &r)->status, CHECK_SKIP);
 	report_free(&r);
 
+	/* No route: the NFS steps did not run. */
+	const struct ev noroute[] = { { "mesh.address", CHECK_FAIL, "no route to the server" },
+				      { "nfs.tcp", CHECK_SKIP, "not tested: the route step failed" },
+				      { "nfs.rpc", CHECK_SKIP, "not tested: the route step failed" } };
+	c = run("mirrored", noroute, 3, &r);
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_non_null(strstr(c->summary, "was not reached"));
+	report_free(&r);
+
 	/* All well. */
 	const struct ev fine[] = { { "nfs.rpc", CHECK_OK, "answered" },
 				   { "mount.present", CHECK_OK, "mounted" },
