@@ -123,6 +123,8 @@ static json_t *node_json(const struct node_info *n)
 	json_object_set_new(wj, "interop", json_boolean(w->interop));
 	json_object_set_new(wj, "binfmt_interop", json_boolean(w->binfmt_interop));
 	json_object_set_new(wj, "wslconfig", w->wslconfig ? json_string(w->wslconfig) : json_null());
+	json_object_set_new(wj, "wslconfig_target",
+			    w->wslconfig_target ? json_string(w->wslconfig_target) : json_null());
 	json_object_set_new(wj, "wslconfig_encoding",
 			    w->wslconfig ? json_string(text_encoding_name(w->wslconfig_encoding))
 					 : json_null());

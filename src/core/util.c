@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -171,6 +172,34 @@ bool strcasecontains(const char *hay, const char *needle)
 		if (strncasecmp(hay, needle, n) == 0)
 			return true;
 	return n == 0;
+}
+
+unsigned strcase_distance(const char *a, const char *b)
+{
+	enum { MAX = 64 };
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned d[MAX + 1][MAX + 1];
+
+	if (la > MAX || lb > MAX)
+		return UINT_MAX;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+			unsigned v = d[i - 1][j - 1] + (ca != cb);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1; /* transposition */
+			d[i][j] = v;
+		}
+	return d[la][lb];
 }
 
 bool str_is_printable(const char *s, size_t len)

@@ -58,6 +58,9 @@ int read_first_line(const char *path, char **ret);
 char *strstrip(char *s);
 bool startswith(const char *s, const char *prefix);
 bool strcasecontains(const char *hay, const char *needle);
+/* Edit distance (insertions, deletions, substitutions, adjacent transpositions), ignoring
+ * ASCII case; UINT_MAX for strings longer than 64 bytes. For "did you mean" messages. */
+unsigned strcase_distance(const char *a, const char *b);
 /* True if s holds only printable ASCII and UTF-8 sequences, no control characters. */
 bool str_is_printable(const char *s, size_t len);
 

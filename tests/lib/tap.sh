@@ -65,14 +65,17 @@ mk_tmpdir() {
 	printf -v "$1" '%s' "$d"
 }
 
-# fake_windows SCENARIO PROGRAM...: sets FAKE_BIN to a directory of replaying fakes named
-# PROGRAM (wslinfo, cmd.exe, wslpath, tailscale.exe, netstat.exe) that print the recorded
-# outputs of tests/fixtures/windows/SCENARIO (see tests/lib/replay). Prepend it to PATH.
+# fake_windows SCENARIO[:SCENARIO...] PROGRAM...: sets FAKE_BIN to a directory of replaying
+# fakes named PROGRAM (wslinfo, cmd.exe, wslpath, tailscale.exe, netstat.exe) that print the
+# recorded outputs of tests/fixtures/windows/SCENARIO (see tests/lib/replay); with several
+# scenarios, the first that has a program's recordings wins. Prepend FAKE_BIN to PATH.
 fake_windows() {
-	local scenario=$1 p; shift
+	local scenarios=$1 p s dirs=; shift
 	mk_tmpdir FAKE_BIN
 	for p in "$@"; do ln -s "$TOP/tests/lib/replay" "$FAKE_BIN/$p"; done
-	export REPLAY_DIR=$FIXTURES/windows/$scenario
+	IFS=: read -r -a s <<<"$scenarios"
+	for p in "${s[@]}"; do dirs=${dirs:+$dirs:}$FIXTURES/windows/$p; done
+	export REPLAY_DIR=$dirs
 }
 
 # A PATH for tests: the system's programs, without any directory that could hold a real
