@@ -105,9 +105,15 @@ int exports_set_client(const char *file, const char *data, size_t len, const cha
 		r = 0;
 		goto out;
 	}
-	/* A new line. */
+	/* A new line. A file without a final newline gets one; when its last byte is a
+	 * backslash, a blank first, or the newline would turn it into a continuation. A file
+	 * ending in a continuation gets an empty line, or it would continue into ours. */
 	buf_append(out, data, len);
+	if (len > 0 && data[len - 1] == '\\')
+		buf_append(out, " ", 1);
 	if (len > 0 && data[len - 1] != '\n')
+		buf_append(out, "\n", 1);
+	else if (len > 1 && data[len - 2] == '\\')
 		buf_append(out, "\n", 1);
 	buf_append(out, line, strlen(line));
 	r = 0;

@@ -357,36 +357,62 @@ static char *field_text(const struct fstab_entry *e, unsigned i)
 	}
 }
 
-/* The line rewritten: fields that already mean the same keep their bytes, separators and
- * anything after the sixth field stay. */
+static bool plain_blanks(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return n > 0;
+}
+
+/* The line rewritten. keep: fields that already mean the same keep their bytes, the
+ * separators and anything after the last field stay. Otherwise a clean line: the indent and
+ * the first separator (when they are plain blanks) and the six fields. */
 static void rewrite_line(const char *data, const struct fstab_line *l, const struct fstab_entry *e,
-			 struct buf *out)
+			 bool keep, struct buf *out)
 {
 	const char *sep = "  ";
 	size_t sep_len = 2;
 
-	if (l->n_fields >= 2) {
+	if (l->n_fields >= 2 && (keep || plain_blanks(data + l->field_end[0],
+						       l->field_start[1] - l->field_end[0]))) {
 		sep = data + l->field_end[0];
 		sep_len = l->field_start[1] - l->field_end[0];
 	}
-	buf_append(out, data + l->start, l->field_start[0] - l->start);
+	if (keep || plain_blanks(data + l->start, l->field_start[0] - l->start))
+		buf_append(out, data + l->start, l->field_start[0] - l->start);
 	for (unsigned i = 0; i < FSTAB_FIELDS; i++) {
-		if (i > 0) {
-			if (i < l->n_fields)
-				buf_append(out, data + l->field_end[i - 1],
-					   l->field_start[i] - l->field_end[i - 1]);
-			else
-				buf_append(out, sep, sep_len);
-		}
-		if (i < l->n_fields && field_equal(l, i, e)) {
+		if (i > 0 && keep && i < l->n_fields)
+			buf_append(out, data + l->field_end[i - 1],
+				   l->field_start[i] - l->field_end[i - 1]);
+		else if (i > 0)
+			buf_append(out, sep, sep_len);
+		if (keep && i < l->n_fields && field_equal(l, i, e)) {
 			buf_append(out, data + l->field_start[i], l->field_end[i] - l->field_start[i]);
 		} else {
 			_cleanup_free_ char *t = field_text(e, i);
 			buf_append(out, t, strlen(t));
 		}
 	}
-	size_t rest = l->field_end[l->n_fields - 1];
-	buf_append(out, data + rest, l->end - rest);
+	if (keep) {
+		size_t rest = l->field_end[l->n_fields - 1];
+		buf_append(out, data + rest, l->end - rest);
+	}
+}
+
+/* The result holds e exactly once and libmount accepts it. */
+static bool verify(const char *data, size_t len, const struct fstab_entry *e)
+{
+	struct fstab f;
+	struct diag d = { 0 };
+	bool ok;
+
+	if (fstab_parse("verify", data, len, &f, &d) < 0)
+		return false;
+	int i = fstab_find(&f, e->target, &d);
+	ok = i >= 0 && fstab_line_matches(&f.lines[i], e);
+	fstab_free(&f);
+	return ok;
 }
 
 int fstab_set_entry(const char *file, const char *data, size_t len, const struct fstab_entry *e,
@@ -402,13 +428,24 @@ int fstab_set_entry(const char *file, const char *data, size_t len, const struct
 		goto out;
 	if (r >= 0) {
 		const struct fstab_line *l = &f.lines[r];
-		buf_append(out, data, l->start);
-		if (fstab_line_matches(l, e))
-			buf_append(out, data + l->start, l->end - l->start);
-		else
-			rewrite_line(data, l, e, out);
-		buf_append(out, data + l->end, len - l->end);
-		r = 0;
+		if (fstab_line_matches(l, e)) {
+			buf_append(out, data, len);
+			r = 0;
+			goto out;
+		}
+		/* In place, keeping what can be kept; libmount is picky about odd blanks (a
+		 * "\r\r" after the pass number), so a result it rejects is made clean. */
+		for (int keep = 1; keep >= 0; keep--) {
+			out->len = 0;
+			buf_append(out, data, l->start);
+			rewrite_line(data, l, e, keep, out);
+			buf_append(out, data + l->end, len - l->end);
+			if (verify(out->data, out->len, e)) {
+				r = 0;
+				goto out;
+			}
+		}
+		r = diag_set(diag, file, l->lineno, "cannot rewrite this line so libmount accepts it");
 		goto out;
 	}
 	/* Appended: after a newline of its own when the file lacks a final one. */
@@ -420,7 +457,8 @@ int fstab_set_entry(const char *file, const char *data, size_t len, const struct
 		buf_printf(out, "%s%s", i ? "  " : "", t);
 	}
 	buf_append(out, "\n", 1);
-	r = 0;
+	r = verify(out->data, out->len, e) ? 0
+		: diag_set(diag, file, 0, "cannot append an entry libmount accepts");
 out:
 	fstab_free(&f);
 	return r;
