@@ -65,4 +65,5 @@ void cmd_print_usage(const struct command *cmd, FILE *f);
 int cmd_env(struct ctx *ctx, int argc, char **argv);
 int cmd_help(struct ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct ctx *ctx, int argc, char **argv);
+int cmd_setup(struct ctx *ctx, int argc, char **argv);
 int cmd_not_yet(struct ctx *ctx, int argc, char **argv);

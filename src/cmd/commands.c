@@ -10,7 +10,7 @@ const struct command commands[] = {
 	{ "probe", "test an NFS server step by step: route, TCP, NFS, export, write, ownership",
 	  "probe HOST[:EXPORT]", cmd_not_yet },
 	{ "setup", "make this node an NFS client or server (or fix WSL settings), plan first",
-	  "setup client|server|wsl [--dry-run] [OPTIONS]", cmd_not_yet },
+	  "setup client|server|wsl [--dry-run] [OPTIONS]", cmd_setup },
 	{ "repair", "fix what doctor finds fixable: stale handles, hung or lost mounts",
 	  "repair [--dry-run]", cmd_not_yet },
 	{ "status", "the mesh's nodes, live: addresses, roles, online, NFS verdicts",
