@@ -39,3 +39,8 @@ const struct check *doctor_find(const struct doctor *d, const char *id);
 
 /* The areas. */
 void doctor_node(const struct doctor *d, struct report *r);
+void doctor_client(const struct doctor *d, struct report *r);
+void doctor_server(const struct doctor *d, struct report *r);
+
+/* This node holds the configured server address (the client checks do not apply to it). */
+bool doctor_is_server(const struct doctor *d);
