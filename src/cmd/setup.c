@@ -134,8 +134,8 @@ static void verify(struct ctx *ctx, struct report *r, const char *server, const 
 }
 
 /* Shows the plan, applies it unless dry_run, verifies, reports. */
-static int run_plan(struct ctx *ctx, struct plan *p, bool dry_run, const char *server,
-		    const char *export_path, const char *command)
+static int run_plan(struct ctx *ctx, const struct node_info *n, struct plan *p, bool dry_run,
+		    const char *server, const char *export_path, const char *command)
 {
 	struct report r;
 	struct diag d = { 0 };
@@ -157,6 +157,8 @@ static int run_plan(struct ctx *ctx, struct plan *p, bool dry_run, const char *s
 			fputs("\nNothing to do: everything is already right.\n", stdout);
 		fflush(stdout);
 	}
+	for (size_t i = 0; i < n->n_warnings; i++)
+		report_add(&r, "node.input", CHECK_WARN, "%s", n->warnings[i]);
 	plan_report(p, &r, dry_run);
 	if (!dry_run && p->n_steps) {
 		if (check_writable(p, err, sizeof(err)) < 0) {
@@ -227,7 +229,7 @@ static int setup_client(struct ctx *ctx, int argc, char **argv)
 	plan_init(&p, "mount %s:%s on %s (nfs4)", c.server, c.export_path, c.mountpoint);
 	int r = setup_client_plan(&c, &node, &p, &d);
 	int rc = r < 0 ? plan_error(ctx, &sub_client, r, &d, "setup.client")
-		       : run_plan(ctx, &p, a.dry_run, c.server, c.export_path, "setup client");
+		       : run_plan(ctx, &node, &p, a.dry_run, c.server, c.export_path, "setup client");
 	plan_free(&p);
 	node_info_free(&node);
 	return rc;
@@ -279,7 +281,7 @@ static int setup_server(struct ctx *ctx, int argc, char **argv)
 	} else if (r < 0)
 		rc = plan_error(ctx, &sub_server, r, &d, "setup.server");
 	else
-		rc = run_plan(ctx, &p, a.dry_run, cfg->server, s.export_path, "setup server");
+		rc = run_plan(ctx, &node, &p, a.dry_run, cfg->server, s.export_path, "setup server");
 	plan_free(&p);
 	node_info_free(&node);
 	return rc;
