@@ -208,6 +208,44 @@ fail:
 	return r;
 }
 
+/* The current content (absent: "" and exists false) and what edit makes of it. */
+static int read_and_edit(const char *path, struct stat *st, safewrite_edit_fn edit,
+			 void *userdata, char **old, size_t *old_len, bool *exists, struct buf *out,
+			 struct safewrite_result *res, struct diag *diag)
+{
+	int r = read_stat(path, old, old_len, st);
+
+	*exists = r == 0;
+	if (r < 0 && r != -ENOENT) {
+		res->step = "read";
+		return r;
+	}
+	if (!*exists) {
+		*old = xstrdup("");
+		*old_len = 0;
+	}
+	buf_append(out, "", 0);
+	r = edit(userdata, *old, *old_len, *exists, out, diag);
+	if (r < 0)
+		res->step = "edit";
+	return r;
+}
+
+int safewrite_preview(const char *path, safewrite_edit_fn edit, void *userdata, char **old,
+		      size_t *old_len, bool *exists, struct buf *out, struct diag *diag)
+{
+	struct safewrite_result res = { 0 };
+	struct stat st;
+
+	*old = NULL;
+	int r = read_and_edit(path, &st, edit, userdata, old, old_len, exists, out, &res, diag);
+	if (r < 0 && streq_ptr(res.step, "read")) {
+		free(*old);
+		*old = NULL;
+	}
+	return r;
+}
+
 int safewrite_update(const char *path, safewrite_edit_fn edit, void *userdata,
 		     const struct safewrite_opts *opts, struct safewrite_result *res,
 		     struct diag *diag)
@@ -234,24 +272,9 @@ int safewrite_update(const char *path, safewrite_edit_fn edit, void *userdata,
 		res->step = "lock";
 		return r;
 	}
-	r = read_stat(path, &old, &old_len, &st);
-	exists = r == 0;
-	if (r < 0 && r != -ENOENT) {
-		res->step = "read";
-		return r;
-	}
-	if (!exists) {
-		free(old);
-		old = xstrdup("");
-		old_len = 0;
-	}
-
-	buf_append(&out, "", 0);
-	r = edit(userdata, old, old_len, exists, &out, diag);
-	if (r < 0) {
-		res->step = "edit";
+	r = read_and_edit(path, &st, edit, userdata, &old, &old_len, &exists, &out, res, diag);
+	if (r < 0)
 		goto out;
-	}
 	if (exists && out.len == old_len && memcmp(out.data, old, old_len) == 0)
 		goto out; /* already right: nothing is written */
 

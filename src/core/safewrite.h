@@ -64,6 +64,12 @@ int safewrite_update(const char *path, safewrite_edit_fn edit, void *userdata,
 		     const struct safewrite_opts *opts, struct safewrite_result *res,
 		     struct diag *diag);
 
+/* What safewrite_update would write, without lock or write (for a plan or --dry-run): the
+ * current content in *old (new string; "" with *exists false when absent) and the edit's
+ * result in out. Returns 0, a read error (-ELOOP, -EFBIG, -EISDIR, ...) or the edit's error. */
+int safewrite_preview(const char *path, safewrite_edit_fn edit, void *userdata, char **old,
+		      size_t *old_len, bool *exists, struct buf *out, struct diag *diag);
+
 /* The simple case: the new content is given (bytes in). Same steps and guarantees. */
 int safewrite_file(const char *path, const void *data, size_t len,
 		   const struct safewrite_opts *opts, struct safewrite_result *res);

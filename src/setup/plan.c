@@ -126,23 +126,15 @@ int plan_add_write(struct plan *p, const char *id, const char *shown, const char
 
 	if (owned)
 		plan_own(p, edit_data);
-	r = safewrite_read(path, &old, &len);
-	exists = r == 0;
+	r = safewrite_preview(path, edit, edit_data, &old, &len, &exists, &out, diag);
 	if (r == -ELOOP)
 		return diag_set(diag, path, 0, "is a symbolic link: meshnfs replaces only regular files");
 	if (r == -EFBIG)
 		return diag_set(diag, path, 0, "larger than %d MiB", SAFEWRITE_MAX_SIZE >> 20);
-	if (r < 0 && r != -ENOENT) {
+	if (r < 0 && !old) {
 		diag_set(diag, path, 0, "cannot read: %s", strerror(-r));
 		return r;
 	}
-	if (!exists) {
-		free(old);
-		old = xstrdup("");
-		len = 0;
-	}
-	buf_append(&out, "", 0);
-	r = edit(edit_data, old, len, exists, &out, diag);
 	if (r < 0) {
 		buf_free(&out);
 		return r;
