@@ -32,7 +32,7 @@ FZ_OBJ    := $(patsubst src/%.c,$(BUILD)/fzobj/%.o,$(LIB_SRC))
 TESTS     := $(patsubst src/%_test.c,$(BUILD)/test/%_test,$(TEST_SRC))
 FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all deps check check-unit check-vm fuzz fuzz-build unit demo install clean
+.PHONY: all deps check check-unit check-vm fuzz fuzz-build unit tools demo install clean
 all: $(BUILD)/meshnfs
 
 $(BUILD)/meshnfs: $(OBJ)
@@ -58,6 +58,22 @@ $(BUILD)/test/faultshim.so: tests/lib/faultshim.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -fPIC -shared -Wall -Wextra -o $@ $< -ldl
 
+# Programs the tests run (e.g. hs-replay, the Headscale API replay server), not installed.
+TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
+TOOLS     := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+$(BUILD)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -o $@ $< -lssl -lcrypto
+
+# hangfs: a FUSE filesystem whose answers the mount tests switch to hang, ESTALE, EIO, EROFS,
+# EACCES (libfuse3, Debian's libfuse3-dev).
+$(BUILD)/tools/hangfs: tests/fuse/hangfs.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -g -O1 $(WARN) $(shell pkg-config --cflags fuse3) -o $@ $< $(shell pkg-config --libs fuse3)
+TOOLS     += $(BUILD)/tools/hangfs
+
+tools: $(TOOLS)
+
 # Fuzzers: libFuzzer (clang), one per parser of outside input, seed corpus in fuzz/corpus/NAME.
 $(BUILD)/fzobj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -77,10 +93,10 @@ fuzz: $(FUZZERS)
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz-corpus/$$n fuzz/corpus/$$n || exit 1; \
 	done
 
-check: all unit fuzz-build
+check: all unit fuzz-build tools
 	tests/run
 
-check-unit: all unit fuzz-build
+check-unit: all unit fuzz-build tools
 	tests/run unit fuzz cli
 
 check-vm: all

@@ -54,7 +54,10 @@ int main(int argc, char **argv)
 	r = c->run(&ctx, argc - i, argv + i);
 	if (ctx.config_loaded)
 		config_free(&ctx.config);
-	if (fflush(stdout) != 0 || ferror(stdout))
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE)
+			return r; /* the reader went away (`| head`): not our error */
 		return cmd_internal_error("cannot write output: %s", strerror(errno));
+	}
 	return r;
 }

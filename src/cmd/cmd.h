@@ -66,4 +66,7 @@ int cmd_env(struct ctx *ctx, int argc, char **argv);
 int cmd_help(struct ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct ctx *ctx, int argc, char **argv);
 int cmd_setup(struct ctx *ctx, int argc, char **argv);
+/* doctor --all [--source S]: the fleet (src/cmd/doctor_all.c). source is an enum mesh_source. */
+int cmd_doctor_all(struct ctx *ctx, int source);
+int cmd_probe(struct ctx *ctx, int argc, char **argv);
 int cmd_not_yet(struct ctx *ctx, int argc, char **argv);

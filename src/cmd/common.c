@@ -123,8 +123,9 @@ int cmd_parse_options(struct ctx *ctx, const struct command *cmd, int argc, char
 	memcpy(all, global_longopts, sizeof(global_longopts));
 	if (n_cmd)
 		memcpy(all + n_glob, longopts, n_cmd * sizeof(*all));
-	/* '+': options end at the first operand; ':': report missing arguments ourselves. */
-	shorts = xasprintf("+:v%s", shortopts ? shortopts : "");
+	/* Before the command name, options end at the first operand (the command); after it,
+	 * options and operands may mix. ':': report missing arguments ourselves. */
+	shorts = xasprintf("%s:v%s", cmd ? "" : "+", shortopts ? shortopts : "");
 
 	optind = 0;
 	opterr = 0;

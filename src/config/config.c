@@ -4,27 +4,51 @@
 #include "core/root.h"
 #include "format/ini.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <stddef.h>
 #include <strings.h>
 
 #define CONFIG_MAX_SIZE (256 * 1024)
 
-enum value_kind { V_HOST, V_PATH, V_OPTIONS, V_RANGE };
+enum value_kind { V_HOST, V_PATH, V_OPTIONS, V_RANGE, V_URL, V_SECRET, V_USER, V_COMMAND, V_INT };
 
 /* One row per accepted key: adding a setting is adding a row. */
 static const struct config_key {
 	const char *section, *key;
 	enum value_kind kind;
 	size_t offset;
+	int min, max; /* V_INT only */
 } keys[] = {
-	{ "server", "address", V_HOST, offsetof(struct config, server) },
-	{ "server", "export", V_PATH, offsetof(struct config, export_path) },
-	{ "client", "mountpoint", V_PATH, offsetof(struct config, mountpoint) },
-	{ "client", "options", V_OPTIONS, offsetof(struct config, mount_options) },
-	{ "mesh", "range", V_RANGE, offsetof(struct config, mesh) },
+	{ "server", "address", V_HOST, offsetof(struct config, server), 0, 0 },
+	{ "server", "export", V_PATH, offsetof(struct config, export_path), 0, 0 },
+	{ "client", "mountpoint", V_PATH, offsetof(struct config, mountpoint), 0, 0 },
+	{ "client", "options", V_OPTIONS, offsetof(struct config, mount_options), 0, 0 },
+	{ "mesh", "range", V_RANGE, offsetof(struct config, mesh), 0, 0 },
+	{ "headscale", "url", V_URL, offsetof(struct config, hs_url), 0, 0 },
+	{ "headscale", "api_key", V_SECRET, offsetof(struct config, hs_api_key), 0, 0 },
+	{ "headscale", "api_key_file", V_PATH, offsetof(struct config, hs_api_key_file), 0, 0 },
+	{ "headscale", "ca_file", V_PATH, offsetof(struct config, hs_ca_file), 0, 0 },
+	{ "fleet", "ssh_config", V_PATH, offsetof(struct config, fleet_ssh_config), 0, 0 },
+	{ "fleet", "identity", V_PATH, offsetof(struct config, fleet_identity), 0, 0 },
+	{ "fleet", "user", V_USER, offsetof(struct config, fleet_user), 0, 0 },
+	{ "fleet", "meshnfs", V_COMMAND, offsetof(struct config, fleet_meshnfs), 0, 0 },
+	{ "fleet", "sessions", V_INT, offsetof(struct config, fleet_sessions), 1, 64 },
+	{ "fleet", "connect_timeout", V_INT, offsetof(struct config, fleet_connect_timeout), 1, 120 },
 };
+
+/* Sections whose keys are names chosen by the user, not listed in keys[]. */
+static const char *const free_sections[] = { "nodes" };
+
+static bool section_is_free(const char *section)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(free_sections); i++)
+		if (strcasecmp(free_sections[i], section) == 0)
+			return true;
+	return false;
+}
 
 int config_check_host(const char *s)
 {
@@ -71,6 +95,171 @@ int config_check_mount_options(const char *s)
 	return 0;
 }
 
+int config_check_https_url(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!startswith(s, "https://") || n > 1024 || !str_is_printable(s, n))
+		return -EINVAL;
+	const char *host = s + strlen("https://");
+	size_t hl = strcspn(host, "/");
+	if (hl == 0 || host[0] == ':' || memchr(host, '@', hl))
+		return -EINVAL; /* no host, or credentials in the URL */
+	for (const char *p = s; *p; p++)
+		if (*p == ' ' || *p == '?' || *p == '#' || *p == '"' || *p == '\\')
+			return -EINVAL;
+	return 0;
+}
+
+int config_check_node_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]))
+		return -EINVAL;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			return -EINVAL;
+	return 0;
+}
+
+static int check_user(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32 || !(islower((unsigned char)s[0]) || s[0] == '_'))
+		return -EINVAL;
+	for (const char *p = s; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && !strchr("_-.", *p))
+			return -EINVAL;
+	return 0;
+}
+
+/* The program run on the nodes: it reaches the remote shell, so only plain path characters. */
+static int check_command(const char *s)
+{
+	if (s[0] == '/' && config_check_abs_path(s) < 0)
+		return -EINVAL;
+	if (!*s || strlen(s) > 256)
+		return -EINVAL;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/._+-", *p))
+			return -EINVAL;
+	return 0;
+}
+
+static int check_secret(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 8 || n > 512)
+		return -EINVAL;
+	for (const char *p = s; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			return -EINVAL;
+	return 0;
+}
+
+void config_node_free(struct config_node *n)
+{
+	free(n->name);
+	for (size_t i = 0; i < n->n_addrs; i++)
+		free(n->addrs[i]);
+	free(n->role);
+	free(n->os);
+	*n = (struct config_node){ 0 };
+}
+
+static bool is_address(const char *s)
+{
+	unsigned char buf[16];
+	uint32_t a;
+	return ipv4_parse(s, &a) == 0 || (strchr(s, ':') && inet_pton(AF_INET6, s, buf) == 1);
+}
+
+int config_parse_node_value(const char *value, struct config_node *n, char *err, size_t errsize)
+{
+	static const char *const roles[] = { "server", "client", "windows", "wsl2" };
+	_cleanup_free_ char *copy = xstrdup(value);
+	char *save = NULL;
+
+	for (char *tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		bool role = false;
+		for (size_t i = 0; i < ARRAY_SIZE(roles); i++)
+			if (strcasecmp(tok, roles[i]) == 0) {
+				if (n->role) {
+					snprintf(err, errsize, "two roles (\"%s\" and \"%s\")", n->role, tok);
+					return -EINVAL;
+				}
+				n->role = xstrdup(roles[i]);
+				role = true;
+			}
+		if (role)
+			continue;
+		if (strncasecmp(tok, "os=", 3) == 0) {
+			const char *os = tok + 3;
+			bool good = *os && strlen(os) <= 32 && !n->os;
+			for (const char *p = os; *p; p++)
+				good &= isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.';
+			if (!good) {
+				snprintf(err, errsize, "bad os \"%s\" (one word, once)", os);
+				return -EINVAL;
+			}
+			n->os = xstrdup(os);
+			continue;
+		}
+		char *asave = NULL;
+		if (!strchr("0123456789abcdefABCDEF:", tok[0]) || tok[strlen(tok) - 1] == ',' ||
+		    strstr(tok, ",,")) {
+			snprintf(err, errsize,
+				 "\"%s\" is not an address, a role (server, client, windows, wsl2) or os=NAME",
+				 tok);
+			return -EINVAL;
+		}
+		for (char *a = strtok_r(tok, ",", &asave); a; a = strtok_r(NULL, ",", &asave)) {
+			if (!is_address(a)) {
+				snprintf(err, errsize,
+					 "\"%s\" is not an address, a role (server, client, windows, wsl2) or os=NAME",
+					 a);
+				return -EINVAL;
+			}
+			if (n->n_addrs >= CONFIG_NODE_MAX_ADDRS) {
+				snprintf(err, errsize, "more than %d addresses", CONFIG_NODE_MAX_ADDRS);
+				return -EINVAL;
+			}
+			n->addrs[n->n_addrs++] = xstrdup(a);
+		}
+	}
+	if (!n->n_addrs && !n->role && !n->os) {
+		snprintf(err, errsize, "empty: give an address, a role or os=NAME");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int apply_node(const char *file, const struct ini_entry *e, struct config *c,
+		      struct diag *diag)
+{
+	struct config_node n = { 0 };
+	char err[300];
+
+	if (config_check_node_name(e->key) < 0)
+		return diag_set(diag, file, e->line, "nodes: \"%s\" is not a node name", e->key);
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (strcasecmp(c->nodes[i].name, e->key) == 0)
+			return diag_set(diag, file, e->line, "nodes: \"%s\" listed twice (line %u)",
+					e->key, c->nodes[i].line);
+	if (config_parse_node_value(e->value, &n, err, sizeof(err)) < 0) {
+		config_node_free(&n);
+		return diag_set(diag, file, e->line, "nodes: %s: %s", e->key, err);
+	}
+	n.name = xstrdup(e->key);
+	n.line = e->line;
+	c->nodes = xrealloc(c->nodes, (c->n_nodes + 1) * sizeof(*c->nodes));
+	c->nodes[c->n_nodes++] = n;
+	return 0;
+}
+
 void config_defaults(struct config *c)
 {
 	config_free(c);
@@ -80,6 +269,8 @@ void config_defaults(struct config *c)
 	c->mount_options =
 		xstrdup("_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150");
 	cidr_parse("100.64.0.0/10", true, &c->mesh);
+	c->fleet_sessions = 8;
+	c->fleet_connect_timeout = 5;
 }
 
 static int apply(const char *file, const struct ini_entry *e, struct config *c,
@@ -87,6 +278,9 @@ static int apply(const char *file, const struct ini_entry *e, struct config *c,
 {
 	const struct config_key *k = NULL;
 	bool section_known = false;
+
+	if (section_is_free(e->section))
+		return apply_node(file, e, c, diag);
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (strcasecmp(keys[i].section, e->section) != 0)
@@ -128,6 +322,40 @@ static int apply(const char *file, const struct ini_entry *e, struct config *c,
 					e->key, e->value);
 		return 0;
 	}
+	case V_URL:
+		if (config_check_https_url(e->value) < 0)
+			return diag_set(diag, file, e->line,
+					"%s: \"%s\" is not an https:// URL without credentials, query or "
+					"fragment (the API key must not travel in clear text)",
+					e->key, e->value);
+		break;
+	case V_SECRET:
+		if (check_secret(e->value) < 0)
+			return diag_set(diag, file, e->line,
+					"%s: not a key (8 to 512 printable characters, no spaces)", e->key);
+		c->hs_api_key_line = e->line;
+		break;
+	case V_USER:
+		if (check_user(e->value) < 0)
+			return diag_set(diag, file, e->line, "%s: \"%s\" is not a user name", e->key,
+					e->value);
+		break;
+	case V_COMMAND:
+		if (check_command(e->value) < 0)
+			return diag_set(diag, file, e->line,
+					"%s: \"%s\" is not a program name or absolute path", e->key,
+					e->value);
+		break;
+	case V_INT: {
+		char *end;
+		errno = 0;
+		long v = strtol(e->value, &end, 10);
+		if (errno || end == e->value || *end || v < k->min || v > k->max)
+			return diag_set(diag, file, e->line, "%s: \"%s\" is not a number in %d..%d",
+					e->key, e->value, k->min, k->max);
+		*(int *)slot = (int)v;
+		return 0;
+	}
 	}
 	char **s = slot;
 	free(*s);
@@ -149,7 +377,7 @@ int config_parse(const char *file, const char *data, size_t len, struct config *
 			r = apply(file, &doc.entries[i], c, diag);
 	}
 	for (size_t i = 0; r == 0 && i < doc.n_sections; i++) {
-		bool known = false;
+		bool known = section_is_free(doc.sections[i].section);
 		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
 			known |= strcasecmp(keys[k].section, doc.sections[i].section) == 0;
 		if (!known)
@@ -177,9 +405,21 @@ int config_load(const char *path, struct config *c, struct diag *diag)
 		return diag_set(diag, resolved, 0, "cannot read: %s", strerror(-r));
 	size_t bom = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	r = config_parse(resolved, data + bom, len - bom, c, diag);
-	if (r == 0)
-		c->source = TAKE_PTR(resolved);
-	return r;
+	if (r < 0)
+		return r;
+	/* Like ssh with a private key: a secret in a file others can read is refused. */
+	if (c->hs_api_key) {
+		struct stat st;
+		if (stat(resolved, &st) < 0)
+			return diag_set(diag, resolved, 0, "cannot stat: %s", strerror(errno));
+		if (st.st_mode & 077)
+			return diag_set(diag, resolved, c->hs_api_key_line,
+					"api_key in a file readable by others (mode %04o): chmod 600 %s, "
+					"or use api_key_file",
+					(unsigned)(st.st_mode & 07777), resolved);
+	}
+	c->source = TAKE_PTR(resolved);
+	return 0;
 }
 
 void config_free(struct config *c)
@@ -189,5 +429,16 @@ void config_free(struct config *c)
 	free(c->mountpoint);
 	free(c->mount_options);
 	free(c->source);
+	free(c->hs_url);
+	free(c->hs_api_key);
+	free(c->hs_api_key_file);
+	free(c->hs_ca_file);
+	free(c->fleet_ssh_config);
+	free(c->fleet_identity);
+	free(c->fleet_user);
+	free(c->fleet_meshnfs);
+	for (size_t i = 0; i < c->n_nodes; i++)
+		config_node_free(&c->nodes[i]);
+	free(c->nodes);
 	*c = (struct config){ 0 };
 }

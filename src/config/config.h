@@ -9,6 +9,18 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/meshnfs.conf"
 
+/* One entry of [nodes]: "NAME = [ADDRESS[,ADDRESS...]] [ROLE] [os=OS]". The section is the
+ * node-list source "config", and gives roles to nodes other sources list (matched by name). */
+#define CONFIG_NODE_MAX_ADDRS 8
+struct config_node {
+	char *name;
+	char *addrs[CONFIG_NODE_MAX_ADDRS]; /* IPv4 or IPv6, as written */
+	size_t n_addrs;
+	char *role; /* server, client, windows, wsl2, or NULL */
+	char *os;   /* or NULL */
+	unsigned line;
+};
+
 struct config {
 	char *server;        /* [server] address: the NFS server's mesh address or name */
 	char *export_path;   /* [server] export: the exported path, as clients mount it */
@@ -16,6 +28,24 @@ struct config {
 	char *mount_options; /* [client] options: the fstab options */
 	struct cidr mesh;    /* [mesh] range */
 	char *source;        /* file the values came from, or NULL for built-in defaults */
+
+	/* [headscale]: the node-list source "headscale" (REST API, libcurl, TLS verified). */
+	char *hs_url;          /* url: https://host[:port][/prefix], or NULL when not configured */
+	char *hs_api_key;      /* api_key (the file holding it must not be readable by others) */
+	unsigned hs_api_key_line;
+	char *hs_api_key_file; /* api_key_file: a file holding the key, mode 0600 or stricter */
+	char *hs_ca_file;      /* ca_file: PEM bundle of a private CA, or NULL: the system's */
+
+	/* [fleet]: doctor --all over OpenSSH. */
+	char *fleet_ssh_config; /* ssh_config: passed as ssh -F */
+	char *fleet_identity;   /* identity: passed as ssh -i */
+	char *fleet_user;       /* user: passed as ssh -l */
+	char *fleet_meshnfs;    /* meshnfs: the program on the nodes; default "meshnfs" */
+	int fleet_sessions;     /* sessions: concurrent ssh sessions, 1..64; default 8 */
+	int fleet_connect_timeout; /* connect_timeout: seconds, 1..120; default 5 */
+
+	struct config_node *nodes; /* [nodes] */
+	size_t n_nodes;
 };
 
 /* Fills c with the defaults, then applies the file: path when given (must exist), else
@@ -31,3 +61,10 @@ void config_free(struct config *c);
 int config_check_host(const char *s);
 int config_check_abs_path(const char *s);
 int config_check_mount_options(const char *s);
+/* https://host[:port][/path], no credentials, query or fragment. */
+int config_check_https_url(const char *s);
+/* A node name: [A-Za-z0-9][A-Za-z0-9._-]*, at most 63 characters. */
+int config_check_node_name(const char *s);
+/* Parses one [nodes] value into n (name and line are set by the caller). */
+int config_parse_node_value(const char *value, struct config_node *n, char *err, size_t errsize);
+void config_node_free(struct config_node *n);

@@ -3,6 +3,7 @@
 #include "core/test.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 
 static void defaults_are_the_guides(void **state)
 {
@@ -51,6 +52,20 @@ static void bad_values(void **state)
 		{ "[mesh]\nrange = 10.0.0.0/40\n", "range: \"10.0.0.0/40\" is not an IPv4 CIDR range" },
 		{ "address = 1.2.3.4\n", "key \"address\" outside of a section" },
 		{ "[server]\nport = 2049\n", "unknown key \"port\" in [server]" },
+		{ "[headscale]\nurl = http://hs.example.com\n", "url: \"http://hs.example.com\" is not an https:// URL without credentials, query or fragment (the API key must not travel in clear text)" },
+		{ "[headscale]\nurl = https://admin:pw@hs.example.com\n", "url: \"https://admin:pw@hs.example.com\" is not an https:// URL without credentials, query or fragment (the API key must not travel in clear text)" },
+		{ "[headscale]\napi_key = short\n", "api_key: not a key (8 to 512 printable characters, no spaces)" },
+		{ "[headscale]\nca_file = certs/ca.pem\n", "ca_file: \"certs/ca.pem\" is not an absolute path" },
+		{ "[fleet]\nsessions = 0\n", "sessions: \"0\" is not a number in 1..64" },
+		{ "[fleet]\nconnect_timeout = 5s\n", "connect_timeout: \"5s\" is not a number in 1..120" },
+		{ "[fleet]\nmeshnfs = meshnfs;reboot\n", "meshnfs: \"meshnfs;reboot\" is not a program name or absolute path" },
+		{ "[fleet]\nuser = Root User\n", "user: \"Root User\" is not a user name" },
+		{ "[nodes]\nsfspark1 = 100.64.0.1 sever\n", "nodes: sfspark1: \"sever\" is not an address, a role (server, client, windows, wsl2) or os=NAME" },
+		{ "[nodes]\nsfspark1 = 100.64.0.256\n", "nodes: sfspark1: \"100.64.0.256\" is not an address, a role (server, client, windows, wsl2) or os=NAME" },
+		{ "[nodes]\na = server client\n", "nodes: a: two roles (\"server\" and \"client\")" },
+		{ "[nodes]\na = 100.64.0.1\nA = 100.64.0.2\n", "nodes: \"A\" listed twice (line 2)" },
+		{ "[nodes]\n-a = 100.64.0.1\n", "nodes: \"-a\" is not a node name" },
+		{ "[nodes]\na = \"\"\n", "nodes: a: empty: give an address, a role or os=NAME" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct config c = { 0 };
@@ -63,6 +78,70 @@ static void bad_values(void **state)
 		assert_true(d.line >= 1);
 		config_free(&c);
 	}
+}
+
+static void mesh_sections(void **state)
+{
+	(void)state;
+	const char *s = "[headscale]\nurl = https://hs.example.com:8443/\napi_key_file = /etc/meshnfs/hs.key\n"
+			"ca_file = /etc/meshnfs/ca.pem\n[fleet]\nssh_config = /etc/meshnfs/ssh_config\n"
+			"identity = /root/.ssh/id_mesh\nuser = root\nsessions = 16\nconnect_timeout = 3\n"
+			"meshnfs = /usr/local/sbin/meshnfs\n[nodes]\nsfspark1 = 100.64.0.1,fd7a:115c:a1e0::1 server os=linux\n"
+			"office-one = 100.64.0.4 windows\noffice-one-wsl = wsl2\n";
+	struct config c = { 0 };
+	struct diag d = { 0 };
+
+	config_defaults(&c);
+	assert_int_equal(c.fleet_sessions, 8);
+	assert_int_equal(c.fleet_connect_timeout, 5);
+	assert_null(c.hs_url);
+	if (config_parse("f", s, strlen(s), &c, &d) < 0)
+		fail_msg("%s:%u: %s", d.file, d.line, d.msg);
+	assert_str(c.hs_url, "https://hs.example.com:8443/");
+	assert_str(c.hs_api_key_file, "/etc/meshnfs/hs.key");
+	assert_str(c.hs_ca_file, "/etc/meshnfs/ca.pem");
+	assert_str(c.fleet_ssh_config, "/etc/meshnfs/ssh_config");
+	assert_str(c.fleet_identity, "/root/.ssh/id_mesh");
+	assert_str(c.fleet_user, "root");
+	assert_str(c.fleet_meshnfs, "/usr/local/sbin/meshnfs");
+	assert_int_equal(c.fleet_sessions, 16);
+	assert_int_equal(c.fleet_connect_timeout, 3);
+	assert_int_equal(c.n_nodes, 3);
+	assert_str(c.nodes[0].name, "sfspark1");
+	assert_int_equal(c.nodes[0].n_addrs, 2);
+	assert_str(c.nodes[0].addrs[1], "fd7a:115c:a1e0::1");
+	assert_str(c.nodes[0].role, "server");
+	assert_str(c.nodes[0].os, "linux");
+	assert_int_equal(c.nodes[0].line, 13);
+	assert_str(c.nodes[1].role, "windows");
+	assert_int_equal(c.nodes[2].n_addrs, 0);
+	assert_str(c.nodes[2].role, "wsl2");
+	config_free(&c);
+}
+
+static void api_key_file_mode(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/meshnfs-conf.XXXXXX";
+	struct config c = { 0 };
+	struct diag d = { 0 };
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *p = xasprintf("%s/meshnfs.conf", dir);
+	FILE *f = fopen(p, "w");
+	fputs("[headscale]\nurl = https://hs.example.com\napi_key = hskey-api-0123456789\n", f);
+	fclose(f);
+	chmod(p, 0644);
+	assert_int_equal(config_load(p, &c, &d), -EBADMSG);
+	assert_int_equal(d.line, 3);
+	assert_non_null(strstr(d.msg, "api_key in a file readable by others (mode 0644)"));
+	config_free(&c);
+	chmod(p, 0600);
+	assert_int_equal(config_load(p, &c, &d), 0);
+	assert_str(c.hs_api_key, "hskey-api-0123456789");
+	config_free(&c);
+	unlink(p);
+	rmdir(dir);
 }
 
 static void validators(void **state)
@@ -88,6 +167,8 @@ int main(void)
 		cmocka_unit_test(file_overrides),
 		cmocka_unit_test(bad_values),
 		cmocka_unit_test(validators),
+		cmocka_unit_test(mesh_sections),
+		cmocka_unit_test(api_key_file_mode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,12 @@ const struct check *doctor_find(const struct doctor *d, const char *id);
 
 /* The areas. */
 void doctor_node(const struct doctor *d, struct report *r);
+void doctor_mount(const struct doctor *d, struct report *r);
+/* mesh.address and nfs.*: the probe ladder against the configured server. */
+void doctor_nfs(const struct doctor *d, struct report *r);
+/* The checks for a finished probe (pure: unit tests feed it made-up probes). */
+struct probe;
+void doctor_nfs_checks(const struct doctor *d, const struct probe *p, struct report *r);
 void doctor_client(const struct doctor *d, struct report *r);
 void doctor_server(const struct doctor *d, struct report *r);
 

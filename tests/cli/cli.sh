@@ -86,3 +86,7 @@ if command -v script >/dev/null; then
 	out=$(NO_COLOR=1 script -qec "$MESHNFS --root $R/wsl2-mirrored env" /dev/null 2>&1 </dev/null)
 	check_no_match "NO_COLOR: no escape codes even on a terminal" $'\033\\[3' "$out"
 fi
+
+# Options may follow operands after the command name.
+run "$MESHNFS" help env --no-color
+check_eq "options after an operand are still options" 0 "$RC"

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* meshnfs doctor --all: doctor on every node of the mesh over ssh, one table. */
+#include "cmd/cmd.h"
+
+#include "core/root.h"
+#include "fleet/fleet.h"
+#include "mesh/sources.h"
+#include "report/output.h"
+
+#include <errno.h>
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *row_json(const struct fleet_row *row)
+{
+	const struct mesh_node *n = row->node;
+	json_t *o = json_object(), *ips = json_array(), *checks = json_array();
+
+	for (size_t i = 0; i < n->n_ips; i++)
+		json_array_append_new(ips, json_string(n->ips[i]));
+	for (size_t i = 0; i < row->n_checks; i++) {
+		const struct fleet_check *c = &row->checks[i];
+		json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:o}", "id", c->id, "status",
+							check_status_name(c->status), "summary",
+							c->summary, "fix", str_or_null(c->fix)));
+	}
+	json_object_set_new(o, "name", json_string(mesh_node_display_name(n)));
+	json_object_set_new(o, "ips", ips);
+	json_object_set_new(o, "os", str_or_null(n->os));
+	json_object_set_new(o, "role", str_or_null(n->role));
+	json_object_set_new(o, "online", n->online == MESH_UNKNOWN ? json_null()
+								   : json_boolean(n->online == MESH_YES));
+	json_object_set_new(o, "address", row->address[0] ? json_string(row->address) : json_null());
+	json_object_set_new(o, "result", json_string(fleet_result_name(row->result)));
+	json_object_set_new(o, "reason", str_or_null(row->reason));
+	json_object_set_new(o, "checks", checks);
+	json_object_set_new(o, "exit_code", row->exit_code >= 0 ? json_integer(row->exit_code)
+								 : json_null());
+	json_object_set_new(o, "ms", row->ms >= 0 ? json_integer(row->ms) : json_null());
+	return o;
+}
+
+/* One line of a cell: newlines and tabs become spaces. */
+static char *flat(const char *s)
+{
+	char *f = xstrdup(s ? s : "");
+	for (char *p = f; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	return f;
+}
+
+static const char *result_text(enum fleet_result r)
+{
+	switch (r) {
+	case FLEET_NOT_INSTALLED:
+		return "not installed";
+	case FLEET_NO_ADDRESS:
+		return "no address";
+	case FLEET_AUTH_FAILED:
+		return "auth failed";
+	case FLEET_HOST_KEY:
+		return "host key";
+	case FLEET_BAD_CONFIG:
+		return "bad config";
+	default:
+		return fleet_result_name(r);
+	}
+}
+
+static void print_table(const struct mesh_nodes *nodes, const struct fleet_row *rows, bool color,
+			FILE *f)
+{
+	struct table t;
+	int counts[FLEET_ERROR + 1] = { 0 };
+
+	table_init(&t, 5);
+	table_add_row(&t, (const char *[]){ "NODE", "ADDRESS", "VERDICT", "FAILING", "FIX" });
+	for (size_t i = 0; i < nodes->n; i++) {
+		const struct fleet_row *r = &rows[i];
+		const char *name = mesh_node_display_name(r->node);
+		const char *addr = r->address[0] ? r->address : "-";
+		counts[r->result]++;
+		if (!r->n_checks) {
+			_cleanup_free_ char *why = flat(r->reason);
+			table_add_row(&t, (const char *[]){ name, addr, result_text(r->result), why, "" });
+			continue;
+		}
+		for (size_t k = 0; k < r->n_checks; k++) {
+			const struct fleet_check *c = &r->checks[k];
+			_cleanup_free_ char *what = xasprintf("%s%s: %s", c->id,
+							      c->status == CHECK_WARN ? " (warn)" : "",
+							      c->summary);
+			_cleanup_free_ char *what1 = flat(what), *fix = flat(c->fix);
+			table_add_row(&t, (const char *[]){ k ? "" : name, k ? "" : addr,
+							    k ? "" : result_text(r->result), what1,
+							    fix });
+		}
+	}
+	table_print(&t, f);
+	table_free(&t);
+
+	fprintf(f, "\n%zu node%s:", nodes->n, nodes->n == 1 ? "" : "s");
+	bool first = true;
+	for (int k = 0; k <= FLEET_ERROR; k++) {
+		if (!counts[k])
+			continue;
+		enum check_status s = fleet_result_status(k);
+		fprintf(f, "%s %d %s%s%s", first ? "" : ",", counts[k],
+			color ? (s == CHECK_OK ? COLOR_GREEN : s == CHECK_WARN ? COLOR_YELLOW : COLOR_RED) : "",
+			result_text(k), color ? COLOR_RESET : "");
+		first = false;
+	}
+	fprintf(f, " (nodes from %s)\n", nodes->source ? nodes->source : "?");
+}
+
+static int source_error(struct ctx *ctx, int r, const struct diag *d)
+{
+	char msg[1200];
+
+	if (r == -EBADMSG)
+		return cmd_bad_input(ctx, d);
+	diag_format(d, msg, sizeof(msg));
+	fprintf(stderr, "meshnfs: %s\n", msg);
+	if (ctx->json) {
+		json_t *doc = json_pack("{s:s, s:s, s:{s:s, s:s}}", "command", "doctor", "verdict",
+					"fail", "error", "kind", r == -ENOENT ? "no_source" : "source_unavailable",
+					"message", msg);
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(doc);
+	}
+	return EXIT_FAIL;
+}
+
+int cmd_doctor_all(struct ctx *ctx, int source)
+{
+	struct mesh_nodes nodes = { 0 };
+	struct fleet_row *rows = NULL;
+	struct diag d = { 0 };
+	const struct config *c = &ctx->config;
+	int r;
+
+	r = mesh_sources_load(c, source, ctx->timeout_ms, &nodes, &d);
+	if (r < 0)
+		return source_error(ctx, r, &d);
+
+	_cleanup_free_ char *ssh_config = c->fleet_ssh_config ? root_path(c->fleet_ssh_config) : NULL;
+	_cleanup_free_ char *identity = c->fleet_identity ? root_path(c->fleet_identity) : NULL;
+	struct fleet_opts o = {
+		.ssh_config = ssh_config,
+		.identity = identity,
+		.user = c->fleet_user,
+		.meshnfs = c->fleet_meshnfs,
+		.sessions = c->fleet_sessions,
+		.connect_timeout_s = c->fleet_connect_timeout,
+		.timeout_ms = ctx->timeout_ms,
+		.mesh = &c->mesh,
+	};
+	fleet_run(&o, &nodes, &rows);
+
+	enum check_status worst = CHECK_OK;
+	for (size_t i = 0; i < nodes.n; i++)
+		if (fleet_result_status(rows[i].result) > worst)
+			worst = fleet_result_status(rows[i].result);
+	if (ctx->json) {
+		json_t *doc = json_object(), *arr = json_array();
+		for (size_t i = 0; i < nodes.n; i++)
+			json_array_append_new(arr, row_json(&rows[i]));
+		json_object_set_new(doc, "command", json_string("doctor"));
+		json_object_set_new(doc, "all", json_true());
+		json_object_set_new(doc, "verdict", json_string(check_status_name(worst)));
+		json_object_set_new(doc, "source", json_string(nodes.source ? nodes.source : ""));
+		json_object_set_new(doc, "nodes", arr);
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(doc);
+	} else
+		print_table(&nodes, rows, output_want_color(STDOUT_FILENO, ctx->no_color), stdout);
+	fleet_rows_free(rows, nodes.n);
+	mesh_nodes_free(&nodes);
+	return worst == CHECK_FAIL ? EXIT_FAIL : worst == CHECK_WARN ? EXIT_WARN : EXIT_OK;
+}

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: MIT */
+#include "fleet/fleet.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+
+#define FIELD_MAX 4096
+
+const char *fleet_result_name(enum fleet_result r)
+{
+	static const char *const names[] = {
+		[FLEET_OK] = "ok",
+		[FLEET_WARN] = "warn",
+		[FLEET_FAIL] = "fail",
+		[FLEET_SKIPPED] = "skipped",
+		[FLEET_NO_ADDRESS] = "no_address",
+		[FLEET_NOT_INSTALLED] = "not_installed",
+		[FLEET_UNREACHABLE] = "unreachable",
+		[FLEET_REFUSED] = "refused",
+		[FLEET_AUTH_FAILED] = "auth_failed",
+		[FLEET_HOST_KEY] = "host_key",
+		[FLEET_TIMEOUT] = "timeout",
+		[FLEET_BAD_CONFIG] = "bad_config",
+		[FLEET_ERROR] = "error",
+	};
+	return names[r];
+}
+
+enum check_status fleet_result_status(enum fleet_result r)
+{
+	switch (r) {
+	case FLEET_OK:
+	case FLEET_SKIPPED:
+		return CHECK_OK;
+	case FLEET_WARN:
+		return CHECK_WARN;
+	default:
+		return CHECK_FAIL;
+	}
+}
+
+/* ---- the command line ---------------------------------------------------------------- */
+
+char **fleet_ssh_argv(const struct fleet_opts *o, const char *address)
+{
+	char **a = xcalloc(32, sizeof(char *));
+	size_t n = 0;
+	double secs = (o->timeout_ms > 0 ? o->timeout_ms : 5000) / 1000.0;
+
+	a[n++] = xstrdup("ssh");
+	if (o->ssh_config) {
+		a[n++] = xstrdup("-F");
+		a[n++] = xstrdup(o->ssh_config);
+	}
+	if (o->identity) {
+		a[n++] = xstrdup("-i");
+		a[n++] = xstrdup(o->identity);
+	}
+	if (o->user) {
+		a[n++] = xstrdup("-l");
+		a[n++] = xstrdup(o->user);
+	}
+	a[n++] = xstrdup("-o");
+	a[n++] = xstrdup("BatchMode=yes");
+	a[n++] = xstrdup("-o");
+	a[n++] = xasprintf("ConnectTimeout=%d", o->connect_timeout_s > 0 ? o->connect_timeout_s : 5);
+	a[n++] = xstrdup("-T"); /* no terminal: doctor's JSON arrives byte for byte */
+	a[n++] = xstrdup("--");
+	a[n++] = xstrdup(address);
+	/* The remote side joins these words for the node's shell: all are fixed or validated
+	 * ([fleet] meshnfs allows only path characters). */
+	a[n++] = xstrdup(o->meshnfs ? o->meshnfs : "meshnfs");
+	a[n++] = xstrdup("doctor");
+	a[n++] = xstrdup("--json");
+	a[n++] = xstrdup("--timeout");
+	a[n++] = xasprintf("%.1f", secs);
+	a[n] = NULL;
+	return a;
+}
+
+void fleet_argv_free(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+int fleet_session_deadline_ms(const struct fleet_opts *o)
+{
+	int t = o->timeout_ms > 0 ? o->timeout_ms : 5000;
+	int c = o->connect_timeout_s > 0 ? o->connect_timeout_s : 5;
+	/* connect, then the remote doctor (about one timeout per independent step, a few in
+	 * sequence at most), then slack for process start and transfer. */
+	return c * 1000 + 4 * t + 2000;
+}
+
+/* ---- reading the remote doctor ------------------------------------------------------- */
+
+/* Remote text reaches our terminal: no control characters except newline and tab. */
+static bool clean_text(const char *s)
+{
+	size_t n = strlen(s);
+	if (n > FIELD_MAX)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			return false;
+	return true;
+}
+
+static int status_from_name(const char *s, enum check_status *ret)
+{
+	static const enum check_status all[] = { CHECK_SKIP, CHECK_OK, CHECK_WARN, CHECK_FAIL };
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+		if (streq(s, check_status_name(all[i]))) {
+			*ret = all[i];
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static void checks_free(struct fleet_row *row)
+{
+	for (size_t i = 0; i < row->n_checks; i++) {
+		free(row->checks[i].id);
+		free(row->checks[i].summary);
+		free(row->checks[i].fix);
+	}
+	free(row->checks);
+	row->checks = NULL;
+	row->n_checks = 0;
+}
+
+int fleet_parse_doctor(const char *data, size_t len, struct fleet_row *row, struct diag *d)
+{
+	json_error_t err;
+	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err), *checks, *c;
+	enum check_status verdict;
+	size_t i;
+	int r = 0;
+
+	if (!doc)
+		return diag_set(d, "doctor --json", err.line > 0 ? (unsigned)err.line : 0,
+				"not JSON: %s", err.text);
+	const char *cmd = json_string_value(json_object_get(doc, "command"));
+	const char *v = json_string_value(json_object_get(doc, "verdict"));
+	checks = json_object_get(doc, "checks");
+	if (!cmd || !streq(cmd, "doctor") || !v || status_from_name(v, &verdict) < 0 ||
+	    !json_is_array(checks)) {
+		r = diag_set(d, "doctor --json", 0, "not a meshnfs doctor report");
+		goto out;
+	}
+	checks_free(row);
+	json_array_foreach(checks, i, c) {
+		const char *id = json_string_value(json_object_get(c, "id"));
+		const char *st = json_string_value(json_object_get(c, "status"));
+		const char *sum = json_string_value(json_object_get(c, "summary"));
+		json_t *fixj = json_object_get(c, "fix");
+		const char *fix = json_string_value(fixj);
+		enum check_status s;
+
+		if (!id || !st || !sum || status_from_name(st, &s) < 0 ||
+		    (fixj && !json_is_null(fixj) && !fix) || strlen(id) > 64 || !clean_text(id) ||
+		    !clean_text(sum) || (fix && !clean_text(fix))) {
+			r = diag_set(d, "doctor --json", 0, "checks[%zu] is not a valid check", i);
+			checks_free(row);
+			goto out;
+		}
+		if (s != CHECK_WARN && s != CHECK_FAIL)
+			continue;
+		row->checks = xrealloc(row->checks, (row->n_checks + 1) * sizeof(*row->checks));
+		row->checks[row->n_checks++] = (struct fleet_check){
+			.id = xstrdup(id),
+			.status = s,
+			.summary = xstrdup(sum),
+			.fix = fix ? xstrdup(fix) : NULL,
+		};
+	}
+	row->result = verdict == CHECK_FAIL ? FLEET_FAIL : verdict == CHECK_WARN ? FLEET_WARN : FLEET_OK;
+out:
+	json_decref(doc);
+	return r;
+}
+
+/* The last non-empty line of ssh's stderr, for a reason nobody anticipated. */
+static char *last_line(const char *s)
+{
+	const char *end = s + strlen(s), *start;
+
+	while (end > s && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	start = end;
+	while (start > s && start[-1] != '\n')
+		start--;
+	char *l = xstrndup(start, (size_t)(end - start));
+	for (char *p = l; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	if (strlen(l) > 200)
+		l[200] = '\0';
+	return l;
+}
+
+static void set_reason(struct fleet_row *row, enum fleet_result r, char *reason)
+{
+	row->result = r;
+	free(row->reason);
+	row->reason = reason;
+}
+
+void fleet_classify(int spawn_r, const struct spawn_result *res, struct fleet_row *row)
+{
+	const char *err = res && res->err ? res->err : "";
+	_cleanup_free_ char *last = last_line(err);
+
+	row->exit_code = res ? res->exit_code : -1;
+	if (spawn_r == -ENOENT) {
+		set_reason(row, FLEET_ERROR, xstrdup("ssh is not installed here (openssh-client)"));
+		return;
+	}
+	if (spawn_r == -ETIMEDOUT) {
+		set_reason(row, FLEET_TIMEOUT, xasprintf("no complete answer within %.1f s; killed",
+							 res ? res->ms / 1000.0 : 0));
+		return;
+	}
+	if (spawn_r < 0) {
+		set_reason(row, FLEET_ERROR, xasprintf("cannot run ssh: %s", strerror(-spawn_r)));
+		return;
+	}
+	switch (res->exit_code) {
+	case 255:
+		if (strstr(err, "Permission denied") || strstr(err, "Too many authentication failures"))
+			set_reason(row, FLEET_AUTH_FAILED,
+				   xasprintf("ssh authentication failed: %s", last));
+		else if (strstr(err, "REMOTE HOST IDENTIFICATION HAS CHANGED") ||
+			 strstr(err, "Host key verification failed") ||
+			 strstr(err, "No ED25519 host key is known") ||
+			 strstr(err, "host key is known"))
+			set_reason(row, FLEET_HOST_KEY,
+				   xstrdup("host key unknown or changed: check it, then add it to "
+					   "known_hosts (ssh-keyscan, or one interactive ssh)"));
+		else if (strstr(err, "Connection refused"))
+			set_reason(row, FLEET_REFUSED,
+				   xstrdup("port 22 refused: no sshd on the node (or Tailscale SSH off)"));
+		else if (strstr(err, "timed out") || strstr(err, "No route to host") ||
+			 strstr(err, "Network is unreachable") ||
+			 strstr(err, "Could not resolve hostname"))
+			set_reason(row, FLEET_UNREACHABLE, xstrdup(last));
+		else
+			set_reason(row, FLEET_ERROR, xasprintf("ssh failed: %s", last));
+		return;
+	case 127:
+		set_reason(row, FLEET_NOT_INSTALLED,
+			   xstrdup("meshnfs is not installed on the node (exit 127): install it, or "
+				   "set [fleet] meshnfs to its path"));
+		return;
+	case 126:
+		set_reason(row, FLEET_ERROR, xstrdup("meshnfs on the node is not executable (exit 126)"));
+		return;
+	case 65: {
+		json_t *doc = json_loadb(res->out, res->out_len, 0, NULL);
+		json_t *e = json_object_get(doc, "error");
+		const char *msg = json_string_value(json_object_get(e, "message"));
+		const char *file = json_string_value(json_object_get(e, "file"));
+		json_t *line = json_object_get(e, "line");
+		if (msg && file && clean_text(msg) && clean_text(file) && !strchr(msg, '\n'))
+			set_reason(row, FLEET_BAD_CONFIG,
+				   json_is_integer(line)
+					   ? xasprintf("%.300s:%lld: %.300s", file,
+						       (long long)json_integer_value(line), msg)
+					   : xasprintf("%.300s: %.300s", file, msg));
+		else
+			set_reason(row, FLEET_BAD_CONFIG,
+				   xasprintf("bad input on the node (exit 65): %s", last));
+		json_decref(doc);
+		return;
+	}
+	case 0:
+	case 1:
+	case 2: {
+		struct diag d = { 0 };
+		if (fleet_parse_doctor(res->out, res->out_len, row, &d) == 0)
+			return;
+		set_reason(row, FLEET_ERROR,
+			   xasprintf("exit %d, but the output is not doctor's JSON (%s): an old meshnfs?",
+				     res->exit_code, d.msg));
+		return;
+	}
+	default:
+		set_reason(row, FLEET_ERROR,
+			   res->signal ? xasprintf("ssh killed by signal %d", res->signal)
+				       : xasprintf("exit %d: %s", res->exit_code, last));
+		return;
+	}
+}
+
+/* ---- running ------------------------------------------------------------------------- */
+
+struct pool {
+	const struct fleet_opts *o;
+	struct fleet_row *rows;
+	size_t n;
+	size_t next;
+	pthread_mutex_t lock;
+};
+
+static void run_one(const struct fleet_opts *o, struct fleet_row *row)
+{
+	struct spawn_result res = { 0 };
+	struct spawn_opts so = {
+		.timeout_ms = fleet_session_deadline_ms(o),
+		.max_output = 4 * 1024 * 1024,
+	};
+	char **argv = fleet_ssh_argv(o, row->address);
+	int r = spawn_run((const char *const *)argv, &so, &res);
+
+	row->ms = res.ms;
+	fleet_classify(r, &res, row);
+	spawn_result_free(&res);
+	fleet_argv_free(argv);
+}
+
+static void *worker(void *p)
+{
+	struct pool *pool = p;
+
+	for (;;) {
+		pthread_mutex_lock(&pool->lock);
+		size_t i = pool->next < pool->n ? pool->next++ : pool->n;
+		pthread_mutex_unlock(&pool->lock);
+		if (i >= pool->n)
+			return NULL;
+		run_one(pool->o, &pool->rows[i]);
+	}
+}
+
+void fleet_run(const struct fleet_opts *o, const struct mesh_nodes *nodes, struct fleet_row **rows)
+{
+	struct fleet_row *r = xcalloc(nodes->n ? nodes->n : 1, sizeof(*r));
+	struct pool pool = { .o = o, .rows = r, .lock = PTHREAD_MUTEX_INITIALIZER };
+	size_t *todo = xcalloc(nodes->n ? nodes->n : 1, sizeof(*todo));
+	size_t n_todo = 0;
+
+	for (size_t i = 0; i < nodes->n; i++) {
+		const struct mesh_node *n = &nodes->nodes[i];
+		uint32_t a;
+		r[i] = (struct fleet_row){ .node = n, .exit_code = -1, .ms = -1 };
+		if (n->role && streq(n->role, "windows")) {
+			set_reason(&r[i], FLEET_SKIPPED,
+				   xstrdup("Windows endpoint: meshnfs runs in its WSL2 distro, not on "
+					   "Windows"));
+			continue;
+		}
+		if (mesh_node_ipv4_in(n, o->mesh, &a) < 0) {
+			set_reason(&r[i], FLEET_NO_ADDRESS, xstrdup("no address in the mesh range"));
+			continue;
+		}
+		ipv4_format(a, r[i].address, sizeof(r[i].address));
+		todo[n_todo++] = i;
+	}
+
+	/* The pool works on a compact array of the rows to contact, then copies back. */
+	struct fleet_row *work = xcalloc(n_todo ? n_todo : 1, sizeof(*work));
+	for (size_t k = 0; k < n_todo; k++)
+		work[k] = r[todo[k]];
+	pool.rows = work;
+	pool.n = n_todo;
+	size_t n_threads = (size_t)(o->sessions > 0 ? o->sessions : 1);
+	if (n_threads > n_todo)
+		n_threads = n_todo;
+	pthread_t *t = xcalloc(n_threads ? n_threads : 1, sizeof(*t));
+	size_t started = 0;
+	for (size_t k = 0; k < n_threads; k++)
+		if (pthread_create(&t[k], NULL, worker, &pool) == 0)
+			started++;
+		else
+			break;
+	if (started == 0)
+		worker(&pool); /* no threads: one session at a time, still bounded */
+	for (size_t k = 0; k < started; k++)
+		pthread_join(t[k], NULL);
+	for (size_t k = 0; k < n_todo; k++)
+		r[todo[k]] = work[k];
+	free(t);
+	free(work);
+	free(todo);
+	*rows = r;
+}
+
+void fleet_rows_free(struct fleet_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++) {
+		checks_free(&rows[i]);
+		free(rows[i].reason);
+	}
+	free(rows);
+}

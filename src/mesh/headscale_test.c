@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/test.h"
+#include "format/cidr.h"
+#include "format/rfc3339.h"
+#include "mesh/headscale.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+#define FIX "tests/fixtures/headscale/"
+
+static void load(const char *file, struct mesh_nodes *l)
+{
+	_cleanup_free_ char *data = NULL;
+	struct diag d = { 0 };
+	size_t len;
+
+	assert_int_equal(read_file_bounded(file, 1 << 20, &data, &len), 0);
+	int r = headscale_parse(file, data, len, l, &d);
+	if (r < 0)
+		fail_msg("%s: %s", file, d.msg);
+}
+
+static void node_shape(void **state)
+{
+	(void)state;
+	struct mesh_nodes l = { 0 };
+	struct cidr mesh;
+	uint32_t a;
+
+	load(FIX "node.json", &l);
+	assert_int_equal(l.n, 6);
+	assert_str(l.nodes[0].id, "1");
+	assert_str(l.nodes[0].name, "sfspark1");
+	assert_int_equal(l.nodes[0].n_ips, 2);
+	assert_str(l.nodes[0].ips[0], "100.64.0.1");
+	assert_str(l.nodes[0].ips[1], "fd7a:115c:a1e0::1");
+	assert_int_equal(l.nodes[0].online, MESH_YES);
+	assert_int_equal(l.nodes[0].last_seen, 1795597963); /* 2026-11-25T09:12:43Z */
+	assert_str(l.nodes[0].user, "services");
+	assert_null(l.nodes[0].os);
+	/* The stale WSL2 identity: own name, own givenName, offline. */
+	assert_str(l.nodes[1].name, "office-one");
+	assert_str(l.nodes[1].given_name, "office-one-wsl");
+	assert_str(mesh_node_display_name(&l.nodes[1]), "office-one-wsl");
+	assert_int_equal(l.nodes[1].online, MESH_NO);
+	cidr_parse("100.64.0.0/10", true, &mesh);
+	assert_int_equal(mesh_node_ipv4_in(&l.nodes[1], &mesh, &a), 0);
+	assert_int_equal(a, 0x64400003);
+	assert_non_null(strstr(l.source, "headscale"));
+	mesh_nodes_free(&l);
+
+	load(FIX "node-tags.json", &l);
+	assert_int_equal(l.n, 2);
+	assert_str(l.nodes[1].given_name, "office-one");
+	mesh_nodes_free(&l);
+}
+
+static void machine_shapes(void **state)
+{
+	(void)state;
+	struct mesh_nodes l = { 0 };
+	struct cidr mesh;
+	uint32_t a;
+
+	load(FIX "machine.json", &l);
+	assert_int_equal(l.n, 3);
+	assert_str(l.nodes[1].name, "office-one");
+	/* IPv6 listed first: the IPv4 mesh address is still found. */
+	cidr_parse("100.64.0.0/10", true, &mesh);
+	assert_int_equal(mesh_node_ipv4_in(&l.nodes[1], &mesh, &a), 0);
+	assert_int_equal(a, 0x64400004);
+	assert_int_equal(l.nodes[2].online, MESH_NO);
+	assert_str(l.nodes[0].user, "alice");
+	mesh_nodes_free(&l);
+
+	load(FIX "machine-namespace.json", &l);
+	assert_int_equal(l.n, 1);
+	assert_str(l.nodes[0].user, "home");
+	mesh_nodes_free(&l);
+}
+
+static void bad_documents(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *json, *msg;
+	} cases[] = {
+		{ "[1]", "not a JSON object" },
+		{ "{\"nodes\": 3}", "\"nodes\" is not an array" },
+		{ "{}", "neither \"nodes\" nor \"machines\" in the answer" },
+		{ "{\"code\":16,\"message\":\"Unauthorized\",\"details\":[]}", "error from the server: \"Unauthorized\"" },
+		{ "{\"nodes\":[{\"id\":\"1\"}]}", "nodes[0]: neither name nor givenName" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"ipAddresses\":[\"100.64.0.300\"]}]}", "nodes[0]: ipAddresses[0] is not an IP address" },
+		{ "{\"machines\":[{\"name\":\"a\"},{\"name\":\"b\\u001b[31m\"}]}", "machines[1]: name with control characters or longer than 255 bytes" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"lastSeen\":\"yesterday\"}]}", "nodes[0]: lastSeen \"yesterday\" is not an RFC 3339 time" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"online\":\"true\"}]}", "nodes[0]: online is not a boolean" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"id\":\"1x\"}]}", "nodes[0]: id \"1x\" is not a number" },
+		{ "{\"nodes\":[], \"nodes\":[]}", NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct mesh_nodes l = { 0 };
+		struct diag d = { 0 };
+		assert_int_equal(headscale_parse("https://hs/api/v1/node", cases[i].json,
+						 strlen(cases[i].json), &l, &d),
+				 -EBADMSG);
+		assert_str(d.file, "https://hs/api/v1/node");
+		if (cases[i].msg)
+			assert_str(d.msg, cases[i].msg);
+		assert_int_equal(l.n, 0);
+	}
+	/* An empty fleet is not an error. */
+	struct mesh_nodes l = { 0 };
+	assert_int_equal(headscale_parse("x", "{\"nodes\":[]}", 12, &l, NULL), 0);
+	assert_int_equal(l.n, 0);
+	mesh_nodes_free(&l);
+}
+
+static void times(void **state)
+{
+	(void)state;
+	time_t t;
+
+	assert_int_equal(rfc3339_parse("1970-01-01T00:00:00Z", &t), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(rfc3339_parse("2025-09-12T16:02:43.659739649Z", &t), 0);
+	assert_int_equal(t, 1757692963);
+	assert_int_equal(rfc3339_parse("2025-09-12T18:02:43+02:00", &t), 0);
+	assert_int_equal(t, 1757692963);
+	assert_int_equal(rfc3339_parse("0001-01-01T00:00:00Z", &t), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(rfc3339_parse("2024-02-29T00:00:00Z", &t), 0);
+	assert_int_equal(rfc3339_parse("2023-02-29T00:00:00Z", &t), -EINVAL);
+	assert_int_equal(rfc3339_parse("2025-09-12T16:02:43", &t), -EINVAL);
+	assert_int_equal(rfc3339_parse("2025-09-12T16:02:43.Z", &t), -EINVAL);
+	assert_int_equal(rfc3339_parse("2025-13-12T16:02:43Z", &t), -EINVAL);
+	assert_int_equal(rfc3339_parse("2025-09-12T16:02:43Zjunk", &t), -EINVAL);
+	assert_int_equal(rfc3339_parse("2025-09-12T16:02:43.1234567890Z", &t), -EINVAL);
+}
+
+static void key_file(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/meshnfs-hskey.XXXXXX";
+	struct diag d = { 0 };
+	char *key = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *p = xasprintf("%s/key", dir);
+	FILE *f = fopen(p, "w");
+	fputs("hskey-api-abcdEFGH1234.secretpart\n", f);
+	fclose(f);
+
+	chmod(p, 0644);
+	assert_int_equal(headscale_read_key_file(p, &key, &d), -EBADMSG);
+	assert_non_null(strstr(d.msg, "accessible by others (mode 0644): chmod 600"));
+	chmod(p, 0640);
+	assert_int_equal(headscale_read_key_file(p, &key, &d), -EBADMSG);
+	chmod(p, 0600);
+	assert_int_equal(headscale_read_key_file(p, &key, &d), 0);
+	assert_str(key, "hskey-api-abcdEFGH1234.secretpart");
+	free(key);
+
+	f = fopen(p, "w");
+	fputs("two words\n", f);
+	fclose(f);
+	assert_int_equal(headscale_read_key_file(p, &key, &d), -EBADMSG);
+	assert_null(strstr(d.msg, "two")); /* never echo the secret */
+
+	_cleanup_free_ char *l = xasprintf("%s/link", dir);
+	assert_int_equal(symlink(p, l), 0);
+	assert_int_equal(headscale_read_key_file(l, &key, &d), -EBADMSG);
+	assert_int_equal(headscale_read_key_file(dir, &key, &d), -EBADMSG);
+	unlink(l);
+	unlink(p);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(node_shape),  cmocka_unit_test(machine_shapes),
+		cmocka_unit_test(bad_documents), cmocka_unit_test(times),
+		cmocka_unit_test(key_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* The probe on paths this machine always has. Hung, stale and failing filesystems are met for
+ * real in tests/cli/doctor-mount-fuse.sh (FUSE) and the VM suite (NFS). */
+#include "core/test.h"
+#include "mount/health.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+static void plain_directory_is_not_a_mount(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/meshnfs-health-XXXXXX";
+	struct mount_health_opts o = { .timeout_ms = 5000, .write = true };
+	struct mount_health h;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mount_health_check(dir, &o, &h), 0);
+	assert_int_equal(h.state, MOUNT_HEALTH_NOT_MOUNTED);
+	assert_int_equal(h.step, MOUNT_STEP_ROOT);
+	assert_false(h.steps[MOUNT_STEP_CREATE].started); /* nothing is created there */
+	assert_true(h.exited);
+	assert_false(h.killed);
+	assert_int_equal(rmdir(dir), 0); /* still empty */
+}
+
+static void missing_path(void **state)
+{
+	(void)state;
+	struct mount_health h;
+
+	assert_int_equal(mount_health_check("/nonexistent/meshnfs", NULL, &h), 0);
+	assert_int_equal(h.state, MOUNT_HEALTH_NOT_MOUNTED);
+	assert_int_equal(h.err, ENOENT);
+	assert_int_equal(mount_health_check("relative/path", NULL, &h), -EINVAL);
+}
+
+static void proc_answers(void **state)
+{
+	(void)state;
+	/* /proc is a mount root everywhere; read only. */
+	struct mount_health_opts o = { .timeout_ms = 5000 };
+	struct mount_health h;
+
+	assert_int_equal(mount_health_check("/proc", &o, &h), 0);
+	assert_int_equal(h.state, MOUNT_HEALTH_OK);
+	assert_true(h.entries > 1);
+	assert_true(h.steps[MOUNT_STEP_READDIR].done);
+	assert_false(h.steps[MOUNT_STEP_CREATE].started);
+	assert_int_equal(mount_health_reap(), 0);
+}
+
+static void own_state(void **state)
+{
+	(void)state;
+	char s, w[64];
+
+	assert_int_equal(mount_health_proc_state(getpid(), &s, w, sizeof(w)), 0);
+	assert_int_equal(s, 'R'); /* it is reading its own status */
+	assert_int_equal(mount_health_proc_state(0x3fffffff, &s, w, sizeof(w)), -ENOENT);
+	assert_str(mount_health_state_name(MOUNT_HEALTH_HUNG), "hung");
+	assert_str(mount_step_name(MOUNT_STEP_READDIR), "readdir");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(plain_directory_is_not_a_mount),
+		cmocka_unit_test(missing_path),
+		cmocka_unit_test(proc_answers),
+		cmocka_unit_test(own_state),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/test.h"
+#include "mount/options.h"
+
+static const char guide[] = "_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150";
+
+static size_t diff(const char *configured, const char *vfs, const char *fs, char ***lines)
+{
+	struct mount_entry e = { .vfs_options = (char *)vfs, .fs_options = (char *)fs };
+	return mount_options_diff(configured, &e, lines);
+}
+
+static void kernel_options(void **state)
+{
+	(void)state;
+	char *k = mount_options_kernel(guide);
+	assert_str(k, "soft,timeo=150");
+	free(k);
+	k = mount_options_kernel("_netdev,bg,retry=2,nofail,noauto,vers=4.2,ro");
+	assert_str(k, "vers=4.2,ro");
+	free(k);
+	k = mount_options_kernel("");
+	assert_str(k, "");
+	free(k);
+}
+
+static void guide_mount_matches(void **state)
+{
+	(void)state;
+	char **l;
+	assert_int_equal(diff(guide, "rw,relatime",
+			      "rw,vers=4.2,rsize=1048576,wsize=1048576,namlen=255,soft,proto=tcp,"
+			      "timeo=150,retrans=2,sec=sys,clientaddr=100.64.0.3,local_lock=none",
+			      &l),
+			 0);
+	assert_null(l);
+}
+
+static void hard_mount_differs(void **state)
+{
+	(void)state;
+	char **l;
+	size_t n = diff(guide, "rw,relatime", "rw,vers=4.2,hard,proto=tcp,timeo=600,retrans=2", &l);
+	assert_int_equal(n, 2);
+	assert_str(l[0], "soft: missing (the mount is hard)");
+	assert_str(l[1], "timeo=150: the mount has timeo=600");
+	mount_options_lines_free(l, n);
+}
+
+static void versions_and_flags(void **state)
+{
+	(void)state;
+	char **l;
+	size_t n;
+
+	/* vers=4 lets the kernel pick the minor version; nfsvers is vers. */
+	assert_int_equal(diff("vers=4,nfsvers=4.2", "rw", "rw,vers=4.2", &l), 0);
+	n = diff("nfsvers=4.1", "rw", "rw,vers=4.2", &l);
+	assert_int_equal(n, 1);
+	assert_str(l[0], "nfsvers=4.1: the mount has vers=4.2");
+	mount_options_lines_free(l, n);
+
+	n = diff("hard,noexec,ac,rw,tcp", "ro,nosuid", "ro,soft,noac,proto=udp", &l);
+	assert_int_equal(n, 5);
+	assert_str(l[0], "hard: the mount is soft");
+	assert_str(l[1], "noexec: not set on the mount");
+	assert_str(l[2], "ac: the mount has noac");
+	assert_str(l[3], "rw: the mount is ro");
+	assert_str(l[4], "tcp: the mount has proto=udp");
+	mount_options_lines_free(l, n);
+
+	/* Flags the kernel never lists either way are not compared. */
+	assert_int_equal(diff("exec,suid,lookupcache=all", "rw", "rw", &l), 0);
+	assert_true(mount_options_has("rw,soft,timeo=150", "soft"));
+	assert_false(mount_options_has("rw,softerr", "soft"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(kernel_options),
+		cmocka_unit_test(guide_mount_matches),
+		cmocka_unit_test(hard_mount_differs),
+		cmocka_unit_test(versions_and_flags),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,776 @@
+/* SPDX-License-Identifier: MIT */
+/* The ladder's state machine. libnfs is used through its async API only: the callbacks just
+ * record the result (cb_*), and probe_advance() acts on it after nfs_service()/rpc_service()
+ * returned, so a context is never destroyed from inside one of its own callbacks. */
+#include "net/probe.h"
+
+#include "net/net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+/* libnfs needs sys/time.h first. */
+#include <nfsc/libnfs.h>
+#include <nfsc/libnfs-raw.h>
+#include <nfsc/libnfs-raw-nfs4.h>
+
+#define PROBE_PORT 2049
+#define PROBE_FILE_SIZE 10000
+/* libnfs 4.0.0 fails NFSv4 writes of ~4000 bytes and more (NOTES.md). */
+#define PROBE_CHUNK 3900
+
+void probe_init(struct probe *p, const struct probe_opts *o)
+{
+	*p = (struct probe){
+		.host = xstrdup(o->host),
+		.export_path = o->export_path ? xstrdup(o->export_path) : NULL,
+		.addr = o->addr,
+		.mesh = o->mesh,
+		.port = o->port ? o->port : PROBE_PORT,
+		.step_ms = o->step_ms > 0 ? o->step_ms : 5000,
+		.no_write = o->no_write,
+		.fd = -1,
+		.diagnosis = PROBE_PENDING,
+		.uid = geteuid(),
+	};
+	p->total_ms = o->total_ms > 0 ? o->total_ms : 2 * p->step_ms;
+	for (int i = 0; i < PROBE_N_STEPS; i++)
+		p->steps[i] = (struct probe_step){ .status = CHECK_SKIP, .ms = -1 };
+}
+
+static void release(struct probe *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	/* Pending callbacks fire (cancelled) during destroy: they see PS_DONE or a cleared
+	 * context and record nothing that matters. */
+	if (p->rpc)
+		rpc_destroy_context(p->rpc);
+	p->rpc = NULL;
+	if (p->nfs)
+		nfs_destroy_context(p->nfs);
+	p->nfs = NULL;
+	p->fh = NULL;
+	free(p->wbuf);
+	free(p->rbuf);
+	p->wbuf = p->rbuf = NULL;
+}
+
+void probe_free(struct probe *p)
+{
+	p->state = PS_DONE;
+	release(p);
+	for (int i = 0; i < PROBE_N_STEPS; i++)
+		free(p->steps[i].detail);
+	free(p->host);
+	free(p->export_path);
+	free(p->fname);
+	*p = (struct probe){ .fd = -1 };
+}
+
+static void vset_detail(struct probe_step *s, const char *fmt, va_list ap)
+{
+	char *d;
+
+	if (vasprintf(&d, fmt, ap) < 0)
+		abort();
+	free(s->detail);
+	s->detail = d;
+}
+
+static void set_detail(struct probe_step *s, const char *fmt, ...) _printf_(2, 3);
+static void set_detail(struct probe_step *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset_detail(s, fmt, ap);
+	va_end(ap);
+}
+
+static void begin_step(struct probe *p, enum probe_step_id id, int64_t now)
+{
+	p->step = id;
+	p->t_step = now;
+	p->step_deadline = now + p->step_ms;
+}
+
+/* Ends the running step with status and detail. */
+static void end_step(struct probe *p, enum check_status st, int64_t now, const char *fmt, ...)
+	_printf_(4, 5);
+static void end_step(struct probe *p, enum check_status st, int64_t now, const char *fmt, ...)
+{
+	struct probe_step *s = &p->steps[p->step];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset_detail(s, fmt, ap);
+	va_end(ap);
+	s->status = st;
+	s->ms = now - p->t_step;
+}
+
+static void finish(struct probe *p, enum probe_diagnosis d, int64_t now)
+{
+	p->state = PS_DONE;
+	p->diagnosis = d;
+	p->ms = now - p->t_start;
+	release(p);
+}
+
+static const char *msg_or(const struct probe *p, const char *fallback)
+{
+	return p->cb_msg[0] ? p->cb_msg : fallback;
+}
+
+static void copy_msg(struct probe *p, const char *m)
+{
+	snprintf(p->cb_msg, sizeof(p->cb_msg), "%s", m ? m : "");
+}
+
+/* --- libnfs callbacks: record, nothing else --- */
+
+static void on_rpc(struct rpc_context *rpc, int status, void *data, void *priv)
+{
+	struct probe *p = priv;
+
+	(void)rpc;
+	if (p->state == PS_DONE)
+		return;
+	p->cb_fired = true;
+	p->cb_err = status == RPC_STATUS_SUCCESS ? 0
+		    : status == RPC_STATUS_TIMEOUT ? -ETIMEDOUT
+		    : status == RPC_STATUS_CANCEL  ? -ECANCELED
+						   : -EIO;
+	copy_msg(p, status == RPC_STATUS_ERROR ? data : NULL);
+}
+
+static void on_nfs(int err, struct nfs_context *nfs, void *data, void *priv)
+{
+	struct probe *p = priv;
+
+	(void)nfs;
+	if (p->state == PS_DONE)
+		return;
+	p->cb_fired = true;
+	p->cb_err = err;
+	copy_msg(p, err < 0 ? data : NULL);
+	if (err < 0 || !data)
+		return;
+	switch (p->state) {
+	case PS_CREATE:
+		p->fh = data;
+		break;
+	case PS_STAT:
+		p->cb_uid = ((const struct nfs_stat_64 *)data)->nfs_uid;
+		break;
+	case PS_READ:
+		if (p->off + (size_t)err <= p->len)
+			memcpy(p->rbuf + p->off, data, (size_t)err);
+		else
+			p->cb_err = -EOVERFLOW;
+		break;
+	default:
+		break;
+	}
+}
+
+/* --- the steps --- */
+
+static void addr_str(uint32_t a, char *buf, size_t size)
+{
+	ipv4_format(a, buf, size);
+}
+
+static double secs(int ms)
+{
+	return ms / 1000.0;
+}
+
+static void start_rpc(struct probe *p, int64_t now);
+static void start_export(struct probe *p, int64_t now);
+static void start_write(struct probe *p, int64_t now);
+static void cleanup_write(struct probe *p, enum probe_diagnosis d, int64_t now);
+
+static void step_route(struct probe *p, int64_t now)
+{
+	char src[16], dst[16], range[20];
+	uint32_t s;
+	int r;
+
+	begin_step(p, PROBE_ROUTE, now);
+	addr_str(p->addr, dst, sizeof(dst));
+	cidr_format(&p->mesh, range, sizeof(range));
+	r = net_route_source(p->addr, p->port, &s);
+	if (r < 0) {
+		end_step(p, CHECK_FAIL, now_ms(), "no route to %s: %s", dst, strerror(-r));
+		finish(p, PROBE_UNREACHABLE, now_ms());
+		return;
+	}
+	p->source = s;
+	p->source_in_mesh = cidr_contains(&p->mesh, s);
+	addr_str(s, src, sizeof(src));
+	if (p->source_in_mesh)
+		end_step(p, CHECK_OK, now_ms(), "%s -> %s, from a mesh address (%s)", src, dst,
+			 range);
+	else
+		end_step(p, CHECK_WARN, now_ms(),
+			 "%s -> %s: the route leaves from %s, outside the mesh range %s", src, dst,
+			 src, range);
+}
+
+static void tcp_result(struct probe *p, int err, int64_t now)
+{
+	char dst[16];
+
+	addr_str(p->addr, dst, sizeof(dst));
+	close(p->fd);
+	p->fd = -1;
+	if (err == 0) {
+		end_step(p, CHECK_OK, now, "%s:%u accepts TCP connections", dst, (unsigned)p->port);
+		start_rpc(p, now);
+		return;
+	}
+	end_step(p, CHECK_FAIL, now, "%s:%u: %s", dst, (unsigned)p->port, strerror(err));
+	finish(p, err == ECONNREFUSED ? PROBE_REFUSED : PROBE_UNREACHABLE, now);
+}
+
+static void step_tcp(struct probe *p, int64_t now)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(p->port),
+				  .sin_addr.s_addr = htonl(p->addr) };
+
+	begin_step(p, PROBE_TCP, now);
+	p->state = PS_TCP;
+	p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (p->fd < 0) {
+		int e = errno;
+		end_step(p, CHECK_FAIL, now, "socket: %s", strerror(e));
+		finish(p, PROBE_UNREACHABLE, now);
+		return;
+	}
+	if (connect(p->fd, (struct sockaddr *)&to, sizeof(to)) == 0)
+		tcp_result(p, 0, now_ms());
+	else if (errno != EINPROGRESS)
+		tcp_result(p, errno, now_ms());
+}
+
+static void start_rpc(struct probe *p, int64_t now)
+{
+	char dst[16];
+
+	begin_step(p, PROBE_RPC, now);
+	addr_str(p->addr, dst, sizeof(dst));
+	p->state = PS_RPC_CONNECT;
+	p->rpc = rpc_init_context();
+	p->cb_fired = false;
+	if (!p->rpc ||
+	    rpc_connect_port_async(p->rpc, dst, p->port, NFS4_PROGRAM, NFS_V4, on_rpc, p) < 0) {
+		end_step(p, CHECK_FAIL, now, "cannot start the RPC connection: %s",
+			 p->rpc && rpc_get_error(p->rpc) ? rpc_get_error(p->rpc) : "libnfs error");
+		finish(p, PROBE_NO_NFS_ANSWER, now);
+	}
+}
+
+static void rpc_reply(struct probe *p, int64_t now)
+{
+	if (p->state == PS_RPC_CONNECT) {
+		if (p->cb_err < 0) {
+			end_step(p, CHECK_FAIL, now, "the RPC connection failed: %s",
+				 msg_or(p, strerror(-p->cb_err)));
+			finish(p, PROBE_NO_NFS_ANSWER, now);
+			return;
+		}
+		p->state = PS_RPC_NULL;
+		p->cb_fired = false;
+		if (rpc_nfs4_null_async(p->rpc, on_rpc, p) < 0) {
+			end_step(p, CHECK_FAIL, now, "cannot send the NFSv4 NULL call");
+			finish(p, PROBE_NO_NFS_ANSWER, now);
+		}
+		return;
+	}
+	if (p->cb_err < 0) {
+		end_step(p, CHECK_FAIL, now, "the NFSv4 NULL call failed: %s",
+			 msg_or(p, strerror(-p->cb_err)));
+		finish(p, PROBE_NO_NFS_ANSWER, now);
+		return;
+	}
+	end_step(p, CHECK_OK, now, "the NFSv4 service answers (NULL call, program 100003 v4)");
+	rpc_destroy_context(p->rpc);
+	p->rpc = NULL;
+	if (!p->export_path) {
+		finish(p, PROBE_OK, now);
+		return;
+	}
+	start_export(p, now);
+}
+
+static void start_export(struct probe *p, int64_t now)
+{
+	char dst[16];
+
+	begin_step(p, PROBE_EXPORT, now);
+	addr_str(p->addr, dst, sizeof(dst));
+	p->state = PS_MOUNT;
+	p->nfs = nfs_init_context();
+	if (!p->nfs) {
+		end_step(p, CHECK_FAIL, now, "cannot create an NFS context");
+		finish(p, PROBE_NO_NFS_ANSWER, now);
+		return;
+	}
+	nfs_set_version(p->nfs, NFS_V4);
+	nfs_set_autoreconnect(p->nfs, 0);
+	p->cb_fired = false;
+	if (nfs_mount_async(p->nfs, dst, p->export_path, on_nfs, p) < 0) {
+		const char *e = nfs_get_error(p->nfs);
+		end_step(p, CHECK_FAIL, now, "cannot start the mount: %s", e ? e : "libnfs error");
+		finish(p, PROBE_NO_NFS_ANSWER, now);
+	}
+}
+
+static void mount_reply(struct probe *p, int64_t now)
+{
+	if (p->cb_err < 0) {
+		enum probe_diagnosis d = probe_classify_nfs_error(p->cb_err, p->cb_msg, true);
+		char src[16];
+		addr_str(p->source, src, sizeof(src));
+		if (d == PROBE_EXPORT_DENIED_OR_MISSING)
+			end_step(p, CHECK_FAIL, now,
+				 "%s: not found (%s): either the server exports no such path, or it "
+				 "does not allow this client (%s) and hides the export from it",
+				 p->export_path, msg_or(p, strerror(-p->cb_err)), src);
+		else
+			end_step(p, CHECK_FAIL, now, "mounting %s failed: %s", p->export_path,
+				 msg_or(p, strerror(-p->cb_err)));
+		finish(p, d, now);
+		return;
+	}
+	end_step(p, CHECK_OK, now, "%s is exported to this client (NFSv4 mount)", p->export_path);
+	if (p->no_write) {
+		finish(p, PROBE_OK, now);
+		return;
+	}
+	start_write(p, now);
+}
+
+static void fill_random(uint8_t *b, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = getrandom(b + got, n - got, GRND_NONBLOCK);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	/* Not for secrecy: a pattern the server cannot have by chance. */
+	for (uint32_t x = (uint32_t)now_ms() ^ (uint32_t)getpid(); got < n; got++) {
+		x = x * 1103515245u + 12345u;
+		b[got] = (uint8_t)(x >> 16);
+	}
+}
+
+static void start_write(struct probe *p, int64_t now)
+{
+	char host[64] = "host";
+	uint8_t rnd[4];
+
+	begin_step(p, PROBE_WRITE, now);
+	gethostname(host, sizeof(host) - 1);
+	for (char *c = host; *c; c++)
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') &&
+		    !(*c >= '0' && *c <= '9') && *c != '-')
+			*c = '_';
+	fill_random(rnd, sizeof(rnd));
+	free(p->fname);
+	p->fname = xasprintf("/.meshnfs-probe-%s-%d-%02x%02x%02x%02x", host, (int)getpid(), rnd[0],
+			     rnd[1], rnd[2], rnd[3]);
+	p->len = PROBE_FILE_SIZE;
+	p->wbuf = xmalloc(p->len);
+	p->rbuf = xcalloc(1, p->len);
+	fill_random(p->wbuf, p->len);
+	p->state = PS_CREATE;
+	p->cb_fired = false;
+	if (nfs_create_async(p->nfs, p->fname, O_RDWR | O_EXCL, 0644, on_nfs, p) < 0) {
+		const char *e = nfs_get_error(p->nfs);
+		end_step(p, CHECK_FAIL, now, "cannot start the create: %s", e ? e : "libnfs error");
+		finish(p, PROBE_WRITE_FAILED, now);
+	}
+}
+
+/* Queues the next call of the write test for the current state; false when libnfs refused
+ * to queue it. */
+static bool write_issue(struct probe *p)
+{
+	size_t n = p->len - p->off < PROBE_CHUNK ? p->len - p->off : PROBE_CHUNK;
+
+	p->cb_fired = false;
+	p->cb_msg[0] = '\0';
+	switch (p->state) {
+	case PS_WRITE:
+		return nfs_pwrite_async(p->nfs, p->fh, p->off, n, p->wbuf + p->off, on_nfs, p) == 0;
+	case PS_FSYNC:
+		return nfs_fsync_async(p->nfs, p->fh, on_nfs, p) == 0;
+	case PS_READ:
+		return nfs_pread_async(p->nfs, p->fh, p->off, n, on_nfs, p) == 0;
+	case PS_STAT:
+		return nfs_fstat64_async(p->nfs, p->fh, on_nfs, p) == 0;
+	case PS_CLOSE:
+		return nfs_close_async(p->nfs, p->fh, on_nfs, p) == 0;
+	case PS_UNLINK:
+		return nfs_unlink_async(p->nfs, p->fname, on_nfs, p) == 0;
+	default:
+		return false;
+	}
+}
+
+static void write_goto(struct probe *p, enum probe_state s, int64_t now)
+{
+	p->state = s;
+	if (!write_issue(p)) {
+		const char *e = nfs_get_error(p->nfs);
+		if (p->cleaning) {
+			finish(p, p->cleanup_diag, now);
+			return;
+		}
+		if (s == PS_CLOSE || s == PS_UNLINK) {
+			end_step(p, CHECK_WARN, now, "wrote and read back %zu bytes, but cannot remove "
+				 "%s: %s", p->len, p->fname, e ? e : "libnfs error");
+			finish(p, PROBE_OK, now);
+			return;
+		}
+		end_step(p, CHECK_FAIL, now, "cannot queue the next call: %s", e ? e : "libnfs error");
+		cleanup_write(p, PROBE_WRITE_FAILED, now);
+	}
+}
+
+/* After a failure with the file created: close and remove it, then finish with d. */
+static void cleanup_write(struct probe *p, enum probe_diagnosis d, int64_t now)
+{
+	p->cleaning = true;
+	p->cleanup_diag = d;
+	if (!p->created) {
+		finish(p, d, now);
+		return;
+	}
+	write_goto(p, p->fh ? PS_CLOSE : PS_UNLINK, now);
+}
+
+static void write_fail(struct probe *p, const char *what, int64_t now)
+{
+	enum probe_diagnosis d = probe_classify_nfs_error(p->cb_err, p->cb_msg, false);
+
+	end_step(p, CHECK_FAIL, now, "%s %s failed: %s", what, p->fname,
+		 msg_or(p, strerror(-p->cb_err)));
+	cleanup_write(p, d, now);
+}
+
+static void ownership_result(struct probe *p, int64_t now)
+{
+	struct probe_step *s = &p->steps[PROBE_OWNERSHIP];
+
+	s->ms = p->owner_ms;
+	if (p->cb_err < 0) {
+		s->status = CHECK_WARN;
+		set_detail(s, "cannot read the test file's owner: %s", msg_or(p, strerror(-p->cb_err)));
+		return;
+	}
+	p->owner = p->cb_uid;
+	p->owner_known = true;
+	if (p->owner == p->uid && p->uid == 0) {
+		s->status = CHECK_OK;
+		set_detail(s, "a file created by root is owned by uid 0: no root squash");
+	} else if (p->owner == p->uid) {
+		s->status = CHECK_OK;
+		set_detail(s, "a file created by uid %" PRIu64 " is owned by it (run as root to test "
+			      "root squash)", p->uid);
+	} else if (p->uid == 0) {
+		s->status = CHECK_WARN;
+		set_detail(s, "root is squashed: a file created by root is owned by uid %" PRIu64
+			      " (the anonymous id)", p->owner);
+	} else {
+		s->status = CHECK_WARN;
+		set_detail(s, "a file created by uid %" PRIu64 " is owned by uid %" PRIu64
+			      " (all_squash or id mapping on the server)", p->uid, p->owner);
+	}
+	(void)now;
+}
+
+/* A pwrite or pread reply: advances the offset, or ends the step (false). */
+static bool transfer_reply(struct probe *p, const char *what, const char *zero_msg, int64_t now)
+{
+	if (p->cb_err <= 0) {
+		if (p->cb_err == 0) {
+			p->cb_err = -EIO;
+			copy_msg(p, zero_msg);
+		}
+		write_fail(p, what, now);
+		return false;
+	}
+	p->off += (size_t)p->cb_err;
+	return true;
+}
+
+static void write_reply(struct probe *p, int64_t now)
+{
+	int err = p->cb_err;
+
+	switch (p->state) {
+	case PS_CREATE:
+		if (err < 0 || !p->fh) {
+			write_fail(p, "creating", now);
+			return;
+		}
+		p->created = true;
+		p->off = 0;
+		write_goto(p, PS_WRITE, now);
+		return;
+	case PS_WRITE:
+		if (!transfer_reply(p, "writing", "the server wrote 0 bytes", now))
+			return;
+		write_goto(p, p->off < p->len ? PS_WRITE : PS_FSYNC, now);
+		return;
+	case PS_FSYNC:
+		if (err < 0) {
+			write_fail(p, "syncing", now);
+			return;
+		}
+		p->off = 0;
+		write_goto(p, PS_READ, now);
+		return;
+	case PS_READ:
+		if (!transfer_reply(p, "reading back", "the file is shorter than what was written", now))
+			return;
+		if (p->off < p->len) {
+			write_goto(p, PS_READ, now);
+			return;
+		}
+		if (memcmp(p->wbuf, p->rbuf, p->len) != 0) {
+			size_t i = 0;
+			while (p->wbuf[i] == p->rbuf[i])
+				i++;
+			end_step(p, CHECK_FAIL, now, "%s reads back different data from byte %zu on",
+				 p->fname, i);
+			cleanup_write(p, PROBE_WRITE_FAILED, now);
+			return;
+		}
+		p->owner_ms = now;
+		write_goto(p, PS_STAT, now);
+		return;
+	case PS_STAT:
+		p->owner_ms = now - p->owner_ms;
+		ownership_result(p, now);
+		write_goto(p, PS_CLOSE, now);
+		return;
+	case PS_CLOSE:
+		p->fh = NULL; /* freed by libnfs whatever the result */
+		write_goto(p, PS_UNLINK, now);
+		return;
+	case PS_UNLINK:
+		if (p->cleaning) {
+			struct probe_step *s = &p->steps[PROBE_WRITE];
+			if (err < 0)
+				set_detail(s, "%s; the test file %s is left behind (%s)", s->detail,
+					   p->fname, msg_or(p, strerror(-err)));
+			finish(p, p->cleanup_diag, now);
+			return;
+		}
+		if (err < 0)
+			end_step(p, CHECK_WARN, now,
+				 "wrote, synced and read back %zu bytes, but cannot remove %s: %s", p->len,
+				 p->fname, msg_or(p, strerror(-err)));
+		else
+			end_step(p, CHECK_OK, now,
+				 "created, wrote, synced, read back and removed a %zu-byte file", p->len);
+		p->steps[PROBE_WRITE].ms -= p->owner_ms;
+		finish(p, PROBE_OK, now);
+		return;
+	default:
+		return;
+	}
+}
+
+/* --- driving --- */
+
+void probe_start(struct probe *p, int64_t now)
+{
+	p->t_start = now;
+	p->deadline = now + p->total_ms;
+	step_route(p, now);
+	if (p->state == PS_DONE)
+		return;
+	step_tcp(p, now_ms());
+	/* A refused or instant connect may already have moved on; act on any callback. */
+	probe_advance(p, 0, now_ms());
+}
+
+int probe_poll(const struct probe *p, short *events)
+{
+	int fd = -1, ev = 0;
+
+	switch (p->state) {
+	case PS_TCP:
+		fd = p->fd;
+		ev = POLLOUT;
+		break;
+	case PS_RPC_CONNECT:
+	case PS_RPC_NULL:
+		fd = rpc_get_fd(p->rpc);
+		ev = rpc_which_events(p->rpc);
+		break;
+	case PS_IDLE:
+	case PS_DONE:
+		break;
+	default:
+		fd = nfs_get_fd(p->nfs);
+		ev = nfs_which_events(p->nfs);
+		break;
+	}
+	*events = (short)ev;
+	return fd;
+}
+
+int64_t probe_deadline(const struct probe *p)
+{
+	return p->step_deadline < p->deadline ? p->step_deadline : p->deadline;
+}
+
+static void timeout(struct probe *p, int64_t now, const char *why)
+{
+	char dst[16];
+	enum probe_diagnosis d;
+	double s = secs((int)(now - p->t_step));
+
+	addr_str(p->addr, dst, sizeof(dst));
+	if (p->cleaning) {
+		struct probe_step *st = &p->steps[PROBE_WRITE];
+		set_detail(st, "%s; the server stopped answering while removing %s (%s)", st->detail,
+			   p->fname, why);
+		finish(p, p->cleanup_diag, now);
+		return;
+	}
+	switch (p->state) {
+	case PS_TCP:
+		end_step(p, CHECK_FAIL, now,
+			 "%s:%u: no answer to the connection request within %.1f s (%s): packets to "
+			 "%s are dropped on the way",
+			 dst, (unsigned)p->port, s, why, dst);
+		d = PROBE_UNREACHABLE;
+		break;
+	case PS_RPC_CONNECT: {
+		/* libnfs's connect includes a NULL call (socket.c rpc_connect_program_4_cb): a
+		 * connected socket here means the NFS service did not answer it. */
+		struct sockaddr_in peer;
+		socklen_t plen = sizeof(peer);
+		int fd = rpc_get_fd(p->rpc);
+		bool connected = fd >= 0 && getpeername(fd, (struct sockaddr *)&peer, &plen) == 0;
+		if (connected)
+			end_step(p, CHECK_FAIL, now,
+				 "TCP accepted, but no answer to the NFSv4 NULL call within %.1f s (%s): "
+				 "the NFS service is not answering",
+				 s, why);
+		else
+			end_step(p, CHECK_FAIL, now,
+				 "port %u accepted the tcp step's connection, but not the next one "
+				 "within %.1f s (%s): the NFS service is not accepting connections",
+				 (unsigned)p->port, s, why);
+		d = PROBE_NO_NFS_ANSWER;
+		break;
+	}
+	case PS_RPC_NULL:
+		end_step(p, CHECK_FAIL, now,
+			 "TCP accepted, but no answer to the NFSv4 NULL call within %.1f s (%s): the "
+			 "NFS service is not answering",
+			 s, why);
+		d = PROBE_NO_NFS_ANSWER;
+		break;
+	case PS_MOUNT:
+		end_step(p, CHECK_FAIL, now, "no answer to the mount of %s within %.1f s (%s)",
+			 p->export_path, s, why);
+		d = PROBE_NO_NFS_ANSWER;
+		break;
+	default:
+		end_step(p, CHECK_FAIL, now,
+			 "the server stopped answering during the write test (%.1f s, %s)%s%s", s, why,
+			 p->created ? "; left behind: " : "", p->created ? p->fname : "");
+		d = PROBE_NO_NFS_ANSWER;
+		break;
+	}
+	finish(p, d, now);
+}
+
+void probe_abort(struct probe *p, int64_t now, const char *why)
+{
+	if (p->state != PS_DONE && p->state != PS_IDLE)
+		timeout(p, now, why);
+}
+
+static void service(struct probe *p, short revents, int64_t now)
+{
+	int r = 0;
+
+	switch (p->state) {
+	case PS_TCP: {
+		int err = 0;
+		socklen_t len = sizeof(err);
+		if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
+			return;
+		if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		tcp_result(p, err, now);
+		return;
+	}
+	case PS_RPC_CONNECT:
+	case PS_RPC_NULL:
+		r = rpc_service(p->rpc, revents);
+		if (r < 0 && !p->cb_fired) {
+			p->cb_fired = true;
+			p->cb_err = -ECONNRESET;
+			copy_msg(p, rpc_get_error(p->rpc));
+		}
+		return;
+	case PS_IDLE:
+	case PS_DONE:
+		return;
+	default:
+		r = nfs_service(p->nfs, revents);
+		if (r < 0 && !p->cb_fired) {
+			p->cb_fired = true;
+			p->cb_err = -ECONNRESET;
+			copy_msg(p, nfs_get_error(p->nfs));
+		}
+		return;
+	}
+}
+
+void probe_advance(struct probe *p, short revents, int64_t now)
+{
+	if (p->state == PS_DONE || p->state == PS_IDLE)
+		return;
+	if (revents)
+		service(p, revents, now);
+	while (p->cb_fired && p->state != PS_DONE) {
+		p->cb_fired = false;
+		switch (p->state) {
+		case PS_RPC_CONNECT:
+		case PS_RPC_NULL:
+			rpc_reply(p, now);
+			break;
+		case PS_MOUNT:
+			mount_reply(p, now);
+			break;
+		case PS_TCP:
+			break;
+		default:
+			write_reply(p, now);
+			break;
+		}
+	}
+	if (p->state != PS_DONE && now >= probe_deadline(p))
+		timeout(p, now, now >= p->deadline ? "the probe's deadline" : "the step's deadline");
+}

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/* The ladder's state machine and the poll loop against loopback servers, in a private
+ * network namespace (so nothing here can reach any other network). Needs CAP_SYS_ADMIN:
+ * skipped without it. The real NFS server is tested end to end in tests/e2e. */
+#include "core/test.h"
+#include "net/probe.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+static bool isolated;
+
+static int setup(void **state)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd;
+
+	(void)state;
+	if (unshare(CLONE_NEWNET) < 0)
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return -1;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return -1;
+	close(fd);
+	isolated = true;
+	return 0;
+}
+
+/* A TCP listener on 127.0.0.1 (never accepting); its port in *port. */
+static int listener(uint16_t *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 128), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static void opts_for(struct probe_opts *o, uint16_t port, int step_ms)
+{
+	*o = (struct probe_opts){ .host = "127.0.0.1", .addr = INADDR_LOOPBACK,
+				  .export_path = "/opt/shared", .port = port, .step_ms = step_ms };
+	assert_int_equal(cidr_parse("100.64.0.0/10", true, &o->mesh), 0);
+}
+
+static void refused(void **state)
+{
+	struct probe_opts o;
+	struct probe p, *pp = &p;
+	uint16_t port;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	close(listener(&port)); /* a port nobody listens on */
+	opts_for(&o, port, 1000);
+	probe_init(&p, &o);
+	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
+	assert_int_equal(p.diagnosis, PROBE_REFUSED);
+	/* The source is loopback, outside the mesh: the route step warns, the ladder goes on. */
+	assert_int_equal(p.steps[PROBE_ROUTE].status, CHECK_WARN);
+	assert_false(p.source_in_mesh);
+	assert_int_equal(p.steps[PROBE_TCP].status, CHECK_FAIL);
+	assert_non_null(strstr(p.steps[PROBE_TCP].detail, "refused"));
+	assert_int_equal(p.steps[PROBE_RPC].status, CHECK_SKIP);
+	assert_true(p.steps[PROBE_RPC].ms < 0);
+	assert_true(p.ms < 500);
+	probe_free(&p);
+}
+
+static void silent_service(void **state)
+{
+	struct probe_opts o;
+	struct probe p, *pp = &p;
+	uint16_t port;
+	int l;
+	int64_t t0;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	l = listener(&port); /* the kernel completes handshakes; nobody reads */
+	opts_for(&o, port, 200);
+	probe_init(&p, &o);
+	t0 = now_ms();
+	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
+	assert_int_equal(p.diagnosis, PROBE_NO_NFS_ANSWER);
+	assert_int_equal(p.steps[PROBE_TCP].status, CHECK_OK);
+	assert_int_equal(p.steps[PROBE_RPC].status, CHECK_FAIL);
+	assert_non_null(strstr(p.steps[PROBE_RPC].detail, "no answer"));
+	/* Bounded by the step's deadline, not by the kernel's retries. */
+	assert_true(p.steps[PROBE_RPC].ms >= 200);
+	assert_true(now_ms() - t0 < 1500);
+	probe_free(&p);
+	close(l);
+}
+
+/* A server that accepts and hangs up at once: the RPC connection breaks. */
+static void hangup_service(void **state)
+{
+	struct probe_opts o;
+	struct probe p, *pp = &p;
+	uint16_t port;
+	int l, st;
+	pid_t child;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	l = listener(&port);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		for (;;) {
+			int c = accept(l, NULL, NULL);
+			if (c >= 0)
+				close(c);
+		}
+	}
+	opts_for(&o, port, 2000);
+	probe_init(&p, &o);
+	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	assert_int_equal(p.diagnosis, PROBE_NO_NFS_ANSWER);
+	assert_int_equal(p.steps[PROBE_RPC].status, CHECK_FAIL);
+	/* A broken connection ends the step at once, not at its deadline. */
+	assert_true(p.steps[PROBE_RPC].ms < 1000);
+	probe_free(&p);
+	close(l);
+}
+
+/* n probes against a silent listener through probe_loop; returns the wall time. */
+static int64_t run_many(struct probe *ps, size_t n, int step_ms, size_t max_active,
+			int run_ms)
+{
+	struct probe *pp[32];
+	struct probe_opts o;
+	uint16_t port;
+	int l = listener(&port);
+	int64_t t0;
+
+	assert_true(n <= ARRAY_SIZE(pp));
+	opts_for(&o, port, step_ms);
+	for (size_t i = 0; i < n; i++) {
+		probe_init(&ps[i], &o);
+		pp[i] = &ps[i];
+	}
+	t0 = now_ms();
+	assert_int_equal(probe_loop(pp, n, max_active, run_ms ? t0 + run_ms : 0), 0);
+	t0 = now_ms() - t0;
+	close(l);
+	return t0;
+}
+
+/* Twelve probes, at most four at once: three waves of one step deadline each. */
+static void loop_bounds_concurrency(void **state)
+{
+	struct probe ps[12];
+	int64_t ms;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	ms = run_many(ps, 12, 150, 4, 0);
+	assert_true(ms >= 3 * 150);
+	assert_true(ms < 3000);
+	for (int i = 0; i < 12; i++) {
+		assert_int_equal(ps[i].diagnosis, PROBE_NO_NFS_ANSWER);
+		probe_free(&ps[i]);
+	}
+}
+
+/* A whole-run deadline shorter than the steps': everything ends at the deadline. */
+static void loop_run_deadline(void **state)
+{
+	struct probe ps[20];
+	int64_t ms;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	ms = run_many(ps, 20, 5000, 0, 300);
+	assert_true(ms >= 300);
+	assert_true(ms < 1500);
+	for (int i = 0; i < 20; i++) {
+		assert_true(probe_done(&ps[i]));
+		assert_int_equal(ps[i].diagnosis, PROBE_NO_NFS_ANSWER);
+		assert_non_null(strstr(ps[i].steps[PROBE_RPC].detail, "run's deadline"));
+		probe_free(&ps[i]);
+	}
+}
+
+/* With fewer slots than probes and a run deadline of one step, the late ones never start:
+ * they stay idle (the caller reports them as not probed). */
+static void loop_leaves_unstarted_idle(void **state)
+{
+	struct probe ps[6];
+
+	(void)state;
+	if (!isolated)
+		skip();
+	run_many(ps, 6, 200, 2, 250);
+	for (int i = 0; i < 6; i++) {
+		if (i < 2) {
+			assert_true(probe_done(&ps[i]));
+			assert_int_equal(ps[i].diagnosis, PROBE_NO_NFS_ANSWER);
+		} else if (i >= 4) {
+			assert_int_equal(ps[i].state, PS_IDLE);
+			assert_int_equal(ps[i].diagnosis, PROBE_PENDING);
+		}
+		probe_free(&ps[i]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(refused),
+		cmocka_unit_test(silent_service),
+		cmocka_unit_test(hangup_service),
+		cmocka_unit_test(loop_bounds_concurrency),
+		cmocka_unit_test(loop_run_deadline),
+		cmocka_unit_test(loop_leaves_unstarted_idle),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/* What a probe's result means, in names (a contract: JSON and scripts use them), plain words,
+ * and the fix (the guide's Troubleshooting section where it has one). Pure. */
+#include "net/probe.h"
+
+#include <errno.h>
+
+const char *probe_step_name(enum probe_step_id s)
+{
+	static const char *const names[PROBE_N_STEPS] = {
+		[PROBE_ROUTE] = "route",   [PROBE_TCP] = "tcp",     [PROBE_RPC] = "rpc",
+		[PROBE_EXPORT] = "export", [PROBE_WRITE] = "write", [PROBE_OWNERSHIP] = "ownership",
+	};
+	return (unsigned)s < PROBE_N_STEPS ? names[s] : "?";
+}
+
+const char *probe_diagnosis_name(enum probe_diagnosis d)
+{
+	static const char *const names[PROBE_N_DIAGNOSES] = {
+		[PROBE_OK] = "ok",
+		[PROBE_UNREACHABLE] = "unreachable",
+		[PROBE_REFUSED] = "refused",
+		[PROBE_NO_NFS_ANSWER] = "no_nfs_answer",
+		[PROBE_EXPORT_DENIED_OR_MISSING] = "export_denied_or_missing",
+		[PROBE_READ_ONLY] = "read_only",
+		[PROBE_GRACE] = "grace",
+		[PROBE_PERMISSION_DENIED] = "permission_denied",
+		[PROBE_WRITE_FAILED] = "write_failed",
+	};
+	return (unsigned)d < PROBE_N_DIAGNOSES ? names[d] : "pending";
+}
+
+enum probe_diagnosis probe_classify_nfs_error(int err, const char *msg, bool mounting)
+{
+	static const struct {
+		const char *name;
+		enum probe_diagnosis d;
+	} by_name[] = {
+		{ "NFS4ERR_GRACE", PROBE_GRACE },
+		{ "NFS4ERR_ROFS", PROBE_READ_ONLY },
+		{ "NFS4ERR_ACCESS", PROBE_PERMISSION_DENIED },
+		{ "NFS4ERR_PERM", PROBE_PERMISSION_DENIED },
+		{ "NFS4ERR_WRONGSEC", PROBE_PERMISSION_DENIED },
+	};
+
+	if (msg) {
+		for (size_t i = 0; i < ARRAY_SIZE(by_name); i++)
+			if (strstr(msg, by_name[i].name))
+				return by_name[i].d;
+		if (mounting && strstr(msg, "NFS4ERR_NOENT"))
+			return PROBE_EXPORT_DENIED_OR_MISSING;
+	}
+	switch (-err) {
+	case EROFS:
+		return PROBE_READ_ONLY;
+	case EACCES:
+	case EPERM:
+		return PROBE_PERMISSION_DENIED;
+	case ENOENT:
+		return mounting ? PROBE_EXPORT_DENIED_OR_MISSING : PROBE_WRITE_FAILED;
+	case ETIMEDOUT:
+	case ECONNRESET:
+	case EPIPE:
+	case ECANCELED:
+	case EINTR:
+		return PROBE_NO_NFS_ANSWER;
+	default:
+		return mounting ? PROBE_EXPORT_DENIED_OR_MISSING : PROBE_WRITE_FAILED;
+	}
+}
+
+char *probe_explain(const struct probe *p, char **fix)
+{
+	const char *h = p->host, *e = p->export_path ? p->export_path : "/opt/shared";
+	char src[16], range[20];
+
+	ipv4_format(p->source, src, sizeof(src));
+	cidr_format(&p->mesh, range, sizeof(range));
+	*fix = NULL;
+	switch (p->diagnosis) {
+	case PROBE_OK:
+		if (p->owner_known && p->uid == 0 && p->owner != 0)
+			*fix = xasprintf("The guide's export does not squash root. On %s, in /etc/exports: "
+					 "%s  %s(rw,sync,no_subtree_check,no_root_squash), then: sudo "
+					 "exportfs -ra",
+					 h, e, range);
+		if (!p->export_path)
+			return xasprintf("%s answers NFSv4.", h);
+		if (p->no_write)
+			return xasprintf("%s serves %s to this client.", h, e);
+		return xasprintf("%s serves %s to this client, read and write%s.", h, e,
+				 *fix ? " (root is squashed)" : "");
+	case PROBE_UNREACHABLE:
+		if (!p->source)
+			*fix = xasprintf("This node has no route to %s. Bring the mesh up here (or, on "
+					 "WSL2, on the Windows host): tailscale status; tailscale up", h);
+		else
+			*fix = xasprintf(
+				"Confirm this node (on WSL2: the Windows host, in PowerShell) is connected "
+				"to the mesh: tailscale status. Then: ping -c 1 %s; if %s is offline there, "
+				"start it or bring its Tailscale up.%s",
+				h, h,
+				p->source_in_mesh ? ""
+						  : " The route leaves from a non-mesh address: "
+						    "check `ip route get` for the server's address.");
+		return xasprintf("%s cannot be reached: %s.", h,
+				 !p->source ? "there is no route to it"
+					    : "connection requests get no answer (the peer is "
+					      "offline, or the path drops packets)");
+	case PROBE_REFUSED:
+		*fix = xasprintf("Check that the NFS server is running on %s: ssh %s 'systemctl status "
+				 "nfs-server' (start it: sudo systemctl enable --now nfs-server)",
+				 h, h);
+		return xasprintf("%s is reachable, but nothing listens on the NFS port %u: the NFS "
+				 "server is not running there.",
+				 h, (unsigned)p->port);
+	case PROBE_NO_NFS_ANSWER:
+		*fix = xasprintf("Restart the NFS server on %s: ssh %s 'sudo systemctl restart "
+				 "nfs-server' (nfs-ganesha for Ganesha). Mounts of it on clients hang "
+				 "until it answers again.",
+				 h, h);
+		return xasprintf("%s accepts TCP connections on port %u, but the NFS service does not "
+				 "answer: the server is hung or overloaded (`nc -zv %s %u` would still "
+				 "say \"succeeded\").",
+				 h, (unsigned)p->port, h, (unsigned)p->port);
+	case PROBE_EXPORT_DENIED_OR_MISSING:
+		*fix = xasprintf("On %s: sudo exportfs -v. It must list %s for %s "
+				 "(guide: \"/opt/shared  100.64.0.0/10(rw,sync,no_subtree_check,"
+				 "no_root_squash)\") and this client's address %s must lie in that "
+				 "range; check the path for typos. Then: sudo exportfs -ra",
+				 h, e, range, src);
+		return xasprintf("%s does not export %s to this client: either the path is wrong, or "
+				 "the export does not allow this client's address (%s). The server "
+				 "answers both the same way (NFS4ERR_NOENT).",
+				 h, e, src);
+	case PROBE_READ_ONLY:
+		*fix = xasprintf("On %s, export it read-write in /etc/exports: %s  %s(rw,sync,"
+				 "no_subtree_check,no_root_squash), then: sudo exportfs -ra",
+				 h, e, range);
+		return xasprintf("%s exports %s read-only to this client: creating a file fails "
+				 "(NFS4ERR_ROFS).",
+				 h, e);
+	case PROBE_GRACE:
+		*fix = xasprintf("Wait for the grace period to end (90 s by default after the server "
+				 "starts), then: meshnfs probe %s:%s",
+				 h, e);
+		return xasprintf("%s has just restarted and is in its NFSv4 grace period: reads work, "
+				 "but creating files fails (NFS4ERR_GRACE) until clients have had time "
+				 "to reclaim their state.",
+				 h);
+	case PROBE_PERMISSION_DENIED:
+		*fix = xasprintf(
+			"Either export with no_root_squash as the guide does (on %s, /etc/exports: %s  "
+			"%s(rw,sync,no_subtree_check,no_root_squash), then sudo exportfs -ra), or let "
+			"the anonymous user write the directory: ssh %s 'sudo chmod 1777 %s'",
+			h, e, range, h, e);
+		return xasprintf("%s refuses to let this client (uid %" PRIu64 ") create files in %s "
+				 "(NFS4ERR_ACCESS): with root_squash, root becomes the anonymous user, "
+				 "who may not write the exported directory.",
+				 h, p->uid, e);
+	case PROBE_WRITE_FAILED:
+		*fix = xasprintf("Check the server's disk and logs: ssh %s 'df -h %s; sudo journalctl "
+				 "-u nfs-server -n 50'",
+				 h, e);
+		return xasprintf("%s mounts %s, but the write test failed (see the write step).", h, e);
+	default:
+		return xasprintf("the probe of %s did not finish.", h);
+	}
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Driven by tests/vm/harness.sh: a harness run that is cut short. Brings up the server
+# namespace and boots tests/vm/lib/guest-idle.sh, then writes what it created (namespace, tap,
+# pids, temporary directory) to $1 and either
+#   deadline  waits for the VM deadline (VM_DEADLINE) to end qemu, and records how long it took
+#   signal    stops ganesha (a hung server) and waits to be killed with SIGTERM
+# Its TAP output is not counted; harness.sh checks what is left afterwards.
+. "$(dirname "$0")/../../lib/tap.sh"
+. "$TOP/tests/vm/lib/vm.sh"
+state=$1 mode=$2
+vm_require || exit 1
+vm_server_up || exit 1
+vm_boot "$TOP/tests/vm/lib/guest-idle.sh" || exit 1
+qpid=
+record() {
+	# qemu removes its pidfile when it exits: keep the first pid read.
+	[ -n "$qpid" ] || qpid=$(cat "$VM_TMP/qemu.pid" 2>/dev/null)
+	printf '%s\n' "ns=$VM_NS" "tap=$VM_TAP" "tmp=$VM_TMP" "ganesha=$VM_GANESHA_PID" \
+		"job=$VM_QEMU_JOB" "qemu=$qpid" "$@" >"$state.tmp"
+	mv -f "$state.tmp" "$state"
+}
+case $mode in
+deadline)
+	for ((i = 0; i < 100; i++)); do [ -s "$VM_TMP/qemu.pid" ] && break; sleep 0.05; done
+	record
+	if vm_wait_exit $((VM_DEADLINE + 30)); then
+		record "exited_ms=$(($(vm_now_ms) - VM_T0))" "rc=$VM_QEMU_RC" "booted=$([ -e "$VM_SHARE/out/booted" ] && echo yes || echo no)"
+	else
+		record "exited_ms=never"
+	fi
+	;;
+signal)
+	vm_wait booted 120 || { record "booted=no"; exit 1; }
+	vm_ganesha_hang
+	record "booted=yes"
+	while :; do sleep 1; done
+	;;
+esac
