@@ -4,6 +4,7 @@
 #include "cmd/cmd.h"
 
 #include "core/root.h"
+#include "net/probe.h"
 #include "node/node.h"
 #include "report/output.h"
 #include "setup/setup.h"
@@ -122,15 +123,40 @@ static int check_writable(const struct plan *p, char *err, size_t size)
 	return 0;
 }
 
-/* The last step: the probe ladder from this node to the share. */
+/* The last step: the probe ladder (meshnfs probe) from this node to the share. With --root
+ * the files are another machine's and so would be its network: not verified then. */
 static void verify(struct ctx *ctx, struct report *r, const char *server, const char *export_path)
 {
-	(void)ctx;
-	/* meshnfs probe (src/net/) is not in this build yet: this is the one call to make
-	 * when it is. */
-	struct check *c = report_add(r, "setup.verify", CHECK_SKIP,
-				     "not verified: the probe ladder is not in this build");
-	check_set_fix(c, "meshnfs probe %s:%s", server, export_path);
+	_cleanup_free_ char *summary = NULL, *fix = NULL;
+	struct check *c;
+	struct probe p;
+
+	if (!streq(root_get(), "/")) {
+		c = report_add(r, "setup.verify", CHECK_SKIP,
+			       "not verified: --root names another machine's files, not this network");
+		check_set_fix(c, "on that machine: meshnfs probe %s:%s", server, export_path);
+		return;
+	}
+	if (probe_run(&p, &(struct probe_opts){ .host = server, .export_path = export_path,
+						.mesh = ctx->config.mesh, .step_ms = ctx->timeout_ms },
+		      ctx->timeout_ms) < 0)
+		probe_abort(&p, now_ms(), "poll failed");
+	summary = probe_explain(&p, &fix);
+	c = report_add(r, "setup.verify", p.diagnosis == PROBE_OK ? CHECK_OK : CHECK_FAIL,
+		       "meshnfs probe %s:%s: %s", server, export_path, summary);
+	c->ms = p.ms;
+	struct buf steps = { 0 };
+	buf_append(&steps, "", 0);
+	for (int i = 0; i < PROBE_N_STEPS; i++)
+		if (p.steps[i].status != CHECK_SKIP || p.steps[i].detail)
+			buf_printf(&steps, "%s%s %s%s%s", steps.len ? "\n" : "", probe_step_name(i),
+				   check_status_name(p.steps[i].status), p.steps[i].detail ? ": " : "",
+				   p.steps[i].detail ? p.steps[i].detail : "");
+	check_set_detail(c, "%s", steps.data);
+	buf_free(&steps);
+	if (fix)
+		check_set_fix(c, "%s", fix);
+	probe_free(&p);
 }
 
 /* Shows the plan, applies it unless dry_run, verifies, reports. */
