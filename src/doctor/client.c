@@ -11,18 +11,6 @@
 
 #include <errno.h>
 
-bool doctor_is_server(const struct doctor *d)
-{
-	uint32_t a;
-
-	if (ipv4_parse(d->cfg->server, &a) < 0)
-		return false;
-	for (size_t i = 0; i < d->node->n_addrs; i++)
-		if (d->node->addrs[i] == a)
-			return true;
-	return false;
-}
-
 static void packages(const struct doctor *d, struct report *r)
 {
 	struct check *c;
@@ -128,8 +116,17 @@ out:
 
 void doctor_client(const struct doctor *d, struct report *r)
 {
-	if (d->node->kind == NODE_WSL1 || doctor_is_server(d))
-		return; /* node.kind says why WSL1 cannot; the server does not mount its share */
+	if (d->node->kind == NODE_WSL1)
+		return; /* node.kind says why WSL1 cannot */
+	if (doctor_is_server(d)) {
+		report_add(r, "client.packages", CHECK_SKIP,
+			   "this node holds the server address %s: it exports, it does not mount",
+			   d->cfg->server);
+		report_add(r, "fstab.entry", CHECK_SKIP,
+			   "this node holds the server address %s: it exports, it does not mount",
+			   d->cfg->server);
+		return;
+	}
 	packages(d, r);
 	entry(d, r);
 }
