@@ -4,9 +4,9 @@
 
 #include "core/root.h"
 #include "fstab/fstab.h"
+#include "mount/mountinfo.h"
 
 #include <errno.h>
-#include <libmount.h>
 #include <sys/stat.h>
 
 struct fstab_edit {
@@ -22,39 +22,30 @@ static int fstab_edit_fn(void *userdata, const char *old, size_t len, bool exist
 	return fstab_set_entry(e->file, old, len, &e->entry, out, diag);
 }
 
-/* What is mounted on target, from mountinfo under the root (libmount; no path is touched, so
- * a hung mount cannot block this). 0 with *source and *fstype set (new strings), -ENOENT when
- * nothing is, or another negative errno. */
-static int mounted_on(const char *target, char **source, char **fstype)
+/* What is mounted on target, from mountinfo under the root (src/mount: no path is touched,
+ * so a hung mount cannot block this): the mount a process sees there. 0 with *source and
+ * *fstype set (new strings), -ENOENT when nothing is. A right NFS mount under systemd's
+ * automount counts as the NFS mount. */
+static int mounted_on(const char *target, const char *want_source, char **source, char **fstype)
 {
 	_cleanup_free_ char *path = root_path("/proc/self/mountinfo");
-	_cleanup_free_ char *want = fstab_normalize_path(target);
-	struct libmnt_table *tb = mnt_new_table();
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
-	struct libmnt_fs *fs;
-	int r = -ENOENT;
+	struct mount_stack st = { 0 };
+	struct diag d = { 0 };
+	int r = mountinfo_read(path, target, &st, &d);
 
-	if (!tb || !it) {
-		r = -ENOMEM;
-		goto out;
+	if (r < 0 || st.n == 0) {
+		mount_stack_free(&st);
+		return -ENOENT; /* no mount table, or nothing there */
 	}
-	if (access(path, R_OK) < 0 || mnt_table_parse_file(tb, path) < 0)
-		goto out; /* no mount table: nothing is known to be mounted */
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *t = mnt_fs_get_target(fs);
-		_cleanup_free_ char *have = t ? fstab_normalize_path(t) : NULL;
-		if (!have || !streq(have, want))
-			continue;
-		const char *s = mnt_fs_get_source(fs), *ty = mnt_fs_get_fstype(fs);
-		*source = xstrdup(s ? s : "");
-		*fstype = xstrdup(ty ? ty : "");
-		r = 0;
-		break;
-	}
-out:
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
-	return r;
+	const struct mount_entry *e = mount_stack_top(&st);
+	for (size_t i = 0; i < st.n; i++)
+		if (startswith(st.entries[i].fstype, "nfs") &&
+		    streq_ptr(st.entries[i].source, want_source))
+			e = &st.entries[i];
+	*source = xstrdup(e->source ? e->source : "");
+	*fstype = xstrdup(e->fstype ? e->fstype : "");
+	mount_stack_free(&st);
+	return 0;
 }
 
 static int max_int(int a, int b)
@@ -164,7 +155,7 @@ int setup_client_plan(const struct setup_client *c, const struct node_info *n, s
 
 	/* 3. The mount point: mountinfo first, so an existing (maybe hung) mount is never
 	 * touched. */
-	r = mounted_on(c->mountpoint, &m_source, &m_type);
+	r = mounted_on(c->mountpoint, source, &m_source, &m_type);
 	mounted = r == 0;
 	if (mounted) {
 		mounted_right = (streq(m_source, source) && startswith(m_type, "nfs")) ||
