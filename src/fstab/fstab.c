@@ -2,6 +2,7 @@
 #include "fstab/fstab.h"
 
 #include "core/optlist.h"
+#include "mount/mountinfo.h"
 
 #include <errno.h>
 #include <libmount.h>
@@ -118,25 +119,13 @@ static int libmount_parse(const char *file, const char *data, size_t len, char *
 	struct mnt_err err = { 0 };
 	char **targets = NULL;
 	size_t n = 0;
-	FILE *f;
 	int r;
 
 	*ret_targets = NULL;
 	*ret_n = 0;
-	if (len == 0)
-		return 0;
-	f = fmemopen((void *)data, len, "r");
-	if (!f)
-		return -errno;
-	tb = mnt_new_table();
-	if (!tb) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	mnt_table_set_userdata(tb, &err);
-	mnt_table_set_parser_errcb(tb, on_parse_error);
-	r = mnt_table_parse_stream(tb, f, file);
-	fclose(f);
+	r = mount_table_parse_buffer(file, data, len, on_parse_error, &err, &tb);
+	if (!tb)
+		return r;
 	if (r < 0 || err.line) {
 		char q[128];
 		size_t s, e;
