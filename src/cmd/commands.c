@@ -12,7 +12,7 @@ const struct command commands[] = {
 	{ "setup", "make this node an NFS client or server (or fix WSL settings), plan first",
 	  "setup client|server|wsl [--dry-run] [OPTIONS]", cmd_setup },
 	{ "repair", "fix what doctor finds fixable: stale handles, hung or lost mounts",
-	  "repair [--dry-run]", cmd_not_yet },
+	  "repair [--dry-run]", cmd_repair },
 	{ "status", "the mesh's nodes, live: addresses, roles, online, NFS verdicts",
 	  "status [--source SOURCE]", cmd_not_yet },
 	{ "help", "list the commands, or show one command's usage", "help [COMMAND]", cmd_help },

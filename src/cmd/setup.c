@@ -97,36 +97,16 @@ static int setup_option(void *userdata, int opt, const char *arg, char *err, siz
 	return -EINVAL;
 }
 
-/* Every file and directory the plan writes must be writable before anything is done, so a
- * run without the rights stops before its first step instead of halfway. */
-static int check_writable(const struct plan *p, char *err, size_t size)
-{
-	for (size_t i = 0; i < p->n_steps; i++) {
-		const struct plan_step *s = &p->steps[i];
-		if (s->kind != PLAN_WRITE && s->kind != PLAN_MKDIR)
-			continue;
-		_cleanup_free_ char *dir = xstrdup(s->path);
-		struct stat st;
-		/* The nearest existing ancestor is where the write or mkdir happens. */
-		while (stat(dir, &st) < 0 && strrchr(dir, '/') && strrchr(dir, '/') != dir)
-			*strrchr(dir, '/') = '\0';
-		if (s->kind == PLAN_WRITE && streq(dir, s->path))
-			*strrchr(dir, '/') = '\0';
-		if (!*dir)
-			strcpy(dir, "/");
-		if (access(dir, W_OK) < 0) {
-			snprintf(err, size, "cannot write in %s: %s (setup changes system files: run it "
-					    "as root)", dir, strerror(errno));
-			return -errno;
-		}
-	}
-	return 0;
-}
-
 /* The last step: the probe ladder (meshnfs probe) from this node to the share. With --root
  * the files are another machine's and so would be its network: not verified then. */
-static void verify(struct ctx *ctx, struct report *r, const char *server, const char *export_path)
+struct verify_target {
+	const char *server, *export_path;
+};
+
+static void verify(struct ctx *ctx, struct report *r, const void *data)
 {
+	const struct verify_target *t = data;
+	const char *server = t->server, *export_path = t->export_path;
 	_cleanup_free_ char *summary = NULL, *fix = NULL;
 	struct check *c;
 	struct probe p;
@@ -157,68 +137,6 @@ static void verify(struct ctx *ctx, struct report *r, const char *server, const 
 	if (fix)
 		check_set_fix(c, "%s", fix);
 	probe_free(&p);
-}
-
-/* Shows the plan, applies it unless dry_run, verifies, reports. */
-static int run_plan(struct ctx *ctx, const struct node_info *n, struct plan *p, bool dry_run,
-		    const char *server, const char *export_path, const char *command)
-{
-	struct report r;
-	struct diag d = { 0 };
-	char err[600];
-	int rc;
-
-	report_init(&r, command);
-	if (!ctx->json) {
-		struct buf text = { 0 };
-		buf_append(&text, "", 0);
-		plan_format(p, &text);
-		fputs(text.data, stdout);
-		buf_free(&text);
-		if (dry_run)
-			fputs("Dry run: nothing was changed and nothing was run.\n\n", stdout);
-		else if (p->n_steps)
-			fputs("\nApplying:\n", stdout);
-		else
-			fputs("\nNothing to do: everything is already right.\n", stdout);
-		fflush(stdout);
-	}
-	for (size_t i = 0; i < n->n_warnings; i++)
-		report_add(&r, "node.input", CHECK_WARN, "%s", n->warnings[i]);
-	plan_report(p, &r, dry_run);
-	if (!dry_run && p->n_steps) {
-		if (check_writable(p, err, sizeof(err)) < 0) {
-			report_add(&r, "setup.permission", CHECK_FAIL, "%s", err);
-		} else {
-			setenv("DEBIAN_FRONTEND", "noninteractive", 1); /* apt-get asks nothing */
-			if (plan_apply(p, &r, &d) == 0 && server)
-				verify(ctx, &r, server, export_path);
-		}
-	}
-	json_object_set_new(r.extra, "plan", plan_to_json(p, dry_run));
-	rc = cmd_finish(ctx, &r);
-	report_free(&r);
-	return rc;
-}
-
-/* A plan that cannot be made: bad input is 65, a refused argument 64, the rest a failure. */
-static int plan_error(struct ctx *ctx, const struct command *cmd, int r, const struct diag *d,
-		      const char *id)
-{
-	struct report rep;
-	int rc;
-
-	if (r == -EBADMSG)
-		return cmd_bad_input(ctx, d);
-	if (r == -EDOM)
-		return cmd_usage_error(cmd, "%s", d->msg);
-	report_init(&rep, cmd->name);
-	report_add(&rep, id, CHECK_FAIL, "%s", d->msg[0] ? d->msg : strerror(-r));
-	rc = cmd_finish(ctx, &rep);
-	if (!ctx->json)
-		fprintf(stderr, "meshnfs: %s\n", d->msg[0] ? d->msg : strerror(-r));
-	report_free(&rep);
-	return rc;
 }
 
 static int setup_client(struct ctx *ctx, int argc, char **argv)
@@ -254,8 +172,9 @@ static int setup_client(struct ctx *ctx, int argc, char **argv)
 	node_detect(cfg, ctx->timeout_ms, &node);
 	plan_init(&p, "mount %s:%s on %s (nfs4)", c.server, c.export_path, c.mountpoint);
 	int r = setup_client_plan(&c, &node, &p, &d);
-	int rc = r < 0 ? plan_error(ctx, &sub_client, r, &d, "setup.client")
-		       : run_plan(ctx, &node, &p, a.dry_run, c.server, c.export_path, "setup client");
+	struct verify_target vt = { c.server, c.export_path };
+	int rc = r < 0 ? cmd_plan_error(ctx, &sub_client, r, &d, "setup.client")
+		       : cmd_run_plan(ctx, &node, &p, a.dry_run, "setup client", verify, &vt);
 	plan_free(&p);
 	node_info_free(&node);
 	return rc;
@@ -305,9 +224,10 @@ static int setup_server(struct ctx *ctx, int argc, char **argv)
 		/* A foreign ganesha.conf: bad input in the sense of "a file we will not edit". */
 		rc = cmd_bad_input(ctx, &d);
 	} else if (r < 0)
-		rc = plan_error(ctx, &sub_server, r, &d, "setup.server");
+		rc = cmd_plan_error(ctx, &sub_server, r, &d, "setup.server");
 	else
-		rc = run_plan(ctx, &node, &p, a.dry_run, cfg->server, s.export_path, "setup server");
+		rc = cmd_run_plan(ctx, &node, &p, a.dry_run, "setup server", verify,
+				  &(struct verify_target){ cfg->server, s.export_path });
 	plan_free(&p);
 	node_info_free(&node);
 	return rc;

@@ -68,3 +68,22 @@ bool setup_have_program(const char *name);
 /* Whether TCP port is in LISTEN state in this network namespace (/proc/net/tcp and tcp6 under
  * the root): 1 yes, 0 no, negative errno when unreadable. */
 int setup_port_listening(unsigned port);
+
+/* meshnfs repair: the configured share's mount on this node. */
+struct repair {
+	const char *server, *export_path, *mountpoint;
+	const char *options; /* configured fstab options, for a mount without an fstab entry */
+	const struct cidr *mesh;
+	int timeout_ms;
+	bool live;      /* the root is "/": the mount and the network are this machine's */
+	bool is_server; /* this node holds the server address: nothing to repair */
+};
+
+/* The plan: -EBADMSG (diag) when /etc/fstab or mountinfo cannot be parsed. A live hung or
+ * stale mount is probed in a forked child (never blocks) and the server with the probe
+ * ladder before a new mount is planned. */
+int repair_plan(const struct repair *rp, const struct node_info *n, struct plan *p,
+		struct diag *diag);
+/* systemd's unit name for a path (systemd-escape --path --suffix): "/opt/shared" ->
+ * "opt-shared.automount". New string. */
+char *repair_unit_name(const char *path, const char *suffix);
