@@ -66,9 +66,9 @@ int safewrite_read(const char *path, char **ret, size_t *ret_len)
 	return read_stat(path, ret, ret_len, &st);
 }
 
-static int lock_take(const char *path, int timeout_ms, int *ret_fd)
+static int lock_take(const char *path, const char *lock_path, int timeout_ms, int *ret_fd)
 {
-	_cleanup_free_ char *lock = safewrite_lock_path(path);
+	_cleanup_free_ char *lock = lock_path ? xstrdup(lock_path) : safewrite_lock_path(path);
 	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : LOCK_TIMEOUT_DEFAULT_MS);
 	unsigned wait_us = 1000;
 	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
@@ -267,7 +267,7 @@ int safewrite_update(const char *path, safewrite_edit_fn edit, void *userdata,
 		res->step = "open";
 		return -EINVAL;
 	}
-	r = lock_take(path, opts->lock_timeout_ms, &lock_fd);
+	r = lock_take(path, opts->lock_path, opts->lock_timeout_ms, &lock_fd);
 	if (r < 0) {
 		res->step = "lock";
 		return r;

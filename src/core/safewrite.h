@@ -35,6 +35,9 @@ struct safewrite_opts {
 	mode_t new_mode;     /* mode of a file that does not exist yet; 0 means 0644 */
 	int lock_timeout_ms; /* how long to wait for another run's lock; <= 0 means 30 s */
 	unsigned flags;
+	/* The lock file; NULL means ".NAME.meshnfs.lock" beside the file. (A file in a Windows
+	 * profile may want its lock elsewhere, e.g. under /run.) */
+	const char *lock_path;
 };
 
 /* The edit: from the current content (exists false, old "" when the file is absent) make the

@@ -188,6 +188,17 @@ static void test_lock_timeout(void **state)
 	assert_int_equal(safewrite_file(p, "b", 1, &o, &res), 0);
 	assert_true(res.changed);
 	safewrite_result_free(&res);
+
+	/* A lock file elsewhere: that one is taken, none is made beside the file. */
+	_cleanup_free_ char *other = path_in("elsewhere.lock"), *beside = path_in("own");
+	_cleanup_free_ char *beside_lock = safewrite_lock_path(beside);
+	struct safewrite_opts o2 = { .lock_timeout_ms = 150, .lock_path = other };
+	assert_int_equal(flock(fd = open(other, O_RDWR | O_CREAT, 0600), LOCK_EX), 0);
+	assert_int_equal(safewrite_file(beside, "c", 1, &o2, &res), -ETIMEDOUT);
+	close(fd);
+	assert_int_equal(safewrite_file(beside, "c", 1, &o2, &res), 0);
+	assert_int_equal(access(beside_lock, F_OK), -1);
+	safewrite_result_free(&res);
 }
 
 static void test_paths_beside(void **state)

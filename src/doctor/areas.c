@@ -4,9 +4,9 @@
 
 const struct doctor_area doctor_areas[] = {
 	{ "node", 1, doctor_node },
-	{ "client", 1, doctor_client },
 	{ "nfs", 1, doctor_nfs },
 	{ "mount", 1, doctor_mount },
+	{ "client", 1, doctor_client },
 	{ "server", 1, doctor_server },
 };
 const size_t doctor_n_areas = sizeof(doctor_areas) / sizeof(doctor_areas[0]);
