@@ -7,17 +7,7 @@
 # fakes that record their argv. The empty namespace has no route to the server: repair must
 # then detach the dead mount and not mount again.
 . "$(dirname "$0")/../lib/tap.sh"
-HANGFS=${HANGFS:-$TOP/build/tools/hangfs}
-
-if [ "${1:-}" != --inner ]; then
-	if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ]; then
-		not_ok "hangfs ($HANGFS) and /dev/fuse are needed: make tools"
-		exit 0
-	fi
-	empty_netns NS
-	ip netns exec "$NS" unshare --mount --propagation private bash "$0" --inner
-	exit $?
-fi
+fuse_namespaces "$0" "$@"
 
 # ---- inside the namespaces ----
 fake_system mount systemctl

@@ -115,3 +115,20 @@ tree_state() {
 	(cd "$1" && find . -xdev \( -type f -o -type d -o -type l \) -printf '%p %i %m %U:%G %s %T@ %C@\n' |
 		sort && find . -xdev -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
+
+# fuse_namespaces "$0" "$@": FUSE tests (build/tools/hangfs) run their body in an empty
+# network namespace and a private mount namespace, so the machine's mount table never sees
+# their mounts. The first call re-runs the script there with --inner and exits with its
+# status; inside, it returns at once.
+HANGFS=${HANGFS:-$TOP/build/tools/hangfs}
+fuse_namespaces() {
+	local script=$1 _fn_ns
+	[ "${2:-}" = --inner ] && return 0
+	if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ]; then
+		not_ok "hangfs ($HANGFS) and /dev/fuse are needed: make tools"
+		exit 0
+	fi
+	empty_netns _fn_ns
+	ip netns exec "$_fn_ns" unshare --mount --propagation private bash "$script" --inner
+	exit $?
+}
