@@ -102,15 +102,11 @@ void buf_free(struct buf *b)
 	*b = (struct buf){ 0 };
 }
 
-int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
+int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -1;
 	struct buf b = { 0 };
 	char chunk[4096];
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	buf_append(&b, "", 0);
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -133,6 +129,15 @@ int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
 	if (ret_len)
 		*ret_len = b.len;
 	return 0;
+}
+
+int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	return read_fd_bounded(fd, max, ret, ret_len);
 }
 
 int read_first_line(const char *path, char **ret)

@@ -50,6 +50,7 @@ void buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
 void buf_free(struct buf *b);
 
 /* Reads at most max bytes of a file into a NUL-terminated buffer. -EFBIG if larger. */
+int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len);
 int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len);
 /* First line of a small file, trailing whitespace stripped. */
 int read_first_line(const char *path, char **ret);

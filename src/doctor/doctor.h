@@ -75,3 +75,8 @@ void doctor_mesh_judge(const struct ts_status *st, const char *who, bool windows
  * unknown), names the distro's host names; the summary names l->source. */
 void doctor_stale_identity(const struct mesh_nodes *l, const struct mesh_node *host,
 			   const char *const *names, size_t n_names, struct report *r);
+void doctor_client(const struct doctor *d, struct report *r);
+void doctor_server(const struct doctor *d, struct report *r);
+
+/* This node holds the configured server address (the client checks do not apply to it). */
+bool doctor_is_server(const struct doctor *d);
