@@ -8,7 +8,7 @@
 #include "core/root.h"
 #include "core/safewrite.h"
 #include "exports/exports.h"
-#include "format/proctcp.h"
+#include "format/listeners.h"
 #include "setup/setup.h"
 
 #include <arpa/inet.h>
@@ -209,53 +209,43 @@ static void audit_ganesha(struct audit *a)
 /* Where NFS listens: every address (0.0.0.0, ::) or addresses outside the mesh. */
 static void audit_listening(struct audit *a)
 {
-	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+	struct listeners l = { 0 };
+	struct diag dg = { 0 };
 	char mesh[32];
 
 	cidr_format(&a->d->cfg->mesh, mesh, sizeof(mesh));
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *p = root_path(files[i]), *data = NULL;
-		struct tcp_socket *v = NULL;
-		struct diag dg = { 0 };
-		size_t len, n = 0;
-		if (read_file_bounded(p, 64 * 1024 * 1024, &data, &len) < 0 ||
-		    proc_tcp_parse(p, data, len, i == 1, &v, &n, &dg) < 0)
-			continue;
-		for (size_t k = 0; k < n; k++) {
-			struct tcp_socket *s = &v[k];
-			char where[80];
-			if (s->state != TCP_STATE_LISTEN || s->port != 2049)
-				continue;
-			bool v4 = !s->v6 || tcp_socket_v4mapped(s);
-			if (s->v6 && v4) {
-				uint32_t be;
-				memcpy(&be, s->addr6 + 12, 4);
-				s->addr4 = ntohl(be);
-			}
-			bool inside = v4 && !tcp_socket_any(s) &&
-				      (cidr_contains(&a->d->cfg->mesh, s->addr4) ||
-				       (s->addr4 >> 24) == 127);
-			if (inside)
-				continue;
-			tcp_socket_format(s, where, sizeof(where));
-			_cleanup_free_ char *fix = xasprintf(
-				"%s; or a firewall rule: nft add rule inet filter input tcp dport 2049 "
-				"ip saddr != %s drop",
-				a->ganesha_conf && !a->kernel_exports
-					? "listen on the mesh address only: NFS_CORE_PARAM { Bind_addr = "
-					  "<mesh address>; } in /etc/ganesha/ganesha.conf"
-					: "listen on the mesh address only: [nfsd] host=<mesh address> in "
-					  "/etc/nfs.conf, then: sudo systemctl restart nfs-server",
-				mesh);
-			finding(a, fix,
-				"The port is open to every network this host is on (LAN, Wi-Fi), not "
-				"only the mesh; the export's client list is then the only barrier.",
-				"NFS listens on %s: %s", where,
-				tcp_socket_any(s) ? "every address, not only the mesh"
-						  : "an address outside the mesh");
-		}
-		free(v);
+	if (node_listeners(&l, &dg) < 0) {
+		listeners_free(&l);
+		return;
 	}
+	for (size_t k = 0; k < l.n; k++) {
+		const struct listener *s = &l.v[k];
+		char where[80];
+		uint32_t addr4;
+		if (s->port != 2049)
+			continue;
+		bool any = listener_is_wildcard(s);
+		bool inside = !any && listener_ipv4(s, &addr4) &&
+			      (cidr_contains(&a->d->cfg->mesh, addr4) || (addr4 >> 24) == 127);
+		if (inside)
+			continue;
+		listener_format(s, where, sizeof(where));
+		_cleanup_free_ char *fix = xasprintf(
+			"%s; or a firewall rule: nft add rule inet filter input tcp dport 2049 "
+			"ip saddr != %s drop",
+			a->ganesha_conf && !a->kernel_exports
+				? "listen on the mesh address only: NFS_CORE_PARAM { Bind_addr = "
+				  "<mesh address>; } in /etc/ganesha/ganesha.conf"
+				: "listen on the mesh address only: [nfsd] host=<mesh address> in "
+				  "/etc/nfs.conf, then: sudo systemctl restart nfs-server",
+			mesh);
+		finding(a, fix,
+			"The port is open to every network this host is on (LAN, Wi-Fi), not "
+			"only the mesh; the export's client list is then the only barrier.",
+			"NFS listens on %s: %s", where,
+			any ? "every address, not only the mesh" : "an address outside the mesh");
+	}
+	listeners_free(&l);
 }
 
 static void service(const struct doctor *d, struct report *r, const struct audit *a)

@@ -40,19 +40,6 @@ size_t wsl_port_collisions(const struct listeners *lin, const struct listeners *
 	return n;
 }
 
-static int read_proc(const char *path, bool v6, struct listeners *out, struct diag *dg)
-{
-	_cleanup_free_ char *p = root_path(path), *data = NULL;
-	size_t len;
-	int r = read_file_bounded(p, PROC_MAX, &data, &len);
-
-	if (r == -ENOENT && v6)
-		return 0; /* a kernel without IPv6 */
-	if (r < 0)
-		return diag_set(dg, p, 0, "cannot read: %s", strerror(-r));
-	return proc_net_tcp_parse(p, data, len, v6, out, dg);
-}
-
 /* netstat.exe on PATH (interop appends the Windows PATH), else at its place under the root. */
 static int run_netstat(int timeout_ms, struct listeners *out, struct diag *dg)
 {
@@ -104,8 +91,7 @@ void doctor_wsl_ports(const struct doctor *d, struct report *r)
 			   n->wsl.networking_mode);
 		return;
 	}
-	if (read_proc("/proc/net/tcp", false, &lin, &dg) < 0 ||
-	    read_proc("/proc/net/tcp6", true, &lin, &dg) < 0) {
+	if (node_listeners(&lin, &dg) < 0) {
 		diag_format(&dg, msg, sizeof(msg));
 		report_add(r, "wsl.ports", CHECK_WARN, "cannot list this distro's listening ports: %s",
 			   msg);

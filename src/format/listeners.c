@@ -255,6 +255,19 @@ int netstat_parse(const char *file, const char *data, size_t len, struct listene
 	return r;
 }
 
+bool listener_ipv4(const struct listener *l, uint32_t *addr)
+{
+	const uint8_t *a = l->addr;
+
+	if (l->family == AF_INET6) {
+		if (memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) != 0)
+			return false;
+		a += 12;
+	}
+	*addr = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+	return true;
+}
+
 bool listener_is_loopback(const struct listener *l)
 {
 	static const uint8_t v6lo[16] = { [15] = 1 };

@@ -34,6 +34,9 @@ int netstat_parse(const char *file, const char *data, size_t len, struct listene
 		  struct diag *diag);
 void listeners_free(struct listeners *l);
 
+/* The IPv4 address (host byte order) of an AF_INET listener or of a v4-mapped v6 one
+ * (::ffff:a.b.c.d); false for other v6 addresses. */
+bool listener_ipv4(const struct listener *l, uint32_t *addr);
 bool listener_is_loopback(const struct listener *l);
 bool listener_is_wildcard(const struct listener *l);
 /* "0.0.0.0:445", "[::]:22" into buf. */

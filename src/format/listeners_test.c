@@ -167,6 +167,38 @@ static void netstat_recordings(void **state)
 	}
 }
 
+/* The IPv4 behind a listener: plain v4, v4-mapped v6 (::ffff:100.64.0.1), none for real v6.
+ * The kernel's short /proc/net/tcp6 lines (fields after st cut) are accepted. */
+static void ipv4_of_listeners(void **state)
+{
+	(void)state;
+	const char *v4 = "  sl  local_address rem_address   st\n"
+			 "   0: 01004064:0801 00000000:0000 0A 0\n"
+			 "   1: 0100007F:0801 0100007F:C350 01 0\n";
+	const char *v6 = "  sl  local_address                         remote_address                        st\n"
+			 "   0: 0000000000000000FFFF000001004064:0801 00000000000000000000000000000000:0000 0A 0\n"
+			 "   1: 00000000000000000000000001000000:0801 00000000000000000000000000000000:0000 0A 0\n";
+	struct listeners l = { 0 };
+	struct diag d = { 0 };
+	uint32_t a = 0;
+	char buf[64];
+
+	assert_int_equal(proc_net_tcp_parse("tcp", v4, strlen(v4), false, &l, &d), 0);
+	assert_int_equal(l.n, 1); /* the established socket (01) is not a listener */
+	assert_true(listener_ipv4(&l.v[0], &a));
+	assert_int_equal(a, 0x64400001u);
+	assert_int_equal(proc_net_tcp_parse("tcp6", v6, strlen(v6), true, &l, &d), 0);
+	assert_int_equal(l.n, 3);
+	a = 0;
+	assert_true(listener_ipv4(&l.v[1], &a));
+	assert_int_equal(a, 0x64400001u);
+	listener_format(&l.v[1], buf, sizeof(buf));
+	assert_str(buf, "[::ffff:100.64.0.1]:2049");
+	assert_false(listener_ipv4(&l.v[2], &a)); /* ::1 */
+	assert_true(listener_is_loopback(&l.v[2]));
+	listeners_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +206,7 @@ int main(void)
 		cmocka_unit_test(netstat_localized),
 		cmocka_unit_test(bad_input),
 		cmocka_unit_test(netstat_recordings),
+		cmocka_unit_test(ipv4_of_listeners),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

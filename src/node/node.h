@@ -95,6 +95,11 @@ int wsl_parse_ver(const char *out, char **ret, unsigned *build);
 /* The first Windows 11 build with mirrored networking (22H2). */
 #define WSL_MIRRORED_MIN_BUILD 22621u
 
+struct listeners;
+/* The listening TCP sockets of this network namespace (<root>/proc/net/tcp and tcp6), appended
+ * to out. -EBADMSG or a read error with diag naming the file. */
+int node_listeners(struct listeners *out, struct diag *diag);
+
 /* Internal to the node module, exposed for tests. */
 void node_warn(struct node_info *n, const char *fmt, ...) _printf_(2, 3);
 void node_detect_wsl(struct node_info *n, int timeout_ms);

@@ -4,7 +4,8 @@
 #include "setup/setup.h"
 
 #include "core/root.h"
-#include "format/proctcp.h"
+#include "format/listeners.h"
+#include "node/node.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -25,29 +26,18 @@ bool setup_have_program(const char *name)
 
 int setup_port_listening(unsigned port)
 {
-	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-	int found = 0, readable = 0, last = -ENOENT;
+	struct listeners l = { 0 };
+	struct diag d = { 0 };
+	int found = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(files) && !found; i++) {
-		_cleanup_free_ char *p = root_path(files[i]), *data = NULL;
-		struct tcp_socket *v;
-		struct diag d = { 0 };
-		size_t len, n;
-		int r = read_file_bounded(p, 64 * 1024 * 1024, &data, &len);
-		if (r < 0) {
-			last = r;
-			continue;
-		}
-		if (proc_tcp_parse(p, data, len, i == 1, &v, &n, &d) < 0) {
-			last = -EBADMSG;
-			continue;
-		}
-		readable++;
-		for (size_t k = 0; k < n; k++)
-			found |= v[k].state == TCP_STATE_LISTEN && v[k].port == port;
-		free(v);
+	if (node_listeners(&l, &d) < 0) {
+		listeners_free(&l);
+		return -EBADMSG;
 	}
-	return found ? 1 : readable ? 0 : last;
+	for (size_t k = 0; k < l.n; k++)
+		found |= l.v[k].port == port;
+	listeners_free(&l);
+	return found;
 }
 
 pid_t setup_ganesha_pid(void)
