@@ -49,6 +49,12 @@ int cmd_parse_options(struct ctx *ctx, const struct command *cmd, int argc, char
 		      const char *shortopts, const struct option *longopts, opt_fn fn,
 		      void *userdata);
 
+/* The start of a command that takes no operands: its options (as cmd_parse_options), no
+ * operand, the configuration loaded. Returns 0 to go on, or the exit code to return at once
+ * (64 usage, 65 bad configuration, both already reported). */
+int cmd_start(struct ctx *ctx, const struct command *cmd, int argc, char **argv,
+	      const struct option *longopts, opt_fn fn, void *userdata);
+
 /* Loads the configuration once (the command reports a failure with cmd_bad_input). */
 int ctx_load_config(struct ctx *ctx, struct diag *diag);
 

@@ -84,14 +84,10 @@ int cmd_repair(struct ctx *ctx, int argc, char **argv)
 	struct node_info node;
 	bool dry_run = false;
 	struct plan p;
-	int i = cmd_parse_options(ctx, self, argc, argv, NULL, longopts, repair_option, &dry_run);
+	int rc0 = cmd_start(ctx, self, argc, argv, longopts, repair_option, &dry_run);
 
-	if (i < 0)
-		return EXIT_USAGE;
-	if (i < argc)
-		return cmd_usage_error(self, "unexpected argument '%s'", argv[i]);
-	if (ctx_load_config(ctx, &d) < 0)
-		return cmd_bad_input(ctx, &d);
+	if (rc0)
+		return rc0;
 	const struct config *cfg = &ctx->config;
 	node_detect(cfg, ctx->timeout_ms, &node);
 	struct doctor doc = { .cfg = cfg, .node = &node };

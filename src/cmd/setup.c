@@ -157,14 +157,10 @@ static int setup_client(struct ctx *ctx, int argc, char **argv)
 	struct diag d = { 0 };
 	struct node_info node;
 	struct plan p;
-	int i = cmd_parse_options(ctx, &sub_client, argc, argv, NULL, longopts, setup_option, &a);
+	int rc0 = cmd_start(ctx, &sub_client, argc, argv, longopts, setup_option, &a);
 
-	if (i < 0)
-		return EXIT_USAGE;
-	if (i < argc)
-		return cmd_usage_error(&sub_client, "unexpected argument '%s'", argv[i]);
-	if (ctx_load_config(ctx, &d) < 0)
-		return cmd_bad_input(ctx, &d);
+	if (rc0)
+		return rc0;
 	const struct config *cfg = &ctx->config;
 	struct setup_client c = {
 		.server = a.server ? a.server : cfg->server,
@@ -200,14 +196,10 @@ static int setup_server(struct ctx *ctx, int argc, char **argv)
 	struct node_info node;
 	struct plan p;
 	char mesh[32];
-	int i = cmd_parse_options(ctx, &sub_server, argc, argv, NULL, longopts, setup_option, &a);
+	int rc0 = cmd_start(ctx, &sub_server, argc, argv, longopts, setup_option, &a);
 
-	if (i < 0)
-		return EXIT_USAGE;
-	if (i < argc)
-		return cmd_usage_error(&sub_server, "unexpected argument '%s'", argv[i]);
-	if (ctx_load_config(ctx, &d) < 0)
-		return cmd_bad_input(ctx, &d);
+	if (rc0)
+		return rc0;
 	const struct config *cfg = &ctx->config;
 	cidr_format(&cfg->mesh, mesh, sizeof(mesh));
 	struct setup_server s = {
@@ -263,15 +255,10 @@ static int setup_wsl(struct ctx *ctx, int argc, char **argv)
 	struct diag d = { 0 };
 	struct node_info node;
 	struct plan p;
-	int r = 0, rc, i = cmd_parse_options(ctx, &sub_wsl, argc, argv, NULL, longopts,
-					     setup_option, &a);
+	int r = 0, rc = cmd_start(ctx, &sub_wsl, argc, argv, longopts, setup_option, &a);
 
-	if (i < 0)
-		return EXIT_USAGE;
-	if (i < argc)
-		return cmd_usage_error(&sub_wsl, "unexpected argument '%s'", argv[i]);
-	if (ctx_load_config(ctx, &d) < 0)
-		return cmd_bad_input(ctx, &d);
+	if (rc)
+		return rc;
 	node_detect(&ctx->config, ctx->timeout_ms, &node);
 	if (node.kind != NODE_WSL2) {
 		struct report rep;
