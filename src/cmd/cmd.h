@@ -81,7 +81,7 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv);
 int cmd_status(struct ctx *ctx, int argc, char **argv);
 /* The node list from source (an enum mesh_source) into out: 0, or the exit code after the
  * problem was printed (stderr; with --json also {"command", "verdict": "fail", "error":
- * {"kind": "no_source" | "not_available" | "source_unavailable", "message"}} on stdout). */
+ * {"kind": "no_source" | "source_unavailable", "message"}} on stdout). */
 int cmd_mesh_nodes(struct ctx *ctx, const char *command, int source, struct mesh_nodes *out);
 /* The list's warnings: "warning: ..." lines on f. */
 void cmd_print_warnings(FILE *f, char *const *w, size_t n, bool color);

@@ -9,7 +9,7 @@
 
 static const char *error_kind(int r)
 {
-	return r == -ENOENT ? "no_source" : r == -ENOSYS ? "not_available" : "source_unavailable";
+	return r == -ENOENT ? "no_source" : "source_unavailable";
 }
 
 int cmd_mesh_nodes(struct ctx *ctx, const char *command, int source, struct mesh_nodes *out)
@@ -25,9 +25,10 @@ int cmd_mesh_nodes(struct ctx *ctx, const char *command, int source, struct mesh
 		.source = source,
 		.timeout_ms = ctx->timeout_ms,
 		.wsl2 = self.kind == NODE_WSL2,
+		.hostname = self.wsl.conf_hostname ? self.wsl.conf_hostname : self.hostname,
 	};
-	node_info_free(&self);
 	r = mesh_sources_load(&ctx->config, &o, out, &d);
+	node_info_free(&self);
 	if (r == 0)
 		return 0;
 	if (r == -EBADMSG)

@@ -38,6 +38,8 @@ struct mesh_nodes {
 	char *source; /* "headscale https://hs.example", "config /etc/meshnfs.conf", ... */
 	bool control_plane; /* the list comes from a control plane (Headscale, Tailscale), not
 			       from meshnfs.conf: its nodes have identities of their own */
+	bool first_is_self; /* nodes[0] is this machine as Tailscale sees it (on WSL2: the
+			       Windows host the distro rides) */
 	char **warnings;    /* notes met while loading: sources passed over, [nodes] entries that
 			       match nothing; one line each */
 	size_t n_warnings;

@@ -4,6 +4,7 @@
 #include "core/root.h"
 #include "core/spawn.h"
 #include "mesh/headscale.h"
+#include "mesh/tailscale.h"
 
 #include <errno.h>
 #include <strings.h>
@@ -77,17 +78,61 @@ static int load_headscale(const struct config *c, int timeout_ms, struct mesh_no
 	return r;
 }
 
-/* `tailscale status --json` (windows: the Windows host's tailscale.exe through interop). The
- * reader of that output is not part of this build yet: the source says so. Wiring it in:
- * ts_cli_find(windows, &cli), ts_status_run(&cli, timeout_ms, &st, &run, d), then
- * ts_status_nodes(&st, "tailscale.exe status --json", out) and out->control_plane = true. */
+/* `tailscale status --json` (windows: the Windows host's tailscale.exe through interop): Self
+ * first, then the peers. Only a Running backend has a current peer list. */
 static int load_tailscale(bool windows, int timeout_ms, struct mesh_nodes *out, struct diag *d)
 {
-	(void)timeout_ms;
-	(void)out;
-	diag_set(d, windows ? "tailscale.exe status --json" : "tailscale status --json", 0,
-		 "source %s: not available in this build", windows ? "tailscale.exe" : "tailscale");
-	return -ENOSYS;
+	const char *name = windows ? "tailscale.exe" : "tailscale";
+	_cleanup_free_ char *source = xasprintf("%s status --json", name);
+	struct ts_status st = { 0 };
+	struct ts_run run = { 0 };
+	struct ts_cli cli;
+	int r;
+
+	if (ts_cli_find(windows, &cli) < 0) {
+		diag_set(d, source, 0, "%s",
+			 windows ? "Tailscale for Windows not found (C:\\Program Files\\Tailscale\\"
+				   "tailscale.exe, or tailscale.exe on PATH)"
+				 : "no tailscale CLI on PATH");
+		return -ENOENT;
+	}
+	r = ts_status_run(&cli, timeout_ms, &st, &run, d);
+	switch (r) {
+	case 0:
+		if (st.backend != TS_RUNNING) {
+			diag_set(d, source, 0,
+				 "the %sTailscale service is %s, not Running: no current peer list "
+				 "(%s)",
+				 windows ? "Windows host's " : "", st.backend_state ? st.backend_state : "?",
+				 windows ? "PowerShell: tailscale up" : "sudo tailscale up");
+			r = -ENOTCONN;
+			break;
+		}
+		ts_status_nodes(&st, source, out);
+		out->control_plane = true;
+		out->first_is_self = st.has_self;
+		break;
+	case -EBADMSG:
+		break; /* the parser's diag names the program and the problem */
+	case -ENOEXEC:
+		diag_set(d, source, 0, "cannot run %s: Exec format error (WSL interop is broken)",
+			 cli.path);
+		break;
+	case -ETIMEDOUT:
+		diag_set(d, source, 0, "no answer within %d ms", timeout_ms);
+		break;
+	case -EPROTO:
+		diag_set(d, source, 0, "exited with status %d%s%s (is the Tailscale service running?)",
+			 run.exit_code, run.err_line ? ": " : "", run.err_line ? run.err_line : "");
+		break;
+	default:
+		diag_set(d, source, 0, "cannot run %s: %s", cli.path, strerror(-r));
+		break;
+	}
+	ts_status_free(&st);
+	ts_run_free(&run);
+	ts_cli_free(&cli);
+	return r;
 }
 
 static int load_config(const struct config *c, struct mesh_nodes *out, struct diag *d)
@@ -169,6 +214,19 @@ static ssize_t windows_host_of(const struct mesh_nodes *l, const struct mesh_nod
 	return -1;
 }
 
+/* Moves the last node of l right after node h and the WSL2 distros already riding it. */
+static void place_after(struct mesh_nodes *l, size_t h)
+{
+	size_t at = h + 1;
+	struct mesh_node tmp = l->nodes[l->n - 1];
+
+	while (at < l->n - 1 && l->nodes[at].role && streq(l->nodes[at].role, "wsl2") &&
+	       windows_host_of(l, &l->nodes[at]) == (ssize_t)h)
+		at++;
+	memmove(&l->nodes[at + 1], &l->nodes[at], (l->n - 1 - at) * sizeof(*l->nodes));
+	l->nodes[at] = tmp;
+}
+
 void mesh_nodes_link_wsl2(struct mesh_nodes *l, const struct config *c)
 {
 	/* Riders a control plane cannot list: [nodes] wsl2 entries with the host's address. */
@@ -197,14 +255,7 @@ void mesh_nodes_link_wsl2(struct mesh_nodes *l, const struct config *c)
 			mesh_node_add_ip(n, cn->addrs[k]);
 		n->role = xstrdup("wsl2");
 		n->os = xstrdup(cn->os ? cn->os : "linux");
-		/* Right after its host (and any distro already riding it). */
-		size_t at = (size_t)h + 1;
-		while (at < l->n - 1 && l->nodes[at].role && streq(l->nodes[at].role, "wsl2") &&
-		       windows_host_of(l, &l->nodes[at]) == h)
-			at++;
-		struct mesh_node tmp = l->nodes[l->n - 1];
-		memmove(&l->nodes[at + 1], &l->nodes[at], (l->n - 1 - at) * sizeof(*l->nodes));
-		l->nodes[at] = tmp;
+		place_after(l, (size_t)h);
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		struct mesh_node *n = &l->nodes[i];
@@ -221,6 +272,31 @@ void mesh_nodes_link_wsl2(struct mesh_nodes *l, const struct config *c)
 			n->last_seen = host->last_seen;
 		}
 	}
+}
+
+void mesh_nodes_add_self_rider(struct mesh_nodes *l, const char *hostname)
+{
+	struct mesh_node *host = l->n ? &l->nodes[0] : NULL;
+
+	if (!l->first_is_self || !host || !mesh_node_is_windows(host) || !host->n_ips)
+		return;
+	for (size_t i = 1; i < l->n; i++)
+		if (l->nodes[i].via && streq(l->nodes[i].via, mesh_node_display_name(host)))
+			return; /* [nodes] names this distro already */
+	const char *hn = hostname && *hostname ? hostname : "this distro";
+	char *name = host->name && strcasecmp(host->name, hn) == 0 ? xasprintf("%s (WSL2)", hn)
+								   : xstrdup(hn);
+	struct mesh_node *n = mesh_nodes_add(l);
+	host = &l->nodes[0];
+	n->name = name;
+	for (size_t k = 0; k < host->n_ips; k++)
+		mesh_node_add_ip(n, host->ips[k]);
+	n->role = xstrdup("wsl2");
+	n->os = xstrdup("linux");
+	n->via = xstrdup(mesh_node_display_name(host));
+	n->online = host->online;
+	n->last_seen = host->last_seen;
+	place_after(l, 0);
 }
 
 static int load_one(const struct config *c, enum mesh_source s, const struct mesh_load_opts *o,
@@ -311,6 +387,8 @@ int mesh_sources_load(const struct config *c, const struct mesh_load_opts *o,
 			mesh_nodes_warn(out, "%s", passed[i]);
 		mesh_nodes_apply_config(out, c);
 		mesh_nodes_link_wsl2(out, c);
+		if (o->wsl2)
+			mesh_nodes_add_self_rider(out, o->hostname);
 	}
 	for (size_t i = 0; i < n_passed; i++)
 		free(passed[i]);

@@ -5,7 +5,7 @@
  *   tailscale.exe  the Windows host's tailscale.exe through WSL interop (on WSL2)
  *   config         meshnfs.conf [nodes] (the entries with addresses)
  * In the automatic order a source that is configured or present but fails (no answer, TLS
- * not verified, key refused, not available in this build) is passed over with a warning in
+ * not verified, key refused, a Tailscale not Running) is passed over with a warning in
  * the list's warnings; bad input (-EBADMSG: a key file, an answer that does not parse) stops
  * at once. Whatever the source, roles and OS from [nodes] are applied to the nodes of the
  * same name, and WSL2 distros riding a Windows host are linked to it (mesh_nodes_link_wsl2). */
@@ -32,13 +32,14 @@ struct mesh_load_opts {
 	enum mesh_source source; /* MESH_SOURCE_AUTO: the order above */
 	int timeout_ms;          /* each source's fetch or run */
 	bool wsl2;               /* this node is a WSL2 distro: tailscale.exe is the CLI to ask */
+	const char *hostname;    /* this node's host name (the distro's row riding its host) */
 };
 
 /* Loads the node list. Returns 0; -EBADMSG for bad input (a key file, the config, an answer
- * that does not parse: diag names the file or URL); -ENOENT when no source is configured;
- * -ENOSYS when the source asked for is not available in this build; other negative errno
- * when the source asked for (or, in the automatic order, the first one tried) could not be
- * reached (diag says why). */
+ * that does not parse: diag names the file, URL or program); -ENOENT when no source is
+ * configured (or the tailscale CLI asked for is not there); -ENOTCONN when Tailscale is not
+ * Running; other negative errno when the source asked for (or, in the automatic order, the
+ * first one tried) could not be reached (diag says why). */
 int mesh_sources_load(const struct config *c, const struct mesh_load_opts *o,
 		      struct mesh_nodes *out, struct diag *d);
 
@@ -51,3 +52,8 @@ void mesh_nodes_apply_config(struct mesh_nodes *l, const struct config *c);
  * a Windows node gets via = the host's name (and the host's online state). A wsl2 entry whose
  * address no node holds becomes a warning. */
 void mesh_nodes_link_wsl2(struct mesh_nodes *l, const struct config *c);
+
+/* On WSL2 with the Windows host's tailscale.exe as the source, Self is the host this distro
+ * rides: the distro gets its row (named hostname, "NAME (WSL2)" when the host has the same
+ * name), unless a [nodes] wsl2 entry already rides that host. */
+void mesh_nodes_add_self_rider(struct mesh_nodes *l, const char *hostname);

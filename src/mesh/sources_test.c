@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Node-list sources: names, the automatic order with its fallbacks, [nodes] roles, and WSL2
  * distros riding their Windows host. A Headscale that cannot be reached is a loopback port
- * nobody listens on, inside a private network namespace (skipped without CAP_SYS_ADMIN). */
+ * nobody listens on, inside a private network namespace (skipped without CAP_SYS_ADMIN);
+ * tailscale and tailscale.exe are replayed from recordings (tests/lib/replay,
+ * tests/fixtures/windows, labelled in tests/fixtures/README.md). */
 #include "core/test.h"
 #include "mesh/sources.h"
 
@@ -37,29 +39,146 @@ static void names(void **state)
 	assert_str(mesh_source_name(MESH_SOURCE_TAILSCALE_WINDOWS), "tailscale.exe");
 }
 
-/* The Tailscale readers are not in this build: asked for, they say so; never a crash or an
- * empty list. */
-static void tailscale_not_in_build(void **state)
+/* PATH gets a directory of replaying fakes (tests/lib/replay) named tailscale and
+ * tailscale.exe; REPLAY_DIR picks the recording (tests/fixtures/windows/SCENARIO). */
+static char fakebin[64];
+
+static void fake_tailscale(const char *scenario)
 {
-	struct config c = { 0 };
-	struct mesh_nodes l = { 0 };
-	struct diag d = { 0 };
+	char cwd[512], target[700], link[128], path[200], dir[700];
+
+	if (!fakebin[0]) {
+		snprintf(fakebin, sizeof(fakebin), "/tmp/meshnfs-sources-test.XXXXXX");
+		assert_non_null(mkdtemp(fakebin));
+		assert_non_null(getcwd(cwd, sizeof(cwd)));
+		snprintf(target, sizeof(target), "%s/tests/lib/replay", cwd);
+		for (int i = 0; i < 2; i++) {
+			snprintf(link, sizeof(link), "%s/%s", fakebin, i ? "tailscale.exe" : "tailscale");
+			assert_int_equal(symlink(target, link), 0);
+		}
+	}
+	snprintf(path, sizeof(path), "%s:/usr/bin:/bin", fakebin);
+	setenv("PATH", path, 1);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(dir, sizeof(dir), "%s/tests/fixtures/windows/%s", cwd, scenario);
+	setenv("REPLAY_DIR", dir, 1);
+}
+
+static int cleanup_fakes(void **state)
+{
+	char link[128];
 
 	(void)state;
-	test_config(&c, "[nodes]\na = 100.64.0.9\n");
-	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ .source = MESH_SOURCE_TAILSCALE }, &l, &d), -ENOSYS);
-	assert_non_null(strstr(d.msg, "not available in this build"));
-	assert_str(d.file, "tailscale status --json");
-	assert_int_equal(l.n, 0);
-	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ .source = MESH_SOURCE_TAILSCALE_WINDOWS, .wsl2 = true }, &l, &d), -ENOSYS);
-	assert_str(d.file, "tailscale.exe status --json");
-	/* Automatic order on WSL2: tailscale.exe is passed over (with a note), config answers. */
-	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ .wsl2 = true }, &l, &d), 0);
-	assert_int_equal(l.n, 1);
-	assert_false(l.control_plane);
-	assert_int_equal(l.n_warnings, 1);
-	assert_non_null(strstr(l.warnings[0], "tailscale.exe status --json: source tailscale.exe: not available in this build; passed over"));
+	if (!fakebin[0])
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		snprintf(link, sizeof(link), "%s/%s", fakebin, i ? "tailscale.exe" : "tailscale");
+		unlink(link);
+	}
+	rmdir(fakebin);
+	return 0;
+}
+
+static int load(struct config *c, enum mesh_source s, bool wsl2, struct mesh_nodes *l,
+		struct diag *d)
+{
+	struct mesh_load_opts o = { .source = s, .timeout_ms = 5000, .wsl2 = wsl2,
+				    .hostname = "office-one" };
+	*l = (struct mesh_nodes){ 0 };
+	*d = (struct diag){ 0 };
+	return mesh_sources_load(c, &o, l, d);
+}
+
+/* Native Linux: the local tailscale, running and not. */
+static void tailscale_local(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l;
+	struct diag d;
+
+	(void)state;
+	test_config(&c, "[nodes]\nbox = 100.64.0.9\n");
+	fake_tailscale("linux-running");
+	assert_int_equal(load(&c, MESH_SOURCE_TAILSCALE, false, &l, &d), 0);
+	assert_str(l.source, "tailscale status --json");
+	assert_true(l.control_plane);
+	assert_true(l.first_is_self);
+	assert_int_equal(l.n, 2);
+	assert_str(l.nodes[0].name, "iKuai");
+	assert_str(l.nodes[0].ips[0], "100.104.58.51");
 	mesh_nodes_free(&l);
+	/* Automatic order, tailscale on PATH: it comes before the config. */
+	assert_int_equal(load(&c, MESH_SOURCE_AUTO, false, &l, &d), 0);
+	assert_str(l.source, "tailscale status --json");
+	mesh_nodes_free(&l);
+
+	fake_tailscale("linux-down");
+	assert_int_equal(load(&c, MESH_SOURCE_TAILSCALE, false, &l, &d), -EPROTO);
+	assert_str(d.file, "tailscale status --json");
+	assert_non_null(strstr(d.msg, "exited with status 1: Failed to connect to local Tailscale daemon"));
+	/* ... passed over for the config's list. */
+	assert_int_equal(load(&c, MESH_SOURCE_AUTO, false, &l, &d), 0);
+	assert_non_null(strstr(l.source, "config"));
+	assert_int_equal(l.n_warnings, 1);
+	assert_non_null(strstr(l.warnings[0], "tailscale status --json: exited with status 1"));
+	assert_non_null(strstr(l.warnings[0], "passed over"));
+	mesh_nodes_free(&l);
+
+	setenv("PATH", "/nonexistent", 1);
+	assert_int_equal(load(&c, MESH_SOURCE_TAILSCALE, false, &l, &d), -ENOENT);
+	assert_non_null(strstr(d.msg, "no tailscale CLI on PATH"));
+	/* Not on PATH: the automatic order skips it without a word. */
+	assert_int_equal(load(&c, MESH_SOURCE_AUTO, false, &l, &d), 0);
+	assert_int_equal(l.n_warnings, 0);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
+/* WSL2: the Windows host's tailscale.exe. Self is the host; the distro rides it. */
+static void tailscale_windows(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l;
+	struct diag d;
+
+	(void)state;
+	test_config(&c, "[nodes]\nsfspark1 = server\n");
+	fake_tailscale("mirrored");
+	assert_int_equal(load(&c, MESH_SOURCE_AUTO, true, &l, &d), 0);
+	assert_str(l.source, "tailscale.exe status --json");
+	assert_int_equal(l.n, 4);
+	assert_str(l.nodes[0].name, "office-one");
+	assert_str(l.nodes[0].os, "windows");
+	/* Named like its host (the default: the Windows computer name), so told apart. */
+	assert_str(l.nodes[1].name, "office-one (WSL2)");
+	assert_str(l.nodes[1].role, "wsl2");
+	assert_str(l.nodes[1].via, "office-one");
+	assert_str(l.nodes[1].ips[0], "100.64.0.3");
+	assert_int_equal(l.nodes[1].online, MESH_YES);
+	assert_str(l.nodes[2].name, "sfspark1");
+	assert_str(l.nodes[2].role, "server");
+	mesh_nodes_free(&l);
+	/* A [nodes] entry for the distro: no second row. */
+	config_free(&c);
+	test_config(&c, "[nodes]\nmydistro = 100.64.0.3 wsl2\n");
+	assert_int_equal(load(&c, MESH_SOURCE_TAILSCALE_WINDOWS, true, &l, &d), 0);
+	assert_int_equal(l.n, 4);
+	assert_str(l.nodes[1].name, "mydistro");
+	assert_str(l.nodes[1].via, "office-one");
+	mesh_nodes_free(&l);
+
+	fake_tailscale("ts-stopped");
+	assert_int_equal(load(&c, MESH_SOURCE_TAILSCALE_WINDOWS, true, &l, &d), -ENOTCONN);
+	assert_str(d.file, "tailscale.exe status --json");
+	assert_non_null(strstr(d.msg, "Windows host's Tailscale service is Stopped"));
+	/* The config has only a rider, no list: the automatic order reports tailscale.exe. */
+	assert_int_equal(load(&c, MESH_SOURCE_AUTO, true, &l, &d), 0);
+	assert_non_null(strstr(l.source, "config"));
+	mesh_nodes_free(&l);
+	config_free(&c);
+	test_config(&c, "[nodes]\nsfspark1 = server\n");
+	assert_int_equal(load(&c, MESH_SOURCE_AUTO, true, &l, &d), -ENOTCONN);
+	assert_non_null(strstr(d.msg, "Stopped"));
 	config_free(&c);
 }
 
@@ -70,6 +189,7 @@ static void no_source(void **state)
 	struct diag d = { 0 };
 
 	(void)state;
+	setenv("PATH", "/usr/bin:/bin", 1); /* no tailscale */
 	test_config(&c, "[server]\naddress = 100.64.0.1\n");
 	assert_int_equal(mesh_sources_load(&c, &(struct mesh_load_opts){ 0 }, &l, &d), -ENOENT);
 	assert_non_null(strstr(d.msg, "no node list"));
@@ -91,6 +211,7 @@ static void headscale_fallback(void **state)
 	struct diag d = { 0 };
 
 	(void)state;
+	setenv("PATH", "/usr/bin:/bin", 1); /* no tailscale */
 	if (!test_isolate_net())
 		skip();
 	test_config(&c, "[headscale]\nurl = https://127.0.0.1:9\napi_key = abcdefgh12345\n"
@@ -173,11 +294,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names),
-		cmocka_unit_test(tailscale_not_in_build),
+		cmocka_unit_test(tailscale_local),
+		cmocka_unit_test(tailscale_windows),
 		cmocka_unit_test(no_source),
 		cmocka_unit_test(wsl2_riders),
 		cmocka_unit_test(wsl2_riders_config),
 		cmocka_unit_test(headscale_fallback),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, cleanup_fakes);
 }

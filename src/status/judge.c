@@ -2,6 +2,8 @@
 /* Roles and consistency warnings of `meshnfs status`, from the node list and the probes. */
 #include "status/status.h"
 
+#include "mesh/wslghost.h"
+
 #include <time.h>
 
 const struct status_target *status_row_target(const struct status *st, const struct status_row *r)
@@ -105,8 +107,8 @@ static void warn_offline_answering(struct status *st, const struct status_row *r
 	status_warn(st, STATUS_W_OFFLINE_ANSWERING, r->name,
 		    xasprintf("On the machine that holds %s now: tailscale status. If the "
 			      "control plane's node is a left-over, remove it (Headscale: headscale "
-			      "nodes list; headscale nodes delete -i ID)",
-			      addr),
+			      "nodes list; headscale nodes delete --identifier %s)",
+			      addr, n->id ? n->id : "ID"),
 		    "%s (%s) is offline in the control plane (last seen %s), yet %s answers from "
 		    "here in %" PRId64 " ms: the control plane's view is stale, or another machine "
 		    "holds that address now",
@@ -142,56 +144,75 @@ static void warn_servers(struct status *st)
 	free(seen);
 }
 
-/* A Linux node named like a Windows host but with addresses of its own, or a node [nodes]
- * calls wsl2 that the control plane lists with its own addresses: a tailscaled once ran
- * inside the distro (the guide: WSL2 has no mesh identity of its own). */
+/* The fix for a stale node: Headscale's node ids are decimal, Tailscale's look like
+ * "n1234CNTRL" (removed in the admin console). */
+static char *remove_fix(const struct mesh_node *g, const char *then)
+{
+	if (g->id && *g->id && strspn(g->id, "0123456789") == strlen(g->id))
+		return xasprintf("Remove the stale node on the Headscale server: headscale nodes "
+				 "delete --identifier %s (check first with `headscale nodes list`); %s",
+				 g->id, then);
+	return xasprintf("Remove %s in the Tailscale admin console (Machines); %s",
+			 g->name ? g->name : "the node", then);
+}
+
+static char *ips_text(const struct mesh_node *n)
+{
+	struct buf b = { 0 };
+
+	buf_append(&b, "", 0);
+	for (size_t k = 0; k < n->n_ips; k++)
+		buf_printf(&b, "%s%s", k ? ", " : "", n->ips[k]);
+	return b.data;
+}
+
+/* Stale WSL2 identities: a Linux node named like a Windows host but with addresses of its
+ * own (mesh_find_wsl_ghosts, with the host's name), or a node [nodes] calls wsl2 that the
+ * control plane lists with addresses of its own: a tailscaled once ran inside the distro
+ * (the guide: WSL2 has no mesh identity of its own). */
 static void warn_stale_wsl2(struct status *st)
 {
 	const struct mesh_nodes *l = st->nodes;
+	_cleanup_free_ size_t *idx = xcalloc(l->n + 1, sizeof(*idx));
+	_cleanup_free_ bool *warned = xcalloc(l->n + 1, sizeof(*warned));
+	const char *stop = "make sure no tailscaled runs inside the WSL2 distro (sudo systemctl "
+			   "disable --now tailscaled there)";
 
 	if (!l->control_plane)
 		return;
-	for (size_t i = 0; i < st->n_rows; i++) {
-		const struct status_row *r = &st->rows[i];
-		const struct mesh_node *n = r->node, *host = NULL;
-		if (n == &st->server_node || n->via || mesh_node_is_windows(n) || !n->n_ips)
+	for (size_t w = 0; w < l->n; w++) {
+		const struct mesh_node *host = &l->nodes[w];
+		if (!mesh_node_is_windows(host) || !host->name)
 			continue;
-		if (n->os && *n->os && strcasecmp(n->os, "linux") != 0)
-			continue;
-		for (size_t k = 0; k < l->n && !host && n->name; k++) {
-			const struct mesh_node *w = &l->nodes[k];
-			if (w != n && mesh_node_is_windows(w) && w->name &&
-			    strcasecmp(w->name, n->name) == 0)
-				host = w;
-		}
-		if (!host && !has_role(n, "wsl2"))
-			continue;
-		_cleanup_free_ char *ips = NULL;
-		struct buf b = { 0 };
-		for (size_t k = 0; k < n->n_ips; k++)
-			buf_printf(&b, "%s%s", k ? ", " : "", n->ips[k]);
-		ips = b.data;
-		if (host)
-			status_warn(st, STATUS_W_STALE_WSL2, r->name,
-				    xasprintf("Remove the stale node (Headscale: headscale nodes delete -i "
-					      "%s) and make sure no tailscaled runs inside the WSL2 "
-					      "distro (sudo systemctl disable --now tailscaled there)",
-					      n->id ? n->id : "ID"),
+		const char *names[] = { host->name };
+		struct wsl_identity who = { .names = names, .n_names = 1, .host = host };
+		size_t found = mesh_find_wsl_ghosts(l, &who, idx);
+		for (size_t i = 0; i < found; i++) {
+			const struct mesh_node *g = &l->nodes[idx[i]];
+			if (warned[idx[i]] || g->via)
+				continue;
+			warned[idx[i]] = true;
+			_cleanup_free_ char *ips = ips_text(g);
+			status_warn(st, STATUS_W_STALE_WSL2, mesh_node_display_name(g),
+				    remove_fix(g, stop),
 				    "%s (%s) looks like a stale WSL2 identity: a Linux node named like "
 				    "the Windows host %s (%s) with addresses of its own. A WSL2 distro "
 				    "rides its host's Tailscale and has none",
-				    r->name, ips, mesh_node_display_name(host), host->n_ips ? host->ips[0] : "?");
-		else
-			status_warn(st, STATUS_W_STALE_WSL2, r->name,
-				    xasprintf("Stop tailscaled inside the distro (sudo systemctl disable "
-					      "--now tailscaled), remove its node (Headscale: headscale "
-					      "nodes delete -i %s); the distro uses the Windows host's "
-					      "Tailscale",
-					      n->id ? n->id : "ID"),
-				    "%s (%s) is a WSL2 distro ([nodes] role wsl2) with a mesh identity of "
-				    "its own in %s: a tailscaled ran inside the distro, which the guide "
-				    "rules out",
-				    r->name, ips, l->source ? l->source : "the control plane");
+				    mesh_node_display_name(g), ips, mesh_node_display_name(host),
+				    host->n_ips ? host->ips[0] : "?");
+		}
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		const struct mesh_node *n = &l->nodes[i];
+		if (warned[i] || n->via || !n->n_ips || !has_role(n, "wsl2"))
+			continue;
+		_cleanup_free_ char *ips = ips_text(n);
+		status_warn(st, STATUS_W_STALE_WSL2, mesh_node_display_name(n),
+			    remove_fix(n, "stop tailscaled inside the distro (sudo systemctl disable "
+					  "--now tailscaled); it uses the Windows host's Tailscale"),
+			    "%s (%s) is a WSL2 distro ([nodes] role wsl2) with a mesh identity of its "
+			    "own in %s: a tailscaled ran inside the distro, which the guide rules out",
+			    mesh_node_display_name(n), ips, l->source ? l->source : "the control plane");
 	}
 }
 
@@ -249,7 +270,7 @@ static void warn_duplicates(struct status *st)
 			status_warn(st, STATUS_W_DUPLICATE_IP, st->rows[c[i].row].name,
 				    xasprintf("Keep one: remove the other node from the control plane "
 					      "(Headscale: headscale nodes list; headscale nodes delete "
-					      "-i ID) or fix [nodes] in the configuration"),
+					      "--identifier ID) or fix [nodes] in the configuration"),
 				    "%s is claimed by %zu nodes: %s", c[i].ip, others, names.data);
 		buf_free(&names);
 		i = j;

@@ -159,7 +159,7 @@ static void warnings(void **state)
 	assert_int_equal(count(&st, STATUS_W_STALE_WSL2, "distro"), 1);
 	assert_int_equal(count(&st, STATUS_W_STALE_WSL2, NULL), 2);
 	w = find(&st, STATUS_W_STALE_WSL2);
-	assert_non_null(strstr(w->fix, "headscale nodes delete -i 3"));
+	assert_non_null(strstr(w->fix, "headscale nodes delete --identifier 3"));
 	/* Two nodes, one address. */
 	assert_int_equal(count(&st, STATUS_W_DUPLICATE_IP, NULL), 1);
 	w = find(&st, STATUS_W_DUPLICATE_IP);

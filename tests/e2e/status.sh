@@ -70,7 +70,7 @@ check_eq "old-phone: offline and silent: no answer, no role" "false unreachable 
 check_eq "build-box: online in Headscale, yet silent" "true unreachable" "$(node build-box '"\(.online) \(.nfs.diagnosis)"')"
 check_eq "warning: office-one-wsl offline in Headscale but answering" office-one-wsl "$(warned offline_but_answering)"
 check_eq "warning: office-one-wsl is a stale WSL2 identity" office-one-wsl "$(warned stale_wsl2_identity)"
-check_match "... its fix removes node 3" "headscale nodes delete -i 3" "$(jget '.warnings[]|select(.kind=="stale_wsl2_identity")|.fix')"
+check_match "... its fix removes node 3" "headscale nodes delete --identifier 3" "$(jget '.warnings[]|select(.kind=="stale_wsl2_identity")|.fix')"
 check_eq "no duplicate: the distro shares its host's address by design" "" "$(warned duplicate_ip)"
 check_eq "no other warning" 2 "$(jget '.warnings|length')"
 # Two silent nodes hold the run to its deadline, not beyond: one --timeout for the probes.
@@ -129,8 +129,8 @@ nas = 100.64.0.1
 laptop = 100.64.0.5 client
 laptop-old = 100.64.0.5
 CONF
-lab_addr_add srv 100.64.0.2 && lab_route_add srv 100.64.0.2/32
-printf 'nas-b = 100.64.0.2\n' >>"$T/config.conf"
+lab_addr_add srv 100.64.0.20 && lab_route_add srv 100.64.0.20/32
+printf 'nas-b = 100.64.0.20\n' >>"$T/config.conf"
 run lab_exec c3 "$MESHNFS" --config "$T/config.conf" --timeout 2 status --json --source config
 check_match "config source" "^config " "$(jget .source)"
 check_eq "config source: the configured server by address" "server ok true" "$(node nas '"\(.role) \(.nfs.diagnosis) \(.nfs.full_ladder)"')"
@@ -161,9 +161,32 @@ check_match "... and a warning saying Headscale was passed over" "100.64.0.100:8
 run lab_exec c3 "$MESHNFS" --config "$T/down.conf" --timeout 1 status --json --source headscale
 check_eq "--source headscale: its failure is the error (exit 2)" 2 "$RC"
 check_eq "... kind" source_unavailable "$(jget .error.kind)"
-for s in tailscale tailscale.exe; do
-	run lab_exec c3 "$MESHNFS" --config "$T/meshnfs.conf" status --json --source "$s"
-	check_eq "--source $s: exit 2" 2 "$RC"
-	check_eq "--source $s: not available in this build" "not_available" "$(jget .error.kind)"
-	check_match "--source $s: says so" "not available in this build" "$ERR"
-done
+run lab_exec c3 env PATH="$TEST_PATH" "$MESHNFS" --config "$T/meshnfs.conf" status --json --source tailscale
+check_eq "--source tailscale without the CLI: exit 2" 2 "$RC"
+check_match "... says so" "tailscale status --json: no tailscale CLI on PATH" "$ERR"
+
+# 8. On a WSL2 distro riding c2 (the Windows host's stand-in, 100.64.0.4): the node list from
+# the Windows host's tailscale.exe, REPLAYED from a recording (tests/fixtures/windows/
+# stale-identity: Self office-one 100.64.0.4, peers sfspark1 100.64.0.1, laptop 100.64.0.2
+# and office-one's stale Linux identity 100.64.0.3, offline), the distro's files from the
+# wsl2-mirrored fixture root, the probes real, from c2.
+fake_windows stale-identity:mirrored tailscale.exe wslinfo cmd.exe wslpath
+run lab_exec c2 env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$FIXTURES/roots/wsl2-mirrored" \
+	--timeout 2 status --json
+check_eq "WSL2: nodes from the Windows host's tailscale.exe" "tailscale.exe status --json" "$(jget .source)"
+check_eq "WSL2: the host (Self), this distro riding it, the peers" \
+	"office-one|windows|100.64.0.4 office-one (WSL2)|wsl2|100.64.0.4 sfspark1|server|100.64.0.1 laptop|null|100.64.0.2 office-one|null|100.64.0.3" \
+	"$(jget '[.nodes[]|"\(.name)|\(.role)|\(.ips[0])"]|join(" ")')"
+check_eq "WSL2: the distro rides office-one" office-one "$(jget '.nodes[1].via')"
+check_eq "WSL2: sfspark1 serves NFS to the distro (through the host's address)" ok "$(jget '.nodes[2].nfs.diagnosis')"
+check_eq "WSL2: the stale identity (offline, answering at 100.64.0.3) is warned twice" \
+	"offline_but_answering stale_wsl2_identity" "$(jget '[.warnings[]|.kind]|join(" ")')"
+check_eq "WSL2: exit 1 (warnings)" 1 "$RC"
+run lab_exec c2 env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$FIXTURES/roots/wsl2-mirrored" \
+	--timeout 2 --no-color status
+check_match "WSL2 table: the guide's rows, live" "office-one \\(WSL2\\) +100\\.64\\.0\\.4 fd7a:115c:a1e0::4 +Linux +WSL2 \\(via host\\) +yes" "$OUT"
+fake_windows ts-stopped:mirrored tailscale.exe wslinfo cmd.exe wslpath
+run lab_exec c2 env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$FIXTURES/roots/wsl2-mirrored" \
+	--timeout 2 status --json
+check_eq "WSL2, Tailscale stopped on Windows: exit 2" 2 "$RC"
+check_match "... says so" "Windows host's Tailscale service is Stopped" "$ERR"
