@@ -44,6 +44,9 @@ declare -gA LAB_ROUTES=()
 # ganesha's configuration: the healthy baseline, changed by faults.
 declare -g LAB_G_PATH="" LAB_G_ACCESS=RW LAB_G_SQUASH=No_Root_Squash LAB_G_CLIENTS=$LAB_MESH_RANGE
 declare -g LAB_G_GRACELESS=true LAB_FAULT=none LAB_EXPORT="" LAB_EXPORT2=""
+# LAB_G_BIND: the one address ganesha listens on (Bind_addr), or empty for all of them (set it
+# before lab_up, e.g. when the server host holds many addresses standing for other nodes).
+declare -g LAB_G_BIND=${LAB_G_BIND:-}
 declare -ga LAB_STOPPED=()
 
 lab_log() { [ -n "${LAB_VERBOSE:-}" ] && printf 'lab: %s\n' "$*" >&2; return 0; }
@@ -82,7 +85,7 @@ lab_save() {
 	[ -n "$LAB_DIR" ] && [ -d "$LAB_DIR" ] || return 0
 	declare -p LAB_ID LAB_DIR LAB_SWITCH LAB_UP LAB_HOSTS LAB_NS LAB_WG LAB_MESH LAB_UNDER \
 		LAB_PUB LAB_PRIV LAB_PIDS LAB_PIDCMD LAB_ROUTES LAB_G_PATH LAB_G_ACCESS LAB_G_SQUASH \
-		LAB_G_CLIENTS LAB_G_GRACELESS LAB_FAULT LAB_EXPORT LAB_EXPORT2 LAB_STOPPED |
+		LAB_G_CLIENTS LAB_G_GRACELESS LAB_G_BIND LAB_FAULT LAB_EXPORT LAB_EXPORT2 LAB_STOPPED |
 		sed -e 's/^declare -- /declare -g /' -e 's/^declare -\([aAix]*\) /declare -g\1 /' \
 			>"$LAB_DIR/state.new" && mv "$LAB_DIR/state.new" "$LAB_DIR/state"
 }
@@ -272,7 +275,8 @@ NFS_CORE_PARAM {
 	Enable_UDP = false;
 	Enable_NLM = false;
 	Enable_RQUOTA = false;
-	NFS_Port = 2049;
+	NFS_Port = 2049;${LAB_G_BIND:+
+	Bind_addr = $LAB_G_BIND;}
 }
 NFSv4 {
 	RecoveryRoot = "$LAB_DIR/recovery";
