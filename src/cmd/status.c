@@ -258,16 +258,11 @@ int cmd_status(struct ctx *ctx, int argc, char **argv)
 	struct mesh_nodes nodes = { 0 };
 	struct progress pr = { 0 };
 	struct status st;
-	struct diag d = { 0 };
-	int i = cmd_parse_options(ctx, self, argc, argv, NULL, longopts, status_option, &args);
+	int rc = cmd_start(ctx, self, argc, argv, longopts, status_option, &args);
 
-	if (i < 0)
-		return EXIT_USAGE;
-	if (i < argc)
-		return cmd_usage_error(self, "unexpected argument '%s'", argv[i]);
-	if (ctx_load_config(ctx, &d) < 0)
-		return cmd_bad_input(ctx, &d);
-	int rc = cmd_mesh_nodes(ctx, "status", args.source, &nodes);
+	if (rc)
+		return rc;
+	rc = cmd_mesh_nodes(ctx, "status", args.source, &nodes);
 	if (rc)
 		return rc;
 

@@ -76,18 +76,9 @@ check "sshd for build-box (our key not authorized)" node c2 100.64.0.6 bin-ok "$
 check "sshd for a node whose doctor hangs" node c2 100.64.0.9 bin-hang "$T/authorized_keys"
 
 # Headscale, replayed, with a private CA.
-pki_ca "$T" ca && pki_cert "$T" ca hs 100.64.0.100
-printf 'hskey-api-fleet-0123456789\n' >"$T/key"; chmod 600 "$T/key"
-mkdir -p "$T/hs"; cp "$FIXTURES/headscale/node.json" "$T/hs/"
-lab_daemon hs hs "$HS" --listen 100.64.0.100:443 --cert "$T/hs.pem" --key "$T/hs.key" \
-	--api-key-file "$T/key" --dir "$T/hs"
-check "Headscale replay listening" lab_poll 5 grep -q ready "$LAB_DIR/hs.out"
+check "Headscale replay listening" hs_replay_up "$T" hs 100.64.0.100
 
-cat >"$T/meshnfs.conf" <<CONF
-[headscale]
-url = https://100.64.0.100
-api_key_file = $T/key
-ca_file = $T/ca.pem
+{ hs_replay_conf "$T" 100.64.0.100; cat; } >"$T/meshnfs.conf" <<CONF
 [fleet]
 ssh_config = $T/ssh_config
 sessions = 8

@@ -18,18 +18,9 @@ lab_up 3 || { not_ok "the lab comes up"; exit 1; }
 ok "the lab comes up (${LAB_UP_MS} ms): srv c1 c2 c3"
 check "a host for Headscale (100.64.0.100), apart from the NFS server" lab_host_add hs 100.64.0.100
 
-pki_ca "$T" ca && pki_cert "$T" ca hs 100.64.0.100
-printf 'hskey-status-0123456789\n' >"$T/key"; chmod 600 "$T/key"
-mkdir -p "$T/hs"; cp "$FIXTURES/headscale/node.json" "$T/hs/"
-lab_daemon hs hs "$HS" --listen 100.64.0.100:443 --cert "$T/hs.pem" --key "$T/hs.key" \
-	--api-key-file "$T/key" --dir "$T/hs"
-check "Headscale replay listening" lab_poll 5 grep -q ready "$LAB_DIR/hs.out"
+check "Headscale replay listening" hs_replay_up "$T" hs 100.64.0.100
 
-cat >"$T/meshnfs.conf" <<CONF
-[headscale]
-url = https://100.64.0.100
-api_key_file = $T/key
-ca_file = $T/ca.pem
+{ hs_replay_conf "$T" 100.64.0.100; cat; } >"$T/meshnfs.conf" <<CONF
 [nodes]
 sfspark1 = server
 office-one = windows
