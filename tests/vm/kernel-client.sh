@@ -87,9 +87,14 @@ field() { jget ".checks[] | select(.id == \"$1\") | .$2"; }
 not_ok_checks() { jget '[.checks[] | select(.status != "ok") | "\(.id)=\(.status)"] | join(" ")'; }
 # doctor_run: meshnfs --json doctor in the guest; OUT (the JSON), RC, MS (the guest's clock).
 doctor_run() { vm_exec -t 60 "$MESHNFS" --json doctor; }
-# probe_guest, probe_c1: meshnfs --json probe of the server, in the guest and from c1;
-# PROBE_GUEST / PROBE_C1 the diagnosis.
-probe_guest() { vm_exec -t 60 "$MESHNFS" --json probe "$VM_SERVER_ADDR"; PROBE_GUEST=$(jget .diagnosis); }
+# probe_guest NAME, probe_c1: meshnfs --json probe of the server, in the guest (its time and
+# diagnosis measured as NAME's) and from c1; PROBE_GUEST / PROBE_C1 the diagnosis.
+probe_guest() {
+	vm_exec -t 60 "$MESHNFS" --json probe "$VM_SERVER_ADDR"
+	PROBE_GUEST=$(jget .diagnosis)
+	measure "${1}_probe_ms" "$MS"
+	measure "${1}_probe" "$PROBE_GUEST"
+}
 probe_c1() { run lab_exec c1 "$MESHNFS" --json probe "$VM_SERVER_ADDR"; PROBE_C1=$(jget .diagnosis); }
 # doctor_green NAME SECONDS [WHAT]: doctor again and again until every check is ok (the
 # kernel client may need a moment to reconnect), at most SECONDS after WHAT (the heal).
@@ -117,10 +122,15 @@ hung_mount() {
 	check_eq "$1: mount.write and mount.stale not tried" "skip skip" \
 		"$(st mount.write) $(st mount.stale)"
 }
-# within_bound NAME: doctor returned within its bound.
+# within_bound NAME: doctor returned within its bound; its time and verdict are measured.
 within_bound() {
 	check "$1: doctor returned within its bound (${MS} ms < $BOUND ms)" test "${MS:-999999}" -lt "$BOUND"
+	doctor_measure "$1"
+}
+# doctor_measure NAME: the last doctor's time and verdict (the checks that were not ok).
+doctor_measure() {
 	measure "${1}_doctor_ms" "$MS"
+	measure "${1}_doctor_verdict" "$(jget '[.checks[] | select(.status == "fail" or .status == "warn") | .id + (if .status == "warn" then " (warn)" else "" end)] | join(" ")')"
 }
 # ls_blocked NAME JOB: the guide's ls (job JOB) is still blocked in state D.
 ls_blocked() {
@@ -139,6 +149,7 @@ hold() {
 	if [ "$VM_ENDED" = 1 ]; then
 		measure "${1}_ls_ended_by_itself_ms" "$MS"
 		measure "${1}_ls_rc" "$RC"
+		measure "${1}_ls_err" "$(head -n 1 "$VM_SHARE/out/$2.err")"
 		diag "$1: the guide's ls ended by itself after $MS ms: status $RC, $(cat "$VM_SHARE/out/$2.err")"
 	fi
 }
@@ -152,7 +163,7 @@ heal() {
 }
 
 doctor_run
-measure healthy_doctor_ms "$MS"
+doctor_measure healthy
 check_eq "healthy: doctor exits 0" 0 "$RC"
 check_eq "healthy: every check ok" "" "$(not_ok_checks)"
 check_eq "healthy: node, mesh, nfs and mount checks all ran" \
@@ -160,7 +171,7 @@ check_eq "healthy: node, mesh, nfs and mount checks all ran" \
 	"$(jget '[.checks[].id] | join(" ")')"
 check_match "healthy: mesh.address is the guest's" "^$VM_GUEST_ADDR; the route to $VM_SERVER_ADDR leaves from it" \
 	"$(field mesh.address summary)"
-probe_guest
+probe_guest healthy
 check_eq "healthy: probe in the guest says ok" ok "$PROBE_GUEST"
 
 # ---- Hung server: ganesha stopped (its kernel still accepts TCP) ----
@@ -173,7 +184,7 @@ hung_mount hung
 check_eq "hung: TCP accepted, the NFS service silent" "ok fail" "$(st nfs.tcp) $(st nfs.rpc)"
 check_eq "hung: doctor's diagnosis of the server" no_nfs_answer "$(jget .probe.diagnosis)"
 ls_blocked hung ls-hung
-probe_guest
+probe_guest hung
 check_eq "hung: probe in the guest agrees" no_nfs_answer "$PROBE_GUEST"
 hold hung ls-hung "$HOLD"
 ls_blocked "hung, ${HOLD} s on (> timeo=150)" ls-hung
@@ -197,7 +208,7 @@ for fault in offline refused; do
 		"$(st nfs.tcp) $(st nfs.rpc) $(st nfs.export) $(st nfs.write)"
 	tcp_detail=$(field nfs.tcp summary)
 	hung_mount "$fault"
-	probe_guest
+	probe_guest "$fault"
 	check_eq "$fault: probe in the guest agrees with doctor" "$want" "$PROBE_GUEST"
 	check_eq "$fault: probe's tcp step says what doctor's nfs.tcp says" "$tcp_detail" \
 		"$(jget '.steps[] | select(.id == "tcp") | .detail')"
@@ -215,13 +226,15 @@ vm_exec ls "$MNT"
 check_match "stale: the guide's ls fails at once with Stale file handle" "Stale file handle" "$ERR"
 measure stale_ls_ms "$MS"
 doctor_run
-measure stale_doctor_ms "$MS"
+doctor_measure stale
 check_eq "stale: doctor exits 2" 2 "$RC"
 check_eq "stale: mount.stale fails" fail "$(st mount.stale)"
 check_match "stale: ... naming ESTALE" "ESTALE" "$(field mount.stale summary)"
 check_match "stale: the fix is the guide's" "^umount -l $MNT && mount $MNT" "$(field mount.stale fix)"
 check_eq "stale: the server itself is fine (a fresh mount works)" "ok ok" \
 	"$(jget .probe.diagnosis) $(st nfs.write)"
+probe_guest stale
+check_eq "stale: probe in the guest agrees: the server is fine" ok "$PROBE_GUEST"
 # The guide's fix: umount -l, then mount from fstab.
 vm_exec umount -l "$MNT"
 check_eq "stale: umount -l" 0 "$RC"
