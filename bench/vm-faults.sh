@@ -9,6 +9,7 @@
 #                                                          in bench/README.md)
 set -u
 cd "$(dirname "$0")/.." || exit 1
+. bench/lib.sh
 write=0 hold=120
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -49,9 +50,8 @@ declare -A what=(
 	[refused]="ganesha stopped"
 	[stale]="export directory re-created, ganesha restarted"
 )
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 table=$(
-	echo "Measured $(date -u +%Y-%m-%d) on $(uname -n): $cpu, $(nproc) CPUs, Linux $(uname -r); guest:"
+	echo "$(bench_machine); guest:"
 	echo "Debian's $(v kernel) under $(v accel) (1 vCPU), mount soft,timeo=150 over kernel WireGuard to"
 	echo "the lab's wireguard-go and nfs-ganesha; one run; doctor and probe with their default"
 	echo "--timeout (5 s); faults held $hold s after the guide's \`ls\` started (the stale case needs no"
@@ -69,11 +69,4 @@ table=$(
 	done
 )
 printf '%s\n' "$table"
-if [ $write = 1 ]; then
-	f=bench/README.md
-	awk -v t="$table" '
-		/<!-- vm-faults:begin -->/ { print; print t; skip = 1; next }
-		/<!-- vm-faults:end -->/ { skip = 0 }
-		!skip' "$f" >"$f.new" && mv "$f.new" "$f"
-	echo "bench: table written to $f" >&2
-fi
+if [ $write = 1 ]; then bench_write vm-faults "$table"; fi
