@@ -51,7 +51,12 @@ $(BUILD)/test/%_test: src/%_test.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(SANFLAGS) -MMD -MP -o $@ $< $(SAN_OBJ) $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
-unit: $(TESTS)
+unit: $(TESTS) $(BUILD)/test/faultshim.so
+
+# Fault injection on the write path (LD_PRELOAD shim for tests/cli/setup-faults.sh).
+$(BUILD)/test/faultshim.so: tests/lib/faultshim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -fPIC -shared -Wall -Wextra -o $@ $< -ldl
 
 # Programs the tests run (e.g. hs-replay, the Headscale API replay server), not installed.
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))

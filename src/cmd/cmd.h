@@ -49,6 +49,12 @@ int cmd_parse_options(struct ctx *ctx, const struct command *cmd, int argc, char
 		      const char *shortopts, const struct option *longopts, opt_fn fn,
 		      void *userdata);
 
+/* The start of a command that takes no operands: its options (as cmd_parse_options), no
+ * operand, the configuration loaded. Returns 0 to go on, or the exit code to return at once
+ * (64 usage, 65 bad configuration, both already reported). */
+int cmd_start(struct ctx *ctx, const struct command *cmd, int argc, char **argv,
+	      const struct option *longopts, opt_fn fn, void *userdata);
+
 /* Loads the configuration once (the command reports a failure with cmd_bad_input). */
 int ctx_load_config(struct ctx *ctx, struct diag *diag);
 
@@ -65,7 +71,22 @@ void cmd_print_usage(const struct command *cmd, FILE *f);
 int cmd_env(struct ctx *ctx, int argc, char **argv);
 int cmd_help(struct ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct ctx *ctx, int argc, char **argv);
+int cmd_setup(struct ctx *ctx, int argc, char **argv);
 /* doctor --all [--source S]: the fleet (src/cmd/doctor_all.c). source is an enum mesh_source. */
 int cmd_doctor_all(struct ctx *ctx, int source);
 int cmd_probe(struct ctx *ctx, int argc, char **argv);
+int cmd_repair(struct ctx *ctx, int argc, char **argv);
 int cmd_not_yet(struct ctx *ctx, int argc, char **argv);
+
+/* Plans (setup, repair; src/cmd/plan.c). The plan is printed, then unless dry_run applied
+ * step by step (after checking that every file it writes is writable), then verify runs when
+ * every step succeeded. Node warnings become node.input checks. Returns the exit code. */
+struct plan;
+struct node_info;
+typedef void (*cmd_verify_fn)(struct ctx *ctx, struct report *r, const void *data);
+int cmd_run_plan(struct ctx *ctx, const struct node_info *n, struct plan *p, bool dry_run,
+		 const char *command, cmd_verify_fn verify, const void *data);
+/* A plan that could not be made: -EBADMSG is bad input (65), -EDOM a refused argument (64),
+ * anything else a failure reported as check id (2). */
+int cmd_plan_error(struct ctx *ctx, const struct command *cmd, int r, const struct diag *d,
+		   const char *id);

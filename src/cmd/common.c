@@ -154,6 +154,21 @@ int cmd_parse_options(struct ctx *ctx, const struct command *cmd, int argc, char
 	return optind;
 }
 
+int cmd_start(struct ctx *ctx, const struct command *cmd, int argc, char **argv,
+	      const struct option *longopts, opt_fn fn, void *userdata)
+{
+	struct diag d = { 0 };
+	int i = cmd_parse_options(ctx, cmd, argc, argv, NULL, longopts, fn, userdata);
+
+	if (i < 0)
+		return EXIT_USAGE;
+	if (i < argc)
+		return cmd_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+	if (ctx_load_config(ctx, &d) < 0)
+		return cmd_bad_input(ctx, &d);
+	return 0;
+}
+
 int ctx_load_config(struct ctx *ctx, struct diag *diag)
 {
 	if (ctx->config_loaded)

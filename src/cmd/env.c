@@ -123,6 +123,8 @@ static json_t *node_json(const struct node_info *n)
 	json_object_set_new(wj, "interop", json_boolean(w->interop));
 	json_object_set_new(wj, "binfmt_interop", json_boolean(w->binfmt_interop));
 	json_object_set_new(wj, "wslconfig", w->wslconfig ? json_string(w->wslconfig) : json_null());
+	json_object_set_new(wj, "wslconfig_target",
+			    w->wslconfig_target ? json_string(w->wslconfig_target) : json_null());
 	json_object_set_new(wj, "wslconfig_encoding",
 			    w->wslconfig ? json_string(text_encoding_name(w->wslconfig_encoding))
 					 : json_null());
@@ -207,15 +209,10 @@ int cmd_env(struct ctx *ctx, int argc, char **argv)
 	const struct command *self = command_find("env");
 	struct node_info n;
 	struct report r;
-	struct diag d = { 0 };
-	int i = cmd_parse_options(ctx, self, argc, argv, NULL, NULL, NULL, NULL);
+	int rc = cmd_start(ctx, self, argc, argv, NULL, NULL, NULL);
 
-	if (i < 0)
-		return EXIT_USAGE;
-	if (i < argc)
-		return cmd_usage_error(self, "unexpected argument '%s'", argv[i]);
-	if (ctx_load_config(ctx, &d) < 0)
-		return cmd_bad_input(ctx, &d);
+	if (rc)
+		return rc;
 
 	node_detect(&ctx->config, ctx->timeout_ms, &n);
 	report_init(&r, "env");
@@ -230,7 +227,7 @@ int cmd_env(struct ctx *ctx, int argc, char **argv)
 			fputs("\nInput problems:\n", stdout);
 	}
 	json_decref(impl);
-	int rc = cmd_finish(ctx, &r);
+	rc = cmd_finish(ctx, &r);
 	report_free(&r);
 	node_info_free(&n);
 	return rc;

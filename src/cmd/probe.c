@@ -93,8 +93,6 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 	_cleanup_free_ char *host = NULL, *export_path = NULL, *summary = NULL, *fix = NULL;
 	struct diag d = { 0 };
 	bool no_write = false;
-	char err[300] = "";
-	uint32_t addr = 0;
 	struct probe p;
 	int i = cmd_parse_options(ctx, self, argc, argv, "", longopts, probe_option, &no_write);
 
@@ -111,26 +109,13 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 	if (!export_path)
 		export_path = xstrdup(ctx->config.export_path);
 
-	int64_t t0 = now_ms();
-	int r = net_resolve(host, ctx->timeout_ms, &addr, err, sizeof(err));
-	probe_init(&p, &(struct probe_opts){ .host = host, .addr = addr,
-					     .export_path = export_path, .mesh = ctx->config.mesh,
-					     .step_ms = ctx->timeout_ms, .no_write = no_write });
+	int r = probe_run(&p, &(struct probe_opts){ .host = host, .export_path = export_path,
+						    .mesh = ctx->config.mesh,
+						    .step_ms = ctx->timeout_ms, .no_write = no_write },
+			  ctx->timeout_ms);
 	if (r < 0) {
-		/* An unknown name is the route step failing: there is nowhere to go. */
-		p.steps[PROBE_ROUTE] = (struct probe_step){ .status = CHECK_FAIL,
-							    .ms = now_ms() - t0,
-							    .detail = xstrdup(err) };
-		p.diagnosis = PROBE_UNREACHABLE;
-		p.state = PS_DONE;
-		p.ms = p.steps[PROBE_ROUTE].ms;
-	} else {
-		struct probe *pp = &p;
-		r = probe_loop(&pp, 1, 1, 0);
-		if (r < 0) {
-			probe_free(&p);
-			return cmd_internal_error("poll: %s", strerror(-r));
-		}
+		probe_free(&p);
+		return cmd_internal_error("poll: %s", strerror(-r));
 	}
 	summary = probe_explain(&p, &fix);
 	if (ctx->json) {

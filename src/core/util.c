@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -101,15 +102,11 @@ void buf_free(struct buf *b)
 	*b = (struct buf){ 0 };
 }
 
-int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
+int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -1;
 	struct buf b = { 0 };
 	char chunk[4096];
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	buf_append(&b, "", 0);
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -132,6 +129,15 @@ int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
 	if (ret_len)
 		*ret_len = b.len;
 	return 0;
+}
+
+int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	return read_fd_bounded(fd, max, ret, ret_len);
 }
 
 int read_first_line(const char *path, char **ret)
@@ -171,6 +177,34 @@ bool strcasecontains(const char *hay, const char *needle)
 		if (strncasecmp(hay, needle, n) == 0)
 			return true;
 	return n == 0;
+}
+
+unsigned strcase_distance(const char *a, const char *b)
+{
+	enum { MAX = 64 };
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned d[MAX + 1][MAX + 1];
+
+	if (la > MAX || lb > MAX)
+		return UINT_MAX;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+			unsigned v = d[i - 1][j - 1] + (ca != cb);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1; /* transposition */
+			d[i][j] = v;
+		}
+	return d[la][lb];
 }
 
 bool str_is_printable(const char *s, size_t len)

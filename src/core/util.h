@@ -50,6 +50,7 @@ void buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
 void buf_free(struct buf *b);
 
 /* Reads at most max bytes of a file into a NUL-terminated buffer. -EFBIG if larger. */
+int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len);
 int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len);
 /* First line of a small file, trailing whitespace stripped. */
 int read_first_line(const char *path, char **ret);
@@ -58,6 +59,9 @@ int read_first_line(const char *path, char **ret);
 char *strstrip(char *s);
 bool startswith(const char *s, const char *prefix);
 bool strcasecontains(const char *hay, const char *needle);
+/* Edit distance (insertions, deletions, substitutions, adjacent transpositions), ignoring
+ * ASCII case; UINT_MAX for strings longer than 64 bytes. For "did you mean" messages. */
+unsigned strcase_distance(const char *a, const char *b);
 /* True if s holds only printable ASCII and UTF-8 sequences, no control characters. */
 bool str_is_printable(const char *s, size_t len);
 

@@ -84,3 +84,15 @@ const struct check *doctor_find(const struct doctor *d, const char *id)
 	}
 	return NULL;
 }
+
+bool doctor_is_server(const struct doctor *d)
+{
+	uint32_t a;
+
+	if (ipv4_parse(d->cfg->server, &a) < 0)
+		return false;
+	for (size_t i = 0; i < d->node->n_addrs; i++)
+		if (d->node->addrs[i] == a)
+			return true;
+	return false;
+}

@@ -8,8 +8,12 @@
 #pragma once
 
 #include "config/config.h"
+#include "format/listeners.h"
+#include "mesh/node.h"
 #include "node/node.h"
 #include "report/report.h"
+
+#include <time.h>
 
 struct doctor {
 	const struct config *cfg;
@@ -45,3 +49,34 @@ void doctor_nfs(const struct doctor *d, struct report *r);
 /* The checks for a finished probe (pure: unit tests feed it made-up probes). */
 struct probe;
 void doctor_nfs_checks(const struct doctor *d, const struct probe *p, struct report *r);
+void doctor_wsl(const struct doctor *d, struct report *r);
+void doctor_mesh(const struct doctor *d, struct report *r);
+void doctor_wsl_ports(const struct doctor *d, struct report *r);
+void doctor_wsl_nfs(const struct doctor *d, struct report *r);
+
+/* A port both sides of a WSL2 machine listen on (wsl.ports). */
+struct port_collision {
+	uint16_t port;
+	struct listener linux_side, windows_side;
+};
+/* The ports (each once) on which a non-loopback listener of the distro meets a non-loopback
+ * listener of Windows; at most max. */
+size_t wsl_port_collisions(const struct listeners *lin, const struct listeners *win,
+			   struct port_collision *out, size_t max);
+
+/* Pure judges behind the mesh area, exposed for tests and for `meshnfs status`. */
+struct ts_status;
+/* mesh.tailscale from a parsed status; who names it ("Windows host's Tailscale"), windows
+ * says on which side the fixes apply, now is the time to compare key expiry with. */
+void doctor_mesh_judge(const struct ts_status *st, const char *who, bool windows, time_t now,
+		       struct report *r);
+/* wsl.stale_identity over any node list (the Windows host's `tailscale status --json`; the
+ * Headscale nodes of mesh_sources_load()): host is the Windows host's node (NULL when
+ * unknown), names the distro's host names; the summary names l->source. */
+void doctor_stale_identity(const struct mesh_nodes *l, const struct mesh_node *host,
+			   const char *const *names, size_t n_names, struct report *r);
+void doctor_client(const struct doctor *d, struct report *r);
+void doctor_server(const struct doctor *d, struct report *r);
+
+/* This node holds the configured server address (the client checks do not apply to it). */
+bool doctor_is_server(const struct doctor *d);

@@ -47,19 +47,6 @@ static bool is_nfs(const struct mount_entry *e)
 		     streq(e->fstype, "autofs"));
 }
 
-/* This node holds the server's address: it exports the share, it does not mount it. */
-static bool node_is_server(const struct doctor *d)
-{
-	uint32_t a;
-
-	if (ipv4_parse(d->cfg->server, &a) < 0)
-		return false;
-	for (size_t i = 0; i < d->node->n_addrs; i++)
-		if (d->node->addrs[i] == a)
-			return true;
-	return false;
-}
-
 static char *mount_fix(const struct config *cfg)
 {
 	_cleanup_free_ char *o = mount_options_kernel(cfg->mount_options);
@@ -580,7 +567,7 @@ void doctor_mount(const struct doctor *d, struct report *r)
 	json_t *j;
 
 	c.mountinfo = root_path("/proc/self/mountinfo");
-	if (node_is_server(d)) {
+	if (doctor_is_server(d)) {
 		static const char *const ids[] = { "mount.present", "mount.responsive", "mount.write",
 						   "mount.stale" };
 		for (size_t i = 0; i < ARRAY_SIZE(ids); i++)

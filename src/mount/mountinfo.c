@@ -155,30 +155,47 @@ static int collect(struct libmnt_table *tb, const char *file, const char *mountp
 	return r;
 }
 
+int mount_table_parse_buffer(const char *file, const char *data, size_t len,
+			     int (*errcb)(struct libmnt_table *, const char *, int), void *userdata,
+			     struct libmnt_table **ret)
+{
+	struct libmnt_table *tb = mnt_new_table();
+	FILE *f;
+	int r = 0;
+
+	*ret = NULL;
+	if (!tb)
+		return -ENOMEM;
+	mnt_table_set_userdata(tb, userdata);
+	mnt_table_set_parser_errcb(tb, errcb);
+	if (len > 0) { /* an empty table: nothing in it (fmemopen refuses size 0) */
+		f = fmemopen((void *)data, len, "r");
+		if (!f) {
+			r = -errno;
+			mnt_unref_table(tb);
+			return r;
+		}
+		r = mnt_table_parse_stream(tb, f, file);
+		fclose(f);
+	}
+	*ret = tb;
+	return r;
+}
+
 int mountinfo_parse(const char *file, const char *data, size_t len, const char *mountpoint,
 		    struct mount_stack *out, struct diag *diag)
 {
 	struct libmnt_table *tb;
-	FILE *f;
 	int r;
 
 	*out = (struct mount_stack){ 0 };
 	if (len == 0)
-		return 0; /* an empty table: nothing mounted (fmemopen refuses size 0) */
+		return 0; /* an empty table: nothing mounted */
 	if (memchr(data, '\0', len))
 		return diag_set(diag, file, 0, "not a text file (NUL byte)");
-	f = fmemopen((void *)data, len, "r");
-	if (!f)
-		return -errno;
-	tb = mnt_new_table();
-	if (!tb) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	mnt_table_set_userdata(tb, out);
-	mnt_table_set_parser_errcb(tb, parse_error);
-	r = mnt_table_parse_stream(tb, f, file);
-	fclose(f);
+	r = mount_table_parse_buffer(file, data, len, parse_error, out, &tb);
+	if (!tb)
+		return r;
 	if (r < 0 && !out->bad_line)
 		r = diag_set(diag, file, 0, "libmount cannot parse it (%s)", strerror(-r));
 	else

@@ -3,6 +3,8 @@
  * at most one descriptor) and an optional deadline for the whole run. */
 #include "net/probe.h"
 
+#include "net/net.h"
+
 #include <errno.h>
 
 int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t deadline)
@@ -68,4 +70,26 @@ int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t
 				probe_advance(run[i], rev, now);
 		}
 	}
+}
+
+int probe_run(struct probe *p, const struct probe_opts *o, int resolve_ms)
+{
+	struct probe_opts opts = *o;
+	struct probe *pp = p;
+	char err[300] = "";
+	int64_t t0 = now_ms();
+	int r = net_resolve(o->host, resolve_ms, &opts.addr, err, sizeof(err));
+
+	probe_init(p, &opts);
+	if (r < 0) {
+		/* An unknown name is the route step failing: there is nowhere to go. */
+		p->steps[PROBE_ROUTE] = (struct probe_step){ .status = CHECK_FAIL,
+							     .ms = now_ms() - t0,
+							     .detail = xstrdup(err) };
+		p->diagnosis = PROBE_UNREACHABLE;
+		p->state = PS_DONE;
+		p->ms = p->steps[PROBE_ROUTE].ms;
+		return 0;
+	}
+	return probe_loop(&pp, 1, 1, 0);
 }

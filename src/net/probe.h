@@ -146,6 +146,11 @@ static inline bool probe_done(const struct probe *p) { return p->state == PS_DON
  * a negative errno (poll failed). */
 int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t deadline);
 
+/* One server from start to end: resolves o->host (within resolve_ms; o->addr is ignored),
+ * then runs the ladder. An unknown name is the route step failing (diagnosis unreachable).
+ * p must be freed with probe_free. Returns 0, or a negative errno when poll failed. */
+int probe_run(struct probe *p, const struct probe_opts *o, int resolve_ms);
+
 /* Names: "route".."ownership"; "ok".."write_failed". */
 const char *probe_step_name(enum probe_step_id s);
 const char *probe_diagnosis_name(enum probe_diagnosis d);

@@ -107,9 +107,28 @@ static void mesh_addresses(struct node_info *n, const struct config *cfg)
 	}
 }
 
+/* The host name: /etc/hostname (what the distro is configured with), else the kernel's. */
+static void read_hostname(struct node_info *n)
+{
+	static const char *const paths[] = { "/etc/hostname", "/proc/sys/kernel/hostname" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths) && !n->hostname; i++) {
+		_cleanup_free_ char *p = root_path(paths[i]), *line = NULL;
+		if (read_first_line(p, &line) < 0)
+			continue;
+		strstrip(line);
+		if (*line && strlen(line) <= 253 && str_is_printable(line, strlen(line)) &&
+		    !strpbrk(line, " \t/"))
+			n->hostname = TAKE_PTR(line);
+		else if (*line)
+			node_warn(n, "%s: \"%.60s\" is not a host name", p, line);
+	}
+}
+
 void node_detect_facts(struct node_info *n, const struct config *cfg)
 {
 	read_os_release(n);
+	read_hostname(n);
 	n->systemd = dir_under_root("/run/systemd/system");
 	n->tun = exists_under_root("/dev/net/tun");
 	n->tailscaled_pid = find_tailscaled();

@@ -73,6 +73,10 @@ void node_info_free(struct node_info *n)
 	free(n->wsl.networking_mode);
 	free(n->wsl.configured_mode);
 	free(n->wsl.wslconfig);
+	free(n->wsl.wslconfig_target);
+	free(n->wsl.exe_error_program);
+	free(n->wsl.conf_hostname);
+	free(n->hostname);
 	for (size_t i = 0; i < n->n_warnings; i++)
 		free(n->warnings[i]);
 	free(n->warnings);

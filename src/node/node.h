@@ -34,13 +34,21 @@ struct wsl_info {
 	char *configured_mode; /* [wsl2] networkingMode in .wslconfig, as written, or NULL */
 	unsigned configured_line;
 	char *wslconfig;       /* resolved path of %USERPROFILE%\.wslconfig when found, or NULL */
+	char *wslconfig_target; /* where it is or would be (%USERPROFILE% known through interop,
+				   or the one found by scanning), or NULL: what `setup wsl` writes */
 	enum text_encoding wslconfig_encoding;
 	bool wslconfig_crlf;
 	enum setting conf_boot_systemd; /* /etc/wsl.conf [boot] systemd */
 	enum setting conf_mount_fstab;  /* [automount] mountFsTab (WSL's default: on) */
 	enum setting conf_interop;      /* [interop] enabled (WSL's default: on) */
 	bool binfmt_interop;            /* binfmt_misc WSLInterop registered and enabled */
+	bool binfmt_present;            /* a WSLInterop entry exists (enabled or not) */
 	bool interop;                   /* Windows programs can run: binfmt and wsl.conf agree */
+	int exe_error;                  /* negative errno of a Windows program that could not be
+					   executed (-ENOEXEC: "Exec format error"), or 0 */
+	char *exe_error_program;        /* that program */
+	bool exe_ran;                   /* a Windows program (cmd.exe) did run */
+	char *conf_hostname;            /* /etc/wsl.conf [network] hostname, or NULL */
 };
 
 struct node_info {
@@ -48,6 +56,7 @@ struct node_info {
 	char *kind_reason;  /* the evidence, one line */
 	char *osrelease;    /* kernel release, or NULL */
 	char *distro;       /* os-release PRETTY_NAME, or NULL */
+	char *hostname;     /* /etc/hostname, else /proc/sys/kernel/hostname, or NULL */
 	bool debian_like;
 	bool systemd;       /* systemd is PID 1 (sd_booted: /run/systemd/system exists) */
 	bool tun;           /* /dev/net/tun exists */
@@ -76,6 +85,20 @@ const char *wsl_mode_normalize(const char *s);
 /* Detects everything above. Never fails on bad foreign input: problems become warnings. */
 int node_detect(const struct config *cfg, int timeout_ms, struct node_info *out);
 void node_info_free(struct node_info *n);
+
+/* The Windows version through interop (`cmd.exe /c ver`, run from /mnt/c): "10.0.19045.4717"
+ * in ret, and its build number (19045). Returns 0, or a negative errno (no interop, no
+ * cmd.exe, unexpected output). */
+int wsl_windows_version(int timeout_ms, char **ret, unsigned *build);
+/* Parses the output of `ver` ("Microsoft Windows [Version 10.0.19045.4717]", any language). */
+int wsl_parse_ver(const char *out, char **ret, unsigned *build);
+/* The first Windows 11 build with mirrored networking (22H2). */
+#define WSL_MIRRORED_MIN_BUILD 22621u
+
+struct listeners;
+/* The listening TCP sockets of this network namespace (<root>/proc/net/tcp and tcp6), appended
+ * to out. -EBADMSG or a read error with diag naming the file. */
+int node_listeners(struct listeners *out, struct diag *diag);
 
 /* Internal to the node module, exposed for tests. */
 void node_warn(struct node_info *n, const char *fmt, ...) _printf_(2, 3);

@@ -26,6 +26,13 @@ static char *run_first_line(struct node_info *n, const char *const argv[], const
 
 	if (r == -ENOENT)
 		goto out; /* not installed: the caller falls back quietly */
+	if (r < 0 && r != -ETIMEDOUT && strlen(argv[0]) > 4 &&
+	    strcasecmp(argv[0] + strlen(argv[0]) - 4, ".exe") == 0 && !n->wsl.exe_error) {
+		n->wsl.exe_error = r;
+		n->wsl.exe_error_program = xstrdup(argv[0]);
+	}
+	if (r == 0 && strlen(argv[0]) > 4 && strcasecmp(argv[0] + strlen(argv[0]) - 4, ".exe") == 0)
+		n->wsl.exe_ran = true;
 	if (r == -ENOEXEC)
 		node_warn(n, "%s: Exec format error (WSL interop is not working)", argv[0]);
 	else if (r == -ETIMEDOUT)
@@ -187,20 +194,27 @@ static void read_wsl_conf(struct node_info *n)
 		n->wsl.conf_boot_systemd = conf_bool(n, &doc, path, "boot", "systemd");
 		n->wsl.conf_mount_fstab = conf_bool(n, &doc, path, "automount", "mountFsTab");
 		n->wsl.conf_interop = conf_bool(n, &doc, path, "interop", "enabled");
+		const char *h = ini_doc_get(&doc, "network", "hostname", NULL);
+		if (h && *h && str_is_printable(h, strlen(h)))
+			n->wsl.conf_hostname = xstrdup(h);
 	}
 	ini_doc_free(&doc);
 	text_free(&t);
 }
 
 /* binfmt_misc entries WSL registers for Windows executables ("enabled" on the first line). */
-static bool binfmt_interop_enabled(void)
+static bool binfmt_interop_enabled(bool *present)
 {
 	static const char *const names[] = { "/proc/sys/fs/binfmt_misc/WSLInterop",
 					     "/proc/sys/fs/binfmt_misc/WSLInterop-late" };
 
+	*present = false;
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		_cleanup_free_ char *p = root_path(names[i]), *line = NULL;
-		if (read_first_line(p, &line) == 0 && streq(line, "enabled"))
+		if (read_first_line(p, &line) < 0)
+			continue;
+		*present = true;
+		if (streq(line, "enabled"))
 			return true;
 	}
 	return false;
@@ -212,7 +226,7 @@ void node_detect_wsl(struct node_info *n, int timeout_ms)
 	_cleanup_free_ char *mode = NULL, *profile = NULL;
 
 	read_wsl_conf(n);
-	w->binfmt_interop = binfmt_interop_enabled();
+	w->binfmt_interop = binfmt_interop_enabled(&w->binfmt_present);
 	w->interop = w->binfmt_interop && w->conf_interop != SETTING_OFF;
 
 	if (n->kind == NODE_WSL1) {
@@ -235,8 +249,10 @@ void node_detect_wsl(struct node_info *n, int timeout_ms)
 	profile = w->interop ? profile_from_interop(n, timeout_ms) : NULL;
 	if (!profile)
 		profile = profile_from_scan();
-	if (profile)
+	if (profile) {
+		w->wslconfig_target = xstrdup(profile);
 		read_wslconfig(n, profile);
+	}
 
 	if (!w->networking_mode) {
 		if (w->configured_mode) {
@@ -249,4 +265,44 @@ void node_detect_wsl(struct node_info *n, int timeout_ms)
 			w->mode_source = MODE_FROM_DEFAULT;
 		}
 	}
+}
+
+int wsl_parse_ver(const char *out, char **ret, unsigned *build)
+{
+	const char *open = strchr(out, '['), *close = open ? strchr(open, ']') : NULL;
+	unsigned a, b, c;
+	int n = 0;
+
+	if (!close)
+		return -EBADMSG;
+	const char *v = close;
+	while (v > open && v[-1] != ' ')
+		v--;
+	_cleanup_free_ char *tok = xstrndup(v, (size_t)(close - v));
+	if (sscanf(tok, "%u.%u.%u%n", &a, &b, &c, &n) != 3 || (tok[n] && tok[n] != '.') ||
+	    strspn(tok, "0123456789.") != strlen(tok))
+		return -EBADMSG;
+	*build = c;
+	*ret = TAKE_PTR(tok);
+	return 0;
+}
+
+int wsl_windows_version(int timeout_ms, char **ret, unsigned *build)
+{
+	const char *argv[] = { "cmd.exe", "/c", "ver", NULL };
+	_cleanup_free_ char *mnt_c = root_path("/mnt/c");
+	struct spawn_opts o = { .timeout_ms = timeout_ms, .max_output = 4096 };
+	struct spawn_result res;
+	struct stat st;
+	int r;
+
+	if (stat(mnt_c, &st) == 0)
+		o.cwd = mnt_c;
+	r = spawn_run(argv, &o, &res);
+	if (r == 0 && res.exit_code != 0)
+		r = -EPROTO;
+	if (r == 0)
+		r = wsl_parse_ver(res.out, ret, build);
+	spawn_result_free(&res);
+	return r;
 }

@@ -5,17 +5,7 @@
 # suite meets the real NFS client). Everything runs in a network namespace of its own and a
 # private mount namespace: the machine's mount table never sees the FUSE mount.
 . "$(dirname "$0")/../lib/tap.sh"
-HANGFS=${HANGFS:-$TOP/build/tools/hangfs}
-
-if [ "${1:-}" != --inner ]; then
-	if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ]; then
-		not_ok "hangfs ($HANGFS) and /dev/fuse are needed: make tools"
-		exit 0
-	fi
-	empty_netns NS
-	ip netns exec "$NS" unshare --mount --propagation private bash "$0" --inner
-	exit $?
-fi
+fuse_namespaces "$0" "$@"
 
 # ---- inside the namespaces ----
 mk_tmpdir T

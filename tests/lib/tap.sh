@@ -65,14 +65,17 @@ mk_tmpdir() {
 	printf -v "$1" '%s' "$d"
 }
 
-# fake_windows SCENARIO PROGRAM...: sets FAKE_BIN to a directory of replaying fakes named
-# PROGRAM (wslinfo, cmd.exe, wslpath, tailscale.exe, netstat.exe) that print the recorded
-# outputs of tests/fixtures/windows/SCENARIO (see tests/lib/replay). Prepend it to PATH.
+# fake_windows SCENARIO[:SCENARIO...] PROGRAM...: sets FAKE_BIN to a directory of replaying
+# fakes named PROGRAM (wslinfo, cmd.exe, wslpath, tailscale.exe, netstat.exe) that print the
+# recorded outputs of tests/fixtures/windows/SCENARIO (see tests/lib/replay); with several
+# scenarios, the first that has a program's recordings wins. Prepend FAKE_BIN to PATH.
 fake_windows() {
-	local scenario=$1 p; shift
+	local scenarios=$1 p s dirs=; shift
 	mk_tmpdir FAKE_BIN
 	for p in "$@"; do ln -s "$TOP/tests/lib/replay" "$FAKE_BIN/$p"; done
-	export REPLAY_DIR=$FIXTURES/windows/$scenario
+	IFS=: read -r -a s <<<"$scenarios"
+	for p in "${s[@]}"; do dirs=${dirs:+$dirs:}$FIXTURES/windows/$p; done
+	export REPLAY_DIR=$dirs
 }
 
 # A PATH for tests: the system's programs, without any directory that could hold a real
@@ -88,4 +91,47 @@ empty_netns() {
 	at_exit "ip netns del '$ns' 2>/dev/null"
 	ip -n "$ns" link set lo up
 	printf -v "$1" '%s' "$ns"
+}
+
+# fake_system PROGRAM...: a directory of fakes (tests/lib/fakesys) named PROGRAM that only
+# record their argv in $FAKE_LOG (created empty); its path in FAKE_SYS. Prepend it to PATH.
+fake_system() {
+	local p
+	mk_tmpdir FAKE_SYS
+	for p in "$@"; do ln -s "$TOP/tests/lib/fakesys" "$FAKE_SYS/$p"; done
+	export FAKE_LOG=$FAKE_SYS/calls.log
+	: >"$FAKE_LOG"
+}
+
+# copy_root NAME VAR: a private copy of fixture root NAME (tests never change the fixtures),
+# removed at exit; its path in VAR.
+copy_root() {
+	local _cr_dir
+	mk_tmpdir _cr_dir
+	cp -a "$FIXTURES/roots/$1/." "$_cr_dir/"
+	printf -v "$2" '%s' "$_cr_dir"
+}
+
+# tree_state DIR: every file under DIR with its inode, mode, owner, size, mtime, ctime and
+# checksum, sorted: equal before and after means nothing was written, not even a timestamp.
+tree_state() {
+	(cd "$1" && find . -xdev \( -type f -o -type d -o -type l \) -printf '%p %i %m %U:%G %s %T@ %C@\n' |
+		sort && find . -xdev -type f -print0 | sort -z | xargs -0 -r sha256sum)
+}
+
+# fuse_namespaces "$0" "$@": FUSE tests (build/tools/hangfs) run their body in an empty
+# network namespace and a private mount namespace, so the machine's mount table never sees
+# their mounts. The first call re-runs the script there with --inner and exits with its
+# status; inside, it returns at once.
+HANGFS=${HANGFS:-$TOP/build/tools/hangfs}
+fuse_namespaces() {
+	local script=$1 _fn_ns
+	[ "${2:-}" = --inner ] && return 0
+	if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ]; then
+		not_ok "hangfs ($HANGFS) and /dev/fuse are needed: make tools"
+		exit 0
+	fi
+	empty_netns _fn_ns
+	ip netns exec "$_fn_ns" unshare --mount --propagation private bash "$script" --inner
+	exit $?
 }

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: MIT */
+/* meshnfs setup client|server|wsl: plan first (a diff of each file, every command), then
+ * apply it step by step, then verify. --dry-run shows the plan and stops. */
+#include "cmd/cmd.h"
+
+#include "core/root.h"
+#include "net/probe.h"
+#include "node/node.h"
+#include "report/output.h"
+#include "setup/setup.h"
+#include "setup/wsl.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+enum {
+	OPT_SERVER = 0x300,
+	OPT_EXPORT,
+	OPT_MOUNTPOINT,
+	OPT_OPTIONS,
+	OPT_DRY_RUN,
+	OPT_CLIENTS,
+	OPT_BACKEND,
+	OPT_ROOT_SQUASH,
+	OPT_FORCE,
+};
+
+static const struct command sub_client = {
+	"setup client", NULL,
+	"setup client [--server ADDR] [--export PATH] [--mountpoint PATH] [--options OPTS] "
+	"[--dry-run]",
+	NULL,
+};
+static const struct command sub_wsl = {
+	"setup wsl", NULL, "setup wsl [--dry-run]", NULL,
+};
+static const struct command sub_server = {
+	"setup server", NULL,
+	"setup server [--export PATH] [--clients CIDR] [--backend kernel|ganesha] "
+	"[--root-squash] [--force] [--dry-run]",
+	NULL,
+};
+
+struct setup_args {
+	const char *server, *export_path, *mountpoint, *options, *clients;
+	enum setup_backend backend;
+	bool dry_run, root_squash, force;
+};
+
+static int setup_option(void *userdata, int opt, const char *arg, char *err, size_t size)
+{
+	struct setup_args *a = userdata;
+
+	switch (opt) {
+	case OPT_SERVER:
+		if (config_check_host(arg) < 0)
+			return snprintf(err, size, "--server: \"%s\" is not an IPv4 address or host name",
+					arg), -EINVAL;
+		a->server = arg;
+		return 0;
+	case OPT_EXPORT:
+		if (config_check_abs_path(arg) < 0)
+			return snprintf(err, size, "--export: \"%s\" is not an absolute path", arg),
+			       -EINVAL;
+		a->export_path = arg;
+		return 0;
+	case OPT_MOUNTPOINT:
+		if (config_check_abs_path(arg) < 0 || streq(arg, "/"))
+			return snprintf(err, size, "--mountpoint: \"%s\" is not an absolute path "
+						   "(other than /)", arg), -EINVAL;
+		a->mountpoint = arg;
+		return 0;
+	case OPT_OPTIONS:
+		if (config_check_mount_options(arg) < 0)
+			return snprintf(err, size, "--options: invalid mount options \"%s\"", arg),
+			       -EINVAL;
+		a->options = arg;
+		return 0;
+	case OPT_CLIENTS:
+		a->clients = arg;
+		return 0;
+	case OPT_BACKEND:
+		if (streq(arg, "kernel"))
+			a->backend = SETUP_KERNEL;
+		else if (streq(arg, "ganesha"))
+			a->backend = SETUP_GANESHA;
+		else
+			return snprintf(err, size, "--backend: \"%s\" is not kernel or ganesha", arg),
+			       -EINVAL;
+		return 0;
+	case OPT_DRY_RUN:
+		a->dry_run = true;
+		return 0;
+	case OPT_ROOT_SQUASH:
+		a->root_squash = true;
+		return 0;
+	case OPT_FORCE:
+		a->force = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The last step: the probe ladder (meshnfs probe) from this node to the share. With --root
+ * the files are another machine's and so would be its network: not verified then. */
+struct verify_target {
+	const char *server, *export_path;
+};
+
+static void verify(struct ctx *ctx, struct report *r, const void *data)
+{
+	const struct verify_target *t = data;
+	const char *server = t->server, *export_path = t->export_path;
+	_cleanup_free_ char *summary = NULL, *fix = NULL;
+	struct check *c;
+	struct probe p;
+
+	if (!streq(root_get(), "/")) {
+		c = report_add(r, "setup.verify", CHECK_SKIP,
+			       "not verified: --root names another machine's files, not this network");
+		check_set_fix(c, "on that machine: meshnfs probe %s:%s", server, export_path);
+		return;
+	}
+	if (probe_run(&p, &(struct probe_opts){ .host = server, .export_path = export_path,
+						.mesh = ctx->config.mesh, .step_ms = ctx->timeout_ms },
+		      ctx->timeout_ms) < 0)
+		probe_abort(&p, now_ms(), "poll failed");
+	summary = probe_explain(&p, &fix);
+	c = report_add(r, "setup.verify", p.diagnosis == PROBE_OK ? CHECK_OK : CHECK_FAIL,
+		       "meshnfs probe %s:%s: %s", server, export_path, summary);
+	c->ms = p.ms;
+	struct buf steps = { 0 };
+	buf_append(&steps, "", 0);
+	for (int i = 0; i < PROBE_N_STEPS; i++)
+		if (p.steps[i].status != CHECK_SKIP || p.steps[i].detail)
+			buf_printf(&steps, "%s%s %s%s%s", steps.len ? "\n" : "", probe_step_name(i),
+				   check_status_name(p.steps[i].status), p.steps[i].detail ? ": " : "",
+				   p.steps[i].detail ? p.steps[i].detail : "");
+	check_set_detail(c, "%s", steps.data);
+	buf_free(&steps);
+	if (fix)
+		check_set_fix(c, "%s", fix);
+	probe_free(&p);
+}
+
+static int setup_client(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "server", required_argument, NULL, OPT_SERVER },
+		{ "export", required_argument, NULL, OPT_EXPORT },
+		{ "mountpoint", required_argument, NULL, OPT_MOUNTPOINT },
+		{ "options", required_argument, NULL, OPT_OPTIONS },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ 0 },
+	};
+	struct setup_args a = { 0 };
+	struct diag d = { 0 };
+	struct node_info node;
+	struct plan p;
+	int rc0 = cmd_start(ctx, &sub_client, argc, argv, longopts, setup_option, &a);
+
+	if (rc0)
+		return rc0;
+	const struct config *cfg = &ctx->config;
+	struct setup_client c = {
+		.server = a.server ? a.server : cfg->server,
+		.export_path = a.export_path ? a.export_path : cfg->export_path,
+		.mountpoint = a.mountpoint ? a.mountpoint : cfg->mountpoint,
+		.options = a.options ? a.options : cfg->mount_options,
+		.timeout_ms = ctx->timeout_ms,
+	};
+	node_detect(cfg, ctx->timeout_ms, &node);
+	plan_init(&p, "mount %s:%s on %s (nfs4)", c.server, c.export_path, c.mountpoint);
+	int r = setup_client_plan(&c, &node, &p, &d);
+	struct verify_target vt = { c.server, c.export_path };
+	int rc = r < 0 ? cmd_plan_error(ctx, &sub_client, r, &d, "setup.client")
+		       : cmd_run_plan(ctx, &node, &p, a.dry_run, "setup client", verify, &vt);
+	plan_free(&p);
+	node_info_free(&node);
+	return rc;
+}
+
+static int setup_server(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "export", required_argument, NULL, OPT_EXPORT },
+		{ "clients", required_argument, NULL, OPT_CLIENTS },
+		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "root-squash", no_argument, NULL, OPT_ROOT_SQUASH },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ 0 },
+	};
+	struct setup_args a = { .backend = SETUP_KERNEL };
+	struct diag d = { 0 };
+	struct node_info node;
+	struct plan p;
+	char mesh[32];
+	int rc0 = cmd_start(ctx, &sub_server, argc, argv, longopts, setup_option, &a);
+
+	if (rc0)
+		return rc0;
+	const struct config *cfg = &ctx->config;
+	cidr_format(&cfg->mesh, mesh, sizeof(mesh));
+	struct setup_server s = {
+		.export_path = a.export_path ? a.export_path : cfg->export_path,
+		.clients = a.clients ? a.clients : mesh,
+		.mesh = &cfg->mesh,
+		.backend = a.backend,
+		.root_squash = a.root_squash,
+		.force = a.force,
+		.timeout_ms = ctx->timeout_ms,
+	};
+	node_detect(cfg, ctx->timeout_ms, &node);
+	plan_init(&p, "export %s to %s with %s", s.export_path, s.clients,
+		  s.backend == SETUP_GANESHA ? "nfs-ganesha" : "the kernel NFS server");
+	int r = setup_server_plan(&s, &node, &p, &d);
+	int rc;
+	if (r == -EEXIST) {
+		/* A foreign ganesha.conf: bad input in the sense of "a file we will not edit". */
+		rc = cmd_bad_input(ctx, &d);
+	} else if (r < 0)
+		rc = cmd_plan_error(ctx, &sub_server, r, &d, "setup.server");
+	else
+		rc = cmd_run_plan(ctx, &node, &p, a.dry_run, "setup server", verify,
+				  &(struct verify_target){ cfg->server, s.export_path });
+	plan_free(&p);
+	node_info_free(&node);
+	return rc;
+}
+
+/* The path as the node sees it: a resolved path without the --root prefix. */
+static const char *shown_path(const char *resolved)
+{
+	const char *root = root_get();
+	size_t n = strlen(root);
+
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	if (n > 0 && strncmp(resolved, root, n) == 0 && resolved[n] == '/')
+		return resolved + n;
+	return resolved;
+}
+
+/* setup wsl: the Windows side ([wsl2] networkingMode=mirrored in %USERPROFILE%\.wslconfig, in
+ * the file's own encoding and line endings) and the distro side ([boot] systemd=true in
+ * /etc/wsl.conf), then the restart WSL needs to read them. */
+static int setup_wsl(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ 0 },
+	};
+	struct setup_args a = { 0 };
+	struct diag d = { 0 };
+	struct node_info node;
+	struct plan p;
+	int r = 0, rc = cmd_start(ctx, &sub_wsl, argc, argv, longopts, setup_option, &a);
+
+	if (rc)
+		return rc;
+	node_detect(&ctx->config, ctx->timeout_ms, &node);
+	if (node.kind != NODE_WSL2) {
+		struct report rep;
+		report_init(&rep, "setup wsl");
+		struct check *c = report_add(&rep, "setup.wsl", CHECK_FAIL,
+					     "this node is %s, not a WSL2 distro: nothing to set up",
+					     node_kind_name(node.kind));
+		check_set_detail(c, "%s", node.kind_reason);
+		if (node.kind == NODE_WSL1)
+			check_set_fix(c, "wsl --set-version <distro> 2   (PowerShell on the Windows "
+					 "host), then run meshnfs setup wsl in the distro");
+		rc = cmd_finish(ctx, &rep);
+		report_free(&rep);
+		node_info_free(&node);
+		return rc;
+	}
+
+	plan_init(&p, "WSL2: mirrored networking (Windows side), systemd (distro side)");
+	const char *target = node.wsl.wslconfig_target;
+	if (target)
+		/* drvfs (/mnt/c) may refuse chmod, chown and a directory fsync. */
+		r = plan_add_write(&p, "setup.wslconfig", shown_path(target), target,
+				   setup_wsl_wslconfig_edit, NULL, false,
+				   &(struct safewrite_opts){ .flags = SAFEWRITE_BEST_EFFORT_METADATA },
+				   "[wsl2] networkingMode=mirrored is set in .wslconfig", &d);
+	else
+		plan_note(&p, "setup.wslconfig",
+			  "%%USERPROFILE%%\\.wslconfig not found: interop is off and /mnt/c/Users has no "
+			  "single profile with one. On Windows, put these two lines in "
+			  "%%USERPROFILE%%\\.wslconfig:\n[wsl2]\nnetworkingMode=mirrored");
+	if (r >= 0) {
+		_cleanup_free_ char *conf = root_path("/etc/wsl.conf");
+		r = plan_add_write(&p, "setup.wsl_conf", "/etc/wsl.conf", conf, setup_wsl_conf_edit,
+				   NULL, false, NULL, "[boot] systemd=true is set in /etc/wsl.conf",
+				   &d);
+	}
+	if (r >= 0 && p.n_steps)
+		plan_note(&p, "setup.restart", "%s", SETUP_WSL_RESTART_HINT);
+	rc = r < 0 ? cmd_plan_error(ctx, &sub_wsl, r, &d, "setup.wsl")
+		   : cmd_run_plan(ctx, &node, &p, a.dry_run, "setup wsl", NULL, NULL);
+	plan_free(&p);
+	node_info_free(&node);
+	return rc;
+}
+
+int cmd_setup(struct ctx *ctx, int argc, char **argv)
+{
+	const struct command *self = command_find("setup");
+
+	if (argc < 2 || argv[1][0] == '-')
+		return cmd_usage_error(self, "setup needs what to set up: client, server or wsl");
+	if (streq(argv[1], "client"))
+		return setup_client(ctx, argc - 1, argv + 1);
+	if (streq(argv[1], "server"))
+		return setup_server(ctx, argc - 1, argv + 1);
+	if (streq(argv[1], "wsl"))
+		return setup_wsl(ctx, argc - 1, argv + 1);
+	return cmd_usage_error(self, "unknown setup target '%s' (client, server or wsl)", argv[1]);
+}

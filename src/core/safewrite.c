@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/safewrite.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/random.h>
+
+#define LOCK_TIMEOUT_DEFAULT_MS 30000
+
+/* The directory and the last component of path (no trailing slash allowed). */
+static int split_path(const char *path, char **dir, char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || !slash[1])
+		return -EINVAL;
+	*dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+	*base = xstrdup(slash + 1);
+	return 0;
+}
+
+static char *beside(const char *path, const char *prefix, const char *suffix)
+{
+	_cleanup_free_ char *dir = NULL, *base = NULL;
+
+	if (split_path(path, &dir, &base) < 0)
+		return xasprintf("%s%s", path, suffix);
+	return xasprintf("%s%s%s%s%s", dir, streq(dir, "/") ? "" : "/", prefix, base, suffix);
+}
+
+char *safewrite_backup_path(const char *path)
+{
+	return beside(path, "", SAFEWRITE_BACKUP_SUFFIX);
+}
+
+char *safewrite_lock_path(const char *path)
+{
+	return beside(path, ".", ".meshnfs.lock");
+}
+
+void safewrite_result_free(struct safewrite_result *res)
+{
+	free(res->backup);
+	*res = (struct safewrite_result){ 0 };
+}
+
+static int read_stat(const char *path, char **ret, size_t *ret_len, struct stat *st)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0)
+		return -errno;
+	if (S_ISDIR(st->st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st->st_mode))
+		return -EINVAL;
+	return read_fd_bounded(fd, SAFEWRITE_MAX_SIZE, ret, ret_len);
+}
+
+int safewrite_read(const char *path, char **ret, size_t *ret_len)
+{
+	struct stat st;
+	return read_stat(path, ret, ret_len, &st);
+}
+
+static int lock_take(const char *path, const char *lock_path, int timeout_ms, int *ret_fd)
+{
+	_cleanup_free_ char *lock = lock_path ? xstrdup(lock_path) : safewrite_lock_path(path);
+	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : LOCK_TIMEOUT_DEFAULT_MS);
+	unsigned wait_us = 1000;
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int r = -errno;
+			close(fd);
+			return r;
+		}
+		if (now_ms() >= deadline) {
+			close(fd);
+			return -ETIMEDOUT;
+		}
+		usleep(wait_us);
+		if (wait_us < 20000)
+			wait_us *= 2;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+static bool ignorable(unsigned flags, int err)
+{
+	return (flags & SAFEWRITE_BEST_EFFORT_METADATA) &&
+	       (err == EPERM || err == EINVAL || err == ENOTSUP || err == EROFS || err == ENOSYS);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		if (w == 0)
+			return -EIO;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+struct meta {
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	bool keep_owner; /* the file existed: give the new version its owner */
+};
+
+/* Creates a temporary beside base in dirfd, with a name nobody else uses. */
+static int temp_create(int dirfd, const char *base, char **ret_name)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		uint64_t rnd;
+		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+			rnd = (uint64_t)now_ms() * 2654435761u ^ (uint64_t)getpid() ^ (uint64_t)tries;
+		char *name = xasprintf(".%s.meshnfs-%06llx", base, (unsigned long long)(rnd & 0xffffff));
+		int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd >= 0) {
+			*ret_name = name;
+			return fd;
+		}
+		int r = -errno;
+		free(name);
+		if (r != -EEXIST)
+			return r;
+	}
+	return -EEXIST;
+}
+
+/* Writes data as dirfd/base through a temporary: the steps of the header. On failure before
+ * the rename the temporary is removed and base is untouched. */
+static int write_replace(int dirfd, const char *base, const char *data, size_t len,
+			 const struct meta *m, unsigned flags, struct safewrite_result *res,
+			 bool *renamed)
+{
+	_cleanup_free_ char *tmp = NULL;
+	struct stat st;
+	int fd, r;
+
+	*renamed = false;
+	fd = temp_create(dirfd, base, &tmp);
+	if (fd < 0) {
+		res->step = "open";
+		return fd;
+	}
+	r = write_all(fd, data, len);
+	if (r < 0) {
+		res->step = "write";
+		goto fail;
+	}
+	if (fchmod(fd, m->mode & 07777) < 0 && !ignorable(flags, errno)) {
+		r = -errno;
+		res->step = "chmod";
+		goto fail;
+	}
+	if (m->keep_owner && fstat(fd, &st) == 0 && (st.st_uid != m->uid || st.st_gid != m->gid) &&
+	    fchown(fd, m->uid, m->gid) < 0 && !ignorable(flags, errno)) {
+		r = -errno;
+		res->step = "chown";
+		goto fail;
+	}
+	if (fsync(fd) < 0) {
+		r = -errno;
+		res->step = "fsync";
+		goto fail;
+	}
+	r = close(fd);
+	fd = -1;
+	if (r < 0) {
+		r = -errno;
+		res->step = "close";
+		goto fail;
+	}
+	if (renameat(dirfd, tmp, dirfd, base) < 0) {
+		r = -errno;
+		res->step = "rename";
+		goto fail;
+	}
+	*renamed = true;
+	if (fsync(dirfd) < 0 && !ignorable(flags, errno)) {
+		res->dir_sync_failed = true;
+		res->step = "sync directory";
+		return -errno;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlinkat(dirfd, tmp, 0);
+	return r;
+}
+
+/* The current content (absent: "" and exists false) and what edit makes of it. */
+static int read_and_edit(const char *path, struct stat *st, safewrite_edit_fn edit,
+			 void *userdata, char **old, size_t *old_len, bool *exists, struct buf *out,
+			 struct safewrite_result *res, struct diag *diag)
+{
+	int r = read_stat(path, old, old_len, st);
+
+	*exists = r == 0;
+	if (r < 0 && r != -ENOENT) {
+		res->step = "read";
+		return r;
+	}
+	if (!*exists) {
+		*old = xstrdup("");
+		*old_len = 0;
+	}
+	buf_append(out, "", 0);
+	r = edit(userdata, *old, *old_len, *exists, out, diag);
+	if (r < 0)
+		res->step = "edit";
+	return r;
+}
+
+int safewrite_preview(const char *path, safewrite_edit_fn edit, void *userdata, char **old,
+		      size_t *old_len, bool *exists, struct buf *out, struct diag *diag)
+{
+	struct safewrite_result res = { 0 };
+	struct stat st;
+
+	*old = NULL;
+	int r = read_and_edit(path, &st, edit, userdata, old, old_len, exists, out, &res, diag);
+	if (r < 0 && streq_ptr(res.step, "read")) {
+		free(*old);
+		*old = NULL;
+	}
+	return r;
+}
+
+int safewrite_update(const char *path, safewrite_edit_fn edit, void *userdata,
+		     const struct safewrite_opts *opts, struct safewrite_result *res,
+		     struct diag *diag)
+{
+	const struct safewrite_opts dflt = { 0 };
+	_cleanup_free_ char *dir = NULL, *base = NULL, *old = NULL;
+	_cleanup_close_ int lock_fd = -1, dirfd = -1;
+	struct buf out = { 0 };
+	struct stat st;
+	size_t old_len = 0;
+	bool exists, renamed;
+	struct meta m;
+	int r;
+
+	if (!opts)
+		opts = &dflt;
+	*res = (struct safewrite_result){ 0 };
+	if (split_path(path, &dir, &base) < 0) {
+		res->step = "open";
+		return -EINVAL;
+	}
+	r = lock_take(path, opts->lock_path, opts->lock_timeout_ms, &lock_fd);
+	if (r < 0) {
+		res->step = "lock";
+		return r;
+	}
+	r = read_and_edit(path, &st, edit, userdata, &old, &old_len, &exists, &out, res, diag);
+	if (r < 0)
+		goto out;
+	if (exists && out.len == old_len && memcmp(out.data, old, old_len) == 0)
+		goto out; /* already right: nothing is written */
+
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		r = -errno;
+		res->step = "open";
+		goto out;
+	}
+	if (exists) {
+		m = (struct meta){ st.st_mode, st.st_uid, st.st_gid, true };
+		if (!(opts->flags & SAFEWRITE_NO_BACKUP)) {
+			_cleanup_free_ char *bpath = safewrite_backup_path(path);
+			_cleanup_free_ char *bbase = xasprintf("%s%s", base, SAFEWRITE_BACKUP_SUFFIX);
+			r = write_replace(dirfd, bbase, old, old_len, &m, opts->flags, res, &renamed);
+			if (r < 0 && !renamed) {
+				res->step = "backup";
+				goto out;
+			}
+			res->step = NULL;
+			res->dir_sync_failed = false;
+			res->backup = TAKE_PTR(bpath);
+		}
+	} else
+		m = (struct meta){ opts->new_mode ? opts->new_mode : 0644, 0, 0, false };
+
+	r = write_replace(dirfd, base, out.data, out.len, &m, opts->flags, res, &renamed);
+	if (renamed) {
+		res->changed = true;
+		res->created = !exists;
+	}
+out:
+	buf_free(&out);
+	return r;
+}
+
+struct fixed {
+	const void *data;
+	size_t len;
+};
+
+static int edit_fixed(void *userdata, const char *old, size_t old_len, bool exists,
+		      struct buf *out, struct diag *diag)
+{
+	const struct fixed *f = userdata;
+
+	(void)old;
+	(void)old_len;
+	(void)exists;
+	(void)diag;
+	buf_append(out, f->data, f->len);
+	return 0;
+}
+
+int safewrite_file(const char *path, const void *data, size_t len,
+		   const struct safewrite_opts *opts, struct safewrite_result *res)
+{
+	struct fixed f = { data, len };
+	return safewrite_update(path, edit_fixed, &f, opts, res, NULL);
+}

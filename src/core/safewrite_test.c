@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/test.h"
+#include "core/safewrite.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+
+static char dir[] = "/tmp/meshnfs-safewrite-XXXXXX";
+
+static char *path_in(const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+static void put(const char *name, const char *content, mode_t mode)
+{
+	_cleanup_free_ char *p = path_in(name);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+	fchmod(fd, mode);
+	close(fd);
+}
+
+static char *get(const char *name)
+{
+	_cleanup_free_ char *p = path_in(name);
+	char *s = NULL;
+	size_t n;
+	if (safewrite_read(p, &s, &n) < 0)
+		return NULL;
+	return s;
+}
+
+/* Files whose name starts with ".NAME.meshnfs-": temporaries left behind. */
+static int temporaries(const char *name)
+{
+	_cleanup_free_ char *prefix = xasprintf(".%s.meshnfs-", name);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+	while ((de = readdir(d)))
+		n += startswith(de->d_name, prefix);
+	closedir(d);
+	return n;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	(void)state;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' || (de->d_name[1] && strcmp(de->d_name, "..")))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	rmdir(dir);
+	return 0;
+}
+
+static void test_create_replace_backup(void **state)
+{
+	_cleanup_free_ char *p = path_in("fstab"), *got = NULL, *bak = NULL;
+	struct safewrite_result res;
+	struct safewrite_opts o = { .new_mode = 0640 };
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(safewrite_file(p, "one\n", 4, &o, &res), 0);
+	assert_true(res.changed && res.created);
+	assert_null(res.backup);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	safewrite_result_free(&res);
+
+	/* The mode and owner of the original carry over to the new version and the backup. */
+	assert_int_equal(chmod(p, 0604), 0);
+	if (geteuid() == 0)
+		assert_int_equal(chown(p, 1234, 5678), 0);
+	assert_int_equal(safewrite_file(p, "two\n", 4, NULL, &res), 0);
+	assert_true(res.changed && !res.created);
+	assert_non_null(res.backup);
+	assert_str(got = get("fstab"), "two\n");
+	assert_str(bak = get("fstab" SAFEWRITE_BACKUP_SUFFIX), "one\n");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0604);
+	if (geteuid() == 0) {
+		assert_int_equal(st.st_uid, 1234);
+		assert_int_equal(st.st_gid, 5678);
+		assert_int_equal(stat(res.backup, &st), 0);
+		assert_int_equal(st.st_uid, 1234);
+	}
+	safewrite_result_free(&res);
+	assert_int_equal(temporaries("fstab"), 0);
+}
+
+static void test_same_content_writes_nothing(void **state)
+{
+	_cleanup_free_ char *p = path_in("same");
+	struct safewrite_result res;
+	struct stat a, b;
+
+	(void)state;
+	put("same", "content\n", 0644);
+	assert_int_equal(stat(p, &a), 0);
+	usleep(20000);
+	assert_int_equal(safewrite_file(p, "content\n", 8, NULL, &res), 0);
+	assert_false(res.changed);
+	assert_int_equal(stat(p, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_memory_equal(&a.st_mtim, &b.st_mtim, sizeof(a.st_mtim));
+	assert_memory_equal(&a.st_ctim, &b.st_ctim, sizeof(a.st_ctim));
+	_cleanup_free_ char *bak = path_in("same" SAFEWRITE_BACKUP_SUFFIX);
+	assert_int_equal(access(bak, F_OK), -1);
+	safewrite_result_free(&res);
+}
+
+static int refuse(void *u, const char *old, size_t n, bool exists, struct buf *out,
+		  struct diag *d)
+{
+	(void)u;
+	(void)old;
+	(void)n;
+	(void)exists;
+	buf_append(out, "partial", 7);
+	return diag_set(d, "f", 3, "bad line");
+}
+
+static void test_edit_error_changes_nothing(void **state)
+{
+	_cleanup_free_ char *p = path_in("bad"), *got = NULL;
+	struct safewrite_result res;
+	struct diag d = { 0 };
+
+	(void)state;
+	put("bad", "original", 0644);
+	assert_int_equal(safewrite_update(p, refuse, NULL, NULL, &res, &d), -EBADMSG);
+	assert_str(res.step, "edit");
+	assert_false(res.changed);
+	assert_int_equal(d.line, 3);
+	assert_str(got = get("bad"), "original");
+	assert_int_equal(temporaries("bad"), 0);
+	safewrite_result_free(&res);
+}
+
+static void test_symlink_refused(void **state)
+{
+	_cleanup_free_ char *p = path_in("link"), *t = path_in("target"), *got = NULL;
+	struct safewrite_result res;
+
+	(void)state;
+	put("target", "x", 0644);
+	assert_int_equal(symlink(t, p), 0);
+	assert_int_equal(safewrite_file(p, "y", 1, NULL, &res), -ELOOP);
+	assert_str(res.step, "read");
+	assert_str(got = get("target"), "x");
+	safewrite_result_free(&res);
+}
+
+static void test_lock_timeout(void **state)
+{
+	_cleanup_free_ char *p = path_in("locked"), *lock = safewrite_lock_path(p), *got = NULL;
+	struct safewrite_opts o = { .lock_timeout_ms = 150 };
+	struct safewrite_result res;
+	int fd;
+
+	(void)state;
+	put("locked", "a", 0644);
+	fd = open(lock, O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	int64_t t0 = now_ms();
+	assert_int_equal(safewrite_file(p, "b", 1, &o, &res), -ETIMEDOUT);
+	assert_true(now_ms() - t0 >= 140);
+	assert_str(res.step, "lock");
+	assert_str(got = get("locked"), "a");
+	close(fd);
+	safewrite_result_free(&res);
+	assert_int_equal(safewrite_file(p, "b", 1, &o, &res), 0);
+	assert_true(res.changed);
+	safewrite_result_free(&res);
+
+	/* A lock file elsewhere: that one is taken, none is made beside the file. */
+	_cleanup_free_ char *other = path_in("elsewhere.lock"), *beside = path_in("own");
+	_cleanup_free_ char *beside_lock = safewrite_lock_path(beside);
+	struct safewrite_opts o2 = { .lock_timeout_ms = 150, .lock_path = other };
+	assert_int_equal(flock(fd = open(other, O_RDWR | O_CREAT, 0600), LOCK_EX), 0);
+	assert_int_equal(safewrite_file(beside, "c", 1, &o2, &res), -ETIMEDOUT);
+	close(fd);
+	assert_int_equal(safewrite_file(beside, "c", 1, &o2, &res), 0);
+	assert_int_equal(access(beside_lock, F_OK), -1);
+	safewrite_result_free(&res);
+}
+
+static void test_paths_beside(void **state)
+{
+	_cleanup_free_ char *a = safewrite_lock_path("/etc/fstab");
+	_cleanup_free_ char *b = safewrite_backup_path("/etc/exports.d/meshnfs.exports");
+	_cleanup_free_ char *c = safewrite_lock_path("/top");
+
+	(void)state;
+	assert_str(a, "/etc/.fstab.meshnfs.lock");
+	assert_str(b, "/etc/exports.d/meshnfs.exports.meshnfs.bak");
+	assert_str(c, "/.top.meshnfs.lock");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_replace_backup),
+		cmocka_unit_test(test_same_content_writes_nothing),
+		cmocka_unit_test(test_edit_error_changes_nothing),
+		cmocka_unit_test(test_symlink_refused),
+		cmocka_unit_test(test_lock_timeout),
+		cmocka_unit_test(test_paths_beside),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

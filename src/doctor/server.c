@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: MIT */
+/* The server side: exports.security (who can mount what, as whom, and where NFS listens),
+ * server.service and server.listening. From files only (exports, ganesha.conf, /proc under
+ * the root): no socket is opened. Runs on a node that holds the configured server address or
+ * has exports. */
+#include "doctor/doctor.h"
+
+#include "core/root.h"
+#include "core/safewrite.h"
+#include "exports/exports.h"
+#include "format/listeners.h"
+#include "setup/setup.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+
+struct audit {
+	const struct doctor *d;
+	struct report *r;
+	size_t n_exports;
+	size_t n_findings;
+	bool kernel_exports;
+	bool ganesha_conf;
+};
+
+static void finding(struct audit *a, const char *fix, const char *detail, const char *fmt, ...)
+	_printf_(4, 5);
+static void finding(struct audit *a, const char *fix, const char *detail, const char *fmt, ...)
+{
+	va_list ap;
+	char summary[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(summary, sizeof(summary), fmt, ap);
+	va_end(ap);
+	struct check *c = report_add(a->r, "exports.security", CHECK_WARN, "%s", summary);
+	if (detail)
+		check_set_detail(c, "%s", detail);
+	if (fix)
+		check_set_fix(c, "%s", fix);
+	a->n_findings++;
+}
+
+static void audit_client(struct audit *a, const char *file, const struct exports_entry *e,
+			 const struct exports_client *c, const struct exports_client *prev)
+{
+	char mesh[32];
+	const char *who = *c->name ? c->name : "*";
+
+	cidr_format(&a->d->cfg->mesh, mesh, sizeof(mesh));
+	if (!exports_client_flag(c, "root_squash", "no_root_squash", true) &&
+	    !exports_client_flag(c, "all_squash", "no_all_squash", false)) {
+		_cleanup_free_ char *fix = xasprintf(
+			"replace no_root_squash by root_squash at %s:%u, then: sudo exportfs -ra   "
+			"(or: sudo meshnfs setup server --root-squash)",
+			file, c->line);
+		finding(a, fix,
+			"Any root on any client, a WSL2 user with sudo included, is root on the share: "
+			"can read and change every file, whoever owns it.",
+			"%s:%u: %s is exported to %s with no_root_squash", file, c->line, e->path, who);
+	}
+	if (exports_client_flag(c, "insecure", "secure", false)) {
+		_cleanup_free_ char *fix = xasprintf("remove 'insecure' at %s:%u, then: sudo exportfs -ra",
+						     file, c->line);
+		finding(a, fix,
+			"Requests from unprivileged ports are accepted: any user on a client can speak "
+			"NFS directly as any uid. (A WSL2 distro behind NAT may need it: prefer "
+			"mirrored networking.)",
+			"%s:%u: %s is exported to %s with 'insecure'", file, c->line, e->path, who);
+	}
+	switch (c->kind) {
+	case EXPORTS_WORLD: {
+		_cleanup_free_ char *fix = xasprintf("at %s:%u export to the mesh only: %s(...)", file,
+						     c->line, mesh);
+		bool blank_pitfall = c->has_parens && !*c->name && prev && prev->kind != EXPORTS_WORLD;
+		_cleanup_free_ char *detail =
+			blank_pitfall
+				? xasprintf("The blank between '%s' and its '(options)' makes two "
+					    "clients: %s with the defaults, and everyone with the "
+					    "options.",
+					    prev->name, prev->name)
+				: xstrdup("Any host that can reach this server can mount it.");
+		finding(a, fix, detail, "%s:%u: %s is exported to everyone", file, c->line, e->path);
+		break;
+	}
+	case EXPORTS_WILDCARD:
+	case EXPORTS_NETGROUP:
+	case EXPORTS_HOST: {
+		if (c->kind == EXPORTS_HOST)
+			break; /* one named host: as narrow as its name */
+		_cleanup_free_ char *fix = xasprintf("at %s:%u export to the mesh range %s instead",
+						     file, c->line, mesh);
+		finding(a, fix,
+			c->kind == EXPORTS_WILDCARD
+				? "Any host whose name matches can mount it; names are not limited to "
+				  "the mesh."
+				: "Who is in a netgroup cannot be checked here; it need not be the mesh.",
+			"%s:%u: %s is exported to %s (%s)", file, c->line, e->path, c->name,
+			exports_kind_name(c->kind));
+		break;
+	}
+	case EXPORTS_IPV4:
+		if (!cidr_within(&c->net, &a->d->cfg->mesh)) {
+			_cleanup_free_ char *fix = xasprintf(
+				"at %s:%u narrow %s to the mesh range %s", file, c->line, c->name, mesh);
+			finding(a, fix, "Hosts outside the mesh can mount it.",
+				"%s:%u: %s is exported to %s, wider than the mesh %s", file, c->line,
+				e->path, c->name, mesh);
+		}
+		break;
+	case EXPORTS_IPV6: {
+		_cleanup_free_ char *fix = xasprintf("at %s:%u export to the mesh range %s", file,
+						     c->line, mesh);
+		finding(a, fix, NULL, "%s:%u: %s is exported to %s, outside the mesh range %s", file,
+			c->line, e->path, c->name, mesh);
+		break;
+	}
+	}
+}
+
+static int by_name(const struct dirent **x, const struct dirent **y)
+{
+	return strcmp((*x)->d_name, (*y)->d_name);
+}
+
+static void audit_exports_file(struct audit *a, const char *shown)
+{
+	_cleanup_free_ char *path = root_path(shown), *data = NULL;
+	struct exports_file f;
+	struct diag dg = { 0 };
+	char msg[1200];
+	size_t len;
+	int r = safewrite_read(path, &data, &len);
+
+	if (r == -ENOENT)
+		return;
+	if (r < 0) {
+		report_add(a->r, "exports.security", CHECK_FAIL, "%s: cannot read: %s", path,
+			   strerror(-r));
+		a->n_findings++;
+		return;
+	}
+	if (exports_parse(path, data, len, &f, &dg) < 0) {
+		diag_format(&dg, msg, sizeof(msg));
+		struct check *c = report_add(a->r, "exports.security", CHECK_FAIL, "%s", msg);
+		check_set_detail(c, "exportfs refuses the file too: nothing in it is exported.");
+		check_set_fix(c, "correct that line, then: sudo exportfs -ra");
+		a->n_findings++;
+		return;
+	}
+	for (size_t i = 0; i < f.n_entries; i++) {
+		a->n_exports++;
+		a->kernel_exports = true;
+		for (size_t k = 0; k < f.entries[i].n_clients; k++)
+			audit_client(a, path, &f.entries[i], &f.entries[i].clients[k],
+				     k ? &f.entries[i].clients[k - 1] : NULL);
+	}
+	exports_free(&f);
+}
+
+/* ganesha.conf as meshnfs writes it (a known shape): its Squash and Clients lines. A
+ * configuration written by someone else is not audited (ganesha's format is not exports). */
+static void audit_ganesha(struct audit *a)
+{
+	_cleanup_free_ char *path = root_path(SETUP_GANESHA_CONF), *data = NULL;
+	char mesh[32];
+	size_t len;
+
+	if (safewrite_read(path, &data, &len) < 0)
+		return;
+	if (!startswith(data, SETUP_GANESHA_MARKER)) {
+		if (strcasestr(data, "EXPORT")) {
+			report_add(a->r, "exports.security", CHECK_SKIP,
+				   "%s was not written by meshnfs: not audited", path);
+			a->ganesha_conf = true;
+		}
+		return;
+	}
+	a->ganesha_conf = true;
+	a->n_exports++;
+	cidr_format(&a->d->cfg->mesh, mesh, sizeof(mesh));
+	for (char *save = NULL, *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *v;
+		strstrip(l);
+		if (startswith(l, "Squash = ") && strcasestr(l, "No_Root_Squash")) {
+			_cleanup_free_ char *fix = xasprintf(
+				"sudo meshnfs setup server --backend ganesha --root-squash");
+			finding(a, fix,
+				"Any root on any client, a WSL2 user with sudo included, is root on the "
+				"share.",
+				"%s: the export is served with No_Root_Squash", path);
+		}
+		if (startswith(l, "Clients = ") && (v = l + 10)) {
+			v[strcspn(v, ";")] = '\0';
+			struct cidr c;
+			if (cidr_parse(v, false, &c) < 0 || !cidr_within(&c, &a->d->cfg->mesh)) {
+				_cleanup_free_ char *fix = xasprintf(
+					"sudo meshnfs setup server --backend ganesha --clients %s", mesh);
+				finding(a, fix, "Hosts outside the mesh can mount it.",
+					"%s: the export is open to %s, not only the mesh %s", path, v,
+					mesh);
+			}
+		}
+	}
+}
+
+/* Where NFS listens: every address (0.0.0.0, ::) or addresses outside the mesh. */
+static void audit_listening(struct audit *a)
+{
+	struct listeners l = { 0 };
+	struct diag dg = { 0 };
+	char mesh[32];
+
+	cidr_format(&a->d->cfg->mesh, mesh, sizeof(mesh));
+	if (node_listeners(&l, &dg) < 0) {
+		listeners_free(&l);
+		return;
+	}
+	for (size_t k = 0; k < l.n; k++) {
+		const struct listener *s = &l.v[k];
+		char where[80];
+		uint32_t addr4;
+		if (s->port != 2049)
+			continue;
+		bool any = listener_is_wildcard(s);
+		bool inside = !any && listener_ipv4(s, &addr4) &&
+			      (cidr_contains(&a->d->cfg->mesh, addr4) || (addr4 >> 24) == 127);
+		if (inside)
+			continue;
+		listener_format(s, where, sizeof(where));
+		_cleanup_free_ char *fix = xasprintf(
+			"%s; or a firewall rule: nft add rule inet filter input tcp dport 2049 "
+			"ip saddr != %s drop",
+			a->ganesha_conf && !a->kernel_exports
+				? "listen on the mesh address only: NFS_CORE_PARAM { Bind_addr = "
+				  "<mesh address>; } in /etc/ganesha/ganesha.conf"
+				: "listen on the mesh address only: [nfsd] host=<mesh address> in "
+				  "/etc/nfs.conf, then: sudo systemctl restart nfs-server",
+			mesh);
+		finding(a, fix,
+			"The port is open to every network this host is on (LAN, Wi-Fi), not "
+			"only the mesh; the export's client list is then the only barrier.",
+			"NFS listens on %s: %s", where,
+			any ? "every address, not only the mesh" : "an address outside the mesh");
+	}
+	listeners_free(&l);
+}
+
+static void service(const struct doctor *d, struct report *r, const struct audit *a)
+{
+	_cleanup_free_ char *threads_path = root_path("/proc/fs/nfsd/threads"), *threads = NULL;
+	pid_t gpid = setup_ganesha_pid();
+	struct check *c;
+
+	(void)d;
+	if (read_first_line(threads_path, &threads) == 0 && atoi(threads) > 0) {
+		report_add(r, "server.service", CHECK_OK, "the kernel NFS server runs (%d threads)",
+			   atoi(threads));
+		return;
+	}
+	if (gpid) {
+		report_add(r, "server.service", CHECK_OK, "nfs-ganesha runs (pid %d)", (int)gpid);
+		return;
+	}
+	c = report_add(r, "server.service", CHECK_FAIL, "no NFS server runs on this node%s",
+		       a->n_exports ? "" : ", and nothing is exported");
+	check_set_detail(c, "Neither kernel nfsd threads (/proc/fs/nfsd/threads) nor a "
+			    "ganesha.nfsd (%s) were found.",
+			 SETUP_GANESHA_PIDFILE);
+	if (!a->n_exports)
+		check_set_fix(c, "sudo meshnfs setup server");
+	else if (a->ganesha_conf && !a->kernel_exports)
+		check_set_fix(c, d->node->systemd ? "sudo systemctl enable --now nfs-ganesha"
+						  : "sudo meshnfs setup server --backend ganesha");
+	else
+		check_set_fix(c, d->node->systemd ? "sudo systemctl enable --now nfs-server"
+						  : "sudo service nfs-kernel-server start");
+}
+
+static void listening(struct report *r)
+{
+	int l = setup_port_listening(2049);
+	struct check *c;
+
+	if (l > 0)
+		report_add(r, "server.listening", CHECK_OK, "something listens on TCP 2049");
+	else if (l == 0) {
+		c = report_add(r, "server.listening", CHECK_FAIL, "nothing listens on TCP port 2049");
+		check_set_detail(c, "Clients get 'connection refused' (the guide's `nc -zv ... "
+				    "2049`).");
+		check_set_fix(c, "start the NFS server (see server.service)");
+	} else
+		report_add(r, "server.listening", CHECK_SKIP, "cannot read /proc/net/tcp: %s",
+			   strerror(-l));
+}
+
+void doctor_server(const struct doctor *d, struct report *r)
+{
+	struct audit a = { .d = d, .r = r };
+	size_t n_before = r->n_checks;
+
+	audit_exports_file(&a, "/etc/exports");
+	_cleanup_free_ char *dir = root_path("/etc/exports.d");
+	struct dirent **names;
+	int k = scandir(dir, &names, NULL, by_name);
+	for (int i = 0; i < k; i++) {
+		size_t l = strlen(names[i]->d_name);
+		if (l > 8 && streq(names[i]->d_name + l - 8, ".exports") && names[i]->d_name[0] != '.') {
+			_cleanup_free_ char *shown = xasprintf("/etc/exports.d/%s", names[i]->d_name);
+			audit_exports_file(&a, shown);
+		}
+		free(names[i]);
+	}
+	if (k >= 0)
+		free(names);
+	audit_ganesha(&a);
+
+	if (!a.n_exports && r->n_checks == n_before && !doctor_is_server(d))
+		return; /* not a server: nothing exported, not the configured address */
+	audit_listening(&a);
+	if (!a.n_findings)
+		report_add(r, "exports.security", a.n_exports ? CHECK_OK : CHECK_SKIP, "%s",
+			   a.n_exports ? "exports reach the mesh only, root is squashed, secure "
+					 "ports, NFS listens on mesh addresses only"
+				       : "nothing is exported");
+	service(d, r, &a);
+	listening(r);
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/test.h"
+#include "exports/exports.h"
+
+#include <errno.h>
+
+static int parse(const char *s, struct exports_file *f, struct diag *d)
+{
+	*d = (struct diag){ 0 };
+	return exports_parse("exports", s, strlen(s), f, d);
+}
+
+static void test_guide_line(void **state)
+{
+	struct exports_file f;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(parse("# /etc/exports\n"
+			       "/opt/shared  100.64.0.0/10(rw,sync,no_subtree_check,no_root_squash)\n",
+			       &f, &d),
+			 0);
+	assert_int_equal(f.n_entries, 1);
+	const struct exports_entry *e = &f.entries[0];
+	assert_str(e->path, "/opt/shared");
+	assert_int_equal(e->line, 2);
+	assert_int_equal(e->n_clients, 1);
+	const struct exports_client *c = &e->clients[0];
+	assert_int_equal(c->kind, EXPORTS_IPV4);
+	assert_int_equal(c->net.addr, 0x64400000);
+	assert_int_equal(c->net.prefix, 10);
+	assert_int_equal(c->n_opts, 4);
+	assert_true(exports_client_flag(c, "no_root_squash", "root_squash", false));
+	assert_true(exports_client_flag(c, "rw", "ro", false));
+	assert_false(exports_client_flag(c, "insecure", "secure", false));
+	exports_free(&f);
+}
+
+static void test_continuations_quotes_escapes(void **state)
+{
+	struct exports_file f;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(parse("/a \\\n   host1(rw) \\\n\thost2\n"
+			       "\"/my share\" *(ro)  # a comment \\\n"
+			       "/x\\040y @group 10.0.0.0/255.255.0.0(rw) fe80::/64 *.example.com\n",
+			       &f, &d),
+			 0);
+	assert_int_equal(f.n_entries, 3);
+	assert_int_equal(f.entries[0].n_clients, 2);
+	assert_str(f.entries[0].clients[0].name, "host1");
+	assert_int_equal(f.entries[0].clients[0].line, 2);
+	assert_int_equal(f.entries[0].clients[1].line, 3);
+	assert_int_equal(f.entries[0].clients[1].kind, EXPORTS_HOST);
+	/* The comment's trailing backslash does not continue it. */
+	assert_str(f.entries[1].path, "/my share");
+	assert_int_equal(f.entries[1].clients[0].kind, EXPORTS_WORLD);
+	assert_str(f.entries[2].path, "/x y");
+	assert_int_equal(f.entries[2].line, 5);
+	assert_int_equal(f.entries[2].clients[0].kind, EXPORTS_NETGROUP);
+	assert_int_equal(f.entries[2].clients[1].kind, EXPORTS_IPV4);
+	assert_int_equal(f.entries[2].clients[1].net.prefix, 16);
+	assert_int_equal(f.entries[2].clients[2].kind, EXPORTS_IPV6);
+	assert_int_equal(f.entries[2].clients[3].kind, EXPORTS_WILDCARD);
+	exports_free(&f);
+}
+
+static void test_defaults_and_space_before_paren(void **state)
+{
+	struct exports_file f;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(parse("/a -rw,sync h1 h2(ro)\n/b host (rw,no_root_squash)\n/c\n", &f, &d), 0);
+	const struct exports_client *h1 = &f.entries[0].clients[0], *h2 = &f.entries[0].clients[1];
+	assert_true(exports_client_flag(h1, "rw", "ro", false));
+	assert_false(exports_client_flag(h2, "rw", "ro", false));
+	assert_int_equal(h2->n_own, 1);
+	/* "host (rw)" is two clients: host with the defaults, and everyone with rw. */
+	assert_int_equal(f.entries[1].n_clients, 2);
+	assert_int_equal(f.entries[1].clients[0].kind, EXPORTS_HOST);
+	assert_int_equal(f.entries[1].clients[1].kind, EXPORTS_WORLD);
+	assert_true(f.entries[1].clients[1].has_parens);
+	/* A path alone is exported to everyone. */
+	assert_int_equal(f.entries[2].n_clients, 1);
+	assert_int_equal(f.entries[2].clients[0].kind, EXPORTS_WORLD);
+	assert_false(f.entries[2].clients[0].has_parens);
+	exports_free(&f);
+}
+
+static void test_errors_quote_the_token(void **state)
+{
+	static const struct {
+		const char *in;
+		unsigned line;
+		const char *msg;
+	} cases[] = {
+		{ "/a h(rw,frob)\n", 1, "unknown export option \"frob\"" },
+		{ "# c\n/a 1.2.3.4/33(rw)\n", 2, "bad network address \"1.2.3.4/33\"" },
+		{ "/a 10.0.0.0/255.0.255.0\n", 1, "bad network address" },
+		{ "relative h(rw)\n", 1, "\"relative\" is not absolute" },
+		{ "/a \"h(rw)\n", 1, "unterminated quote" },
+		{ "/a h(rw\n", 1, "bad option list in \"h(rw\"" },
+		{ "/a h(rw, sync)\n", 1, "bad option list in \"h(rw,\"" },
+		{ "/a h(rw)x\n", 1, "bad option list" },
+		{ "/a h#x\n", 1, "bad client name \"h#x\"" },
+		{ "/a h(rw,,sync)\n", 1, "empty option" },
+		{ "/a h(anonuid=x)\n", 1, "bad anonuid \"x\"" },
+		{ "/a h(sec=sys:krb6)\n", 1, "bad sec \"sys:krb6\"" },
+		{ "/a \\\n  h(fsid=abc)\n", 2, "bad fsid \"abc\"" },
+		{ "/a @\n", 1, "empty netgroup" },
+		{ "/a h)\n", 1, "')' without '('" },
+		{ "/a b\0c\n", 1, "NUL" },
+	};
+	struct exports_file f;
+	struct diag d;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t n = strlen(cases[i].in);
+		if (strstr(cases[i].msg, "NUL"))
+			n = 7;
+		d = (struct diag){ 0 };
+		int r = exports_parse("exports", cases[i].in, n, &f, &d);
+		if (r != -EBADMSG || d.line != cases[i].line || !strstr(d.msg, cases[i].msg))
+			fail_msg("case %zu: r=%d line=%u msg=%s", i, r, d.line, d.msg);
+	}
+}
+
+static void test_good_options(void **state)
+{
+	struct exports_file f;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(parse("/a h(rw,sec=sys:krb5p,fsid=root,anonuid=-2,squash_uids=0-15,20,"
+			       "mountpoint,mp=/a,refer=/b@srv,insecure,)\n",
+			       &f, &d),
+			 0);
+	assert_true(exports_client_flag(&f.entries[0].clients[0], "insecure", "secure", false));
+	exports_free(&f);
+}
+
+static const char *set(const char *in, const char *path, const char *tok, int *rc)
+{
+	static struct buf out;
+	struct diag d = { 0 };
+	buf_free(&out);
+	buf_append(&out, "", 0);
+	*rc = exports_set_client("exports", in, strlen(in), path, tok, &out, &d);
+	return out.data;
+}
+
+#define TOK "100.64.0.0/10(rw,sync,no_subtree_check,no_root_squash)"
+
+static void test_editor(void **state)
+{
+	int rc;
+
+	(void)state;
+	/* Appended; the file's missing final newline gets one of ours before the line. */
+	assert_str(set("# only a comment", "/opt/shared", TOK, &rc),
+		   "# only a comment\n/opt/shared  " TOK "\n");
+	assert_int_equal(rc, 0);
+	assert_str(set("", "/opt/my share", TOK, &rc), "/opt/my\\040share  " TOK "\n");
+
+	/* Replaced in place: the other client, the tabs and the comment stay. */
+	assert_str(set("/srv\th(ro)\n/opt/shared/\t*(ro)\t100.64.0.0/10(ro,root_squash) # mesh\n/x y\n",
+		       "/opt/shared", TOK, &rc),
+		   "/srv\th(ro)\n/opt/shared/\t*(ro)\t" TOK " # mesh\n/x y\n");
+
+	/* Same client given as a dotted netmask, same options in another order: unchanged. */
+	const char *same = "/opt/shared 100.64.0.0/255.192.0.0(no_root_squash,rw,sync,no_subtree_check)";
+	assert_str(set(same, "/opt/shared", TOK, &rc), same);
+
+	/* The path exported to someone else: our client joins that line, before the comment. */
+	assert_str(set("/opt/shared \\\n  10.1.0.0/16(ro)  # lan\n", "/opt/shared", TOK, &rc),
+		   "/opt/shared \\\n  10.1.0.0/16(ro) " TOK "  # lan\n");
+
+	/* A path alone (everyone) and a wanted "*": made explicit. */
+	assert_str(set("/opt/shared\n", "/opt/shared", "*(rw)", &rc), "/opt/shared *(rw)\n");
+
+	/* A broken file is refused. */
+	set("/opt/shared h(frob)\n", "/opt/shared", TOK, &rc);
+	assert_int_equal(rc, -EBADMSG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_guide_line),
+		cmocka_unit_test(test_continuations_quotes_escapes),
+		cmocka_unit_test(test_defaults_and_space_before_paren),
+		cmocka_unit_test(test_errors_quote_the_token),
+		cmocka_unit_test(test_good_options),
+		cmocka_unit_test(test_editor),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

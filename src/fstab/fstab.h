@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* /etc/fstab: validated by libmount (the parser mount(8) and systemd's fstab generator use),
+ * located and edited byte by byte. The editor replaces one entry in place or appends one;
+ * every other byte of the file stays as it was: comments, blank lines, tabs, octal escapes
+ * like \040, trailing spaces, CRLF, a missing final newline. Pure functions on buffers. */
+#pragma once
+
+#include "core/diag.h"
+#include "core/util.h"
+
+#define FSTAB_FIELDS 6
+
+enum { FSTAB_SOURCE, FSTAB_TARGET, FSTAB_TYPE, FSTAB_OPTIONS, FSTAB_FREQ, FSTAB_PASSNO };
+
+/* One entry line of the file. Byte offsets are into the parsed buffer. */
+struct fstab_line {
+	unsigned lineno; /* 1-based */
+	size_t start;    /* first byte of the line */
+	size_t end;      /* end of the line, before its '\n' (if any) */
+	size_t field_start[FSTAB_FIELDS], field_end[FSTAB_FIELDS];
+	unsigned n_fields; /* fields present, at most FSTAB_FIELDS (more are left alone) */
+	char *field[FSTAB_FIELDS]; /* unescaped (\ooo decoded) field text, NULL when absent */
+};
+
+struct fstab {
+	char *file; /* name for messages */
+	struct fstab_line *lines; /* the entries (comments and blank lines are not listed) */
+	size_t n_lines;
+};
+
+/* The entry meshnfs wants (fields unescaped; NULL options means "defaults"). */
+struct fstab_entry {
+	const char *source, *target, *fstype, *options;
+	int freq, passno;
+};
+
+/* Parses data: libmount first (a line it rejects: -EBADMSG, diag names file and line and
+ * quotes it), then a byte-exact scan that must agree with libmount on every entry. */
+int fstab_parse(const char *file, const char *data, size_t len, struct fstab *out,
+		struct diag *diag);
+void fstab_free(struct fstab *f);
+
+/* The entry for a mount point (trailing slashes and repeated slashes ignored): its index, or
+ * -ENOENT, or -EBADMSG (diag) when two entries name the same mount point. */
+int fstab_find(const struct fstab *f, const char *target, struct diag *diag);
+
+/* Whether line means the same as e: same source, type, target, the same set of options, the
+ * same dump and pass numbers (absent ones are 0). */
+bool fstab_line_matches(const struct fstab_line *l, const struct fstab_entry *e);
+
+/* New content into out: data with the entry for e->target replaced in place by e (only the
+ * fields that differ are rewritten, separators kept), or e appended when there is none. When
+ * the entry already matches, out gets data unchanged. -EBADMSG (diag) on a bad file. */
+int fstab_set_entry(const char *file, const char *data, size_t len, const struct fstab_entry *e,
+		    struct buf *out, struct diag *diag);
+
+/* A field as fstab(5) needs it: space, tab, newline, backslash and '#' as \ooo. New string. */
+char *fstab_escape(const char *s);
+/* Decodes \ooo escapes (three octal digits, as libmount does). New string. */
+char *fstab_unescape(const char *s, size_t n);
+/* A path with repeated and trailing slashes removed ("/" stays). New string. */
+char *fstab_normalize_path(const char *s);
+
+/* Compares two comma-separated option lists as sets: the options of want missing from have,
+ * and the ones of have that want lacks, each comma-separated into a new string ("" if none).
+ * Returns true when both are empty. */
+bool fstab_options_compare(const char *have, const char *want, char **missing, char **extra);
+/* The guide's options adapted to a node: without systemd the x-systemd.* options do nothing,
+ * so they are dropped and "bg" is added (a server that is down then does not hold up the
+ * mount at start: mount.nfs retries in the background). New string. */
+char *fstab_options_for_node(const char *options, bool systemd);

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/test.h"
+#include "fstab/fstab.h"
+
+#include <errno.h>
+
+static const struct fstab_entry guide = {
+	.source = "100.64.0.1:/opt/shared",
+	.target = "/opt/shared",
+	.fstype = "nfs4",
+	.options = "_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150",
+};
+
+#define GUIDE_LINE                                                                             \
+	"100.64.0.1:/opt/shared  /opt/shared  nfs4  "                                          \
+	"_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150  0  0\n"
+
+/* Runs the editor and returns the new content (static storage until the next call). */
+static const char *edit(const char *in, const struct fstab_entry *e, int *rc, struct diag *d)
+{
+	static struct buf out;
+	buf_free(&out);
+	buf_append(&out, "", 0);
+	*rc = fstab_set_entry("fstab", in, strlen(in), e, &out, d);
+	return out.data;
+}
+
+static void test_append_keeps_every_byte(void **state)
+{
+	const char *in = "# /etc/fstab: static file system information.\n"
+			 "#\n"
+			 "UUID=1234-abcd\t/\text4\terrors=remount-ro\t0\t1\n"
+			 "\n"
+			 "/dev/sdb1 /mnt/with\\040space ext4 defaults 0 2";
+	struct diag d = { 0 };
+	int rc;
+	const char *out = edit(in, &guide, &rc, &d);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	/* The original is a prefix; a newline of our own separates it from the new line. */
+	assert_memory_equal(out, in, strlen(in));
+	assert_str(out + strlen(in), "\n" GUIDE_LINE);
+}
+
+static void test_append_to_empty_and_missing_file(void **state)
+{
+	struct diag d = { 0 };
+	int rc;
+
+	(void)state;
+	assert_str(edit("", &guide, &rc, &d), GUIDE_LINE);
+	assert_int_equal(rc, 0);
+}
+
+static void test_replace_in_place(void **state)
+{
+	const char *in = "# comment\n"
+			 "proc /proc proc defaults 0 0\n"
+			 "old-server:/export\t/opt/shared/\tnfs\trw,hard\t0\t0   \n"
+			 "# tail comment\n"
+			 "/dev/sdc1 /data ext4 defaults 0 2";
+	const char *want = "# comment\n"
+			   "proc /proc proc defaults 0 0\n"
+			   "100.64.0.1:/opt/shared\t/opt/shared/\tnfs4\t"
+			   "_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150"
+			   "\t0\t0   \n"
+			   "# tail comment\n"
+			   "/dev/sdc1 /data ext4 defaults 0 2";
+	struct diag d = { 0 };
+	int rc;
+
+	(void)state;
+	/* The target field keeps its bytes (same mount point), separators stay tabs, the
+	 * trailing spaces and the missing final newline stay. */
+	assert_str(edit(in, &guide, &rc, &d), want);
+	assert_int_equal(rc, 0);
+}
+
+static void test_replace_short_line_and_crlf(void **state)
+{
+	const char *in = "a /b c\r\n"
+			 "srv:/x /opt/shared nfs4\r\n";
+	struct diag d = { 0 };
+	int rc;
+	const char *out = edit(in, &guide, &rc, &d);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_str(out, "a /b c\r\n"
+			"100.64.0.1:/opt/shared /opt/shared nfs4 "
+			"_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150 0 0\r\n");
+}
+
+static void test_already_right_is_unchanged(void **state)
+{
+	/* Same options in another order, numbers absent (= 0): nothing to change. */
+	const char *in = "#x\n100.64.0.1:/opt/shared /opt/shared nfs4 "
+			 "soft,timeo=150,_netdev,x-systemd.idle-timeout=600,x-systemd.automount\n";
+	struct diag d = { 0 };
+	int rc;
+
+	(void)state;
+	assert_str(edit(in, &guide, &rc, &d), in);
+	assert_int_equal(rc, 0);
+}
+
+static void test_spaces_escaped(void **state)
+{
+	struct fstab_entry e = guide;
+	const char *in = "srv:/a /mnt/my\\040share nfs4 defaults 0 0\n";
+	struct diag d = { 0 };
+	int rc;
+
+	(void)state;
+	e.source = "100.64.0.1:/opt/my share";
+	e.target = "/mnt/my share";
+	const char *out = edit(in, &e, &rc, &d);
+	assert_int_equal(rc, 0);
+	assert_str(out, "100.64.0.1:/opt/my\\040share /mnt/my\\040share nfs4 "
+			"_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150 0 0\n");
+
+	/* And it parses back to the same fields. */
+	struct fstab f;
+	assert_int_equal(fstab_parse("fstab", out, strlen(out), &f, &d), 0);
+	assert_int_equal(fstab_find(&f, "/mnt/my share", &d), 0);
+	assert_str(f.lines[0].field[FSTAB_SOURCE], "100.64.0.1:/opt/my share");
+	fstab_free(&f);
+}
+
+static void test_rejected_line(void **state)
+{
+	const char *in = "# ok\nUUID=x / ext4 defaults 0 1\nthis-is-not-an-entry\n";
+	struct diag d = { 0 };
+	int rc;
+
+	(void)state;
+	edit(in, &guide, &rc, &d);
+	assert_int_equal(rc, -EBADMSG);
+	assert_int_equal(d.line, 3);
+	assert_non_null(strstr(d.msg, "this-is-not-an-entry"));
+
+	rc = fstab_set_entry("fstab", "a b c d 0 x\n", 12, &guide, &(struct buf){ 0 }, &d);
+	assert_int_equal(rc, -EBADMSG);
+	assert_int_equal(d.line, 1);
+	rc = fstab_set_entry("fstab", "a b c\0 d\n", 9, &guide, &(struct buf){ 0 }, &d);
+	assert_int_equal(rc, -EBADMSG);
+	assert_non_null(strstr(d.msg, "NUL"));
+}
+
+static void test_duplicate_entries_refused(void **state)
+{
+	const char *in = "s:/a /opt/shared nfs4 defaults 0 0\n# x\ns:/b /opt/shared/ nfs4 ro 0 0\n";
+	struct diag d = { 0 };
+	int rc;
+
+	(void)state;
+	edit(in, &guide, &rc, &d);
+	assert_int_equal(rc, -EBADMSG);
+	assert_int_equal(d.line, 3);
+	assert_non_null(strstr(d.msg, "line 1"));
+}
+
+static void test_options_for_node(void **state)
+{
+	_cleanup_free_ char *a = fstab_options_for_node(guide.options, true);
+	_cleanup_free_ char *b = fstab_options_for_node(guide.options, false);
+	_cleanup_free_ char *c = fstab_options_for_node("soft,bg,x-systemd.automount", false);
+	_cleanup_free_ char *m = NULL, *x = NULL;
+
+	(void)state;
+	assert_str(a, guide.options);
+	assert_str(b, "_netdev,soft,timeo=150,bg");
+	assert_str(c, "soft,bg");
+	assert_false(fstab_options_compare("soft,rw,timeo=150", "timeo=150,soft,hard", &m, &x));
+	assert_str(m, "hard");
+	assert_str(x, "rw");
+}
+
+static void test_escape_roundtrip(void **state)
+{
+	_cleanup_free_ char *e = fstab_escape("/a b\tc\\d#e");
+	_cleanup_free_ char *u = fstab_unescape(e, strlen(e));
+	_cleanup_free_ char *n = fstab_normalize_path("//opt//shared///");
+
+	(void)state;
+	assert_str(e, "/a\\040b\\011c\\134d\\043e");
+	assert_str(u, "/a b\tc\\d#e");
+	assert_str(n, "/opt/shared");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_append_keeps_every_byte),
+		cmocka_unit_test(test_append_to_empty_and_missing_file),
+		cmocka_unit_test(test_replace_in_place),
+		cmocka_unit_test(test_replace_short_line_and_crlf),
+		cmocka_unit_test(test_already_right_is_unchanged),
+		cmocka_unit_test(test_spaces_escaped),
+		cmocka_unit_test(test_rejected_line),
+		cmocka_unit_test(test_duplicate_entries_refused),
+		cmocka_unit_test(test_options_for_node),
+		cmocka_unit_test(test_escape_roundtrip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: MIT */
+#include "mesh/tailscale.h"
+
+#include "core/root.h"
+#include "core/spawn.h"
+#include "format/rfc3339.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define TS_MAX_STRING 4096
+#define TS_MAX_HEALTH 256
+
+/* The parse context: where messages point. */
+struct ts_ctx {
+	const char *source;
+	struct diag *diag;
+};
+
+static int bad(struct ts_ctx *c, const char *field, const char *fmt, const char *arg)
+{
+	char msg[400];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	return diag_set(c->diag, c->source, 0, "%s%s%s", field ? field : "", field ? ": " : "",
+			msg);
+}
+
+static const char *type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "?";
+}
+
+/* An optional string field: absent or null leaves *ret NULL. */
+static int get_string(struct ts_ctx *c, const json_t *o, const char *where, const char *key,
+		      char **ret)
+{
+	const json_t *v = json_object_get(o, key);
+	char field[128];
+
+	*ret = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	snprintf(field, sizeof(field), "%s%s%s", where, *where ? "." : "", key);
+	if (!json_is_string(v))
+		return bad(c, field, "expected a string, got %s", type_name(v));
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	if (n > TS_MAX_STRING || strlen(s) != n || !str_is_printable(s, n))
+		return bad(c, field, "%s", "unprintable or over-long string");
+	*ret = xstrdup(s);
+	return 0;
+}
+
+static int get_bool(struct ts_ctx *c, const json_t *o, const char *where, const char *key,
+		    bool *ret)
+{
+	const json_t *v = json_object_get(o, key);
+	char field[128];
+
+	*ret = false;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v)) {
+		snprintf(field, sizeof(field), "%s.%s", where, key);
+		return bad(c, field, "expected a boolean, got %s", type_name(v));
+	}
+	*ret = json_is_true(v);
+	return 0;
+}
+
+static int get_time(struct ts_ctx *c, const json_t *o, const char *where, const char *key,
+		    time_t *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	char field[128];
+	int r = get_string(c, o, where, key, &s);
+
+	*ret = 0;
+	if (r < 0 || !s)
+		return r;
+	snprintf(field, sizeof(field), "%s.%s", where, key);
+	if (rfc3339_parse(s, ret) < 0)
+		return bad(c, field, "\"%.60s\" is not an RFC 3339 time", s);
+	return 0;
+}
+
+/* An array of IP address strings (null = empty). */
+static int get_ips(struct ts_ctx *c, const json_t *o, const char *where, const char *key,
+		   struct mesh_node *n)
+{
+	const json_t *v = json_object_get(o, key);
+	char field[128];
+	size_t i;
+	json_t *e;
+
+	if (!v || json_is_null(v))
+		return 0;
+	snprintf(field, sizeof(field), "%s%s%s", where, *where ? "." : "", key);
+	if (!json_is_array(v))
+		return bad(c, field, "expected an array of addresses, got %s", type_name(v));
+	if (json_array_size(v) > MESH_NODE_MAX_IPS)
+		return bad(c, field, "%s", "too many addresses");
+	json_array_foreach(v, i, e) {
+		unsigned char a[16];
+		const char *s = json_string_value(e);
+		if (!s)
+			return bad(c, field, "expected an address string, got %s", type_name(e));
+		if (inet_pton(AF_INET, s, a) != 1 && inet_pton(AF_INET6, s, a) != 1)
+			return bad(c, field, "\"%.60s\" is not an IP address", s);
+		mesh_node_add_ip(n, s); /* a repeated address is listed once */
+	}
+	return 0;
+}
+
+/* One PeerStatus (Self or a Peer entry). */
+static int parse_node(struct ts_ctx *c, const json_t *o, const char *where, struct ts_node *t)
+{
+	struct mesh_node *n = &t->n;
+	const json_t *uid;
+	bool online;
+	int r;
+
+	*t = (struct ts_node){ 0 };
+	if (!json_is_object(o))
+		return bad(c, where, "expected an object, got %s", type_name(o));
+	if ((r = get_string(c, o, where, "ID", &n->id)) < 0 ||
+	    (r = get_string(c, o, where, "PublicKey", &t->key)) < 0 ||
+	    (r = get_string(c, o, where, "HostName", &n->name)) < 0 ||
+	    (r = get_string(c, o, where, "DNSName", &t->dns_name)) < 0 ||
+	    (r = get_string(c, o, where, "OS", &n->os)) < 0 ||
+	    (r = get_ips(c, o, where, "TailscaleIPs", n)) < 0 ||
+	    (r = get_bool(c, o, where, "Online", &online)) < 0 ||
+	    (r = get_bool(c, o, where, "Active", &t->active)) < 0 ||
+	    (r = get_bool(c, o, where, "Expired", &t->expired)) < 0 ||
+	    (r = get_time(c, o, where, "LastSeen", &n->last_seen)) < 0 ||
+	    (r = get_time(c, o, where, "KeyExpiry", &t->key_expiry)) < 0)
+		return r;
+	n->online = online ? MESH_YES : MESH_NO;
+	/* "ID":"" is how a logged-out node reports itself. */
+	if (n->id && !*n->id) {
+		free(n->id);
+		n->id = NULL;
+	}
+	if (t->dns_name) {
+		size_t l = strlen(t->dns_name);
+		if (l && t->dns_name[l - 1] == '.')
+			t->dns_name[l - 1] = '\0';
+		if (!*t->dns_name) {
+			free(t->dns_name);
+			t->dns_name = NULL;
+		} else /* the MagicDNS label, as Headscale's givenName */
+			n->given_name = xstrndup(t->dns_name, strcspn(t->dns_name, "."));
+	}
+	/* A real when the document had to be decoded with JSON_DECODE_INT_AS_REAL: exact up to
+	 * 2^53, which user ids stay well below. */
+	uid = json_object_get(o, "UserID");
+	if (json_is_integer(uid))
+		t->user_id = json_integer_value(uid);
+	else if (json_is_real(uid) && json_real_value(uid) >= 0 && json_real_value(uid) < 0x1p63)
+		t->user_id = (int64_t)json_real_value(uid);
+	return 0;
+}
+
+static int parse_peers(struct ts_ctx *c, const json_t *peers, struct ts_status *st)
+{
+	const char *key;
+	json_t *v;
+	char where[96];
+	int r;
+
+	if (!peers || json_is_null(peers))
+		return 0;
+	if (!json_is_object(peers))
+		return bad(c, "Peer", "expected an object, got %s", type_name(peers));
+	if (json_object_size(peers) > TS_MAX_PEERS)
+		return bad(c, "Peer", "%s", "too many peers");
+	st->peers = xcalloc(json_object_size(peers) + 1, sizeof(*st->peers));
+	json_object_foreach((json_t *)peers, key, v) {
+		struct ts_node *t = &st->peers[st->n_peers];
+		snprintf(where, sizeof(where), "Peer[\"%.60s\"]", key);
+		r = parse_node(c, v, where, t);
+		st->n_peers++; /* counted even on failure, so that ts_status_free frees it */
+		if (r < 0)
+			return r;
+		if (!t->key && str_is_printable(key, strlen(key)))
+			t->key = xstrdup(key);
+	}
+	return 0;
+}
+
+static int parse_health(struct ts_ctx *c, const json_t *h, struct ts_status *st)
+{
+	size_t i;
+	json_t *e;
+
+	if (!h || json_is_null(h))
+		return 0;
+	if (!json_is_array(h))
+		return bad(c, "Health", "expected an array of strings, got %s", type_name(h));
+	if (json_array_size(h) > TS_MAX_HEALTH)
+		return bad(c, "Health", "%s", "too many entries");
+	json_array_foreach(h, i, e) {
+		const char *s = json_string_value(e);
+		if (!s)
+			return bad(c, "Health", "expected a string, got %s", type_name(e));
+		if (json_string_length(e) > TS_MAX_STRING || strlen(s) != json_string_length(e) ||
+		    !str_is_printable(s, strlen(s)))
+			return bad(c, "Health", "%s", "unprintable or over-long message");
+		st->health = xrealloc(st->health, (st->n_health + 1) * sizeof(char *));
+		st->health[st->n_health++] = xstrdup(s);
+	}
+	return 0;
+}
+
+static int parse_doc(struct ts_ctx *c, const json_t *doc, struct ts_status *st)
+{
+	const json_t *self, *tailnet;
+	int r;
+
+	if (!json_is_object(doc))
+		return bad(c, NULL, "expected a JSON object, got %s", type_name(doc));
+	if ((r = get_string(c, doc, "", "BackendState", &st->backend_state)) < 0)
+		return r;
+	if (!st->backend_state)
+		return bad(c, NULL, "%s", "no BackendState: not the output of `tailscale status --json`");
+	st->backend = ts_backend_from(st->backend_state);
+	if ((r = get_string(c, doc, "", "Version", &st->version)) < 0 ||
+	    (r = get_string(c, doc, "", "AuthURL", &st->auth_url)) < 0 ||
+	    (r = get_string(c, doc, "", "MagicDNSSuffix", &st->magic_dns_suffix)) < 0)
+		return r;
+	if (st->auth_url && !*st->auth_url) {
+		free(st->auth_url);
+		st->auth_url = NULL;
+	}
+	self = json_object_get(doc, "Self");
+	if (self && !json_is_null(self)) {
+		st->has_self = true;
+		if ((r = parse_node(c, self, "Self", &st->self)) < 0)
+			return r;
+	}
+	tailnet = json_object_get(doc, "CurrentTailnet");
+	if (tailnet && !json_is_null(tailnet)) {
+		_cleanup_free_ char *suffix = NULL;
+		if (!json_is_object(tailnet))
+			return bad(c, "CurrentTailnet", "expected an object, got %s",
+				   type_name(tailnet));
+		st->has_tailnet = true;
+		if ((r = get_string(c, tailnet, "CurrentTailnet", "Name", &st->tailnet_name)) < 0 ||
+		    (r = get_string(c, tailnet, "CurrentTailnet", "MagicDNSSuffix", &suffix)) < 0)
+			return r;
+		if (suffix && *suffix) {
+			free(st->magic_dns_suffix);
+			st->magic_dns_suffix = TAKE_PTR(suffix);
+		}
+	}
+	if ((r = parse_health(c, json_object_get(doc, "Health"), st)) < 0)
+		return r;
+	return parse_peers(c, json_object_get(doc, "Peer"), st);
+}
+
+int ts_status_parse(const char *source, const char *data, size_t len, struct ts_status *st,
+		    struct diag *diag)
+{
+	struct ts_ctx c = { .source = source, .diag = diag };
+	json_error_t err;
+	json_t *doc;
+	int r;
+
+	size_t blank = 0;
+
+	*st = (struct ts_status){ 0 };
+	while (blank < len && strchr(" \t\r\n", data[blank]) && data[blank])
+		blank++;
+	if (blank == len)
+		return diag_set(diag, source, 0, "empty output (expected a JSON document)");
+	doc = json_loadb(data, len, 0, &err);
+	/* Integers beyond 64 bits in fields meshnfs does not read must not fail the parse. */
+	if (!doc && json_error_code(&err) == json_error_numeric_overflow)
+		doc = json_loadb(data, len, JSON_DECODE_INT_AS_REAL, &err);
+	if (!doc)
+		return diag_set(diag, source, (unsigned)(err.line > 0 ? err.line : 0),
+				"malformed JSON: %s", err.text);
+	r = parse_doc(&c, doc, st);
+	json_decref(doc);
+	if (r < 0)
+		ts_status_free(st);
+	return r;
+}
+
+static void ts_node_free(struct ts_node *t)
+{
+	mesh_node_free(&t->n);
+	free(t->key);
+	free(t->dns_name);
+	*t = (struct ts_node){ 0 };
+}
+
+void ts_status_free(struct ts_status *st)
+{
+	free(st->version);
+	free(st->backend_state);
+	free(st->auth_url);
+	ts_node_free(&st->self);
+	for (size_t i = 0; i < st->n_peers; i++)
+		ts_node_free(&st->peers[i]);
+	free(st->peers);
+	for (size_t i = 0; i < st->n_health; i++)
+		free(st->health[i]);
+	free(st->health);
+	free(st->tailnet_name);
+	free(st->magic_dns_suffix);
+	*st = (struct ts_status){ 0 };
+}
+
+enum ts_backend ts_backend_from(const char *s)
+{
+	static const struct {
+		const char *name;
+		enum ts_backend b;
+	} map[] = {
+		{ "NoState", TS_NO_STATE },   { "NeedsLogin", TS_NEEDS_LOGIN },
+		{ "NeedsMachineAuth", TS_NEEDS_MACHINE_AUTH },
+		{ "Stopped", TS_STOPPED },    { "Starting", TS_STARTING },
+		{ "Running", TS_RUNNING },
+	};
+
+	for (size_t i = 0; s && i < ARRAY_SIZE(map); i++)
+		if (streq(s, map[i].name))
+			return map[i].b;
+	return TS_BACKEND_UNKNOWN;
+}
+
+static void copy_node(struct mesh_nodes *out, const struct mesh_node *n)
+{
+	struct mesh_node *c = mesh_nodes_add(out);
+
+	c->id = n->id ? xstrdup(n->id) : NULL;
+	c->name = n->name ? xstrdup(n->name) : NULL;
+	c->given_name = n->given_name ? xstrdup(n->given_name) : NULL;
+	c->os = n->os ? xstrdup(n->os) : NULL;
+	for (size_t i = 0; i < n->n_ips; i++)
+		mesh_node_add_ip(c, n->ips[i]);
+	c->online = n->online;
+	c->last_seen = n->last_seen;
+}
+
+void ts_status_nodes(const struct ts_status *st, const char *source, struct mesh_nodes *out)
+{
+	*out = (struct mesh_nodes){ .source = xstrdup(source) };
+	if (st->has_self)
+		copy_node(out, &st->self.n);
+	for (size_t i = 0; i < st->n_peers; i++)
+		copy_node(out, &st->peers[i].n);
+}
+
+const char *ts_node_ipv4(const struct ts_node *t)
+{
+	struct in_addr a;
+
+	for (size_t i = 0; i < t->n.n_ips; i++)
+		if (inet_pton(AF_INET, t->n.ips[i], &a) == 1)
+			return t->n.ips[i];
+	return NULL;
+}
+
+static json_t *time_json(time_t t)
+{
+	char buf[32];
+	struct tm tm;
+
+	if (!t || !gmtime_r(&t, &tm))
+		return json_null();
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+static json_t *str_json(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *ts_node_to_json(const struct ts_node *t)
+{
+	json_t *ips = json_array();
+
+	for (size_t i = 0; i < t->n.n_ips; i++)
+		json_array_append_new(ips, json_string(t->n.ips[i]));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:o}", "id", str_json(t->n.id),
+			 "name", str_json(t->n.name), "dns_name", str_json(t->dns_name), "os",
+			 str_json(t->n.os), "ips", ips, "online", t->n.online == MESH_YES, "expired",
+			 t->expired, "last_seen", time_json(t->n.last_seen), "key_expiry",
+			 time_json(t->key_expiry));
+}
+
+const char *const ts_windows_paths[] = {
+	"/mnt/c/Program Files/Tailscale/tailscale.exe",
+	"/mnt/c/Program Files (x86)/Tailscale IPN/tailscale.exe", /* installs before 1.22 */
+	NULL,
+};
+
+int ts_cli_find(bool wsl2, struct ts_cli *cli)
+{
+	*cli = (struct ts_cli){ .windows = wsl2 };
+	if (wsl2) {
+		for (size_t i = 0; ts_windows_paths[i]; i++) {
+			_cleanup_free_ char *p = root_path(ts_windows_paths[i]);
+			struct stat st;
+			if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+				cli->path = TAKE_PTR(p);
+				cli->exact = true;
+				return 0;
+			}
+		}
+	}
+	cli->path = spawn_which(wsl2 ? "tailscale.exe" : "tailscale");
+	return cli->path ? 0 : -ENOENT;
+}
+
+void ts_cli_free(struct ts_cli *cli)
+{
+	free(cli->path);
+	*cli = (struct ts_cli){ 0 };
+}
+
+static char *first_line(const char *s)
+{
+	while (*s == '\r' || *s == '\n' || *s == ' ' || *s == '\t')
+		s++;
+	size_t n = strcspn(s, "\r\n");
+	if (n == 0)
+		return NULL;
+	char *l = xstrndup(s, n > 300 ? 300 : n);
+	for (char *p = l; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return l;
+}
+
+int ts_status_run(const struct ts_cli *cli, int timeout_ms, struct ts_status *st,
+		  struct ts_run *run, struct diag *diag)
+{
+	const char *argv[] = { cli->path, "status", "--json", NULL };
+	struct spawn_opts o = { .timeout_ms = timeout_ms, .max_output = TS_MAX_OUTPUT,
+				.exact_path = cli->exact };
+	struct spawn_result res;
+	_cleanup_free_ char *source = xasprintf("%s status --json", cli->path);
+	int r;
+
+	*st = (struct ts_status){ 0 };
+	*run = (struct ts_run){ 0 };
+	r = spawn_run(argv, &o, &res);
+	run->ms = res.ms;
+	run->exit_code = res.exit_code;
+	run->err_line = first_line(res.err);
+	if (r < 0)
+		goto out;
+	if (res.exit_code != 0) {
+		r = -EPROTO;
+		goto out;
+	}
+	if (res.truncated)
+		r = diag_set(diag, source, 0, "output larger than %u MiB", TS_MAX_OUTPUT >> 20);
+	else
+		r = ts_status_parse(source, res.out, res.out_len, st, diag);
+out:
+	spawn_result_free(&res);
+	return r;
+}
+
+void ts_run_free(struct ts_run *run)
+{
+	free(run->err_line);
+	*run = (struct ts_run){ 0 };
+}

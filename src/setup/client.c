@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/* The client plan: the guide's "NFS Shared Directory" steps 1-4 on this node. */
+#include "setup/setup.h"
+
+#include "core/root.h"
+#include "fstab/fstab.h"
+#include "mount/mountinfo.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+struct fstab_edit {
+	char *file; /* for messages: the real path */
+	struct fstab_entry entry;
+};
+
+static int fstab_edit_fn(void *userdata, const char *old, size_t len, bool exists,
+			 struct buf *out, struct diag *diag)
+{
+	const struct fstab_edit *e = userdata;
+	(void)exists;
+	return fstab_set_entry(e->file, old, len, &e->entry, out, diag);
+}
+
+/* What is mounted on target, from mountinfo under the root (src/mount: no path is touched,
+ * so a hung mount cannot block this): the mount a process sees there. 0 with *source and
+ * *fstype set (new strings), -ENOENT when nothing is. A right NFS mount under systemd's
+ * automount counts as the NFS mount. */
+static int mounted_on(const char *target, const char *want_source, char **source, char **fstype)
+{
+	_cleanup_free_ char *path = root_path("/proc/self/mountinfo");
+	struct mount_stack st = { 0 };
+	struct diag d = { 0 };
+	int r = mountinfo_read(path, target, &st, &d);
+
+	if (r < 0 || st.n == 0) {
+		mount_stack_free(&st);
+		return -ENOENT; /* no mount table, or nothing there */
+	}
+	const struct mount_entry *e = mount_stack_top(&st);
+	for (size_t i = 0; i < st.n; i++)
+		if (startswith(st.entries[i].fstype, "nfs") &&
+		    streq_ptr(st.entries[i].source, want_source))
+			e = &st.entries[i];
+	*source = xstrdup(e->source ? e->source : "");
+	*fstype = xstrdup(e->fstype ? e->fstype : "");
+	mount_stack_free(&st);
+	return 0;
+}
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static int check_nfs_client(const struct plan_step *s, void *data, int timeout_ms, char **msg)
+{
+	(void)s;
+	(void)data;
+	(void)timeout_ms;
+	if (setup_have_program("mount.nfs4"))
+		return 0;
+	*msg = xstrdup("apt-get ran, but mount.nfs4 is still missing");
+	return -ENOENT;
+}
+
+static void plan_packages(struct plan *p, const struct node_info *n, const char *id,
+			  const char *program, const char *package, int timeout_ms,
+			  plan_check_fn check)
+{
+	const char *install[] = { "apt-get", "install", "-y", "--no-install-recommends", package, NULL };
+	const char *update[] = { "apt-get", "update", NULL };
+	struct plan_step *s;
+
+	(void)n;
+	s = plan_add_run(p, id, max_int(timeout_ms, SETUP_APT_TIMEOUT_MS), install);
+	free(s->title);
+	s->title = xasprintf("install %s (%s is missing): apt-get install -y "
+			     "--no-install-recommends %s",
+			     package, program, package);
+	s->retry_after = xcalloc(3, sizeof(char *));
+	s->retry_after[0] = xstrdup(update[0]);
+	s->retry_after[1] = xstrdup(update[1]);
+	s->check = check;
+}
+
+int setup_client_plan(const struct setup_client *c, const struct node_info *n, struct plan *p,
+		      struct diag *diag)
+{
+	_cleanup_free_ char *options = NULL, *source = NULL, *fstab = root_path("/etc/fstab");
+	_cleanup_free_ char *mp_real = root_path(c->mountpoint);
+	_cleanup_free_ char *m_source = NULL, *m_type = NULL;
+	bool fstab_changes = false, mounted_right = false, mounted = false;
+	int r;
+
+	if (n->kind == NODE_WSL1)
+		return diag_set(diag, NULL, 0,
+				"WSL1 has no Linux kernel and no NFS client: convert the distro with "
+				"`wsl --set-version DISTRO 2` (PowerShell), then run setup again"),
+		       -ENOTSUP;
+
+	/* 1. The NFS client (mount.nfs4 comes with nfs-common). */
+	if (setup_have_program("mount.nfs4"))
+		plan_right(p, "setup.packages", "mount.nfs4 is installed (nfs-common)");
+	else if (n->debian_like)
+		plan_packages(p, n, "setup.packages", "mount.nfs4", "nfs-common", c->timeout_ms,
+			      check_nfs_client);
+	else {
+		diag_set(diag, NULL, 0,
+			 "mount.nfs4 is missing and this is not a Debian-like system (%s): install "
+			 "the NFS client (nfs-utils on Fedora, RHEL, Arch; nfs-client on openSUSE), "
+			 "then run setup again",
+			 n->distro ? n->distro : "no /etc/os-release");
+		return -ENOPKG;
+	}
+
+	/* 2. The fstab entry, adapted to whether systemd runs here. */
+	options = fstab_options_for_node(c->options, n->systemd);
+	source = xasprintf("%s:%s", c->server, c->export_path);
+	struct fstab_edit *fe = xcalloc(1, sizeof(*fe));
+	fe->file = plan_own(p, xstrdup(fstab));
+	fe->entry = (struct fstab_entry){
+		.source = plan_own(p, xstrdup(source)),
+		.target = plan_own(p, xstrdup(c->mountpoint)),
+		.fstype = "nfs4",
+		.options = plan_own(p, xstrdup(options)),
+	};
+	_cleanup_free_ char *right = xasprintf("/etc/fstab has the entry %s %s nfs4 %s", source,
+					       c->mountpoint, options);
+	r = plan_add_write(p, "setup.fstab", "/etc/fstab", fstab, fstab_edit_fn, fe, true, NULL,
+			   right, diag);
+	if (r < 0)
+		return r;
+	fstab_changes = r > 0;
+	if (!n->systemd) {
+		plan_note(p, "setup.systemd",
+			  "systemd is not running here%s: x-systemd.* options would do nothing (no "
+			  "automount, no idle unmount), so the entry is written without them and "
+			  "with 'bg' (mount.nfs retries in the background when the server is down)",
+			  n->is_wsl ? " ([boot] systemd=true is not in effect in /etc/wsl.conf)" : "");
+		if (n->is_wsl && n->wsl.conf_boot_systemd == SETTING_ON)
+			plan_note(p, "setup.systemd",
+				  "/etc/wsl.conf asks for systemd, but it is not running yet: after "
+				  "`wsl --shutdown` (PowerShell) run setup again to get the automount "
+				  "entry");
+	}
+	if (n->is_wsl && !n->systemd && n->wsl.conf_mount_fstab != SETTING_OFF)
+		plan_note(p, "setup.wsl",
+			  "WSL mounts /etc/fstab itself when the distro starts ([automount] "
+			  "mountFsTab, on by default): when %s is unreachable then, the start can "
+			  "stall until mount.nfs gives up on its first try. To avoid it, set "
+			  "mountFsTab=false in /etc/wsl.conf and mount with `meshnfs repair`, or "
+			  "enable systemd ([boot] systemd=true) for an automount",
+			  c->server);
+
+	/* 3. The mount point: mountinfo first, so an existing (maybe hung) mount is never
+	 * touched. */
+	r = mounted_on(c->mountpoint, source, &m_source, &m_type);
+	mounted = r == 0;
+	if (mounted) {
+		mounted_right = (streq(m_source, source) && startswith(m_type, "nfs")) ||
+				streq(m_type, "autofs");
+		plan_right(p, "setup.mountpoint", "%s exists (a mount point)", c->mountpoint);
+	} else {
+		struct stat st;
+		if (stat(mp_real, &st) == 0 && !S_ISDIR(st.st_mode))
+			return diag_set(diag, mp_real, 0, "exists and is not a directory"), -ENOTDIR;
+		if (stat(mp_real, &st) == 0)
+			plan_right(p, "setup.mountpoint", "%s exists", c->mountpoint);
+		else
+			plan_add_mkdir(p, "setup.mountpoint", c->mountpoint, mp_real, 0755);
+	}
+
+	/* 4. systemd reads fstab through its generator: reload it, then mount (the guide). */
+	if (fstab_changes && n->systemd) {
+		const char *argv[] = { "systemctl", "daemon-reload", NULL };
+		plan_add_run(p, "setup.systemd", max_int(c->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
+			     argv);
+	}
+	if (mounted && !mounted_right)
+		plan_note(p, "setup.mount",
+			  "%s is mounted from %s (%s), not from %s: unmount it (`umount %s`) and "
+			  "run setup again; meshnfs does not unmount what it did not mount",
+			  c->mountpoint, m_source, m_type, source, c->mountpoint);
+	else if (mounted)
+		plan_right(p, "setup.mount", "%s is mounted from %s (%s)", c->mountpoint, m_source,
+			   m_type);
+	else {
+		const char *argv[] = { "mount", c->mountpoint, NULL };
+		plan_add_run(p, "setup.mount", max_int(c->timeout_ms, SETUP_MOUNT_TIMEOUT_MS), argv);
+	}
+	return 0;
+}

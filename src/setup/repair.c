@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/* The repair plan: what doctor finds fixable on a client, fixed the guide's way. A hung or
+ * stale mount: `umount -l` (returns at once, detaches it), then mount again (`mount MP`, or
+ * a restart of the automount unit under systemd), but only when the server answers the probe
+ * (else a new mount would hang too). A mount fstab describes that is missing: mounted. A
+ * missing mount point: created. What is mounted is read from mountinfo (never touches the
+ * mount); whether it answers is src/mount's health check in a forked child (live system
+ * only: with --root the mount is another machine's). */
+#include "setup/setup.h"
+
+#include "core/root.h"
+#include "core/safewrite.h"
+#include "fstab/fstab.h"
+#include "mount/health.h"
+#include "mount/mountinfo.h"
+#include "mount/options.h"
+#include "net/probe.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <sys/stat.h>
+
+char *repair_unit_name(const char *path, const char *suffix)
+{
+	_cleanup_free_ char *n = fstab_normalize_path(path);
+	struct buf b = { 0 };
+	const char *p = n;
+
+	buf_append(&b, "", 0);
+	while (*p == '/')
+		p++;
+	if (!*p)
+		buf_append(&b, "-", 1);
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '/')
+			buf_append(&b, "-", 1);
+		else if (isalnum(c) || c == ':' || c == '_' || (c == '.' && b.len > 0))
+			buf_append(&b, p, 1);
+		else
+			buf_printf(&b, "\\x%02x", c);
+	}
+	buf_printf(&b, "%s", suffix);
+	return b.data;
+}
+
+/* The fstab entry for the mount point (NULL when none): its options, new string. */
+static int fstab_options(const char *mountpoint, char **options, struct diag *diag)
+{
+	_cleanup_free_ char *path = root_path("/etc/fstab"), *data = NULL;
+	struct fstab f;
+	size_t len;
+	int r = safewrite_read(path, &data, &len);
+
+	*options = NULL;
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return diag_set(diag, path, 0, "cannot read: %s", strerror(-r)), r;
+	r = fstab_parse(path, data, len, &f, diag);
+	if (r < 0)
+		return r;
+	r = fstab_find(&f, mountpoint, diag);
+	if (r >= 0) {
+		const struct fstab_line *l = &f.lines[r];
+		*options = xstrdup(l->n_fields > 3 ? l->field[FSTAB_OPTIONS] : "defaults");
+		r = 0;
+	} else if (r == -ENOENT)
+		r = 0;
+	fstab_free(&f);
+	return r;
+}
+
+/* The server answers (the probe up to the export, no write): a new mount would work. */
+static bool server_answers(const struct repair *rp, struct plan *p)
+{
+	_cleanup_free_ char *fix = NULL, *why = NULL;
+	struct probe pr;
+
+	if (!rp->live)
+		return true; /* another machine's files: its network is not this one */
+	if (probe_run(&pr, &(struct probe_opts){ .host = rp->server, .export_path = rp->export_path,
+						 .mesh = *rp->mesh, .step_ms = rp->timeout_ms,
+						 .no_write = true },
+		      rp->timeout_ms) < 0)
+		probe_abort(&pr, now_ms(), "poll failed");
+	bool ok = pr.diagnosis == PROBE_OK || pr.diagnosis == PROBE_GRACE;
+	if (!ok) {
+		why = probe_explain(&pr, &fix);
+		plan_note(p, "repair.server",
+			  "not mounting again: %s:%s does not answer (%s)%s%s; run repair again "
+			  "once it does",
+			  rp->server, rp->export_path, why, fix ? "; fix: " : "", fix ? fix : "");
+	} else
+		plan_right(p, "repair.server", "%s:%s answers (probe up to the export, %" PRId64 " ms)",
+			   rp->server, rp->export_path, pr.ms);
+	probe_free(&pr);
+	return ok;
+}
+
+/* The mount again: under systemd with an automount entry, a restart of its unit; else
+ * `mount MP` from fstab, or from the configuration when fstab has no entry. */
+static void plan_mount(const struct repair *rp, const struct node_info *n, struct plan *p,
+		       const char *fstab_opts)
+{
+	int t = rp->timeout_ms > SETUP_MOUNT_TIMEOUT_MS ? rp->timeout_ms : SETUP_MOUNT_TIMEOUT_MS;
+
+	if (n->systemd && fstab_opts && mount_options_has(fstab_opts, "x-systemd.automount")) {
+		_cleanup_free_ char *unit = repair_unit_name(rp->mountpoint, ".automount");
+		const char *argv[] = { "systemctl", "restart", unit, NULL };
+		plan_add_run(p, "repair.mount", t, argv);
+	} else if (fstab_opts) {
+		const char *argv[] = { "mount", rp->mountpoint, NULL };
+		plan_add_run(p, "repair.mount", t, argv);
+	} else {
+		_cleanup_free_ char *src = xasprintf("%s:%s", rp->server, rp->export_path);
+		_cleanup_free_ char *o = mount_options_kernel(rp->options);
+		const char *argv[] = { "mount", "-t", "nfs4", "-o", *o ? o : "defaults", src,
+				       rp->mountpoint, NULL };
+		plan_add_run(p, "repair.mount", t, argv);
+	}
+}
+
+static void plan_unmounted(const struct repair *rp, const struct node_info *n, struct plan *p,
+			   const char *fstab_opts)
+{
+	_cleanup_free_ char *real = root_path(rp->mountpoint);
+	struct stat st;
+
+	if (!fstab_opts) {
+		plan_note(p, "repair.mount",
+			  "%s is not mounted and /etc/fstab has no entry for it: that is setup's "
+			  "work (sudo meshnfs setup client)",
+			  rp->mountpoint);
+		return;
+	}
+	if (stat(real, &st) < 0)
+		plan_add_mkdir(p, "repair.mountpoint", rp->mountpoint, real, 0755);
+	if (server_answers(rp, p))
+		plan_mount(rp, n, p, fstab_opts);
+}
+
+static void plan_mounted(const struct repair *rp, const struct node_info *n, struct plan *p,
+			 const struct mount_entry *top, const char *fstab_opts)
+{
+	struct mount_health h;
+	const char *what;
+
+	if (!rp->live) {
+		plan_right(p, "repair.mount",
+			   "%s is mounted (%s, %s); whether it answers is checked on the live system "
+			   "only (no --root)",
+			   rp->mountpoint, top->source ? top->source : "?", top->fstype);
+		return;
+	}
+	if (mount_health_check(rp->mountpoint, &(struct mount_health_opts){
+						      .timeout_ms = rp->timeout_ms,
+						      .kill_grace_ms = -1 },
+			       &h) < 0) {
+		plan_note(p, "repair.mount", "cannot check %s: the health probe did not run",
+			  rp->mountpoint);
+		return;
+	}
+	what = mount_health_state_name(h.state);
+	switch (h.state) {
+	case MOUNT_HEALTH_OK:
+		plan_right(p, "repair.mount", "%s is mounted (%s, %s) and answers (%" PRId64 " ms)",
+			   rp->mountpoint, top->source ? top->source : "?", top->fstype, h.ms);
+		return;
+	case MOUNT_HEALTH_HUNG:
+	case MOUNT_HEALTH_STALE:
+	case MOUNT_HEALTH_IO_ERROR: {
+		const char *argv[] = { "umount", "-l", rp->mountpoint, NULL };
+		struct plan_step *s = plan_add_run(p, "repair.umount", rp->timeout_ms, argv);
+		free(s->title);
+		s->title = xasprintf("run: umount -l %s   (%s: %s failed%s%s; a lazy unmount "
+				     "returns at once and detaches it)",
+				     rp->mountpoint, what, mount_step_name(h.step),
+				     h.err ? ": " : "", h.err ? strerror(h.err) : "");
+		if (h.state == MOUNT_HEALTH_HUNG)
+			plan_note(p, "repair.umount",
+				  "processes already blocked in %s stay blocked until the server "
+				  "answers or they are killed (kill -9 works: the wait is killable)",
+				  rp->mountpoint);
+		if (server_answers(rp, p))
+			plan_mount(rp, n, p, fstab_opts);
+		return;
+	}
+	default:
+		plan_note(p, "repair.mount",
+			  "%s is %s (%s failed%s%s): not something a new mount fixes (see meshnfs "
+			  "doctor)",
+			  rp->mountpoint, what, mount_step_name(h.step), h.err ? ": " : "",
+			  h.err ? strerror(h.err) : "");
+		return;
+	}
+}
+
+int repair_plan(const struct repair *rp, const struct node_info *n, struct plan *p,
+		struct diag *diag)
+{
+	_cleanup_free_ char *mountinfo = root_path("/proc/self/mountinfo"), *fstab_opts = NULL;
+	struct mount_stack st = { 0 };
+	int r;
+
+	if (rp->is_server) {
+		plan_right(p, "repair.role",
+			   "this node holds the server address %s: it exports, it does not mount",
+			   rp->server);
+		return 0;
+	}
+	r = fstab_options(rp->mountpoint, &fstab_opts, diag);
+	if (r < 0)
+		return r;
+	r = mountinfo_read(mountinfo, rp->mountpoint, &st, diag);
+	if (r == -EBADMSG)
+		return r;
+	const struct mount_entry *top = r == 0 ? mount_stack_top(&st) : NULL;
+	if (top)
+		plan_mounted(rp, n, p, top, fstab_opts);
+	else
+		plan_unmounted(rp, n, p, fstab_opts);
+	mount_stack_free(&st);
+	return 0;
+}

@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: MIT */
+/* The server plan: the guide's "NFS Server Setup", with the kernel server (exports(5)) or
+ * nfs-ganesha. */
+#include "setup/setup.h"
+
+#include "core/root.h"
+#include "exports/exports.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static bool exists_under_root(const char *path)
+{
+	_cleanup_free_ char *p = root_path(path);
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+/* The clients argument: a CIDR range inside the mesh, or anything wider with --force. */
+static int check_clients(const struct setup_server *s, struct diag *diag)
+{
+	struct cidr c;
+	char mesh[32];
+	int r;
+
+	cidr_format(s->mesh, mesh, sizeof(mesh));
+	if (streq(s->clients, "*")) {
+		if (!s->force)
+			return diag_set(diag, NULL, 0,
+					"--clients '*' exports to every host that can reach this server, "
+					"not only the mesh %s: give a range inside it, or --force",
+					mesh), -EDOM;
+		return 0;
+	}
+	r = cidr_parse(s->clients, true, &c);
+	if (r == -EDOM)
+		return diag_set(diag, NULL, 0,
+				"--clients \"%s\" has host bits set (did you mean the network address?)",
+				s->clients), -EDOM;
+	if (r < 0)
+		return diag_set(diag, NULL, 0,
+				"--clients \"%s\" is not an IPv4 CIDR range (or '*' with --force)",
+				s->clients), -EDOM;
+	if (!cidr_within(&c, s->mesh) && !s->force)
+		return diag_set(diag, NULL, 0,
+				"--clients %s is not inside the mesh %s: hosts outside the mesh could "
+				"mount the share; give a range inside it, or --force",
+				s->clients, mesh), -EDOM;
+	return 0;
+}
+
+static int check_program(const struct plan_step *s, void *data, int timeout_ms, char **msg)
+{
+	const char *program = data;
+	(void)s;
+	(void)timeout_ms;
+	if (setup_have_program(program))
+		return 0;
+	*msg = xasprintf("apt-get ran, but %s is still missing", program);
+	return -ENOENT;
+}
+
+static int packages(struct plan *p, const struct node_info *n, const struct setup_server *s,
+		    const char *program, const char *pkgs, struct diag *diag)
+{
+	if (setup_have_program(program)) {
+		plan_right(p, "setup.packages", "%s is installed (%s)", program, pkgs);
+		return 0;
+	}
+	if (!n->debian_like) {
+		diag_set(diag, NULL, 0,
+			 "%s is missing and this is not a Debian-like system (%s): install the "
+			 "package that provides it (Debian: %s), then run setup again",
+			 program, n->distro ? n->distro : "no /etc/os-release", pkgs);
+		return -ENOPKG;
+	}
+	size_t k = 4;
+	const char *argv[8] = { "apt-get", "install", "-y", "--no-install-recommends" };
+	_cleanup_free_ char *list = xstrdup(pkgs);
+	for (char *save = NULL, *w = strtok_r(list, " ", &save); w && k < 7;
+	     w = strtok_r(NULL, " ", &save))
+		argv[k++] = w;
+	argv[k] = NULL;
+	struct plan_step *st = plan_add_run(p, "setup.packages",
+					    max_int(s->timeout_ms, SETUP_APT_TIMEOUT_MS), argv);
+	st->retry_after = xcalloc(3, sizeof(char *));
+	st->retry_after[0] = xstrdup("apt-get");
+	st->retry_after[1] = xstrdup("update");
+	st->check = check_program;
+	st->check_data = (void *)program;
+	return 0;
+}
+
+static void export_dir(struct plan *p, const struct setup_server *s)
+{
+	_cleanup_free_ char *real = root_path(s->export_path);
+	struct stat st;
+
+	if (stat(real, &st) == 0 && S_ISDIR(st.st_mode))
+		plan_right(p, "setup.export-dir", "%s exists", s->export_path);
+	else
+		plan_add_mkdir(p, "setup.export-dir", s->export_path, real, 0755);
+}
+
+/* ---- kernel server ---- */
+
+struct exports_edit {
+	char *file;
+	char *path;
+	char *token;
+};
+
+static int exports_edit_fn(void *userdata, const char *old, size_t len, bool exists,
+			   struct buf *out, struct diag *diag)
+{
+	const struct exports_edit *e = userdata;
+	(void)exists;
+	return exports_set_client(e->file, old, len, e->path, e->token, out, diag);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* /etc/exports, then /etc/exports.d/ *.exports in name order (as exportfs reads them). */
+static char **exports_files(size_t *n)
+{
+	_cleanup_free_ char *dir = root_path("/etc/exports.d");
+	struct dirent **names;
+	char **v = xcalloc(1, sizeof(char *));
+	int k;
+
+	v[0] = xstrdup("/etc/exports");
+	*n = 1;
+	k = scandir(dir, &names, NULL, by_name);
+	for (int i = 0; i < k; i++) {
+		size_t l = strlen(names[i]->d_name);
+		if (l > 8 && streq(names[i]->d_name + l - 8, ".exports") &&
+		    names[i]->d_name[0] != '.') {
+			v = xrealloc(v, (*n + 1) * sizeof(char *));
+			v[(*n)++] = xasprintf("/etc/exports.d/%s", names[i]->d_name);
+		}
+		free(names[i]);
+	}
+	if (k >= 0)
+		free(names);
+	return v;
+}
+
+/* Reads and parses every exports file; picks the one to edit: the first that exports the
+ * path, else the drop-in. Notes clients of the path that reach outside the mesh. */
+static int choose_exports_file(struct plan *p, const struct setup_server *s, char **chosen,
+			       struct diag *diag)
+{
+	size_t n;
+	char **files = exports_files(&n);
+	int r = 0;
+
+	*chosen = NULL;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		_cleanup_free_ char *real = root_path(files[i]), *data = NULL;
+		struct exports_file f;
+		size_t len;
+		r = safewrite_read(real, &data, &len);
+		if (r == -ENOENT) {
+			r = 0;
+			continue;
+		}
+		if (r < 0) {
+			diag_set(diag, real, 0, "cannot read: %s", strerror(-r));
+			break;
+		}
+		r = exports_parse(real, data, len, &f, diag);
+		if (r < 0)
+			break;
+		for (int e = exports_find_path(&f, s->export_path, 0); e >= 0;
+		     e = exports_find_path(&f, s->export_path, e + 1)) {
+			if (!*chosen)
+				*chosen = xstrdup(files[i]);
+			for (size_t c = 0; c < f.entries[e].n_clients; c++) {
+				const struct exports_client *cl = &f.entries[e].clients[c];
+				bool inside = cl->kind == EXPORTS_IPV4 && cidr_within(&cl->net, s->mesh);
+				if (!inside)
+					plan_note(p, "setup.exports",
+						  "%s:%u also exports %s to '%s' (%s, not inside the mesh): "
+						  "meshnfs leaves it; remove it if it is not meant",
+						  real, cl->line, s->export_path, *cl->name ? cl->name : "*",
+						  exports_kind_name(cl->kind));
+			}
+		}
+		exports_free(&f);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	if (r == 0 && !*chosen)
+		*chosen = xstrdup(SETUP_EXPORTS_DROPIN);
+	return r;
+}
+
+static bool nfsd_running(void)
+{
+	_cleanup_free_ char *p = root_path("/proc/fs/nfsd/threads"), *line = NULL;
+	return read_first_line(p, &line) == 0 && atoi(line) > 0;
+}
+
+/* The export is in the kernel's table (exportfs writes /var/lib/nfs/etab). */
+static bool etab_has(const char *path)
+{
+	_cleanup_free_ char *p = root_path("/var/lib/nfs/etab"), *data = NULL;
+	_cleanup_free_ char *esc = exports_escape_path(path);
+
+	if (read_file_bounded(p, 16 * 1024 * 1024, &data, NULL) < 0)
+		return false;
+	for (char *save = NULL, *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (startswith(l, esc) && (l[strlen(esc)] == '\t' || l[strlen(esc)] == ' '))
+			return true;
+	return false;
+}
+
+static int plan_kernel(struct plan *p, const struct setup_server *s, const struct node_info *n,
+		       struct diag *diag)
+{
+	_cleanup_free_ char *chosen = NULL;
+	int r = packages(p, n, s, "exportfs", "nfs-kernel-server", diag);
+
+	if (r < 0)
+		return r;
+	r = choose_exports_file(p, s, &chosen, diag);
+	if (r < 0)
+		return r;
+	if (streq(chosen, SETUP_EXPORTS_DROPIN) && !exists_under_root("/etc/exports.d")) {
+		_cleanup_free_ char *d = root_path("/etc/exports.d");
+		plan_add_mkdir(p, "setup.exports", "/etc/exports.d", d, 0755);
+	}
+	struct exports_edit *e = xcalloc(1, sizeof(*e));
+	e->file = plan_own(p, root_path(chosen));
+	e->path = plan_own(p, xstrdup(s->export_path));
+	e->token = plan_own(p, xasprintf("%s(rw,sync,no_subtree_check,%s)", s->clients,
+					 s->root_squash ? "root_squash" : "no_root_squash"));
+	_cleanup_free_ char *right = xasprintf("%s exports %s to %s", chosen, s->export_path,
+					       e->token);
+	r = plan_add_write(p, "setup.exports", chosen, e->file, exports_edit_fn, e, true, NULL,
+			   right, diag);
+	if (r < 0)
+		return r;
+	bool changed = r > 0;
+	export_dir(p, s);
+
+	if (changed || !etab_has(s->export_path)) {
+		const char *argv[] = { "exportfs", "-ra", NULL };
+		plan_add_run(p, "setup.exportfs", max_int(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
+			     argv);
+	} else
+		plan_right(p, "setup.exportfs", "the kernel's export table has %s", s->export_path);
+
+	bool enabled = exists_under_root("/etc/systemd/system/multi-user.target.wants/"
+					 "nfs-server.service");
+	if (nfsd_running() && (enabled || !n->systemd))
+		plan_right(p, "setup.service", "the NFS server is running%s",
+			   n->systemd ? " and enabled" : "");
+	else if (n->systemd) {
+		const char *argv[] = { "systemctl", "enable", "--now", "nfs-server", NULL };
+		plan_add_run(p, "setup.service", max_int(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
+			     argv);
+	} else {
+		const char *argv[] = { "service", "nfs-kernel-server", "start", NULL };
+		plan_add_run(p, "setup.service", max_int(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
+			     argv);
+		plan_note(p, "setup.service",
+			  "systemd is not running: the NFS server is started now with its init "
+			  "script, but nothing starts it again after a reboot");
+	}
+	return 0;
+}
+
+/* ---- nfs-ganesha ---- */
+
+char *setup_ganesha_conf(const char *export_path, const char *clients, bool root_squash)
+{
+	for (const char *c = export_path; *c; c++)
+		if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+			return NULL;
+	return xasprintf(
+		SETUP_GANESHA_MARKER "\n"
+		"# meshnfs rewrites this file; the previous version is kept as ganesha.conf%s.\n"
+		"# One NFSv4-only export over TCP, as the mesh guide's kernel export.\n"
+		"NFS_CORE_PARAM {\n"
+		"\tProtocols = 4;\n"
+		"\tEnable_UDP = false;\n"
+		"\tEnable_NLM = false;\n"
+		"\tEnable_RQUOTA = false;\n"
+		"}\n"
+		"NFSv4 {\n"
+		"\t# No grace period after a start: clients get service at once; open and lock\n"
+		"\t# state is not reclaimed after a restart (the share has no lock manager).\n"
+		"\tGraceless = true;\n"
+		"\t# AUTH_SYS clients without idmapd: owners as numbers.\n"
+		"\tOnly_Numeric_Owners = true;\n"
+		"}\n"
+		"EXPORT {\n"
+		"\tExport_Id = 1;\n"
+		"\tPath = \"%s\";\n"
+		"\tPseudo = \"%s\";\n"
+		"\tProtocols = 4;\n"
+		"\tTransports = TCP;\n"
+		"\tAccess_Type = None;\n"
+		"\tSquash = %s;\n"
+		"\t# Squashed root is nobody:nogroup, as with the kernel server (ganesha's own\n"
+		"\t# default is -2).\n"
+		"\tAnonymous_Uid = 65534;\n"
+		"\tAnonymous_Gid = 65534;\n"
+		"\tSecType = sys;\n"
+		"\tFSAL {\n"
+		"\t\tName = VFS;\n"
+		"\t}\n"
+		"\tCLIENT {\n"
+		"\t\tClients = %s;\n"
+		"\t\tAccess_Type = RW;\n"
+		"\t}\n"
+		"}\n",
+		SAFEWRITE_BACKUP_SUFFIX, export_path, export_path,
+		root_squash ? "Root_Squash" : "No_Root_Squash", clients);
+}
+
+struct ganesha_edit {
+	char *file;
+	char *conf;
+	bool force;
+};
+
+/* A configuration someone else wrote: anything but comments and blank lines, without the
+ * marker. */
+static bool foreign_config(const char *s, size_t len)
+{
+	if (len >= strlen(SETUP_GANESHA_MARKER) && startswith(s, SETUP_GANESHA_MARKER))
+		return false;
+	for (size_t i = 0; i < len;) {
+		size_t k = i;
+		while (k < len && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
+			k++;
+		if (k < len && s[k] != '\n' && s[k] != '#')
+			return true;
+		while (k < len && s[k] != '\n')
+			k++;
+		i = k + 1;
+	}
+	return false;
+}
+
+static int ganesha_edit_fn(void *userdata, const char *old, size_t len, bool exists,
+			   struct buf *out, struct diag *diag)
+{
+	const struct ganesha_edit *e = userdata;
+
+	if (exists && !e->force && foreign_config(old, len))
+		return diag_set(diag, e->file, 0,
+				"has a configuration meshnfs did not write: add --force to replace "
+				"it (the previous version is kept as %s%s)",
+				e->file, SAFEWRITE_BACKUP_SUFFIX);
+	buf_append(out, e->conf, strlen(e->conf));
+	return 0;
+}
+
+static int check_listening(const struct plan_step *s, void *data, int timeout_ms, char **msg)
+{
+	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 5000);
+	(void)s;
+	(void)data;
+	for (;;) {
+		int r = setup_port_listening(2049);
+		if (r > 0)
+			return 0;
+		if (now_ms() >= deadline) {
+			*msg = xasprintf("ganesha.nfsd started, but nothing listens on TCP 2049 "
+					 "after %d s: see %s",
+					 timeout_ms / 1000, SETUP_GANESHA_LOG);
+			return -ETIMEDOUT;
+		}
+		usleep(20000);
+	}
+}
+
+static int plan_ganesha(struct plan *p, const struct setup_server *s, const struct node_info *n,
+			struct diag *diag)
+{
+	int r = packages(p, n, s, "ganesha.nfsd", "nfs-ganesha nfs-ganesha-vfs", diag);
+	char *conf;
+
+	if (r < 0)
+		return r;
+	conf = setup_ganesha_conf(s->export_path, s->clients, s->root_squash);
+	if (!conf)
+		return diag_set(diag, NULL, 0,
+				"the export path \"%s\" cannot be written in a ganesha configuration "
+				"(a double quote, a backslash or a control character)",
+				s->export_path), -EDOM;
+	if (!exists_under_root("/etc/ganesha")) {
+		_cleanup_free_ char *d = root_path("/etc/ganesha");
+		plan_add_mkdir(p, "setup.ganesha", "/etc/ganesha", d, 0755);
+	}
+	struct ganesha_edit *e = xcalloc(1, sizeof(*e));
+	e->file = plan_own(p, root_path(SETUP_GANESHA_CONF));
+	e->conf = plan_own(p, conf);
+	e->force = s->force;
+	_cleanup_free_ char *right = xasprintf("%s exports %s to %s", SETUP_GANESHA_CONF,
+					       s->export_path, s->clients);
+	r = plan_add_write(p, "setup.ganesha", SETUP_GANESHA_CONF, e->file, ganesha_edit_fn, e, true,
+			   NULL, right, diag);
+	if (r == -EBADMSG)
+		return -EEXIST; /* foreign configuration: diag says what --force does */
+	if (r < 0)
+		return r;
+	bool changed = r > 0;
+	export_dir(p, s);
+
+	if (nfsd_running())
+		plan_note(p, "setup.service",
+			  "the kernel NFS server is running: ganesha cannot listen on port 2049 "
+			  "while it does (stop it: systemctl disable --now nfs-server)");
+	pid_t pid = setup_ganesha_pid();
+	if (pid && changed) {
+		plan_add_signal(p, "setup.service", pid, SIGHUP, "ganesha.nfsd (reloads the exports)");
+		plan_note(p, "setup.service",
+			  "a running ganesha reloads its EXPORT blocks on SIGHUP; a change of the "
+			  "other blocks needs a restart");
+	} else if (pid)
+		plan_right(p, "setup.service", "ganesha.nfsd is running (pid %d)", (int)pid);
+	else if (n->systemd) {
+		const char *argv[] = { "systemctl", "enable", "--now", "nfs-ganesha", NULL };
+		struct plan_step *st = plan_add_run(
+			p, "setup.service", max_int(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS), argv);
+		st->check = check_listening;
+	} else {
+		static const char *const dirs[] = { "/run/ganesha", "/var/log/ganesha" };
+		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+			if (!exists_under_root(dirs[i])) {
+				_cleanup_free_ char *d = root_path(dirs[i]);
+				plan_add_mkdir(p, "setup.service", dirs[i], d, 0755);
+			}
+		/* ganesha.nfsd daemonizes itself and writes its pid file: meshnfs keeps no
+		 * process of its own; later runs find it by the pid file and reload it. */
+		const char *argv[] = { "ganesha.nfsd", "-L", SETUP_GANESHA_LOG, "-f",
+				       SETUP_GANESHA_CONF, "-p", SETUP_GANESHA_PIDFILE, "-N",
+				       "NIV_EVENT", NULL };
+		struct plan_step *st = plan_add_run(
+			p, "setup.service", max_int(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS), argv);
+		st->check = check_listening;
+		plan_note(p, "setup.service",
+			  "systemd is not running: ganesha.nfsd is started now as a daemon (pid in "
+			  "%s), but nothing starts it again after a reboot",
+			  SETUP_GANESHA_PIDFILE);
+	}
+	return 0;
+}
+
+int setup_server_plan(const struct setup_server *s, const struct node_info *n, struct plan *p,
+		      struct diag *diag)
+{
+	int r = check_clients(s, diag);
+
+	if (r < 0)
+		return r;
+	if (config_check_abs_path(s->export_path) < 0)
+		return diag_set(diag, NULL, 0, "--export \"%s\" is not an absolute path",
+				s->export_path), -EDOM;
+	if (!s->root_squash)
+		plan_note(p, "setup.security",
+			  "no_root_squash (the guide's choice): root on any mesh node, a WSL2 user "
+			  "with sudo included, is root on the share; --root-squash maps root to "
+			  "nobody");
+	return s->backend == SETUP_GANESHA ? plan_ganesha(p, s, n, diag) : plan_kernel(p, s, n, diag);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* The plans of `meshnfs setup client` and `meshnfs setup server`: what the guide's steps mean
+ * on this node, minus what is already right. Building a plan reads files only (under --root)
+ * and runs nothing. Errors: -EBADMSG a file meshnfs would edit is refused (diag: file, line);
+ * -EDOM an argument is refused (diag: why, and what --force does); -ENOPKG a package is
+ * missing and cannot be installed here (diag: what to install); -ENOTSUP the node cannot do
+ * it (WSL1); -EEXIST a file is someone else's (diag: what --force does). */
+#pragma once
+
+#include "config/config.h"
+#include "node/node.h"
+#include "setup/plan.h"
+
+/* Deadlines of the commands setup runs, in ms (the global --timeout raises them, never
+ * lowers them below these: an apt-get or a first NFS mount takes time). */
+#define SETUP_APT_TIMEOUT_MS (15 * 60 * 1000)
+#define SETUP_MOUNT_TIMEOUT_MS (150 * 1000) /* mount.nfs retries a foreground mount ~2 min */
+#define SETUP_SYSTEMCTL_TIMEOUT_MS (90 * 1000)
+
+struct setup_client {
+	const char *server;      /* address or name of the NFS server */
+	const char *export_path; /* the path the server exports */
+	const char *mountpoint;
+	const char *options;     /* fstab options as configured (adapted to the node here) */
+	int timeout_ms;
+};
+
+int setup_client_plan(const struct setup_client *c, const struct node_info *n, struct plan *p,
+		      struct diag *diag);
+
+enum setup_backend {
+	SETUP_KERNEL,  /* nfs-kernel-server and exports(5), as the guide */
+	SETUP_GANESHA, /* nfs-ganesha in user space: containers, kernels without nfsd, the lab */
+};
+
+struct setup_server {
+	const char *export_path;
+	const char *clients; /* "A.B.C.D/N" or "*" */
+	const struct cidr *mesh;
+	enum setup_backend backend;
+	bool root_squash;
+	bool force; /* clients wider than the mesh; replacing a foreign ganesha.conf */
+	int timeout_ms;
+};
+
+int setup_server_plan(const struct setup_server *s, const struct node_info *n, struct plan *p,
+		      struct diag *diag);
+
+/* Where the drop-in meshnfs writes when no exports file has the path yet. */
+#define SETUP_EXPORTS_DROPIN "/etc/exports.d/meshnfs.exports"
+/* nfs-ganesha's configuration (Debian's /etc/default/nfs-ganesha points ganesha.nfsd at it),
+ * its pid file and log. */
+#define SETUP_GANESHA_CONF "/etc/ganesha/ganesha.conf"
+#define SETUP_GANESHA_PIDFILE "/run/ganesha/ganesha.pid"
+#define SETUP_GANESHA_LOG "/var/log/ganesha/ganesha.log"
+#define SETUP_GANESHA_MARKER "# meshnfs: written by `meshnfs setup server --backend ganesha`"
+
+/* The ganesha configuration for one export (new string), or NULL when a path cannot be
+ * written there (a double quote, a backslash or a control byte). */
+char *setup_ganesha_conf(const char *export_path, const char *clients, bool root_squash);
+/* A running ganesha.nfsd from its pid file (under the root), checked against the process
+ * table (the real /proc, since that is where a signal would go): its pid or 0. */
+pid_t setup_ganesha_pid(void);
+
+/* Helpers shared by the plans and doctor: a program installed under the root (any of the
+ * usual sbin/bin directories), and the first of a list of candidates. */
+bool setup_have_program(const char *name);
+/* Whether TCP port is in LISTEN state in this network namespace (/proc/net/tcp and tcp6 under
+ * the root): 1 yes, 0 no, negative errno when unreadable. */
+int setup_port_listening(unsigned port);
+
+/* meshnfs repair: the configured share's mount on this node. */
+struct repair {
+	const char *server, *export_path, *mountpoint;
+	const char *options; /* configured fstab options, for a mount without an fstab entry */
+	const struct cidr *mesh;
+	int timeout_ms;
+	bool live;      /* the root is "/": the mount and the network are this machine's */
+	bool is_server; /* this node holds the server address: nothing to repair */
+};
+
+/* The plan: -EBADMSG (diag) when /etc/fstab or mountinfo cannot be parsed. A live hung or
+ * stale mount is probed in a forked child (never blocks) and the server with the probe
+ * ladder before a new mount is planned. */
+int repair_plan(const struct repair *rp, const struct node_info *n, struct plan *p,
+		struct diag *diag);
+/* systemd's unit name for a path (systemd-escape --path --suffix): "/opt/shared" ->
+ * "opt-shared.automount". New string. */
+char *repair_unit_name(const char *path, const char *suffix);

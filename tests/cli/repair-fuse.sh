@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# meshnfs repair on the live system against a mount that really hangs or answers ESTALE: a
+# FUSE mount (build/tools/hangfs, the kernel path this machine has; the VM suite meets the
+# real NFS client) at the configured mount point, in a private mount namespace inside an
+# empty network namespace, so neither the machine's mount table nor its network is touched.
+# umount is the real one (it acts in the private namespace only); mount and systemctl are
+# fakes that record their argv. The empty namespace has no route to the server: repair must
+# then detach the dead mount and not mount again.
+. "$(dirname "$0")/../lib/tap.sh"
+fuse_namespaces "$0" "$@"
+
+# ---- inside the namespaces ----
+fake_system mount systemctl
+mk_tmpdir T
+MP=$T/mnt
+CTL=$T/control
+mkdir "$MP"
+set_control() { printf '%s\n' "$1" >"$CTL.new" && mv -f "$CTL.new" "$CTL"; }
+printf '[client]\nmountpoint = %s\n' "$MP" >"$T/fuse.conf"
+R() { env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" --config "$T/fuse.conf" "$@"; }
+
+# start_fs: hangfs at $MP, answering normally.
+start_fs() {
+	set_control ""
+	"$HANGFS" "$CTL" "$MP" 2>>"$T/hangfs.log" &
+	FS_PID=$!
+	at_exit "kill $FS_PID 2>/dev/null; wait $FS_PID 2>/dev/null"
+	for _ in $(seq 100); do
+		mounted && break
+		sleep 0.05
+	done
+}
+mounted() { grep -q " $MP .* - fuse.hangfs " /proc/self/mountinfo; }
+at_exit "umount -l '$MP' 2>/dev/null"
+at_exit ": >'$CTL.new'; mv -f '$CTL.new' '$CTL'"
+
+start_fs
+check "hangfs is mounted at $MP (private mount namespace)" mounted
+
+# Healthy: nothing to do, nothing run.
+run R --timeout 2 repair
+check_eq "healthy: exit 0" 0 "$RC"
+check_match "healthy: the mount answers" "already right: $MP is mounted .* and answers" "$OUT"
+check_eq "healthy: nothing run" "" "$(cat "$FAKE_LOG")"
+
+# Hung: the plan detaches it; --dry-run shows and does nothing.
+set_control "getattr=hang"
+ls "$MP" >/dev/null 2>&1 &
+LS_PID=$!
+at_exit "kill -9 $LS_PID 2>/dev/null"
+run R --timeout 1 repair --dry-run
+check_match "hung, dry run: plans umount -l" "1\\. run: umount -l $MP +\\(hung: stat failed" "$OUT"
+check_match "hung, dry run: does not mount again: the server does not answer" "not mounting again: 100.64.0.1:/opt/shared does not answer" "$OUT"
+check "hung, dry run: still mounted" mounted
+
+t0=$(date +%s%N)
+run R --timeout 1 repair
+ms=$((($(date +%s%N) - t0) / 1000000))
+check_eq "hung: exit 1 (applied; a note that the server does not answer)" 1 "$RC"
+check_match "hung: umount -l done" "ok +repair.umount +umount -l $MP" "$OUT"
+check "hung: the mount point is detached" sh -c "! grep -q ' $MP ' /proc/self/mountinfo"
+check "hung: repair returned within its bounds (${ms} ms)" test "$ms" -lt 15000
+check_eq "hung: nothing mounted again" "" "$(cat "$FAKE_LOG")"
+check_match "hung: not verified, nothing was mounted" "skip +repair.verify +not verified: nothing was mounted again" "$OUT"
+check_match "hung: says blocked processes stay blocked" "processes already blocked in $MP stay blocked" "$OUT"
+set_control ""
+kill "$FS_PID" 2>/dev/null
+wait "$FS_PID" 2>/dev/null
+wait "$LS_PID" 2>/dev/null
+
+# Stale file handle: the same remedy.
+start_fs
+set_control "getattr=estale"
+run R --timeout 2 repair
+check_match "ESTALE: detached with umount -l" "ok +repair.umount +umount -l $MP" "$OUT"
+check "ESTALE: the mount point is detached" sh -c "! grep -q ' $MP ' /proc/self/mountinfo"
+set_control ""
+kill "$FS_PID" 2>/dev/null
+wait "$FS_PID" 2>/dev/null
+
+# Read-only: not something a new mount fixes; nothing done.
+start_fs
+set_control "readdir=eacces"
+run R --timeout 2 repair
+check_eq "EACCES: exit 1 (a note)" 1 "$RC"
+check_match "EACCES: says a new mount does not fix it" "not something a new mount fixes" "$OUT"
+check "EACCES: still mounted" mounted
+check_eq "EACCES: nothing run" "" "$(cat "$FAKE_LOG")"

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# meshnfs setup client on fixture roots (copies), with fake systemctl/mount/apt-get that only
+# record their argv. Run in an empty network namespace: setup verifies with the network.
+. "$(dirname "$0")/../lib/tap.sh"
+empty_netns NS
+fake_system systemctl mount umount apt-get
+M() { ip netns exec "$NS" env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" "$@"; }
+
+GUIDE_OPTS=_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150
+
+# --- tricky fstab: plan first, nothing changed by --dry-run ---
+copy_root client-tricky T
+chmod 640 "$T/etc/fstab"
+chown 1234:5678 "$T/etc/fstab"
+orig=$(cat "$T/etc/fstab"; echo x)
+before=$(tree_state "$T")
+run M --root "$T" setup client --dry-run
+check_eq "dry run: exit 0" 0 "$RC"
+check_match "dry run: the plan shows a unified diff of /etc/fstab" \
+	$'--- /etc/fstab\n +\\+\\+\\+ /etc/fstab\n +@@ -8,7 \\+8,7 @@' "$OUT"
+check_match "dry run: the diff removes the old line" $'\n +-sfspark1:/opt/shared\t/opt/shared\tnfs\tdefaults,hard\t0\t0' "$OUT"
+check_match "dry run: the plan lists daemon-reload and mount" "run: systemctl daemon-reload.*run: mount /opt/shared" "$(tr '\n' ' ' <<<"$OUT")"
+check_match "dry run: says nothing was changed" "Dry run: nothing was changed and nothing was run" "$OUT"
+check_eq "dry run: no file changed (not even a timestamp), no lock file" "$before" "$(tree_state "$T")"
+check_eq "dry run: no command ran" "" "$(cat "$FAKE_LOG")"
+
+# --- applied ---
+run M --root "$T" setup client
+check_eq "apply: exit 0" 0 "$RC"
+want=${orig/$'sfspark1:/opt/shared\t/opt/shared\tnfs\tdefaults,hard\t0\t0'/$'100.64.0.1:/opt/shared\t/opt/shared\tnfs4\t'$GUIDE_OPTS$'\t0\t0'}
+check_eq "apply: the old entry replaced in place, every other byte kept (no final newline either)" \
+	"$want" "$(cat "$T/etc/fstab"; echo x)"
+check_eq "apply: the original kept as the backup, byte for byte" "$orig" "$(cat "$T/etc/fstab.meshnfs.bak"; echo x)"
+check_eq "apply: mode and owner kept" "640 1234:5678" "$(stat -c '%a %u:%g' "$T/etc/fstab")"
+check_eq "apply: no temporary left" "" "$(find "$T/etc" -name '.fstab.meshnfs-*')"
+check "apply: mount point created" test -d "$T/opt/shared"
+check_eq "apply: commands run in order: daemon-reload, then mount" \
+	$'systemctl\tdaemon-reload\nmount\t/opt/shared' "$(cat "$FAKE_LOG")"
+check_match "apply: says how to undo" "to undo: cp -p $T/etc/fstab.meshnfs.bak $T/etc/fstab" "$OUT"
+check_match "apply: the plan was shown before applying" "Plan: .*Applying:" "$(tr '\n' ' ' <<<"$OUT")"
+
+# --- run again: fstab already right, nothing written ---
+: >"$FAKE_LOG"
+st=$(stat -c '%i %Y %Z' "$T/etc/fstab")
+run M --root "$T" setup client
+check_eq "again: exit 0" 0 "$RC"
+check_match "again: fstab already right" "already right: /etc/fstab has the entry" "$OUT"
+check_eq "again: fstab not rewritten (same inode, mtime, ctime)" "$st" "$(stat -c '%i %Y %Z' "$T/etc/fstab")"
+check_eq "again: only the mount runs (the fixture's mount table is empty)" $'mount\t/opt/shared' "$(cat "$FAKE_LOG")"
+
+# --- already right everywhere: nothing written, nothing run ---
+: >"$FAKE_LOG"
+copy_root client-done D
+before=$(tree_state "$D")
+run M --root "$D" setup client
+check_eq "done: exit 0" 0 "$RC"
+check_match "done: says so" "Nothing to do: everything is already right" "$OUT"
+check_eq "done: nothing written, no lock file" "$before" "$(tree_state "$D")"
+check_eq "done: no command ran" "" "$(cat "$FAKE_LOG")"
+
+# --- a line libmount rejects: 65, file and line named, nothing changed ---
+copy_root client-broken B
+before=$(tree_state "$B")
+run M --root "$B" setup client
+check_eq "broken: exit 65" 65 "$RC"
+check_match "broken: names file and line" "^meshnfs: $B/etc/fstab:3: libmount rejects this line" "$ERR"
+check_eq "broken: nothing changed" "$before" "$(tree_state "$B")"
+check_eq "broken: no command ran" "" "$(cat "$FAKE_LOG")"
+run M --root "$B" setup client --json --dry-run
+check_eq "broken --json: error document with the line" "bad_input:3" "$(jget '.error.kind + ":" + (.error.line|tostring)')"
+
+# --- paths with spaces are written escaped ---
+copy_root client-tricky S
+run M --root "$S" setup client --export "/srv/my share" --mountpoint "/mnt/my share" --options soft,timeo=150
+check_eq "spaces: exit 0" 0 "$RC"
+check_match "spaces: escaped as \\040" $'\n100\\.64\\.0\\.1:/srv/my\\\\040share  /mnt/my\\\\040share  nfs4  soft,timeo=150  0  0$' "$(cat "$S/etc/fstab")"
+check "spaces: the mount point exists with its space" test -d "$S/mnt/my share"
+check_match "spaces: mount gets the path as one argument" $'mount\t/mnt/my share$' "$(cat "$FAKE_LOG")"
+: >"$FAKE_LOG"
+
+# --- fresh Debian: no fstab, no NFS client: apt-get installs it first ---
+copy_root client-fresh F
+FAKE_APT_PROVIDES="$F/usr/sbin/mount.nfs4" run M --root "$F" setup client
+check_eq "fresh: exit 0" 0 "$RC"
+check_eq "fresh: apt-get install first, then daemon-reload and mount" \
+	$'apt-get\tinstall\t-y\t--no-install-recommends\tnfs-common\nsystemctl\tdaemon-reload\nmount\t/opt/shared' "$(cat "$FAKE_LOG")"
+check_eq "fresh: fstab created with the guide's entry" \
+	"100.64.0.1:/opt/shared  /opt/shared  nfs4  $GUIDE_OPTS  0  0" "$(cat "$F/etc/fstab")"
+check_eq "fresh: a new fstab is mode 644" 644 "$(stat -c %a "$F/etc/fstab")"
+: >"$FAKE_LOG"
+
+# The package install "succeeds" but provides nothing: setup stops there.
+copy_root client-fresh F2
+run M --root "$F2" setup client
+check_eq "install without effect: exit 2" 2 "$RC"
+check_match "install without effect: said" "apt-get ran, but mount.nfs4 is still missing" "$OUT"
+check "install without effect: fstab not created" test ! -e "$F2/etc/fstab"
+check_eq "install without effect: nothing after the install ran" \
+	$'apt-get\tinstall\t-y\t--no-install-recommends\tnfs-common' "$(cat "$FAKE_LOG")"
+: >"$FAKE_LOG"
+
+# The install fails: apt-get update, then once more; still failing, setup stops there.
+FAKE_RC_apt_get=100 run M --root "$F2" setup client
+check_eq "install fails: exit 2" 2 "$RC"
+check_match "install fails: said with the status" "apt-get install -y --no-install-recommends nfs-common: exited with status 100" "$OUT"
+check_match "install fails: apt-get update, then once more" \
+	$'^apt-get\tinstall[^\n]*\napt-get\tupdate\napt-get\tinstall[^\n]*$' "$(cat "$FAKE_LOG")"
+check "install fails: fstab not created" test ! -e "$F2/etc/fstab"
+: >"$FAKE_LOG"
+
+# --- not Debian: says what to install and stops ---
+copy_root client-fedora R
+before=$(tree_state "$R")
+run M --root "$R" setup client
+check_eq "fedora: exit 2" 2 "$RC"
+check_match "fedora: says what to install" "not a Debian-like system \\(Fedora Linux 40.*install the NFS client \\(nfs-utils" "$ERR"
+check_eq "fedora: nothing changed, nothing run" "$before|" "$(tree_state "$R")|$(cat "$FAKE_LOG")"
+
+# --- WSL2 without systemd: no x-systemd options, bg, the mountFsTab warning ---
+copy_root client-wsl2-nosystemd W
+run M --root "$W" setup client
+check_eq "wsl2 without systemd: exit 1 (warnings)" 1 "$RC"
+check_match "wsl2 without systemd: entry without x-systemd.*, with bg" \
+	$'\n100\\.64\\.0\\.1:/opt/shared  /opt/shared  nfs4  _netdev,soft,timeo=150,bg  0  0$' "$(cat "$W/etc/fstab")"
+check_match "wsl2 without systemd: says x-systemd.* do nothing" "warn +setup.systemd +systemd is not running here.*x-systemd.\\* options would do nothing" "$OUT"
+check_match "wsl2 without systemd: warns about mountFsTab stalls" "warn +setup.wsl +WSL mounts /etc/fstab itself when the distro starts.*stall" "$OUT"
+check_eq "wsl2 without systemd: no systemctl, just mount" $'mount\t/opt/shared' "$(cat "$FAKE_LOG")"
+: >"$FAKE_LOG"
+
+# --- WSL1 cannot ---
+copy_root wsl1 W1
+run M --root "$W1" setup client
+check_eq "wsl1: exit 2" 2 "$RC"
+check_match "wsl1: says why" "WSL1 has no Linux kernel" "$ERR"
+
+# --- arguments ---
+run M --root "$T" setup client --server 100.64.0 --dry-run
+check_eq "bad --server: exit 64" 64 "$RC"
+run M --root "$T" setup client --mountpoint relative --dry-run
+check_eq "bad --mountpoint: exit 64" 64 "$RC"
+run M --root "$T" setup client --options 'soft,,hard' --dry-run
+check_eq "bad --options: exit 64" 64 "$RC"
+run M --root "$T" setup
+check_eq "setup without a target: exit 64" 64 "$RC"
+run M --root "$T" setup frob
+check_match "unknown target: named" "unknown setup target 'frob'" "$ERR"
+
+# --- JSON plan ---
+copy_root client-tricky J
+run M --root "$J" --json setup client --dry-run
+check_eq "json: plan steps" "write mkdir run run" "$(jget '[.plan.steps[].kind]|join(" ")')"
+check_match "json: the write step has the diff" "^--- /etc/fstab" "$(jget '.plan.steps[0].diff')"
+check_eq "json: dry_run true, nothing applied" "true planned" "$(jget '(.plan.dry_run|tostring) + " " + .plan.steps[0].state')"
+
+# --- 20 concurrent runs: exactly one entry, a parseable file ---
+copy_root client-tricky C
+: >"$FAKE_LOG"
+pids=()
+for i in $(seq 20); do
+	M --root "$C" setup client >"$C/run.$i.out" 2>&1 &
+	pids+=($!)
+done
+fails=0
+for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+check_eq "concurrent: all 20 runs exit 0" 0 "$fails"
+check_eq "concurrent: exactly one entry for /opt/shared" 1 "$(grep -c '[[:space:]]/opt/shared[[:space:]]' "$C/etc/fstab")"
+check_eq "concurrent: the old entry is gone" 0 "$(grep -c '^sfspark1:' "$C/etc/fstab")"
+check_eq "concurrent: every other line kept" "$(grep -v '/opt/shared' "$FIXTURES/roots/client-tricky/etc/fstab")" \
+	"$(grep -v '/opt/shared' "$C/etc/fstab")"
+check_eq "concurrent: no temporaries" "" "$(find "$C/etc" -name '.fstab.meshnfs-*')"
+check_eq "concurrent: exactly one run wrote the file" 1 "$(grep -l 'ok  *setup.fstab *wrote' "$C"/run.*.out | wc -l)"
+run ip netns exec "$NS" "$MESHNFS" --root "$C" --json doctor
+check_eq "concurrent: the result parses and doctor finds the entry right" ok \
+	"$(jget '.checks[]|select(.id=="fstab.entry")|.status')"

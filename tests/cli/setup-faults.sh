@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Fault injection on the write path: build/test/faultshim.so (LD_PRELOAD) fails the Nth open,
+# write, fsync or rename on a path under the root's /etc, for N = 1, 2, ... until a run no
+# longer meets the fault. After every run the file is either the original, byte for byte (and
+# then meshnfs failed), or the complete new version (and meshnfs succeeded); no temporary is
+# left; a backup, when there is one, is the original.
+. "$(dirname "$0")/../lib/tap.sh"
+SHIM=$TOP/build/test/faultshim.so
+[ -f "$SHIM" ] || { not_ok "faultshim.so is built (make unit)"; exit 0; }
+empty_netns NS
+fake_system systemctl mount exportfs
+
+# inject KIND NAME FILE CMD...: runs the command under every fault of KIND on FILE (relative
+# to the root) in a fresh copy of fixture root NAME; one TAP line per kind.
+inject() {
+	local func=$1 name=$2 file=$3; shift 3
+	local R orig want n rc hit faulted=0 failed=0 bad=""
+	copy_root "$name" R
+	orig=$( [ -e "$R/$file" ] && { cat "$R/$file"; echo x; } )
+	ip netns exec "$NS" env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" --root "$R" "$@" >/dev/null 2>&1
+	want=$(cat "$R/$file"; echo x)
+	for n in $(seq 1 60); do
+		rm -rf "$R" && mkdir "$R" && cp -a "$FIXTURES/roots/$name/." "$R/"
+		rm -f "$R.hit"
+		ip netns exec "$NS" env PATH="$FAKE_SYS:$TEST_PATH" LD_PRELOAD="$SHIM" FAULT_FUNC="$func" \
+			FAULT_NTH="$n" FAULT_MATCH="$R/etc" FAULT_HIT="$R.hit" \
+			"$MESHNFS" --root "$R" "$@" >"$R.out" 2>&1
+		rc=$?
+		hit=$(cat "$R.hit" 2>/dev/null)
+		now=$( [ -e "$R/$file" ] && { cat "$R/$file"; echo x; } )
+		if [ "$rc" -ge 2 ]; then
+			[ "$now" == "$orig" ] || bad+=" N=$n:exit $rc but the file changed;"
+			failed=$((failed + 1))
+		else
+			[ "$now" == "$want" ] || bad+=" N=$n:exit $rc but the file is not the new version;"
+		fi
+		tmp=$(find "$R" -name '.*.meshnfs-*' | tr '\n' ' ')
+		[ -z "$tmp" ] || bad+=" N=$n:temporaries left: $tmp;"
+		bak="$R/$file.meshnfs.bak"
+		if [ -e "$bak" ] && [ "$(cat "$bak"; echo x)" != "$orig" ]; then bad+=" N=$n:bad backup;"; fi
+		[ -n "$hit" ] || break
+		faulted=$((faulted + 1))
+	done
+	rm -f "$R.hit" "$R.out"
+	if [ -z "$bad" ] && [ "$failed" -gt 0 ]; then
+		ok "$func faults on $file ($*): $faulted faulted runs, $failed failed with the file intact, the rest complete; no temporaries"
+	else
+		not_ok "$func faults on $file ($*)"
+		diag "faulted=$faulted failed=$failed$bad"
+	fi
+}
+
+for f in open write fsync rename; do
+	inject "$f" client-tricky etc/fstab setup client
+done
+for f in open write fsync rename; do
+	inject "$f" server-kernel etc/exports.d/meshnfs.exports setup server
+done
+for f in write rename; do
+	inject "$f" server-ganesha etc/ganesha/ganesha.conf setup server --backend ganesha
+done

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/* Fault injection for the write path (LD_PRELOAD, tests only): the FAULT_NTH-th call of
+ * FAULT_FUNC (open, write, fsync or rename) on a path containing FAULT_MATCH fails with
+ * FAULT_ERRNO (default EIO). Calls on other paths pass and are not counted; for write and
+ * fsync the path is the descriptor's (/proc/self/fd). When the fault fires, a line is appended
+ * to FAULT_HIT (if set), so a test knows whether the run met it. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int counter;
+
+static void fd_path(int fd, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+static void at_path(int dirfd, const char *name, char *buf, size_t size)
+{
+	if (name[0] == '/' || dirfd == AT_FDCWD) {
+		snprintf(buf, size, "%s", name);
+		return;
+	}
+	char dir[4096];
+	fd_path(dirfd, dir, sizeof(dir));
+	snprintf(buf, size, "%s/%s", dir, name);
+}
+
+/* Whether this call of func on path is the one to fail. */
+static int should_fail(const char *func, const char *path)
+{
+	const char *f = getenv("FAULT_FUNC"), *m = getenv("FAULT_MATCH"), *n = getenv("FAULT_NTH");
+
+	if (!f || strcmp(f, func) != 0 || !n || (m && !strstr(path, m)))
+		return 0;
+	if (++counter != atoi(n))
+		return 0;
+	const char *hit = getenv("FAULT_HIT");
+	if (hit) {
+		FILE *h = fopen(hit, "a");
+		if (h) {
+			fprintf(h, "%s %s\n", func, path);
+			fclose(h);
+		}
+	}
+	const char *e = getenv("FAULT_ERRNO");
+	errno = e ? atoi(e) : EIO;
+	return 1;
+}
+
+#define NEXT(name, type) ((type)dlsym(RTLD_NEXT, name))
+
+static mode_t mode_arg(int flags, va_list ap)
+{
+	return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
+}
+
+#define OPEN_SHIM(name)                                                                       \
+	int name(const char *path, int flags, ...)                                            \
+	{                                                                                     \
+		va_list ap;                                                                   \
+		va_start(ap, flags);                                                          \
+		mode_t mode = mode_arg(flags, ap);                                            \
+		va_end(ap);                                                                   \
+		if (should_fail("open", path))                                                \
+			return -1;                                                            \
+		return NEXT(#name, int (*)(const char *, int, ...))(path, flags, mode);       \
+	}
+OPEN_SHIM(open)
+OPEN_SHIM(open64)
+
+#define OPENAT_SHIM(name)                                                                     \
+	int name(int dirfd, const char *path, int flags, ...)                                 \
+	{                                                                                     \
+		char full[8192];                                                              \
+		va_list ap;                                                                   \
+		va_start(ap, flags);                                                          \
+		mode_t mode = mode_arg(flags, ap);                                            \
+		va_end(ap);                                                                   \
+		at_path(dirfd, path, full, sizeof(full));                                     \
+		if (should_fail("open", full))                                                \
+			return -1;                                                            \
+		return NEXT(#name, int (*)(int, const char *, int, ...))(dirfd, path, flags, mode); \
+	}
+OPENAT_SHIM(openat)
+OPENAT_SHIM(openat64)
+
+/* _FORTIFY_SOURCE variants. */
+int __open_2(const char *path, int flags);
+int __open_2(const char *path, int flags)
+{
+	if (should_fail("open", path))
+		return -1;
+	return NEXT("__open_2", int (*)(const char *, int))(path, flags);
+}
+
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags)
+{
+	char full[8192];
+	at_path(dirfd, path, full, sizeof(full));
+	if (should_fail("open", full))
+		return -1;
+	return NEXT("__openat_2", int (*)(int, const char *, int))(dirfd, path, flags);
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	char path[4096];
+	if (getenv("FAULT_FUNC") && strcmp(getenv("FAULT_FUNC"), "write") == 0) {
+		fd_path(fd, path, sizeof(path));
+		if (should_fail("write", path))
+			return -1;
+	}
+	return NEXT("write", ssize_t (*)(int, const void *, size_t))(fd, buf, n);
+}
+
+#define FSYNC_SHIM(name)                                                                      \
+	int name(int fd)                                                                      \
+	{                                                                                     \
+		char path[4096];                                                              \
+		fd_path(fd, path, sizeof(path));                                              \
+		if (should_fail("fsync", path))                                               \
+			return -1;                                                            \
+		return NEXT(#name, int (*)(int))(fd);                                         \
+	}
+FSYNC_SHIM(fsync)
+FSYNC_SHIM(fdatasync)
+
+int rename(const char *from, const char *to)
+{
+	if (should_fail("rename", to))
+		return -1;
+	return NEXT("rename", int (*)(const char *, const char *))(from, to);
+}
+
+int renameat(int fd1, const char *from, int fd2, const char *to)
+{
+	char full[8192];
+	at_path(fd2, to, full, sizeof(full));
+	if (should_fail("rename", full))
+		return -1;
+	return NEXT("renameat", int (*)(int, const char *, int, const char *))(fd1, from, fd2, to);
+}
+
+int renameat2(int fd1, const char *from, int fd2, const char *to, unsigned flags)
+{
+	char full[8192];
+	at_path(fd2, to, full, sizeof(full));
+	if (should_fail("rename", full))
+		return -1;
+	return NEXT("renameat2", int (*)(int, const char *, int, const char *, unsigned))(
+		fd1, from, fd2, to, flags);
+}
