@@ -55,14 +55,14 @@ table=$(
 	echo "Debian's $(v kernel) under $(v accel) (1 vCPU), mount soft,timeo=150 over kernel WireGuard to"
 	echo "the lab's wireguard-go and nfs-ganesha; one run; doctor and probe with their default"
 	echo "--timeout (5 s); faults held $hold s after the guide's \`ls\` started (the stale case needs no"
-	echo "hold: ls fails at once)."
+	echo "hold: ls fails at once). \`meshnfs setup client\` took $(s1 "$(v setup_client_ms)") (fstab, mount, verify)."
 	echo
 	echo "| fault | doctor in the guest | its failing checks | probe in the guest | the guide's \`ls /opt/shared\` | doctor green after the heal |"
 	echo "|---|---|---|---|---|---|"
 	for f in healthy hung offline refused stale; do
 		case $f in
 		healthy) l="returns"; g="-" ;;
-		stale) l="fails at once: Stale file handle ($(v stale_ls_ms) ms)"; g="$(s1 "$(v stale_green_after_ms)") after umount -l + mount" ;;
+		stale) l="fails at once: Stale file handle ($(v stale_ls_ms) ms)"; g="$(s1 "$(v stale_green_after_ms)") after \`meshnfs repair\` ($(s1 "$(v stale_repair_ms)"))" ;;
 		*) l=$(ls_cell "$f"); g=$(s1 "$(v "${f}_green_after_ms")") ;;
 		esac
 		echo "| $f: ${what[$f]} | $(s1 "$(v "${f}_doctor_ms")") | $(verdict "$f") | $(s1 "$(v "${f}_probe_ms")"), \`$(v "${f}_probe")\` | $l | $g |"

@@ -2,15 +2,16 @@
 # The real kernel NFSv4 client: Debian's kernel in qemu (tests/vm/lib/vm.sh), one more host of
 # the lab's mesh (tests/lab: wireguard-go and nfs-ganesha on the server srv, a client c1), with
 # the kernel's own WireGuard. In one VM, driven command by command (lib/guest-agent.sh):
-#   - the guide's client steps: mount over the mesh, the fstab entry, a write read back on the
-#     server side; `meshnfs doctor` all green on that node;
+#   - the guide's client steps by `meshnfs setup client` on the guest's own /etc/fstab, the
+#     real mount(8) from that entry, a write read back on the server side; `meshnfs doctor`
+#     all green on that node;
 #   - hung server (lab fault hung): doctor returns within its bound and reports
 #     mount.responsive failed as hung (a child in state D) while the guide's `ls` stays
 #     blocked; green again after the heal;
 #   - offline peer (the server's wireguard-go stopped) and server stopped (refused): doctor's
 #     verdicts in the guest match `meshnfs probe`'s, in the guest and from the lab's c1;
-#   - stale handles (lab fault recreated): doctor reports mount.stale; the guide's umount -l +
-#     mount brings the mount back, doctor green.
+#   - stale handles (lab fault recreated): doctor reports mount.stale; meshnfs repair
+#     (umount -l, mount) brings the mount back, doctor green.
 # Measurements go to the TAP output as "# measure:" lines and to build/vm/kernel-client.measure
 # (bench/vm-faults.sh makes bench/README.md's rows from it).
 . "$(dirname "$0")/../lib/tap.sh"
@@ -23,7 +24,6 @@ TIMEOUT=5                           # doctor's and probe's default --timeout
 BOUND=$((2 * TIMEOUT * 1000 + 5000)) # doctor waits about two timeouts; + 5 s for a TCG guest
 MNT=$VM_PSEUDO
 SRC=$VM_SERVER_ADDR:$VM_PSEUDO
-OPTS=soft,timeo=150
 measures=()
 measure() { measures+=("$1=$2"); diag "measure: $1=$2"; }
 
@@ -45,13 +45,41 @@ check_eq "guest runs the kernel it was given" "$VM_KVER" "$(vm_get booted kernel
 vm_exec wg show wg0 peers
 check "the guest's kernel WireGuard has the server as a peer" grep -qxF -- "${LAB_PUB[srv]}" <<<"$OUT"
 
-# ---- The guide's client steps 2-4 ----
+# ---- The guide's client steps 2-4: meshnfs setup client on the guest's own /etc/fstab ----
+st() { jget ".checks[] | select(.id == \"$1\") | .status"; }
+field() { jget ".checks[] | select(.id == \"$1\") | .$2"; }
+# The checks that are not ok (warn or fail), "id=status ...".
+not_ok_checks() { jget '[.checks[] | select(.status == "fail" or .status == "warn") | "\(.id)=\(.status)"] | join(" ")'; }
+skipped_checks() { jget '[.checks[] | select(.status == "skip") | .id] | unique | join(" ")'; }
+fstab_sum() { vm_exec sha256sum /etc/fstab; printf '%s\n' "${OUT%% *}"; }
+
 vm_exec modprobe nfsv4
 check_eq "modprobe nfsv4" 0 "$RC"
 measure modprobe_nfsv4_ms "$MS"
-vm_exec mkdir -p "$MNT"
-vm_exec mount -t nfs4 "$SRC" "$MNT" -o "$OPTS"
-check_eq "guest mounts $SRC with the kernel's NFSv4 client" 0 "$RC"
+fstab0=$(fstab_sum)
+vm_exec "$MESHNFS" --json setup client --dry-run
+check_eq "setup client --dry-run: would edit fstab and mount" "skip skip" "$(st setup.fstab) $(st setup.mount)"
+check_eq "setup client --dry-run: the guest's /etc/fstab unchanged" "$fstab0" "$(fstab_sum)"
+vm_exec grep -c " $MNT nfs4 " /proc/self/mounts
+check_eq "setup client --dry-run: nothing mounted" 0 "$OUT"
+
+vm_exec -t 120 "$MESHNFS" --json setup client
+measure setup_client_ms "$MS"
+check_eq "setup client: fstab written, mount point made, mounted, verified" "ok ok ok ok" \
+	"$(st setup.fstab) $(st setup.mountpoint) $(st setup.mount) $(st setup.verify)"
+# The guest has no systemd: setup writes the entry without x-systemd.* and with bg, and says so.
+check_eq "setup client: only the note that systemd does not run here" "setup.systemd=warn" "$(not_ok_checks)"
+check_eq "setup client: exit 1 (a warning)" 1 "$RC"
+vm_exec awk -v m="$MNT" '$2 == m' /etc/fstab
+check_match "setup client: the guide's entry in the guest's own /etc/fstab (no systemd: bg)" \
+	"^$SRC +$MNT +nfs4 +_netdev,soft,timeo=150,bg +0 +0$" "$OUT"
+check_eq "the host's /etc/fstab is untouched" "$host_fstab" "$(sha256sum </etc/fstab)"
+
+# The entry alone mounts it, as at boot: the real mount(8) from fstab.
+vm_exec umount "$MNT"
+check_eq "umount what setup mounted" 0 "$RC"
+vm_exec -t 60 mount "$MNT"
+check_eq "mount $MNT from the fstab entry setup wrote" 0 "$RC"
 [ "$RC" = 0 ] || diag "$ERR"
 measure mount_ms "$MS"
 vm_exec cat /proc/self/mounts
@@ -59,18 +87,18 @@ line=$(awk -v m="$MNT" '$2 == m && $3 == "nfs4"' <<<"$OUT")
 check_match "mount is nfs4 from the server's mesh address, clientaddr the guest's mesh address" \
 	"^$SRC $MNT nfs4 .*soft.*timeo=150.*clientaddr=$VM_GUEST_ADDR" "$line"
 diag "mount: $line"
-# The NFS traffic went through WireGuard: the server's wireguard-go has a handshake with the
-# guest's key and received bytes from it.
+# The NFS traffic went through WireGuard: the server's wireguard-go received bytes from the
+# guest's key.
 run lab_exec srv wg show "${LAB_WG[srv]}" transfer
 rx=$(awk -v k="${LAB_PUB[$VM_HOST]}" '$1 == k { print $2 }' <<<"$OUT")
 check "the server's wireguard-go received the mount's traffic from the guest's key ($rx bytes)" \
 	test "${rx:-0}" -gt 0
 
-entry="$SRC  $MNT  nfs4  _netdev,x-systemd.automount,x-systemd.idle-timeout=600,$OPTS  0  0"
-vm_exec sh -c 'printf "%s\n" "$1" >>/etc/fstab' sh "$entry"
-vm_exec grep -F "$SRC" /etc/fstab
-check_eq "the guide's entry is in the guest's own /etc/fstab" "$entry" "$OUT"
-check_eq "the host's /etc/fstab is untouched" "$host_fstab" "$(sha256sum </etc/fstab)"
+fstab1=$(fstab_sum)
+vm_exec -t 60 "$MESHNFS" --json setup client
+check_eq "setup client again: nothing to do" "ok ok ok ok" \
+	"$(st setup.fstab) $(st setup.mountpoint) $(st setup.mount) $(st setup.packages)"
+check_eq "setup client again: /etc/fstab not rewritten" "$fstab1" "$(fstab_sum)"
 
 vm_exec cat "$MNT/from-host.txt"
 check_eq "guest reads the file the host wrote on the server side" "$host_msg" "$OUT"
@@ -82,9 +110,6 @@ check_eq "host reads on the server side what the guest wrote" "$msg" \
 measure mount_write_cycle_ms $(($(vm_now_ms) - VM_T0))
 
 # ---- doctor and probe in the guest ----
-st() { jget ".checks[] | select(.id == \"$1\") | .status"; }
-field() { jget ".checks[] | select(.id == \"$1\") | .$2"; }
-not_ok_checks() { jget '[.checks[] | select(.status != "ok") | "\(.id)=\(.status)"] | join(" ")'; }
 # doctor_run: meshnfs --json doctor in the guest; OUT (the JSON), RC, MS (the guest's clock).
 doctor_run() { vm_exec -t 60 "$MESHNFS" --json doctor; }
 # probe_guest NAME, probe_c1: meshnfs --json probe of the server, in the guest (its time and
@@ -165,10 +190,16 @@ heal() {
 doctor_run
 doctor_measure healthy
 check_eq "healthy: doctor exits 0" 0 "$RC"
-check_eq "healthy: every check ok" "" "$(not_ok_checks)"
-check_eq "healthy: node, mesh, nfs and mount checks all ran" \
-	"node.kind mesh.address nfs.tcp nfs.rpc nfs.export nfs.write nfs.root_squash mount.present mount.responsive mount.write mount.stale" \
-	"$(jget '[.checks[].id] | join(" ")')"
+check_eq "healthy: no check warns or fails" "" "$(not_ok_checks)"
+check_eq "healthy: the client's checks all ran and are ok" "ok ok ok ok ok ok ok ok ok ok ok ok ok" \
+	"$(for i in node.kind mesh.address nfs.tcp nfs.rpc nfs.export nfs.write nfs.root_squash \
+		mount.present mount.responsive mount.write mount.stale client.packages fstab.entry; do
+		printf '%s ' "$(st "$i")"; done | sed 's/ $//')"
+# Skipped: only what this guest cannot have (no tailscale CLI: the mesh is its own WireGuard).
+check_eq "healthy: skipped only mesh.tailscale (no tailscale CLI in the guest)" mesh.tailscale \
+	"$(skipped_checks)"
+check_eq "healthy: no server checks on a client" "" \
+	"$(jget '[.checks[].id | select(startswith("server.") or startswith("exports."))] | join(" ")')"
 check_match "healthy: mesh.address is the guest's" "^$VM_GUEST_ADDR; the route to $VM_SERVER_ADDR leaves from it" \
 	"$(field mesh.address summary)"
 probe_guest healthy
@@ -235,15 +266,22 @@ check_eq "stale: the server itself is fine (a fresh mount works)" "ok ok" \
 	"$(jget .probe.diagnosis) $(st nfs.write)"
 probe_guest stale
 check_eq "stale: probe in the guest agrees: the server is fine" ok "$PROBE_GUEST"
-# The guide's fix: umount -l, then mount from fstab.
-vm_exec umount -l "$MNT"
-check_eq "stale: umount -l" 0 "$RC"
-vm_exec mount "$MNT"
-check_eq "stale: mount again from the fstab entry" 0 "$RC"
-[ "$RC" = 0 ] || diag "$ERR"
+# meshnfs repair: the plan first (--dry-run changes nothing), then umount -l and mount again.
+vm_exec "$MESHNFS" --json repair --dry-run
+check_eq "stale: repair --dry-run plans umount -l and mount" "skip skip" \
+	"$(st repair.umount) $(st repair.mount)"
+check_match "stale: ... because the server answers" "answers" "$(field repair.server summary)"
+vm_exec ls "$MNT"
+check_match "stale: --dry-run left the mount stale" "Stale file handle" "$ERR"
+vm_exec -t 60 "$MESHNFS" --json repair
+measure stale_repair_ms "$MS"
+check_eq "stale: repair exits 0" 0 "$RC"
+check_eq "stale: repair ran umount -l and mount, and verified" "ok ok ok" \
+	"$(st repair.umount) $(st repair.mount) $(st repair.verify)"
+check_match "stale: repair mounted from the fstab entry" "^mount $MNT" "$(field repair.mount summary)"
 vm_exec cat "$MNT/README"
 check_eq "stale: the re-created export is what is mounted now" "the lab's export" "$OUT"
-doctor_green stale 30 "the remount"
+doctor_green stale 30 "meshnfs repair"
 
 vm_exec umount "$MNT"
 check_eq "guest unmounts" 0 "$RC"

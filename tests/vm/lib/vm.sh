@@ -314,8 +314,10 @@ vm_step() {
 # Sets VM_ANSWER (the answer's file); 1 when none came (the VM's failure shown with diag).
 vm_req() {
 	local op=$1 name=$2 limit=$3 n; shift 3
-	VM_REQ_N=$((${VM_REQ_N:-0} + 1))
-	n=$VM_REQ_N
+	# The request counter lives in a file, so that calls from subshells ($(...)) count too.
+	n=$(($(cat "$VM_TMP/req.n" 2>/dev/null || echo 0) + 1))
+	echo "$n" >"$VM_TMP/req.n"
+	VM_REQ_N=$n
 	{
 		printf 'op=%q name=%q limit=%q\nargv=(' "$op" "$name" "$limit"
 		[ $# -gt 0 ] && printf ' %q' "$@"
