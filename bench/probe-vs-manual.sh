@@ -18,6 +18,7 @@ write=0
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces)" >&2; exit 1; }
 [ -x "$MESHNFS" ] || { echo "bench: build first (make)" >&2; exit 1; }
 . tests/lab/lib.sh
+. bench/lib.sh
 
 lab_up 1 >/dev/null || { echo "bench: the lab did not come up" >&2; exit 1; }
 SRV=$LAB_SERVER_MESH
@@ -112,9 +113,8 @@ cell() {
 }
 mcell() { printf '%s ms, `%s`' "${RES_MS[$1,$2]}" "${RES_SAYS[$1,$2]}"; }
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 table=$(
-	echo "Measured $(date -u +%Y-%m-%d) on $(uname -n): $cpu, $(nproc) CPUs, Linux $(uname -r);"
+	echo "$(bench_machine);"
 	echo "median of $REPS runs for the healthy case, one run each under faults; manual commands"
 	echo "cut at $CUT s by timeout(1). (xN) = that command's time / the time of meshnfs probe with"
 	echo "its default --timeout (5 s), for right verdicts only: a wrong verdict never becomes a"
@@ -128,11 +128,4 @@ table=$(
 )
 printf '%s\n' "$table"
 
-if [ $write = 1 ]; then
-	f=bench/README.md
-	awk -v t="$table" '
-		/<!-- results:begin -->/ { print; print t; skip = 1; next }
-		/<!-- results:end -->/ { skip = 0 }
-		!skip' "$f" >"$f.new" && mv "$f.new" "$f"
-	echo "bench: table written to $f" >&2
-fi
+if [ $write = 1 ]; then bench_write results "$table"; fi

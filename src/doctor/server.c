@@ -12,6 +12,7 @@
 #include "setup/setup.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -160,6 +161,30 @@ static void audit_exports_file(struct audit *a, const char *shown)
 	exports_free(&f);
 }
 
+/* Whether a ganesha configuration declares an EXPORT block: the word EXPORT followed by a
+ * blank or '{', outside '#' comments. Debian's stock ganesha.conf has its EXPORT only in
+ * comments: a node with the package installed but unused exports nothing. */
+static bool ganesha_declares_export(const char *data)
+{
+	bool comment = false;
+
+	for (const char *p = data; *p; p++) {
+		if (*p == '\n')
+			comment = false;
+		else if (*p == '#')
+			comment = true;
+		else if (!comment && strncasecmp(p, "EXPORT", 6) == 0 &&
+			 (p == data || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
+			const char *q = p + 6;
+			while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
+				q++;
+			if (*q == '{')
+				return true;
+		}
+	}
+	return false;
+}
+
 /* ganesha.conf as meshnfs writes it (a known shape): its Squash and Clients lines. A
  * configuration written by someone else is not audited (ganesha's format is not exports). */
 static void audit_ganesha(struct audit *a)
@@ -171,7 +196,7 @@ static void audit_ganesha(struct audit *a)
 	if (safewrite_read(path, &data, &len) < 0)
 		return;
 	if (!startswith(data, SETUP_GANESHA_MARKER)) {
-		if (strcasestr(data, "EXPORT")) {
+		if (ganesha_declares_export(data)) {
 			report_add(a->r, "exports.security", CHECK_SKIP,
 				   "%s was not written by meshnfs: not audited", path);
 			a->ganesha_conf = true;

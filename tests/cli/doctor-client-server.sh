@@ -72,3 +72,40 @@ cp -a "$FIXTURES/roots/server-kernel/." "$S/"
 printf '  sl  local_address rem_address   st\n   0: 0100007F:0016 00000000:0000 0A 0\n' >"$S/proc/net/tcp"
 run D --root "$S"
 check_eq "nothing on 2049: server.listening fails" fail "$(status server.listening)"
+
+# A client with the nfs-ganesha package installed but unused: Debian's stock ganesha.conf has
+# its EXPORT block only in comments. Not a server. A ganesha.conf meshnfs did not write with a
+# real EXPORT block is one (not audited, but served or not).
+copy_root client-done G
+mkdir -p "$G/etc/ganesha"
+cat >"$G/etc/ganesha/ganesha.conf" <<'CONF'
+###################################################
+#
+# Ganesha Config Example (as Debian's nfs-ganesha installs it: everything commented out)
+#
+###################################################
+## These are defaults for exports.  They can be overridden per-export.
+#EXPORT_DEFAULTS {
+	## Access type for clients.  Default is None, so some access must be
+	## given either here or in the export itself.
+#	Access_Type = RW;
+#}
+
+## Configure an export for some file tree
+#EXPORT
+#{
+	## Export Id (mandatory, each EXPORT must have a unique Export_Id)
+	#Export_Id = 12345;
+	#Path = /export/path;
+#}
+CONF
+run D --root "$G"
+check_eq "stock ganesha.conf (EXPORT in comments): no server checks on a client" "" \
+	"$(status server.service)$(status exports.security)"
+check_eq "stock ganesha.conf: the client checks still ok" "ok ok" "$(status client.packages) $(status fstab.entry)"
+printf 'NFS_CORE_PARAM { Protocols = 4; }\nexport {\n\tExport_Id = 7; Path = /srv; Pseudo = /srv;\n}\n' \
+	>"$G/etc/ganesha/ganesha.conf"
+run D --root "$G"
+check_match "foreign ganesha.conf with an export block: audited as a server's" "was not written by meshnfs: not audited" \
+	"$(field exports.security summary)"
+check_eq "foreign ganesha.conf with an export block: server.service runs" fail "$(status server.service)"

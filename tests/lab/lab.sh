@@ -9,7 +9,8 @@
 #   tests/lab/lab.sh down                       stop its processes, delete everything
 #
 # Commands after `up` find the lab through $LAB_DIR (or --dir DIR before the command).
-# Faults: hung offline refused moved not_allowed read_only root_squash perm_denied grace.
+# Faults: hung offline refused moved recreated not_allowed read_only root_squash perm_denied
+# grace.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lab/lib.sh
@@ -17,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=$LAB_ENV_DIR
 
 usage() {
-	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 64
 }
 
@@ -69,7 +70,7 @@ status)
 	load
 	printf 'lab %s in %s, fault: %s\n' "$LAB_ID" "$LAB_DIR" "$LAB_FAULT"
 	for h in "${LAB_HOSTS[@]}"; do
-		printf '  %-4s ns %-16s mesh %-12s underlay %-12s wg %s\n' "$h" "${LAB_NS[$h]}" \
+		printf '  %-4s ns %-16s mesh %-12s underlay %-12s wg %s\n' "$h" "${LAB_NS[$h]:-(tap ${LAB_TAP[$h]:-})}" \
 			"${LAB_MESH[$h]}" "${LAB_UNDER[$h]}" "${LAB_WG[$h]}"
 	done
 	for n in "${!LAB_PIDS[@]}"; do

@@ -38,7 +38,7 @@ declare -g LAB_ENV_DIR=${LAB_DIR:-}
 declare -g LAB_ID="" LAB_DIR="" LAB_SWITCH="" LAB_UP=0
 declare -ga LAB_HOSTS=()
 declare -gA LAB_NS=() LAB_WG=() LAB_MESH=() LAB_UNDER=() LAB_PUB=() LAB_PRIV=() LAB_PIDS=()
-declare -gA LAB_PIDCMD=()
+declare -gA LAB_PIDCMD=() LAB_TAP=()
 # Extra mesh prefixes routed to a host (lab_route_add), space-separated per host.
 declare -gA LAB_ROUTES=()
 # ganesha's configuration: the healthy baseline, changed by faults.
@@ -84,8 +84,9 @@ lab_claim_id() {
 lab_save() {
 	[ -n "$LAB_DIR" ] && [ -d "$LAB_DIR" ] || return 0
 	declare -p LAB_ID LAB_DIR LAB_SWITCH LAB_UP LAB_HOSTS LAB_NS LAB_WG LAB_MESH LAB_UNDER \
-		LAB_PUB LAB_PRIV LAB_PIDS LAB_PIDCMD LAB_ROUTES LAB_G_PATH LAB_G_ACCESS LAB_G_SQUASH \
-		LAB_G_CLIENTS LAB_G_GRACELESS LAB_G_BIND LAB_FAULT LAB_EXPORT LAB_EXPORT2 LAB_STOPPED |
+		LAB_PUB LAB_PRIV LAB_PIDS LAB_PIDCMD LAB_TAP LAB_ROUTES LAB_G_PATH LAB_G_ACCESS \
+		LAB_G_SQUASH LAB_G_CLIENTS LAB_G_GRACELESS LAB_G_BIND LAB_FAULT LAB_EXPORT LAB_EXPORT2 \
+		LAB_STOPPED |
 		sed -e 's/^declare -- /declare -g /' -e 's/^declare -\([aAix]*\) /declare -g\1 /' \
 			>"$LAB_DIR/state.new" && mv "$LAB_DIR/state.new" "$LAB_DIR/state"
 }
@@ -218,9 +219,8 @@ lab_addr_add() {
 # MESH_ADDR/10, peered with every host already there). NAME: 1-4 of [a-z0-9]. MESH_ADDR "-"
 # makes a host on the underlay only (198.18.0.100 and up), off the mesh.
 lab_host_add() {
-	local h=$1 mesh=$2 ns ifw ifv ifb under conf
-	[[ $h =~ ^[a-z0-9]{1,4}$ ]] || { lab_die "host name '$h': 1-4 of [a-z0-9]"; return 1; }
-	[ -z "${LAB_NS[$h]:-}" ] || { lab_die "host $h exists"; return 1; }
+	local h=$1 mesh=$2 ns ifw ifv ifb under
+	lab_host_check "$h" || return 1
 	ns=mnfs-lab-$LAB_ID-$h
 	ifw=mw$LAB_ID$h ifv=mv$LAB_ID$h ifb=mp$LAB_ID$h
 	if [ "$mesh" = - ]; then
@@ -240,32 +240,74 @@ lab_host_add() {
 	ip -n "$ns" link set "$ifv" up
 	[ -n "$ifw" ] || return 0
 
-	LAB_PRIV[$h]=$(wg genkey) || return 1
-	LAB_PUB[$h]=$(printf '%s\n' "${LAB_PRIV[$h]}" | wg pubkey) || return 1
 	lab_daemon "$h" "wg-$h" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$ifw"
 	lab_poll "$LAB_READY_TIMEOUT" test -S "/var/run/wireguard/$ifw.sock" ||
 		{ lab_die "wireguard-go $ifw did not come up"; cat "$LAB_DIR/wg-$h.out" >&2; return 1; }
-	conf=$LAB_DIR/keys/$h.conf
+	lab_wg_keys "$h" || return 1
+	ip netns exec "$ns" wg setconf "$ifw" "$LAB_DIR/keys/$h.conf" || return 1
+	ip -n "$ns" addr add "$mesh/10" dev "$ifw"
+	ip -n "$ns" link set "$ifw" up
+	lab_wg_announce "$h"
+}
+
+# lab_host_check NAME: NAME is a valid host name (1-4 of [a-z0-9]) not taken yet.
+lab_host_check() {
+	[[ $1 =~ ^[a-z0-9]{1,4}$ ]] || { lab_die "host name '$1': 1-4 of [a-z0-9]"; return 1; }
+	[[ " ${LAB_HOSTS[*]} " != *" $1 "* ]] || { lab_die "host $1 exists"; return 1; }
+}
+
+# lab_wg_keys NAME: a key pair for NAME and its WireGuard configuration
+# $LAB_DIR/keys/NAME.conf: private key, listen port, a [Peer] for every other host with keys.
+lab_wg_keys() {
+	local h=$1 p conf=$LAB_DIR/keys/$1.conf
+	LAB_PRIV[$h]=$(wg genkey) || return 1
+	LAB_PUB[$h]=$(printf '%s\n' "${LAB_PRIV[$h]}" | wg pubkey) || return 1
 	{
 		printf '[Interface]\nPrivateKey = %s\nListenPort = %s\n' "${LAB_PRIV[$h]}" "$LAB_WG_PORT"
-		local p
 		for p in "${LAB_HOSTS[@]}"; do
 			[ "$p" != "$h" ] && [ -n "${LAB_PUB[$p]:-}" ] && lab_wg_peer_conf "$p"
 		done
 	} >"$conf"
 	chmod 600 "$conf"
-	ip netns exec "$ns" wg setconf "$ifw" "$conf" || return 1
-	ip -n "$ns" addr add "$mesh/10" dev "$ifw"
-	ip -n "$ns" link set "$ifw" up
-	# Tell every other host about the new one.
-	local p
+	lab_save
+}
+
+# lab_wg_announce NAME: every other host on the mesh learns NAME as a peer. (A tap host,
+# lab_host_tap, has no namespace here: it knows only the hosts added before it.)
+lab_wg_announce() {
+	local h=$1 p
 	for p in "${LAB_HOSTS[@]}"; do
-		[ "$p" != "$h" ] && [ -n "${LAB_PUB[$p]:-}" ] || continue
+		[ "$p" != "$h" ] && [ -n "${LAB_PUB[$p]:-}" ] && [ -n "${LAB_NS[$p]}" ] || continue
 		ip netns exec "${LAB_NS[$p]}" wg set "${LAB_WG[$p]}" peer "${LAB_PUB[$h]}" \
-			allowed-ips "$mesh/32" endpoint "$under:$LAB_WG_PORT" || return 1
+			allowed-ips "${LAB_MESH[$h]}/32" endpoint "${LAB_UNDER[$h]}:$LAB_WG_PORT" || return 1
 	done
 	lab_save
 }
+
+# lab_host_tap NAME MESH_ADDR: a host that is not a namespace of the lab but a machine of its
+# own (a VM): a tap device LAB_TAP[NAME] on the switch's bridge, for a program started in the
+# switch's namespace (lab_switch_exec) to open, e.g. qemu's `-netdev tap,ifname=...`; the
+# underlay address 198.18.0.<last byte of MESH_ADDR> in LAB_UNDER[NAME], keys, and every host
+# already there peered with it. The host's whole WireGuard configuration (private key, listen
+# port, a [Peer] for every other host) is $LAB_DIR/keys/NAME.conf, for `wg setconf` on that
+# host; it runs WireGuard itself (a kernel's module or wireguard-go) with MESH_ADDR/10.
+# Add it last: hosts added later are not in its configuration. It has no namespace:
+# lab_exec does not reach it. lab_down deletes its tap with the switch.
+lab_host_tap() {
+	local h=$1 mesh=$2 tap
+	lab_host_check "$h" || return 1
+	tap=mt$LAB_ID$h
+	LAB_NS[$h]="" LAB_WG[$h]="" LAB_MESH[$h]=$mesh LAB_UNDER[$h]=198.18.0.${mesh##*.}
+	LAB_TAP[$h]=$tap
+	LAB_HOSTS+=("$h")
+	lab_save
+	ip -n "$LAB_SWITCH" tuntap add dev "$tap" mode tap || return 1
+	ip -n "$LAB_SWITCH" link set "$tap" master "mb$LAB_ID" up || return 1
+	lab_wg_keys "$h" && lab_wg_announce "$h"
+}
+
+# lab_switch_exec CMD...: runs CMD in the switch's namespace (where tap hosts' taps are).
+lab_switch_exec() { ip netns exec "$LAB_SWITCH" "$@"; }
 
 # The ganesha configuration for the current LAB_G_* settings.
 lab_ganesha_conf() {
@@ -339,15 +381,25 @@ lab_ganesha_ready() {
 lab_ganesha_stop() { lab_stop ganesha TERM; }
 lab_ganesha_restart() { lab_ganesha_stop && lab_ganesha_start; }
 
+# lab_export_make: $LAB_EXPORT made afresh (a new inode: handles to the old one are stale),
+# world-writable, with a README.
+lab_export_make() {
+	case $LAB_EXPORT in "$LAB_DIR"/export) ;; *) lab_die "no lab export to make"; return 1 ;; esac
+	rm -rf "$LAB_EXPORT"
+	mkdir -m 0777 "$LAB_EXPORT" || return 1
+	chmod 0777 "$LAB_EXPORT"
+	echo "the lab's export" >"$LAB_EXPORT/README"
+}
+
 # lab_up [CLIENTS]: the whole mesh: switch, server, CLIENTS clients (default 1), ganesha.
 lab_up() {
 	local n=${1:-1} i t0
 	t0=$(lab_ms)
 	lab_init || return 1
 	LAB_EXPORT=$LAB_DIR/export LAB_EXPORT2=$LAB_DIR/export-moved
-	mkdir -p "$LAB_EXPORT" "$LAB_EXPORT2"
-	chmod 0777 "$LAB_EXPORT" "$LAB_EXPORT2"
-	echo "the lab's export" >"$LAB_EXPORT/README"
+	lab_export_make || return 1
+	mkdir -p "$LAB_EXPORT2"
+	chmod 0777 "$LAB_EXPORT2"
 	LAB_G_PATH=$LAB_EXPORT
 	lab_host_add srv "$LAB_SERVER_MESH" || return 1
 	for ((i = 1; i <= n; i++)); do
@@ -363,7 +415,13 @@ lab_up() {
 #   hung         ganesha stopped by SIGSTOP: TCP still accepted, NFS silent
 #   offline      the server's wireguard-go stopped by SIGSTOP: SYNs dropped
 #   refused      ganesha not running: connection refused
-#   moved        ganesha restarted with another Path for the same Pseudo (stale handles)
+#   moved        ganesha restarted with another Path for the same Pseudo. A client that has
+#                it mounted gets no stale handles (measured in tests/vm: its handles name the
+#                old directory, which still exists, and ganesha goes on serving it); a new
+#                mount sees the new directory
+#   recreated    the export directory deleted and made again (empty but for its README) while
+#                ganesha is stopped, then ganesha started: every file handle a client holds is
+#                stale (ESTALE) until it mounts again; heal has nothing to undo
 #   not_allowed  the export's CLIENT range no longer holds the clients (100.64.0.1/32)
 #   read_only    Access_Type = RO
 #   root_squash  Squash = Root_Squash on a world-writable export: root's files owned by 65534
@@ -377,12 +435,13 @@ lab_fault() {
 	offline) lab_signal wg-srv STOP && LAB_STOPPED+=(wg-srv) ;;
 	refused) lab_ganesha_stop ;;
 	moved) LAB_G_PATH=$LAB_EXPORT2; lab_ganesha_restart ;;
+	recreated) lab_ganesha_stop && lab_export_make && lab_ganesha_start ;;
 	not_allowed) LAB_G_CLIENTS=$LAB_SERVER_MESH/32; lab_ganesha_restart ;;
 	read_only) LAB_G_ACCESS=RO; lab_ganesha_restart ;;
 	root_squash) LAB_G_SQUASH=Root_Squash; chmod 1777 "$LAB_EXPORT"; lab_ganesha_restart ;;
 	perm_denied) LAB_G_SQUASH=Root_Squash; chmod 0755 "$LAB_EXPORT"; lab_ganesha_restart ;;
 	grace) lab_grace_seed && LAB_G_GRACELESS=false && LAB_KEEP_RECOVERY=1 lab_ganesha_restart ;;
-	*) lab_die "unknown fault '$f' (hung offline refused moved not_allowed read_only root_squash perm_denied grace)"; return 1 ;;
+	*) lab_die "unknown fault '$f' (hung offline refused moved recreated not_allowed read_only root_squash perm_denied grace)"; return 1 ;;
 	esac || return 1
 	LAB_FAULT=$f
 	lab_save
@@ -394,7 +453,7 @@ lab_fault() {
 lab_grace_seed() {
 	local rec=$LAB_DIR/recovery/v4recov/node0 h seed
 	[ -n "$(ls -A "$rec" 2>/dev/null)" ] && return 0
-	for h in "${LAB_HOSTS[@]}"; do [ "$h" != srv ] && break; done
+	for h in "${LAB_HOSTS[@]}"; do [ "$h" != srv ] && [ -n "${LAB_NS[$h]}" ] && break; done
 	seed=$LAB_DIR/grace-seed
 	echo seed >"$seed"
 	lab_exec "$h" timeout 10 nfs-cp "$seed" \
@@ -437,13 +496,13 @@ lab_down() {
 	done
 	for n in "${!LAB_PIDS[@]}"; do lab_stop "$n"; done
 	for h in "${LAB_HOSTS[@]}"; do
-		ip netns del "${LAB_NS[$h]}" 2>/dev/null
+		[ -n "${LAB_NS[$h]}" ] && ip netns del "${LAB_NS[$h]}" 2>/dev/null
 		[ -n "${LAB_WG[$h]}" ] && rm -f "/var/run/wireguard/${LAB_WG[$h]}.sock"
 	done
 	[ -n "$LAB_SWITCH" ] && ip netns del "$LAB_SWITCH" 2>/dev/null
 	case $LAB_DIR in /tmp/mnfs-lab-?????) rm -rf "$LAB_DIR" ;; esac
 	LAB_ID="" LAB_DIR="" LAB_SWITCH="" LAB_UP=0 LAB_HOSTS=()
 	LAB_NS=() LAB_WG=() LAB_MESH=() LAB_UNDER=() LAB_PUB=() LAB_PRIV=() LAB_PIDS=() LAB_PIDCMD=()
-	LAB_ROUTES=() LAB_STOPPED=()
+	LAB_ROUTES=() LAB_TAP=() LAB_STOPPED=()
 	return 0
 }

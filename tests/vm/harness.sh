@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The VM harness itself (tests/vm/lib/vm.sh): the deadline ends a VM that never powers off,
 # and a run killed with SIGTERM (as tests/run does on its timeout) leaves nothing behind: qemu
-# and ganesha stopped by pid (ganesha even while SIGSTOPped), namespace and tap deleted,
-# temporary files removed. Runs tests/vm/lib/harness-child.sh and inspects what remains.
+# stopped by pid, the lab torn down (ganesha stopped by pid even while SIGSTOPped, its
+# wireguard-go processes, namespaces, taps and sockets gone), temporary files removed. Runs
+# tests/vm/lib/harness-child.sh and inspects what remains.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$TOP/tests/vm/lib/vm.sh"
 vm_require || exit 1
@@ -12,8 +13,17 @@ mk_tmpdir T
 st() { sed -n "s/^$2=//p" "$1" 2>/dev/null | head -n 1; }
 # A dead process whose parent has not reaped it yet (State: Z) is gone too.
 gone_pid() { [ -n "$1" ] && ! grep -qv '^State:.*Z' <(grep '^State:' "/proc/$1/status" 2>/dev/null); }
-gone_ns() { [ -n "$1" ] && ! ip netns list | grep -qw -- "$1"; }
+gone_pids() { local p; [ -n "$1" ] || return 1; for p in $1; do gone_pid "$p" || return 1; done; }
+# Every namespace named is gone (at least one named).
+gone_ns() {
+	local n l
+	[ -n "${1// /}" ] || return 1
+	l=$(ip netns list)
+	for n in $1; do grep -qw -- "$n" <<<"$l" && return 1; done
+	return 0
+}
 gone_dir() { [ -n "$1" ] && [ ! -e "$1" ]; }
+gone_socks() { local w; for w in $1; do [ ! -e "/var/run/wireguard/$w.sock" ] || return 1; done; }
 
 # 1. The deadline: VM_DEADLINE=4 s on a guest that never powers off by itself.
 VM_DEADLINE=4 bash "$VM_DIR/harness-child.sh" "$T/deadline" deadline >"$T/deadline.out" 2>&1
@@ -22,8 +32,9 @@ check_match "qemu ended by the deadline (${ms} ms after start)" '^[0-9]+$' "$ms"
 check "within deadline + 5 s" test "${ms:-99999}" -lt 9000
 check_eq "the bounding timeout ended it (status 124)" 124 "$(st "$T/deadline" rc)"
 check "qemu's pid is gone" gone_pid "$(st "$T/deadline" qemu)"
-check "namespace deleted after a normal exit" gone_ns "$(st "$T/deadline" ns)"
+check "the lab's namespaces deleted after a normal exit" gone_ns "$(st "$T/deadline" ns)"
 check "temporary directory removed" gone_dir "$(st "$T/deadline" tmp)"
+check "the lab's directory removed" gone_dir "$(st "$T/deadline" lab)"
 
 # 2. SIGTERM in the middle of a run, with the VM up and ganesha stopped.
 bash "$VM_DIR/harness-child.sh" "$T/signal" signal >"$T/signal.out" 2>&1 &
@@ -43,6 +54,9 @@ diag "teardown after SIGTERM took $(($(vm_now_ms) - t0)) ms"
 check "qemu stopped by pid" gone_pid "$(st "$T/signal" qemu)"
 check "qemu's bounding timeout stopped" gone_pid "$(st "$T/signal" job)"
 check "stopped ganesha stopped by pid" gone_pid "$(st "$T/signal" ganesha)"
-check "namespace deleted" gone_ns "$(st "$T/signal" ns)"
+check "the lab's wireguard-go processes stopped" gone_pids "$(st "$T/signal" wgpids)"
+check "the lab's namespaces deleted" gone_ns "$(st "$T/signal" ns)"
+check "their wireguard sockets removed" gone_socks "$(st "$T/signal" wg)"
 check "temporary directory removed" gone_dir "$(st "$T/signal" tmp)"
+check "the lab's directory removed" gone_dir "$(st "$T/signal" lab)"
 check "no tap device left in the main namespace" test -z "$(ip -o link show 2>/dev/null | grep -w -- "$(st "$T/signal" tap)")"

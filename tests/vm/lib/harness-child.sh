@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# Driven by tests/vm/harness.sh: a harness run that is cut short. Brings up the server
-# namespace and boots tests/vm/lib/guest-idle.sh, then writes what it created (namespace, tap,
-# pids, temporary directory) to $1 and either
+# Driven by tests/vm/harness.sh: a harness run that is cut short. Brings up the lab with the
+# guest's tap and boots tests/vm/lib/guest-idle.sh, then writes what it created (namespaces,
+# tap, pids, directories) to $1 and either
 #   deadline  waits for the VM deadline (VM_DEADLINE) to end qemu, and records how long it took
-#   signal    stops ganesha (a hung server) and waits to be killed with SIGTERM
+#   signal    stops ganesha (lab fault hung) and waits to be killed with SIGTERM
 # Its TAP output is not counted; harness.sh checks what is left afterwards.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$TOP/tests/vm/lib/vm.sh"
 state=$1 mode=$2
 vm_require || exit 1
-vm_server_up || exit 1
+vm_lab_up 1 || exit 1
 vm_boot "$TOP/tests/vm/lib/guest-idle.sh" || exit 1
 qpid=
 record() {
 	# qemu removes its pidfile when it exits: keep the first pid read.
 	[ -n "$qpid" ] || qpid=$(cat "$VM_TMP/qemu.pid" 2>/dev/null)
-	printf '%s\n' "ns=$VM_NS" "tap=$VM_TAP" "tmp=$VM_TMP" "ganesha=$VM_GANESHA_PID" \
+	printf '%s\n' "ns=${LAB_NS[*]} $LAB_SWITCH" "tap=$VM_TAP" "tmp=$VM_TMP" "lab=$LAB_DIR" \
+		"wg=${LAB_WG[*]}" "ganesha=${LAB_PIDS[ganesha]:-}" "wgpids=${LAB_PIDS[wg-srv]} ${LAB_PIDS[wg-c1]}" \
 		"job=$VM_QEMU_JOB" "qemu=$qpid" "$@" >"$state.tmp"
 	mv -f "$state.tmp" "$state"
 }
@@ -31,7 +32,7 @@ deadline)
 	;;
 signal)
 	vm_wait booted 120 || { record "booted=no"; exit 1; }
-	vm_ganesha_hang
+	lab_fault hung || exit 1
 	record "booted=yes"
 	while :; do sleep 1; done
 	;;

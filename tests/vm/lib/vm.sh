@@ -1,37 +1,43 @@
 # shellcheck shell=bash disable=SC2034  # sets variables for the scripts that source it
-# The VM harness (host side): Debian's own kernel in qemu as a real Linux NFS client.
-# Source it after tests/lib/tap.sh. What it does, each function below:
+# The VM harness (host side): Debian's own kernel in qemu as a real Linux NFS client, one more
+# host of the lab's mesh (tests/lab/lib.sh). Source it after tests/lib/tap.sh. Each function:
 #   vm_require            the packages are there (qemu, kernel with nfsv4, busybox-static)
 #   vm_accel              KVM only when it really works (vmx/svm in /proc/cpuinfo), else TCG
 #   vm_initramfs          a tiny initramfs (busybox-static + virtio/9p/overlay modules and
 #                         lib/init), built at test time, cached in build/vm/ by kernel version
 #                         and content
-#   vm_server_up          a network namespace with a tap device and nfs-ganesha exporting a
-#                         temporary directory as /opt/shared to 100.64.0.0/10
-#   vm_boot SCRIPT        qemu in that namespace, host / read-only over 9p, a writable share
-#                         for results and requests, SCRIPT as the guest's PID 1, a deadline
-#   vm_wait, vm_get, vm_request   the conversation with the guest through the share
-#   vm_ganesha_*          server-side faults: stop/continue (hung server), restart on another
-#                         Path for the same Pseudo (stale file handles)
-# Everything it creates is removed on every exit path (tap.sh's at_exit): qemu and ganesha are
-# stopped by pid, the namespace deleted, temporary files removed.
-# Network: only mesh addresses (100.64.0.0/10) on the tap link, inside the test's own namespace.
+#   vm_lab_up             the lab (server srv with wireguard-go and nfs-ganesha, clients), and
+#                         a tap on its switch with WireGuard keys and peers for the guest
+#   vm_boot SCRIPT        qemu in the switch's namespace, host / read-only over 9p, a writable
+#                         share for results and requests, SCRIPT as the guest's PID 1, a deadline
+#   vm_wait, vm_get, vm_step   events the guest publishes (booted, fatal) through the share
+#   vm_exec, vm_bg, vm_bg_state, vm_bg_wait   commands in a guest running lib/guest-agent.sh
+# Faults are the lab's: lab_fault hung|offline|refused|recreated|..., lab_heal.
+# Everything it creates is removed on every exit path (tap.sh's at_exit): qemu stopped by pid,
+# then the lab torn down (its processes by pid, its namespaces), temporary files removed.
+# Network: mesh (100.64.0.0/10) and underlay (198.18.0.0/24) addresses only, inside the lab's
+# namespaces and the guest.
+
+# shellcheck source=tests/lab/lib.sh
+. "$TOP/tests/lab/lib.sh"
 
 VM_DIR=$TOP/tests/vm/lib
 VM_CACHE=${VM_CACHE:-$TOP/build/vm}
 VM_DEADLINE=${VM_DEADLINE:-300}   # seconds: the whole VM, whatever happens inside
 VM_MEM=${VM_MEM:-384}
-VM_SERVER_ADDR=${VM_SERVER_ADDR:-100.64.0.1}
-VM_GUEST_ADDR=${VM_GUEST_ADDR:-100.64.0.3}
-VM_MESH_PREFIX=${VM_MESH_PREFIX:-10}
-VM_PSEUDO=${VM_PSEUDO:-/opt/shared}
-VM_MESH_RANGE=${VM_MESH_RANGE:-100.64.0.0/10}
+VM_HOST=vm                        # the guest's name among the lab's hosts
+VM_SERVER_ADDR=$LAB_SERVER_MESH
+VM_GUEST_ADDR=${VM_GUEST_ADDR:-100.64.0.9}
+VM_MESH_PREFIX=10
+VM_UNDER_PREFIX=24
+VM_PSEUDO=$LAB_PSEUDO
 VM_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
 
 # Milliseconds since the epoch (bash 5's EPOCHREALTIME, no fork).
 vm_now_ms() { local t=${EPOCHREALTIME/./}; printf '%s\n' "${t:0:-3}"; }
 
-# The kernel to boot: $VM_KERNEL, else the newest /boot/vmlinuz-* whose modules include nfsv4.
+# The kernel to boot: $VM_KERNEL, else the newest /boot/vmlinuz-* whose modules include nfsv4
+# and wireguard.
 vm_kernel_version() {
 	local v k best=
 	if [ -n "${VM_KERNEL:-}" ]; then
@@ -42,6 +48,8 @@ vm_kernel_version() {
 		[ -f "$k" ] || continue
 		v=${k#/boot/vmlinuz-}
 		[ -n "$(find "/lib/modules/$v/kernel/fs/nfs" -name 'nfsv4.ko*' 2>/dev/null)" ] || continue
+		[ -n "$(find "/lib/modules/$v/kernel/drivers/net/wireguard" -name 'wireguard.ko*' \
+			2>/dev/null)" ] || continue
 		best=$(printf '%s\n%s\n' "$best" "$v" | sort -V | tail -n 1)
 	done
 	[ -n "$best" ] && printf '%s\n' "$best"
@@ -51,7 +59,7 @@ vm_kernel_version() {
 # to get it, and a non-zero return (the VM tests are part of the suite, never skipped).
 vm_require() {
 	local missing=() p
-	for p in qemu-system-x86_64 ip ganesha.nfsd modprobe timeout; do
+	for p in qemu-system-x86_64 ip ganesha.nfsd wireguard-go wg modprobe timeout jq; do
 		command -v "$p" >/dev/null || missing+=("$p")
 	done
 	if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
@@ -59,12 +67,12 @@ vm_require() {
 	fi
 	VM_KVER=$(vm_kernel_version)
 	if [ -z "$VM_KVER" ] || [ ! -f "/boot/vmlinuz-$VM_KVER" ]; then
-		missing+=("a kernel image with nfsv4 modules")
+		missing+=("a kernel image with nfsv4 and wireguard modules")
 	fi
 	if [ ! -e /sbin/mount.nfs4 ]; then missing+=("mount.nfs4"); fi
 	if [ ${#missing[@]} -gt 0 ]; then
 		not_ok "VM prerequisites present"
-		diag "missing: ${missing[*]}" "install them with: scripts/deps.sh vm lab"
+		diag "missing: ${missing[*]}" "install them with: scripts/deps.sh vm lab test"
 		return 1
 	fi
 	if [ "$(id -u)" != 0 ]; then
@@ -150,98 +158,25 @@ vm_initramfs() {
 	return 0
 }
 
-# vm_server_up: the server side of the stage-1 harness. A namespace holding a tap device with
-# the server's mesh address (the guest's end gets VM_GUEST_ADDR), an export directory
-# VM_EXPORT, and nfs-ganesha serving it as VM_PSEUDO to VM_MESH_RANGE.
-vm_server_up() {
-	local id
-	id=$(printf '%x%04x' $$ $((RANDOM & 0xffff)))
-	VM_NS=mnfs-vm$id
-	VM_TAP=mvt$id
+# vm_lab_up [CLIENTS]: the server side: the lab (tests/lab/lib.sh: a switch, the server "srv"
+# with wireguard-go and nfs-ganesha exporting $LAB_EXPORT as /opt/shared to 100.64.0.0/10, and
+# CLIENTS client namespaces c1.., default 1), and the guest as one more host of that mesh:
+# a tap on the lab's switch (underlay 198.18.0.<last byte>/24) and WireGuard peers on every
+# host. The guest runs the kernel's own WireGuard (Debian's kernel has the module) with the
+# configuration the lab wrote for it, copied into the share: its NFS traffic to 100.64.0.1
+# leaves from its mesh address inside the tunnel, so the lab's faults (a hung ganesha, the
+# server's wireguard-go stopped = an offline peer, ganesha stopped = refused) are what the
+# guest's kernel meets. Sets VM_NS (the switch's namespace, where qemu runs), VM_TAP,
+# VM_EXPORT, VM_TMP, VM_SHARE.
+vm_lab_up() {
+	lab_up "${1:-1}" || return 1
+	lab_host_tap "$VM_HOST" "$VM_GUEST_ADDR" || return 1
 	mk_tmpdir VM_TMP
 	VM_SHARE=$VM_TMP/share
-	mkdir -p "$VM_SHARE/out" "$VM_SHARE/req" "$VM_TMP/export"
-	chmod 0777 "$VM_TMP/export"
-	VM_EXPORT=$VM_TMP/export
-	ip netns add "$VM_NS" || return 1
-	at_exit vm_teardown_ns
-	ip -n "$VM_NS" link set lo up
-	ip -n "$VM_NS" tuntap add dev "$VM_TAP" mode tap || return 1
-	ip -n "$VM_NS" addr add "$VM_SERVER_ADDR/$VM_MESH_PREFIX" dev "$VM_TAP" || return 1
-	ip -n "$VM_NS" link set "$VM_TAP" up || return 1
-	at_exit vm_ganesha_stop
-	vm_ganesha_start "$VM_EXPORT"
-}
-
-vm_teardown_ns() {
-	[ -n "${VM_NS:-}" ] || return 0
-	ip netns del "$VM_NS" 2>/dev/null
-	VM_NS=
-}
-
-# vm_ganesha_start PATH: ganesha in VM_NS serving PATH as VM_PSEUDO; waits until it is ready.
-# Sets VM_GANESHA_PID (a child of this shell: `wait` works, no orphan).
-vm_ganesha_start() {
-	local path=$1 n=$((${VM_GANESHA_N:-0} + 1)) dir i
-	VM_GANESHA_N=$n VM_GANESHA_PATH=$path
-	dir=$VM_TMP/ganesha$n
-	mkdir -p "$dir/recovery"
-	cat >"$dir/ganesha.conf" <<-EOF
-	NFS_CORE_PARAM { Protocols = 4; Enable_UDP = false; Enable_NLM = false; Enable_RQUOTA = false; }
-	NFSv4 { RecoveryRoot = "$dir/recovery"; Graceless = true; Only_Numeric_Owners = true; }
-	EXPORT {
-		Export_Id = 1; Path = "$path"; Pseudo = "$VM_PSEUDO";
-		Protocols = 4; Transports = TCP; Access_Type = None; Squash = No_Root_Squash;
-		SecType = sys;
-		FSAL { Name = VFS; }
-		CLIENT { Clients = $VM_MESH_RANGE; Access_Type = RW; Protocols = 4; }
-	}
-	EOF
-	VM_GANESHA_LOG=$dir/ganesha.log
-	ip netns exec "$VM_NS" ganesha.nfsd -F -f "$dir/ganesha.conf" -L "$VM_GANESHA_LOG" \
-		-p "$dir/ganesha.pid" </dev/null >"$dir/stdout" 2>&1 &
-	VM_GANESHA_PID=$!
-	for ((i = 0; i < 200; i++)); do
-		grep -q 'NFS SERVER INITIALIZED' "$VM_GANESHA_LOG" 2>/dev/null && return 0
-		kill -0 "$VM_GANESHA_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	diag "ganesha did not start:" "$(tail -n 5 "$VM_GANESHA_LOG" 2>/dev/null)"
-	return 1
-}
-
-# vm_ganesha_stop: stops this run's ganesha by pid (a stopped one is continued first so it can
-# act on SIGTERM), SIGKILL after 5 s.
-vm_ganesha_stop() {
-	local pid=${VM_GANESHA_PID:-} i
-	[ -n "$pid" ] || return 0
-	VM_GANESHA_PID=
-	kill -CONT "$pid" 2>/dev/null
-	kill -TERM "$pid" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
-
-# Faults: a hung server (its kernel still ACKs TCP, NFS is silent) and its end.
-vm_ganesha_hang() { kill -STOP "$VM_GANESHA_PID"; }
-vm_ganesha_resume() { kill -CONT "$VM_GANESHA_PID"; }
-
-# vm_ganesha_move PATH: the export re-created elsewhere: ganesha stops, the old directory is
-# removed, ganesha starts exporting PATH under the same Pseudo. Every file handle the guest
-# holds is then stale (ESTALE). Measured: removing the old directory is what makes them stale.
-# A restart on a new Path while the old directory still exists on the same filesystem gave no
-# ESTALE (ls and stat on the mount succeeded): ganesha's VFS handles are kernel file handles
-# (name_to_handle_at), which stay valid as long as the inode exists.
-vm_ganesha_move() {
-	local old=$VM_GANESHA_PATH
-	vm_ganesha_stop
-	rm -rf "$old"
-	vm_ganesha_start "$1"
+	mkdir -p "$VM_SHARE/out" "$VM_SHARE/req"
+	install -m 0600 "$LAB_DIR/keys/$VM_HOST.conf" "$VM_SHARE/wg.conf" || return 1
+	VM_NS=$LAB_SWITCH VM_TAP=${LAB_TAP[$VM_HOST]} VM_EXPORT=$LAB_EXPORT
+	VM_UNDER_ADDR=${LAB_UNDER[$VM_HOST]}
 }
 
 # vm_boot SCRIPT [NAME=VALUE...]: boots the VM with SCRIPT (a path on the host, visible in the
@@ -263,6 +198,8 @@ vm_boot() {
 	{
 		printf 'VM_SERVER_ADDR=%q\nVM_GUEST_ADDR=%q\nVM_MESH_PREFIX=%q\n' \
 			"$VM_SERVER_ADDR" "$VM_GUEST_ADDR" "$VM_MESH_PREFIX"
+		printf 'VM_UNDER_ADDR=%q\nVM_UNDER_PREFIX=%q\nVM_WG_CONF=%q\n' \
+			"$VM_UNDER_ADDR" "$VM_UNDER_PREFIX" /run/vm/wg.conf
 		printf 'VM_PSEUDO=%q\nVM_ACCEL=%q\nVM_LIB=%q\nTOP=%q\n' \
 			"$VM_PSEUDO" "$VM_ACCEL" "$VM_DIR" "$TOP"
 		for kv in "$@"; do printf '%s=%q\n' "${kv%%=*}" "${kv#*=}"; done
@@ -278,7 +215,7 @@ vm_boot() {
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$VM_SHARE,mount_tag=vmshare,security_model=none,multidevs=remap" \
 		-netdev "tap,id=n0,ifname=$VM_TAP,script=no,downscript=no" \
-		-device virtio-net-pci,netdev=n0,mac=52:54:00:6d:6e:03 \
+		-device "virtio-net-pci,netdev=n0,mac=$(printf '52:54:00:6d:6e:%02x' "${VM_GUEST_ADDR##*.}")" \
 		</dev/null >"$VM_TMP/qemu.out" 2>&1 &
 	VM_QEMU_JOB=$!
 	at_exit vm_kill
@@ -342,13 +279,6 @@ vm_wait() {
 # vm_get NAME KEY: the value of KEY in event NAME (KEY=VALUE lines).
 vm_get() { sed -n "s/^$2=//p" "$VM_SHARE/out/$1" 2>/dev/null | head -n 1; }
 
-# vm_request NAME [KEY=VALUE...]: tells the guest to go on with step NAME.
-vm_request() {
-	local name=$1; shift
-	printf '%s\n' "$@" >"$VM_SHARE/req/.$name"
-	mv -f "$VM_SHARE/req/.$name" "$VM_SHARE/req/$name"
-}
-
 # vm_diag_failure: the tail of the console, the guest's log and ganesha's, for a failed step.
 vm_diag_failure() {
 	diag "--- console (tail):" "$(tail -n 25 "$VM_CONSOLE" 2>/dev/null)"
@@ -375,4 +305,80 @@ vm_step() {
 	esac
 	vm_diag_failure
 	return 1
+}
+
+# ---- Commands in a guest that runs lib/guest-agent.sh (g_agent) ----
+
+# vm_req OP NAME LIMIT [ARGV...]: sends one request to the agent and waits for its answer
+# (LIMIT + 30 s: the agent bounds every command itself, the margin is for a slow TCG guest).
+# Sets VM_ANSWER (the answer's file); 1 when none came (the VM's failure shown with diag).
+vm_req() {
+	local op=$1 name=$2 limit=$3 n; shift 3
+	# The request counter lives in a file, so that calls from subshells ($(...)) count too.
+	n=$(($(cat "$VM_TMP/req.n" 2>/dev/null || echo 0) + 1))
+	echo "$n" >"$VM_TMP/req.n"
+	VM_REQ_N=$n
+	{
+		printf 'op=%q name=%q limit=%q\nargv=(' "$op" "$name" "$limit"
+		[ $# -gt 0 ] && printf ' %q' "$@"
+		printf ' )\n'
+	} >"$VM_SHARE/req/.$n.sh"
+	mv -f "$VM_SHARE/req/.$n.sh" "$VM_SHARE/req/$n.sh"
+	VM_ANSWER=$VM_SHARE/out/$n
+	if ! vm_wait "$n" $((limit + 30)); then
+		diag "no answer from the guest to request $n ($op $name $*)"
+		vm_diag_failure
+		return 1
+	fi
+	return 0
+}
+
+# vm_ans KEY: a value of the last answer.
+vm_ans() { sed -n "s/^$1=//p" "$VM_ANSWER" 2>/dev/null | head -n 1; }
+
+# vm_exec [-t SECONDS] CMD...: runs CMD in the guest (default at most 60 s), like tap.sh's
+# run: OUT, ERR, RC; and MS (the guest's clock, start to end). A command still running at its
+# deadline is SIGKILLed: RC=124, VM_HUNG=1 and VM_STATE/VM_WCHAN say where it was stuck.
+vm_exec() {
+	local limit=60 n
+	if [ "$1" = -t ]; then limit=$2; shift 2; fi
+	OUT='' ERR='' RC=125 MS='' VM_HUNG=0 VM_STATE='' VM_WCHAN=''
+	vm_req run '' "$limit" "$@" || return 1
+	n=$VM_REQ_N
+	OUT=$(cat "$VM_SHARE/out/$n.out" 2>/dev/null)
+	ERR=$(cat "$VM_SHARE/out/$n.err" 2>/dev/null)
+	MS=$(vm_ans ms)
+	if [ "$(vm_ans hung)" = 1 ]; then
+		RC=124 VM_HUNG=1 VM_STATE=$(vm_ans state) VM_WCHAN=$(vm_ans wchan)
+	else
+		RC=$(vm_ans rc)
+	fi
+	return 0
+}
+
+# vm_bg NAME CMD...: starts CMD in the guest in the background as job NAME (its output in
+# the share as out/NAME.out and out/NAME.err).
+vm_bg() {
+	local name=$1; shift
+	vm_req bg "$name" 10 "$@"
+}
+
+# vm_bg_state NAME: VM_ENDED (0 or 1), VM_STATE and VM_WCHAN while it runs, RC when it has
+# ended, MS (since it started, or from start to end).
+vm_bg_state() { vm_req state "$1" 10 && vm_bg_vars; }
+
+# vm_bg_wait NAME SECONDS: waits in the guest at most SECONDS for job NAME to end; then as
+# vm_bg_state.
+vm_bg_wait() { vm_req wait "$1" "$2" && vm_bg_vars; }
+
+vm_bg_vars() {
+	VM_ENDED=$(vm_ans ended) VM_STATE=$(vm_ans state) VM_WCHAN=$(vm_ans wchan) MS=$(vm_ans ms)
+	RC=$(vm_ans rc)
+}
+
+# vm_poweroff: asks the agent to power the guest off and waits (at most 60 s) until qemu is
+# gone; 0 when it went by itself.
+vm_poweroff() {
+	vm_req poweroff '' 10 || return 1
+	vm_wait_exit 60
 }
