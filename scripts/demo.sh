@@ -10,8 +10,13 @@ M=$PWD/build/meshnfs
 [ "$(id -u)" = 0 ] || { echo "demo: needs root (network namespaces); try: sudo make demo" >&2; exit 1; }
 . tests/lab/lib.sh
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-on_c1() { printf '\033[2m[c1 100.64.0.3]$ %s\033[0m\n' "$*"; lab_exec c1 "$@"; }
+# Bold and dim only on a terminal, never with NO_COLOR (as meshnfs itself).
+B="" D="" N=""
+if [ -t 1 ] && [ -z "${NO_COLOR+x}" ] && [ "${TERM:-}" != dumb ]; then
+	B=$'\033[1m' D=$'\033[2m' N=$'\033[0m'
+fi
+say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
+on_c1() { printf '%s[c1 100.64.0.3]$ %s%s\n' "$D" "$*" "$N"; lab_exec c1 "$@"; }
 
 say "bringing up the lab: server 100.64.0.1 (nfs-ganesha), client c1 100.64.0.3, c2 100.64.0.4 (a Windows host's stand-in), wireguard-go between"
 lab_up 2 || { echo "demo: the lab did not come up" >&2; exit 1; }
