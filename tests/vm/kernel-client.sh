@@ -10,6 +10,10 @@
 #     blocked; green again after the heal;
 #   - offline peer (the server's wireguard-go stopped) and server stopped (refused): doctor's
 #     verdicts in the guest match `meshnfs probe`'s, in the guest and from the lab's c1;
+#   - meshnfs repair on a hung server (nothing else holding the mount): umount -l detaches it
+#     at once while umount itself waits to close the NFS session past its deadline; repair
+#     judges by the mount table (repair.umount ok) and does not mount again until the server
+#     answers; after the heal a second repair mounts it again, doctor green;
 #   - stale handles (lab fault recreated): doctor reports mount.stale; meshnfs repair
 #     (umount -l, mount) brings the mount back, doctor green.
 # Measurements go to the TAP output as "# measure:" lines and to build/vm/kernel-client.measure
@@ -222,6 +226,44 @@ ls_blocked "hung, ${HOLD} s on (> timeo=150)" ls-hung
 heal hung ls-hung
 check "hung: ls stayed blocked at least ${HOLD} s: $MS ms" test "${MS:-0}" -ge $((HOLD * 1000))
 doctor_green hung 60
+
+# ---- meshnfs repair on a hung server ----
+# Nothing else holds the mount this time (no guide's ls): the final reference goes with the
+# lazy unmount, so umount itself (its helper umount.nfs4) waits in state D to close the NFS
+# session with the silent server, past repair's deadline, while the mount has left the table.
+# last_check ID FIELD: the last check with ID (a plan's note may share the step's id).
+last_check() { jget "[.checks[] | select(.id == \"$1\")] | last | .$2"; }
+lab_fault hung || { not_ok "lab fault hung"; exit 1; }
+vm_exec -t 90 "$MESHNFS" --json repair
+measure hung_repair_ms "$MS"
+check_eq "hung repair: exit 1 (a note: the server does not answer)" 1 "$RC"
+check_eq "hung repair: repair.umount ok" ok "$(last_check repair.umount status)"
+check_match "hung repair: detached, judged by the mount table; umount itself did not return" \
+	"^umount -l $MNT: detached \(gone from the mount table at once\); umount itself did not return within $TIMEOUT s: it waited for the server to close the NFS session" \
+	"$(last_check repair.umount summary)"
+um_detail=$(last_check repair.umount detail)
+diag "hung repair: $um_detail"
+check_match "hung repair: names the stuck umount.nfs4, in state D" \
+	"^At the deadline umount.nfs4 \(pid [0-9]+\) waited in state D" "$um_detail"
+measure hung_repair_umount "$(grep -o 'state D ([^)]*)' <<<"$um_detail")"
+measure hung_repair_umount_end "$(sed -n 's/.*; \(SIGKILL ended it\|it is still there after SIGKILL\).*/\1/p' <<<"$um_detail")"
+check_match "hung repair: no new mount, the server does not answer" \
+	"^not mounting again: $SRC does not answer" "$(last_check repair.server summary)"
+check_eq "hung repair: the plan has no mount step" 0 \
+	"$(jget '[.plan.steps[] | select(.id == "repair.mount")] | length')"
+check_eq "hung repair: nothing to verify" skip "$(last_check repair.verify status)"
+vm_exec grep -c " $MNT " /proc/self/mounts
+check_eq "hung repair: the mount is gone from the guest's mount table" 0 "$OUT"
+vm_exec pgrep -x umount.nfs4
+measure hung_repair_umount_left "$([ "$RC" = 0 ] && echo "yes (pid $OUT)" || echo no)"
+lab_heal || { not_ok "hung repair: lab heal"; exit 1; }
+vm_exec -t 90 "$MESHNFS" --json repair
+measure hung_repair_again_ms "$MS"
+check_eq "hung repair, healed: repair again mounts and verifies" "ok ok" \
+	"$(last_check repair.mount status) $(last_check repair.verify status)"
+check_match "hung repair, healed: ... because the server answers" "answers" \
+	"$(last_check repair.server summary)"
+doctor_green hung_repair 60 "the second repair"
 
 # ---- Offline peer, server stopped: the same verdict from doctor, probe here, probe on c1 ----
 for fault in offline refused; do
