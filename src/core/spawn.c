@@ -115,6 +115,7 @@ int spawn_run(const char *const argv[], const struct spawn_opts *opts, struct sp
 		r = -r;
 		goto out_close;
 	}
+	res->pid = pid;
 
 	fcntl(outp[0], F_SETFL, O_NONBLOCK);
 	fcntl(errp[0], F_SETFL, O_NONBLOCK);
@@ -139,11 +140,15 @@ int spawn_run(const char *const argv[], const struct spawn_opts *opts, struct sp
 	if (!res->timed_out && !reap(pid, &status, deadline))
 		res->timed_out = true;
 	if (res->timed_out) {
+		if (opts && opts->at_deadline)
+			opts->at_deadline(pid, opts->at_deadline_data);
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 		/* A process stuck in the kernel may not die at once: never block on it. */
-		if (!reap(pid, &status, now_ms() + 500))
+		if (!reap(pid, &status, now_ms() + 500)) {
 			status = W_EXITCODE(0, SIGKILL);
+			res->left_running = true;
+		}
 		r = -ETIMEDOUT;
 	} else
 		r = 0;

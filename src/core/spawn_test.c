@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 static void captures_output_and_exit_code(void **state)
@@ -44,6 +45,45 @@ static void deadline_kills_the_process_group(void **state)
 	assert_true(r.timed_out);
 	assert_str(r.out, "started\n");
 	assert_true(now_ms() - t0 < 3000);
+	spawn_result_free(&r);
+}
+
+static void note_deadline(pid_t pid, void *data)
+{
+	pid_t *seen = data;
+	*seen = pid;
+	/* Called before the kill: the child is still there. */
+	assert_int_equal(kill(pid, 0), 0);
+}
+
+static void deadline_hook_sees_the_child_before_the_kill(void **state)
+{
+	(void)state;
+	const char *argv[] = { "sleep", "30", NULL };
+	struct spawn_result r;
+	pid_t seen = 0;
+
+	assert_int_equal(spawn_run(argv,
+				   &(struct spawn_opts){ .timeout_ms = 200, .at_deadline = note_deadline,
+							 .at_deadline_data = &seen },
+				   &r),
+			 -ETIMEDOUT);
+	assert_true(r.pid > 0);
+	assert_int_equal(seen, r.pid);
+	assert_false(r.left_running); /* sleep dies on SIGKILL at once */
+	assert_int_equal(r.signal, SIGKILL);
+	spawn_result_free(&r);
+
+	/* A command that returns in time never calls it. */
+	const char *quick[] = { "true", NULL };
+	seen = 0;
+	assert_int_equal(spawn_run(quick,
+				   &(struct spawn_opts){ .timeout_ms = 5000, .at_deadline = note_deadline,
+							 .at_deadline_data = &seen },
+				   &r),
+			 0);
+	assert_int_equal(seen, 0);
+	assert_true(r.pid > 0);
 	spawn_result_free(&r);
 }
 
@@ -110,6 +150,7 @@ int main(void)
 		cmocka_unit_test(captures_output_and_exit_code),
 		cmocka_unit_test(argv_is_not_a_shell_line),
 		cmocka_unit_test(deadline_kills_the_process_group),
+		cmocka_unit_test(deadline_hook_sees_the_child_before_the_kill),
 		cmocka_unit_test(output_is_bounded),
 		cmocka_unit_test(exec_errors_are_told_apart),
 		cmocka_unit_test(cwd_and_locale),

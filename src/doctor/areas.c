@@ -11,6 +11,7 @@ const struct doctor_area doctor_areas[] = {
 	{ "server", 1, doctor_server },
 	{ "mesh", 1, doctor_mesh },
 	{ "wsl_ports", 1, doctor_wsl_ports },
+	{ "mount_cause", 2, doctor_mount_cause },
 	{ "wsl_nfs", 2, doctor_wsl_nfs },
 };
 const size_t doctor_n_areas = sizeof(doctor_areas) / sizeof(doctor_areas[0]);

@@ -35,7 +35,7 @@ static void merge(struct report *out, const struct report *in)
 void doctor_run(const struct doctor *d, struct report *out)
 {
 	_cleanup_free_ struct job *jobs = xcalloc(doctor_n_areas, sizeof(*jobs));
-	_cleanup_free_ const struct report **done = xcalloc(doctor_n_areas, sizeof(*done));
+	_cleanup_free_ struct report **done = xcalloc(doctor_n_areas, sizeof(*done));
 	size_t n_done = 0;
 
 	for (int phase = 1; phase <= 2; phase++) {
@@ -81,6 +81,27 @@ const struct check *doctor_find(const struct doctor *d, const char *id)
 		const struct check *c = report_find(d->phase1[i], id);
 		if (c)
 			return c;
+	}
+	return NULL;
+}
+
+struct check *doctor_amend(const struct doctor *d, const char *id)
+{
+	for (size_t i = 0; i < d->n_phase1; i++) {
+		struct report *r = d->phase1[i];
+		for (size_t k = 0; k < r->n_checks; k++)
+			if (streq(r->checks[k].id, id))
+				return &r->checks[k];
+	}
+	return NULL;
+}
+
+const json_t *doctor_find_extra(const struct doctor *d, const char *key)
+{
+	for (size_t i = 0; i < d->n_phase1; i++) {
+		const json_t *v = json_object_get(d->phase1[i]->extra, key);
+		if (v)
+			return v;
 	}
 	return NULL;
 }

@@ -20,8 +20,9 @@ struct doctor {
 	const struct node_info *node;
 	int timeout_ms; /* per blocking step */
 	int verbose;
-	/* Phase-1 results, readable by phase-2 areas (NULL during phase 1). */
-	const struct report *const *phase1;
+	/* Phase-1 results, for phase-2 areas (NULL during phase 1): read with doctor_find and
+	 * doctor_find_extra, amended with doctor_amend. */
+	struct report *const *phase1;
 	size_t n_phase1;
 };
 
@@ -40,6 +41,11 @@ extern const size_t doctor_n_areas;
 void doctor_run(const struct doctor *d, struct report *out);
 /* A phase-1 check by id, for phase-2 areas; NULL when absent. */
 const struct check *doctor_find(const struct doctor *d, const char *id);
+/* The same check for a phase-2 area to add words to (phase 1 has ended: no other thread
+ * touches it). Its id and status are a contract: only summary, detail and fix may change. */
+struct check *doctor_amend(const struct doctor *d, const char *id);
+/* A phase-1 area's extra JSON member by key ("probe", "mount"); NULL when absent. */
+const json_t *doctor_find_extra(const struct doctor *d, const char *key);
 
 /* The areas. */
 void doctor_node(const struct doctor *d, struct report *r);
@@ -53,6 +59,9 @@ void doctor_wsl(const struct doctor *d, struct report *r);
 void doctor_mesh(const struct doctor *d, struct report *r);
 void doctor_wsl_ports(const struct doctor *d, struct report *r);
 void doctor_wsl_nfs(const struct doctor *d, struct report *r);
+/* Phase 2: the cause of a blocked NFS mount (from nfs.tcp, nfs.rpc) added to mount.responsive
+ * or mount.write. Adds no check of its own. */
+void doctor_mount_cause(const struct doctor *d, struct report *r);
 
 /* A port both sides of a WSL2 machine listen on (wsl.ports). */
 struct port_collision {

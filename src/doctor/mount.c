@@ -257,11 +257,8 @@ static void hung_evidence(const struct ctx *c, struct buf *b)
 	buf_printf(b, "A hung mount: every process that touches %s blocks the same way (the "
 		      "guide's `ls` would not return).",
 		   c->mp);
-	if (is_nfs(c->top))
-		buf_printf(b, " On NFS the server stopped answering: a hung server still accepts "
-			      "TCP (`nc -zv %s 2049` says succeeded) and soft does not help (see "
-			      "mount.present).",
-			   c->cfg->server);
+	/* Why (on NFS: a hung server, an offline peer, a stopped server all block alike) is not
+	 * seen from the mount: the nfs checks tell, and doctor_mount_cause adds it here. */
 }
 
 static char *hung_fix(const struct ctx *c)
@@ -270,6 +267,7 @@ static char *hung_fix(const struct ctx *c)
 		return xasprintf("umount -l %s   (detaches it at once; processes already blocked stay "
 				 "blocked until the filesystem answers)\nthen restart what serves %s",
 				 c->mp, c->top ? c->top->source : c->mp);
+	/* The first line finds the cause; doctor_mount_cause puts the cause's fix there. */
 	return xasprintf("meshnfs probe %s:%s   (hung server, offline peer, or refused?)\n"
 			 "umount -l %s   (detaches the hung mount at once; processes already blocked "
 			 "stay blocked until the server answers or they are killed)\n"
@@ -403,7 +401,7 @@ static void report_responsive(struct ctx *c, struct report *r)
 	}
 	if (h->state == MOUNT_HEALTH_HUNG) {
 		k = report_add(r, "mount.responsive", CHECK_FAIL,
-			       "hung: `ls %s` did not answer within %.1f s (stuck in %s, state %c)",
+			       "blocked: `ls %s` did not answer within %.1f s (stuck in %s, state %c)",
 			       c->mp, c->d->timeout_ms / 1000.0, mount_step_name(h->step),
 			       h->proc_state ? h->proc_state : '?');
 		hung_explain(c, k);
@@ -431,7 +429,7 @@ static void report_write(struct ctx *c, struct report *r)
 	}
 	if (h->state == MOUNT_HEALTH_HUNG) {
 		k = report_add(r, "mount.write", CHECK_FAIL,
-			       "hung: %s of a file in %s did not answer within %.1f s (state %c)",
+			       "blocked: %s of a file in %s did not answer within %.1f s (state %c)",
 			       mount_step_name(h->step), c->mp, c->d->timeout_ms / 1000.0,
 			       h->proc_state ? h->proc_state : '?');
 		hung_explain(c, k);

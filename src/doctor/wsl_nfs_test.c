@@ -15,7 +15,7 @@ static const struct check *run(const char *mode, const struct ev *ev, size_t n, 
 {
 	struct node_info node = { .kind = NODE_WSL2, .is_wsl = true };
 	struct report p1;
-	const struct report *phase1[] = { &p1 };
+	struct report *phase1[] = { &p1 };
 
 	node.wsl.networking_mode = (char *)mode;
 	report_init(&p1, "doctor");

@@ -4,6 +4,7 @@
 #include "core/util.h"
 #include "format/procstatus.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -218,6 +219,103 @@ int mount_health_proc_state(pid_t pid, char *state, char *wchan, size_t wchan_si
 	if (wchan_size && read_file_bounded(path, 4096, &wc, &len) == 0)
 		(void)proc_wchan_parse(wc, len, wchan, wchan_size);
 	return 0;
+}
+
+struct proc_node {
+	pid_t pid, ppid;
+	char state;
+	char name[17];
+	int depth; /* below the root pid, -1 when not in its tree */
+};
+
+/* Every process's pid, parent, state and name, from the live /proc. */
+static size_t proc_table(struct proc_node **out)
+{
+	DIR *dir = opendir("/proc");
+	struct proc_node *v = NULL;
+	size_t n = 0;
+	struct dirent *de;
+
+	*out = NULL;
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir))) {
+		char path[64], *end;
+		_cleanup_free_ char *data = NULL;
+		struct proc_status st;
+		size_t len;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (pid <= 0 || *end)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+		if (read_file_bounded(path, 64 * 1024, &data, &len) < 0 ||
+		    proc_status_parse(path, data, len, &st, NULL) < 0)
+			continue;
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n] = (struct proc_node){ .pid = (pid_t)pid, .ppid = st.ppid, .state = st.state,
+					   .depth = -1 };
+		memcpy(v[n].name, st.name, sizeof(v[n].name));
+		n++;
+	}
+	closedir(dir);
+	*out = v;
+	return n;
+}
+
+int mount_health_proc_stuck(pid_t pid, struct mount_proc *out)
+{
+	_cleanup_free_ struct proc_node *v = NULL;
+	size_t n = proc_table(&v);
+	struct proc_node *best = NULL;
+	bool grew = true;
+
+	*out = (struct mount_proc){ .pid = pid };
+	for (size_t i = 0; i < n; i++)
+		if (v[i].pid == pid) {
+			v[i].depth = 0;
+			best = &v[i];
+		}
+	if (!best)
+		return -ENOENT;
+	/* The tree under pid, generation by generation (PPid links; a bounded table). */
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < n; i++) {
+			if (v[i].depth >= 0)
+				continue;
+			for (size_t k = 0; k < n; k++)
+				if (v[k].depth >= 0 && v[k].pid == v[i].ppid) {
+					v[i].depth = v[k].depth + 1;
+					grew = true;
+					break;
+				}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i].depth > 0 && v[i].state == 'D' &&
+		    (best->state != 'D' || v[i].depth > best->depth))
+			best = &v[i];
+	out->pid = best->pid;
+	memcpy(out->name, best->name, sizeof(out->name));
+	/* The state again, with the wait channel, at the same moment. */
+	if (mount_health_proc_state(best->pid, &out->state, out->wchan, sizeof(out->wchan)) < 0)
+		out->state = best->state;
+	return 0;
+}
+
+bool mount_health_proc_gone(pid_t pid, int ms)
+{
+	int64_t t0 = now_ms();
+	char state;
+
+	for (;;) {
+		if (mount_health_proc_state(pid, &state, NULL, 0) == -ENOENT || state == 'Z')
+			return true;
+		if (now_ms() - t0 >= ms)
+			return false;
+		usleep(5000);
+	}
 }
 
 /* Dead: reaped now, or a zombie, or gone from /proc. */

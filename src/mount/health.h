@@ -83,3 +83,17 @@ const char *mount_step_name(enum mount_step s);
 /* The state and wait channel of a live process, from /proc (not under --root). 0, or a
  * negative errno (-ENOENT: the process is gone). state 'Z' means dead, not yet reaped. */
 int mount_health_proc_state(pid_t pid, char *state, char *wchan, size_t wchan_size);
+
+/* A process that waits: its pid, name (comm), state and wait channel. */
+struct mount_proc {
+	pid_t pid;
+	char name[17];
+	char state;
+	char wchan[64];
+};
+/* Where a command (pid and the processes it started, through PPid in the live /proc) is
+ * stuck: the deepest process in state D (a helper such as umount.nfs4 waiting for the
+ * server), else pid itself. 0 with out filled; -ENOENT when pid is gone. */
+int mount_health_proc_stuck(pid_t pid, struct mount_proc *out);
+/* Waits at most ms for pid (not necessarily a child) to be gone or a zombie: true when it is. */
+bool mount_health_proc_gone(pid_t pid, int ms);

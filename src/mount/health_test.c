@@ -5,7 +5,10 @@
 #include "mount/health.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void plain_directory_is_not_a_mount(void **state)
 {
@@ -62,6 +65,44 @@ static void own_state(void **state)
 	assert_str(mount_step_name(MOUNT_STEP_READDIR), "readdir");
 }
 
+/* A command's tree: the command (a child here) and what it started (a grandchild). Neither
+ * waits in state D, so the command itself is named; once killed, both are gone. */
+static void stuck_command_tree(void **state)
+{
+	(void)state;
+	int p[2];
+	pid_t child, grandchild = 0;
+	struct mount_proc mp;
+
+	assert_int_equal(pipe(p), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pid_t g = fork();
+		if (g == 0) {
+			pause();
+			_exit(0);
+		}
+		(void)!write(p[1], &g, sizeof(g));
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(p[0], &grandchild, sizeof(grandchild)), (ssize_t)sizeof(grandchild));
+	close(p[0]);
+	close(p[1]);
+	assert_int_equal(mount_health_proc_stuck(child, &mp), 0);
+	assert_int_equal(mp.pid, child);
+	assert_true(mp.state == 'S' || mp.state == 'R');
+	assert_true(mp.name[0] != '\0');
+	assert_false(mount_health_proc_gone(child, 0));
+	kill(grandchild, SIGKILL);
+	kill(child, SIGKILL);
+	assert_true(mount_health_proc_gone(grandchild, 2000)); /* not our child: gone or a zombie */
+	assert_true(mount_health_proc_gone(child, 2000));
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	assert_int_equal(mount_health_proc_stuck(child, &mp), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -69,6 +110,7 @@ int main(void)
 		cmocka_unit_test(missing_path),
 		cmocka_unit_test(proc_answers),
 		cmocka_unit_test(own_state),
+		cmocka_unit_test(stuck_command_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

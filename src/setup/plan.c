@@ -2,6 +2,7 @@
 #include "setup/plan.h"
 
 #include "core/spawn.h"
+#include "format/procstatus.h"
 #include "setup/diff.h"
 
 #include <errno.h>
@@ -311,9 +312,7 @@ static int mkdir_p(const char *path, mode_t mode)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-static void set_result(struct plan_step *s, enum check_status st, const char *fmt, ...)
-	_printf_(3, 4);
-static void set_result(struct plan_step *s, enum check_status st, const char *fmt, ...)
+void plan_step_set_result(struct plan_step *s, enum check_status st, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -341,14 +340,40 @@ static char *output_tail(const struct spawn_result *res)
 	return xstrdup(p);
 }
 
+/* At a command's deadline, before the kill: where it waits. */
+static void note_stuck(pid_t pid, void *data)
+{
+	struct plan_step *s = data;
+
+	s->stuck_known = mount_health_proc_stuck(pid, &s->stuck) == 0;
+}
+
 static int run_once(struct plan_step *s, char **argv, struct spawn_result *res)
 {
-	struct spawn_opts o = { .timeout_ms = s->timeout_ms, .max_output = 256 * 1024 };
-	int r = spawn_run((const char *const *)argv, &o, res);
+	struct spawn_opts o = { .timeout_ms = s->timeout_ms, .max_output = 256 * 1024,
+				.at_deadline = note_stuck, .at_deadline_data = s };
+	int r;
 
+	s->stuck_known = s->stuck_gone = false;
+	r = spawn_run((const char *const *)argv, &o, res);
 	if (r == 0 && res->exit_code != 0)
 		r = -EPROTO;
+	if (r == -ETIMEDOUT && s->stuck_known)
+		s->stuck_gone = mount_health_proc_gone(s->stuck.pid, 500);
 	return r;
+}
+
+/* "umount.nfs4 (pid 251) in state D (disk sleep (uninterruptible)), wchan
+ * rpc_wait_bit_killable; SIGKILL ended it". New string. */
+static char *stuck_text(const struct plan_step *s)
+{
+	const struct mount_proc *p = &s->stuck;
+
+	return xasprintf("%s (pid %d) in state %c (%s)%s%s; %s", p->name[0] ? p->name : "?",
+			 (int)p->pid, p->state ? p->state : '?', proc_state_name(p->state),
+			 p->wchan[0] ? ", wchan " : "", p->wchan,
+			 s->stuck_gone ? "SIGKILL ended it"
+				       : "it was still there after SIGKILL (it waits in the kernel)");
 }
 
 static int apply_run(struct plan_step *s)
@@ -365,28 +390,32 @@ static int apply_run(struct plan_step *s)
 		r = run_once(s, s->argv, &res);
 	}
 	if (r == -ENOENT)
-		set_result(s, CHECK_FAIL, "%s: %s not found on PATH", text, s->argv[0]);
+		plan_step_set_result(s, CHECK_FAIL, "%s: %s not found on PATH", text, s->argv[0]);
 	else if (r == -ETIMEDOUT)
-		set_result(s, CHECK_FAIL, "%s: no answer within %d s (stopped)", text,
+		plan_step_set_result(s, CHECK_FAIL, "%s: no answer within %d s (stopped)", text,
 			   s->timeout_ms / 1000);
 	else if (r == -EPROTO && res.signal)
-		set_result(s, CHECK_FAIL, "%s: killed by signal %d", text, res.signal);
+		plan_step_set_result(s, CHECK_FAIL, "%s: killed by signal %d", text, res.signal);
 	else if (r == -EPROTO)
-		set_result(s, CHECK_FAIL, "%s: exited with status %d", text, res.exit_code);
+		plan_step_set_result(s, CHECK_FAIL, "%s: exited with status %d", text, res.exit_code);
 	else if (r < 0)
-		set_result(s, CHECK_FAIL, "%s: cannot run: %s", text, strerror(-r));
+		plan_step_set_result(s, CHECK_FAIL, "%s: cannot run: %s", text, strerror(-r));
 	else
-		set_result(s, CHECK_OK, "%s", text);
+		plan_step_set_result(s, CHECK_OK, "%s", text);
 	if (r < 0 && r != -ENOENT) {
+		_cleanup_free_ char *tail = output_tail(&res), *stuck = NULL;
+		if (r == -ETIMEDOUT && s->stuck_known)
+			stuck = stuck_text(s);
 		free(s->detail);
-		s->detail = output_tail(&res);
-		if (!*s->detail) {
-			free(s->detail);
-			s->detail = NULL;
-		}
+		s->detail = NULL;
+		if (stuck || *tail)
+			s->detail = xasprintf("%s%s%s%s", stuck ? "at the deadline: " : "",
+					      stuck ? stuck : "", stuck && *tail ? "\n" : "", tail);
 	}
 	s->ms = res.ms;
 	spawn_result_free(&res);
+	if (s->judge)
+		r = s->judge(s, s->judge_data, r);
 	return r;
 }
 
@@ -396,23 +425,23 @@ static int apply_write(struct plan_step *s, struct diag *diag)
 	int r = safewrite_update(s->path, s->edit, s->edit_data, &s->wopts, &res, diag);
 
 	if (r == -EBADMSG)
-		set_result(s, CHECK_FAIL, "%s changed since the plan and cannot be edited now; "
+		plan_step_set_result(s, CHECK_FAIL, "%s changed since the plan and cannot be edited now; "
 					  "it is unchanged", s->path);
 	else if (r < 0 && res.changed) {
-		set_result(s, CHECK_WARN, "wrote %s, but %s failed: %s (a crash now could lose the "
+		plan_step_set_result(s, CHECK_WARN, "wrote %s, but %s failed: %s (a crash now could lose the "
 					  "change)", s->path, res.step, strerror(-r));
 		r = 0;
 	} else if (r < 0)
-		set_result(s, CHECK_FAIL, "cannot write %s: %s failed: %s; the file is unchanged",
+		plan_step_set_result(s, CHECK_FAIL, "cannot write %s: %s failed: %s; the file is unchanged",
 			   s->path, res.step ? res.step : "?", strerror(-r));
 	else if (!res.changed)
-		set_result(s, CHECK_OK, "%s is already right (written meanwhile by another run)",
+		plan_step_set_result(s, CHECK_OK, "%s is already right (written meanwhile by another run)",
 			   s->path);
 	else if (res.created) {
-		set_result(s, CHECK_OK, "created %s", s->path);
+		plan_step_set_result(s, CHECK_OK, "created %s", s->path);
 		s->detail = xasprintf("to undo: rm %s", s->path);
 	} else {
-		set_result(s, CHECK_OK, "wrote %s (previous version: %s)", s->path, res.backup);
+		plan_step_set_result(s, CHECK_OK, "wrote %s (previous version: %s)", s->path, res.backup);
 		s->detail = xasprintf("to undo: cp -p %s %s", res.backup, s->path);
 	}
 	safewrite_result_free(&res);
@@ -431,9 +460,9 @@ int plan_step_apply(struct plan_step *s, struct diag *diag)
 	case PLAN_MKDIR:
 		r = mkdir_p(s->path, s->mode);
 		if (r < 0)
-			set_result(s, CHECK_FAIL, "cannot create %s: %s", s->path, strerror(-r));
+			plan_step_set_result(s, CHECK_FAIL, "cannot create %s: %s", s->path, strerror(-r));
 		else
-			set_result(s, CHECK_OK, "created %s", s->path);
+			plan_step_set_result(s, CHECK_OK, "created %s", s->path);
 		break;
 	case PLAN_RUN:
 		r = apply_run(s);
@@ -441,10 +470,10 @@ int plan_step_apply(struct plan_step *s, struct diag *diag)
 	case PLAN_SIGNAL:
 		if (kill(s->pid, s->sig) < 0) {
 			r = -errno;
-			set_result(s, CHECK_FAIL, "cannot send SIG%s to pid %d: %s", sigabbrev_np(s->sig),
+			plan_step_set_result(s, CHECK_FAIL, "cannot send SIG%s to pid %d: %s", sigabbrev_np(s->sig),
 				   (int)s->pid, strerror(errno));
 		} else
-			set_result(s, CHECK_OK, "sent SIG%s to pid %d", sigabbrev_np(s->sig),
+			plan_step_set_result(s, CHECK_OK, "sent SIG%s to pid %d", sigabbrev_np(s->sig),
 				   (int)s->pid);
 		break;
 	}
@@ -452,7 +481,7 @@ int plan_step_apply(struct plan_step *s, struct diag *diag)
 		_cleanup_free_ char *msg = NULL;
 		r = s->check(s, s->check_data, s->timeout_ms, &msg);
 		if (r < 0)
-			set_result(s, CHECK_FAIL, "%s", msg ? msg : strerror(-r));
+			plan_step_set_result(s, CHECK_FAIL, "%s", msg ? msg : strerror(-r));
 	}
 	if (s->kind != PLAN_RUN)
 		s->ms = now_ms() - t0;

@@ -7,6 +7,7 @@
 
 #include "core/diag.h"
 #include "core/safewrite.h"
+#include "mount/health.h"
 #include "report/report.h"
 
 #include <sys/types.h>
@@ -22,6 +23,12 @@ struct plan_step;
 /* Runs after a step succeeded, to confirm its effect (a package now provides its program, a
  * server now listens). Returns 0 or a negative errno with *msg set (new string). */
 typedef int (*plan_check_fn)(const struct plan_step *s, void *data, int timeout_ms, char **msg);
+/* Judges a PLAN_RUN step by its effect, whatever the command's outcome: r is 0 when it ran
+ * and exited 0, else the negative errno of its failure (-ETIMEDOUT: stopped at its deadline,
+ * stuck says where it waited). A lazy unmount, say, detaches the mount at once while umount
+ * itself still waits for a server that does not answer. May replace status, result and
+ * detail (plan_step_set_result); returns the step's outcome, 0 or a negative errno. */
+typedef int (*plan_judge_fn)(struct plan_step *s, void *data, int r);
 
 struct plan_step {
 	enum plan_kind kind;
@@ -39,6 +46,13 @@ struct plan_step {
 	char **argv;
 	char **retry_after; /* when argv fails: run this, then argv once more (apt-get update) */
 	int timeout_ms;
+	plan_judge_fn judge;
+	void *judge_data; /* not freed with the plan: plan_own it */
+	/* At the deadline: where the command was stuck (the deepest process it started that
+	 * waited in state D, else the command itself), and whether SIGKILL ended that process. */
+	bool stuck_known;
+	struct mount_proc stuck;
+	bool stuck_gone;
 	/* PLAN_SIGNAL */
 	pid_t pid;
 	int sig;
@@ -96,6 +110,10 @@ char *plan_argv_text(char *const *argv);
 /* The plan as text: numbered steps, each write with its diff indented, then the notes. */
 void plan_format(const struct plan *p, struct buf *out);
 json_t *plan_to_json(const struct plan *p, bool dry_run);
+
+/* Sets a step's outcome (status and the one-line result), for judges. */
+void plan_step_set_result(struct plan_step *s, enum check_status st, const char *fmt, ...)
+	_printf_(3, 4);
 
 /* Applies one step (the only function here that changes anything). Sets status and result;
  * returns 0 when it succeeded (or had nothing left to do), a negative errno when it failed.

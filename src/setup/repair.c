@@ -99,6 +99,90 @@ static bool server_answers(const struct repair *rp, struct plan *p)
 	return ok;
 }
 
+/* What the lazy unmount has to achieve: this mount (its mountinfo id) gone from the table. */
+struct umount_judge {
+	char *mountinfo; /* resolved under the root */
+	char *mountpoint;
+	int mount_id;
+	bool nfs; /* an NFS mount: umount closes its session with the server */
+};
+
+/* 1 when the mount is still in the table, 0 when it is gone, a negative errno when the table
+ * cannot be read. */
+static int still_mounted(const struct umount_judge *j)
+{
+	struct mount_stack st = { 0 };
+	struct diag d = { 0 };
+	int r = mountinfo_read(j->mountinfo, j->mountpoint, &st, &d);
+
+	if (r < 0)
+		return r;
+	r = 0;
+	for (size_t i = 0; i < st.n; i++)
+		if (st.entries[i].id == j->mount_id)
+			r = 1;
+	mount_stack_free(&st);
+	return r;
+}
+
+/* `umount -l` is judged by the mount table, not by umount's return: on Linux 6.1 with a
+ * server that does not answer, the mount leaves the table at once, and then umount itself (its
+ * helper umount.nfs4) waits in state D to close the NFS session, until the server answers. */
+static int judge_umount(struct plan_step *s, void *data, int r)
+{
+	const struct umount_judge *j = data;
+	const struct mount_proc *sp = &s->stuck;
+	const char *why = j->nfs ? " to close the NFS session with the server" : "";
+	_cleanup_free_ char *cmd = plan_argv_text(s->argv), *old = NULL;
+	int m = still_mounted(j);
+
+	if (m < 0)
+		return r; /* the table cannot be read: the command's own verdict stands */
+	if (m > 0) {
+		if (r == 0) {
+			plan_step_set_result(s, CHECK_FAIL,
+					     "%s returned, but %s is still in the mount table (id %d)",
+					     cmd, j->mountpoint, j->mount_id);
+			return -EBUSY;
+		}
+		return r;
+	}
+	if (r == 0) {
+		plan_step_set_result(s, CHECK_OK, "%s: detached (gone from the mount table)", cmd);
+		return 0;
+	}
+	old = TAKE_PTR(s->detail);
+	if (r != -ETIMEDOUT) {
+		plan_step_set_result(s, CHECK_OK,
+				     "%s: detached (gone from the mount table), although umount "
+				     "reported a failure (%s)",
+				     cmd, s->result ? s->result : "?");
+		s->detail = TAKE_PTR(old);
+		return 0;
+	}
+	plan_step_set_result(s, CHECK_OK,
+			     "%s: detached (gone from the mount table at once); umount itself did "
+			     "not return within %d s%s",
+			     cmd, s->timeout_ms / 1000,
+			     j->nfs ? ": it waited for the server to close the NFS session" : "");
+	if (!s->stuck_known)
+		s->detail = xasprintf("umount was stopped at its deadline.%s%s", old ? "\n" : "",
+				      old ? old : "");
+	else
+		s->detail = xasprintf(
+			"At the deadline %s (pid %d) waited in state %c%s%s%s%s; %s%s The mount was "
+			"already detached: nothing new blocks on it.",
+			sp->name, (int)sp->pid, sp->state ? sp->state : '?',
+			sp->wchan[0] ? " (wchan " : "", sp->wchan, sp->wchan[0] ? ")" : "", why,
+			s->stuck_gone ? "SIGKILL ended it (the wait is killable)"
+				      : "it is still there after SIGKILL and ends when ",
+			s->stuck_gone ? (j->nfs ? "; the server forgets the session when its lease "
+						  "expires."
+						: ".")
+				      : (j->nfs ? "the server answers." : "what it waits for answers."));
+	return 0;
+}
+
 /* The mount again: under systemd with an automount entry, a restart of its unit; else
  * `mount MP` from fstab, or from the configuration when fstab has no entry. */
 static void plan_mount(const struct repair *rp, const struct node_info *n, struct plan *p,
@@ -173,12 +257,26 @@ static void plan_mounted(const struct repair *rp, const struct node_info *n, str
 	case MOUNT_HEALTH_IO_ERROR: {
 		const char *argv[] = { "umount", "-l", rp->mountpoint, NULL };
 		struct plan_step *s = plan_add_run(p, "repair.umount", rp->timeout_ms, argv);
+		struct umount_judge *j = plan_own(p, xcalloc(1, sizeof(*j)));
+		*j = (struct umount_judge){ plan_own(p, root_path("/proc/self/mountinfo")),
+					    plan_own(p, xstrdup(rp->mountpoint)), top->id,
+					    streq(top->fstype, "nfs4") || streq(top->fstype, "nfs") };
+		s->judge = judge_umount;
+		s->judge_data = j;
 		free(s->title);
 		s->title = xasprintf("run: umount -l %s   (%s: %s failed%s%s; a lazy unmount "
-				     "returns at once and detaches it)",
+				     "detaches it at once: judged by the mount table)",
 				     rp->mountpoint, what, mount_step_name(h.step),
 				     h.err ? ": " : "", h.err ? strerror(h.err) : "");
-		if (h.state == MOUNT_HEALTH_HUNG)
+		if (h.state == MOUNT_HEALTH_HUNG && j->nfs)
+			plan_note(p, "repair.umount",
+				  "processes already blocked in %s stay blocked until the server "
+				  "answers or they are killed (kill -9 works: the wait is killable); "
+				  "umount itself may then wait to close the NFS session with the "
+				  "server (at most %d s here), after the mount has left the mount "
+				  "table",
+				  rp->mountpoint, rp->timeout_ms / 1000);
+		else if (h.state == MOUNT_HEALTH_HUNG)
 			plan_note(p, "repair.umount",
 				  "processes already blocked in %s stay blocked until the server "
 				  "answers or they are killed (kill -9 works: the wait is killable)",

@@ -68,6 +68,62 @@ kill "$FS_PID" 2>/dev/null
 wait "$FS_PID" 2>/dev/null
 wait "$LS_PID" 2>/dev/null
 
+# umount that does not return: on Linux 6.1, with an NFS server that does not answer, `umount
+# -l` detaches the mount at once and then umount itself (umount.nfs4, state D) waits to close
+# the NFS session until the server answers (measured in the VM: tests/vm/kernel-client.sh).
+# FUSE has no such wait, so a stand-in does what that umount does: the real lazy unmount, then
+# a wait past repair's deadline. repair judges by the mount table, not by umount's return.
+# Its twin never unmounts at all: that stays a failure.
+mkdir "$T/slow" "$T/never"
+printf '#!/bin/sh\n%s "$@" || exit\nexec sleep 30\n' "$(command -v umount)" >"$T/slow/umount"
+printf '#!/bin/sh\nexec sleep 30\n' >"$T/never/umount"
+chmod 755 "$T/slow/umount" "$T/never/umount"
+RB() { local bin=$1; shift; env PATH="$bin:$FAKE_SYS:$TEST_PATH" "$MESHNFS" --config "$T/fuse.conf" "$@"; }
+# um FIELD: the umount step's result (the last repair.umount check; a note may come first).
+um() { jget "[.checks[] | select(.id == \"repair.umount\")] | last | .$1"; }
+# pid_in TEXT: the pid named in "NAME (pid N)".
+pid_in() { sed -n 's/.*sleep (pid \([0-9]*\)).*/\1/p' <<<"$1" | head -n 1; }
+start_fs
+set_control "getattr=hang"
+ls "$MP" >/dev/null 2>&1 &
+LS_PID=$!
+at_exit "kill -9 $LS_PID 2>/dev/null"
+
+run RB "$T/never" --timeout 1 --json repair
+check_eq "umount never returns, mount stays: repair.umount fails" fail \
+	"$(um status)"
+check_match "... no answer within its deadline" "^umount -l $MP: no answer within 1 s \(stopped\)" \
+	"$(um summary)"
+detail=$(um detail)
+check_match "... where it waited at the deadline, and that SIGKILL ended it" \
+	"^at the deadline: sleep \(pid [0-9]+\) in state S .*SIGKILL ended it" "$detail"
+check "... the stuck process is gone" sh -c "! kill -0 $(pid_in "$detail") 2>/dev/null"
+check_eq "... exit 2" 2 "$RC"
+check "... still mounted" mounted
+
+t0=$(date +%s%N)
+run RB "$T/slow" --timeout 1 --json repair
+ms=$((($(date +%s%N) - t0) / 1000000))
+check_eq "umount detaches, then waits past its deadline: repair.umount ok" ok \
+	"$(um status)"
+check_match "... detached, judged by the mount table" \
+	"^umount -l $MP: detached \(gone from the mount table at once\); umount itself did not return within 1 s" \
+	"$(um summary)"
+detail=$(um detail)
+check_match "... names the stuck process, its state, and that SIGKILL ended it" \
+	"^At the deadline sleep \(pid [0-9]+\) waited in state S.*SIGKILL ended it" "$detail"
+check "... the stuck process is gone" sh -c "! kill -0 $(pid_in "$detail") 2>/dev/null"
+check "... the mount point is detached" sh -c "! grep -q ' $MP ' /proc/self/mountinfo"
+check_eq "... exit 1 (the note that the server does not answer)" 1 "$RC"
+check_eq "... nothing mounted again: the server does not answer" "" "$(cat "$FAKE_LOG")"
+check_eq "... the plan had no mount step" "" \
+	"$(jget '[.plan.steps[] | select(.id == "repair.mount")] | length | select(. > 0)')"
+check "... repair returned within its bounds (${ms} ms)" test "$ms" -lt 15000
+set_control ""
+kill "$FS_PID" 2>/dev/null
+wait "$FS_PID" 2>/dev/null
+wait "$LS_PID" 2>/dev/null
+
 # Stale file handle: the same remedy.
 start_fs
 set_control "getattr=estale"

@@ -3,7 +3,9 @@
 # tests/run counts the lines. Every assertion can fail: it compares a real result with an
 # expectation stated in the test.
 set -u
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The checkout, symbolic links resolved: paths built on it mean the same in the VM guest,
+# which mounts the checkout at this path (tests/vm/lib/vm.sh).
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 MESHNFS=${MESHNFS:-$TOP/build/meshnfs}
 FIXTURES=$TOP/tests/fixtures
 _t_n=0

@@ -3,7 +3,10 @@
 # and a run killed with SIGTERM (as tests/run does on its timeout) leaves nothing behind: qemu
 # stopped by pid, the lab torn down (ganesha stopped by pid even while SIGSTOPped, its
 # wireguard-go processes, namespaces, taps and sockets gone), temporary files removed. Runs
-# tests/vm/lib/harness-child.sh and inspects what remains.
+# tests/vm/lib/harness-child.sh and inspects what remains. The second run boots from a copy
+# of the harness under /tmp, where a CI clone may live and where the guest mounts its own
+# tmpfs: the guest still sees the checkout (its own share), and paths that are really hidden
+# from it are refused before anything starts.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$TOP/tests/vm/lib/vm.sh"
 vm_require || exit 1
@@ -36,15 +39,34 @@ check "the lab's namespaces deleted after a normal exit" gone_ns "$(st "$T/deadl
 check "temporary directory removed" gone_dir "$(st "$T/deadline" tmp)"
 check "the lab's directory removed" gone_dir "$(st "$T/deadline" lab)"
 
-# 2. SIGTERM in the middle of a run, with the VM up and ganesha stopped.
-bash "$VM_DIR/harness-child.sh" "$T/signal" signal >"$T/signal.out" 2>&1 &
+# 2. A checkout under /tmp: the harness, the lab and build/meshnfs copied there, run from
+# there (the initramfs cache is shared: the same content gives the same image). Paths the
+# guest cannot see are refused at once.
+CO=$(mktemp -d /tmp/meshnfs-checkout.XXXXXX)
+at_exit "rm -rf '$CO'"
+mkdir -p "$CO/tests" "$CO/build"
+cp -a "$TOP/tests/lib" "$TOP/tests/lab" "$TOP/tests/vm" "$CO/tests/"
+cp -a "$MESHNFS" "$CO/build/meshnfs"
+run vm_boot /tmp/meshnfs-elsewhere/guest.sh
+check_eq "a guest script under /tmp outside the checkout is refused" 1 "$RC"
+check_match "... saying why" "/tmp/meshnfs-elsewhere/guest.sh: the guest cannot see it" "$OUT"
+run vm_boot /proc/self/guest.sh
+check_eq "a guest script under /proc is refused" 1 "$RC"
+
+# 3. SIGTERM in the middle of a run, with the VM up and ganesha stopped, from the copy.
+VM_CACHE=$VM_CACHE bash "$CO/tests/vm/lib/harness-child.sh" "$T/signal" signal >"$T/signal.out" 2>&1 &
 child=$!
 for ((i = 0; i < 2400; i++)); do
 	[ -s "$T/signal" ] && [ -n "$(st "$T/signal" booted)" ] && break
 	kill -0 "$child" 2>/dev/null || break
 	sleep 0.05
 done
-check_eq "the child's VM booted" yes "$(st "$T/signal" booted)"
+check_eq "the child's VM booted from a checkout under /tmp" yes "$(st "$T/signal" booted)"
+[ "$(st "$T/signal" booted)" = yes ] || diag "$(tail -n 20 "$T/signal.out")"
+check_eq "the guest saw the checkout's files at the same path (/tmp)" \
+	"$(sha256sum <"$CO/tests/vm/lib/guest.sh" | cut -d' ' -f1)" "$(st "$T/signal" guest_sum)"
+check_eq "the guest ran the checkout's build/meshnfs" "0 $("$MESHNFS" --version)" \
+	"$(st "$T/signal" meshnfs_rc) $(st "$T/signal" meshnfs_out)"
 check_match "its ganesha was stopped (state T)" '^T' \
 	"$(sed -n 's/^State:[[:space:]]*//p' "/proc/$(st "$T/signal" ganesha)/status" 2>/dev/null)"
 kill -TERM "$child" 2>/dev/null

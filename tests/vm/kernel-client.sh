@@ -6,10 +6,16 @@
 #     real mount(8) from that entry, a write read back on the server side; `meshnfs doctor`
 #     all green on that node;
 #   - hung server (lab fault hung): doctor returns within its bound and reports
-#     mount.responsive failed as hung (a child in state D) while the guide's `ls` stays
-#     blocked; green again after the heal;
+#     mount.responsive failed as blocked (a child in state D) with the cause the NFS checks
+#     found (nfs.rpc: TCP accepted, NFS silent) while the guide's `ls` stays blocked; green
+#     again after the heal;
 #   - offline peer (the server's wireguard-go stopped) and server stopped (refused): doctor's
-#     verdicts in the guest match `meshnfs probe`'s, in the guest and from the lab's c1;
+#     verdicts in the guest match `meshnfs probe`'s, in the guest and from the lab's c1; the
+#     blocked mount's cause is nfs.tcp's (no answer to SYNs; refused), not a hung server;
+#   - meshnfs repair on a hung server (nothing else holding the mount): umount -l detaches it
+#     at once while umount itself waits to close the NFS session past its deadline; repair
+#     judges by the mount table (repair.umount ok) and does not mount again until the server
+#     answers; after the heal a second repair mounts it again, doctor green;
 #   - stale handles (lab fault recreated): doctor reports mount.stale; meshnfs repair
 #     (umount -l, mount) brings the mount back, doctor green.
 # Measurements go to the TAP output as "# measure:" lines and to build/vm/kernel-client.measure
@@ -137,15 +143,31 @@ doctor_green() {
 		"0 " "$RC $(not_ok_checks)"
 	measure "${name}_green_after_ms" $(($(vm_now_ms) - t0))
 }
-# hung_mount NAME: the last doctor reported the mount hung with a child stuck in state D.
+# hung_mount NAME CAUSE FROM: the last doctor reported the mount blocked with a child stuck
+# in state D (the facts, the same for every cause), and the cause the NFS checks found, in
+# mount.responsive's summary ("; cause: CAUSE"), detail ("Cause (FROM): ...") and fix (FROM's
+# fix first). Only a hung server is blamed on TCP still being accepted.
 hung_mount() {
+	local summary detail fix
+	summary=$(field mount.responsive summary) detail=$(field mount.responsive detail)
+	fix=$(field mount.responsive fix)
 	check_eq "$1: mount.responsive fails" fail "$(st mount.responsive)"
-	check_match "$1: ... as a hung mount" "^hung: .ls $MNT. did not answer within" \
-		"$(field mount.responsive summary)"
+	check_match "$1: ... as a blocked mount" "^blocked: .ls $MNT. did not answer within $TIMEOUT.0 s \(stuck in [a-z]+, state D\)" \
+		"$summary"
 	check_eq "$1: its probe child was stuck in state D" D "$(jget .mount.health.child.state)"
 	diag "$1: the child's wait channel: $(jget .mount.health.child.wchan)"
 	check_eq "$1: mount.write and mount.stale not tried" "skip skip" \
 		"$(st mount.write) $(st mount.stale)"
+	check_match "$1: the cause in the summary, from $3" "; cause: $2 \($3\)$" "$summary"
+	check_match "$1: ... in the detail" "Cause \($3\): " "$detail"
+	check_eq "$1: ... and $3's fix first" "$(field "$3" fix)   (the cause, see $3)" "${fix%%$'\n'*}"
+	if [ "$3" = nfs.rpc ]; then
+		check_match "$1: ... a hung server still accepts TCP" "Its kernel still accepts TCP \(.nc -zv. says succeeded\)" "$detail"
+	else
+		check_no_match "$1: ... not blamed on a hung server" "nc -zv|cause: hung server|Cause \(nfs.rpc\)" \
+			"$summary $detail"
+	fi
+	diag "$1: $summary" "$(grep '^Cause' <<<"$detail")"
 }
 # within_bound NAME: doctor returned within its bound; its time and verdict are measured.
 within_bound() {
@@ -211,7 +233,7 @@ vm_bg ls-hung ls "$MNT"
 doctor_run
 within_bound hung
 check_eq "hung: doctor exits 2" 2 "$RC"
-hung_mount hung
+hung_mount hung "hung server, TCP accepted but NFS silent" nfs.rpc
 check_eq "hung: TCP accepted, the NFS service silent" "ok fail" "$(st nfs.tcp) $(st nfs.rpc)"
 check_eq "hung: doctor's diagnosis of the server" no_nfs_answer "$(jget .probe.diagnosis)"
 ls_blocked hung ls-hung
@@ -223,11 +245,49 @@ heal hung ls-hung
 check "hung: ls stayed blocked at least ${HOLD} s: $MS ms" test "${MS:-0}" -ge $((HOLD * 1000))
 doctor_green hung 60
 
+# ---- meshnfs repair on a hung server ----
+# Nothing else holds the mount this time (no guide's ls): the final reference goes with the
+# lazy unmount, so umount itself (its helper umount.nfs4) waits in state D to close the NFS
+# session with the silent server, past repair's deadline, while the mount has left the table.
+# last_check ID FIELD: the last check with ID (a plan's note may share the step's id).
+last_check() { jget "[.checks[] | select(.id == \"$1\")] | last | .$2"; }
+lab_fault hung || { not_ok "lab fault hung"; exit 1; }
+vm_exec -t 90 "$MESHNFS" --json repair
+measure hung_repair_ms "$MS"
+check_eq "hung repair: exit 1 (a note: the server does not answer)" 1 "$RC"
+check_eq "hung repair: repair.umount ok" ok "$(last_check repair.umount status)"
+check_match "hung repair: detached, judged by the mount table; umount itself did not return" \
+	"^umount -l $MNT: detached \(gone from the mount table at once\); umount itself did not return within $TIMEOUT s: it waited for the server to close the NFS session" \
+	"$(last_check repair.umount summary)"
+um_detail=$(last_check repair.umount detail)
+diag "hung repair: $um_detail"
+check_match "hung repair: names the stuck umount.nfs4, in state D" \
+	"^At the deadline umount.nfs4 \(pid [0-9]+\) waited in state D" "$um_detail"
+measure hung_repair_umount "$(grep -o 'state D ([^)]*)' <<<"$um_detail")"
+measure hung_repair_umount_end "$(sed -n 's/.*; \(SIGKILL ended it\|it is still there after SIGKILL\).*/\1/p' <<<"$um_detail")"
+check_match "hung repair: no new mount, the server does not answer" \
+	"^not mounting again: $SRC does not answer" "$(last_check repair.server summary)"
+check_eq "hung repair: the plan has no mount step" 0 \
+	"$(jget '[.plan.steps[] | select(.id == "repair.mount")] | length')"
+check_eq "hung repair: nothing to verify" skip "$(last_check repair.verify status)"
+vm_exec grep -c " $MNT " /proc/self/mounts
+check_eq "hung repair: the mount is gone from the guest's mount table" 0 "$OUT"
+vm_exec pgrep -x umount.nfs4
+measure hung_repair_umount_left "$([ "$RC" = 0 ] && echo "yes (pid $OUT)" || echo no)"
+lab_heal || { not_ok "hung repair: lab heal"; exit 1; }
+vm_exec -t 90 "$MESHNFS" --json repair
+measure hung_repair_again_ms "$MS"
+check_eq "hung repair, healed: repair again mounts and verifies" "ok ok" \
+	"$(last_check repair.mount status) $(last_check repair.verify status)"
+check_match "hung repair, healed: ... because the server answers" "answers" \
+	"$(last_check repair.server summary)"
+doctor_green hung_repair 60 "the second repair"
+
 # ---- Offline peer, server stopped: the same verdict from doctor, probe here, probe on c1 ----
 for fault in offline refused; do
 	case $fault in
-	offline) want=unreachable h=$OFFLINE_HOLD ;;
-	refused) want=refused h=$REFUSED_HOLD ;;
+	offline) want=unreachable h=$OFFLINE_HOLD cause="offline peer, no answer to SYNs" ;;
+	refused) want=refused h=$REFUSED_HOLD cause="refused, nothing listens on 2049" ;;
 	esac
 	lab_fault "$fault" || { not_ok "lab fault $fault"; exit 1; }
 	vm_bg "ls-$fault" ls "$MNT"
@@ -238,7 +298,7 @@ for fault in offline refused; do
 	check_eq "$fault: nfs.tcp fails, the rest of the ladder not tested" "fail skip skip skip" \
 		"$(st nfs.tcp) $(st nfs.rpc) $(st nfs.export) $(st nfs.write)"
 	tcp_detail=$(field nfs.tcp summary)
-	hung_mount "$fault"
+	hung_mount "$fault" "$cause" nfs.tcp
 	probe_guest "$fault"
 	check_eq "$fault: probe in the guest agrees with doctor" "$want" "$PROBE_GUEST"
 	check_eq "$fault: probe's tcp step says what doctor's nfs.tcp says" "$tcp_detail" \

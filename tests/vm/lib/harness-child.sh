@@ -3,14 +3,19 @@
 # guest's tap and boots tests/vm/lib/guest-idle.sh, then writes what it created (namespaces,
 # tap, pids, directories) to $1 and either
 #   deadline  waits for the VM deadline (VM_DEADLINE) to end qemu, and records how long it took
-#   signal    stops ganesha (lab fault hung) and waits to be killed with SIGTERM
+#   signal    boots lib/guest-agent.sh instead, records what the guest sees of this checkout
+#             (harness.sh runs this mode from a copy under /tmp), stops ganesha (lab fault
+#             hung) and waits to be killed with SIGTERM
 # Its TAP output is not counted; harness.sh checks what is left afterwards.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$TOP/tests/vm/lib/vm.sh"
 state=$1 mode=$2
 vm_require || exit 1
 vm_lab_up 1 || exit 1
-vm_boot "$TOP/tests/vm/lib/guest-idle.sh" || exit 1
+case $mode in
+signal) vm_boot "$TOP/tests/vm/lib/guest-agent.sh" || exit 1 ;;
+*) vm_boot "$TOP/tests/vm/lib/guest-idle.sh" || exit 1 ;;
+esac
 qpid=
 record() {
 	# qemu removes its pidfile when it exits: keep the first pid read.
@@ -32,8 +37,12 @@ deadline)
 	;;
 signal)
 	vm_wait booted 120 || { record "booted=no"; exit 1; }
+	# The checkout as the guest sees it: the same bytes at the same path, and the binary runs.
+	vm_exec sha256sum "$TOP/tests/vm/lib/guest.sh"
+	seen=${OUT%% *}
+	vm_exec "$MESHNFS" --version
 	lab_fault hung || exit 1
-	record "booted=yes"
+	record "booted=yes" "top=$TOP" "guest_sum=$seen" "meshnfs_rc=$RC" "meshnfs_out=$OUT"
 	while :; do sleep 1; done
 	;;
 esac

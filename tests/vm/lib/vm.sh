@@ -8,8 +8,11 @@
 #                         and content
 #   vm_lab_up             the lab (server srv with wireguard-go and nfs-ganesha, clients), and
 #                         a tap on its switch with WireGuard keys and peers for the guest
-#   vm_boot SCRIPT        qemu in the switch's namespace, host / read-only over 9p, a writable
-#                         share for results and requests, SCRIPT as the guest's PID 1, a deadline
+#   vm_boot SCRIPT        qemu in the switch's namespace, host / read-only over 9p, the checkout
+#                         read-only over 9p at its own path, a writable share for results and
+#                         requests, SCRIPT as the guest's PID 1, a deadline
+#   vm_guest_sees PATH    whether the guest sees PATH (the checkout, or host files outside the
+#                         guest's own /tmp, /run, /proc, /sys, /dev)
 #   vm_wait, vm_get, vm_step   events the guest publishes (booted, fatal) through the share
 #   vm_exec, vm_bg, vm_bg_state, vm_bg_wait   commands in a guest running lib/guest-agent.sh
 # Faults are the lab's: lab_fault hung|offline|refused|recreated|..., lab_heal.
@@ -22,6 +25,9 @@
 . "$TOP/tests/lab/lib.sh"
 
 VM_DIR=$TOP/tests/vm/lib
+# The checkout as the kernel names it (symbolic links resolved, as tap.sh's TOP): the guest
+# mounts it there.
+VM_TOP=$(cd "$TOP" && pwd -P)
 VM_CACHE=${VM_CACHE:-$TOP/build/vm}
 VM_DEADLINE=${VM_DEADLINE:-300}   # seconds: the whole VM, whatever happens inside
 VM_MEM=${VM_MEM:-384}
@@ -179,17 +185,38 @@ vm_lab_up() {
 	VM_UNDER_ADDR=${LAB_UNDER[$VM_HOST]}
 }
 
+# vm_guest_sees PATH: 0 when the guest sees PATH at the same path. The guest's root is the
+# host's / (read-only, through 9p), but the guest mounts its own tmpfs on /tmp and /run and its
+# own kernel filesystems on /proc, /sys and /dev, which hide the host's files there; the
+# checkout ($TOP: a clone may live under /tmp, as CI's does) is shared on its own and mounted
+# at its path after those, so everything in it stays visible wherever it lives. Otherwise 1,
+# with a diagnostic naming PATH.
+vm_guest_sees() {
+	local p
+	# Normalised but not resolved: the guest follows symbolic links in its own tree.
+	p=$(realpath -m -s -- "$1")
+	case $p/ in
+	"$VM_TOP"/*) return 0 ;;
+	/tmp/* | /run/* | /proc/* | /sys/* | /dev/*)
+		diag "$1: the guest cannot see it (its /tmp, /run, /proc, /sys, /dev are its own; only the checkout $VM_TOP is shared there)"
+		return 1
+		;;
+	esac
+	return 0
+}
+
 # vm_boot SCRIPT [NAME=VALUE...]: boots the VM with SCRIPT (a path on the host, visible in the
-# guest at the same path through the 9p root) as PID 1. The NAME=VALUE pairs, and the
+# guest at the same path: vm_guest_sees) as PID 1. The NAME=VALUE pairs, and the
 # harness's own (addresses, export, share), go to /run/vm/env for the guest to source.
 # Sets VM_T0 (ms, just before qemu starts), VM_QEMU_JOB (the `timeout` process bounding qemu
 # by VM_DEADLINE: SIGTERM then, SIGKILL 5 s later; timeout reaps qemu, no orphan), VM_CONSOLE.
 vm_boot() {
 	local script=$1 kv; shift
-	case $script in
-	/tmp/* | /run/* | /proc/* | /sys/* | /dev/*)
-		# The guest mounts its own tmpfs or kernel filesystems there: the host's files are hidden.
-		diag "$script: the guest cannot see it (its /tmp, /run, /proc, /sys, /dev are its own)"
+	vm_guest_sees "$script" && vm_guest_sees "$MESHNFS" || return 1
+	# Both go on the kernel command line, which splits at blanks and treats quotes specially.
+	case $VM_TOP$script in
+	*[[:space:]\"]*)
+		diag "$VM_TOP, $script: the kernel command line cannot carry blanks or quotes; use a checkout path without them"
 		return 1
 		;;
 	esac
@@ -211,8 +238,9 @@ vm_boot() {
 		-m "$VM_MEM" -smp 1 -display none -monitor none -no-reboot \
 		-serial "file:$VM_CONSOLE" -pidfile "$VM_TMP/qemu.pid" \
 		-kernel "/boot/vmlinuz-$VM_KVER" -initrd "$VM_INITRAMFS" \
-		-append "console=ttyS0 panic=-1 loglevel=4 meshnfs.init=$script" \
+		-append "console=ttyS0 panic=-1 loglevel=4 meshnfs.top=$VM_TOP meshnfs.init=$script" \
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+		-virtfs "local,path=${VM_TOP//,/,,},mount_tag=top,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$VM_SHARE,mount_tag=vmshare,security_model=none,multidevs=remap" \
 		-netdev "tap,id=n0,ifname=$VM_TAP,script=no,downscript=no" \
 		-device "virtio-net-pci,netdev=n0,mac=$(printf '52:54:00:6d:6e:%02x' "${VM_GUEST_ADDR##*.}")" \
