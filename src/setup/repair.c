@@ -88,6 +88,10 @@ static bool server_answers(const struct repair *rp, struct plan *p)
 	bool ok = pr.diagnosis == PROBE_OK || pr.diagnosis == PROBE_GRACE;
 	if (!ok) {
 		why = probe_explain(&pr, &fix);
+		/* The explanation is a sentence; here it sits in parentheses. */
+		size_t n = strlen(why);
+		if (n && why[n - 1] == '.')
+			why[n - 1] = '\0';
 		plan_note(p, "repair.server",
 			  "not mounting again: %s:%s does not answer (%s)%s%s; run repair again "
 			  "once it does",
