@@ -656,7 +656,10 @@ static void timeout(struct probe *p, int64_t now, const char *why)
 {
 	char dst[16];
 	enum probe_diagnosis d;
-	double s = secs((int)(now - p->t_step));
+	/* The bound that expired, not the time the loop took to notice it (later on a busy
+	 * machine): the message says "within the deadline". */
+	int64_t bound = probe_deadline(p) - p->t_step;
+	double s = secs((int)(bound > 0 && bound < now - p->t_step ? bound : now - p->t_step));
 
 	addr_str(p->addr, dst, sizeof(dst));
 	if (p->cleaning) {
