@@ -81,10 +81,14 @@ printf '[mesh]\nrange = 10.0.0.0/8\n' >"$T/other.conf"
 run "$MESHNFS" --root "$T" --config "$T/other.conf" env --json
 check_eq "--config range decides what counts as a mesh address" "" "$(jget '.node.mesh_addresses|join(",")')"
 
-# NO_COLOR and --no-color: never escape codes (script(1) gives a terminal).
+# NO_COLOR and --no-color: never escape codes (script(1) gives a terminal). A report that is
+# coloured on a terminal: setup client's plan on a fixture root, a dry run (no network, no
+# change; env's own table has no colour, so it could not show the difference).
 if command -v script >/dev/null; then
-	out=$(NO_COLOR=1 script -qec "$MESHNFS --root $R/wsl2-mirrored env" /dev/null 2>&1 </dev/null)
-	check_no_match "NO_COLOR: no escape codes even on a terminal" $'\033\\[3' "$out"
+	colored() { script -qec "env $1 PATH=$TEST_PATH $MESHNFS --root $R/debian12 setup client --dry-run $2" /dev/null 2>&1 </dev/null; }
+	check_match "on a terminal: the verdict is coloured" $'\033\\[3' "$(colored '' '')"
+	check_no_match "NO_COLOR: no escape codes even on a terminal" $'\033\\[3' "$(colored NO_COLOR=1 '')"
+	check_no_match "--no-color: no escape codes even on a terminal" $'\033\\[3' "$(colored '' --no-color)"
 fi
 
 # Options may follow operands after the command name.
