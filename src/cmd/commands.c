@@ -27,11 +27,3 @@ const struct command *command_find(const char *name)
 	return NULL;
 }
 
-int cmd_not_yet(struct ctx *ctx, int argc, char **argv)
-{
-	(void)ctx;
-	(void)argc;
-	fprintf(stderr, "meshnfs: '%s' is not available in this build yet\n", argv[0]);
-	return EXIT_SOFTWARE;
-}
-
