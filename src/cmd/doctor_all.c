@@ -108,10 +108,9 @@ static void print_table(const struct mesh_nodes *nodes, const struct fleet_row *
 	for (int k = 0; k <= FLEET_ERROR; k++) {
 		if (!counts[k])
 			continue;
-		enum check_status s = fleet_result_status(k);
 		fprintf(f, "%s %d %s%s%s", first ? "" : ",", counts[k],
-			color ? (s == CHECK_OK ? COLOR_GREEN : s == CHECK_WARN ? COLOR_YELLOW : COLOR_RED) : "",
-			result_text(k), color ? COLOR_RESET : "");
+			color ? check_status_color(fleet_result_status(k)) : "", result_text(k),
+			color ? COLOR_RESET : "");
 		first = false;
 	}
 	fprintf(f, " (nodes from %s)\n", nodes->source ? nodes->source : "?");

@@ -56,13 +56,6 @@ static json_t *probe_json(const struct probe *p, const char *summary, const char
 	return doc;
 }
 
-static const char *status_color(enum check_status s)
-{
-	return s == CHECK_OK ? COLOR_GREEN : s == CHECK_WARN ? COLOR_YELLOW
-					 : s == CHECK_FAIL ? COLOR_RED
-							   : COLOR_DIM;
-}
-
 static void probe_print(const struct probe *p, const char *summary, const char *fix, bool color)
 {
 	printf("probe %s:%s (each step at most %.1f s)\n", p->host,
@@ -72,12 +65,12 @@ static void probe_print(const struct probe *p, const char *summary, const char *
 		char ms[32] = "-";
 		if (s->ms >= 0)
 			snprintf(ms, sizeof(ms), "%" PRId64 " ms", s->ms);
-		printf("  %s%-4s%s  %-9s  %8s  %s\n", color ? status_color(s->status) : "",
+		printf("  %s%-4s%s  %-9s  %8s  %s\n", color ? check_status_color(s->status) : "",
 		       check_status_name(s->status), color ? COLOR_RESET : "", probe_step_name(i), ms,
 		       s->detail ? s->detail : "");
 	}
 	enum check_status v = p->diagnosis == PROBE_OK ? CHECK_OK : CHECK_FAIL;
-	printf("%sdiagnosis: %s%s (%" PRId64 " ms)\n  %s\n", color ? status_color(v) : "",
+	printf("%sdiagnosis: %s%s (%" PRId64 " ms)\n  %s\n", color ? check_status_color(v) : "",
 	       probe_diagnosis_name(p->diagnosis), color ? COLOR_RESET : "", p->ms, summary);
 	if (fix)
 		printf("fix: %s\n", fix);

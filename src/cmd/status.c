@@ -234,7 +234,7 @@ static void print_table(const struct status *st, bool color, FILE *f)
 		st->nodes->n, st->nodes->n == 1 ? "" : "s",
 		st->nodes->source ? st->nodes->source : "?", answered, st->n_targets,
 		st->ms / 1000.0, st->o.timeout_ms / 1000.0,
-		color ? (v == CHECK_OK ? COLOR_GREEN : v == CHECK_WARN ? COLOR_YELLOW : COLOR_RED) : "",
+		color ? check_status_color(v) : "",
 		check_status_name(v), color ? COLOR_RESET : "");
 	for (size_t i = 0; i < st->n_warnings; i++) {
 		const struct status_warning *w = &st->warnings[i];

@@ -132,7 +132,7 @@ json_t *report_to_json(const struct report *r)
 	return doc;
 }
 
-static const char *status_color(enum check_status s)
+const char *check_status_color(enum check_status s)
 {
 	switch (s) {
 	case CHECK_OK:
@@ -177,7 +177,7 @@ void report_print_human(const struct report *r, FILE *f, bool color)
 		const struct check *c = &r->checks[i];
 		const char *name = check_status_name(c->status);
 		counts[c->status]++;
-		fprintf(f, "%s%-4s%s  %-*s  %s", color ? status_color(c->status) : "", name,
+		fprintf(f, "%s%-4s%s  %-*s  %s", color ? check_status_color(c->status) : "", name,
 			color ? COLOR_RESET : "", w, c->id, c->summary);
 		if (c->ms >= 0)
 			fprintf(f, " (%" PRId64 " ms)", c->ms);
@@ -189,6 +189,6 @@ void report_print_human(const struct report *r, FILE *f, bool color)
 	}
 	enum check_status v = report_verdict(r);
 	fprintf(f, "%sverdict: %s%s (%d ok, %d warn, %d fail, %d skipped)\n",
-		color ? status_color(v) : "", check_status_name(v), color ? COLOR_RESET : "",
+		color ? check_status_color(v) : "", check_status_name(v), color ? COLOR_RESET : "",
 		counts[CHECK_OK], counts[CHECK_WARN], counts[CHECK_FAIL], counts[CHECK_SKIP]);
 }

@@ -45,6 +45,8 @@ enum check_status report_verdict(const struct report *r);
 /* 0 ok (or only skips), 1 warnings only, 2 failures. */
 int report_exit_code(const struct report *r);
 const char *check_status_name(enum check_status s);
+/* The terminal colour of a status (COLOR_* of report/output.h): green, yellow, red, dim. */
+const char *check_status_color(enum check_status s);
 
 /* Renders the whole report: JSON document on f, or aligned human text. */
 json_t *report_to_json(const struct report *r);
