@@ -50,6 +50,9 @@ int cmd_parse_options(struct ctx *ctx, const struct command *cmd, int argc, char
 		      const char *shortopts, const struct option *longopts, opt_fn fn,
 		      void *userdata);
 
+/* An opt_fn for a command whose only option is one flag: sets the bool userdata points to. */
+int cmd_flag_option(void *userdata, int opt, const char *arg, char *err, size_t errsize);
+
 /* The start of a command that takes no operands: its options (as cmd_parse_options), no
  * operand, the configuration loaded. Returns 0 to go on, or the exit code to return at once
  * (64 usage, 65 bad configuration, both already reported). */

@@ -154,6 +154,16 @@ int cmd_parse_options(struct ctx *ctx, const struct command *cmd, int argc, char
 	return optind;
 }
 
+int cmd_flag_option(void *userdata, int opt, const char *arg, char *err, size_t errsize)
+{
+	(void)opt;
+	(void)arg;
+	(void)err;
+	(void)errsize;
+	*(bool *)userdata = true;
+	return 0;
+}
+
 int cmd_start(struct ctx *ctx, const struct command *cmd, int argc, char **argv,
 	      const struct option *longopts, opt_fn fn, void *userdata)
 {

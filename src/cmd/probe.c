@@ -11,19 +11,6 @@
 
 enum { OPT_NO_WRITE = 0x300 };
 
-static int probe_option(void *userdata, int opt, const char *arg, char *err, size_t size)
-{
-	bool *no_write = userdata;
-
-	(void)arg;
-	(void)err;
-	(void)size;
-	if (opt != OPT_NO_WRITE)
-		return -EINVAL;
-	*no_write = true;
-	return 0;
-}
-
 static json_t *probe_json(const struct probe *p, const char *summary, const char *fix)
 {
 	json_t *doc = json_object(), *steps = json_array();
@@ -87,7 +74,7 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 	struct diag d = { 0 };
 	bool no_write = false;
 	struct probe p;
-	int i = cmd_parse_options(ctx, self, argc, argv, "", longopts, probe_option, &no_write);
+	int i = cmd_parse_options(ctx, self, argc, argv, "", longopts, cmd_flag_option, &no_write);
 
 	if (i < 0)
 		return EXIT_USAGE;
@@ -113,8 +100,7 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 	summary = probe_explain(&p, &fix);
 	if (ctx->json) {
 		json_t *doc = probe_json(&p, summary, fix);
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
+		cmd_print_json(doc);
 		json_decref(doc);
 	} else
 		probe_print(&p, summary, fix, output_want_color(STDOUT_FILENO, ctx->no_color));

@@ -14,19 +14,6 @@
 
 enum { OPT_DRY_RUN = 0x300 };
 
-static int repair_option(void *userdata, int opt, const char *arg, char *err, size_t size)
-{
-	bool *dry_run = userdata;
-
-	(void)arg;
-	(void)err;
-	(void)size;
-	if (opt != OPT_DRY_RUN)
-		return -EINVAL;
-	*dry_run = true;
-	return 0;
-}
-
 struct verify_data {
 	const struct repair *rp;
 	const struct plan *plan;
@@ -84,7 +71,7 @@ int cmd_repair(struct ctx *ctx, int argc, char **argv)
 	struct node_info node;
 	bool dry_run = false;
 	struct plan p;
-	int rc0 = cmd_start(ctx, self, argc, argv, longopts, repair_option, &dry_run);
+	int rc0 = cmd_start(ctx, self, argc, argv, longopts, cmd_flag_option, &dry_run);
 
 	if (rc0)
 		return rc0;
