@@ -47,35 +47,32 @@ struct setup_args {
 	bool dry_run, root_squash, force;
 };
 
+/* A value the configuration file could hold too, checked the same way. */
+static int config_value(const char *option, const char *section, const char *key,
+			const char *arg, const char **slot, char *err, size_t size)
+{
+	char problem[600];
+
+	if (config_check_value(section, key, arg, problem, sizeof(problem)) < 0)
+		return snprintf(err, size, "--%s: %s", option, problem), -EINVAL;
+	*slot = arg;
+	return 0;
+}
+
 static int setup_option(void *userdata, int opt, const char *arg, char *err, size_t size)
 {
 	struct setup_args *a = userdata;
 
 	switch (opt) {
 	case OPT_SERVER:
-		if (config_check_host(arg) < 0)
-			return snprintf(err, size, "--server: \"%s\" is not an IPv4 address or host name",
-					arg), -EINVAL;
-		a->server = arg;
-		return 0;
+		return config_value("server", "server", "address", arg, &a->server, err, size);
 	case OPT_EXPORT:
-		if (config_check_abs_path(arg) < 0)
-			return snprintf(err, size, "--export: \"%s\" is not an absolute path", arg),
-			       -EINVAL;
-		a->export_path = arg;
-		return 0;
+		return config_value("export", "server", "export", arg, &a->export_path, err, size);
 	case OPT_MOUNTPOINT:
-		if (config_check_abs_path(arg) < 0 || streq(arg, "/"))
-			return snprintf(err, size, "--mountpoint: \"%s\" is not an absolute path "
-						   "(other than /)", arg), -EINVAL;
-		a->mountpoint = arg;
-		return 0;
+		return config_value("mountpoint", "client", "mountpoint", arg, &a->mountpoint, err,
+				    size);
 	case OPT_OPTIONS:
-		if (config_check_mount_options(arg) < 0)
-			return snprintf(err, size, "--options: invalid mount options \"%s\"", arg),
-			       -EINVAL;
-		a->options = arg;
-		return 0;
+		return config_value("options", "client", "options", arg, &a->options, err, size);
 	case OPT_CLIENTS:
 		a->clients = arg;
 		return 0;

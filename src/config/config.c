@@ -13,7 +13,9 @@
 
 #define CONFIG_MAX_SIZE (256 * 1024)
 
-enum value_kind { V_HOST, V_PATH, V_OPTIONS, V_RANGE, V_URL, V_SECRET, V_USER, V_COMMAND, V_INT };
+enum value_kind {
+	V_HOST, V_PATH, V_MOUNTPOINT, V_OPTIONS, V_RANGE, V_URL, V_SECRET, V_USER, V_COMMAND, V_INT
+};
 
 /* One row per accepted key: adding a setting is adding a row. */
 static const struct config_key {
@@ -24,7 +26,7 @@ static const struct config_key {
 } keys[] = {
 	{ "server", "address", V_HOST, offsetof(struct config, server), 0, 0 },
 	{ "server", "export", V_PATH, offsetof(struct config, export_path), 0, 0 },
-	{ "client", "mountpoint", V_PATH, offsetof(struct config, mountpoint), 0, 0 },
+	{ "client", "mountpoint", V_MOUNTPOINT, offsetof(struct config, mountpoint), 0, 0 },
 	{ "client", "options", V_OPTIONS, offsetof(struct config, mount_options), 0, 0 },
 	{ "mesh", "range", V_RANGE, offsetof(struct config, mesh), 0, 0 },
 	{ "headscale", "url", V_URL, offsetof(struct config, hs_url), 0, 0 },
@@ -273,6 +275,86 @@ void config_defaults(struct config *c)
 	c->fleet_connect_timeout = 5;
 }
 
+/* Checks value for key k: 0, or -EINVAL with the problem in err, quoting the value (a message
+ * for after "KEY: " in the file, "--OPTION: " on the command line). */
+static int check_value(const struct config_key *k, const char *value, char *err, size_t size)
+{
+	const char *problem = NULL;
+	bool quote = true;
+
+	switch (k->kind) {
+	case V_HOST:
+		if (config_check_host(value) < 0)
+			problem = "is not an IPv4 address or host name";
+		break;
+	case V_PATH:
+		if (config_check_abs_path(value) < 0)
+			problem = "is not an absolute path";
+		break;
+	case V_MOUNTPOINT:
+		if (config_check_abs_path(value) < 0)
+			problem = "is not an absolute path";
+		else if (streq(value, "/"))
+			problem = "is the root directory: the share needs a mount point of its own";
+		break;
+	case V_OPTIONS:
+		if (config_check_mount_options(value) < 0)
+			return snprintf(err, size, "invalid mount options \"%s\"", value), -EINVAL;
+		break;
+	case V_RANGE: {
+		struct cidr range;
+		int r = cidr_parse(value, true, &range);
+		if (r == -EDOM)
+			problem = "has host bits set (did you mean the network address?)";
+		else if (r < 0)
+			problem = "is not an IPv4 CIDR range";
+		break;
+	}
+	case V_URL:
+		if (config_check_https_url(value) < 0)
+			problem = "is not an https:// URL without credentials, query or fragment (the API "
+				  "key must not travel in clear text)";
+		break;
+	case V_SECRET:
+		if (check_secret(value) < 0)
+			problem = "not a key (8 to 512 printable characters, no spaces)", quote = false;
+		break;
+	case V_USER:
+		if (check_user(value) < 0)
+			problem = "is not a user name";
+		break;
+	case V_COMMAND:
+		if (check_command(value) < 0)
+			problem = "is not a program name or absolute path";
+		break;
+	case V_INT: {
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		if (errno || end == value || *end || v < k->min || v > k->max)
+			return snprintf(err, size, "\"%s\" is not a number in %d..%d", value, k->min,
+					k->max), -EINVAL;
+		break;
+	}
+	}
+	if (!problem)
+		return 0;
+	if (quote)
+		snprintf(err, size, "\"%s\" %s", value, problem);
+	else
+		snprintf(err, size, "%s", problem); /* a secret is not repeated */
+	return -EINVAL;
+}
+
+int config_check_value(const char *section, const char *key, const char *value, char *err,
+		       size_t size)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (streq(keys[i].section, section) && streq(keys[i].key, key))
+			return check_value(&keys[i], value, err, size);
+	return snprintf(err, size, "no key %s in [%s]", key, section), -EINVAL;
+}
+
 static int apply(const char *file, const struct ini_entry *e, struct config *c,
 		 struct diag *diag)
 {
@@ -295,67 +377,21 @@ static int apply(const char *file, const struct ini_entry *e, struct config *c,
 		return diag_set(diag, file, e->line, "unknown key \"%s\" in [%s]", e->key, e->section);
 
 	void *slot = (char *)c + k->offset;
+	char err[600];
+	if (check_value(k, e->value, err, sizeof(err)) < 0)
+		return diag_set(diag, file, e->line, "%s: %s", e->key, err);
 	switch (k->kind) {
-	case V_HOST:
-		if (config_check_host(e->value) < 0)
-			return diag_set(diag, file, e->line,
-					"%s: \"%s\" is not an IPv4 address or host name", e->key, e->value);
-		break;
-	case V_PATH:
-		if (config_check_abs_path(e->value) < 0)
-			return diag_set(diag, file, e->line, "%s: \"%s\" is not an absolute path",
-					e->key, e->value);
-		break;
-	case V_OPTIONS:
-		if (config_check_mount_options(e->value) < 0)
-			return diag_set(diag, file, e->line, "%s: invalid mount options \"%s\"",
-					e->key, e->value);
-		break;
-	case V_RANGE: {
-		int r = cidr_parse(e->value, true, slot);
-		if (r == -EDOM)
-			return diag_set(diag, file, e->line,
-					"%s: \"%s\" has host bits set (did you mean the network address?)",
-					e->key, e->value);
-		if (r < 0)
-			return diag_set(diag, file, e->line, "%s: \"%s\" is not an IPv4 CIDR range",
-					e->key, e->value);
+	case V_RANGE:
+		cidr_parse(e->value, true, slot);
 		return 0;
-	}
-	case V_URL:
-		if (config_check_https_url(e->value) < 0)
-			return diag_set(diag, file, e->line,
-					"%s: \"%s\" is not an https:// URL without credentials, query or "
-					"fragment (the API key must not travel in clear text)",
-					e->key, e->value);
-		break;
+	case V_INT:
+		*(int *)slot = (int)strtol(e->value, NULL, 10);
+		return 0;
 	case V_SECRET:
-		if (check_secret(e->value) < 0)
-			return diag_set(diag, file, e->line,
-					"%s: not a key (8 to 512 printable characters, no spaces)", e->key);
 		c->hs_api_key_line = e->line;
 		break;
-	case V_USER:
-		if (check_user(e->value) < 0)
-			return diag_set(diag, file, e->line, "%s: \"%s\" is not a user name", e->key,
-					e->value);
+	default:
 		break;
-	case V_COMMAND:
-		if (check_command(e->value) < 0)
-			return diag_set(diag, file, e->line,
-					"%s: \"%s\" is not a program name or absolute path", e->key,
-					e->value);
-		break;
-	case V_INT: {
-		char *end;
-		errno = 0;
-		long v = strtol(e->value, &end, 10);
-		if (errno || end == e->value || *end || v < k->min || v > k->max)
-			return diag_set(diag, file, e->line, "%s: \"%s\" is not a number in %d..%d",
-					e->key, e->value, k->min, k->max);
-		*(int *)slot = (int)v;
-		return 0;
-	}
 	}
 	char **s = slot;
 	free(*s);

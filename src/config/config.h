@@ -57,7 +57,12 @@ int config_parse(const char *file, const char *data, size_t len, struct config *
 void config_defaults(struct config *c);
 void config_free(struct config *c);
 
-/* Validators shared with the command line (return 0 or -EINVAL). */
+/* Checks a value as [section] key of the file does (the command line's --server, --export,
+ * --mountpoint, --options): 0, or -EINVAL with the problem in err, quoting the value, for a
+ * message after "KEY: " or "--OPTION: ". */
+int config_check_value(const char *section, const char *key, const char *value, char *err,
+		       size_t size);
+/* Validators shared with other parsers (return 0 or -EINVAL). */
 int config_check_host(const char *s);
 int config_check_abs_path(const char *s);
 int config_check_mount_options(const char *s);

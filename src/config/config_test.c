@@ -47,6 +47,7 @@ static void bad_values(void **state)
 	} cases[] = {
 		{ "[server]\naddress = 100.64.0.1;rm\n", "address: \"100.64.0.1;rm\" is not an IPv4 address or host name" },
 		{ "[server]\nexport = /opt/../etc\n", "export: \"/opt/../etc\" is not an absolute path" },
+		{ "[client]\nmountpoint = /\n", "mountpoint: \"/\" is the root directory: the share needs a mount point of its own" },
 		{ "[client]\noptions = soft,,hard\n", "options: invalid mount options \"soft,,hard\"" },
 		{ "[client]\noptions = soft timeo=1\n", "options: invalid mount options \"soft timeo=1\"" },
 		{ "[mesh]\nrange = 10.0.0.0/40\n", "range: \"10.0.0.0/40\" is not an IPv4 CIDR range" },
@@ -158,6 +159,20 @@ static void validators(void **state)
 	assert_int_equal(config_check_abs_path("/a\nb"), -EINVAL);
 	assert_int_equal(config_check_mount_options("_netdev,x-systemd.idle-timeout=600"), 0);
 	assert_int_equal(config_check_mount_options(""), -EINVAL);
+
+	/* The command line's check is the file's, with the same words. */
+	char err[600];
+	assert_int_equal(config_check_value("client", "mountpoint", "/mnt/share", err, sizeof(err)), 0);
+	assert_int_equal(config_check_value("server", "export", "/", err, sizeof(err)), 0);
+	assert_int_equal(config_check_value("client", "mountpoint", "/", err, sizeof(err)), -EINVAL);
+	assert_str(err, "\"/\" is the root directory: the share needs a mount point of its own");
+	assert_int_equal(config_check_value("server", "address", "100.64.0", err, sizeof(err)), -EINVAL);
+	assert_str(err, "\"100.64.0\" is not an IPv4 address or host name");
+	assert_int_equal(config_check_value("client", "options", "soft,,hard", err, sizeof(err)), -EINVAL);
+	assert_str(err, "invalid mount options \"soft,,hard\"");
+	assert_int_equal(config_check_value("fleet", "sessions", "65", err, sizeof(err)), -EINVAL);
+	assert_str(err, "\"65\" is not a number in 1..64");
+	assert_int_equal(config_check_value("server", "port", "2049", err, sizeof(err)), -EINVAL);
 }
 
 int main(void)

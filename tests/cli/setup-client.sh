@@ -136,8 +136,23 @@ check_match "wsl1: says why" "WSL1 has no Linux kernel" "$ERR"
 # --- arguments ---
 run M --root "$T" setup client --server 100.64.0 --dry-run
 check_eq "bad --server: exit 64" 64 "$RC"
+check_match "bad --server: said as the configuration says it" \
+	'--server: "100.64.0" is not an IPv4 address or host name' "$ERR"
 run M --root "$T" setup client --mountpoint relative --dry-run
 check_eq "bad --mountpoint: exit 64" 64 "$RC"
+run M --root "$T" setup client --mountpoint / --dry-run
+check_eq "--mountpoint /: exit 64" 64 "$RC"
+check_match "--mountpoint /: said" '--mountpoint: "/" is the root directory' "$ERR"
+# The same value from the configuration is refused the same way (it would replace the root
+# file system's line in fstab), and nothing is written.
+before=$(tree_state "$T")
+printf '[client]\nmountpoint = /\n' >"$T.conf"
+at_exit "rm -f '$T.conf'"
+run M --root "$T" --config "$T.conf" setup client
+check_eq "mountpoint = / in the configuration: exit 65" 65 "$RC"
+check_match "mountpoint = / in the configuration: file and line" \
+	"$T.conf:2: mountpoint: \"/\" is the root directory" "$ERR"
+check_eq "mountpoint = / in the configuration: nothing written" "$before" "$(tree_state "$T")"
 run M --root "$T" setup client --options 'soft,,hard' --dry-run
 check_eq "bad --options: exit 64" 64 "$RC"
 run M --root "$T" setup
