@@ -33,18 +33,14 @@ static void read_os_release(struct node_info *n)
 		_cleanup_free_ char *p = root_path(paths[i]), *data = NULL;
 		struct os_release o;
 		struct diag d = { 0 };
-		char msg[1200];
 		size_t len;
-		int r = read_file_bounded(p, 64 * 1024, &data, &len);
+		int r = node_read_file(n, p, 64 * 1024, &data, &len);
 		if (r == -ENOENT)
 			continue;
-		if (r < 0) {
-			node_warn(n, "%s: cannot read: %s", p, strerror(-r));
+		if (r < 0)
 			return;
-		}
 		if (os_release_parse(p, data, len, &o, &d) < 0) {
-			diag_format(&d, msg, sizeof(msg));
-			node_warn(n, "%s", msg);
+			node_warn_diag(n, &d);
 			return;
 		}
 		n->distro = o.pretty_name ? xstrdup(o.pretty_name) : o.id ? xstrdup(o.id) : NULL;
@@ -83,19 +79,14 @@ static void mesh_addresses(struct node_info *n, const struct config *cfg)
 	_cleanup_free_ char *p = root_path("/proc/net/fib_trie"), *data = NULL;
 	_cleanup_free_ uint32_t *all = NULL;
 	struct diag d = { 0 };
-	char msg[1200];
 	size_t len;
-	int r = read_file_bounded(p, 16 * 1024 * 1024, &data, &len);
+	int r = node_read_file(n, p, 16 * 1024 * 1024, &data, &len);
 
-	if (r < 0) {
-		if (r != -ENOENT)
-			node_warn(n, "%s: cannot read: %s", p, strerror(-r));
+	if (r < 0)
 		return;
-	}
 	r = fib_trie_local_addrs(p, data, len, &all, &d);
 	if (r < 0) {
-		diag_format(&d, msg, sizeof(msg));
-		node_warn(n, "%s", msg);
+		node_warn_diag(n, &d);
 		return;
 	}
 	n->addrs_known = true;

@@ -22,6 +22,23 @@ void node_warn(struct node_info *n, const char *fmt, ...)
 	n->warnings[n->n_warnings++] = s;
 }
 
+void node_warn_diag(struct node_info *n, const struct diag *d)
+{
+	char msg[1200];
+
+	diag_format(d, msg, sizeof(msg));
+	node_warn(n, "%s", msg);
+}
+
+int node_read_file(struct node_info *n, const char *path, size_t max, char **data, size_t *len)
+{
+	int r = read_file_bounded(path, max, data, len);
+
+	if (r < 0 && r != -ENOENT)
+		node_warn(n, "%s: cannot read: %s", path, strerror(-r));
+	return r;
+}
+
 static char *read_proc_string(struct node_info *n, const char *path)
 {
 	_cleanup_free_ char *p = root_path(path);

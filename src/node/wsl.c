@@ -123,22 +123,16 @@ static int load_wsl_ini(struct node_info *n, const char *path, struct ini_doc *d
 {
 	_cleanup_free_ char *data = NULL;
 	struct diag d = { 0 };
-	char msg[1200];
 	size_t len;
-	int r = read_file_bounded(path, WSL_FILE_MAX, &data, &len);
+	int r = node_read_file(n, path, WSL_FILE_MAX, &data, &len);
 
-	if (r == -ENOENT)
+	if (r < 0)
 		return r;
-	if (r < 0) {
-		node_warn(n, "%s: cannot read: %s", path, strerror(-r));
-		return r;
-	}
 	r = text_decode(path, data, len, t, &d);
 	if (r == 0)
 		r = ini_parse_buffer(path, t->utf8, t->len, true, doc, &d);
 	if (r < 0) {
-		diag_format(&d, msg, sizeof(msg));
-		node_warn(n, "%s", msg);
+		node_warn_diag(n, &d);
 		return r;
 	}
 	for (size_t i = 0; i < doc->n_bad; i++)
