@@ -49,6 +49,14 @@ static const char *closest_mode(const char *v)
 	return bd <= 3 ? best : "mirrored";
 }
 
+/* The mode a networkingMode value names, normalised, or NULL: wsl1 is wslinfo's word for a
+ * WSL1 distro, not a value of the setting. */
+static const char *setting_mode(const char *v)
+{
+	const char *m = wsl_mode_normalize(v);
+	return m && !streq(m, "wsl1") ? m : NULL;
+}
+
 static bool is_distro_section(const char *s)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(distro_sections); i++)
@@ -87,7 +95,7 @@ void wslconfig_lint(const struct ini_doc *doc, struct wslcfg_lint *out)
 				    "last one counts",
 				    prev->line, e->line);
 			prev = e;
-			if (!wsl_mode_normalize(e->value) || streq(wsl_mode_normalize(e->value), "wsl1"))
+			if (!setting_mode(e->value))
 				add(out, WSLCFG_BAD_VALUE, e->line,
 				    xasprintf("networkingMode=%s", closest_mode(e->value)),
 				    "networkingMode=\"%s\" is not a mode WSL knows (mirrored, nat, bridged, "
@@ -95,10 +103,8 @@ void wslconfig_lint(const struct ini_doc *doc, struct wslcfg_lint *out)
 				    e->value);
 		} else if (wslconfig_key_is_typo(e->key)) {
 			add(out, WSLCFG_TYPO, e->line,
-			    xasprintf("networkingMode=%s", wsl_mode_normalize(e->value) &&
-							    !streq(wsl_mode_normalize(e->value), "wsl1")
-						    ? wsl_mode_normalize(e->value)
-						    : "mirrored"),
+			    xasprintf("networkingMode=%s",
+				      setting_mode(e->value) ? setting_mode(e->value) : "mirrored"),
 			    "\"%s\" is not a WSL setting (WSL ignores it and stays on NAT): the key is "
 			    "spelt networkingMode",
 			    e->key);
