@@ -5,14 +5,24 @@
 #include <errno.h>
 #include <strings.h>
 
-void ini_ctx_init(struct ini_ctx *ctx, const char *file, struct ini_doc *doc, bool lenient,
-		  struct diag *diag)
+/* The parse of one document, line by line. */
+struct ini_ctx {
+	const char *file; /* for messages */
+	unsigned line;    /* line being parsed, 1-based */
+	char *section;    /* current section, owned */
+	bool lenient;
+	struct ini_doc *doc;
+	struct diag *diag;
+};
+
+static void ini_ctx_init(struct ini_ctx *ctx, const char *file, struct ini_doc *doc, bool lenient,
+			 struct diag *diag)
 {
 	*ctx = (struct ini_ctx){ .file = file, .section = xstrdup(""), .lenient = lenient,
 				 .doc = doc, .diag = diag };
 }
 
-void ini_ctx_done(struct ini_ctx *ctx)
+static void ini_ctx_done(struct ini_ctx *ctx)
 {
 	free(ctx->section);
 	ctx->section = NULL;
@@ -58,7 +68,9 @@ static void add_entry(struct ini_entry **arr, size_t *n, struct ini_entry e)
 	(*arr)[(*n)++] = e;
 }
 
-int ini_parse_line(struct ini_ctx *ctx, char *line)
+/* Parses one line (without its '\n'; a trailing '\r' is dropped). The line is modified.
+ * Returns 0, or -EBADMSG with ctx->diag filled (strict mode only). */
+static int ini_parse_line(struct ini_ctx *ctx, char *line)
 {
 	size_t n = strlen(line);
 	char *s, *eq, *key, *value;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* INI files, as meshnfs.conf, /etc/wsl.conf and %USERPROFILE%\.wslconfig write them:
  * "[section]", "key = value", comments with # or ; (whole line, or after whitespace),
- * optional double quotes around a value, CRLF tolerated. Fed line by line through a context
- * (easy to test and fuzz). The text must already be UTF-8 (see format/text.h). */
+ * optional double quotes around a value, CRLF tolerated. The text must already be UTF-8 (see
+ * format/text.h). */
 #pragma once
 
 #include "core/diag.h"
@@ -33,21 +33,6 @@ struct ini_doc {
 	size_t n_sections;
 };
 
-struct ini_ctx {
-	const char *file; /* for messages */
-	unsigned line;    /* line being parsed, 1-based */
-	char *section;    /* current section, owned */
-	bool lenient;
-	struct ini_doc *doc;
-	struct diag *diag;
-};
-
-void ini_ctx_init(struct ini_ctx *ctx, const char *file, struct ini_doc *doc, bool lenient,
-		  struct diag *diag);
-void ini_ctx_done(struct ini_ctx *ctx);
-/* Parses one line (without its '\n'; a trailing '\r' is dropped). The line is modified.
- * Returns 0, or -EBADMSG with ctx->diag filled (strict mode only). */
-int ini_parse_line(struct ini_ctx *ctx, char *line);
 /* Parses a whole UTF-8 buffer. NUL bytes and over-long lines are errors in both modes. */
 int ini_parse_buffer(const char *file, const char *data, size_t len, bool lenient,
 		     struct ini_doc *doc, struct diag *diag);
