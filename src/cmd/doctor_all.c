@@ -9,11 +9,6 @@
 
 #include <errno.h>
 
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 static json_t *row_json(const struct fleet_row *row)
 {
 	const struct mesh_node *n = row->node;
@@ -25,17 +20,17 @@ static json_t *row_json(const struct fleet_row *row)
 		const struct fleet_check *c = &row->checks[i];
 		json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:o}", "id", c->id, "status",
 							check_status_name(c->status), "summary",
-							c->summary, "fix", str_or_null(c->fix)));
+							c->summary, "fix", json_str_or_null(c->fix)));
 	}
 	json_object_set_new(o, "name", json_string(mesh_node_display_name(n)));
 	json_object_set_new(o, "ips", ips);
-	json_object_set_new(o, "os", str_or_null(n->os));
-	json_object_set_new(o, "role", str_or_null(n->role));
+	json_object_set_new(o, "os", json_str_or_null(n->os));
+	json_object_set_new(o, "role", json_str_or_null(n->role));
 	json_object_set_new(o, "online", n->online == MESH_UNKNOWN ? json_null()
 								   : json_boolean(n->online == MESH_YES));
 	json_object_set_new(o, "address", row->address[0] ? json_string(row->address) : json_null());
 	json_object_set_new(o, "result", json_string(fleet_result_name(row->result)));
-	json_object_set_new(o, "reason", str_or_null(row->reason));
+	json_object_set_new(o, "reason", json_str_or_null(row->reason));
 	json_object_set_new(o, "checks", checks);
 	json_object_set_new(o, "exit_code", row->exit_code >= 0 ? json_integer(row->exit_code)
 								 : json_null());

@@ -92,8 +92,8 @@ static json_t *node_json(const struct node_info *n)
 
 	json_object_set_new(o, "kind", json_string(node_kind_name(n->kind)));
 	json_object_set_new(o, "kind_reason", json_string(n->kind_reason));
-	json_object_set_new(o, "kernel", n->osrelease ? json_string(n->osrelease) : json_null());
-	json_object_set_new(o, "distro", n->distro ? json_string(n->distro) : json_null());
+	json_object_set_new(o, "kernel", json_str_or_null(n->osrelease));
+	json_object_set_new(o, "distro", json_str_or_null(n->distro));
 	json_object_set_new(o, "debian_like", json_boolean(n->debian_like));
 	json_object_set_new(o, "systemd", json_boolean(n->systemd));
 	json_object_set_new(o, "tun", json_boolean(n->tun));
@@ -118,13 +118,13 @@ static json_t *node_json(const struct node_info *n)
 	json_object_set_new(wj, "networking_mode", json_string(w->networking_mode));
 	json_object_set_new(wj, "mode_source", json_string(mode_source_name(w->mode_source)));
 	json_object_set_new(wj, "configured_mode",
-			    w->configured_mode ? json_string(w->configured_mode) : json_null());
+			    json_str_or_null(w->configured_mode));
 	json_object_set_new(wj, "systemd", json_boolean(n->systemd));
 	json_object_set_new(wj, "interop", json_boolean(w->interop));
 	json_object_set_new(wj, "binfmt_interop", json_boolean(w->binfmt_interop));
-	json_object_set_new(wj, "wslconfig", w->wslconfig ? json_string(w->wslconfig) : json_null());
+	json_object_set_new(wj, "wslconfig", json_str_or_null(w->wslconfig));
 	json_object_set_new(wj, "wslconfig_target",
-			    w->wslconfig_target ? json_string(w->wslconfig_target) : json_null());
+			    json_str_or_null(w->wslconfig_target));
 	json_object_set_new(wj, "wslconfig_encoding",
 			    w->wslconfig ? json_string(text_encoding_name(w->wslconfig_encoding))
 					 : json_null());

@@ -21,10 +21,10 @@ static json_t *probe_json(const struct probe *p, const char *summary, const char
 	json_object_set_new(doc, "command", json_string("probe"));
 	json_object_set_new(doc, "server", json_string(p->host));
 	json_object_set_new(doc, "address", json_string(addr));
-	json_object_set_new(doc, "export", p->export_path ? json_string(p->export_path) : json_null());
+	json_object_set_new(doc, "export", json_str_or_null(p->export_path));
 	json_object_set_new(doc, "diagnosis", json_string(probe_diagnosis_name(p->diagnosis)));
 	json_object_set_new(doc, "summary", json_string(summary));
-	json_object_set_new(doc, "fix", fix ? json_string(fix) : json_null());
+	json_object_set_new(doc, "fix", json_str_or_null(fix));
 	json_object_set_new(doc, "source", p->source ? json_string(src) : json_null());
 	json_object_set_new(doc, "source_in_mesh", json_boolean(p->source_in_mesh));
 	json_object_set_new(doc, "owner_uid", p->owner_known ? json_integer((json_int_t)p->owner)
@@ -37,7 +37,7 @@ static json_t *probe_json(const struct probe *p, const char *summary, const char
 			steps, json_pack("{s:s, s:s, s:o, s:o}", "id", probe_step_name(i), "status",
 					 check_status_name(s->status), "ms",
 					 s->ms >= 0 ? json_integer(s->ms) : json_null(), "detail",
-					 s->detail ? json_string(s->detail) : json_null()));
+					 json_str_or_null(s->detail)));
 	}
 	json_object_set_new(doc, "steps", steps);
 	return doc;

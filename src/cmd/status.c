@@ -67,11 +67,6 @@ static void progress_show(size_t finished, size_t n, int64_t ms_left, void *user
 	fflush(stderr);
 }
 
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 static bool row_fails(const struct status *st, const struct status_row *r)
 {
 	const struct status_target *t = status_row_target(st, r);
@@ -116,18 +111,18 @@ static json_t *row_json(const struct status *st, const struct status_row *r)
 				probe_diagnosis_name(t->p.diagnosis), "ms", (json_int_t)t->p.ms,
 				"full_ladder", t->full, "cut", t->p.cut, "step",
 				probe_step_name(last < 0 ? PROBE_ROUTE : last), "detail",
-				str_or_null(failed ? failed->detail : NULL));
+				json_str_or_null(failed ? failed->detail : NULL));
 	}
 	json_object_set_new(o, "name", json_string(r->name));
 	json_object_set_new(o, "ips", ips);
-	json_object_set_new(o, "os", str_or_null(n->os));
-	json_object_set_new(o, "role", str_or_null(status_role_name(r->role)));
+	json_object_set_new(o, "os", json_str_or_null(n->os));
+	json_object_set_new(o, "role", json_str_or_null(status_role_name(r->role)));
 	json_object_set_new(o, "online", n->online == MESH_UNKNOWN ? json_null()
 								   : json_boolean(n->online == MESH_YES));
 	json_object_set_new(o, "nfs", nfs);
 	json_object_set_new(o, "latency_ms", lat >= 0 ? json_integer(lat) : json_null());
 	json_object_set_new(o, "address", t ? json_string(addr) : json_null());
-	json_object_set_new(o, "via", str_or_null(n->via));
+	json_object_set_new(o, "via", json_str_or_null(n->via));
 	json_object_set_new(o, "not_probed",
 			    t ? json_null()
 			      : json_string(r->not_probed ? r->not_probed
@@ -145,12 +140,12 @@ static json_t *status_json(const struct status *st)
 		const struct status_warning *x = &st->warnings[i];
 		json_array_append_new(w, json_pack("{s:s, s:o, s:s, s:o}", "kind",
 						   status_warning_kind_name(x->kind), "node",
-						   str_or_null(x->node), "message", x->message, "fix",
-						   str_or_null(x->fix)));
+						   json_str_or_null(x->node), "message", x->message, "fix",
+						   json_str_or_null(x->fix)));
 	}
 	json_object_set_new(doc, "command", json_string("status"));
 	json_object_set_new(doc, "verdict", json_string(check_status_name(verdict(st))));
-	json_object_set_new(doc, "source", str_or_null(st->nodes->source));
+	json_object_set_new(doc, "source", json_str_or_null(st->nodes->source));
 	json_object_set_new(doc, "timeout_ms", json_integer(st->o.timeout_ms));
 	json_object_set_new(doc, "ms", json_integer(st->ms));
 	json_object_set_new(doc, "nodes", nodes);

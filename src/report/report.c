@@ -103,7 +103,7 @@ const char *check_status_name(enum check_status s)
 	return names[s];
 }
 
-static json_t *json_str_or_null(const char *s)
+json_t *json_str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
 }

@@ -48,6 +48,8 @@ const char *check_status_name(enum check_status s);
 /* The terminal colour of a status (COLOR_* of report/output.h): green, yellow, red, dim. */
 const char *check_status_color(enum check_status s);
 
+/* A JSON string, or null for NULL. */
+json_t *json_str_or_null(const char *s);
 /* Renders the whole report: JSON document on f, or aligned human text. */
 json_t *report_to_json(const struct report *r);
 void report_print_human(const struct report *r, FILE *f, bool color);
