@@ -27,9 +27,10 @@ static int check_writable(const struct plan *p, char *err, size_t size)
 		if (!*dir)
 			strcpy(dir, "/");
 		if (access(dir, W_OK) < 0) {
+			int e = errno;
 			snprintf(err, size, "cannot write in %s: %s (this changes system files: run it "
-					    "as root)", dir, strerror(errno));
-			return -errno;
+					    "as root)", dir, strerror(e));
+			return -e;
 		}
 	}
 	return 0;
