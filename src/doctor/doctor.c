@@ -106,14 +106,17 @@ const json_t *doctor_find_extra(const struct doctor *d, const char *key)
 	return NULL;
 }
 
+bool doctor_node_holds(const struct node_info *n, uint32_t a)
+{
+	for (size_t i = 0; i < n->n_addrs; i++)
+		if (n->addrs[i] == a)
+			return true;
+	return false;
+}
+
 bool doctor_is_server(const struct doctor *d)
 {
 	uint32_t a;
 
-	if (ipv4_parse(d->cfg->server, &a) < 0)
-		return false;
-	for (size_t i = 0; i < d->node->n_addrs; i++)
-		if (d->node->addrs[i] == a)
-			return true;
-	return false;
+	return ipv4_parse(d->cfg->server, &a) == 0 && doctor_node_holds(d->node, a);
 }

@@ -89,3 +89,5 @@ void doctor_server(const struct doctor *d, struct report *r);
 
 /* This node holds the configured server address (the client checks do not apply to it). */
 bool doctor_is_server(const struct doctor *d);
+/* n holds the mesh address a (host byte order). */
+bool doctor_node_holds(const struct node_info *n, uint32_t a);

@@ -249,8 +249,7 @@ void doctor_stale_identity(const struct mesh_nodes *l, const struct mesh_node *h
 			   g->id ? g->id : "?", first_ipv4(g), g->os ? g->os : "OS unknown",
 			   g->online == MESH_YES ? "online" : "offline, last seen ",
 			   g->online == MESH_YES ? "" : seen);
-		/* Headscale's node ids are decimal numbers; Tailscale's look like "n1234CNTRL". */
-		if (g->id && *g->id && strspn(g->id, "0123456789") == strlen(g->id))
+		if (mesh_node_headscale_id(g))
 			buf_printf(&fix, "%sheadscale nodes delete --identifier %s", i ? "; " : "", g->id);
 		else
 			buf_printf(&fix, "%sremove %s in the Tailscale admin console (Machines)",

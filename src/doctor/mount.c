@@ -564,7 +564,6 @@ void doctor_mount(const struct doctor *d, struct report *r)
 	bool live = streq(root_get(), "/");
 	json_t *j;
 
-	c.mountinfo = root_path("/proc/self/mountinfo");
 	if (doctor_is_server(d)) {
 		static const char *const ids[] = { "mount.present", "mount.responsive", "mount.write",
 						   "mount.stale" };
@@ -574,6 +573,7 @@ void doctor_mount(const struct doctor *d, struct report *r)
 				   d->cfg->server);
 		return;
 	}
+	c.mountinfo = root_path("/proc/self/mountinfo");
 	if (read_stack(&c, r) < 0) {
 		skip_health(r, "%s", "what is mounted is not known (see mount.present)");
 		goto out;

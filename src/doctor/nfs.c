@@ -18,14 +18,6 @@ static void addr_list(const struct node_info *n, char *buf, size_t size)
 	}
 }
 
-static bool node_has(const struct node_info *n, uint32_t a)
-{
-	for (size_t i = 0; i < n->n_addrs; i++)
-		if (n->addrs[i] == a)
-			return true;
-	return false;
-}
-
 static void check_mesh_address(const struct doctor *d, const struct probe *p, struct report *r)
 {
 	const struct node_info *n = d->node;
@@ -51,7 +43,7 @@ static void check_mesh_address(const struct doctor *d, const struct probe *p, st
 				     "sudo tailscale up --login-server URL); then: tailscale status");
 		return;
 	}
-	if (p->source_in_mesh && (!n->addrs_known || node_has(n, p->source))) {
+	if (p->source_in_mesh && (!n->addrs_known || doctor_node_holds(n, p->source))) {
 		c = report_add(r, "mesh.address", CHECK_OK, "%s; the route to %s leaves from it", src,
 			       srv);
 		if (n->n_addrs)

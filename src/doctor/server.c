@@ -232,19 +232,13 @@ static void audit_ganesha(struct audit *a)
 }
 
 /* Where NFS listens: every address (0.0.0.0, ::) or addresses outside the mesh. */
-static void audit_listening(struct audit *a)
+static void audit_listening(struct audit *a, const struct listeners *l)
 {
-	struct listeners l = { 0 };
-	struct diag dg = { 0 };
 	char mesh[32];
 
 	cidr_format(&a->d->cfg->mesh, mesh, sizeof(mesh));
-	if (node_listeners(&l, &dg) < 0) {
-		listeners_free(&l);
-		return;
-	}
-	for (size_t k = 0; k < l.n; k++) {
-		const struct listener *s = &l.v[k];
+	for (size_t k = 0; k < l->n; k++) {
+		const struct listener *s = &l->v[k];
 		char where[80];
 		uint32_t addr4;
 		if (s->port != 2049)
@@ -270,7 +264,6 @@ static void audit_listening(struct audit *a)
 			"NFS listens on %s: %s", where,
 			any ? "every address, not only the mesh" : "an address outside the mesh");
 	}
-	listeners_free(&l);
 }
 
 static void service(const struct doctor *d, struct report *r, const struct audit *a)
@@ -304,21 +297,28 @@ static void service(const struct doctor *d, struct report *r, const struct audit
 						  : "sudo service nfs-kernel-server start");
 }
 
-static void listening(struct report *r)
+/* l: this node's listening sockets, or NULL when they could not be read (dg says why). */
+static void listening(struct report *r, const struct listeners *l, const struct diag *dg)
 {
-	int l = setup_port_listening(2049);
 	struct check *c;
+	char msg[1200];
+	bool found = false;
 
-	if (l > 0)
+	if (!l) {
+		diag_format(dg, msg, sizeof(msg));
+		report_add(r, "server.listening", CHECK_SKIP, "%s", msg);
+		return;
+	}
+	for (size_t k = 0; k < l->n && !found; k++)
+		found = l->v[k].port == 2049;
+	if (found)
 		report_add(r, "server.listening", CHECK_OK, "something listens on TCP 2049");
-	else if (l == 0) {
+	else {
 		c = report_add(r, "server.listening", CHECK_FAIL, "nothing listens on TCP port 2049");
 		check_set_detail(c, "Clients get 'connection refused' (the guide's `nc -zv ... "
 				    "2049`).");
 		check_set_fix(c, "start the NFS server (see server.service)");
-	} else
-		report_add(r, "server.listening", CHECK_SKIP, "cannot read /proc/net/tcp: %s",
-			   strerror(-l));
+	}
 }
 
 void doctor_server(const struct doctor *d, struct report *r)
@@ -344,12 +344,18 @@ void doctor_server(const struct doctor *d, struct report *r)
 
 	if (!a.n_exports && r->n_checks == n_before && !doctor_is_server(d))
 		return; /* not a server: nothing exported, not the configured address */
-	audit_listening(&a);
+	/* /proc/net/tcp{,6} once, for both: where NFS listens and whether anything does. */
+	struct listeners l = { 0 };
+	struct diag dg = { 0 };
+	bool have_l = node_listeners(&l, &dg) == 0;
+	if (have_l)
+		audit_listening(&a, &l);
 	if (!a.n_findings)
 		report_add(r, "exports.security", a.n_exports ? CHECK_OK : CHECK_SKIP, "%s",
 			   a.n_exports ? "exports reach the mesh only, root is squashed, secure "
 					 "ports, NFS listens on mesh addresses only"
 				       : "nothing is exported");
 	service(d, r, &a);
-	listening(r);
+	listening(r, have_l ? &l : NULL, &dg);
+	listeners_free(&l);
 }

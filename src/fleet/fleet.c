@@ -24,7 +24,7 @@ const char *fleet_result_name(enum fleet_result r)
 		[FLEET_BAD_CONFIG] = "bad_config",
 		[FLEET_ERROR] = "error",
 	};
-	return names[r];
+	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : "error";
 }
 
 enum check_status fleet_result_status(enum fleet_result r)
@@ -300,6 +300,7 @@ void fleet_classify(int spawn_r, const struct spawn_result *res, struct fleet_ro
 struct pool {
 	const struct fleet_opts *o;
 	struct fleet_row *rows;
+	const size_t *todo; /* the rows to contact */
 	size_t n;
 	size_t next;
 	pthread_mutex_t lock;
@@ -331,7 +332,7 @@ static void *worker(void *p)
 		pthread_mutex_unlock(&pool->lock);
 		if (i >= pool->n)
 			return NULL;
-		run_one(pool->o, &pool->rows[i]);
+		run_one(pool->o, &pool->rows[pool->todo[i]]);
 	}
 }
 
@@ -346,7 +347,8 @@ void fleet_run(const struct fleet_opts *o, const struct mesh_nodes *nodes, struc
 		const struct mesh_node *n = &nodes->nodes[i];
 		uint32_t a;
 		r[i] = (struct fleet_row){ .node = n, .exit_code = -1, .ms = -1 };
-		if (n->role && streq(n->role, "windows")) {
+		/* [nodes] role windows, or a control plane that says the OS is Windows. */
+		if (mesh_node_is_windows(n)) {
 			set_reason(&r[i], FLEET_SKIPPED,
 				   xstrdup("Windows endpoint: meshnfs runs in its WSL2 distro, not on "
 					   "Windows"));
@@ -360,11 +362,7 @@ void fleet_run(const struct fleet_opts *o, const struct mesh_nodes *nodes, struc
 		todo[n_todo++] = i;
 	}
 
-	/* The pool works on a compact array of the rows to contact, then copies back. */
-	struct fleet_row *work = xcalloc(n_todo ? n_todo : 1, sizeof(*work));
-	for (size_t k = 0; k < n_todo; k++)
-		work[k] = r[todo[k]];
-	pool.rows = work;
+	pool.todo = todo;
 	pool.n = n_todo;
 	size_t n_threads = (size_t)(o->sessions > 0 ? o->sessions : 1);
 	if (n_threads > n_todo)
@@ -380,10 +378,7 @@ void fleet_run(const struct fleet_opts *o, const struct mesh_nodes *nodes, struc
 		worker(&pool); /* no threads: one session at a time, still bounded */
 	for (size_t k = 0; k < started; k++)
 		pthread_join(t[k], NULL);
-	for (size_t k = 0; k < n_todo; k++)
-		r[todo[k]] = work[k];
 	free(t);
-	free(work);
 	free(todo);
 	*rows = r;
 }

@@ -130,6 +130,11 @@ static void rows_without_contact(void **state)
 	n = mesh_nodes_add(&l);
 	n->name = xstrdup("lan");
 	mesh_node_add_ip(n, "192.168.1.20");
+	/* Windows by the control plane's OS alone: skipped before its address is looked at. */
+	n = mesh_nodes_add(&l);
+	n->name = xstrdup("office-two");
+	mesh_node_add_ip(n, "192.168.1.30");
+	n->os = xstrdup("windows");
 
 	struct fleet_opts o = { .sessions = 4, .mesh = &mesh };
 	fleet_run(&o, &l, &rows); /* no node is contacted: nothing to run */
@@ -137,6 +142,7 @@ static void rows_without_contact(void **state)
 	assert_int_equal(rows[1].result, FLEET_NO_ADDRESS);
 	assert_int_equal(rows[2].result, FLEET_NO_ADDRESS);
 	assert_ptr_equal(rows[2].node, &l.nodes[2]);
+	assert_int_equal(rows[3].result, FLEET_SKIPPED);
 	fleet_rows_free(rows, l.n);
 	mesh_nodes_free(&l);
 }

@@ -89,6 +89,17 @@ bool mesh_node_is_windows(const struct mesh_node *n)
 	return (n->role && streq(n->role, "windows")) || (n->os && strcasecmp(n->os, "windows") == 0);
 }
 
+bool mesh_node_named(const struct mesh_node *n, const char *name)
+{
+	return (n->given_name && strcasecmp(n->given_name, name) == 0) ||
+	       (n->name && strcasecmp(n->name, name) == 0);
+}
+
+bool mesh_node_headscale_id(const struct mesh_node *n)
+{
+	return n->id && *n->id && strspn(n->id, "0123456789") == strlen(n->id);
+}
+
 void mesh_nodes_warn(struct mesh_nodes *l, const char *fmt, ...)
 {
 	va_list ap;

@@ -61,4 +61,9 @@ const char *mesh_tristate_name(enum mesh_tristate t); /* "yes", "no", "unknown" 
 bool mesh_node_has_ip(const struct mesh_node *n, const char *ip);
 /* A Windows host: role windows from [nodes], or the source says its OS is Windows. */
 bool mesh_node_is_windows(const struct mesh_node *n);
+/* name is the node's givenName or name (case-insensitive). */
+bool mesh_node_named(const struct mesh_node *n, const char *name);
+/* The node's id is Headscale's (a decimal number: `headscale nodes delete --identifier ID`);
+ * Tailscale's look like "n1234CNTRL" (removed in the admin console). */
+bool mesh_node_headscale_id(const struct mesh_node *n);
 void mesh_nodes_warn(struct mesh_nodes *l, const char *fmt, ...) _printf_(2, 3);

@@ -194,12 +194,6 @@ void mesh_nodes_apply_config(struct mesh_nodes *l, const struct config *c)
 	}
 }
 
-static bool named(const struct mesh_node *n, const char *name)
-{
-	return (n->given_name && strcasecmp(n->given_name, name) == 0) ||
-	       (n->name && strcasecmp(n->name, name) == 0);
-}
-
 /* The Windows node (other than self) holding one of n's addresses, or -1. */
 static ssize_t windows_host_of(const struct mesh_nodes *l, const struct mesh_node *n)
 {
@@ -236,7 +230,7 @@ void mesh_nodes_link_wsl2(struct mesh_nodes *l, const struct config *c)
 		if (!cn->role || !streq(cn->role, "wsl2") || !cn->n_addrs)
 			continue;
 		for (size_t k = 0; k < l->n && !listed; k++)
-			listed = named(&l->nodes[k], cn->name);
+			listed = mesh_node_named(&l->nodes[k], cn->name);
 		if (listed)
 			continue;
 		struct mesh_node probe = { .n_ips = cn->n_addrs };

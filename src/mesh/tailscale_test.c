@@ -168,6 +168,10 @@ static void malformed_output(void **state)
 		{ "{\"BackendState\":\"Run\\u0000ning\"}", 1, "\\u0000 is not allowed" },
 		{ "{\"BackendState\":\"Running\",\"Self\":{\"HostName\":\"a\\u001b[31m\"}}", 0,
 		  "Self.HostName: unprintable" },
+		{ "{\"BackendState\":\"Running\",\"Self\":{\"TailscaleIPs\":[\"\\u001b]0;x\\u0007\"]}}", 0,
+		  "Self.TailscaleIPs: \"(unprintable)\" is not an IP address" },
+		{ "{\"BackendState\":\"Running\",\"Peer\":{\"k\\u001b[2J\":{\"Online\":1}}}", 0,
+		  "Peer[\"(unprintable)\"].Online: expected a boolean" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {

@@ -1,14 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "mesh/wslghost.h"
 
-static bool has_ip(const struct mesh_node *n, const char *ip)
-{
-	for (size_t i = 0; i < n->n_ips; i++)
-		if (streq(n->ips[i], ip))
-			return true;
-	return false;
-}
-
 /* The host itself, in whatever list: the same id or a shared address. */
 static bool is_host(const struct mesh_node *n, const struct mesh_node *host)
 {
@@ -17,7 +9,7 @@ static bool is_host(const struct mesh_node *n, const struct mesh_node *host)
 	if (n == host || (n->id && host->id && streq(n->id, host->id)))
 		return true;
 	for (size_t i = 0; i < n->n_ips; i++)
-		if (has_ip(host, n->ips[i]))
+		if (mesh_node_has_ip(host, n->ips[i]))
 			return true;
 	return false;
 }

@@ -49,10 +49,9 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
 		}
 		if (progress)
 			h->progress(finished, n_run, n, h->userdata);
-		if (n_run == 0 && next >= n)
-			return 0;
+		/* Queued probes start above until the slots are full: none running means none left. */
 		if (n_run == 0)
-			continue;
+			return 0;
 
 		wake = deadline ? deadline : INT64_MAX;
 		for (size_t i = 0; i < n_run; i++) {

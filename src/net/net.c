@@ -71,7 +71,12 @@ int net_resolve(const char *host, int timeout_ms, uint32_t *addr, char *err, siz
 	}
 	if (r == EAI_INPROGRESS) {
 		snprintf(err, errsize, "resolving \"%s\" took longer than %d ms", host, timeout_ms);
-		if (gai_cancel(&q->cb) == EAI_CANCELED)
+		/* A request the helper thread still works on stays allocated; one that finished
+		 * just now is freed with its answer. */
+		int c = gai_cancel(&q->cb);
+		if (c == EAI_ALLDONE && gai_error(&q->cb) == 0 && q->cb.ar_result)
+			freeaddrinfo(q->cb.ar_result);
+		if (c == EAI_CANCELED || c == EAI_ALLDONE)
 			free(q);
 		return -ETIMEDOUT;
 	}

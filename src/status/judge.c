@@ -144,11 +144,10 @@ static void warn_servers(struct status *st)
 	free(seen);
 }
 
-/* The fix for a stale node: Headscale's node ids are decimal, Tailscale's look like
- * "n1234CNTRL" (removed in the admin console). */
+/* The fix for a stale node: in Headscale, or in Tailscale's admin console. */
 static char *remove_fix(const struct mesh_node *g, const char *then)
 {
-	if (g->id && *g->id && strspn(g->id, "0123456789") == strlen(g->id))
+	if (mesh_node_headscale_id(g))
 		return xasprintf("Remove the stale node on the Headscale server: headscale nodes "
 				 "delete --identifier %s (check first with `headscale nodes list`); %s",
 				 g->id, then);

@@ -22,12 +22,6 @@ void status_warn(struct status *st, enum status_warning_kind k, const char *node
 	va_end(ap);
 }
 
-static bool named(const struct mesh_node *n, const char *name)
-{
-	return (n->given_name && strcasecmp(n->given_name, name) == 0) ||
-	       (n->name && strcasecmp(n->name, name) == 0);
-}
-
 /* Is n the configured server? [nodes] role server, or [server] address names it. */
 static bool is_configured_server(const struct mesh_node *n, const struct config *c,
 				 bool server_is_ip)
@@ -36,7 +30,7 @@ static bool is_configured_server(const struct mesh_node *n, const struct config 
 		return true;
 	if (!c->server)
 		return false;
-	return server_is_ip ? mesh_node_has_ip(n, c->server) : named(n, c->server);
+	return server_is_ip ? mesh_node_has_ip(n, c->server) : mesh_node_named(n, c->server);
 }
 
 static size_t target_for(struct status *st, uint32_t addr, bool expected)
@@ -112,7 +106,7 @@ void status_plan(struct status *st, const struct mesh_nodes *nodes, const struct
 		status_warn(st, STATUS_W_SOURCE, NULL, NULL, "%s", nodes->warnings[i]);
 	for (size_t i = 0; i < nodes->n; i++)
 		listed |= c->server && (server_is_ip ? mesh_node_has_ip(&nodes->nodes[i], c->server)
-						     : named(&nodes->nodes[i], c->server));
+						     : mesh_node_named(&nodes->nodes[i], c->server));
 	if (c->server && !listed)
 		add_unlisted_server(st);
 	for (size_t i = 0; i < nodes->n; i++)

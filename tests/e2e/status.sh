@@ -64,9 +64,10 @@ check_eq "warning: office-one-wsl is a stale WSL2 identity" office-one-wsl "$(wa
 check_match "... its fix removes node 3" "headscale nodes delete --identifier 3" "$(jget '.warnings[]|select(.kind=="stale_wsl2_identity")|.fix')"
 check_eq "no duplicate: the distro shares its host's address by design" "" "$(warned duplicate_ip)"
 check_eq "no other warning" 2 "$(jget '.warnings|length')"
-# Two silent nodes hold the run to its deadline, not beyond: one --timeout for the probes.
-check "the probes took about one --timeout ($(jget .ms) ms in 1900..2600)" \
-	test "$(jget .ms)" -ge 1900 -a "$(jget .ms)" -le 2600
+# Two silent nodes hold the run to its deadline (--timeout + 100 ms), not beyond: one --timeout
+# for the probes (the upper bound leaves a loaded machine 1 s to notice the deadline).
+check "the probes took about one --timeout ($(jget .ms) ms in 1900..3100)" \
+	test "$(jget .ms)" -ge 1900 -a "$(jget .ms)" -le 3100
 check "the whole command, Headscale fetch included, within 2 x --timeout + 1 s ($MS ms)" test "$MS" -lt 5000
 
 st --timeout 2 --no-color status
@@ -99,7 +100,7 @@ st --timeout 2 status --json
 check_eq "hung server: exit 2" 2 "$RC"
 check_eq "hung server: no_nfs_answer, still the server" "no_nfs_answer server" "$(node sfspark1 '"\(.nfs.diagnosis) \(.role)"')"
 check_eq "hung server: warning" sfspark1 "$(warned server_unhealthy)"
-check "hung server: the run still ends with its deadline ($(jget .ms) ms <= 2600)" test "$(jget .ms)" -le 2600
+check "hung server: the run still ends with its deadline ($(jget .ms) ms <= 3100)" test "$(jget .ms)" -le 3100
 lab_heal
 
 # 5. Read-only export: the whole ladder's write test runs for the server; --no-write stops
