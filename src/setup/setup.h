@@ -68,8 +68,8 @@ char *setup_ganesha_conf(const char *export_path, const char *clients, bool root
  * table (the real /proc, since that is where a signal would go): its pid or 0. */
 pid_t setup_ganesha_pid(void);
 
-/* Helpers shared by the plans and doctor: a program installed under the root (any of the
- * usual sbin/bin directories), and the first of a list of candidates. */
+/* Shared by the plans and doctor: a program installed under the root (in any of the usual
+ * sbin/bin directories). */
 bool setup_have_program(const char *name);
 /* The step that installs pkgs (space-separated, at most three) because program is missing:
  * apt-get install -y --no-install-recommends, `apt-get update` and once more when that fails,
