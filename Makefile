@@ -56,14 +56,14 @@ unit: $(TESTS) $(BUILD)/test/faultshim.so
 # Fault injection on the write path (LD_PRELOAD shim for tests/cli/setup-faults.sh).
 $(BUILD)/test/faultshim.so: tests/lib/faultshim.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O1 -g -fPIC -shared -Wall -Wextra -o $@ $< -ldl
+	$(CC) -std=gnu11 -O1 -g -fPIC -shared $(WARN) -o $@ $< -ldl
 
 # Programs the tests run (e.g. hs-replay, the Headscale API replay server), not installed.
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
 TOOLS     := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -o $@ $< -lssl -lcrypto
+	$(CC) -std=gnu11 -O1 -g $(WARN) -o $@ $< -lssl -lcrypto
 
 # hangfs: a FUSE filesystem whose answers the mount tests switch to hang, ESTALE, EIO, EROFS,
 # EACCES (libfuse3, Debian's libfuse3-dev).

@@ -20,3 +20,6 @@ bench_write() {
 		!skip' "$f" >"$f.new" && mv "$f.new" "$f"
 	echo "bench: table written to $f" >&2
 }
+
+# median N...: the median of the numbers (the lower one of the middle two for an even count).
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -64,9 +64,6 @@ measure() {
 	esac
 }
 
-# median of the arguments
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
 declare -A RES_MS RES_SAYS RES_OK RES_CLAIM
 # run_case CASE TRUTH(up|down) REPS
 run_case() {

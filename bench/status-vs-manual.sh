@@ -32,6 +32,7 @@ write=0
 [ "$NODES" -ge 2 ] && [ "$NODES" -le 4000 ] && [ "$SILENT" -lt "$NODES" ] ||
 	{ echo "bench: NODES in 2..4000, SILENT < NODES" >&2; exit 1; }
 . tests/lab/lib.sh
+. bench/lib.sh
 
 LAB_G_BIND=$LAB_SERVER_MESH
 lab_up 1 >/dev/null || { echo "bench: the lab did not come up" >&2; exit 1; }
@@ -55,8 +56,6 @@ echo "bench: $answering addresses on srv, $SILENT silent, in $(($(lab_ms) - t0))
 	for i in "${!addrs[@]}"; do printf 'n%04d = %s\n' "$i" "${addrs[$i]}"; done
 } >"$T/meshnfs.conf"
 printf '%s\n' "$LAB_SERVER_MESH" "${addrs[@]}" >"$T/hosts"
-
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # status_run NAME ARGS...: REPS runs; sets S_MS[NAME] (median wall ms), S_RUNS, S_RSS (KiB,
 # max), S_DIAG (diagnosis counts over the runs: "ok 980, refused 979, ..." of the median run).
@@ -108,7 +107,6 @@ status_run all_nowrite --no-write
 lab_down
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b < 1) b = 1; r = a / b; printf (r < 10 ? "%.1f" : "%.0f"), r }'; }
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 if [ "$L_N" -lt "$NODES" ]; then
 	loop_cell="> $L_MS ms (cut after $L_N of $NODES hosts)"
 	lr=">= x$(ratio "$L_MS" "${S_MS[one]}")"
@@ -117,7 +115,7 @@ else
 	lr="x$(ratio "$L_MS" "${S_MS[one]}")"
 fi
 table=$(
-	echo "Measured $(date -u +%Y-%m-%d) on $(uname -n): $cpu, $(nproc) CPUs, Linux $(uname -r),"
+	echo "$(bench_machine),"
 	echo "shared with other work. $NODES mesh addresses: the lab's server holds $((answering + 1)) of them, $SILENT"
 	echo "more are routed to it but not held (dropped: offline nodes). One ganesha. meshnfs"
 	echo "status: median of $REPS runs (all runs in ms in brackets), default --timeout 5, from a"
@@ -133,11 +131,4 @@ table=$(
 )
 printf '%s\n' "$table"
 
-if [ $write = 1 ]; then
-	f=bench/README.md
-	awk -v t="$table" '
-		/<!-- status:begin -->/ { print; print t; skip = 1; next }
-		/<!-- status:end -->/ { skip = 0 }
-		!skip' "$f" >"$f.new" && mv "$f.new" "$f"
-	echo "bench: table written to $f" >&2
-fi
+if [ $write = 1 ]; then bench_write status "$table"; fi

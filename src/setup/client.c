@@ -48,42 +48,6 @@ static int mounted_on(const char *target, const char *want_source, char **source
 	return 0;
 }
 
-static int max_int(int a, int b)
-{
-	return a > b ? a : b;
-}
-
-static int check_nfs_client(const struct plan_step *s, void *data, int timeout_ms, char **msg)
-{
-	(void)s;
-	(void)data;
-	(void)timeout_ms;
-	if (setup_have_program("mount.nfs4"))
-		return 0;
-	*msg = xstrdup("apt-get ran, but mount.nfs4 is still missing");
-	return -ENOENT;
-}
-
-static void plan_packages(struct plan *p, const struct node_info *n, const char *id,
-			  const char *program, const char *package, int timeout_ms,
-			  plan_check_fn check)
-{
-	const char *install[] = { "apt-get", "install", "-y", "--no-install-recommends", package, NULL };
-	const char *update[] = { "apt-get", "update", NULL };
-	struct plan_step *s;
-
-	(void)n;
-	s = plan_add_run(p, id, max_int(timeout_ms, SETUP_APT_TIMEOUT_MS), install);
-	free(s->title);
-	s->title = xasprintf("install %s (%s is missing): apt-get install -y "
-			     "--no-install-recommends %s",
-			     package, program, package);
-	s->retry_after = xcalloc(3, sizeof(char *));
-	s->retry_after[0] = xstrdup(update[0]);
-	s->retry_after[1] = xstrdup(update[1]);
-	s->check = check;
-}
-
 int setup_client_plan(const struct setup_client *c, const struct node_info *n, struct plan *p,
 		      struct diag *diag)
 {
@@ -103,8 +67,7 @@ int setup_client_plan(const struct setup_client *c, const struct node_info *n, s
 	if (setup_have_program("mount.nfs4"))
 		plan_right(p, "setup.packages", "mount.nfs4 is installed (nfs-common)");
 	else if (n->debian_like)
-		plan_packages(p, n, "setup.packages", "mount.nfs4", "nfs-common", c->timeout_ms,
-			      check_nfs_client);
+		setup_plan_install(p, "mount.nfs4", "nfs-common", c->timeout_ms);
 	else {
 		diag_set(diag, NULL, 0,
 			 "mount.nfs4 is missing and this is not a Debian-like system (%s): install "
@@ -174,7 +137,7 @@ int setup_client_plan(const struct setup_client *c, const struct node_info *n, s
 	/* 4. systemd reads fstab through its generator: reload it, then mount (the guide). */
 	if (fstab_changes && n->systemd) {
 		const char *argv[] = { "systemctl", "daemon-reload", NULL };
-		plan_add_run(p, "setup.systemd", max_int(c->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
+		plan_add_run(p, "setup.systemd", setup_timeout(c->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
 			     argv);
 	}
 	if (mounted && !mounted_right)
@@ -187,7 +150,7 @@ int setup_client_plan(const struct setup_client *c, const struct node_info *n, s
 			   m_type);
 	else {
 		const char *argv[] = { "mount", c->mountpoint, NULL };
-		plan_add_run(p, "setup.mount", max_int(c->timeout_ms, SETUP_MOUNT_TIMEOUT_MS), argv);
+		plan_add_run(p, "setup.mount", setup_timeout(c->timeout_ms, SETUP_MOUNT_TIMEOUT_MS), argv);
 	}
 	return 0;
 }

@@ -192,7 +192,7 @@ static int judge_umount(struct plan_step *s, void *data, int r)
 static void plan_mount(const struct repair *rp, const struct node_info *n, struct plan *p,
 		       const char *fstab_opts)
 {
-	int t = rp->timeout_ms > SETUP_MOUNT_TIMEOUT_MS ? rp->timeout_ms : SETUP_MOUNT_TIMEOUT_MS;
+	int t = setup_timeout(rp->timeout_ms, SETUP_MOUNT_TIMEOUT_MS);
 
 	if (n->systemd && fstab_opts && mount_options_has(fstab_opts, "x-systemd.automount")) {
 		_cleanup_free_ char *unit = repair_unit_name(rp->mountpoint, ".automount");

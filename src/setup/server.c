@@ -11,11 +11,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-static int max_int(int a, int b)
-{
-	return a > b ? a : b;
-}
-
 static bool exists_under_root(const char *path)
 {
 	_cleanup_free_ char *p = root_path(path);
@@ -56,17 +51,6 @@ static int check_clients(const struct setup_server *s, struct diag *diag)
 	return 0;
 }
 
-static int check_program(const struct plan_step *s, void *data, int timeout_ms, char **msg)
-{
-	const char *program = data;
-	(void)s;
-	(void)timeout_ms;
-	if (setup_have_program(program))
-		return 0;
-	*msg = xasprintf("apt-get ran, but %s is still missing", program);
-	return -ENOENT;
-}
-
 static int packages(struct plan *p, const struct node_info *n, const struct setup_server *s,
 		    const char *program, const char *pkgs, struct diag *diag)
 {
@@ -81,20 +65,7 @@ static int packages(struct plan *p, const struct node_info *n, const struct setu
 			 program, n->distro ? n->distro : "no /etc/os-release", pkgs);
 		return -ENOPKG;
 	}
-	size_t k = 4;
-	const char *argv[8] = { "apt-get", "install", "-y", "--no-install-recommends" };
-	_cleanup_free_ char *list = xstrdup(pkgs);
-	for (char *save = NULL, *w = strtok_r(list, " ", &save); w && k < 7;
-	     w = strtok_r(NULL, " ", &save))
-		argv[k++] = w;
-	argv[k] = NULL;
-	struct plan_step *st = plan_add_run(p, "setup.packages",
-					    max_int(s->timeout_ms, SETUP_APT_TIMEOUT_MS), argv);
-	st->retry_after = xcalloc(3, sizeof(char *));
-	st->retry_after[0] = xstrdup("apt-get");
-	st->retry_after[1] = xstrdup("update");
-	st->check = check_program;
-	st->check_data = (void *)program;
+	setup_plan_install(p, program, pkgs, s->timeout_ms);
 	return 0;
 }
 
@@ -257,7 +228,7 @@ static int plan_kernel(struct plan *p, const struct setup_server *s, const struc
 
 	if (changed || !etab_has(s->export_path)) {
 		const char *argv[] = { "exportfs", "-ra", NULL };
-		plan_add_run(p, "setup.exportfs", max_int(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
+		plan_add_run(p, "setup.exportfs", setup_timeout(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
 			     argv);
 	} else
 		plan_right(p, "setup.exportfs", "the kernel's export table has %s", s->export_path);
@@ -269,11 +240,11 @@ static int plan_kernel(struct plan *p, const struct setup_server *s, const struc
 			   n->systemd ? " and enabled" : "");
 	else if (n->systemd) {
 		const char *argv[] = { "systemctl", "enable", "--now", "nfs-server", NULL };
-		plan_add_run(p, "setup.service", max_int(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
+		plan_add_run(p, "setup.service", setup_timeout(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
 			     argv);
 	} else {
 		const char *argv[] = { "service", "nfs-kernel-server", "start", NULL };
-		plan_add_run(p, "setup.service", max_int(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
+		plan_add_run(p, "setup.service", setup_timeout(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
 			     argv);
 		plan_note(p, "setup.service",
 			  "systemd is not running: the NFS server is started now with its init "
@@ -437,7 +408,7 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 	else if (n->systemd) {
 		const char *argv[] = { "systemctl", "enable", "--now", "nfs-ganesha", NULL };
 		struct plan_step *st = plan_add_run(
-			p, "setup.service", max_int(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS), argv);
+			p, "setup.service", setup_timeout(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS), argv);
 		st->check = check_listening;
 	} else {
 		static const char *const dirs[] = { "/run/ganesha", "/var/log/ganesha" };
@@ -452,7 +423,7 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 				       SETUP_GANESHA_CONF, "-p", SETUP_GANESHA_PIDFILE, "-N",
 				       "NIV_EVENT", NULL };
 		struct plan_step *st = plan_add_run(
-			p, "setup.service", max_int(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS), argv);
+			p, "setup.service", setup_timeout(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS), argv);
 		st->check = check_listening;
 		plan_note(p, "setup.service",
 			  "systemd is not running: ganesha.nfsd is started now as a daemon (pid in "

@@ -17,6 +17,12 @@
 #define SETUP_MOUNT_TIMEOUT_MS (150 * 1000) /* mount.nfs retries a foreground mount ~2 min */
 #define SETUP_SYSTEMCTL_TIMEOUT_MS (90 * 1000)
 
+/* A command's deadline: the global --timeout, but never less than floor_ms (one of the above). */
+static inline int setup_timeout(int timeout_ms, int floor_ms)
+{
+	return timeout_ms > floor_ms ? timeout_ms : floor_ms;
+}
+
 struct setup_client {
 	const char *server;      /* address or name of the NFS server */
 	const char *export_path; /* the path the server exports */
@@ -62,9 +68,13 @@ char *setup_ganesha_conf(const char *export_path, const char *clients, bool root
  * table (the real /proc, since that is where a signal would go): its pid or 0. */
 pid_t setup_ganesha_pid(void);
 
-/* Helpers shared by the plans and doctor: a program installed under the root (any of the
- * usual sbin/bin directories), and the first of a list of candidates. */
+/* Shared by the plans and doctor: a program installed under the root (in any of the usual
+ * sbin/bin directories). */
 bool setup_have_program(const char *name);
+/* The step that installs pkgs (space-separated, at most three) because program is missing:
+ * apt-get install -y --no-install-recommends, `apt-get update` and once more when that fails,
+ * then a check that program is there now (step id setup.packages). */
+void setup_plan_install(struct plan *p, const char *program, const char *pkgs, int timeout_ms);
 /* Whether TCP port is in LISTEN state in this network namespace (/proc/net/tcp and tcp6 under
  * the root): 1 yes, 0 no, negative errno when unreadable. */
 int setup_port_listening(unsigned port);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* `meshnfs setup wsl`: what it writes, as pure edit functions (bytes in, bytes out) with the
- * signature of the safe-write module's edit callback (safewrite_edit_fn of branch `setup`):
- * the file is locked, read, edited by these and replaced atomically there.
+/* `meshnfs setup wsl`: what it writes, as pure edit functions (bytes in, bytes out) of the
+ * type safewrite_edit_fn (core/safewrite.h): the file is locked, read, edited by these and
+ * replaced atomically there.
  * The Windows side: [wsl2] networkingMode=mirrored in %USERPROFILE%\.wslconfig, in the file's
  * own encoding (UTF-16LE with BOM, UTF-8 with or without BOM), line endings, comments and every
  * other setting kept; a misspelt key (networkMode) in [wsl2] is corrected in place. The

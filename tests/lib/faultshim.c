@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +63,13 @@ static int should_fail(const char *func, const char *path)
 
 #define NEXT(name, type) ((type)dlsym(RTLD_NEXT, name))
 
+/* The mode argument exists only with O_CREAT or O_TMPFILE (glibc's __OPEN_NEEDS_MODE).
+ * O_TMPFILE includes the O_DIRECTORY bit, so a plain O_DIRECTORY open (safewrite's directory
+ * fsync) must not read a mode that was never passed. */
 static mode_t mode_arg(int flags, va_list ap)
 {
-	return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
+	bool needs = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+	return needs ? (mode_t)va_arg(ap, int) : 0;
 }
 
 #define OPEN_SHIM(name)                                                                       \
