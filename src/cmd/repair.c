@@ -85,7 +85,7 @@ int cmd_repair(struct ctx *ctx, int argc, char **argv)
 		.options = cfg->mount_options,
 		.mesh = &cfg->mesh,
 		.timeout_ms = ctx->timeout_ms,
-		.live = streq(root_get(), "/"),
+		.live = root_is_host(),
 		.is_server = doctor_is_server(&doc),
 	};
 	plan_init(&p, "repair the mount of %s:%s on %s", rp.server, rp.export_path, rp.mountpoint);

@@ -112,7 +112,7 @@ static void verify(struct ctx *ctx, struct report *r, const void *data)
 	struct check *c;
 	struct probe p;
 
-	if (!streq(root_get(), "/")) {
+	if (!root_is_host()) {
 		c = report_add(r, "setup.verify", CHECK_SKIP,
 			       "not verified: --root names another machine's files, not this network");
 		check_set_fix(c, "on that machine: meshnfs probe %s:%s", server, export_path);

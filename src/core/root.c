@@ -15,6 +15,11 @@ const char *root_get(void)
 	return root;
 }
 
+bool root_is_host(void)
+{
+	return root[strspn(root, "/")] == '\0';
+}
+
 char *root_path(const char *path)
 {
 	size_t n = strlen(root);

@@ -561,7 +561,7 @@ static int read_stack(struct ctx *c, struct report *r)
 void doctor_mount(const struct doctor *d, struct report *r)
 {
 	struct ctx c = { .d = d, .cfg = d->cfg, .mp = d->cfg->mountpoint };
-	bool live = streq(root_get(), "/");
+	bool live = root_is_host();
 	json_t *j;
 
 	if (doctor_is_server(d)) {
