@@ -212,12 +212,9 @@ static void stale_identity(const struct doctor *d, const struct ts_status *st, c
 
 static const char *first_ipv4(const struct mesh_node *n)
 {
-	uint32_t a;
+	const char *a = mesh_node_ipv4(n);
 
-	for (size_t i = 0; i < n->n_ips; i++)
-		if (ipv4_parse(n->ips[i], &a) == 0)
-			return n->ips[i];
-	return n->n_ips ? n->ips[0] : "?";
+	return a ? a : n->n_ips ? n->ips[0] : "?";
 }
 
 void doctor_stale_identity(const struct mesh_nodes *l, const struct mesh_node *host,

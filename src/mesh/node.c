@@ -50,6 +50,16 @@ int mesh_node_add_ip(struct mesh_node *n, const char *ip)
 	return 0;
 }
 
+const char *mesh_node_ipv4(const struct mesh_node *n)
+{
+	uint32_t a;
+
+	for (size_t i = 0; i < n->n_ips; i++)
+		if (ipv4_parse(n->ips[i], &a) == 0)
+			return n->ips[i];
+	return NULL;
+}
+
 int mesh_node_ipv4_in(const struct mesh_node *n, const struct cidr *range, uint32_t *ret)
 {
 	for (size_t i = 0; i < n->n_ips; i++) {

@@ -376,12 +376,7 @@ void ts_status_nodes(const struct ts_status *st, const char *source, struct mesh
 
 const char *ts_node_ipv4(const struct ts_node *t)
 {
-	struct in_addr a;
-
-	for (size_t i = 0; i < t->n.n_ips; i++)
-		if (inet_pton(AF_INET, t->n.ips[i], &a) == 1)
-			return t->n.ips[i];
-	return NULL;
+	return mesh_node_ipv4(&t->n);
 }
 
 static json_t *time_json(time_t t)
