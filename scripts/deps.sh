@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian packages meshnfs needs that are missing, with
 # --no-install-recommends (wireguard-tools would otherwise pull a whole kernel image).
-# Usage: scripts/deps.sh [GROUP...]   groups: build test lab vm (default: all)
+# Usage: scripts/deps.sh [GROUP...]   groups: build test lab vm bench (default: all but bench,
+# which only the benchmarks in bench/ need: name it to get it)
 set -euo pipefail
 
 declare -A groups=(
@@ -9,6 +10,7 @@ declare -A groups=(
 	[test]="libcmocka-dev clang libclang-rt-14-dev jq iproute2 util-linux libssl-dev openssl libfuse3-dev groff-base time"
 	[lab]="nfs-ganesha nfs-ganesha-vfs wireguard-go wireguard-tools nfs-common libnfs-utils iputils-ping netcat-openbsd procps openssh-server openssh-client"
 	[vm]="qemu-system-x86 linux-image-amd64 busybox-static kmod"
+	[bench]="nmap hyperfine gnuplot-nox"
 )
 order=(build test lab vm)
 want=("$@")
@@ -16,7 +18,7 @@ want=("$@")
 
 missing=()
 for g in "${want[@]}"; do
-	[ -n "${groups[$g]:-}" ] || { echo "deps.sh: unknown group '$g' (build test lab vm)" >&2; exit 64; }
+	[ -n "${groups[$g]:-}" ] || { echo "deps.sh: unknown group '$g' (build test lab vm bench)" >&2; exit 64; }
 	for p in ${groups[$g]}; do
 		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 			missing+=("$p")

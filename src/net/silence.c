@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* When to stop waiting for a silent address (silence.h). Pure. */
+#include "net/silence.h"
+
+int64_t silence_rtt(int64_t connect_ms)
+{
+	int64_t syn = 0, rto = SILENCE_SYN_RESEND_MS;
+
+	if (connect_ms < 0)
+		return 0;
+	/* SYNs at 0, 1, 3, 7, 15, ... s: each retransmission doubles the wait. */
+	while (syn + rto <= connect_ms && rto < INT64_MAX / 4) {
+		syn += rto;
+		rto *= 2;
+	}
+	return connect_ms - syn;
+}
+
+void silence_answer(struct silence *s, int64_t connect_ms, int64_t rtt_ms)
+{
+	int64_t rtt = rtt_ms >= 0 ? rtt_ms : silence_rtt(connect_ms);
+
+	s->answers++;
+	if (rtt > s->rtt_ms)
+		s->rtt_ms = rtt;
+}
+
+int64_t silence_after(const struct silence *s)
+{
+	int64_t margin = (int64_t)SILENCE_RTT_FACTOR * s->rtt_ms;
+
+	if (!s->answers)
+		return -1;
+	if (margin < s->margin_ms)
+		margin = s->margin_ms;
+	return SILENCE_SYN_RESEND_MS + margin;
+}

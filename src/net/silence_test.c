@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/test.h"
+#include "net/silence.h"
+
+/* Answers after a resent SYN count with the time since that SYN (1, 3, 7 s ...). */
+static void rtt(void **state)
+{
+	(void)state;
+	assert_int_equal(silence_rtt(0), 0);
+	assert_int_equal(silence_rtt(3), 3);
+	assert_int_equal(silence_rtt(999), 999);
+	assert_int_equal(silence_rtt(1000), 0);
+	assert_int_equal(silence_rtt(1004), 4);
+	assert_int_equal(silence_rtt(2999), 1999);
+	assert_int_equal(silence_rtt(3020), 20);
+	assert_int_equal(silence_rtt(7001), 1);
+	assert_int_equal(silence_rtt(-5), 0);
+}
+
+static void after(void **state)
+{
+	struct silence s = { .margin_ms = SILENCE_MARGIN_MS };
+
+	(void)state;
+	/* Nothing answered: nothing says how long an answer takes. */
+	assert_int_equal(silence_after(&s), -1);
+	/* Fast answers: the resent SYN and the margin (a WireGuard handshake). */
+	silence_answer(&s, 2, -1);
+	silence_answer(&s, 41, -1);
+	assert_int_equal(s.answers, 2);
+	assert_int_equal(silence_after(&s), SILENCE_SYN_RESEND_MS + SILENCE_MARGIN_MS);
+	/* One answer only after its resent SYN: 8 ms after it, still fast. */
+	silence_answer(&s, 1008, -1);
+	assert_int_equal(silence_after(&s), SILENCE_SYN_RESEND_MS + SILENCE_MARGIN_MS);
+	/* A slow path: four of its round trips after the resent SYN. */
+	silence_answer(&s, 400, -1);
+	assert_int_equal(s.rtt_ms, 400);
+	assert_int_equal(silence_after(&s), SILENCE_SYN_RESEND_MS + 4 * 400);
+	/* The kernel's measure wins over the loop's: noticed 700 ms late on a busy machine, but
+	 * the handshake took 3 ms. */
+	struct silence k = { .margin_ms = SILENCE_MARGIN_MS };
+	silence_answer(&k, 700, 3);
+	assert_int_equal(k.rtt_ms, 3);
+	assert_int_equal(silence_after(&k), SILENCE_SYN_RESEND_MS + SILENCE_MARGIN_MS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(rtt),
+		cmocka_unit_test(after),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
