@@ -15,16 +15,19 @@ struct loop {
 	bool early;
 };
 
-/* p's TCP step just ended with an answer from the address (accepted or refused): what its
- * round trip says about silence. */
-static void learn(struct loop *l, const struct probe *p, bool was_connecting)
+/* p's TCP step ended with an answer from the address (accepted or refused): what its round
+ * trip says about silence (once per step). */
+static void learn(struct loop *l, struct probe *p)
 {
 	const struct probe_step *t = &p->steps[PROBE_TCP];
 
-	if (!was_connecting || probe_connecting(p) || t->ms < 0)
+	if (p->learnt || probe_connecting(p) || t->ms < 0)
 		return;
+	p->learnt = true;
+	/* An answer to a resent SYN: the time since that one. */
+	int64_t ms = p->resent && t->ms >= p->resent_ms ? t->ms - p->resent_ms : t->ms;
 	if (t->status == CHECK_OK || p->diagnosis == PROBE_REFUSED)
-		silence_answer(&l->silence, t->ms,
+		silence_answer(&l->silence, ms,
 			       t->status == CHECK_OK && p->rtt_us > 0 ? (p->rtt_us + 999) / 1000 : -1);
 }
 
@@ -38,30 +41,35 @@ static bool settle(struct loop *l, struct probe *p)
 		if (!h || !h->done || !h->done(p, h->userdata))
 			return false;
 		probe_start(p, now_ms());
-		learn(l, p, true);
+		learn(l, p);
 	}
 	return true;
 }
 
-/* When a connecting probe is given up as silent: its first SYN's time + silence_after, or
- * INT64_MAX when not (yet). */
+/* When a connecting probe next acts on silence: resends its SYN (not resent yet), or is given
+ * up (resent); INT64_MAX when nothing says (no answer seen yet), when it is not connecting,
+ * or when its own bound comes first. */
 static int64_t silent_at(const struct loop *l, const struct probe *p)
 {
-	int64_t after = l->early ? silence_after(&l->silence) : -1;
+	int64_t give_up = l->early ? silence_after(&l->silence) : -1;
 
-	if (after < 0 || !probe_connecting(p) || after >= p->step_ms)
+	if (give_up < 0 || !probe_connecting(p) || give_up >= p->step_ms)
 		return INT64_MAX;
-	return p->t_step + after;
+	return p->t_step + (p->resent ? give_up : silence_resend_after(&l->silence));
 }
 
-static void give_up(const struct loop *l, struct probe *p, int64_t now)
+static void on_silence(const struct loop *l, struct probe *p, int64_t now)
 {
-	char why[160];
+	char why[200];
 
+	if (!p->resent) {
+		probe_resend(p, now);
+		return;
+	}
 	snprintf(why, sizeof(why),
-		 "the SYN and the one resent after %.1f s unanswered, while %zu addresses answered "
-		 "within %" PRId64 " ms",
-		 SILENCE_SYN_RESEND_MS / 1000.0, l->silence.answers, l->silence.rtt_ms);
+		 "the SYN and the one resent after %" PRId64 " ms unanswered, while %zu addresses "
+		 "answered within %" PRId64 " ms",
+		 p->resent_ms, l->silence.answers, l->silence.rtt_ms);
 	probe_give_up(p, now, why);
 }
 
@@ -69,7 +77,7 @@ static void give_up(const struct loop *l, struct probe *p, int64_t now)
 static bool launch(struct loop *l, struct probe *p)
 {
 	probe_start(p, now_ms());
-	learn(l, p, true);
+	learn(l, p);
 	return settle(l, p);
 }
 
@@ -146,15 +154,14 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
 		for (size_t i = 0; i < n_run; i++) {
 			struct probe *p = run[i];
 			short rev = slot[i] >= 0 ? pfd[slot[i]].revents : 0;
-			bool connecting = probe_connecting(p);
 			if (rev || now >= probe_deadline(p))
 				probe_advance(p, rev, now);
-			learn(&l, p, connecting);
+			learn(&l, p);
 		}
-		/* Silent addresses given up early, judged after this turn's answers were learnt. */
+		/* Silent addresses: SYN resent, or given up, judged after this turn's answers. */
 		for (size_t i = 0; i < n_run; i++)
 			if (now >= silent_at(&l, run[i]))
-				give_up(&l, run[i], now);
+				on_silence(&l, run[i], now);
 		/* Drop the finished ones (or restart those the done hook re-armed). */
 		for (size_t i = 0; i < n_run;) {
 			if (settle(&l, run[i]))

@@ -239,13 +239,12 @@ static void tcp_result(struct probe *p, int err, int64_t now)
 	finish(p, err == ECONNREFUSED ? PROBE_REFUSED : PROBE_UNREACHABLE, now);
 }
 
-static void step_tcp(struct probe *p, int64_t now)
+/* A new socket and its SYN (the step's start and bound stay). */
+static void tcp_connect(struct probe *p, int64_t now)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(p->port),
 				  .sin_addr.s_addr = htonl(p->addr) };
 
-	begin_step(p, PROBE_TCP, now);
-	p->state = PS_TCP;
 	p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (p->fd < 0) {
 		int e = errno;
@@ -256,6 +255,25 @@ static void step_tcp(struct probe *p, int64_t now)
 		tcp_result(p, 0, now_ms());
 	else if (errno != EINPROGRESS)
 		tcp_result(p, errno, now_ms());
+}
+
+static void step_tcp(struct probe *p, int64_t now)
+{
+	begin_step(p, PROBE_TCP, now);
+	p->state = PS_TCP;
+	p->resent = p->learnt = false;
+	tcp_connect(p, now);
+}
+
+void probe_resend(struct probe *p, int64_t now)
+{
+	if (p->state != PS_TCP || p->resent)
+		return;
+	close(p->fd);
+	p->fd = -1;
+	p->resent = true;
+	p->resent_ms = now - p->t_step;
+	tcp_connect(p, now);
 }
 
 /* The NFSv4 NULL call, on the connection the tcp step opened (format/rpc.h): no second

@@ -106,6 +106,9 @@ struct probe {
 	int fd;                  /* the socket of the tcp and rpc steps, or -1 */
 	uint32_t xid;            /* the NULL call's */
 	int64_t rtt_us;          /* the kernel's round trip of the TCP handshake, 0 if unknown */
+	bool resent;             /* probe_resend: the tcp step's SYN was sent again */
+	int64_t resent_ms;       /* when, after the step's start */
+	bool learnt;             /* its answer was counted by the loop (net/silence.h) */
 	uint8_t call[44];        /* the NULL call (format/rpc.h), sent up to off */
 	struct nfs_context *nfs;
 	struct nfsfh *fh;
@@ -153,8 +156,12 @@ int64_t probe_deadline(const struct probe *p);
 void probe_advance(struct probe *p, short revents, int64_t now);
 /* Ends a running probe now (a run's deadline): cut, the running step says why. */
 void probe_abort(struct probe *p, int64_t now, const char *why);
+/* A probe still waiting for its TCP connection sends its SYN again, now, on a new socket (as
+ * a scanner resends once the round trips it has seen say an answer is overdue, rather than
+ * after Linux's 1 s); once per step. The step's start and bound stay. */
+void probe_resend(struct probe *p, int64_t now);
 /* Ends a probe still waiting for its TCP connection as unreachable, now, before the step's
- * own bound: the caller judged from what the network said (the kernel's SYN resent and
+ * own bound: the caller judged from what the network said (the SYN and its resend
  * unanswered while other addresses answered fast) that no answer will come. why completes
  * "no answer to the connection request within X s". */
 void probe_give_up(struct probe *p, int64_t now, const char *why);

@@ -25,13 +25,18 @@ void silence_answer(struct silence *s, int64_t connect_ms, int64_t rtt_ms)
 		s->rtt_ms = rtt;
 }
 
-int64_t silence_after(const struct silence *s)
+int64_t silence_resend_after(const struct silence *s)
 {
-	int64_t margin = (int64_t)SILENCE_RTT_FACTOR * s->rtt_ms;
+	int64_t overdue = (int64_t)SILENCE_RTT_FACTOR * s->rtt_ms;
 
 	if (!s->answers)
 		return -1;
-	if (margin < s->margin_ms)
-		margin = s->margin_ms;
-	return SILENCE_SYN_RESEND_MS + margin;
+	return overdue > s->margin_ms ? overdue : s->margin_ms;
+}
+
+int64_t silence_after(const struct silence *s)
+{
+	int64_t r = silence_resend_after(s);
+
+	return r < 0 ? -1 : 2 * r;
 }

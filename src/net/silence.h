@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* When to stop waiting for an address that does not answer, from what the network said so far
  * (pure). A TCP connect to a silent address would wait for its whole step; but once other
- * addresses answered (their round trip known), and the kernel resent this one's SYN (Linux
- * resends a lost SYN after 1 s, then at 3, 7, 15 s) without an answer to either, waiting longer
- * only delays the verdict. The margin after the resent SYN covers a WireGuard handshake (the
- * first packet to an idle peer waits for one: about 1 round trip, measured in the lab at
- * under 10 ms; SILENCE_MARGIN_MS keeps far more) and four times the largest round trip seen.
+ * addresses answered, their round trips say when an answer is overdue. Then, as a scanner
+ * does, the SYN is sent once more (a lost SYN, rather than Linux's resend after 1 s), and when
+ * that one is overdue too the address is given up. "Overdue" is the larger of SILENCE_MARGIN_MS
+ * and four times the largest round trip seen: the margin covers a WireGuard handshake (the
+ * first packet to an idle peer waits for one; measured in the lab: 21-85 ms on a loaded
+ * 2-core machine, against 0.5-18 ms for later connections), so a SYN queued behind a
+ * handshake is answered long before it counts as lost.
  *
  *   struct silence s = { .margin_ms = SILENCE_MARGIN_MS };
- *   silence_answer(&s, connect_ms);          // each address that answered (accepted, refused)
- *   int64_t after = silence_after(&s);       // -1: nothing seen yet, wait for the step's bound
+ *   silence_answer(&s, connect_ms, rtt_ms); // each address that answered (accepted, refused)
+ *   silence_resend_after(&s)                 // -1: nothing seen yet; else when to resend
+ *   silence_after(&s)                        // and when to give up (twice that)
  */
 #pragma once
 
@@ -17,7 +20,7 @@
 #include <stddef.h>
 
 #define SILENCE_SYN_RESEND_MS 1000 /* Linux's first SYN retransmission (TCP_TIMEOUT_INIT) */
-#define SILENCE_MARGIN_MS 250      /* after it: a WireGuard handshake and a round trip or two */
+#define SILENCE_MARGIN_MS 250      /* a WireGuard handshake (3x the lab's worst) and more */
 #define SILENCE_RTT_FACTOR 4
 
 struct silence {
@@ -34,6 +37,9 @@ int64_t silence_rtt(int64_t connect_ms);
  * is none (a refusal). The kernel's is preferred: a busy loop notices answers late, which would
  * only make the wait longer, never wrong. */
 void silence_answer(struct silence *s, int64_t connect_ms, int64_t rtt_ms);
-/* How long after its first SYN an address that answered nothing is given up as silent; -1 while
+/* How long after its first SYN an address that answered nothing gets its SYN again; -1 while
  * no address has answered (then nothing says how long an answer takes). */
+int64_t silence_resend_after(const struct silence *s);
+/* How long after its first SYN it is given up as silent (the resent SYN as overdue as the
+ * first); -1 as above. */
 int64_t silence_after(const struct silence *s);
