@@ -124,6 +124,12 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
 		if (n_run == 0)
 			break;
 
+		/* NULL calls that waited for a turn (probe_gate), while there are turns. */
+		for (size_t i = 0; i < n_run; i++) {
+			struct probe *p = run[i];
+			if (probe_rpc_waiting(p) && p->gate->active < p->gate->max)
+				probe_rpc_resume(p, now_ms());
+		}
 		wake = deadline ? deadline : INT64_MAX;
 		for (size_t i = 0; i < n_run; i++) {
 			short ev;

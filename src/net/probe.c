@@ -35,6 +35,7 @@ void probe_init(struct probe *p, const struct probe_opts *o)
 		.port = o->port ? o->port : PROBE_PORT,
 		.step_ms = o->step_ms > 0 ? o->step_ms : 5000,
 		.no_write = o->no_write,
+		.gate = o->gate,
 		.fd = -1,
 		.diagnosis = PROBE_PENDING,
 		.uid = geteuid(),
@@ -62,6 +63,8 @@ static void release(struct probe *p)
 
 void probe_free(struct probe *p)
 {
+	if (p->in_gate)
+		p->gate->active--;
 	p->state = PS_DONE;
 	release(p);
 	for (int i = 0; i < PROBE_N_STEPS; i++)
@@ -114,8 +117,25 @@ static void end_step(struct probe *p, enum check_status st, int64_t now, const c
 	s->ms = now - p->t_step;
 }
 
+static void gate_enter(struct probe *p)
+{
+	if (p->gate && !p->in_gate) {
+		p->gate->active++;
+		p->in_gate = true;
+	}
+}
+
+static void gate_leave(struct probe *p)
+{
+	if (p->in_gate) {
+		p->gate->active--;
+		p->in_gate = false;
+	}
+}
+
 static void finish(struct probe *p, enum probe_diagnosis d, int64_t now)
 {
+	gate_leave(p);
 	p->state = PS_DONE;
 	p->diagnosis = d;
 	p->ms = now - p->t_start;
@@ -187,6 +207,7 @@ static double secs(int ms)
 
 static void start_rpc(struct probe *p, int64_t now);
 static void rpc_io(struct probe *p, short revents, int64_t now);
+static void rpc_connected(struct probe *p, int err, int64_t now);
 static void start_export(struct probe *p, int64_t now);
 static void fill_random(uint8_t *b, size_t n);
 static void start_write(struct probe *p, int64_t now);
@@ -230,6 +251,16 @@ static void tcp_result(struct probe *p, int err, int64_t now)
 		if (getsockopt(p->fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0)
 			p->rtt_us = ti.tcpi_rtt;
 		end_step(p, CHECK_OK, now, "%s:%u accepts TCP connections", dst, (unsigned)p->port);
+		if (p->gate && p->gate->active >= p->gate->max) {
+			/* No turn for the NULL call: hold no connection while waiting. */
+			close(p->fd);
+			p->fd = -1;
+			p->state = PS_RPC_WAIT;
+			p->step = PROBE_RPC;
+			p->t_step = now;
+			p->step_deadline = p->deadline;
+			return;
+		}
 		start_rpc(p, now);
 		return;
 	}
@@ -278,11 +309,10 @@ void probe_resend(struct probe *p, int64_t now)
 
 /* The NFSv4 NULL call, on the connection the tcp step opened (format/rpc.h): no second
  * connection, no portmapper. */
-static void start_rpc(struct probe *p, int64_t now)
+static void rpc_send(struct probe *p, int64_t now)
 {
 	uint8_t x[4];
 
-	begin_step(p, PROBE_RPC, now);
 	p->state = PS_RPC_NULL;
 	fill_random(x, sizeof(x));
 	p->xid = (uint32_t)x[0] << 24 | (uint32_t)x[1] << 16 | (uint32_t)x[2] << 8 | x[3];
@@ -293,6 +323,49 @@ static void start_rpc(struct probe *p, int64_t now)
 	rpc_io(p, POLLOUT, now);
 }
 
+static void start_rpc(struct probe *p, int64_t now)
+{
+	begin_step(p, PROBE_RPC, now);
+	gate_enter(p);
+	rpc_send(p, now);
+}
+
+void probe_rpc_resume(struct probe *p, int64_t now)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(p->port),
+				  .sin_addr.s_addr = htonl(p->addr) };
+
+	if (p->state != PS_RPC_WAIT)
+		return;
+	begin_step(p, PROBE_RPC, now);
+	gate_enter(p);
+	p->state = PS_RPC_CONNECT;
+	p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (p->fd < 0) {
+		int e = errno;
+		cut_here(p, now, "socket", strerror(e));
+		return;
+	}
+	if (connect(p->fd, (struct sockaddr *)&to, sizeof(to)) == 0)
+		rpc_send(p, now_ms());
+	else if (errno != EINPROGRESS)
+		rpc_connected(p, errno, now_ms());
+}
+
+/* The rpc step's own connection (after a wait for a turn) is up, or failed. */
+static void rpc_connected(struct probe *p, int err, int64_t now)
+{
+	if (err == 0) {
+		rpc_send(p, now);
+		return;
+	}
+	end_step(p, CHECK_FAIL, now,
+		 "port %u accepted the tcp step's connection, but the next one failed: %s: the NFS "
+		 "service is not accepting connections",
+		 (unsigned)p->port, strerror(err));
+	finish(p, PROBE_NO_NFS_ANSWER, now);
+}
+
 /* The NULL call's reply is in: the NFS service answers (or says why not). */
 static void rpc_done(struct probe *p, const struct rpc_reply *r, int64_t now)
 {
@@ -300,6 +373,7 @@ static void rpc_done(struct probe *p, const struct rpc_reply *r, int64_t now)
 
 	close(p->fd);
 	p->fd = -1;
+	gate_leave(p);
 	free(p->rbuf);
 	p->rbuf = NULL;
 	p->len = p->off = 0;
@@ -710,8 +784,13 @@ int probe_poll(const struct probe *p, short *events)
 		fd = p->fd;
 		ev = p->off < RPC_NULL_CALL_SIZE ? POLLOUT : POLLIN;
 		break;
+	case PS_RPC_CONNECT:
+		fd = p->fd;
+		ev = POLLOUT;
+		break;
 	case PS_IDLE:
 	case PS_DONE:
+	case PS_RPC_WAIT:
 		break;
 	default:
 		fd = nfs_get_fd(p->nfs);
@@ -735,6 +814,11 @@ static const char *awaited(const struct probe *p)
 		return "no answer yet to the connection request";
 	case PS_RPC_NULL:
 		return "no answer yet to the NFSv4 NULL call";
+	case PS_RPC_WAIT:
+		return "TCP accepted; the NFSv4 NULL call was still waiting for its turn (NFS "
+		       "conversations at once are bounded)";
+	case PS_RPC_CONNECT:
+		return "no answer yet to the rpc step's connection";
 	case PS_MOUNT:
 		return "no answer yet to the mount";
 	default:
@@ -788,6 +872,13 @@ static void timeout(struct probe *p, int64_t now, bool cut, const char *why)
 			 s, why);
 		d = PROBE_NO_NFS_ANSWER;
 		break;
+	case PS_RPC_CONNECT:
+		end_step(p, CHECK_FAIL, now,
+			 "port %u accepted the tcp step's connection, but not the next one within %.1f "
+			 "s (%s): the NFS service is not accepting connections",
+			 (unsigned)p->port, s, why);
+		d = PROBE_NO_NFS_ANSWER;
+		break;
 	case PS_MOUNT:
 		end_step(p, CHECK_FAIL, now, "no answer to the mount of %s within %.1f s (%s)",
 			 p->export_path, s, why);
@@ -823,26 +914,38 @@ void probe_give_up(struct probe *p, int64_t now, const char *why)
 	finish(p, PROBE_UNREACHABLE, now);
 }
 
+/* A non-blocking connect's outcome: -1 while it is still on its way, else 0 or an errno. */
+static int connect_outcome(const struct probe *p, short revents)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
+		return -1;
+	if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	return err;
+}
+
 static void service(struct probe *p, short revents, int64_t now)
 {
 	int r = 0;
 
 	switch (p->state) {
-	case PS_TCP: {
-		int err = 0;
-		socklen_t len = sizeof(err);
-		if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
-			return;
-		if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
-		tcp_result(p, err, now);
+	case PS_TCP:
+		if ((r = connect_outcome(p, revents)) >= 0)
+			tcp_result(p, r, now);
 		return;
-	}
 	case PS_RPC_NULL:
 		rpc_io(p, revents, now);
 		return;
+	case PS_RPC_CONNECT:
+		if ((r = connect_outcome(p, revents)) >= 0)
+			rpc_connected(p, r, now);
+		return;
 	case PS_IDLE:
 	case PS_DONE:
+	case PS_RPC_WAIT:
 		return;
 	default:
 		r = nfs_service(p->nfs, revents);
@@ -877,7 +980,7 @@ void probe_advance(struct probe *p, short revents, int64_t now)
 	if (p->state != PS_DONE && now >= probe_deadline(p)) {
 		/* The whole probe's bound first: a cut; the step's own (also when both end
 		 * together): the step had all of its time, a verdict. */
-		bool cut = p->deadline < p->step_deadline;
+		bool cut = p->deadline < p->step_deadline || p->state == PS_RPC_WAIT;
 		timeout(p, now, cut, cut ? "the probe's deadline" : "the step's deadline");
 	}
 }

@@ -63,6 +63,16 @@ struct probe_step {
 	char *detail;
 };
 
+/* A bound on NFS conversations at once, shared by many probes (status): a probe whose TCP
+ * connection is accepted while max are running closes it and waits for a turn for its NULL
+ * call, on a new connection then. Servers limit their connections (ganesha's
+ * RPC_Max_Connections, 1024 by default, closes the ones beyond it unanswered; the kernel's nfsd
+ * drops idle ones beyond 20 per thread and 3 more), so hundreds of addresses of one server
+ * must not hold a connection each. */
+struct probe_gate {
+	size_t active, max;
+};
+
 struct probe_opts {
 	const char *host;    /* as the user gave it, for messages */
 	uint32_t addr;       /* IPv4, host byte order (names are resolved before: net_resolve) */
@@ -74,11 +84,14 @@ struct probe_opts {
 	int total_ms;        /* whole probe; <= 0 means 2 * step_ms. Its expiry before the
 				step's own is a cut (PROBE_CUT), not a verdict */
 	bool no_write;       /* stop after export */
+	struct probe_gate *gate; /* NULL: none */
 };
 
 enum probe_state {
 	PS_IDLE,
 	PS_TCP,
+	PS_RPC_WAIT,    /* TCP accepted and closed; the NULL call waits for a turn (gate) */
+	PS_RPC_CONNECT, /* its turn came: a new connection for it */
 	PS_RPC_NULL,
 	PS_MOUNT,
 	PS_CREATE,
@@ -98,6 +111,8 @@ struct probe {
 	uint16_t port;
 	int step_ms, total_ms;
 	bool no_write;
+	struct probe_gate *gate;
+	bool in_gate;            /* counted in gate->active */
 
 	enum probe_state state;
 	enum probe_step_id step; /* the step running */
@@ -165,6 +180,10 @@ void probe_resend(struct probe *p, int64_t now);
  * unanswered while other addresses answered fast) that no answer will come. why completes
  * "no answer to the connection request within X s". */
 void probe_give_up(struct probe *p, int64_t now, const char *why);
+/* Accepted, waiting for a turn for the NULL call (probe_gate). */
+static inline bool probe_rpc_waiting(const struct probe *p) { return p->state == PS_RPC_WAIT; }
+/* Its turn: the rpc step starts, on a new connection. */
+void probe_rpc_resume(struct probe *p, int64_t now);
 /* The TCP step is running (a SYN is out, no answer yet). */
 static inline bool probe_connecting(const struct probe *p) { return p->state == PS_TCP; }
 static inline bool probe_done(const struct probe *p) { return p->state == PS_DONE; }

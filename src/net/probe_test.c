@@ -94,6 +94,36 @@ static void silent_service(void **state)
 	close(l);
 }
 
+/* A server in a child, connection after connection: reads the 44-byte NULL call and answers
+ * with reply (its xid copied from the call) when reply is given, then hangs up. */
+static pid_t serve(int l, const uint8_t *reply, size_t len)
+{
+	pid_t child = fork();
+
+	assert_true(child >= 0);
+	if (child)
+		return child;
+	for (;;) {
+		uint8_t call[44], out[64];
+		size_t got = 0;
+		int c = accept(l, NULL, NULL);
+		while (reply && c >= 0 && got < sizeof(call)) {
+			ssize_t n = read(c, call + got, sizeof(call) - got);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		if (reply && got == sizeof(call) && len <= sizeof(out)) {
+			memcpy(out, reply, len);
+			memcpy(out + 4, call + 4, 4);
+			if (write(c, out, len) < 0)
+				_exit(1);
+		}
+		if (c >= 0)
+			close(c);
+	}
+}
+
 /* A server that accepts and hangs up at once: the RPC connection breaks. */
 static void hangup_service(void **state)
 {
@@ -107,15 +137,7 @@ static void hangup_service(void **state)
 	if (!isolated)
 		skip();
 	l = listener(&port);
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		for (;;) {
-			int c = accept(l, NULL, NULL);
-			if (c >= 0)
-				close(c);
-		}
-	}
+	child = serve(l, NULL, 0);
 	opts_for(&o, port, 2000);
 	probe_init(&p, &o);
 	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
@@ -361,6 +383,62 @@ static void null_call(void **state)
 	}
 }
 
+struct gate_seen {
+	struct probe_gate *g;
+	size_t most;
+};
+
+static void gate_progress(size_t running, size_t n, void *userdata)
+{
+	struct gate_seen *s = userdata;
+
+	(void)running;
+	(void)n;
+	if (s->g->active > s->most)
+		s->most = s->g->active;
+}
+
+/* Four short probes, one NFS conversation at a time (probe_gate): the others' connections are
+ * accepted and closed, their NULL calls wait for a turn and go out on a new connection; all
+ * four answered, never two conversations at once. */
+static void gate_bounds_conversations(void **state)
+{
+	static const uint8_t ok[] = { 0x80, 0, 0, 24, 'X', 'I', 'D', '!', 0, 0, 0, 1, 0, 0, 0, 0,
+				      0,    0, 0, 0,  0,   0,   0,   0,   0, 0, 0, 0 };
+	struct probe_gate g = { .max = 1 };
+	struct gate_seen seen = { .g = &g };
+	struct probe ps[4], *pp[4];
+	struct probe_opts o;
+	uint16_t port;
+	int l, st;
+	pid_t child;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	l = listener(&port);
+	child = serve(l, ok, sizeof(ok));
+	opts_for(&o, port, 2000);
+	o.export_path = NULL;
+	o.gate = &g;
+	for (int i = 0; i < 4; i++) {
+		probe_init(&ps[i], &o);
+		pp[i] = &ps[i];
+	}
+	struct probe_loop_hooks h = { .progress = gate_progress, .userdata = &seen };
+	assert_int_equal(probe_loop_hooked(pp, 4, 0, 0, &h), 0);
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(ps[i].diagnosis, PROBE_OK);
+		assert_false(ps[i].in_gate);
+		probe_free(&ps[i]);
+	}
+	assert_int_equal(g.active, 0);
+	assert_int_equal(seen.most, 1);
+	close(l);
+}
+
 /* The whole probe's bound before the step's own: a cut, not no_nfs_answer. */
 static void total_before_step_is_cut(void **state)
 {
@@ -397,6 +475,7 @@ int main(void)
 		cmocka_unit_test(loop_hooks),
 		cmocka_unit_test(null_call),
 		cmocka_unit_test(total_before_step_is_cut),
+		cmocka_unit_test(gate_bounds_conversations),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

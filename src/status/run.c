@@ -22,7 +22,8 @@ static void arm(struct status *st, struct status_target *t, bool full, int total
 	probe_init(&t->p, &(struct probe_opts){ .host = host, .addr = t->addr,
 						 .export_path = full ? c->export_path : NULL,
 						 .mesh = c->mesh, .step_ms = st->o.timeout_ms,
-						 .total_ms = total_ms, .no_write = st->o.no_write });
+						 .total_ms = total_ms, .no_write = st->o.no_write,
+						 .gate = &st->gate });
 	t->full = full;
 	if (full)
 		st->ladders++;
@@ -147,6 +148,7 @@ int status_run(struct status *st)
 	free(st->queue);
 	st->queue = xcalloc(n + 1, sizeof(*st->queue));
 	st->q_head = st->q_tail = st->ladders = st->finished = 0;
+	st->gate = (struct probe_gate){ .max = STATUS_MAX_CONVERSATIONS };
 	/* A little grace after one timeout, so that the steps that started at once end by their
 	 * own bounds (a verdict), and only later ones are cut by the run's. */
 	st->t0 = now_ms();

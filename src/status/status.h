@@ -83,6 +83,9 @@ struct status_opts {
 };
 
 #define STATUS_MAX_LADDERS 16
+/* NULL calls at once, in all (net/probe.h, probe_gate): far under a server's own limits
+ * (ganesha 1024 connections, the kernel's nfsd 20 per thread + 3: 220 with 8 threads). */
+#define STATUS_MAX_CONVERSATIONS 128
 #define STATUS_GRACE_MS 100 /* the run ends at --timeout + this */
 
 struct status {
@@ -96,6 +99,7 @@ struct status {
 	size_t q_head, q_tail;
 	size_t ladders;       /* whole ladders running */
 	size_t finished;      /* targets finished for good */
+	struct probe_gate gate; /* NULL calls at once */
 	int64_t t0, deadline; /* now_ms() times of the run */
 	int64_t ms;           /* the run's wall time */
 	struct status_warning *warnings;
