@@ -24,11 +24,16 @@ static void learn(struct loop *l, struct probe *p)
 	if (p->learnt || probe_connecting(p) || t->ms < 0)
 		return;
 	p->learnt = true;
-	/* An answer to a resent SYN: the time since that one. */
+	/* An answer to a resent SYN (ours, or the kernel's after 1 s): the time since that one. */
+	bool resent = p->resent || t->ms >= SILENCE_SYN_RESEND_MS;
 	int64_t ms = p->resent && t->ms >= p->resent_ms ? t->ms - p->resent_ms : t->ms;
-	if (t->status == CHECK_OK || p->diagnosis == PROBE_REFUSED)
-		silence_answer(&l->silence, ms,
-			       t->status == CHECK_OK && p->rtt_us > 0 ? (p->rtt_us + 999) / 1000 : -1);
+	int64_t rtt = t->status == CHECK_OK && p->rtt_us > 0 ? (p->rtt_us + 999) / 1000 : -1;
+	if (t->status != CHECK_OK && p->diagnosis != PROBE_REFUSED)
+		return;
+	if (resent)
+		silence_answer_resent(&l->silence, ms, rtt);
+	else
+		silence_answer(&l->silence, ms, rtt);
 }
 
 /* After p was started or advanced: while it is done, offers it to the done hook, which may
@@ -71,6 +76,17 @@ static void on_silence(const struct loop *l, struct probe *p, int64_t now)
 		 "answered within %" PRId64 " ms",
 		 p->resent_ms, l->silence.answers, l->silence.rtt_ms);
 	probe_give_up(p, now, why);
+}
+
+static void untellable(const struct loop *l, struct probe *p, int64_t now)
+{
+	char why[200];
+
+	snprintf(why, sizeof(why),
+		 "silence tells nothing on this path: %zu of %zu answers came only after a SYN was "
+		 "sent again, the slowest in %" PRId64 " ms",
+		 l->silence.resent, l->silence.answers, l->silence.rtt_ms);
+	probe_abort(p, now, why);
 }
 
 /* Starts p; true when it runs (false: it finished at once and was not re-armed). */
@@ -160,6 +176,11 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
 		for (size_t i = 0; i < n_run; i++) {
 			struct probe *p = run[i];
 			short rev = slot[i] >= 0 ? pfd[slot[i]].revents : 0;
+			/* A silent address at its own bound, on a path whose answers say silence
+			 * proves nothing (lossy or slow): no verdict. */
+			if (!rev && l.early && probe_connecting(p) && now >= probe_deadline(p) &&
+			    silence_untellable(&l.silence, p->step_ms))
+				untellable(&l, p, now);
 			if (rev || now >= probe_deadline(p))
 				probe_advance(p, rev, now);
 			learn(&l, p);

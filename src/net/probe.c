@@ -433,6 +433,20 @@ static void rpc_io(struct probe *p, short revents, int64_t now)
 	rpc_done(p, &r, now);
 	return;
 broken:
+	if (p->gate && !p->rpc_retried) {
+		/* Closed unanswered: a server over its connection limit does that (ganesha beyond
+		 * RPC_Max_Connections). Once more, on a new connection, at the next turn. */
+		close(p->fd);
+		p->fd = -1;
+		free(p->rbuf);
+		p->rbuf = NULL;
+		gate_leave(p);
+		p->rpc_retried = true;
+		p->state = PS_RPC_WAIT;
+		p->t_step = now;
+		p->step_deadline = p->deadline;
+		return;
+	}
 	{
 		int e = n == 0 ? 0 : errno;
 		end_step(p, CHECK_FAIL, now,
@@ -848,11 +862,12 @@ static void timeout(struct probe *p, int64_t now, bool cut, const char *why)
 		return;
 	}
 	if (cut) {
-		end_step(p, CHECK_WARN, now,
-			 "%s:%u: cut after %.1f s by %s, before the step's own %.1f s: %s%s%s (no "
-			 "verdict)",
-			 dst, (unsigned)p->port, secs((int)(now - p->t_step)), why, secs(p->step_ms),
-			 awaited(p), p->created ? "; left behind: " : "", p->created ? p->fname : "");
+		char own[64] = "";
+		if (now - p->t_step < p->step_ms)
+			snprintf(own, sizeof(own), ", before the step's own %.1f s", secs(p->step_ms));
+		end_step(p, CHECK_WARN, now, "%s:%u: cut after %.1f s (%s)%s: %s%s%s (no verdict)", dst,
+			 (unsigned)p->port, secs((int)(now - p->t_step)), why, own, awaited(p),
+			 p->created ? "; left behind: " : "", p->created ? p->fname : "");
 		p->cut = true;
 		finish(p, PROBE_CUT, now);
 		return;

@@ -113,6 +113,7 @@ struct probe {
 	bool no_write;
 	struct probe_gate *gate;
 	bool in_gate;            /* counted in gate->active */
+	bool rpc_retried;        /* the NULL call's connection was closed unanswered once */
 
 	enum probe_state state;
 	enum probe_step_id step; /* the step running */

@@ -25,11 +25,27 @@ void silence_answer(struct silence *s, int64_t connect_ms, int64_t rtt_ms)
 		s->rtt_ms = rtt;
 }
 
+void silence_answer_resent(struct silence *s, int64_t connect_ms, int64_t rtt_ms)
+{
+	silence_answer(s, connect_ms, rtt_ms);
+	s->resent++;
+}
+
+static bool lossy(const struct silence *s)
+{
+	return s->resent * 50 > s->answers;
+}
+
+bool silence_untellable(const struct silence *s, int step_ms)
+{
+	return s->answers && (lossy(s) || (int64_t)SILENCE_RTT_FACTOR * s->rtt_ms >= step_ms);
+}
+
 int64_t silence_resend_after(const struct silence *s)
 {
 	int64_t overdue = (int64_t)SILENCE_RTT_FACTOR * s->rtt_ms;
 
-	if (!s->answers)
+	if (!s->answers || lossy(s))
 		return -1;
 	return overdue > s->margin_ms ? overdue : s->margin_ms;
 }

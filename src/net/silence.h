@@ -17,6 +17,7 @@
 #pragma once
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SILENCE_SYN_RESEND_MS 1000 /* Linux's first SYN retransmission (TCP_TIMEOUT_INIT) */
@@ -27,6 +28,7 @@ struct silence {
 	int margin_ms;     /* the least wait after the resent SYN */
 	size_t answers;    /* addresses that answered */
 	int64_t rtt_ms;    /* the largest round trip among them, resent SYNs taken out */
+	size_t resent;     /* answers that came only after a SYN was sent again */
 };
 
 /* The round trip an answer after connect_ms means: the time since the last SYN sent before
@@ -37,8 +39,16 @@ int64_t silence_rtt(int64_t connect_ms);
  * is none (a refusal). The kernel's is preferred: a busy loop notices answers late, which would
  * only make the wait longer, never wrong. */
 void silence_answer(struct silence *s, int64_t connect_ms, int64_t rtt_ms);
+/* The same for an answer that came only after a SYN was sent again (one was lost). */
+void silence_answer_resent(struct silence *s, int64_t connect_ms, int64_t rtt_ms);
+/* What the answers say makes silence no evidence of absence: more than 1 in 50 of them needed a
+ * SYN sent again (the path drops packets: a second SYN may be lost too), or four round trips
+ * do not fit in step_ms. Then a silent address is neither given up early nor judged at its
+ * step's bound: it is cut. False while nothing answered. */
+bool silence_untellable(const struct silence *s, int step_ms);
 /* How long after its first SYN an address that answered nothing gets its SYN again; -1 while
- * no address has answered (then nothing says how long an answer takes). */
+ * no address has answered (then nothing says how long an answer takes) or the path drops
+ * packets (silence_untellable). */
 int64_t silence_resend_after(const struct silence *s);
 /* How long after its first SYN it is given up as silent (the resent SYN as overdue as the
  * first); -1 as above. */

@@ -47,11 +47,37 @@ static void after(void **state)
 	assert_int_equal(silence_after(&k), 2 * SILENCE_MARGIN_MS);
 }
 
+/* Silence proves nothing on a lossy or slow path: no early end, and no verdict at the bound. */
+static void untellable(void **state)
+{
+	struct silence s = { .margin_ms = SILENCE_MARGIN_MS };
+
+	(void)state;
+	assert_false(silence_untellable(&s, 2000)); /* nothing seen: the step's bound decides */
+	for (int i = 0; i < 100; i++)
+		silence_answer(&s, 3, 2);
+	silence_answer_resent(&s, 1004, 2);
+	silence_answer_resent(&s, 1003, 2);
+	/* 2 of 102 answers needed a second SYN: within 1 in 50. */
+	assert_false(silence_untellable(&s, 2000));
+	assert_int_equal(silence_resend_after(&s), SILENCE_MARGIN_MS);
+	silence_answer_resent(&s, 1010, 3);
+	assert_true(silence_untellable(&s, 2000));
+	assert_int_equal(silence_resend_after(&s), -1);
+	assert_int_equal(silence_after(&s), -1);
+	/* Slow: four of the slowest round trips do not fit in the step. */
+	struct silence slow = { .margin_ms = SILENCE_MARGIN_MS };
+	silence_answer(&slow, 600, 520);
+	assert_false(silence_untellable(&slow, 5000));
+	assert_true(silence_untellable(&slow, 2000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rtt),
 		cmocka_unit_test(after),
+		cmocka_unit_test(untellable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
