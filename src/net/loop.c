@@ -56,11 +56,22 @@ static bool settle(struct loop *l, struct probe *p)
  * or when its own bound comes first. */
 static int64_t silent_at(const struct loop *l, const struct probe *p)
 {
+	int64_t resend = l->early ? silence_resend_after(&l->silence) : -1;
 	int64_t give_up = l->early ? silence_after(&l->silence) : -1;
 
-	if (give_up < 0 || !probe_connecting(p) || give_up >= p->step_ms)
+	if (!probe_connecting(p) || resend < 0 || resend >= p->step_ms)
 		return INT64_MAX;
-	return p->t_step + (p->resent ? give_up : silence_resend_after(&l->silence));
+	if (!p->resent)
+		return p->t_step + resend;
+	return give_up < 0 || give_up >= p->step_ms ? INT64_MAX : p->t_step + give_up;
+}
+
+/* SYNs sent to p's address so far: its first, ours, and the kernel's on the current socket. */
+static int syns_sent(const struct probe *p, int64_t now)
+{
+	int64_t since = now - p->t_step - (p->resent ? p->resent_ms : 0);
+
+	return (p->resent ? 1 : 0) + silence_syns(since);
 }
 
 static void on_silence(const struct loop *l, struct probe *p, int64_t now)
@@ -179,7 +190,7 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
 			/* A silent address at its own bound, on a path whose answers say silence
 			 * proves nothing (lossy or slow): no verdict. */
 			if (!rev && l.early && probe_connecting(p) && now >= probe_deadline(p) &&
-			    silence_untellable(&l.silence, p->step_ms))
+			    silence_untellable(&l.silence, p->step_ms, syns_sent(p, now)))
 				untellable(&l, p, now);
 			if (rev || now >= probe_deadline(p))
 				probe_advance(p, rev, now);

@@ -31,21 +31,39 @@ void silence_answer_resent(struct silence *s, int64_t connect_ms, int64_t rtt_ms
 	s->resent++;
 }
 
-static bool lossy(const struct silence *s)
+bool silence_confident(const struct silence *s, int syns)
 {
-	return s->resent * 50 > s->answers;
+	double q, all = 1;
+
+	if (!s->answers)
+		return true;
+	q = (double)s->resent / (double)s->answers;
+	for (int i = 0; i < syns; i++)
+		all *= q;
+	return all * 1000 < 1;
 }
 
-bool silence_untellable(const struct silence *s, int step_ms)
+bool silence_untellable(const struct silence *s, int step_ms, int syns)
 {
-	return s->answers && (lossy(s) || (int64_t)SILENCE_RTT_FACTOR * s->rtt_ms >= step_ms);
+	return s->answers && (!silence_confident(s, syns) ||
+			      (int64_t)SILENCE_RTT_FACTOR * s->rtt_ms >= step_ms);
+}
+
+int silence_syns(int64_t ms)
+{
+	int n = 1;
+
+	for (int64_t at = SILENCE_SYN_RESEND_MS, rto = SILENCE_SYN_RESEND_MS; at <= ms && n < 16;
+	     rto *= 2, at += rto)
+		n++;
+	return n;
 }
 
 int64_t silence_resend_after(const struct silence *s)
 {
 	int64_t overdue = (int64_t)SILENCE_RTT_FACTOR * s->rtt_ms;
 
-	if (!s->answers || lossy(s))
+	if (!s->answers)
 		return -1;
 	return overdue > s->margin_ms ? overdue : s->margin_ms;
 }
@@ -54,5 +72,5 @@ int64_t silence_after(const struct silence *s)
 {
 	int64_t r = silence_resend_after(s);
 
-	return r < 0 ? -1 : 2 * r;
+	return r < 0 || !silence_confident(s, 2) ? -1 : 2 * r;
 }

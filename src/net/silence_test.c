@@ -47,29 +47,41 @@ static void after(void **state)
 	assert_int_equal(silence_after(&k), 2 * SILENCE_MARGIN_MS);
 }
 
-/* Silence proves nothing on a lossy or slow path: no early end, and no verdict at the bound. */
+/* Silence proves nothing on a lossy or slow path: a verdict only when losing every SYN sent
+ * is under 1 in 1000 at the loss rate seen, and four round trips fit in the step. */
 static void untellable(void **state)
 {
 	struct silence s = { .margin_ms = SILENCE_MARGIN_MS };
 
 	(void)state;
-	assert_false(silence_untellable(&s, 2000)); /* nothing seen: the step's bound decides */
-	for (int i = 0; i < 100; i++)
+	assert_false(silence_untellable(&s, 2000, 1)); /* nothing seen: the step's bound decides */
+	assert_true(silence_confident(&s, 1));
+	for (int i = 0; i < 97; i++)
 		silence_answer(&s, 3, 2);
-	silence_answer_resent(&s, 1004, 2);
+	for (int i = 0; i < 3; i++)
+		silence_answer_resent(&s, 1004, 2);
+	/* 3 of 100 needed a second SYN: two lost is 0.0009, three 0.000027. */
+	assert_true(silence_confident(&s, 2));
+	assert_int_equal(silence_after(&s), 2 * SILENCE_MARGIN_MS);
 	silence_answer_resent(&s, 1003, 2);
-	/* 2 of 102 answers needed a second SYN: within 1 in 50. */
-	assert_false(silence_untellable(&s, 2000));
+	/* 4 of 101: two lost 0.0016, not unlikely enough to give up early; three are. */
+	assert_false(silence_confident(&s, 2));
 	assert_int_equal(silence_resend_after(&s), SILENCE_MARGIN_MS);
-	silence_answer_resent(&s, 1010, 3);
-	assert_true(silence_untellable(&s, 2000));
-	assert_int_equal(silence_resend_after(&s), -1);
 	assert_int_equal(silence_after(&s), -1);
+	assert_true(silence_untellable(&s, 2000, 2));
+	assert_false(silence_untellable(&s, 2000, 3));
 	/* Slow: four of the slowest round trips do not fit in the step. */
 	struct silence slow = { .margin_ms = SILENCE_MARGIN_MS };
 	silence_answer(&slow, 600, 520);
-	assert_false(silence_untellable(&slow, 5000));
-	assert_true(silence_untellable(&slow, 2000));
+	assert_false(silence_untellable(&slow, 5000, 3));
+	assert_true(silence_untellable(&slow, 2000, 3));
+	/* SYNs on one socket: at 0, 1, 3, 7 s. */
+	assert_int_equal(silence_syns(0), 1);
+	assert_int_equal(silence_syns(999), 1);
+	assert_int_equal(silence_syns(1000), 2);
+	assert_int_equal(silence_syns(2999), 2);
+	assert_int_equal(silence_syns(3000), 3);
+	assert_int_equal(silence_syns(7000), 4);
 }
 
 int main(void)
