@@ -23,8 +23,6 @@ declare -A RANK=([core]=0 [format]=1 [config]=2 [fstab]=2 [exports]=2 [node]=3 [
 KNOWN=(
 	"src/core/test.h -> config"       # test helper builds a config: belongs beside the tests
 	"src/net/probe.h -> report"       # probe steps use enum check_status: net needs its own
-	"src/fstab/fstab.c -> mount"      # fstab asks mountinfo: the caller should pass it in
-	"src/exports/edit.c -> fstab"     # fstab_normalize_path: a path helper for format/ or core/
 	"src/doctor/client.c -> setup"    # installed programs, paths: host facts, not setup's
 	"src/doctor/server.c -> setup"    # the ganesha pid and paths: host facts, not setup's
 )
