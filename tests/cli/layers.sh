@@ -21,7 +21,6 @@ declare -A RANK=([core]=0 [format]=1 [config]=2 [fstab]=2 [exports]=2 [node]=3 [
 	[net]=3 [mount]=3 [report]=4 [doctor]=5 [status]=5 [fleet]=5 [setup]=5 [watch]=5 [cmd]=6)
 
 KNOWN=(
-	"src/core/test.h -> config"       # test helper builds a config: belongs beside the tests
 	"src/net/probe.h -> report"       # probe steps use enum check_status: net needs its own
 	"src/doctor/client.c -> setup"    # installed programs, paths: host facts, not setup's
 	"src/doctor/server.c -> setup"    # the ganesha pid and paths: host facts, not setup's
