@@ -7,7 +7,7 @@
 #include "core/root.h"
 #include "core/safewrite.h"
 #include "fstab/fstab.h"
-#include "setup/setup.h"
+#include "node/host.h"
 
 #include <errno.h>
 
@@ -15,7 +15,7 @@ static void packages(const struct doctor *d, struct report *r)
 {
 	struct check *c;
 
-	if (setup_have_program("mount.nfs4")) {
+	if (node_have_program("mount.nfs4")) {
 		report_add(r, "client.packages", CHECK_OK, "mount.nfs4 is installed (nfs-common)");
 		return;
 	}

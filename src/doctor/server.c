@@ -9,7 +9,7 @@
 #include "core/safewrite.h"
 #include "exports/exports.h"
 #include "format/listeners.h"
-#include "setup/setup.h"
+#include "node/host.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -189,13 +189,13 @@ static bool ganesha_declares_export(const char *data)
  * configuration written by someone else is not audited (ganesha's format is not exports). */
 static void audit_ganesha(struct audit *a)
 {
-	_cleanup_free_ char *path = root_path(SETUP_GANESHA_CONF), *data = NULL;
+	_cleanup_free_ char *path = root_path(NODE_GANESHA_CONF), *data = NULL;
 	char mesh[32];
 	size_t len;
 
 	if (safewrite_read(path, &data, &len) < 0)
 		return;
-	if (!startswith(data, SETUP_GANESHA_MARKER)) {
+	if (!startswith(data, NODE_GANESHA_MARKER)) {
 		if (ganesha_declares_export(data)) {
 			report_add(a->r, "exports.security", CHECK_SKIP,
 				   "%s was not written by meshnfs: not audited", path);
@@ -269,7 +269,7 @@ static void audit_listening(struct audit *a, const struct listeners *l)
 static void service(const struct doctor *d, struct report *r, const struct audit *a)
 {
 	_cleanup_free_ char *threads_path = root_path("/proc/fs/nfsd/threads"), *threads = NULL;
-	pid_t gpid = setup_ganesha_pid();
+	pid_t gpid = node_ganesha_pid();
 	struct check *c;
 
 	(void)d;
@@ -286,7 +286,7 @@ static void service(const struct doctor *d, struct report *r, const struct audit
 		       a->n_exports ? "" : ", and nothing is exported");
 	check_set_detail(c, "Neither kernel nfsd threads (/proc/fs/nfsd/threads) nor a "
 			    "ganesha.nfsd (%s) were found.",
-			 SETUP_GANESHA_PIDFILE);
+			 NODE_GANESHA_PIDFILE);
 	if (!a->n_exports)
 		check_set_fix(c, "sudo meshnfs setup server");
 	else if (a->ganesha_conf && !a->kernel_exports)
