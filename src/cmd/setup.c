@@ -8,7 +8,7 @@
 #include "node/node.h"
 #include "report/output.h"
 #include "setup/setup.h"
-#include "setup/wsl.h"
+#include "setup/setup_wsl.h"
 
 #include <errno.h>
 #include <sys/stat.h>

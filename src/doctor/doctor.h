@@ -9,7 +9,7 @@
 
 #include "config/config.h"
 #include "format/listeners.h"
-#include "mesh/node.h"
+#include "mesh/peer.h"
 #include "node/node.h"
 #include "report/report.h"
 
