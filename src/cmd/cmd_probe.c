@@ -35,7 +35,7 @@ static json_t *probe_json(const struct probe *p, const char *summary, const char
 		const struct probe_step *s = &p->steps[i];
 		json_array_append_new(
 			steps, json_pack("{s:s, s:s, s:o, s:o}", "id", probe_step_name(i), "status",
-					 check_status_name(s->status), "ms",
+					 probe_step_status_name(s->status), "ms",
 					 s->ms >= 0 ? json_integer(s->ms) : json_null(), "detail",
 					 json_str_or_null(s->detail)));
 	}
@@ -52,8 +52,8 @@ static void probe_print(const struct probe *p, const char *summary, const char *
 		char ms[32] = "-";
 		if (s->ms >= 0)
 			snprintf(ms, sizeof(ms), "%" PRId64 " ms", s->ms);
-		printf("  %s%-4s%s  %-9s  %8s  %s\n", color ? check_status_color(s->status) : "",
-		       check_status_name(s->status), color ? COLOR_RESET : "", probe_step_name(i), ms,
+		printf("  %s%-4s%s  %-9s  %8s  %s\n", color ? check_status_color((enum check_status)s->status) : "",
+		       probe_step_status_name(s->status), color ? COLOR_RESET : "", probe_step_name(i), ms,
 		       s->detail ? s->detail : "");
 	}
 	enum check_status v = p->diagnosis == PROBE_OK ? CHECK_OK : CHECK_FAIL;

@@ -6,6 +6,10 @@
 #include "net/net.h"
 #include "net/probe.h"
 
+_Static_assert((int)STEP_SKIP == CHECK_SKIP && (int)STEP_OK == CHECK_OK &&
+		       (int)STEP_WARN == CHECK_WARN && (int)STEP_FAIL == CHECK_FAIL,
+	       "a probe step status converts to a check status by value");
+
 static void addr_list(const struct node_info *n, char *buf, size_t size)
 {
 	size_t off = 0;
@@ -110,7 +114,7 @@ static void check_step(const struct doctor *d, const struct probe *p, struct rep
 	const struct probe_step *st = &p->steps[s];
 	struct check *c;
 
-	if (st->status == CHECK_SKIP) {
+	if (st->status == STEP_SKIP) {
 		if (failed < s)
 			report_add(r, id, CHECK_SKIP, "not tested: the %s step failed",
 				   probe_step_name(failed));
@@ -118,13 +122,13 @@ static void check_step(const struct doctor *d, const struct probe *p, struct rep
 			report_add(r, id, CHECK_SKIP, "not tested");
 		return;
 	}
-	if (st->status == CHECK_OK) {
+	if (st->status == STEP_OK) {
 		c = report_add(r, id, CHECK_OK, "%s", ok_summary);
 		if (st->detail && d->verbose)
 			check_set_detail(c, "%s", st->detail);
 	} else {
 		/* The step's own line says what happened; the detail what it means. */
-		enum check_status status = st->status;
+		enum check_status status = (enum check_status)st->status;
 		if (p->diagnosis == PROBE_GRACE && s == PROBE_WRITE)
 			status = CHECK_WARN; /* transient: ends by itself */
 		c = report_add(r, id, status, "%s", st->detail ? st->detail : "failed");
@@ -144,7 +148,7 @@ void doctor_nfs_checks(const struct doctor *d, const struct probe *p, struct rep
 	enum probe_step_id failed = PROBE_N_STEPS;
 
 	for (int i = 0; i < PROBE_N_STEPS; i++)
-		if (p->steps[i].status == CHECK_FAIL) {
+		if (p->steps[i].status == STEP_FAIL) {
 			failed = i;
 			break;
 		}
@@ -161,7 +165,7 @@ void doctor_nfs_checks(const struct doctor *d, const struct probe *p, struct rep
 
 	const struct probe_step *o = &p->steps[PROBE_OWNERSHIP];
 	struct check *c;
-	if (o->status == CHECK_SKIP) {
+	if (o->status == STEP_SKIP) {
 		if (p->diagnosis == PROBE_PERMISSION_DENIED)
 			c = report_add(r, "nfs.root_squash", CHECK_WARN,
 				       "root could not create a file: root squash is likely (see "

@@ -25,12 +25,12 @@ static void made_up(struct probe *p, const char *source, int upto, enum probe_di
 	p->source_in_mesh = cidr_contains(&cfg.mesh, p->source);
 	p->uid = 0;
 	for (int i = 0; i < upto && i < PROBE_N_STEPS; i++) {
-		p->steps[i].status = CHECK_OK;
+		p->steps[i].status = STEP_OK;
 		p->steps[i].ms = 1;
 		p->steps[i].detail = xstrdup("fine");
 	}
 	if (upto < PROBE_N_STEPS && d != PROBE_OK) {
-		p->steps[upto].status = CHECK_FAIL;
+		p->steps[upto].status = STEP_FAIL;
 		p->steps[upto].ms = 5000;
 		p->steps[upto].detail = xstrdup("it broke");
 	}
