@@ -27,7 +27,9 @@ static inline void fx_init(struct fx *x, enum node_kind kind, const char *mode)
 	x->node = (struct node_info){ .kind = kind, .addrs_known = true, .addrs = &x->addr,
 				      .n_addrs = 1, .is_wsl = kind != NODE_LINUX, .systemd = true };
 	x->node.wsl.networking_mode = (char *)mode;
-	x->node.wsl.interop = true;
+	x->node.wsl.interop = x->node.wsl.binfmt_present = x->node.wsl.binfmt_interop = true;
+	x->node.wsl.conf_boot_systemd = x->node.wsl.conf_mount_fstab = SETTING_UNSET;
+	x->node.wsl.conf_interop = SETTING_UNSET;
 	x->d = (struct doctor){ .cfg = &x->cfg, .node = &x->node, .timeout_ms = 5000 };
 	doctor_facts_init(&x->f, &x->d);
 	x->f.now = 1767225600; /* 2026-01-01T00:00:00Z */
