@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* meshnfs probe HOST[:EXPORT]: the ladder against one server, one line per step, then the
+/* meshnfs probe [HOST[:EXPORT]] (default: the configured server and export): the ladder against one server, one line per step, then the
  * diagnosis in plain words and the fix. Exit 0 when the diagnosis is ok, 2 otherwise. */
 #include "cmd/cmd.h"
 
@@ -78,14 +78,14 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 
 	if (i < 0)
 		return EXIT_USAGE;
-	if (i >= argc)
-		return cmd_usage_error(self, "which server? give HOST or HOST:EXPORT");
 	if (i + 1 < argc)
 		return cmd_usage_error(self, "unexpected argument '%s'", argv[i + 1]);
-	if (net_parse_target(argv[i], &host, &export_path, &d) < 0)
+	if (i < argc && net_parse_target(argv[i], &host, &export_path, &d) < 0)
 		return cmd_usage_error(self, "%s", d.msg);
 	if (ctx_load_config(ctx, &d) < 0)
 		return cmd_bad_input(ctx, &d);
+	if (!host)
+		host = xstrdup(ctx->config.server); /* no HOST: the configured server */
 	if (!export_path)
 		export_path = xstrdup(ctx->config.export_path);
 
