@@ -28,6 +28,18 @@ static void packages(const struct doctor_facts *d, struct report *r)
 				 "nfs-client on openSUSE)");
 }
 
+/* The guide's own fstab line (step 4), from the built-in defaults. */
+static char *guide_line(void)
+{
+	struct config g = { 0 };
+
+	config_defaults(&g);
+	char *l = xasprintf("%s:%s  %s  nfs4  %s  0  0", g.server, g.export_path, g.mountpoint,
+			    g.mount_options);
+	config_free(&g);
+	return l;
+}
+
 static void entry(const struct doctor_facts *d, struct report *r)
 {
 	const struct doctor_client_facts *cf = &d->client;
@@ -64,9 +76,22 @@ static void entry(const struct doctor_facts *d, struct report *r)
 	if (i < 0) {
 		c = report_add(r, "fstab.entry", CHECK_FAIL, "/etc/fstab has no entry for %s",
 			       d->cfg->mountpoint);
-		check_set_detail(c, "Without it the share is not mounted at boot (the guide's "
-				    "step 4: %s  %s  nfs4  %s  0  0).",
-				 want_source, d->cfg->mountpoint, want_opts);
+		_cleanup_free_ char *want = xasprintf("%s  %s  nfs4  %s  0  0", want_source,
+						      d->cfg->mountpoint, want_opts);
+		_cleanup_free_ char *guide = guide_line();
+		if (streq(want, guide))
+			check_set_detail(c, "Without it the share is not mounted at boot (the guide's "
+					    "step 4: %s).",
+					 guide);
+		else
+			check_set_detail(c, "Without it the share is not mounted at boot. The guide's "
+					    "step 4: %s. The entry for this node%s%s%s: %s.",
+					 guide, d->node->systemd ? " (from " : "",
+					 d->node->systemd ? (d->cfg->source ? d->cfg->source
+									    : "the configuration")
+							  : " (no systemd here: no x-systemd.* "
+							    "options, with 'bg')",
+					 d->node->systemd ? ")" : "", want);
 		check_set_fix(c, "sudo meshnfs setup client");
 		return;
 	}

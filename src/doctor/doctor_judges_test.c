@@ -205,6 +205,18 @@ static void client(void **state)
 	assert_int_equal(st(&x, "client.packages"), CHECK_OK);
 	fx_free(&x);
 
+	/* Without systemd: the guide's own line, then this node's (no x-systemd.*, with bg). */
+	fx_init(&x, NODE_LINUX, NULL);
+	x.node.systemd = false;
+	client_facts(&x, "");
+	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
+	assert_non_null(strstr(c->detail, "The guide's step 4: 100.64.0.1:/opt/shared  /opt/shared  "
+					  "nfs4  _netdev,x-systemd.automount,x-systemd.idle-timeout="
+					  "600,soft,timeo=150  0  0. "));
+	assert_non_null(strstr(c->detail, "with 'bg'): 100.64.0.1:/opt/shared  /opt/shared  nfs4  "
+					  "_netdev,soft,timeo=150,bg  0  0."));
+	fx_free(&x);
+
 	fx_init(&x, NODE_LINUX, NULL);
 	client_facts(&x, "100.64.0.9:/opt/shared /opt/shared nfs4 soft 0 0\n");
 	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
