@@ -8,6 +8,7 @@ const struct doctor_area doctor_areas[] = {
 	{ "wsl", doctor_gather_wsl, doctor_judge_wsl },
 	{ "nfs", doctor_gather_nfs, doctor_judge_nfs },
 	{ "mount", doctor_gather_mount, doctor_judge_mount },
+	{ "mountpoint", NULL, doctor_judge_mountpoint }, /* facts: the mount gatherer's */
 	{ "client", doctor_gather_client, doctor_judge_client },
 	{ "server", doctor_gather_server, doctor_judge_server },
 	{ "mesh", doctor_gather_mesh, doctor_judge_mesh },

@@ -49,6 +49,8 @@ struct doctor_mount_facts {
 	bool live;                /* the root is "/": the mount can be exercised */
 	bool probed;              /* health is filled */
 	struct mount_health health;
+	int point_rc;             /* nothing mounted: 0 the mount point is a directory, -ENOENT
+				     missing, -ENOTDIR not a directory, another errno: unknown */
 };
 
 /* client: the client side of the guide, from files. */
@@ -178,6 +180,8 @@ void doctor_judge_wsl(const struct doctor_facts *f, struct report *r);
 void doctor_judge_nfs(const struct doctor_facts *f, struct report *r);
 /* mount.*; a blocked NFS mount of the server carries its cause (doctor_mount_cause). */
 void doctor_judge_mount(const struct doctor_facts *f, struct report *r);
+/* mount.point: nothing is mounted, is the mount point there (the guide's step 2)? */
+void doctor_judge_mountpoint(const struct doctor_facts *f, struct report *r);
 void doctor_judge_client(const struct doctor_facts *f, struct report *r);
 void doctor_judge_server(const struct doctor_facts *f, struct report *r);
 void doctor_judge_mesh(const struct doctor_facts *f, struct report *r);

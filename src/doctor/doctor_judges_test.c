@@ -83,6 +83,25 @@ static void mount_states(void **state)
 	assert_int_equal(st(&x, "mount.responsive"), CHECK_SKIP);
 	fx_free(&x);
 
+	/* mount.point: nothing mounted, the mount point missing, there, or a file. */
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, NULL, NULL, MOUNT_HEALTH_OK, 0, 0);
+	x.f.mount.point_rc = -ENOENT;
+	c = fx_judge(&x, doctor_judge_mountpoint, "mount.point");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_str(c->summary, "/opt/shared does not exist (the guide's step 2)");
+	assert_str(c->fix, "sudo mkdir -p /opt/shared");
+	x.f.mount.point_rc = 0;
+	assert_int_equal(fx_judge(&x, doctor_judge_mountpoint, "mount.point")->status, CHECK_OK);
+	x.f.mount.point_rc = -ENOTDIR;
+	assert_int_equal(fx_judge(&x, doctor_judge_mountpoint, "mount.point")->status, CHECK_FAIL);
+	fx_free(&x);
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, "nfs4", "100.64.0.1", MOUNT_HEALTH_OK, MOUNT_STEP_UNLINK, 0);
+	doctor_judge_mountpoint(&x.f, &x.r);
+	assert_int_equal(x.r.n_checks, 0); /* mounted: the point is there */
+	fx_free(&x);
+
 	/* Another machine's files: the mount is read, never exercised. */
 	fx_init(&x, NODE_LINUX, NULL);
 	fx_mount(&x, "nfs4", "100.64.0.1", MOUNT_HEALTH_OK, MOUNT_STEP_UNLINK, 0);

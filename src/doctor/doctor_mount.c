@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sys/stat.h>
 
 /* How long a killed probe child is watched: long enough to see an NFS waiter go (measured
  * 0.1-0.25 s), a quarter of the deadline at most, so the whole check stays near --timeout. */
@@ -549,7 +550,59 @@ void doctor_judge_mount(const struct doctor_facts *f, struct report *r)
 	}
 }
 
+void doctor_judge_mountpoint(const struct doctor_facts *f, struct report *r)
+{
+	const struct doctor_mount_facts *m = &f->mount;
+	const char *mp = f->cfg->mountpoint;
+	struct check *k;
+
+	if (!m->gathered || m->read_rc < 0 || m->top)
+		return; /* the server, or something is mounted there: the point exists */
+	switch (m->point_rc) {
+	case 0:
+		report_add(r, "mount.point", CHECK_OK, "%s is a directory: a mount can go there", mp);
+		return;
+	case -ENOENT:
+		k = report_add(r, "mount.point", CHECK_WARN, "%s does not exist (the guide's step 2)",
+			       mp);
+		check_set_detail(k, "mount fails with \"mount point does not exist\"; systemd's "
+				    "x-systemd.automount creates it itself.");
+		check_set_fix(k, "sudo mkdir -p %s", mp);
+		return;
+	case -ENOTDIR:
+		k = report_add(r, "mount.point", CHECK_FAIL, "%s is not a directory", mp);
+		check_set_fix(k, "move the file away, then: sudo mkdir -p %s", mp);
+		return;
+	default:
+		report_add(r, "mount.point", CHECK_SKIP, "cannot tell whether %s exists: %s", mp,
+			   strerror(-m->point_rc));
+	}
+}
+
 /* ---- gather (I/O) ---- */
+
+/* Nothing is mounted at mp: is it a directory? Live, in the health probe's child (a hung
+ * mount above it blocks the child, not doctor); under --root, a file there. */
+static int point_rc(const char *mp, bool live, int timeout_ms)
+{
+	struct mount_health h;
+	struct stat st;
+
+	if (live) {
+		struct mount_health_opts o = { .timeout_ms = timeout_ms,
+					       .kill_grace_ms = doctor_kill_grace_ms(timeout_ms) };
+		if (mount_health_check(mp, &o, &h) < 0)
+			return -ECHILD;
+		if (h.state != MOUNT_HEALTH_NOT_MOUNTED)
+			return h.state == MOUNT_HEALTH_HUNG ? -ETIMEDOUT : 0;
+		return h.err ? -h.err : 0;
+	}
+	_cleanup_free_ char *p = root_path(mp);
+	if (stat(p, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
 
 static int read_stack(struct doctor_mount_facts *m, const char *mp)
 {
@@ -577,7 +630,11 @@ void doctor_gather_mount(struct doctor_facts *f)
 	m->gathered = true;
 	m->live = root_is_host();
 	m->mountinfo = root_path("/proc/self/mountinfo");
-	if (read_stack(m, mp) < 0 || !m->top || !m->live)
+	if (read_stack(m, mp) < 0)
+		return;
+	if (!m->top)
+		m->point_rc = point_rc(mp, m->live, f->timeout_ms);
+	if (!m->top || !m->live)
 		return;
 	struct mount_health_opts o = {
 		.timeout_ms = f->timeout_ms,
