@@ -27,8 +27,8 @@ static void learn(struct loop *l, struct probe *p)
 	/* An answer to a resent SYN (ours, or the kernel's after 1 s): the time since that one. */
 	bool resent = p->resent || t->ms >= SILENCE_SYN_RESEND_MS;
 	int64_t ms = p->resent && t->ms >= p->resent_ms ? t->ms - p->resent_ms : t->ms;
-	int64_t rtt = t->status == CHECK_OK && p->rtt_us > 0 ? (p->rtt_us + 999) / 1000 : -1;
-	if (t->status != CHECK_OK && p->diagnosis != PROBE_REFUSED)
+	int64_t rtt = t->status == STEP_OK && p->rtt_us > 0 ? (p->rtt_us + 999) / 1000 : -1;
+	if (t->status != STEP_OK && p->diagnosis != PROBE_REFUSED)
 		return;
 	if (resent)
 		silence_answer_resent(&l->silence, ms, rtt);
@@ -230,7 +230,7 @@ int probe_run(struct probe *p, const struct probe_opts *o, int resolve_ms)
 	probe_init(p, &opts);
 	if (r < 0) {
 		/* An unknown name is the route step failing: there is nowhere to go. */
-		p->steps[PROBE_ROUTE] = (struct probe_step){ .status = CHECK_FAIL,
+		p->steps[PROBE_ROUTE] = (struct probe_step){ .status = STEP_FAIL,
 							     .ms = now_ms() - t0,
 							     .detail = xstrdup(err) };
 		p->diagnosis = PROBE_UNREACHABLE;

@@ -42,7 +42,7 @@ void probe_init(struct probe *p, const struct probe_opts *o)
 	};
 	p->total_ms = o->total_ms > 0 ? o->total_ms : 2 * p->step_ms;
 	for (int i = 0; i < PROBE_N_STEPS; i++)
-		p->steps[i] = (struct probe_step){ .status = CHECK_SKIP, .ms = -1 };
+		p->steps[i] = (struct probe_step){ .status = STEP_SKIP, .ms = -1 };
 }
 
 static void release(struct probe *p)
@@ -103,9 +103,9 @@ static void begin_step(struct probe *p, enum probe_step_id id, int64_t now)
 }
 
 /* Ends the running step with status and detail. */
-static void end_step(struct probe *p, enum check_status st, int64_t now, const char *fmt, ...)
+static void end_step(struct probe *p, enum probe_step_status st, int64_t now, const char *fmt, ...)
 	_printf_(4, 5);
-static void end_step(struct probe *p, enum check_status st, int64_t now, const char *fmt, ...)
+static void end_step(struct probe *p, enum probe_step_status st, int64_t now, const char *fmt, ...)
 {
 	struct probe_step *s = &p->steps[p->step];
 	va_list ap;
@@ -146,7 +146,7 @@ static void finish(struct probe *p, enum probe_diagnosis d, int64_t now)
  * about the server, so no verdict. */
 static void cut_here(struct probe *p, int64_t now, const char *what, const char *err)
 {
-	end_step(p, CHECK_WARN, now, "%s: %s (on this machine: no verdict)", what, err);
+	end_step(p, STEP_WARN, now, "%s: %s (on this machine: no verdict)", what, err);
 	p->cut = true;
 	finish(p, PROBE_CUT, now);
 }
@@ -224,7 +224,7 @@ static void step_route(struct probe *p, int64_t now)
 	cidr_format(&p->mesh, range, sizeof(range));
 	r = net_route_source(p->addr, p->port, &s);
 	if (r < 0) {
-		end_step(p, CHECK_FAIL, now_ms(), "no route to %s: %s", dst, strerror(-r));
+		end_step(p, STEP_FAIL, now_ms(), "no route to %s: %s", dst, strerror(-r));
 		finish(p, PROBE_UNREACHABLE, now_ms());
 		return;
 	}
@@ -232,10 +232,10 @@ static void step_route(struct probe *p, int64_t now)
 	p->source_in_mesh = cidr_contains(&p->mesh, s);
 	addr_str(s, src, sizeof(src));
 	if (p->source_in_mesh)
-		end_step(p, CHECK_OK, now_ms(), "%s -> %s, from a mesh address (%s)", src, dst,
+		end_step(p, STEP_OK, now_ms(), "%s -> %s, from a mesh address (%s)", src, dst,
 			 range);
 	else
-		end_step(p, CHECK_WARN, now_ms(),
+		end_step(p, STEP_WARN, now_ms(),
 			 "%s -> %s: the route leaves from %s, outside the mesh range %s", src, dst,
 			 src, range);
 }
@@ -250,7 +250,7 @@ static void tcp_result(struct probe *p, int err, int64_t now)
 		socklen_t tl = sizeof(ti);
 		if (getsockopt(p->fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0)
 			p->rtt_us = ti.tcpi_rtt;
-		end_step(p, CHECK_OK, now, "%s:%u accepts TCP connections", dst, (unsigned)p->port);
+		end_step(p, STEP_OK, now, "%s:%u accepts TCP connections", dst, (unsigned)p->port);
 		if (p->gate && p->gate->active >= p->gate->max) {
 			/* No turn for the NULL call: hold no connection while waiting. */
 			close(p->fd);
@@ -266,7 +266,7 @@ static void tcp_result(struct probe *p, int err, int64_t now)
 	}
 	close(p->fd);
 	p->fd = -1;
-	end_step(p, CHECK_FAIL, now, "%s:%u: %s", dst, (unsigned)p->port, strerror(err));
+	end_step(p, STEP_FAIL, now, "%s:%u: %s", dst, (unsigned)p->port, strerror(err));
 	finish(p, err == ECONNREFUSED ? PROBE_REFUSED : PROBE_UNREACHABLE, now);
 }
 
@@ -359,7 +359,7 @@ static void rpc_connected(struct probe *p, int err, int64_t now)
 		rpc_send(p, now);
 		return;
 	}
-	end_step(p, CHECK_FAIL, now,
+	end_step(p, STEP_FAIL, now,
 		 "port %u accepted the tcp step's connection, but the next one failed: %s: the NFS "
 		 "service is not accepting connections",
 		 (unsigned)p->port, strerror(err));
@@ -379,14 +379,14 @@ static void rpc_done(struct probe *p, const struct rpc_reply *r, int64_t now)
 	p->len = p->off = 0;
 	if (r->kind != RPC_REPLY_SUCCESS) {
 		rpc_reply_format(r, what, sizeof(what));
-		end_step(p, CHECK_FAIL, now,
+		end_step(p, STEP_FAIL, now,
 			 "port %u answers RPC, but the NFSv4 NULL call (program 100003 v4) failed: "
 			 "%s",
 			 (unsigned)p->port, what);
 		finish(p, PROBE_NO_NFS_ANSWER, now);
 		return;
 	}
-	end_step(p, CHECK_OK, now, "the NFSv4 service answers (NULL call, program 100003 v4)");
+	end_step(p, STEP_OK, now, "the NFSv4 service answers (NULL call, program 100003 v4)");
 	if (!p->export_path) {
 		finish(p, PROBE_OK, now);
 		return;
@@ -425,7 +425,7 @@ static void rpc_io(struct probe *p, short revents, int64_t now)
 	if (rc == -EAGAIN)
 		return;
 	if (rc < 0) {
-		end_step(p, CHECK_FAIL, now, "port %u answers, but not as an NFS server: %s",
+		end_step(p, STEP_FAIL, now, "port %u answers, but not as an NFS server: %s",
 			 (unsigned)p->port, d.msg);
 		finish(p, PROBE_NO_NFS_ANSWER, now);
 		return;
@@ -449,7 +449,7 @@ broken:
 	}
 	{
 		int e = n == 0 ? 0 : errno;
-		end_step(p, CHECK_FAIL, now,
+		end_step(p, STEP_FAIL, now,
 			 "TCP accepted, but the connection %s before an answer to the NFSv4 NULL "
 			 "call: the NFS service is not answering",
 			 e ? strerror(e) : "was closed");
@@ -495,17 +495,17 @@ static void mount_reply(struct probe *p, int64_t now)
 		char src[16];
 		addr_str(p->source, src, sizeof(src));
 		if (d == PROBE_EXPORT_DENIED_OR_MISSING)
-			end_step(p, CHECK_FAIL, now,
+			end_step(p, STEP_FAIL, now,
 				 "%s: not found (%s): either the server exports no such path, or it "
 				 "does not allow this client (%s) and hides the export from it",
 				 p->export_path, msg_or(p, strerror(-p->cb_err)), src);
 		else
-			end_step(p, CHECK_FAIL, now, "mounting %s failed: %s", p->export_path,
+			end_step(p, STEP_FAIL, now, "mounting %s failed: %s", p->export_path,
 				 msg_or(p, strerror(-p->cb_err)));
 		finish(p, d, now);
 		return;
 	}
-	end_step(p, CHECK_OK, now, "%s is exported to this client (NFSv4 mount)", p->export_path);
+	end_step(p, STEP_OK, now, "%s is exported to this client (NFSv4 mount)", p->export_path);
 	if (p->no_write) {
 		finish(p, PROBE_OK, now);
 		return;
@@ -553,7 +553,7 @@ static void start_write(struct probe *p, int64_t now)
 	p->cb_fired = false;
 	if (nfs_create_async(p->nfs, p->fname, O_RDWR | O_EXCL, 0644, on_nfs, p) < 0) {
 		const char *e = nfs_get_error(p->nfs);
-		end_step(p, CHECK_FAIL, now, "cannot start the create: %s", e ? e : "libnfs error");
+		end_step(p, STEP_FAIL, now, "cannot start the create: %s", e ? e : "libnfs error");
 		finish(p, PROBE_WRITE_FAILED, now);
 	}
 }
@@ -594,12 +594,12 @@ static void write_goto(struct probe *p, enum probe_state s, int64_t now)
 			return;
 		}
 		if (s == PS_CLOSE || s == PS_UNLINK) {
-			end_step(p, CHECK_WARN, now, "wrote and read back %zu bytes, but cannot remove "
+			end_step(p, STEP_WARN, now, "wrote and read back %zu bytes, but cannot remove "
 				 "%s: %s", p->len, p->fname, e ? e : "libnfs error");
 			finish(p, PROBE_OK, now);
 			return;
 		}
-		end_step(p, CHECK_FAIL, now, "cannot queue the next call: %s", e ? e : "libnfs error");
+		end_step(p, STEP_FAIL, now, "cannot queue the next call: %s", e ? e : "libnfs error");
 		cleanup_write(p, PROBE_WRITE_FAILED, now);
 	}
 }
@@ -620,7 +620,7 @@ static void write_fail(struct probe *p, const char *what, int64_t now)
 {
 	enum probe_diagnosis d = probe_classify_nfs_error(p->cb_err, p->cb_msg, false);
 
-	end_step(p, CHECK_FAIL, now, "%s %s failed: %s", what, p->fname,
+	end_step(p, STEP_FAIL, now, "%s %s failed: %s", what, p->fname,
 		 msg_or(p, strerror(-p->cb_err)));
 	cleanup_write(p, d, now);
 }
@@ -631,25 +631,25 @@ static void ownership_result(struct probe *p, int64_t now)
 
 	s->ms = p->owner_ms;
 	if (p->cb_err < 0) {
-		s->status = CHECK_WARN;
+		s->status = STEP_WARN;
 		set_detail(s, "cannot read the test file's owner: %s", msg_or(p, strerror(-p->cb_err)));
 		return;
 	}
 	p->owner = p->cb_uid;
 	p->owner_known = true;
 	if (p->owner == p->uid && p->uid == 0) {
-		s->status = CHECK_OK;
+		s->status = STEP_OK;
 		set_detail(s, "a file created by root is owned by uid 0: no root squash");
 	} else if (p->owner == p->uid) {
-		s->status = CHECK_OK;
+		s->status = STEP_OK;
 		set_detail(s, "a file created by uid %" PRIu64 " is owned by it (run as root to test "
 			      "root squash)", p->uid);
 	} else if (p->uid == 0) {
-		s->status = CHECK_WARN;
+		s->status = STEP_WARN;
 		set_detail(s, "root is squashed: a file created by root is owned by uid %" PRIu64
 			      " (the anonymous id)", p->owner);
 	} else {
-		s->status = CHECK_WARN;
+		s->status = STEP_WARN;
 		set_detail(s, "a file created by uid %" PRIu64 " is owned by uid %" PRIu64
 			      " (all_squash or id mapping on the server)", p->uid, p->owner);
 	}
@@ -709,7 +709,7 @@ static void write_reply(struct probe *p, int64_t now)
 			size_t i = 0;
 			while (p->wbuf[i] == p->rbuf[i])
 				i++;
-			end_step(p, CHECK_FAIL, now, "%s reads back different data from byte %zu on",
+			end_step(p, STEP_FAIL, now, "%s reads back different data from byte %zu on",
 				 p->fname, i);
 			cleanup_write(p, PROBE_WRITE_FAILED, now);
 			return;
@@ -736,11 +736,11 @@ static void write_reply(struct probe *p, int64_t now)
 			return;
 		}
 		if (err < 0)
-			end_step(p, CHECK_WARN, now,
+			end_step(p, STEP_WARN, now,
 				 "wrote, synced and read back %zu bytes, but cannot remove %s: %s", p->len,
 				 p->fname, msg_or(p, strerror(-err)));
 		else
-			end_step(p, CHECK_OK, now,
+			end_step(p, STEP_OK, now,
 				 "created, wrote, synced, read back and removed a %zu-byte file", p->len);
 		p->steps[PROBE_WRITE].ms -= p->owner_ms;
 		finish(p, PROBE_OK, now);
@@ -865,7 +865,7 @@ static void timeout(struct probe *p, int64_t now, bool cut, const char *why)
 		char own[64] = "";
 		if (now - p->t_step < p->step_ms)
 			snprintf(own, sizeof(own), ", before the step's own %.1f s", secs(p->step_ms));
-		end_step(p, CHECK_WARN, now, "%s:%u: cut after %.1f s (%s)%s: %s%s%s (no verdict)", dst,
+		end_step(p, STEP_WARN, now, "%s:%u: cut after %.1f s (%s)%s: %s%s%s (no verdict)", dst,
 			 (unsigned)p->port, secs((int)(now - p->t_step)), why, own, awaited(p),
 			 p->created ? "; left behind: " : "", p->created ? p->fname : "");
 		p->cut = true;
@@ -874,33 +874,33 @@ static void timeout(struct probe *p, int64_t now, bool cut, const char *why)
 	}
 	switch (p->state) {
 	case PS_TCP:
-		end_step(p, CHECK_FAIL, now,
+		end_step(p, STEP_FAIL, now,
 			 "%s:%u: no answer to the connection request within %.1f s (%s): packets to "
 			 "%s are dropped on the way",
 			 dst, (unsigned)p->port, s, why, dst);
 		d = PROBE_UNREACHABLE;
 		break;
 	case PS_RPC_NULL:
-		end_step(p, CHECK_FAIL, now,
+		end_step(p, STEP_FAIL, now,
 			 "TCP accepted, but no answer to the NFSv4 NULL call within %.1f s (%s): the "
 			 "NFS service is not answering",
 			 s, why);
 		d = PROBE_NO_NFS_ANSWER;
 		break;
 	case PS_RPC_CONNECT:
-		end_step(p, CHECK_FAIL, now,
+		end_step(p, STEP_FAIL, now,
 			 "port %u accepted the tcp step's connection, but not the next one within %.1f "
 			 "s (%s): the NFS service is not accepting connections",
 			 (unsigned)p->port, s, why);
 		d = PROBE_NO_NFS_ANSWER;
 		break;
 	case PS_MOUNT:
-		end_step(p, CHECK_FAIL, now, "no answer to the mount of %s within %.1f s (%s)",
+		end_step(p, STEP_FAIL, now, "no answer to the mount of %s within %.1f s (%s)",
 			 p->export_path, s, why);
 		d = PROBE_NO_NFS_ANSWER;
 		break;
 	default:
-		end_step(p, CHECK_FAIL, now,
+		end_step(p, STEP_FAIL, now,
 			 "the server stopped answering during the write test (%.1f s, %s)%s%s", s, why,
 			 p->created ? "; left behind: " : "", p->created ? p->fname : "");
 		d = PROBE_NO_NFS_ANSWER;
@@ -922,7 +922,7 @@ void probe_give_up(struct probe *p, int64_t now, const char *why)
 	if (p->state != PS_TCP)
 		return;
 	addr_str(p->addr, dst, sizeof(dst));
-	end_step(p, CHECK_FAIL, now,
+	end_step(p, STEP_FAIL, now,
 		 "%s:%u: no answer to the connection request within %.1f s (%s): packets to %s "
 		 "are dropped on the way",
 		 dst, (unsigned)p->port, secs((int)(now - p->t_step)), why, dst);

@@ -16,7 +16,7 @@ const struct status_target *status_row_target(const struct status *st, const str
 
 bool status_target_answered(const struct status_target *t)
 {
-	return probe_done(&t->p) && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == CHECK_OK ||
+	return probe_done(&t->p) && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == STEP_OK ||
 				     t->p.diagnosis == PROBE_REFUSED);
 }
 
@@ -41,7 +41,7 @@ static bool serves_nfs(const struct status *st, const struct status_row *r)
 {
 	const struct status_target *t = status_row_target(st, r);
 
-	return t && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == CHECK_OK);
+	return t && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == STEP_OK);
 }
 
 static bool has_role(const struct mesh_node *n, const char *role)

@@ -38,7 +38,7 @@ static void no_time(struct status_target *t)
 	t->waiting = false;
 	t->p.diagnosis = PROBE_CUT;
 	t->p.cut = true;
-	s->status = CHECK_WARN;
+	s->status = STEP_WARN;
 	free(s->detail);
 	s->detail = xstrdup("not started: the NFSv4 NULL call was answered, but the run's deadline "
 			    "came before this address's turn for the whole ladder (no verdict)");
