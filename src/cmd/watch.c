@@ -595,8 +595,11 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 		rc = once(ctx, &w, &s, http);
 	else if (serve(ctx, &a, &w, &s, &http, &rc)) {
 		/* The worker may be inside a probe or waiting for a child: do not wait for it,
-		 * and do not free what it uses. The process ends now. */
-		return rc;
+		 * and do not free what it uses, nor run the libraries' exit handlers under it.
+		 * The process ends now. */
+		fflush(stdout);
+		fflush(stderr);
+		_exit(rc);
 	}
 out:
 	watch_http_stop(http);

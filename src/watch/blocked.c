@@ -27,8 +27,9 @@ bool watch_wchan_matches(const char *wchan, const char *fstype)
 		return false;
 	if (startswith(fstype, "nfs"))
 		return strstr(wchan, "rpc") || strstr(wchan, "nfs");
-	if (startswith(fstype, "fuse"))
-		return strstr(wchan, "fuse") || streq(wchan, "request_wait_answer");
+	if (startswith(fstype, "fuse")) /* not fuse_dev_*: the daemon reading its requests */
+		return streq(wchan, "request_wait_answer") ||
+		       (startswith(wchan, "fuse_") && !startswith(wchan, "fuse_dev_"));
 	return false;
 }
 
@@ -120,13 +121,18 @@ int watch_blocked_scan(const char *mountpoint, const char *fstype, pid_t exclude
 		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
 		if (read_file_bounded(path, 64 * 1024, &data, &len) < 0)
 			continue; /* gone meanwhile */
-		if (proc_status_parse(path, data, len, &st, &dg) < 0 || st.state != 'D')
+		if (proc_status_parse(path, data, len, &st, &dg) < 0 ||
+		    (st.state != 'D' && st.state != 'S'))
 			continue;
 		if (ours[0] && !same_mount_ns(e->d_name, ours))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/wchan", e->d_name);
 		if (read_file_bounded(path, 4096, &wdata, &wlen) == 0)
 			proc_wchan_parse(wdata, wlen, wchan, sizeof(wchan));
+		/* FUSE waits for its answer interruptibly first (state S, request_wait_answer);
+		 * any other sleeper in S is not blocked on a mount. */
+		if (st.state == 'S' && !streq(wchan, "request_wait_answer"))
+			continue;
 		if (!watch_wchan_matches(wchan, fstype) && !holds_below(e->d_name, mountpoint))
 			continue;
 		if (out->n < ARRAY_SIZE(out->first)) {

@@ -184,13 +184,12 @@ bool watch_transition(struct watch_mem *m, const struct watch_facts *f, const ch
 		   mountpoint, mount_words(d));
 	if (d == WATCH_HUNG && f->child_stuck)
 		buf_printf(&b, " (the check of an earlier round is still stuck)");
-	else if (d == WATCH_HUNG || d == WATCH_STALE || d == WATCH_MOUNT_ERROR)
-		buf_printf(&b, " (%s %s%s%s)", mount_step_name(f->step),
-			   d == WATCH_HUNG ? "did not return within" : "failed",
-			   d == WATCH_HUNG ? "" : ": ",
-			   d == WATCH_HUNG ? "" : strerror(f->err ? f->err : EIO));
-	if (d == WATCH_HUNG)
-		buf_printf(&b, ", the deadline %d ms", f->timeout_ms);
+	else if (d == WATCH_HUNG)
+		buf_printf(&b, " (%s did not return within the %d ms deadline)",
+			   mount_step_name(f->step), f->timeout_ms);
+	else if (d == WATCH_STALE || d == WATCH_MOUNT_ERROR)
+		buf_printf(&b, " (%s failed: %s)", mount_step_name(f->step),
+			   strerror(f->err ? f->err : EIO));
 	if ((d == WATCH_HUNG || d == WATCH_SERVER_DOWN) && f->blocked)
 		buf_printf(&b, "; %u process%s blocked on it", f->blocked, f->blocked == 1 ? "" : "es");
 	buf_printf(&b, "; server %s: %s", server,

@@ -257,7 +257,8 @@ static void wchan(void **state)
 	assert_true(watch_wchan_matches("rpc_wait_bit_killable", "nfs4"));
 	assert_true(watch_wchan_matches("nfs_wait_bit_killable", "nfs"));
 	assert_true(watch_wchan_matches("request_wait_answer", "fuse.hangfs"));
-	assert_true(watch_wchan_matches("fuse_dev_do_read", "fuse"));
+	assert_true(watch_wchan_matches("fuse_simple_request", "fuse"));
+	assert_false(watch_wchan_matches("fuse_dev_do_read", "fuse")); /* the daemon itself */
 	assert_false(watch_wchan_matches("rpc_wait_bit_killable", "fuse.sshfs"));
 	assert_false(watch_wchan_matches("io_schedule", "nfs4"));
 	assert_false(watch_wchan_matches("", "nfs4"));

@@ -146,11 +146,12 @@ struct watch_blocked {
 	unsigned n;
 	struct watch_blocked_proc first[4]; /* the first few, for the log */
 };
-/* Processes in state D blocked on the mount at mountpoint (of filesystem type fstype, "" when
- * unknown): in this mount namespace, and either waiting in a function of that filesystem's
- * client (rpc_/nfs for NFS, fuse for FUSE) or holding their working directory or a
- * descriptor below the mount point (readlink of /proc/PID/cwd and fd/N: never touches the
- * mount). exclude: a pid not to count (watch's own stuck child), 0 for none. */
+/* Processes blocked on the mount at mountpoint (of filesystem type fstype, "" when unknown):
+ * in state D (or S in FUSE's request_wait_answer, where FUSE waits interruptibly first), in
+ * this mount namespace, and either waiting in a function of that filesystem's client (rpc_
+ * or nfs for NFS, fuse_ or request_wait_answer for FUSE) or holding their working directory
+ * or a descriptor below the mount point (readlink of /proc/PID/cwd and fd/N: never touches
+ * the mount). exclude: a pid not to count (watch's own stuck child), 0 for none. */
 int watch_blocked_scan(const char *mountpoint, const char *fstype, pid_t exclude,
 		       struct watch_blocked *out);
 /* Pure: is wchan a wait of fstype's client? */
