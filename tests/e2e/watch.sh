@@ -110,6 +110,15 @@ promcheck() { promtool check metrics <"$1" >"$T/promtool.out" 2>&1 || { diag "$(
 http_get() {
 	nsenter --net="/run/netns/$NS" curl -sS --max-time 5 "http://127.0.0.1:$PORT$1"
 }
+# hang_all: the server hung (ganesha stopped) and the stand-in mount with it; an ls blocked on
+# it, its pid in LS_PID. Not in $(...): lab_fault starts daemons.
+hang_all() {
+	lab_fault hung
+	set_control "getattr=hang readdir=hang"
+	ls "$MP" >/dev/null 2>&1 &
+	LS_PID=$!
+	at_exit "kill -9 $LS_PID 2>/dev/null"
+}
 # children_of PID: how many processes have PID as their parent (zombies included).
 children_of() { ps -o pid= --ppid "$1" | wc -l; }
 
@@ -130,11 +139,7 @@ check "HTTP: GET /metrics passes promtool check metrics" promcheck "$T/http.prom
 check_match "HTTP: it serves the same families" 'meshnfs_diagnosis\{mountpoint="[^"]*",diagnosis="healthy"\} 1' "$(cat "$T/http.prom")"
 check_match "HTTP: other paths are 404" '^404$' "$(nsenter --net="/run/netns/$NS" curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/")"
 
-lab_fault hung
-set_control "getattr=hang readdir=hang"
-ls "$MP" >/dev/null 2>&1 &
-LS_PID=$!
-at_exit "kill -9 $LS_PID 2>/dev/null"
+hang_all
 check "hung: logged with its cause" wait_log "healthy -> hung: $MP does not answer .*server $LAB_SERVER_MESH: no_nfs_answer" 20
 sleep 5 # five more rounds of a hung mount
 check_eq "hung: logged once in 5 more rounds" 1 "$(count_log 'healthy -> hung')"
@@ -214,11 +219,7 @@ stop_watch
 # ---- --detach-after: detached while hung, nothing lands in the bare directory, attached again
 start_watch --textfile "$T/prom" --detach-after 2
 wait_log "unknown -> healthy" 20 >/dev/null
-lab_fault hung
-set_control "getattr=hang readdir=hang"
-ls "$MP" >/dev/null 2>&1 &
-LS_PID=$!
-at_exit "kill -9 $LS_PID 2>/dev/null"
+hang_all
 check "detach: logged with what applications see" wait_log "detached $MP \\(umount -l\\) and mounted a read-only empty placeholder" 30
 check "detach: the transition logged" wait_log "hung -> detached" 10
 check "detach: the placeholder is mounted" placeholder
