@@ -16,7 +16,7 @@ if [ "${1:-}" != --inner ]; then
 	exec unshare --mount --propagation private bash "$0" --inner
 fi
 . "$TOP/tests/lab/lib.sh"
-plan 62
+plan 63
 
 if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ] || ! command -v promtool >/dev/null; then
 	not_ok "hangfs ($HANGFS), /dev/fuse and promtool are needed (make tools; scripts/deps.sh test)"
@@ -231,6 +231,8 @@ t0=$(lab_ms)
 run touch "$MP/x"
 touch_ms=$(($(lab_ms) - t0))
 check_match "detached: a write fails with EROFS ($touch_ms ms)" "Read-only file system" "$ERR"
+run cat "$MP/README"
+check_match "detached: opening a path below it fails with ENOENT" "No such file or directory" "$ERR"
 diag "measured while detached: ls -A took $ls_ms ms (empty), touch took $touch_ms ms (EROFS)"
 check_eq "detached: the ls started before stays blocked (in FUSE's request_wait_answer)" request_wait_answer "$(cat /proc/$LS_PID/wchan 2>&1)"
 check_eq "detached: meshnfs_detached 1" 1 "$(metric meshnfs_detached)"
