@@ -16,6 +16,7 @@ if [ "${1:-}" != --inner ]; then
 	exec unshare --mount --propagation private bash "$0" --inner
 fi
 . "$TOP/tests/lab/lib.sh"
+. "$TOP/tests/lib/standin.sh"
 plan 63
 
 if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ] || ! command -v promtool >/dev/null; then
@@ -26,83 +27,8 @@ lab_up 1 || { not_ok "the lab comes up"; exit 1; }
 ok "the lab comes up (${LAB_UP_MS} ms)"
 NS=$(lab_ns c1)
 
-mk_tmpdir T
-BASE=$T/base
-MP=$BASE/mnt
-CTL=$T/control
-mkdir -p "$BASE" "$MP" "$T/bin" "$T/prom" "$T/peek"
-# The bare mount point directory, seen through a bind of its parent (a bind without its
-# submounts): whatever lands in it while the share is detached shows here.
-mount --bind "$BASE" "$T/peek"
-at_exit "umount -l '$T/peek' 2>/dev/null"
-set_control() { printf '%s\n' "$1" >"$CTL.new" && mv -f "$CTL.new" "$CTL"; }
-set_control ""
-at_exit "set_control ''"
-# Every hangfs of this run, by pid (the stand-in mount starts them too).
-at_exit "for p in \$(cat '$T/hangfs.pids' 2>/dev/null); do kill \$p 2>/dev/null; done"
-at_exit "umount -l '$MP' 2>/dev/null; umount -l '$MP' 2>/dev/null; umount -l '$MP' 2>/dev/null"
+standin_setup
 
-# The stand-in for mount(8): repair runs `mount MP` (fstab has the entry); a new mount gets
-# fresh handles, so the control file is reset first.
-cat >"$T/bin/mount" <<EOF
-#!/bin/sh
-echo "\$*" >>'$T/mount.log'
-[ "\$1" = '$MP' ] && [ \$# -eq 1 ] || exit 32
-printf '\n' >'$CTL.stub' && mv -f '$CTL.stub' '$CTL'
-setsid '$HANGFS' '$CTL' '$MP' </dev/null >>'$T/hangfs.log' 2>&1 &
-echo \$! >>'$T/hangfs.pids'
-for i in \$(seq 100); do
-	grep -q ' $MP .* - fuse.hangfs ' /proc/self/mountinfo && exit 0
-	sleep 0.05
-done
-exit 32
-EOF
-chmod 755 "$T/bin/mount"
-printf '%s:%s %s nfs4 _netdev,soft,timeo=150 0 0\n' "$LAB_SERVER_MESH" "$LAB_PSEUDO" "$MP" >"$T/fstab"
-mount --bind "$T/fstab" /etc/fstab # this namespace only
-at_exit "umount -l /etc/fstab 2>/dev/null"
-cat >"$T/w.conf" <<EOF
-[server]
-address = $LAB_SERVER_MESH
-export = $LAB_PSEUDO
-[client]
-mountpoint = $MP
-EOF
-
-mounted() { grep -q " $MP .* - fuse.hangfs " /proc/self/mountinfo; }
-placeholder() { grep -q " $MP .* - tmpfs meshnfs-detached " /proc/self/mountinfo; }
-start_fs() { "$T/bin/mount" "$MP"; }
-
-PORT=$((20000 + RANDOM % 20000))
-# start_watch ARGS...: watch in c1's network namespace (nsenter --net keeps this mount
-# namespace), its log in $T/watch.log, its pid in WPID.
-start_watch() {
-	: >"$T/watch.log"
-	nsenter --net="/run/netns/$NS" env PATH="$T/bin:$TEST_PATH" "$MESHNFS" --config "$T/w.conf" \
-		--timeout 1 watch --interval 1 "$@" 2>>"$T/watch.log" &
-	WPID=$!
-	at_exit "kill -9 $WPID 2>/dev/null"
-}
-# stop_watch: SIGTERM; RC its exit status, MS how long it took to go.
-stop_watch() {
-	local t0
-	t0=$(lab_ms)
-	kill -TERM "$WPID"
-	wait "$WPID"
-	RC=$?
-	MS=$(($(lab_ms) - t0))
-	[ "$RC" = 0 ] || diag "watch's log ends:" "$(tail -n 5 "$T/watch.log")"
-}
-# wait_log REGEX SECONDS: polls watch's log.
-wait_log() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		grep -Eq -- "$1" "$T/watch.log" && return 0
-		sleep 0.1
-	done
-	diag "not in the log within $2 s: $1" "$(tail -n 5 "$T/watch.log")"
-	return 1
-}
 count_log() { grep -Ec -- "$1" "$T/watch.log"; }
 # metric NAME LABEL_REGEX: the value of the first sample of NAME whose labels match.
 metric() { grep -E "^$1\{[^}]*${2:-}[^}]*\} " "$T/prom/meshnfs.prom" | head -n 1 | awk '{print $NF}'; }
