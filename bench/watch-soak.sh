@@ -8,7 +8,7 @@
 # textfile and the HTTP endpoint (scraped every round), against the stand-in mount of
 # tests/e2e/watch.sh (hangfs at the mount point; tests/lib/standin.sh). Every FLAP seconds the
 # server flips between hung (ganesha stopped, hangfs hanging) and healthy, and every fourth
-# healthy period the mount answers ESTALE instead: watch logs, detaches, attaches again and
+# healthy period the mount answers ESTALE for 36 s instead: watch logs, detaches, attaches and
 # repairs all the time. RSS (VmRSS), open descriptors, threads and children of watch are read
 # from /proc after a 20 s warm-up and at the end; --write puts the table into bench/README.md.
 . "$(dirname "$0")/../tests/lib/tap.sh"
@@ -54,8 +54,11 @@ while [ "$(lab_ms)" -lt "$end" ]; do
 		lab_heal
 		set_control ""
 	fi
-	for ((i = 0; i < FLAP; i++)); do
-		# Every fourth healthy period turns stale once the share is back (2 s in).
+	# Every fourth healthy period turns stale once the share is back (2 s in) and lasts 36 s:
+	# longer than the 30 s gap between repairs (the attach before counts as one).
+	len=$FLAP
+	[ $((n % 8)) = 0 ] && len=36
+	for ((i = 0; i < len; i++)); do
 		[ $((n % 8)) = 0 ] && [ "$i" = 2 ] && set_control "getattr=estale readdir=estale"
 		sleep 1
 		scrape
@@ -79,7 +82,7 @@ read -r r1 f1 t1 k1 <<<"$last"
 dur=$((($(lab_ms) - t_start) / 1000))
 table="$(bench_machine);
 ${dur} s, --interval 1 --timeout 1 --detach-after 2, the fault flipping every ${FLAP} s
-(hung / healthy, every fourth healthy period ESTALE from 2 s in), /metrics scraped every second.
+(hung / healthy; every fourth healthy period ESTALE from 2 s in, for 36 s), /metrics scraped every second.
 Start = after a 20 s warm-up.
 
 | | RSS | open fds | threads | children |
