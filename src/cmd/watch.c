@@ -543,7 +543,8 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	if (!a.once) /* one round ends by itself; SIGTERM must still end it */
+		pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (s.textfile) {

@@ -304,7 +304,9 @@ int watch_round(struct watch *w)
 	int id = top_mount(t->mountpoint, &ph, fstype, sizeof(fstype));
 	f.placeholder = id >= 0 && ph;
 	f.mounted = id >= 0 && !ph;
-	if (w->stuck_pid && !stuck_alive(w->stuck_pid))
+	/* A child stuck on a mount that has since been detached or replaced is not this
+	 * mount's: mount_health_reap() reaps it once it dies. */
+	if (w->stuck_pid && (!stuck_alive(w->stuck_pid) || w->stuck_mount_id != id))
 		w->stuck_pid = 0;
 	if (f.mounted && w->stuck_pid) {
 		f.child_stuck = true; /* remembered, not duplicated */
@@ -339,8 +341,10 @@ int watch_round(struct watch *w)
 		f.mount = job.h.state;
 		f.step = job.h.step;
 		f.err = job.h.err;
-		if (job.h.state == MOUNT_HEALTH_HUNG && !job.h.exited)
+		if (job.h.state == MOUNT_HEALTH_HUNG && !job.h.exited) {
 			w->stuck_pid = job.h.pid;
+			w->stuck_mount_id = id;
+		}
 	}
 
 	struct watch_blocked b = { 0 };
@@ -387,9 +391,10 @@ int watch_round(struct watch *w)
 		if (r == 0) {
 			w->metrics.detaches++;
 			action_event(w, "watch.detach", 4,
-				     b.n ? xasprintf("%u process%s already blocked stay blocked until "
-						     "the server answers or they are killed",
-						     b.n, b.n == 1 ? "" : "es")
+				     b.n ? xasprintf("%u process%s already blocked on it stay%s "
+						     "blocked until the server answers or %s killed",
+						     b.n, b.n == 1 ? "" : "es", b.n == 1 ? "s" : "",
+						     b.n == 1 ? "it is" : "they are")
 					 : NULL,
 				     xstrdup("watch attaches the share again when the server "
 					     "answers; unwritten data of the blocked processes is "

@@ -192,6 +192,7 @@ struct watch {
 	struct watch_hooks hooks;
 	struct watch_mem mem;
 	pid_t stuck_pid;        /* the health child still stuck, 0 when none */
+	int stuck_mount_id;     /* the mount (mountinfo id) it is stuck on */
 	pid_t *reap;            /* other children of ours (umount) to reap when they die */
 	size_t n_reap;
 	struct watch_metrics metrics;
