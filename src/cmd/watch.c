@@ -570,6 +570,16 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 
 	node_detect(&ctx->config, ctx->timeout_ms, &env.node);
 	env.is_server = is_server(&ctx->config, &env.node);
+	if (env.is_server) {
+		/* Nothing to watch: the server exports the share, it does not mount it. */
+		struct diag d = { 0 };
+		diag_set(&d, ctx->config.source ? ctx->config.source : "the built-in defaults", 0,
+			 "[server] address %s is this node's own address: watch keeps a client's "
+			 "mount of the share (on the server: meshnfs doctor)",
+			 ctx->config.server);
+		rc = cmd_bad_input(ctx, &d);
+		goto out_node;
+	}
 	watch_init(&w,
 		   &(struct watch_policy){ .detach_after_ms = (int64_t)s.detach_after * 1000,
 					   .repair_gap_ms = WATCH_REPAIR_GAP_MS },
@@ -603,8 +613,9 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 		_exit(rc);
 	}
 out:
-	watch_http_stop(http);
 	watch_free(&w);
+out_node:
+	watch_http_stop(http);
 	node_info_free(&env.node);
 	settings_free(&s);
 	return rc;

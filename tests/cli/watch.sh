@@ -8,7 +8,7 @@
 # machine has no systemd journal). It all runs in an empty network namespace (no route to
 # the server: the probe says unreachable at once).
 . "$(dirname "$0")/../lib/tap.sh"
-plan 31
+plan 33
 
 empty_netns NS
 mk_tmpdir T
@@ -37,6 +37,12 @@ run unshare --mount --propagation private sh -c \
 	"mount -t tmpfs -o ro tmpfs '$T/ro' && exec ip netns exec '$NS' '$MESHNFS' --config '$T/w.conf' --timeout 1 watch --once --textfile '$T/ro'"
 check_eq "textfile directory read-only: exit 2" 2 "$RC"
 check_match "... says which file and why" "textfile directory $T/ro: cannot create $T/ro/\\.meshnfs\\.prom\\.[0-9]+\\.tmp: Read-only file system" "$ERR"
+
+empty_netns SRVNS
+ip -n "$SRVNS" addr add 100.64.0.1/32 dev lo
+run ip netns exec "$SRVNS" "$MESHNFS" --config "$T/w.conf" --timeout 1 watch --once
+check_eq "on the server itself (it holds [server] address): exit 65" 65 "$RC"
+check_match "... says why" "\\[server\\] address 100.64.0.1 is this node's own address: watch keeps a client's mount" "$ERR"
 
 PORT=$((20000 + RANDOM % 20000))
 ip netns exec "$NS" python3 -c "import socket,time
