@@ -35,6 +35,8 @@ enum {
 
 /* Repairs wait at least this long between attempts (doubled after each failure, up to 16x). */
 #define WATCH_REPAIR_GAP_MS (30 * 1000)
+/* A round still running after this long is stuck: the watchdog pings stop. */
+#define WATCH_ROUND_STUCK_MS (5 * 60 * 1000)
 
 struct watch_args {
 	bool once, write;
@@ -419,6 +421,7 @@ static bool serve(struct ctx *ctx, const struct watch_args *a, struct watch *w,
 	bool watchdog = sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0;
 	int64_t next_round = now_ms(), next_ping = now_ms();
 	bool reload_pending = false;
+	int64_t round_start = 0;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -447,13 +450,17 @@ static bool serve(struct ctx *ctx, const struct watch_args *a, struct watch *w,
 		if (!run.running && !reload_pending && now >= next_round) {
 			if (pthread_create(&run.th, NULL, round_thread, &run) == 0) {
 				run.running = true;
+				round_start = now;
 				next_round += s->interval_ms;
 				if (next_round <= now)
 					next_round = now + s->interval_ms; /* a round that overran */
 			} else
 				next_round = now + 1000;
 		}
-		if (watchdog && now >= next_ping) {
+		/* Every step of a round has a deadline (a repair's mount the longest, 150 s): a
+		 * round running far past them is a bug, and systemd's watchdog should restart us. */
+		if (watchdog && now >= next_ping &&
+		    !(run.running && now - round_start > WATCH_ROUND_STUCK_MS)) {
 			sd_notify(0, "WATCHDOG=1");
 			next_ping = now + (int64_t)(wd_usec / 2000);
 		}
