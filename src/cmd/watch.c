@@ -7,7 +7,6 @@
 #include "cmd/cmd.h"
 
 #include "core/root.h"
-#include "doctor/doctor.h"
 #include "node/node.h"
 #include "setup/plan.h"
 #include "setup/setup.h"
@@ -257,11 +256,6 @@ static void target_from(const struct config *c, int timeout_ms, bool write,
 				    .write = write };
 }
 
-static bool is_server(const struct config *c, const struct node_info *n)
-{
-	struct doctor doc = { .cfg = c, .node = n };
-	return doctor_is_server(&doc);
-}
 
 /* ---- rounds in a worker thread ---- */
 
@@ -576,7 +570,7 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 	}
 
 	node_detect(&ctx->config, ctx->timeout_ms, &env.node);
-	env.is_server = is_server(&ctx->config, &env.node);
+	env.is_server = node_is_server(&env.node, ctx->config.server);
 	if (env.is_server) {
 		/* Nothing to watch: the server exports the share, it does not mount it. */
 		struct diag d = { 0 };

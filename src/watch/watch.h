@@ -5,7 +5,7 @@
  * thread: the caller's loop never blocks. A child that is still stuck from an earlier round is
  * remembered, and no second one is started for that mount.
  *
- * From those facts a pure judge (judge.c) names the diagnosis, the transition to log once, and
+ * From those facts a pure judge (watch_judge.c) names the diagnosis, the transition to log once, and
  * the action: repair a stale or lost mount (the existing repair, through a hook the command
  * layer wires: engines do not include one another), detach a mount hung for --detach-after
  * seconds (umount -l, then a read-only placeholder on the mount point so that nothing lands in
