@@ -10,7 +10,7 @@ declare -A groups=(
 	[test]="libcmocka-dev clang libclang-rt-14-dev jq iproute2 util-linux libssl-dev openssl libfuse3-dev groff-base time"
 	[lab]="nfs-ganesha nfs-ganesha-vfs wireguard-go wireguard-tools nfs-common libnfs-utils iputils-ping netcat-openbsd procps openssh-server openssh-client"
 	[vm]="qemu-system-x86 linux-image-amd64 busybox-static kmod"
-	[package]="dpkg-dev debhelper fakeroot lintian groff-base mmdebstrap bash-completion"
+	[package]="dpkg-dev debhelper fakeroot lintian groff-base mmdebstrap piuparts bash-completion"
 )
 order=(build test lab vm package)
 check_only=false
