@@ -32,7 +32,7 @@ ex_keys=$(awk '/^\[/ { s = $0; gsub(/[][]/, "", s); next } /^#[a-z_]+ = / { k = 
 check_eq "the example has every key in its section" "$(sort <<< "$table")" "$(sort <<< "$ex_keys")"
 
 # Defaults: the page's "(type; default VALUE)" and the example's value agree.
-bad_defaults= n_defaults=0
+bad_defaults='' n_defaults=0
 while read -r s k; do
 	d=$(awk -v s="$s" -v k="$k" '/^\.SH "\[/ { c = $2; gsub(/[]"[]/, "", c); next }
 		c == s && $1 == ".BR" && $2 == k { if (match($0, /default " [^ ]+ \)/)) {
@@ -61,7 +61,7 @@ check_match "a broken example fails with exit 65, file and line" "^65 meshnfs: $
 
 # Each key's error for a bad value is listed in the page (the value shown as VALUE).
 text=$(groff -man -Tutf8 -P-cbou -rLL=400n "$PAGE" 2>/dev/null | tr -s ' \n' '  ')
-unlisted= exits=
+unlisted='' exits=''
 while read -r s k; do
 	printf '[%s]\n%s = bad value!\n' "$s" "$k" > "$T/bad.conf"
 	chmod 600 "$T/bad.conf"
