@@ -136,4 +136,6 @@ clean:
 
 .SECONDARY:
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Dependency files of this build only: not the package build's copy (build/pkg) nor the
+# package test's Debian root (build/package), where *.d names directories.
+-include $(shell find $(BUILD) \( -path '$(BUILD)/pkg' -o -path '$(BUILD)/package' \) -prune -o -type f -name '*.d' -print 2>/dev/null)

@@ -22,7 +22,7 @@ else
 	tar --exclude=./build -cf - . | tar -xf - -C "$work/meshnfs-$version"
 fi
 
-(cd "$work/meshnfs-$version" && dpkg-buildpackage -us -uc -b)
+(cd "$work/meshnfs-$version" && dpkg-buildpackage -us -uc -b -J"$(nproc)")
 
 results=("meshnfs_${version}_${arch}.deb" "meshnfs-dbgsym_${version}_${arch}.deb"
 	"meshnfs_${version}_${arch}.buildinfo" "meshnfs_${version}_${arch}.changes")
