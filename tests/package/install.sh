@@ -16,7 +16,8 @@ fi
 plan 26
 
 version=$(sed -n '1s/^meshnfs (\([^)]*\)).*/\1/p' "$TOP/debian/changelog")
-DEB=$TOP/build/meshnfs_${version}_$(dpkg --print-architecture).deb
+# MESHNFS_DEB: another .deb to try (default: the one make deb built).
+DEB=${MESHNFS_DEB:-$TOP/build/meshnfs_${version}_$(dpkg --print-architecture).deb}
 check "the package was built (make deb): ${DEB#"$TOP"/}" test -f "$DEB"
 [ -f "$DEB" ] || exit 1
 
