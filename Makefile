@@ -129,7 +129,7 @@ deb:
 
 # Installs the built package into a fresh Debian 12 root, runs it, purges it (tests/package).
 check-package: deb
-	tests/run package
+	TEST_TIMEOUT=1200 tests/run package
 
 clean:
 	rm -rf $(BUILD)
