@@ -30,7 +30,7 @@ _meshnfs()
     local cur prev words cword
     _init_completion -n := || return
 
-    local prog=${words[0]} cmd='' target='' config=/etc/meshnfs.conf i w
+    local prog=${words[0]} cmd='' target='' third='' config=/etc/meshnfs.conf i w
     for ((i = 1; i < cword; i++)); do
         w=${words[i]}
         case $w in
@@ -47,6 +47,8 @@ _meshnfs()
             target=$w
         elif [[ $cmd == help && -z $target ]]; then
             target=$w
+        elif [[ $cmd == help && -z $third ]]; then
+            third=$w
         fi
     done
 
@@ -80,7 +82,13 @@ _meshnfs()
 
     case $cmd in
         "") COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
-        help) [[ -z $target ]] && COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
+        help)
+            if [[ -z $target ]]; then
+                COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+            elif [[ $target == setup && -z $third ]]; then
+                COMPREPLY=($(compgen -W 'client server wsl' -- "$cur"))
+            fi
+            ;;
         setup) [[ -z $target ]] && COMPREPLY=($(compgen -W 'client server wsl' -- "$cur")) ;;
         probe) COMPREPLY=($(compgen -W "$(_meshnfs_hosts "$config")" -- "$cur")) ;;
     esac

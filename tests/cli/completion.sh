@@ -4,7 +4,7 @@
 # completions/meshnfs on demand on XDG_DATA_DIRS, as it finds the installed
 # /usr/share/bash-completion/completions/meshnfs; then COMP_WORDS are simulated.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 20
+plan 21
 
 mk_tmpdir T
 mkdir -p "$T/share/bash-completion/completions" "$T/bin"
@@ -67,5 +67,6 @@ check_eq "probe: a host's prefix, --config after the command" "office-one" \
 check_eq "probe without a readable configuration: nothing" "" \
 	"$(words "meshnfs --config $T/absent.conf probe ")"
 check_eq "help completes commands" "probe" "$(words "meshnfs help pr")"
+check_eq "help setup completes its targets" "client server wsl" "$(words "meshnfs help setup ")"
 check_match "before the command: global options and --version" "--json .*--version" "$(words "meshnfs --")"
 check_eq "--root completes directories" "$T/share" "$(words "meshnfs --root $T/sh")"
