@@ -17,10 +17,11 @@ const struct command commands[] = {
 	  FORMAT_OPTION,
 	  NULL },
 	{ "probe", "test an NFS server step by step: route, TCP, NFS, export, write, ownership",
-	  "probe [--no-write] [--format FORMAT] HOST[:EXPORT]", cmd_probe,
+	  "probe [--no-write] [--format FORMAT] [HOST[:EXPORT]]", cmd_probe,
 	  "  --no-write         skip the write test (and so the ownership step)\n"
 	  FORMAT_OPTION
-	  "  HOST[:EXPORT]      the server; EXPORT defaults to [server] export (/opt/shared)\n",
+	  "  HOST[:EXPORT]      the server (default: [server] address) and its export\n"
+	  "                     (default: [server] export)\n",
 	  NULL },
 	{ "setup", "make this node an NFS client or server (or fix WSL settings), plan first",
 	  "setup client|server|wsl [--dry-run] [OPTIONS]", cmd_setup, NULL, setup_targets },

@@ -63,7 +63,7 @@ check "doctor: a '|' and a tab in a summary keep the output well-formed" nagios_
 check_match "doctor: they became '/' and a space" "mount.present: cannot read $T/a/b c/proc" "$NAGIOS_TEXT"
 
 # UNKNOWN (3), with one status line: usage errors, bad input.
-for args in "probe --format nagios" "probe --format nagios --bogus 127.0.0.1" \
+for args in "probe --format nagios 127.0.0.1 extra" "probe --format nagios --bogus 127.0.0.1" \
 	"probe --format xml 127.0.0.1" "--json probe --format nagios 127.0.0.1" \
 	"doctor --all --format nagios" "--config $T/absent.conf doctor --format nagios"; do
 	# shellcheck disable=SC2086 # the words of args on purpose
