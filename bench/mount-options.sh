@@ -162,8 +162,12 @@ render() {
 	echo "Each cell: time until the operation returned and how (errno), or **> cap** ($cap s) and"
 	echo "the state it was in, then SIGKILL and whether it left state D within 3 s. All sets run at"
 	echo "once on their own mount of the export (nosharecache), caches primed just before the"
-	echo "fault. \"data\": the file written (and fsynced) before the fault, read back after the heal"
-	echo "through the mount and on the server; the write+fsync made during the fault, after the heal."
+	echo "fault (\`ls\` lists a directory listed seconds before). \"data\": the file written (and"
+	echo "fsynced) before the fault, read back after the heal through the mount and on the server;"
+	echo "\"during\": the file of the write+fsync made during the fault, after the heal (ENOENT: the"
+	echo "write never created it). The sets of one NFS version share the client's one TCP connection,"
+	echo "whose TCP timeouts come from the first set mounted (\`s50r2\` for 4.2; \`v41\`, \`v40\`"
+	echo "alone): each set's own timeo/retrans decide when its calls give up."
 	echo
 	echo "Option sets (the kernel's negotiated version in brackets):"
 	while IFS= read -r kv; do
