@@ -140,7 +140,7 @@ cell() {
 	[ -n "$line" ] || { printf -- '-'; return; }
 	IFS=$'\t' read -r _ _ ms rc st wchan killed msg <<<"$line"
 	if [ "${ms:0:1}" = ">" ]; then
-		printf '**> %s s**, %s' "$cap" "$st"
+		printf '**> %s s**, %s (%s)' "$cap" "$st" "$wchan"
 		case $killed in
 		yes*) printf ', SIGKILL: gone in %s' "$(secs "${killed#yes }")" ;;
 		*) printf ', SIGKILL: **still %s**' "${killed#no }" ;;
