@@ -46,7 +46,7 @@ static void entry(const struct doctor *d, struct report *r)
 		data = xstrdup("");
 		len = 0;
 	} else if (r0 < 0) {
-		report_add(r, "fstab.entry", CHECK_FAIL, "%s: cannot read: %s", path, strerror(-r0));
+		report_add(r, "fstab.entry", CHECK_FAIL, "%s: cannot read: %s", path, read_strerror(r0));
 		return;
 	}
 	if (fstab_parse(path, data, len, &f, &dg) < 0) {

@@ -6,6 +6,7 @@
  * ("tailscale") for whoever wants it. */
 #include "doctor/doctor.h"
 
+#include "core/spawn.h"
 #include "mesh/tailscale.h"
 #include "mesh/wslghost.h"
 
@@ -286,7 +287,15 @@ void doctor_mesh(const struct doctor *d, struct report *r)
 
 	if (d->node->kind == NODE_WSL1)
 		return;
-	if (ts_cli_find(wsl2, &cli) < 0) {
+	int found = ts_cli_find(wsl2, &cli);
+	if (found == SPAWN_REFUSED_ROOT) {
+		c = report_add(r, "mesh.tailscale", CHECK_SKIP,
+			       "skipped under --root: asking %s means running it, and meshnfs runs no "
+			       "program under --root", wsl2 ? "tailscale.exe" : "tailscale");
+		check_set_fix(c, "on that machine: meshnfs doctor");
+		return;
+	}
+	if (found < 0) {
 		if (!wsl2) {
 			c = report_add(r, "mesh.tailscale", CHECK_SKIP,
 				       "no tailscale CLI on PATH: the mesh is judged by mesh.address");

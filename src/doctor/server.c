@@ -121,11 +121,6 @@ static void audit_client(struct audit *a, const char *file, const struct exports
 	}
 }
 
-static int by_name(const struct dirent **x, const struct dirent **y)
-{
-	return strcmp((*x)->d_name, (*y)->d_name);
-}
-
 static void audit_exports_file(struct audit *a, const char *shown)
 {
 	_cleanup_free_ char *path = root_path(shown), *data = NULL;
@@ -139,7 +134,7 @@ static void audit_exports_file(struct audit *a, const char *shown)
 		return;
 	if (r < 0) {
 		report_add(a->r, "exports.security", CHECK_FAIL, "%s: cannot read: %s", path,
-			   strerror(-r));
+			   read_strerror(r));
 		a->n_findings++;
 		return;
 	}
@@ -326,20 +321,18 @@ void doctor_server(const struct doctor *d, struct report *r)
 	struct audit a = { .d = d, .r = r };
 	size_t n_before = r->n_checks;
 
-	audit_exports_file(&a, "/etc/exports");
-	_cleanup_free_ char *dir = root_path("/etc/exports.d");
-	struct dirent **names;
-	int k = scandir(dir, &names, NULL, by_name);
-	for (int i = 0; i < k; i++) {
-		size_t l = strlen(names[i]->d_name);
-		if (l > 8 && streq(names[i]->d_name + l - 8, ".exports") && names[i]->d_name[0] != '.') {
-			_cleanup_free_ char *shown = xasprintf("/etc/exports.d/%s", names[i]->d_name);
-			audit_exports_file(&a, shown);
-		}
-		free(names[i]);
+	char **files;
+	size_t n_files;
+	struct diag fd = { 0 };
+	if (exports_files_list(&files, &n_files, &fd) < 0) {
+		char msg[1200];
+		diag_format(&fd, msg, sizeof(msg));
+		report_add(r, "exports.security", CHECK_FAIL, "%s", msg);
+		a.n_findings++;
 	}
-	if (k >= 0)
-		free(names);
+	for (size_t i = 0; i < n_files; i++)
+		audit_exports_file(&a, files[i]);
+	exports_files_free(files, n_files);
 	audit_ganesha(&a);
 
 	if (!a.n_exports && r->n_checks == n_before && !doctor_is_server(d))

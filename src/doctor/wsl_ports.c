@@ -53,7 +53,7 @@ static int run_netstat(int timeout_ms, struct listeners *out, struct diag *dg)
 	struct spawn_result res;
 	int r;
 
-	if (!onpath && stat(fixed, &st) < 0)
+	if (!onpath && root_stat(fixed, &st) < 0)
 		return diag_set(dg, "netstat.exe", 0, "not found on PATH nor at %s", fixed);
 	r = spawn_run(argv, &o, &res);
 	if (r < 0)
@@ -95,6 +95,12 @@ void doctor_wsl_ports(const struct doctor *d, struct report *r)
 		diag_format(&dg, msg, sizeof(msg));
 		report_add(r, "wsl.ports", CHECK_WARN, "cannot list this distro's listening ports: %s",
 			   msg);
+		goto out;
+	}
+	if (!root_is_host()) {
+		report_add(r, "wsl.ports", CHECK_SKIP,
+			   "skipped under --root: the Windows ports come from netstat.exe, and "
+			   "meshnfs runs no program under --root");
 		goto out;
 	}
 	if (!n->wsl.interop) {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "mesh/headscale.h"
 
+#include "core/root.h"
+
 #include "format/rfc3339.h"
 
 #include <arpa/inet.h>
@@ -190,13 +192,15 @@ int headscale_read_key_file(const char *path, char **ret, struct diag *d)
 	struct stat st;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	/* Under the root, never a link, never blocking (a FIFO opens at once and is refused). */
+	fd = root_open(path, O_RDONLY | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0);
 	if (fd < 0)
-		return diag_set(d, path, 0, "cannot open the API key file: %s", strerror(errno));
+		return diag_set(d, path, 0, "cannot open the API key file: %s", strerror(-fd));
 	if (fstat(fd, &st) < 0)
 		return diag_set(d, path, 0, "cannot stat: %s", strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return diag_set(d, path, 0, "the API key file is not a regular file");
+		return diag_set(d, path, 0, "the API key file is %s, not a regular file",
+				file_kind(st.st_mode));
 	if (st.st_uid != geteuid() && st.st_uid != 0)
 		return diag_set(d, path, 0, "the API key file belongs to uid %u, not to you or root",
 				(unsigned)st.st_uid);

@@ -223,7 +223,7 @@ static void plan_unmounted(const struct repair *rp, const struct node_info *n, s
 			  rp->mountpoint);
 		return;
 	}
-	if (stat(real, &st) < 0)
+	if (root_stat(real, &st) < 0)
 		plan_add_mkdir(p, "repair.mountpoint", rp->mountpoint, real, 0755);
 	if (server_answers(rp, p))
 		plan_mount(rp, n, p, fstab_opts);
