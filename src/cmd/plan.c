@@ -25,14 +25,15 @@ static int check_writable(const struct plan *p, char *err, size_t size)
 		 * under the root, as the write will be). */
 		for (;;) {
 			_cleanup_free_ char *q = root_path(dir);
-			if (root_stat(q, &st) == 0 || !strrchr(dir, '/') || strrchr(dir, '/') == dir)
+			if (streq(dir, "/") || root_stat(q, &st) == 0)
 				break;
-			*strrchr(dir, '/') = '\0';
+			char *slash = strrchr(dir, '/');
+			slash[slash == dir] = '\0'; /* "/opt" -> "/" */
 		}
-		if (s->kind == PLAN_WRITE && streq(dir, s->shown))
-			*strrchr(dir, '/') = '\0';
-		if (!*dir)
-			strcpy(dir, "/");
+		if (s->kind == PLAN_WRITE && streq(dir, s->shown)) {
+			char *slash = strrchr(dir, '/');
+			slash[slash == dir] = '\0';
+		}
 		_cleanup_free_ char *real = root_path(dir);
 		_cleanup_close_ int fd = root_open(real, O_PATH | O_DIRECTORY, 0);
 		if (fd < 0 || faccessat(fd, "", W_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
