@@ -140,11 +140,12 @@ outcome() {
 # and interfaces, in a private mount namespace). The way to test what meshnfs runs, since
 # under --root it runs nothing. Programs CMD finds must be on an absolute PATH. (No PID
 # namespace: a test's own stand-in process, e.g. a ganesha.nfsd, stays visible by its pid.)
+# HOSTVIEW_MS=FILE: CMD's own wall time in ms is written there.
 host_view() {
 	local ns=$1 root=$2 scratch
 	shift 2
 	mk_tmpdir scratch
-	ip netns exec "$ns" env HOSTVIEW_SCRATCH="$scratch" unshare --mount --propagation private \
+	ip netns exec "$ns" env HOSTVIEW_SCRATCH="$scratch" HOSTVIEW_MS="${HOSTVIEW_MS:-}" unshare --mount --propagation private \
 		bash "$TOP/tests/lib/hostview" "$root" "$@"
 }
 
