@@ -70,6 +70,23 @@ int safewrite_read(const char *path, char **ret, size_t *ret_len)
 	return read_stat(path, ret, ret_len, &st);
 }
 
+int safewrite_read_input(const char *path, char **ret, size_t *ret_len, struct diag *diag)
+{
+	struct stat st;
+	int r = safewrite_read(path, ret, ret_len);
+
+	if (r == 0 || r == -ENOENT)
+		return r;
+	if (r == -ELOOP)
+		return diag_set(diag, path, 0, "is a symbolic link: meshnfs replaces only regular files");
+	if (r == -EFBIG)
+		return diag_set(diag, path, 0, "larger than %d MiB", SAFEWRITE_MAX_SIZE >> 20);
+	if (r == -EISDIR || r == -EFTYPE_)
+		return diag_set(diag, path, 0, "is %s, not a regular file",
+				root_lstat(path, &st) == 0 ? file_kind(st.st_mode) : "not a regular file");
+	return diag_set(diag, path, 0, "cannot read: %s", strerror(-r));
+}
+
 static int lock_take(const char *path, const char *lock_path, int timeout_ms, int *ret_fd)
 {
 	_cleanup_free_ char *lock = lock_path ? xstrdup(lock_path) : safewrite_lock_path(path);

@@ -129,13 +129,11 @@ int plan_add_write(struct plan *p, const char *id, const char *shown, const char
 	if (owned)
 		plan_own(p, edit_data);
 	r = safewrite_preview(path, edit, edit_data, &old, &len, &exists, &out, diag);
-	if (r == -ELOOP)
-		return diag_set(diag, path, 0, "is a symbolic link: meshnfs replaces only regular files");
-	if (r == -EFBIG)
-		return diag_set(diag, path, 0, "larger than %d MiB", SAFEWRITE_MAX_SIZE >> 20);
 	if (r < 0 && !old) {
-		diag_set(diag, path, 0, "cannot read: %s", strerror(-r));
-		return r;
+		/* Why it cannot be read, named (a FIFO, a directory, a link: bad input, 65). */
+		_cleanup_free_ char *data = NULL;
+		int e = safewrite_read_input(path, &data, NULL, diag);
+		return e < 0 ? e : r;
 	}
 	if (r < 0) {
 		buf_free(&out);

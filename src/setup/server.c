@@ -109,15 +109,13 @@ static int choose_exports_file(struct plan *p, const struct setup_server *s, cha
 		_cleanup_free_ char *real = root_path(files[i]), *data = NULL;
 		struct exports_file f;
 		size_t len;
-		r = safewrite_read(real, &data, &len);
+		r = safewrite_read_input(real, &data, &len, diag);
 		if (r == -ENOENT) {
 			r = 0;
 			continue;
 		}
-		if (r < 0) {
-			r = diag_set(diag, real, 0, "cannot read: %s", read_strerror(r));
+		if (r < 0)
 			break;
-		}
 		r = exports_parse(real, data, len, &f, diag);
 		if (r < 0)
 			break;
