@@ -276,6 +276,17 @@ static int get(const struct headscale_opts *o, const char *url, int64_t deadline
 
 	if (left <= 0)
 		return diag_set(d, url, 0, "no answer within %d ms", o->timeout_ms), -ETIMEDOUT;
+	/* The CA bundle is read here (under the root, never blocking, a regular file) and given
+	 * to libcurl as a blob: libcurl's own open would follow links out of the root. */
+	_cleanup_free_ char *ca = NULL;
+	size_t ca_len = 0;
+	if (o->ca_file) {
+		r = read_input(o->ca_file, 1024 * 1024, &ca, &ca_len, d);
+		if (r == -ENOENT)
+			r = diag_set(d, o->ca_file, 0, "the CA file does not exist");
+		if (r < 0)
+			return r;
+	}
 	CURL *h = curl_easy_init();
 	if (!h)
 		return diag_set(d, url, 0, "cannot initialise libcurl"), -ENOMEM;
@@ -289,8 +300,10 @@ static int get(const struct headscale_opts *o, const char *url, int64_t deadline
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (o->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+	if (ca) {
+		struct curl_blob blob = { .data = ca, .len = ca_len, .flags = CURL_BLOB_NOCOPY };
+		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+	}
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)left);
