@@ -198,9 +198,12 @@ check_no_match ".wslconfig profile -> outside: not read" "networkingMode=nat" "$
 
 root_of client-tricky L7
 rm -rf "$L7/opt" && ln -s / "$L7/opt" # the mount point's parent: the root itself, seen from inside
+mp=meshnfs-trust-$$-$RANDOM # a mount point name nothing on this machine has
+printf '[client]\nmountpoint = /opt/%s\n' "$mp" >"$L7/etc/meshnfs.conf"
 m --root "$L7" setup client
-check "opt -> /: the mount point made inside the root" test -d "$L7/shared"
-check "opt -> /: not on this machine's /" test ! -e /shared
+check "opt -> /: the mount point made inside the root" test -d "$L7/$mp"
+check "opt -> /: not on this machine's /" test ! -e "/$mp"
+[ -d "/$mp" ] && rmdir "/$mp" # (a build that follows the link would have made it: undone)
 
 root_of client-tricky L8
 rm "$L8/etc/os-release" 2>/dev/null; ln -s ../../../../../../../../etc/os-release "$L8/etc/os-release"
