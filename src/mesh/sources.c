@@ -89,7 +89,12 @@ static int load_tailscale(bool windows, int timeout_ms, struct mesh_nodes *out, 
 	struct ts_cli cli;
 	int r;
 
-	if (ts_cli_find(windows, &cli) < 0) {
+	r = ts_cli_find(windows, &cli);
+	if (r == SPAWN_REFUSED_ROOT) {
+		diag_set(d, source, 0, "not asked under --root (meshnfs runs no program there)");
+		return -ENOENT;
+	}
+	if (r < 0) {
 		diag_set(d, source, 0, "%s",
 			 windows ? "Tailscale for Windows not found (C:\\Program Files\\Tailscale\\"
 				   "tailscale.exe, or tailscale.exe on PATH)"

@@ -15,14 +15,14 @@
 static bool exists_under_root(const char *path)
 {
 	_cleanup_free_ char *p = root_path(path);
-	return access(p, F_OK) == 0;
+	return root_exists(p);
 }
 
 static bool dir_under_root(const char *path)
 {
 	_cleanup_free_ char *p = root_path(path);
 	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	return root_stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static void read_os_release(struct node_info *n)
@@ -54,7 +54,7 @@ static void read_os_release(struct node_info *n)
 static pid_t find_tailscaled(void)
 {
 	_cleanup_free_ char *proc = root_path("/proc");
-	DIR *d = opendir(proc);
+	DIR *d = root_opendir(proc);
 	struct dirent *de;
 	pid_t found = 0;
 

@@ -14,8 +14,7 @@
 static bool exists_under_root(const char *path)
 {
 	_cleanup_free_ char *p = root_path(path);
-	struct stat st;
-	return lstat(p, &st) == 0;
+	return root_lexists(p);
 }
 
 /* The clients argument: a CIDR range inside the mesh, or anything wider with --force. */
@@ -74,7 +73,7 @@ static void export_dir(struct plan *p, const struct setup_server *s)
 	_cleanup_free_ char *real = root_path(s->export_path);
 	struct stat st;
 
-	if (stat(real, &st) == 0 && S_ISDIR(st.st_mode))
+	if (root_stat(real, &st) == 0 && S_ISDIR(st.st_mode))
 		plan_right(p, "setup.export-dir", "%s exists", s->export_path);
 	else
 		plan_add_mkdir(p, "setup.export-dir", s->export_path, real, 0755);
@@ -96,59 +95,27 @@ static int exports_edit_fn(void *userdata, const char *old, size_t len, bool exi
 	return exports_set_client(e->file, old, len, e->path, e->token, out, diag);
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-/* /etc/exports, then /etc/exports.d/ *.exports in name order (as exportfs reads them). */
-static char **exports_files(size_t *n)
-{
-	_cleanup_free_ char *dir = root_path("/etc/exports.d");
-	struct dirent **names;
-	char **v = xcalloc(1, sizeof(char *));
-	int k;
-
-	v[0] = xstrdup("/etc/exports");
-	*n = 1;
-	k = scandir(dir, &names, NULL, by_name);
-	for (int i = 0; i < k; i++) {
-		size_t l = strlen(names[i]->d_name);
-		if (l > 8 && streq(names[i]->d_name + l - 8, ".exports") &&
-		    names[i]->d_name[0] != '.') {
-			v = xrealloc(v, (*n + 1) * sizeof(char *));
-			v[(*n)++] = xasprintf("/etc/exports.d/%s", names[i]->d_name);
-		}
-		free(names[i]);
-	}
-	if (k >= 0)
-		free(names);
-	return v;
-}
-
 /* Reads and parses every exports file; picks the one to edit: the first that exports the
  * path, else the drop-in. Notes clients of the path that reach outside the mesh. */
 static int choose_exports_file(struct plan *p, const struct setup_server *s, char **chosen,
 			       struct diag *diag)
 {
 	size_t n;
-	char **files = exports_files(&n);
-	int r = 0;
+	char **files;
+	int r = exports_files_list(&files, &n, diag);
 
 	*chosen = NULL;
 	for (size_t i = 0; i < n && r == 0; i++) {
 		_cleanup_free_ char *real = root_path(files[i]), *data = NULL;
 		struct exports_file f;
 		size_t len;
-		r = safewrite_read(real, &data, &len);
+		r = safewrite_read_input(real, &data, &len, diag);
 		if (r == -ENOENT) {
 			r = 0;
 			continue;
 		}
-		if (r < 0) {
-			diag_set(diag, real, 0, "cannot read: %s", strerror(-r));
+		if (r < 0)
 			break;
-		}
 		r = exports_parse(real, data, len, &f, diag);
 		if (r < 0)
 			break;
@@ -169,9 +136,7 @@ static int choose_exports_file(struct plan *p, const struct setup_server *s, cha
 		}
 		exports_free(&f);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
+	exports_files_free(files, n);
 	if (r == 0 && !*chosen)
 		*chosen = xstrdup(SETUP_EXPORTS_DROPIN);
 	return r;
