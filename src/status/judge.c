@@ -303,3 +303,22 @@ void status_judge(struct status *st)
 	warn_duplicates(st);
 	warn_not_probed(st);
 }
+
+bool status_row_fails(const struct status *st, const struct status_row *r)
+{
+	const struct status_target *t = status_row_target(st, r);
+
+	if (r->role != STATUS_ROLE_SERVER)
+		return false;
+	if (!t)
+		return r->expected_server;
+	return t->p.diagnosis != PROBE_OK;
+}
+
+enum check_status status_verdict(const struct status *st)
+{
+	for (size_t i = 0; i < st->n_rows; i++)
+		if (status_row_fails(st, &st->rows[i]))
+			return CHECK_FAIL;
+	return st->n_warnings ? CHECK_WARN : CHECK_OK;
+}
