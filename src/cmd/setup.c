@@ -107,37 +107,8 @@ struct verify_target {
 static void verify(struct ctx *ctx, struct report *r, const void *data)
 {
 	const struct verify_target *t = data;
-	const char *server = t->server, *export_path = t->export_path;
-	_cleanup_free_ char *summary = NULL, *fix = NULL;
-	struct check *c;
-	struct probe p;
 
-	if (!root_is_host()) {
-		c = report_add(r, "setup.verify", CHECK_SKIP,
-			       "not verified: --root names another machine's files, not this network");
-		check_set_fix(c, "on that machine: meshnfs probe %s:%s", server, export_path);
-		return;
-	}
-	if (probe_run(&p, &(struct probe_opts){ .host = server, .export_path = export_path,
-						.mesh = ctx->config.mesh, .step_ms = ctx->timeout_ms },
-		      ctx->timeout_ms) < 0)
-		probe_abort(&p, now_ms(), "poll failed");
-	summary = probe_explain(&p, &fix);
-	c = report_add(r, "setup.verify", p.diagnosis == PROBE_OK ? CHECK_OK : CHECK_FAIL,
-		       "meshnfs probe %s:%s: %s", server, export_path, summary);
-	c->ms = p.ms;
-	struct buf steps = { 0 };
-	buf_append(&steps, "", 0);
-	for (int i = 0; i < PROBE_N_STEPS; i++)
-		if (p.steps[i].status != STEP_SKIP || p.steps[i].detail)
-			buf_printf(&steps, "%s%s %s%s%s", steps.len ? "\n" : "", probe_step_name(i),
-				   probe_step_status_name(p.steps[i].status), p.steps[i].detail ? ": " : "",
-				   p.steps[i].detail ? p.steps[i].detail : "");
-	check_set_detail(c, "%s", steps.data);
-	buf_free(&steps);
-	if (fix)
-		check_set_fix(c, "%s", fix);
-	probe_free(&p);
+	setup_verify(t->server, t->export_path, &ctx->config.mesh, ctx->timeout_ms, r);
 }
 
 static int setup_client(struct ctx *ctx, int argc, char **argv)
