@@ -62,14 +62,14 @@ static enum status_role role_of(const struct status *st, const struct status_row
 const char *status_role_name(enum status_role r)
 {
 	static const char *const names[] = { NULL, "server", "client", "windows", "wsl2" };
-	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : NULL;
+	return ENUM_NAME(names, r, NULL);
 }
 
 const char *status_role_title(enum status_role r)
 {
 	static const char *const titles[] = { "-", "server", "client", "Windows endpoint",
 					      "WSL2 (via host)" };
-	return (unsigned)r < ARRAY_SIZE(titles) ? titles[r] : "-";
+	return ENUM_NAME(titles, r, "-");
 }
 
 const char *status_warning_kind_name(enum status_warning_kind k)
@@ -84,7 +84,7 @@ const char *status_warning_kind_name(enum status_warning_kind k)
 		[STATUS_W_NOT_LISTED] = "server_not_listed",
 		[STATUS_W_NOT_PROBED] = "not_probed",
 	};
-	return (unsigned)k < ARRAY_SIZE(names) ? names[k] : "?";
+	return ENUM_NAME(names, k, "?");
 }
 
 static void day(time_t t, char *buf, size_t size)
