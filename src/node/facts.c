@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Facts about this node that any kind has: distribution, systemd, TUN, a local tailscaled,
  * and the addresses it holds in the mesh range. */
-#include "node/node.h"
+#include "node/node_private.h"
 
 #include "core/root.h"
 #include "format/fibtrie.h"
