@@ -13,6 +13,10 @@ const struct command commands[] = {
 	  "setup client|server|wsl [--dry-run] [OPTIONS]", cmd_setup },
 	{ "repair", "fix what doctor finds fixable: stale handles, hung or lost mounts",
 	  "repair [--dry-run]", cmd_repair },
+	{ "watch", "keep the share from freezing: check it every interval, log, repair, detach, metrics",
+	  "watch [--once] [--interval S] [--detach-after S] [--textfile DIR] [--listen [ADDR:]PORT] "
+	  "[--write]",
+	  cmd_watch },
 	{ "status", "the mesh's nodes, live: addresses, roles, online, NFS verdicts",
 	  "status [--source SOURCE] [--no-write] [--parallel N]", cmd_status },
 	{ "help", "list the commands, or show one command's usage", "help [COMMAND]", cmd_help },
