@@ -3,6 +3,8 @@
 
 #include "core/util.h"
 
+#include <sys/stat.h>
+
 static const char *root = "/";
 
 void root_set(const char *r)
@@ -29,4 +31,12 @@ char *root_path(const char *path)
 	while (*path == '/')
 		path++;
 	return xasprintf("%.*s/%s", (int)n, root, path);
+}
+
+bool root_entry_exists(const char *path)
+{
+	_cleanup_free_ char *p = root_path(path);
+	struct stat st;
+
+	return lstat(p, &st) == 0;
 }

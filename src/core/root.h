@@ -12,3 +12,7 @@ const char *root_get(void);
 bool root_is_host(void);
 /* Returns a newly allocated path: ROOT + path. path must be absolute. */
 char *root_path(const char *path);
+/* Whether path (absolute) has an entry under the root. A symbolic link counts as itself and is
+ * never followed (lstat): a dangling link exists, and an absolute link cannot lead the check
+ * outside the root. */
+bool root_entry_exists(const char *path);

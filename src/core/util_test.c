@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* ENUM_NAME and ENUM_PARSE: the one way enums and their names meet. */
+#include "core/root.h"
 #include "core/test.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum color { RED, GREEN, BLUE, N_COLORS };
 
@@ -22,8 +27,32 @@ static void enum_tables(void **state)
 	assert_int_equal(ENUM_PARSE(names, NULL), -1);
 }
 
+/* root_entry_exists: an entry under the root, a link counted as itself (never followed). */
+static void entry_exists(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/meshnfs-root-XXXXXX";
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *d = xasprintf("%s/etc", dir), *dangling = xasprintf("%s/etc/gone", dir);
+	_cleanup_free_ char *out = xasprintf("%s/etc/out", dir);
+	assert_int_equal(mkdir(d, 0755), 0);
+	assert_int_equal(symlink("/nonexistent/meshnfs", dangling), 0);
+	assert_int_equal(symlink("/etc/hostname", out), 0); /* absolute: the host's, not the root's */
+	root_set(dir);
+	assert_true(root_entry_exists("/etc"));
+	assert_true(root_entry_exists("/etc/gone")); /* dangling: the link is there */
+	assert_true(root_entry_exists("/etc/out"));
+	assert_false(root_entry_exists("/etc/hostname")); /* not under this root */
+	root_set(NULL);
+	unlink(dangling);
+	unlink(out);
+	rmdir(d);
+	rmdir(dir);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(enum_tables) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(enum_tables), cmocka_unit_test(entry_exists) };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

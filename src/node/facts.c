@@ -12,12 +12,6 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-static bool exists_under_root(const char *path)
-{
-	_cleanup_free_ char *p = root_path(path);
-	return access(p, F_OK) == 0;
-}
-
 static bool dir_under_root(const char *path)
 {
 	_cleanup_free_ char *p = root_path(path);
@@ -121,10 +115,10 @@ void node_detect_facts(struct node_info *n, const struct config *cfg)
 	read_os_release(n);
 	read_hostname(n);
 	n->systemd = dir_under_root("/run/systemd/system");
-	n->tun = exists_under_root("/dev/net/tun");
+	n->tun = root_entry_exists("/dev/net/tun");
 	n->tailscaled_pid = find_tailscaled();
-	n->tailscaled_socket = exists_under_root("/var/run/tailscale/tailscaled.sock") ||
-			       exists_under_root("/run/tailscale/tailscaled.sock");
-	n->tailscale_iface = exists_under_root("/sys/class/net/tailscale0");
+	n->tailscaled_socket = root_entry_exists("/var/run/tailscale/tailscaled.sock") ||
+			       root_entry_exists("/run/tailscale/tailscaled.sock");
+	n->tailscale_iface = root_entry_exists("/sys/class/net/tailscale0");
 	mesh_addresses(n, cfg);
 }
