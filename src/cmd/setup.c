@@ -111,7 +111,7 @@ static void verify(struct ctx *ctx, struct report *r, const void *data)
 	setup_verify(t->server, t->export_path, &ctx->config.mesh, ctx->timeout_ms, r);
 }
 
-static int setup_client(struct ctx *ctx, int argc, char **argv)
+static int run_setup_client(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "server", required_argument, NULL, OPT_SERVER },
@@ -148,7 +148,7 @@ static int setup_client(struct ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-static int setup_server(struct ctx *ctx, int argc, char **argv)
+static int run_setup_server(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "export", required_argument, NULL, OPT_EXPORT },
@@ -213,7 +213,7 @@ static const char *shown_path(const char *resolved)
 /* setup wsl: the Windows side ([wsl2] networkingMode=mirrored in %USERPROFILE%\.wslconfig, in
  * the file's own encoding and line endings) and the distro side ([boot] systemd=true in
  * /etc/wsl.conf), then the restart WSL needs to read them. */
-static int setup_wsl(struct ctx *ctx, int argc, char **argv)
+static int run_setup_wsl(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
@@ -279,10 +279,10 @@ int cmd_setup(struct ctx *ctx, int argc, char **argv)
 	if (argc < 2 || argv[1][0] == '-')
 		return cmd_usage_error(self, "setup needs what to set up: client, server or wsl");
 	if (streq(argv[1], "client"))
-		return setup_client(ctx, argc - 1, argv + 1);
+		return run_setup_client(ctx, argc - 1, argv + 1);
 	if (streq(argv[1], "server"))
-		return setup_server(ctx, argc - 1, argv + 1);
+		return run_setup_server(ctx, argc - 1, argv + 1);
 	if (streq(argv[1], "wsl"))
-		return setup_wsl(ctx, argc - 1, argv + 1);
+		return run_setup_wsl(ctx, argc - 1, argv + 1);
 	return cmd_usage_error(self, "unknown setup target '%s' (client, server or wsl)", argv[1]);
 }
