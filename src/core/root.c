@@ -128,6 +128,12 @@ bool root_lexists(const char *path)
 	return root_lstat(path, &st) == 0;
 }
 
+bool root_entry_exists(const char *path)
+{
+	_cleanup_free_ char *p = root_path(path);
+	return root_lexists(p);
+}
+
 DIR *root_opendir(const char *path)
 {
 	int fd = root_open(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);

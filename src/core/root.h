@@ -36,6 +36,11 @@ bool root_exists(const char *path);
 int root_lstat(const char *path, struct stat *st);
 /* path exists, a link counting as itself (a dangling systemd "wants" link is there). */
 bool root_lexists(const char *path);
+/* Whether path (absolute, NOT yet under the root: root_path() is applied) has an entry under
+ * the root. A symbolic link counts as itself and is never followed (root_lexists): a dangling
+ * link exists, and an absolute link cannot lead the check outside the root. The one
+ * existence test for files named by their place on the audited machine. */
+bool root_entry_exists(const char *path);
 /* opendir(3) by the same rule; NULL with errno set. */
 DIR *root_opendir(const char *path);
 /* mkdir(2) of path's last component inside its parent, the parent resolved by the rule (the

@@ -12,6 +12,16 @@
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Enum <-> string, the one way: one table per enum, indexed by its values,
+ *   static const char *const names[] = { [E_A] = "a", [E_B] = "b" };
+ * ENUM_NAME(names, v, fallback): the name of v, or fallback when v is outside the table or has
+ * no name there. ENUM_PARSE(names, s): the value named s, or -1 (ids are matched exactly). */
+#define ENUM_NAME(names, v, fallback)                                                       \
+	((size_t)(v) < ARRAY_SIZE(names) && (names)[(size_t)(v)] ? (names)[(size_t)(v)]    \
+								 : (fallback))
+#define ENUM_PARSE(names, s) enum_parse((names), ARRAY_SIZE(names), (s))
+int enum_parse(const char *const *names, size_t n, const char *s);
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 

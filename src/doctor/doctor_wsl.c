@@ -342,12 +342,6 @@ void doctor_judge_wsl(const struct doctor_facts *d, struct report *r)
 
 /* ---- gather (I/O) ---- */
 
-static bool exists(const char *path)
-{
-	_cleanup_free_ char *p = root_path(path);
-	return root_exists(p);
-}
-
 static void read_fstab(struct doctor_fstab_use *u)
 {
 	_cleanup_free_ char *path = root_path("/etc/fstab"), *data = NULL;
@@ -417,7 +411,7 @@ void doctor_gather_wsl(struct doctor_facts *f)
 		return;
 	g->gathered = true;
 	g->tailscaled_enabled =
-		exists("/etc/systemd/system/multi-user.target.wants/tailscaled.service");
+		root_entry_exists("/etc/systemd/system/multi-user.target.wants/tailscaled.service");
 	if (fell_back(w) && w->interop) {
 		g->asked_windows = true;
 		g->winver_rc = wsl_windows_version(f->timeout_ms, &g->winver, &g->build);

@@ -43,7 +43,7 @@ const char *exports_kind_name(enum exports_client_kind k)
 		[EXPORTS_NETGROUP] = "netgroup", [EXPORTS_IPV4] = "ipv4",
 		[EXPORTS_IPV6] = "ipv6",        [EXPORTS_HOST] = "host",
 	};
-	return names[k];
+	return ENUM_NAME(names, k, "?");
 }
 
 /* ---- options ---- */

@@ -26,7 +26,7 @@ const char *fleet_result_name(enum fleet_result r)
 		[FLEET_BAD_CONFIG] = "bad_config",
 		[FLEET_ERROR] = "error",
 	};
-	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : "error";
+	return ENUM_NAME(names, r, "error");
 }
 
 enum check_status fleet_result_status(enum fleet_result r)

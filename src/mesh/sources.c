@@ -19,17 +19,17 @@ static const char *const source_names[] = {
 
 int mesh_source_parse(const char *s, enum mesh_source *ret)
 {
-	for (size_t i = MESH_SOURCE_HEADSCALE; i < ARRAY_SIZE(source_names); i++)
-		if (streq(s, source_names[i])) {
-			*ret = (enum mesh_source)i;
-			return 0;
-		}
-	return -EINVAL;
+	int i = ENUM_PARSE(source_names, s);
+
+	if (i < MESH_SOURCE_HEADSCALE) /* "auto" is not given, it is what none given means */
+		return -EINVAL;
+	*ret = (enum mesh_source)i;
+	return 0;
 }
 
 const char *mesh_source_name(enum mesh_source s)
 {
-	return (unsigned)s < ARRAY_SIZE(source_names) ? source_names[s] : "?";
+	return ENUM_NAME(source_names, s, "?");
 }
 
 const char *mesh_source_names(void)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "node/node.h"
+#include "node/node_private.h"
 
 #include "core/root.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* WSL settings: the effective networking mode (wslinfo), the configured one
  * (%USERPROFILE%\.wslconfig, found through cmd.exe and wslpath), /etc/wsl.conf and interop. */
-#include "node/node.h"
+#include "node/node_private.h"
 
 #include "core/root.h"
 #include "core/spawn.h"

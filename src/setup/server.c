@@ -11,12 +11,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-static bool exists_under_root(const char *path)
-{
-	_cleanup_free_ char *p = root_path(path);
-	return root_lexists(p);
-}
-
 /* The clients argument: a CIDR range inside the mesh, or anything wider with --force. */
 static int check_clients(const struct setup_server *s, struct diag *diag)
 {
@@ -173,7 +167,7 @@ static int plan_kernel(struct plan *p, const struct setup_server *s, const struc
 	r = choose_exports_file(p, s, &chosen, diag);
 	if (r < 0)
 		return r;
-	if (streq(chosen, SETUP_EXPORTS_DROPIN) && !exists_under_root("/etc/exports.d")) {
+	if (streq(chosen, SETUP_EXPORTS_DROPIN) && !root_entry_exists("/etc/exports.d")) {
 		_cleanup_free_ char *d = root_path("/etc/exports.d");
 		plan_add_mkdir(p, "setup.exports", "/etc/exports.d", d, 0755);
 	}
@@ -198,7 +192,7 @@ static int plan_kernel(struct plan *p, const struct setup_server *s, const struc
 	} else
 		plan_right(p, "setup.exportfs", "the kernel's export table has %s", s->export_path);
 
-	bool enabled = exists_under_root("/etc/systemd/system/multi-user.target.wants/"
+	bool enabled = root_entry_exists("/etc/systemd/system/multi-user.target.wants/"
 					 "nfs-server.service");
 	if (nfsd_running() && (enabled || !n->systemd))
 		plan_right(p, "setup.service", "the NFS server is running%s",
@@ -339,7 +333,7 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 				"the export path \"%s\" cannot be written in a ganesha configuration "
 				"(a double quote, a backslash or a control character)",
 				s->export_path), -EDOM;
-	if (!exists_under_root("/etc/ganesha")) {
+	if (!root_entry_exists("/etc/ganesha")) {
 		_cleanup_free_ char *d = root_path("/etc/ganesha");
 		plan_add_mkdir(p, "setup.ganesha", "/etc/ganesha", d, 0755);
 	}
@@ -378,7 +372,7 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 	} else {
 		static const char *const dirs[] = { "/run/ganesha", "/var/log/ganesha" };
 		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-			if (!exists_under_root(dirs[i])) {
+			if (!root_entry_exists(dirs[i])) {
 				_cleanup_free_ char *d = root_path(dirs[i]);
 				plan_add_mkdir(p, "setup.service", dirs[i], d, 0755);
 			}
