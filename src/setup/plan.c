@@ -552,5 +552,7 @@ void plan_report(const struct plan *p, struct report *r, bool dry_run)
 	for (size_t i = 0; i < p->n_notes; i++)
 		report_add(r, p->notes[i].id, CHECK_WARN, "%s", p->notes[i].text);
 	for (size_t i = 0; dry_run && i < p->n_steps; i++)
-		report_add(r, p->steps[i].id, CHECK_SKIP, "would %s", p->steps[i].title);
+		report_add(r, p->steps[i].id, CHECK_SKIP, "%s%s",
+			   startswith(p->steps[i].title, "on that machine, ") ? "" : "would ",
+			   p->steps[i].title);
 }
