@@ -2,6 +2,7 @@
 /* meshnfs: shared storage over NFSv4 on a Tailscale/Headscale mesh. A tiny main: global
  * options, then one command from the table. */
 #include "cmd/cmd.h"
+#include "report/output.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
 	int action = 0, i, r;
 
 	signal(SIGPIPE, SIG_IGN);
+	output_escape_std(); /* human output: no byte from outside reaches the terminal raw */
 	i = cmd_parse_options(&ctx, NULL, argc, argv, "h", longopts, main_option, &action);
 	if (i < 0)
 		return EXIT_USAGE;

@@ -6,6 +6,8 @@
  * ("tailscale") for whoever wants it. */
 #include "doctor/doctor.h"
 
+#include "core/escape.h"
+
 #include "mesh/tailscale.h"
 #include "mesh/wslghost.h"
 
@@ -315,8 +317,9 @@ void doctor_mesh(const struct doctor *d, struct report *r)
 		for (size_t i = 0; i < st.n_peers; i++)
 			json_array_append_new(peers, ts_node_to_json(&st.peers[i]));
 		json_object_set_new(r->extra, "tailscale",
-				    json_pack("{s:s, s:b, s:s, s:o, s:o}", "cli", cli.path, "windows",
-					      cli.windows, "backend_state", st.backend_state, "self",
+				    json_pack("{s:o, s:b, s:o, s:o, s:o}", "cli", json_text(cli.path),
+					      "windows", cli.windows, "backend_state",
+					      json_text(st.backend_state), "self",
 					      st.has_self ? ts_node_to_json(&st.self) : json_null(),
 					      "peers", peers));
 	}

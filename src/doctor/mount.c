@@ -5,6 +5,8 @@
  * child is killed, not waited for, when the mount does not answer. */
 #include "doctor/doctor.h"
 
+#include "core/escape.h"
+
 #include "core/root.h"
 #include "format/procstatus.h"
 #include "mount/health.h"
@@ -476,7 +478,7 @@ static void skip_health(struct report *r, const char *fmt, const char *arg)
 
 static json_t *jstr(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return s ? json_text(s) : json_null();
 }
 
 static json_t *entry_json(const struct ctx *c)
@@ -496,7 +498,7 @@ static json_t *entry_json(const struct ctx *c)
 static json_t *state_json(char s)
 {
 	char b[2] = { s, 0 };
-	return s ? json_string(b) : json_null();
+	return s ? json_text(b) : json_null();
 }
 
 static json_t *health_json(const struct ctx *c)
@@ -514,7 +516,7 @@ static json_t *health_json(const struct ctx *c)
 		json_array_append_new(
 			steps, json_pack("{s:s, s:b, s:o, s:o}", "step", mount_step_name((enum mount_step)i),
 					 "done", s->done, "errno",
-					 s->err ? json_string(errno_name(s->err)) : json_null(), "ms",
+					 s->err ? json_text(errno_name(s->err)) : json_null(), "ms",
 					 s->done ? json_integer(s->ms) : json_null()));
 	}
 	child = json_pack("{s:i, s:o, s:o, s:b, s:b, s:o, s:o, s:o}", "pid", (int)h->pid, "state",
@@ -525,7 +527,7 @@ static json_t *health_json(const struct ctx *c)
 			  jstr(h->wchan_after_kill[0] ? h->wchan_after_kill : NULL));
 	return json_pack("{s:s, s:s, s:o, s:I, s:i, s:i, s:o, s:o}", "state",
 			 mount_health_state_name(h->state), "step", mount_step_name(h->step), "errno",
-			 h->err ? json_string(errno_name(h->err)) : json_null(), "ms", (json_int_t)h->ms,
+			 h->err ? json_text(errno_name(h->err)) : json_null(), "ms", (json_int_t)h->ms,
 			 "timeout_ms", c->d->timeout_ms, "entries", (int)h->entries, "steps", steps,
 			 "child", child);
 }
@@ -614,7 +616,8 @@ void doctor_mount(const struct doctor *d, struct report *r)
 		report_stale(&c, r);
 	}
 out:
-	j = json_pack("{s:s, s:s, s:o, s:o}", "mountpoint", c.mp, "mountinfo", c.mountinfo,
+	j = json_pack("{s:o, s:o, s:o, s:o}", "mountpoint", json_text(c.mp), "mountinfo",
+		      json_text(c.mountinfo),
 		      "mounted", entry_json(&c), "health", health_json(&c));
 	json_object_set_new(r->extra, "mount", j);
 	mount_stack_free(&c.stack);

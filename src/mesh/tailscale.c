@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "mesh/tailscale.h"
 
+#include "core/escape.h"
+
 #include "core/root.h"
 #include "core/spawn.h"
 #include "format/rfc3339.h"
@@ -387,12 +389,12 @@ static json_t *time_json(time_t t)
 	if (!t || !gmtime_r(&t, &tm))
 		return json_null();
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
+	return json_text(buf);
 }
 
 static json_t *str_json(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return s ? json_text(s) : json_null();
 }
 
 json_t *ts_node_to_json(const struct ts_node *t)
@@ -400,7 +402,7 @@ json_t *ts_node_to_json(const struct ts_node *t)
 	json_t *ips = json_array();
 
 	for (size_t i = 0; i < t->n.n_ips; i++)
-		json_array_append_new(ips, json_string(t->n.ips[i]));
+		json_array_append_new(ips, json_text(t->n.ips[i]));
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:o}", "id", str_json(t->n.id),
 			 "name", str_json(t->n.name), "dns_name", str_json(t->dns_name), "os",
 			 str_json(t->n.os), "ips", ips, "online", t->n.online == MESH_YES, "expired",
