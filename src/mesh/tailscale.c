@@ -66,8 +66,10 @@ static int get_string(struct ts_ctx *c, const json_t *o, const char *where, cons
 		return bad(c, field, "expected a string, got %s", type_name(v));
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v);
-	if (n > TS_MAX_STRING || strlen(s) != n || !str_is_printable(s, n))
-		return bad(c, field, "%s", "unprintable or over-long string");
+	/* Any bytes otherwise: a name with escapes is shown escaped (core/escape.h), and one
+	 * hostile peer must not hide the rest of the mesh. */
+	if (n > TS_MAX_STRING || strlen(s) != n)
+		return bad(c, field, "%s", "over-long string or a NUL byte in it");
 	*ret = xstrdup(s);
 	return 0;
 }
@@ -226,9 +228,8 @@ static int parse_health(struct ts_ctx *c, const json_t *h, struct ts_status *st)
 		const char *s = json_string_value(e);
 		if (!s)
 			return bad(c, "Health", "expected a string, got %s", type_name(e));
-		if (json_string_length(e) > TS_MAX_STRING || strlen(s) != json_string_length(e) ||
-		    !str_is_printable(s, strlen(s)))
-			return bad(c, "Health", "%s", "unprintable or over-long message");
+		if (json_string_length(e) > TS_MAX_STRING || strlen(s) != json_string_length(e))
+			return bad(c, "Health", "%s", "over-long message or a NUL byte in it");
 		st->health = xrealloc(st->health, (st->n_health + 1) * sizeof(char *));
 		st->health[st->n_health++] = xstrdup(s);
 	}
@@ -296,10 +297,12 @@ int ts_status_parse(const char *source, const char *data, size_t len, struct ts_
 		blank++;
 	if (blank == len)
 		return diag_set(diag, source, 0, "empty output (expected a JSON document)");
-	doc = json_loadb(data, len, 0, &err);
+	/* A key given twice is refused (Go's encoding/json never writes one; jansson would keep
+	 * the last silently). */
+	doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
 	/* Integers beyond 64 bits in fields meshnfs does not read must not fail the parse. */
 	if (!doc && json_error_code(&err) == json_error_numeric_overflow)
-		doc = json_loadb(data, len, JSON_DECODE_INT_AS_REAL, &err);
+		doc = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &err);
 	if (!doc)
 		return diag_set(diag, source, (unsigned)(err.line > 0 ? err.line : 0),
 				"malformed JSON: %s", err.text);
@@ -367,13 +370,29 @@ static void copy_node(struct mesh_nodes *out, const struct mesh_node *n)
 	c->last_seen = n->last_seen;
 }
 
+/* A node without a HostName is listed (by its DNS name or address), with a warning. */
+static void warn_nameless(struct mesh_nodes *out, const char *source, const struct ts_node *t,
+			  const char *where)
+{
+	if (t->n.name && *t->n.name)
+		return;
+	mesh_nodes_warn(out, "%s: %s has %s HostName: shown as %s", source, where,
+			t->n.name ? "an empty" : "no", mesh_node_display_name(&t->n));
+}
+
 void ts_status_nodes(const struct ts_status *st, const char *source, struct mesh_nodes *out)
 {
 	*out = (struct mesh_nodes){ .source = xstrdup(source) };
-	if (st->has_self)
+	if (st->has_self) {
 		copy_node(out, &st->self.n);
-	for (size_t i = 0; i < st->n_peers; i++)
+		warn_nameless(out, source, &st->self, "Self");
+	}
+	for (size_t i = 0; i < st->n_peers; i++) {
+		char where[96];
 		copy_node(out, &st->peers[i].n);
+		snprintf(where, sizeof(where), "the peer %.70s", st->peers[i].key ? st->peers[i].key : "?");
+		warn_nameless(out, source, &st->peers[i], where);
+	}
 }
 
 const char *ts_node_ipv4(const struct ts_node *t)
