@@ -66,6 +66,10 @@ static int parse_timeout(const char *arg, int *ms)
 	char *end;
 	double s;
 
+	/* Decimal only: strtod also reads "0x10" (16 s), "1e1", "inf" and leading blanks. */
+	if (!*arg || strspn(arg, "0123456789.") != strlen(arg) || strchr(arg, '.') != strrchr(arg, '.') ||
+	    !strpbrk(arg, "0123456789"))
+		return -EINVAL;
 	errno = 0;
 	s = strtod(arg, &end);
 	if (errno || end == arg || *end || !isfinite(s) || s < 0.1 || s > 3600)
@@ -94,7 +98,8 @@ static int global_option(struct ctx *ctx, int opt, const char *arg, char *err, s
 		return 1;
 	case OPT_TIMEOUT:
 		if (parse_timeout(arg, &ctx->timeout_ms) < 0) {
-			snprintf(err, size, "--timeout: \"%s\" is not a number of seconds in 0.1..3600",
+			snprintf(err, size, "--timeout: \"%s\" is not a number of seconds in "
+				 "0.1..3600 (decimal only: digits and one '.', e.g. 2.5)",
 				 arg);
 			return -EINVAL;
 		}

@@ -139,6 +139,10 @@ int cmd_doctor_all(struct ctx *ctx, int source)
 		.mesh = &c->mesh,
 	};
 	fleet_run(&o, &nodes, &rows);
+	for (size_t i = 0; i < nodes.n; i++)
+		if (rows[i].warning)
+			mesh_nodes_warn(&nodes, "%s: %s", mesh_node_display_name(rows[i].node),
+					rows[i].warning);
 
 	enum check_status worst = CHECK_OK;
 	for (size_t i = 0; i < nodes.n; i++)
