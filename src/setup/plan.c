@@ -444,7 +444,11 @@ static int apply_write(struct plan_step *s, struct diag *diag)
 		s->detail = xasprintf("to undo: rm %s", s->path);
 	} else {
 		plan_step_set_result(s, CHECK_OK, "wrote %s (previous version: %s)", s->path, res.backup);
-		s->detail = xasprintf("to undo: cp -p %s %s", res.backup, s->path);
+		s->detail = xasprintf("to undo: cp -p %s %s%s%s%s", res.backup, s->path,
+				      res.original ? "\n(the version before meshnfs first changed it "
+						     "stays in "
+						   : "",
+				      res.original ? res.original : "", res.original ? ")" : "");
 	}
 	safewrite_result_free(&res);
 	return r;
