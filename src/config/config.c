@@ -419,6 +419,9 @@ int config_parse(const char *file, const char *data, size_t len, struct config *
 		else
 			r = apply(file, &doc.entries[i], c, seen, diag);
 	}
+	for (size_t i = 0; i < doc.n_entries; i++) /* the parser's copies of an api_key */
+		if (strcasecmp(doc.entries[i].key, "api_key") == 0)
+			explicit_bzero(doc.entries[i].value, strlen(doc.entries[i].value));
 	for (size_t i = 0; r == 0 && i < doc.n_sections; i++) {
 		bool known = section_is_free(doc.sections[i].section);
 		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
@@ -448,6 +451,7 @@ int config_load(const char *path, struct config *c, struct diag *diag)
 		return diag_set(diag, resolved, 0, "cannot read: %s", strerror(-r));
 	size_t bom = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	r = config_parse(resolved, data + bom, len - bom, c, diag);
+	explicit_bzero(data, len); /* it may hold the API key */
 	if (r < 0)
 		return r;
 	/* Like ssh with a private key: a secret in a file others can read is refused. */
@@ -473,6 +477,8 @@ void config_free(struct config *c)
 	free(c->mount_options);
 	free(c->source);
 	free(c->hs_url);
+	if (c->hs_api_key)
+		explicit_bzero(c->hs_api_key, strlen(c->hs_api_key));
 	free(c->hs_api_key);
 	free(c->hs_api_key_file);
 	free(c->hs_ca_file);

@@ -276,24 +276,47 @@ static int get(const struct headscale_opts *o, const char *url, int64_t deadline
 	if (!h)
 		return diag_set(d, url, 0, "cannot initialise libcurl"), -ENOMEM;
 	_cleanup_free_ char *auth = xasprintf("Authorization: Bearer %s", o->api_key);
-	hdr = curl_slist_append(hdr, auth);
-	hdr = curl_slist_append(hdr, "Accept: application/json");
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "meshnfs/" MESHNFS_VERSION);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	struct curl_slist *h1 = curl_slist_append(NULL, auth);
+	hdr = h1 ? curl_slist_append(h1, "Accept: application/json") : NULL;
+	if (!hdr) {
+		curl_slist_free_all(h1);
+		diag_set(d, url, 0, "cannot build the request headers");
+		r = -ENOMEM;
+		goto done;
+	}
+	/* Every option must hold: without the protocol restriction (an old libcurl lacks
+	 * CURLOPT_PROTOCOLS_STR) or TLS verification the key could travel elsewhere or in clear
+	 * text, so a refused option stops the request before anything is sent. */
+	const char *refused = NULL;
+	c = CURLE_OK;
+#define SET(opt, val) \
+	do { \
+		if (c == CURLE_OK && (c = curl_easy_setopt(h, opt, val)) != CURLE_OK) \
+			refused = #opt; \
+	} while (0)
+	SET(CURLOPT_PROTOCOLS_STR, "https");
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_HTTPHEADER, hdr);
+	SET(CURLOPT_USERAGENT, "meshnfs/" MESHNFS_VERSION);
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	if (o->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)left);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+		SET(CURLOPT_CAINFO, o->ca_file);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_TIMEOUT_MS, (long)left);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)left);
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
+	SET(CURLOPT_WRITEFUNCTION, sink_write);
+	SET(CURLOPT_WRITEDATA, sink);
+	SET(CURLOPT_ERRORBUFFER, errbuf);
+#undef SET
+	if (refused) {
+		diag_set(d, url, 0, "libcurl %s refused %s (%s): the API key is not sent",
+			 curl_version(), refused, curl_easy_strerror(c));
+		r = -ENOTSUP;
+		goto done;
+	}
 
 	c = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
@@ -335,7 +358,10 @@ static int get(const struct headscale_opts *o, const char *url, int64_t deadline
 		diag_set(d, url, 0, "request failed: %s", why);
 		break;
 	}
+done:
 	explicit_bzero(auth, strlen(auth));
+	for (struct curl_slist *e = hdr; e; e = e->next) /* curl's copies of the headers */
+		explicit_bzero(e->data, strlen(e->data));
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(h);
 	return r;
