@@ -12,14 +12,14 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '\n';
 }
 
-/* A token as it may appear in a one-line message: control bytes as '?', shortened. */
+/* A token as it may appear in a one-line message: shortened. Its bytes stay as they are:
+ * human output escapes them (core/escape.h), so the message shows what is in the file. */
 static const char *shown(const char *s, char *buf, size_t size)
 {
 	size_t k = 0;
 
 	for (; *s && k + 4 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-		buf[k++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+		buf[k++] = *s;
 		if (k == 80) {
 			memcpy(buf + k, "...", 3);
 			k += 3;

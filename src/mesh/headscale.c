@@ -40,12 +40,6 @@ static bool good_name(const char *s)
 	return strlen(s) <= NAME_MAX_LEN;
 }
 
-/* A server's string quoted in a message (it reaches a terminal): as is when printable. */
-static const char *shown(const char *s)
-{
-	return str_is_printable(s, strlen(s)) ? s : "(unprintable)";
-}
-
 static bool good_ip(const char *s)
 {
 	unsigned char buf[16];
@@ -66,7 +60,7 @@ static int parse_node(const char *origin, const char *what, size_t idx, json_t *
 	if (json_is_string(v)) {
 		s = json_string_value(v);
 		if (!*s || strlen(s) > 20 || strspn(s, "0123456789") != strlen(s))
-			return BAD("id \"%.40s\" is not a number", what, idx, shown(s));
+			return BAD("id \"%.40s\" is not a number", what, idx, s);
 		n->id = xstrdup(s);
 	} else if (json_is_integer(v) && json_integer_value(v) >= 0)
 		n->id = xasprintf("%lld", (long long)json_integer_value(v));
@@ -109,7 +103,7 @@ static int parse_node(const char *origin, const char *what, size_t idx, json_t *
 	if (get_string(o, "lastSeen", &s) < 0)
 		return BAD("lastSeen is not a string", what, idx);
 	if (s && rfc3339_parse(s, &n->last_seen) < 0)
-		return BAD("lastSeen \"%.40s\" is not an RFC 3339 time", what, idx, shown(s));
+		return BAD("lastSeen \"%.40s\" is not an RFC 3339 time", what, idx, s);
 
 	/* Headscale's Node has no OS today; take it if a server ever sends one. */
 	if (get_string(o, "os", &s) < 0 || (s && (!good_name(s) || strlen(s) > 32)))
@@ -156,7 +150,7 @@ int headscale_parse(const char *origin, const char *data, size_t len, struct mes
 	if (!list) {
 		const char *msg = json_string_value(json_object_get(doc, "message"));
 		if (msg)
-			r = diag_set(d, origin, 0, "error from the server: \"%.200s\"", shown(msg));
+			r = diag_set(d, origin, 0, "error from the server: \"%.200s\"", msg);
 		else
 			r = diag_set(d, origin, 0, "neither \"nodes\" nor \"machines\" in the answer");
 		goto out;

@@ -96,9 +96,9 @@ static void bad_documents(void **state)
 		{ "{\"nodes\":[{\"name\":\"a\",\"lastSeen\":\"yesterday\"}]}", "nodes[0]: lastSeen \"yesterday\" is not an RFC 3339 time" },
 		{ "{\"nodes\":[{\"name\":\"a\",\"online\":\"true\"}]}", "nodes[0]: online is not a boolean" },
 		{ "{\"nodes\":[{\"name\":\"a\",\"id\":\"1x\"}]}", "nodes[0]: id \"1x\" is not a number" },
-		{ "{\"message\":\"no\\u001b]0;pwned\\u0007\"}", "error from the server: \"(unprintable)\"" },
-		{ "{\"nodes\":[{\"name\":\"a\",\"id\":\"1\\n2\"}]}", "nodes[0]: id \"(unprintable)\" is not a number" },
-		{ "{\"nodes\":[{\"name\":\"a\",\"lastSeen\":\"\\u001b[2J\"}]}", "nodes[0]: lastSeen \"(unprintable)\" is not an RFC 3339 time" },
+		{ "{\"message\":\"no\\u001b]0;pwned\\u0007\"}", "error from the server: \"no\033]0;pwned\007\"" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"id\":\"1\\n2\"}]}", "nodes[0]: id \"1 2\" is not a number" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"lastSeen\":\"\\u001b[2J\"}]}", "nodes[0]: lastSeen \"\033[2J\" is not an RFC 3339 time" },
 		{ "{\"nodes\":[], \"nodes\":[]}", NULL },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {

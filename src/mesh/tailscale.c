@@ -129,8 +129,7 @@ static int get_ips(struct ts_ctx *c, const json_t *o, const char *where, const c
 		if (!s)
 			return bad(c, field, "expected an address string, got %s", type_name(e));
 		if (inet_pton(AF_INET, s, a) != 1 && inet_pton(AF_INET6, s, a) != 1)
-			return bad(c, field, "\"%.60s\" is not an IP address",
-				   str_is_printable(s, strlen(s)) ? s : "(unprintable)");
+			return bad(c, field, "\"%.60s\" is not an IP address", s);
 		mesh_node_add_ip(n, s); /* a repeated address is listed once */
 	}
 	return 0;
@@ -201,8 +200,7 @@ static int parse_peers(struct ts_ctx *c, const json_t *peers, struct ts_status *
 	st->peers = xcalloc(json_object_size(peers) + 1, sizeof(*st->peers));
 	json_object_foreach((json_t *)peers, key, v) {
 		struct ts_node *t = &st->peers[st->n_peers];
-		snprintf(where, sizeof(where), "Peer[\"%.60s\"]",
-			 str_is_printable(key, strlen(key)) ? key : "(unprintable)");
+		snprintf(where, sizeof(where), "Peer[\"%.60s\"]", key);
 		r = parse_node(c, v, where, t);
 		st->n_peers++; /* counted even on failure, so that ts_status_free frees it */
 		if (r < 0)

@@ -174,9 +174,9 @@ static void malformed_output(void **state)
 		{ "{\"BackendState\":\"Running\",\"Peer\":{\"k\":{\"HostName\":\"a\",\"HostName\":\"b\"}}}",
 		  1, "duplicate object key" },
 		{ "{\"BackendState\":\"Running\",\"Self\":{\"TailscaleIPs\":[\"\\u001b]0;x\\u0007\"]}}", 0,
-		  "Self.TailscaleIPs: \"(unprintable)\" is not an IP address" },
+		  "Self.TailscaleIPs: \"\033]0;x\007\" is not an IP address" },
 		{ "{\"BackendState\":\"Running\",\"Peer\":{\"k\\u001b[2J\":{\"Online\":1}}}", 0,
-		  "Peer[\"(unprintable)\"].Online: expected a boolean" },
+		  "Peer[\"k\033[2J\"].Online: expected a boolean" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
