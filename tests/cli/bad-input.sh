@@ -94,7 +94,8 @@ C "exports.d: a Latin-1 path" server-kernel etc/exports.d/l1.exports '/srv/caf\x
 
 # --- /etc/os-release: lenient (a warning naming file and line), env says so ---
 OSR=etc/os-release
-C "os-release: binary, --json keeps every summary" debian12 $OSR '\0\x01\x02\xff\xfe binary\n\x7fELF' 1 'os-release:1: NUL byte in line' --json env
+C "os-release: binary, --json keeps every summary" debian12 $OSR '\xff\xfe\x9b\x01 binary\n\x7fELF' 1 '"summary": "@R/etc/os-release:1: expected KEY=value, got \\"\\\\xff\\\\xfe\\\\x9b\\u0001 binary' --json env
+C "os-release: a NUL byte, --json" debian12 $OSR '\0\x01\x02\xff\xfe binary\n\x7fELF' 1 'os-release:1: NUL byte in line' --json env
 C "os-release: an escape sequence in PRETTY_NAME" debian12 $OSR "PRETTY_NAME=\"Evil${ESC}]0;pwned\007\"\nID=debian\n" 0 'distro +Evil\\x1b\]0;pwned\\a'
 C "os-release: a bidi override in NAME" debian12 $OSR 'PRETTY_NAME="Debian \xe2\x80\xae21 mrofeR"\nID=debian\n' 0 'distro +Debian \\u202e21 mrofeR'
 C "os-release: C1 CSI raw and as UTF-8" debian12 $OSR 'PRETTY_NAME="a\x9b31m b\xc2\x9b32m"\nID=debian\n' 0 'distro +a\\x9b31m b\\u009b32m'
