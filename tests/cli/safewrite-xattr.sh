@@ -3,7 +3,8 @@
 # user.* extended attributes of /etc/fstab survive `setup client` (a rename used to drop them
 # with the old inode), and the admin's own version is kept once as fstab.meshnfs.orig while
 # fstab.meshnfs.bak follows the last change. The fixture root is copied to /tmp (ext4 here;
-# tmpfs has user.* xattrs since Linux 6.6). Needs setfacl/getfacl (Debian's acl, deps.sh test).
+# tmpfs has user.* xattrs since Linux 6.6). Needs setfacl/getfacl and setfattr/getfattr
+# (Debian's acl and attr, deps.sh test group).
 . "$(dirname "$0")/../lib/tap.sh"
 plan 10
 empty_netns NS
@@ -14,7 +15,7 @@ copy_root client-tricky T
 F=$T/etc/fstab
 admin=$(cat "$F"; echo x)
 setfacl -m u:1234:r,g:5678:rw "$F"
-python3 -c 'import os,sys; os.setxattr(sys.argv[1], "user.backup-policy", b"nightly")' "$F"
+setfattr -n user.backup-policy -v nightly "$F"
 acl_before=$(getfacl -cp "$F" 2>/dev/null)
 check_match "the fixture carries the ACL" "user:1234:r--" "$acl_before"
 
@@ -22,7 +23,7 @@ run M --root "$T" setup client
 check_eq "first change: exit 0" 0 "$RC"
 check_eq "first change: the ACL kept" "$acl_before" "$(getfacl -cp "$F" 2>/dev/null)"
 check_eq "first change: the user.* attribute kept" "nightly" \
-	"$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "user.backup-policy").decode())' "$F")"
+	"$(getfattr --absolute-names --only-values -n user.backup-policy "$F" 2>&1)"
 check_eq "first change: the admin's version kept as fstab.meshnfs.orig" "$admin" "$(cat "$F.meshnfs.orig"; echo x)"
 check_match "first change: says where the admin's version is" "stays in $T/etc/fstab.meshnfs.orig" "$OUT"
 
