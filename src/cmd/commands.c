@@ -8,7 +8,7 @@ const struct command commands[] = {
 	{ "doctor", "run every check of the guide and more; name each failure's cause and fix",
 	  "doctor [--all [--source SOURCE]]", cmd_doctor },
 	{ "probe", "test an NFS server step by step: route, TCP, NFS, export, write, ownership",
-	  "probe [--no-write] HOST[:EXPORT]", cmd_probe },
+	  "probe [--no-write] [HOST[:EXPORT]]", cmd_probe },
 	{ "setup", "make this node an NFS client or server (or fix WSL settings), plan first",
 	  "setup client|server|wsl [--dry-run] [OPTIONS]", cmd_setup },
 	{ "repair", "fix what doctor finds fixable: stale handles, hung or lost mounts",

@@ -4,6 +4,7 @@
  * concurrency, the run's deadline, nodes left unprobed, progress). The real NFS server and
  * the whole ladder are tested end to end in tests/e2e/status.sh. Silent peers: addresses
  * routed into loopback, where they are dropped. */
+#include "config/config_fixture.h"
 #include "core/test.h"
 #include "status/status.h"
 
@@ -39,7 +40,7 @@ static void fake(struct status *st, size_t row, enum probe_diagnosis d, bool tcp
 						 .export_path = "/opt/shared", .mesh = st->o.cfg->mesh });
 	t->p.state = PS_DONE;
 	t->p.diagnosis = d;
-	t->p.steps[PROBE_TCP] = (struct probe_step){ .status = tcp_ok || d == PROBE_OK ? CHECK_OK : CHECK_FAIL,
+	t->p.steps[PROBE_TCP] = (struct probe_step){ .status = tcp_ok || d == PROBE_OK ? STEP_OK : STEP_FAIL,
 						     .ms = d == PROBE_UNREACHABLE ? 5000 : tcp_ms };
 	t->full = true;
 }

@@ -2,7 +2,7 @@
 /* The WSL2 checks that need no network: wsl.interop, wsl.networking_mode, wsl.wslconfig,
  * wsl.systemd, wsl.tailscaled. Each names its cause and the exact fix, and on which side
  * (the distro or Windows) to apply it. Only on WSL2 (node.kind covers WSL1). */
-#include "doctor/doctor.h"
+#include "doctor/doctor_facts.h"
 
 #include "core/root.h"
 #include "node/wslconfig.h"
@@ -15,15 +15,18 @@
 	"then, on Windows (PowerShell or cmd), run `wsl --shutdown` and wait about 8 seconds " \
 	"before opening the distro again"
 
-static bool exists(const char *path)
+/* Configured mirrored, running NAT by wslinfo's word: WSL fell back (mode_fallback). */
+static bool fell_back(const struct wsl_info *w)
 {
-	_cleanup_free_ char *p = root_path(path);
-	return access(p, F_OK) == 0;
+	const char *configured = w->configured_mode ? wsl_mode_normalize(w->configured_mode) : NULL;
+
+	return streq(w->networking_mode, "nat") && configured && streq(configured, "mirrored") &&
+	       w->mode_source == MODE_FROM_WSLINFO;
 }
 
 /* --- wsl.interop --- */
 
-static void check_interop(const struct doctor *d, struct report *r)
+static void check_interop(const struct doctor_facts *d, struct report *r)
 {
 	const struct wsl_info *w = &d->node->wsl;
 	struct check *c;
@@ -87,14 +90,14 @@ static void check_interop(const struct doctor *d, struct report *r)
 
 /* --- wsl.networking_mode --- */
 
-static void mode_fallback(const struct doctor *d, struct report *r)
+static void mode_fallback(const struct doctor_facts *d, struct report *r)
 {
-	_cleanup_free_ char *ver = NULL;
-	unsigned build = 0;
+	const char *ver = d->wsl.asked_windows ? d->wsl.winver : NULL;
+	unsigned build = d->wsl.build;
 	struct check *c;
 
-	if (d->node->wsl.interop &&
-	    wsl_windows_version(d->timeout_ms, &ver, &build) == 0 && build < WSL_MIRRORED_MIN_BUILD) {
+	if (d->node->wsl.interop && d->wsl.asked_windows && d->wsl.winver_rc == 0 &&
+	    build < WSL_MIRRORED_MIN_BUILD) {
 		c = report_add(r, "wsl.networking_mode", CHECK_WARN,
 			       "configured mirrored, running NAT: Windows %s (build %u) has no "
 			       "mirrored networking",
@@ -120,12 +123,11 @@ static void mode_fallback(const struct doctor *d, struct report *r)
 			 "wait about 8 seconds and open the distro again.");
 }
 
-static void check_networking_mode(const struct doctor *d, struct report *r)
+static void check_networking_mode(const struct doctor_facts *d, struct report *r)
 {
 	const struct node_info *n = d->node;
 	const struct wsl_info *w = &n->wsl;
 	const char *mode = w->networking_mode, *src = mode_source_name(w->mode_source);
-	const char *configured = w->configured_mode ? wsl_mode_normalize(w->configured_mode) : NULL;
 	struct check *c;
 
 	if (streq(mode, "mirrored")) {
@@ -147,8 +149,7 @@ static void check_networking_mode(const struct doctor *d, struct report *r)
 				 "distro again.");
 		return;
 	}
-	if (streq(mode, "nat") && configured && streq(configured, "mirrored") &&
-	    w->mode_source == MODE_FROM_WSLINFO) {
+	if (fell_back(w)) {
 		mode_fallback(d, r);
 		return;
 	}
@@ -174,17 +175,12 @@ static void check_networking_mode(const struct doctor *d, struct report *r)
 
 /* --- wsl.wslconfig --- */
 
-static void check_wslconfig(const struct doctor *d, struct report *r)
+static void check_wslconfig(const struct doctor_facts *d, struct report *r)
 {
 	const struct wsl_info *w = &d->node->wsl;
-	_cleanup_free_ char *data = NULL;
-	struct text t = { 0 };
-	struct ini_doc doc = { 0 };
+	const struct text *t = &d->wsl.wslconfig_text;
 	struct wslcfg_lint l = { 0 };
-	struct diag dg = { 0 };
 	struct check *c;
-	size_t len;
-	char msg[1200];
 
 	if (!w->wslconfig) {
 		c = report_add(r, "wsl.wslconfig", CHECK_WARN,
@@ -194,23 +190,15 @@ static void check_wslconfig(const struct doctor *d, struct report *r)
 		check_set_fix(c, "meshnfs setup wsl   (creates it with [wsl2] networkingMode=mirrored)");
 		return;
 	}
-	int e = read_file_bounded(w->wslconfig, 256 * 1024, &data, &len);
-	if (e == 0)
-		e = text_decode(w->wslconfig, data, len, &t, &dg);
-	if (e == 0)
-		e = ini_parse_buffer(w->wslconfig, t.utf8, t.len, true, &doc, &dg);
-	if (e < 0) {
-		if (dg.msg[0])
-			diag_format(&dg, msg, sizeof(msg));
-		else
-			snprintf(msg, sizeof(msg), "%s: %s", w->wslconfig, strerror(-e));
-		c = report_add(r, "wsl.wslconfig", CHECK_WARN, "cannot read .wslconfig: %s", msg);
+	if (d->wsl.wslconfig_rc < 0) {
+		c = report_add(r, "wsl.wslconfig", CHECK_WARN, "cannot read .wslconfig: %s",
+			       d->wsl.wslconfig_msg);
 		check_set_fix(c, "Save %s again as UTF-8 or UTF-16 (Notepad: \"Save as\", encoding "
 				 "UTF-8), or delete it and run `meshnfs setup wsl`.",
 			      w->wslconfig);
-		goto out;
+		return;
 	}
-	wslconfig_lint(&doc, &l);
+	wslconfig_lint(&d->wsl.wslconfig, &l);
 	if (l.n) {
 		struct buf det = { 0 };
 		buf_append(&det, "", 0);
@@ -235,63 +223,23 @@ static void check_wslconfig(const struct doctor *d, struct report *r)
 				 "everything else), " RESTART_WSL ".");
 	} else
 		report_add(r, "wsl.wslconfig", CHECK_OK, "%s:%u: [wsl2] networkingMode=%s (%s%s)",
-			   w->wslconfig, l.mode_line, l.mode, text_encoding_name(t.encoding),
-			   t.crlf ? ", CRLF" : "");
-out:
+			   w->wslconfig, l.mode_line, l.mode, text_encoding_name(t->encoding),
+			   t->crlf ? ", CRLF" : "");
 	wslcfg_lint_free(&l);
-	ini_doc_free(&doc);
-	text_free(&t);
 }
 
 /* --- wsl.systemd --- */
 
-struct fstab_use {
-	char nfs[300];     /* "SRC on TARGET" of the first NFS line, or "" */
-	char xsystemd[300]; /* target of the first line with x-systemd.* options, or "" */
-	char error[300];
-};
-
-static void read_fstab(struct fstab_use *u)
-{
-	_cleanup_free_ char *path = root_path("/etc/fstab");
-	struct libmnt_table *tb;
-	struct libmnt_iter *it;
-	struct libmnt_fs *fs;
-
-	*u = (struct fstab_use){ 0 };
-	if (access(path, F_OK) < 0)
-		return;
-	tb = mnt_new_table();
-	it = mnt_new_iter(MNT_ITER_FORWARD);
-	if (!tb || !it || mnt_table_parse_fstab(tb, path) < 0) {
-		snprintf(u->error, sizeof(u->error), "%s: cannot parse", path);
-		goto out;
-	}
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *type = mnt_fs_get_fstype(fs), *opts = mnt_fs_get_options(fs);
-		const char *src = mnt_fs_get_source(fs), *tgt = mnt_fs_get_target(fs);
-		bool noauto = opts && mnt_fs_get_option(fs, "noauto", NULL, NULL) == 0;
-		if (!u->nfs[0] && type && (streq(type, "nfs") || streq(type, "nfs4")) && !noauto)
-			snprintf(u->nfs, sizeof(u->nfs), "%s on %s", src ? src : "?", tgt ? tgt : "?");
-		if (!u->xsystemd[0] && opts && strstr(opts, "x-systemd."))
-			snprintf(u->xsystemd, sizeof(u->xsystemd), "%s", tgt ? tgt : "?");
-	}
-out:
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
-}
-
-static void check_systemd(const struct doctor *d, struct report *r)
+static void check_systemd(const struct doctor_facts *d, struct report *r)
 {
 	const struct node_info *n = d->node;
 	const struct wsl_info *w = &n->wsl;
-	struct fstab_use u;
+	const struct doctor_fstab_use *u = &d->wsl.fstab;
 	struct check *c;
 
-	read_fstab(&u);
 	if (n->systemd) {
 		report_add(r, "wsl.systemd", CHECK_OK, "systemd is running%s",
-			   u.xsystemd[0] ? ": the x-systemd.* options in /etc/fstab take effect" : "");
+			   u->xsystemd[0] ? ": the x-systemd.* options in /etc/fstab take effect" : "");
 		return;
 	}
 	if (w->conf_boot_systemd == SETTING_ON) {
@@ -304,11 +252,11 @@ static void check_systemd(const struct doctor *d, struct report *r)
 				 "--shutdown`, wait about 8 seconds and open the distro again.");
 		return;
 	}
-	if (u.nfs[0] && w->conf_mount_fstab != SETTING_OFF) {
+	if (u->nfs[0] && w->conf_mount_fstab != SETTING_OFF) {
 		c = report_add(r, "wsl.systemd", CHECK_WARN,
 			       "/etc/fstab mounts NFS (%s) while systemd is off and mountFsTab is on: "
 			       "an unreachable server can stall the distro's start",
-			       u.nfs);
+			       u->nfs);
 		check_set_detail(c, "Without systemd, WSL itself mounts /etc/fstab when the distro "
 				    "starts ([automount] mountFsTab, on by default), before the "
 				    "network to the mesh is up, and waits for it; the guide's "
@@ -318,26 +266,26 @@ static void check_systemd(const struct doctor *d, struct report *r)
 				 "/etc/wsl.conf and mount by hand.");
 		return;
 	}
-	if (u.xsystemd[0]) {
+	if (u->xsystemd[0]) {
 		c = report_add(r, "wsl.systemd", CHECK_WARN,
 			       "x-systemd.* options in /etc/fstab (%s) do nothing: systemd is not "
 			       "running",
-			       u.xsystemd);
+			       u->xsystemd);
 		check_set_fix(c, "meshnfs setup wsl   (sets [boot] systemd=true in /etc/wsl.conf), "
 				 RESTART_WSL ".");
 		return;
 	}
-	report_add(r, "wsl.systemd", u.error[0] ? CHECK_WARN : CHECK_OK,
-		   "systemd is off; nothing in /etc/fstab needs it%s%s%s", u.error[0] ? " (" : "",
-		   u.error, u.error[0] ? ")" : "");
+	report_add(r, "wsl.systemd", u->error[0] ? CHECK_WARN : CHECK_OK,
+		   "systemd is off; nothing in /etc/fstab needs it%s%s%s", u->error[0] ? " (" : "",
+		   u->error, u->error[0] ? ")" : "");
 }
 
 /* --- wsl.tailscaled --- */
 
-static void check_tailscaled(const struct doctor *d, struct report *r)
+static void check_tailscaled(const struct doctor_facts *d, struct report *r)
 {
 	const struct node_info *n = d->node;
-	bool enabled = exists("/etc/systemd/system/multi-user.target.wants/tailscaled.service");
+	bool enabled = d->wsl.tailscaled_enabled;
 	struct check *c;
 	char pid[32] = "";
 
@@ -380,13 +328,92 @@ static void check_tailscaled(const struct doctor *d, struct report *r)
 		   "no tailscaled inside WSL2: it rides the Windows host's Tailscale");
 }
 
-void doctor_wsl(const struct doctor *d, struct report *r)
+void doctor_judge_wsl(const struct doctor_facts *d, struct report *r)
 {
-	if (d->node->kind != NODE_WSL2)
+	if (d->node->kind != NODE_WSL2 || !d->wsl.gathered)
 		return;
 	check_tailscaled(d, r);
 	check_interop(d, r);
 	check_networking_mode(d, r);
 	check_wslconfig(d, r);
 	check_systemd(d, r);
+}
+
+/* ---- gather (I/O) ---- */
+
+static bool exists(const char *path)
+{
+	_cleanup_free_ char *p = root_path(path);
+	return access(p, F_OK) == 0;
+}
+
+static void read_fstab(struct doctor_fstab_use *u)
+{
+	_cleanup_free_ char *path = root_path("/etc/fstab");
+	struct libmnt_table *tb;
+	struct libmnt_iter *it;
+	struct libmnt_fs *fs;
+
+	*u = (struct doctor_fstab_use){ 0 };
+	if (access(path, F_OK) < 0)
+		return;
+	tb = mnt_new_table();
+	it = mnt_new_iter(MNT_ITER_FORWARD);
+	if (!tb || !it || mnt_table_parse_fstab(tb, path) < 0) {
+		snprintf(u->error, sizeof(u->error), "%s: cannot parse", path);
+		goto out;
+	}
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *type = mnt_fs_get_fstype(fs), *opts = mnt_fs_get_options(fs);
+		const char *src = mnt_fs_get_source(fs), *tgt = mnt_fs_get_target(fs);
+		bool noauto = opts && mnt_fs_get_option(fs, "noauto", NULL, NULL) == 0;
+		if (!u->nfs[0] && type && (streq(type, "nfs") || streq(type, "nfs4")) && !noauto)
+			snprintf(u->nfs, sizeof(u->nfs), "%s on %s", src ? src : "?", tgt ? tgt : "?");
+		if (!u->xsystemd[0] && opts && strstr(opts, "x-systemd."))
+			snprintf(u->xsystemd, sizeof(u->xsystemd), "%s", tgt ? tgt : "?");
+	}
+out:
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
+}
+
+static void read_wslconfig(struct doctor_wsl_facts *f, const char *path)
+{
+	_cleanup_free_ char *data = NULL;
+	struct diag dg = { 0 };
+	size_t len;
+	int e = read_file_bounded(path, 256 * 1024, &data, &len);
+
+	if (e == 0)
+		e = text_decode(path, data, len, &f->wslconfig_text, &dg);
+	if (e == 0)
+		e = ini_parse_buffer(path, f->wslconfig_text.utf8, f->wslconfig_text.len, true,
+				     &f->wslconfig, &dg);
+	f->wslconfig_rc = e;
+	if (e < 0) {
+		if (dg.msg[0])
+			diag_format(&dg, f->wslconfig_msg, sizeof(f->wslconfig_msg));
+		else
+			snprintf(f->wslconfig_msg, sizeof(f->wslconfig_msg), "%s: %s", path,
+				 strerror(-e));
+	}
+}
+
+void doctor_gather_wsl(struct doctor_facts *f)
+{
+	const struct wsl_info *w = &f->node->wsl;
+	struct doctor_wsl_facts *g = &f->wsl;
+
+	if (f->node->kind != NODE_WSL2)
+		return;
+	g->gathered = true;
+	g->tailscaled_enabled =
+		exists("/etc/systemd/system/multi-user.target.wants/tailscaled.service");
+	if (fell_back(w) && w->interop) {
+		g->asked_windows = true;
+		g->winver_rc = wsl_windows_version(f->timeout_ms, &g->winver, &g->build);
+	}
+	if (w->wslconfig)
+		read_wslconfig(g, w->wslconfig);
+	read_fstab(&g->fstab);
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* Why an NFS mount is blocked (phase 2). The mount area sees only that its probe child
+/* Why an NFS mount is blocked (a judge). The mount's facts show only that its probe child
  * blocked: state D, the wait channel, for how long. A hung server, an offline peer and a
  * stopped server look the same from the mount (measured with Linux 6.1's client: the child
- * waits in rpc_wait_bit_killable in all three). The nfs area, run at the same time with a
- * fresh connection, tells them apart: nfs.tcp (no answer to SYNs, or refused) and nfs.rpc (TCP
- * accepted, NFS silent). This step adds that cause to the blocked check (mount.responsive, or
- * mount.write when only writing blocked): a short cause at the end of the summary, the reason
- * in the detail, the server's fix as the fix's first line. Ids and statuses stay. */
-#include "doctor/doctor.h"
+ * waits in rpc_wait_bit_killable in all three). The nfs facts, gathered at the same time with
+ * a fresh connection, tell them apart: nfs.tcp (no answer to SYNs, or refused) and nfs.rpc
+ * (TCP accepted, NFS silent). The mount judge adds that cause to the blocked check
+ * (mount.responsive, or mount.write when only writing blocked) before it makes it: a short
+ * cause at the end of the summary, the reason in the detail, the server's fix as the fix's
+ * first line. */
+#include "doctor/doctor_facts.h"
 
 struct cause {
 	const char *from; /* the check that tells: "nfs.tcp" */
@@ -15,32 +16,6 @@ struct cause {
 	char *line;       /* for the detail: "Cause (nfs.tcp): ..." */
 	char *fix;        /* the fix's new first line, NULL to keep the mount area's */
 };
-
-static const char *jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static bool failed(const struct check *c)
-{
-	return c && c->status == CHECK_FAIL;
-}
-
-/* The mount is NFS from the configured server (or an automount of it): its trouble is that
- * server's, which the nfs checks probed. */
-static bool mount_is_the_servers(const struct doctor *d, const json_t *mounted)
-{
-	const char *fstype = jstr(mounted, "fstype"), *server = jstr(mounted, "server"),
-		   *addr = jstr(mounted, "addr");
-
-	if (!fstype)
-		return false;
-	if (streq(fstype, "autofs"))
-		return true;
-	if (!streq(fstype, "nfs4") && !streq(fstype, "nfs"))
-		return false;
-	return streq_ptr(server, d->cfg->server) || streq_ptr(addr, d->cfg->server);
-}
 
 static char *fix_of(const struct check *c)
 {
@@ -65,9 +40,15 @@ static const struct {
 };
 
 /* The cause from the probe's diagnosis (NULL: the nfs area did not probe) and the checks. */
-static void cause_find(const struct doctor *d, const char *dg, struct cause *out)
+static bool failed(const struct check *c)
 {
-	const struct check *mesh = doctor_find(d, "mesh.address");
+	return c && c->status == CHECK_FAIL;
+}
+
+static void cause_find(const struct doctor_facts *d, const struct report *nfs, const char *dg,
+		       struct cause *out)
+{
+	const struct check *mesh = report_find(nfs, "mesh.address");
 	const char *srv = d->cfg->server;
 
 	*out = (struct cause){ 0 };
@@ -89,7 +70,7 @@ static void cause_find(const struct doctor *d, const char *dg, struct cause *out
 	for (size_t i = 0; i < ARRAY_SIZE(server_causes); i++) {
 		if (!streq(dg, server_causes[i].diagnosis))
 			continue;
-		const struct check *c = doctor_find(d, server_causes[i].from);
+		const struct check *c = report_find(nfs, server_causes[i].from);
 		out->from = server_causes[i].from;
 		out->tag = xasprintf("%s (%s)", server_causes[i].tag, out->from);
 		out->line = xasprintf("Cause (%s): %s %s. %s said: %s", out->from, srv,
@@ -108,8 +89,8 @@ static void cause_find(const struct doctor *d, const char *dg, struct cause *out
 	out->fix = xstrdup("meshnfs repair   (umount -l, then mount: the server answers)");
 }
 
-/* Adds the cause to the blocked check: summary, detail, and the fix's first line. */
-static void cause_attach(struct check *k, const struct cause *c)
+/* Adds the cause to the blocked check's words: summary, detail, and the fix's first line. */
+static void cause_attach(struct doctor_words *k, const struct cause *c)
 {
 	_cleanup_free_ char *summary = k->summary, *detail = k->detail, *fix = k->fix;
 	const char *rest = fix ? strchr(fix, '\n') : NULL;
@@ -124,25 +105,21 @@ static void cause_attach(struct check *k, const struct cause *c)
 			   c->from ? c->from : "", rest ? rest : "");
 }
 
-void doctor_mount_cause(const struct doctor *d, struct report *r)
+void doctor_mount_cause(const struct doctor_facts *f, struct doctor_words *w)
 {
-	const json_t *m = doctor_find_extra(d, "mount"), *probe = doctor_find_extra(d, "probe");
-	const json_t *health = json_object_get(m, "health");
-	const char *state = jstr(health, "state"), *step = jstr(health, "step");
+	const struct doctor_nfs_facts *n = &f->nfs;
+	const char *dg = n->gathered && n->resolve_rc == 0 ? probe_diagnosis_name(n->probe.diagnosis)
+							   : NULL;
+	struct report nfs;
 	struct cause c;
-	struct check *k;
 
-	(void)r; /* no check of its own: it completes the mount area's */
-	if (!state || !streq(state, "hung") || !step ||
-	    !mount_is_the_servers(d, json_object_get(m, "mounted")))
-		return;
-	bool writing = streq(step, "create") || streq(step, "unlink");
-	k = doctor_amend(d, writing ? "mount.write" : "mount.responsive");
-	if (!failed(k))
-		return;
-	cause_find(d, jstr(probe, "diagnosis"), &c);
-	cause_attach(k, &c);
+	/* What the nfs judge says about the same facts (pure: judging twice changes nothing). */
+	report_init(&nfs, "doctor");
+	doctor_judge_nfs(f, &nfs);
+	cause_find(f, &nfs, dg, &c);
+	cause_attach(w, &c);
 	free(c.tag);
 	free(c.line);
 	free(c.fix);
+	report_free(&nfs);
 }

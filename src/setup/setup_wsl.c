@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "setup/wsl.h"
+#include "setup/setup_wsl.h"
 
 #include "format/ini.h"
 #include "node/wslconfig.h"

@@ -4,9 +4,7 @@
  * Health and the node key's expiry. wsl.stale_identity: a node in the mesh left by a
  * tailscaled once run inside this WSL2 distro. The node list goes into the report's JSON
  * ("tailscale") for whoever wants it. */
-#include "doctor/doctor.h"
-
-#include "core/escape.h"
+#include "doctor/doctor_facts.h"
 
 #include "mesh/tailscale.h"
 #include "mesh/wslghost.h"
@@ -148,10 +146,9 @@ void doctor_mesh_judge(const struct ts_status *st, const char *who, bool windows
 }
 
 static void run_failed(int e, const struct ts_cli *cli, const struct ts_run *run,
-		       const struct diag *dg, int timeout_ms, struct report *r)
+		       const char *msg, int timeout_ms, struct report *r)
 {
 	struct check *c;
-	char msg[1200];
 
 	switch (e) {
 	case -ENOEXEC:
@@ -177,7 +174,6 @@ static void run_failed(int e, const struct ts_cli *cli, const struct ts_run *run
 					   : ": `sudo systemctl enable --now tailscaled`");
 		return;
 	case -EBADMSG:
-		diag_format(dg, msg, sizeof(msg));
 		c = report_add(r, "mesh.tailscale", CHECK_FAIL, "unexpected output: %s", msg);
 		check_set_detail(c, "meshnfs reads `tailscale status --json` (tailscale.com ipnstate); "
 				    "this is not it. A very old or a wrapped CLI?");
@@ -190,7 +186,7 @@ static void run_failed(int e, const struct ts_cli *cli, const struct ts_run *run
 	}
 }
 
-static void stale_identity(const struct doctor *d, const struct ts_status *st, const char *cli,
+static void stale_identity(const struct doctor_facts *d, const struct ts_status *st, const char *cli,
 			   struct report *r)
 {
 	const struct node_info *n = d->node;
@@ -277,18 +273,15 @@ out:
 	buf_free(&fix);
 }
 
-void doctor_mesh(const struct doctor *d, struct report *r)
+void doctor_judge_mesh(const struct doctor_facts *d, struct report *r)
 {
+	const struct doctor_mesh_facts *m = &d->mesh;
 	bool wsl2 = d->node->kind == NODE_WSL2;
-	struct ts_cli cli;
-	struct ts_status st = { 0 };
-	struct ts_run run = { 0 };
-	struct diag dg = { 0 };
 	struct check *c;
 
-	if (d->node->kind == NODE_WSL1)
+	if (!m->gathered)
 		return;
-	if (ts_cli_find(wsl2, &cli) < 0) {
+	if (m->cli_rc < 0) {
 		if (!wsl2) {
 			c = report_add(r, "mesh.tailscale", CHECK_SKIP,
 				       "no tailscale CLI on PATH: the mesh is judged by mesh.address");
@@ -306,33 +299,39 @@ void doctor_mesh(const struct doctor *d, struct report *r)
 				 "Headscale URL>` (PowerShell).");
 		return;
 	}
-	int64_t start = now_ms();
-	int e = ts_status_run(&cli, d->timeout_ms, &st, &run, &dg);
 	const char *who = wsl2 ? "Windows host's Tailscale" : "Tailscale";
-	if (e < 0)
-		run_failed(e, &cli, &run, &dg, d->timeout_ms, r);
-	else {
-		doctor_mesh_judge(&st, who, cli.windows, time(NULL), r);
-		json_t *peers = json_array();
-		for (size_t i = 0; i < st.n_peers; i++)
-			json_array_append_new(peers, ts_node_to_json(&st.peers[i]));
-		json_object_set_new(r->extra, "tailscale",
-				    json_pack("{s:o, s:b, s:o, s:o, s:o}", "cli", json_text(cli.path),
-					      "windows", cli.windows, "backend_state",
-					      json_text(st.backend_state), "self",
-					      st.has_self ? ts_node_to_json(&st.self) : json_null(),
-					      "peers", peers));
-	}
-	if (r->n_checks)
-		r->checks[r->n_checks - 1].ms = now_ms() - start;
+	size_t first = r->n_checks;
+	if (m->run_rc < 0)
+		run_failed(m->run_rc, &m->cli, &m->run, m->run_msg, d->timeout_ms, r);
+	else
+		doctor_mesh_judge(&m->st, who, m->cli.windows, d->now, r);
+	if (r->n_checks > first)
+		r->checks[r->n_checks - 1].ms = m->ms; /* the check just made: the CLI's time */
 	if (wsl2) {
-		if (e < 0 || !st.has_self || st.backend != TS_RUNNING)
+		if (m->run_rc < 0 || !m->st.has_self || m->st.backend != TS_RUNNING)
 			report_add(r, "wsl.stale_identity", CHECK_SKIP,
 				   "no peer list to look in (see mesh.tailscale)");
 		else
-			stale_identity(d, &st, cli.windows ? "tailscale.exe" : "tailscale", r);
+			stale_identity(d, &m->st, m->cli.windows ? "tailscale.exe" : "tailscale", r);
 	}
-	ts_status_free(&st);
-	ts_run_free(&run);
-	ts_cli_free(&cli);
+}
+
+/* ---- gather (I/O) ---- */
+
+void doctor_gather_mesh(struct doctor_facts *f)
+{
+	struct doctor_mesh_facts *m = &f->mesh;
+	struct diag dg = { 0 };
+
+	if (f->node->kind == NODE_WSL1)
+		return;
+	m->gathered = true;
+	m->cli_rc = ts_cli_find(f->node->kind == NODE_WSL2, &m->cli);
+	if (m->cli_rc < 0)
+		return;
+	int64_t start = now_ms();
+	m->run_rc = ts_status_run(&m->cli, f->timeout_ms, &m->st, &m->run, &dg);
+	if (m->run_rc == -EBADMSG)
+		diag_format(&dg, m->run_msg, sizeof(m->run_msg));
+	m->ms = now_ms() - start;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/test.h"
-#include "setup/wsl.h"
+#include "setup/setup_wsl.h"
 
 #include <errno.h>
 

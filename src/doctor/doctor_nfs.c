@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* mesh.address, nfs.tcp, nfs.rpc, nfs.export, nfs.write, nfs.root_squash: the probe ladder
  * against the configured server, each step a check with its cause and fix. */
-#include "doctor/doctor.h"
+#include "doctor/doctor_facts.h"
 
 #include "net/net.h"
 #include "net/probe.h"
+
+_Static_assert((int)STEP_SKIP == CHECK_SKIP && (int)STEP_OK == CHECK_OK &&
+		       (int)STEP_WARN == CHECK_WARN && (int)STEP_FAIL == CHECK_FAIL,
+	       "a probe step status converts to a check status by value");
 
 static void addr_list(const struct node_info *n, char *buf, size_t size)
 {
@@ -18,7 +22,7 @@ static void addr_list(const struct node_info *n, char *buf, size_t size)
 	}
 }
 
-static void check_mesh_address(const struct doctor *d, const struct probe *p, struct report *r)
+static void check_mesh_address(const struct doctor_facts *d, const struct probe *p, struct report *r)
 {
 	const struct node_info *n = d->node;
 	const char *srv = d->cfg->server;
@@ -43,7 +47,7 @@ static void check_mesh_address(const struct doctor *d, const struct probe *p, st
 				     "sudo tailscale up --login-server URL); then: tailscale status");
 		return;
 	}
-	if (p->source_in_mesh && (!n->addrs_known || doctor_node_holds(n, p->source))) {
+	if (p->source_in_mesh && (!n->addrs_known || node_holds_addr(n, p->source))) {
 		c = report_add(r, "mesh.address", CHECK_OK, "%s; the route to %s leaves from it", src,
 			       srv);
 		if (n->n_addrs)
@@ -103,14 +107,14 @@ static void check_mesh_address(const struct doctor *d, const struct probe *p, st
 }
 
 /* One nfs.* check from one probe step. */
-static void check_step(const struct doctor *d, const struct probe *p, struct report *r,
+static void check_step(const struct doctor_facts *d, const struct probe *p, struct report *r,
 		       const char *id, enum probe_step_id s, const char *ok_summary,
 		       const char *words, const char *fix, enum probe_step_id failed)
 {
 	const struct probe_step *st = &p->steps[s];
 	struct check *c;
 
-	if (st->status == CHECK_SKIP) {
+	if (st->status == STEP_SKIP) {
 		if (failed < s)
 			report_add(r, id, CHECK_SKIP, "not tested: the %s step failed",
 				   probe_step_name(failed));
@@ -118,13 +122,13 @@ static void check_step(const struct doctor *d, const struct probe *p, struct rep
 			report_add(r, id, CHECK_SKIP, "not tested");
 		return;
 	}
-	if (st->status == CHECK_OK) {
+	if (st->status == STEP_OK) {
 		c = report_add(r, id, CHECK_OK, "%s", ok_summary);
 		if (st->detail && d->verbose)
 			check_set_detail(c, "%s", st->detail);
 	} else {
 		/* The step's own line says what happened; the detail what it means. */
-		enum check_status status = st->status;
+		enum check_status status = (enum check_status)st->status;
 		if (p->diagnosis == PROBE_GRACE && s == PROBE_WRITE)
 			status = CHECK_WARN; /* transient: ends by itself */
 		c = report_add(r, id, status, "%s", st->detail ? st->detail : "failed");
@@ -136,7 +140,7 @@ static void check_step(const struct doctor *d, const struct probe *p, struct rep
 	c->ms = st->ms;
 }
 
-void doctor_nfs_checks(const struct doctor *d, const struct probe *p, struct report *r)
+static void probe_checks(const struct doctor_facts *d, const struct probe *p, struct report *r)
 {
 	const char *srv = d->cfg->server, *exp = d->cfg->export_path;
 	_cleanup_free_ char *words = NULL, *fix = NULL, *tcp_ok = NULL, *rpc_ok = NULL,
@@ -144,7 +148,7 @@ void doctor_nfs_checks(const struct doctor *d, const struct probe *p, struct rep
 	enum probe_step_id failed = PROBE_N_STEPS;
 
 	for (int i = 0; i < PROBE_N_STEPS; i++)
-		if (p->steps[i].status == CHECK_FAIL) {
+		if (p->steps[i].status == STEP_FAIL) {
 			failed = i;
 			break;
 		}
@@ -161,7 +165,7 @@ void doctor_nfs_checks(const struct doctor *d, const struct probe *p, struct rep
 
 	const struct probe_step *o = &p->steps[PROBE_OWNERSHIP];
 	struct check *c;
-	if (o->status == CHECK_SKIP) {
+	if (o->status == STEP_SKIP) {
 		if (p->diagnosis == PROBE_PERMISSION_DENIED)
 			c = report_add(r, "nfs.root_squash", CHECK_WARN,
 				       "root could not create a file: root squash is likely (see "
@@ -188,15 +192,12 @@ void doctor_nfs_checks(const struct doctor *d, const struct probe *p, struct rep
 	c->ms = o->ms;
 }
 
-void doctor_nfs(const struct doctor *d, struct report *r)
+void doctor_judge_nfs(const struct doctor_facts *f, struct report *r)
 {
-	char err[300] = "";
-	uint32_t addr;
-	struct probe p, *pp = &p;
-	int rc = net_resolve(d->cfg->server, d->timeout_ms, &addr, err, sizeof(err));
-
-	if (rc < 0) {
-		struct check *c = report_add(r, "mesh.address", CHECK_FAIL, "%s", err);
+	if (!f->nfs.gathered)
+		return;
+	if (f->nfs.resolve_rc < 0) {
+		struct check *c = report_add(r, "mesh.address", CHECK_FAIL, "%s", f->nfs.resolve_err);
 		check_set_fix(c, "Use the server's mesh address in /etc/meshnfs.conf ([server] "
 				 "address = 100.64.0.1), or fix name resolution (MagicDNS: tailscale "
 				 "status)");
@@ -206,14 +207,25 @@ void doctor_nfs(const struct doctor *d, struct report *r)
 			report_add(r, ids[i], CHECK_SKIP, "not tested: the server's name does not resolve");
 		return;
 	}
-	probe_init(&p, &(struct probe_opts){ .host = d->cfg->server, .addr = addr,
-					     .export_path = d->cfg->export_path,
-					     .mesh = d->cfg->mesh, .step_ms = d->timeout_ms });
+	probe_checks(f, &f->nfs.probe, r);
+}
+
+/* ---- gather (I/O) ---- */
+
+void doctor_gather_nfs(struct doctor_facts *f)
+{
+	struct doctor_nfs_facts *n = &f->nfs;
+	uint32_t addr;
+	struct probe *pp = &n->probe;
+
+	n->gathered = true;
+	n->resolve_rc = net_resolve(f->cfg->server, f->timeout_ms, &addr, n->resolve_err,
+				    sizeof(n->resolve_err));
+	if (n->resolve_rc < 0)
+		return;
+	probe_init(pp, &(struct probe_opts){ .host = f->cfg->server, .addr = addr,
+					     .export_path = f->cfg->export_path,
+					     .mesh = f->cfg->mesh, .step_ms = f->timeout_ms });
 	if (probe_loop(&pp, 1, 1, 0) < 0)
-		probe_abort(&p, now_ms(), "poll failed");
-	doctor_nfs_checks(d, &p, r);
-	json_object_set_new(r->extra, "probe",
-			    json_pack("{s:s, s:s}", "diagnosis", probe_diagnosis_name(p.diagnosis),
-				      "server", d->cfg->server));
-	probe_free(&p);
+		probe_abort(pp, now_ms(), "poll failed");
 }

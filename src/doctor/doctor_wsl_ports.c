@@ -5,7 +5,7 @@
  * distro's listening TCP sockets (/proc/net/tcp{,6} under the root) with the Windows host's
  * (`netstat.exe -ano` through interop). Loopback listeners on either side are not reachable
  * from the mesh and do not count. */
-#include "doctor/doctor.h"
+#include "doctor/doctor_facts.h"
 
 #include "core/root.h"
 #include "core/spawn.h"
@@ -72,14 +72,13 @@ static const char *pid_name(uint32_t pid)
 	return pid == 4 ? " (System: the Windows kernel, e.g. SMB on 445, http.sys on 80)" : "";
 }
 
-void doctor_wsl_ports(const struct doctor *d, struct report *r)
+void doctor_judge_ports(const struct doctor_facts *d, struct report *r)
 {
 	const struct node_info *n = d->node;
-	struct listeners lin = { 0 }, win = { 0 };
-	struct diag dg = { 0 };
+	const struct doctor_ports_facts *pf = &d->ports;
+	const struct listeners *lin = &pf->lin, *win = &pf->win;
 	struct check *c;
-	char msg[1200], a[64], b[64];
-	int64_t start = now_ms();
+	char a[64], b[64];
 
 	if (n->kind != NODE_WSL2)
 		return;
@@ -90,33 +89,33 @@ void doctor_wsl_ports(const struct doctor *d, struct report *r)
 			   n->wsl.networking_mode);
 		return;
 	}
-	if (node_listeners(&lin, &dg) < 0) {
-		diag_format(&dg, msg, sizeof(msg));
+	if (!pf->gathered)
+		return;
+	if (pf->lin_rc < 0) {
 		report_add(r, "wsl.ports", CHECK_WARN, "cannot list this distro's listening ports: %s",
-			   msg);
-		goto out;
+			   pf->lin_msg);
+		return;
 	}
 	if (!n->wsl.interop) {
 		report_add(r, "wsl.ports", CHECK_SKIP,
 			   "cannot ask Windows for its listening ports: interop is off (see "
 			   "wsl.interop)");
-		goto out;
+		return;
 	}
-	if (run_netstat(d->timeout_ms, &win, &dg) < 0) {
-		diag_format(&dg, msg, sizeof(msg));
+	if (pf->win_rc < 0) {
 		c = report_add(r, "wsl.ports", CHECK_WARN, "cannot list the Windows host's listening "
 							   "ports: %s",
-			       msg);
+			       pf->win_msg);
 		check_set_detail(c, "Compared by hand: `netstat -ano | findstr LISTENING` on Windows "
 				    "against `ss -ltn` here.");
-		goto out;
+		return;
 	}
 	struct port_collision col[32];
-	size_t k = wsl_port_collisions(&lin, &win, col, ARRAY_SIZE(col));
+	size_t k = wsl_port_collisions(lin, win, col, ARRAY_SIZE(col));
 	if (!k) {
 		c = report_add(r, "wsl.ports", CHECK_OK,
 			       "no port collision: %zu listening socket(s) here, %zu on the Windows host",
-			       lin.n, win.n);
+			       lin->n, win->n);
 	} else {
 		struct buf det = { 0 }, ports = { 0 };
 		buf_append(&det, "", 0);
@@ -141,8 +140,31 @@ void doctor_wsl_ports(const struct doctor *d, struct report *r)
 		buf_free(&det);
 		buf_free(&ports);
 	}
-	c->ms = now_ms() - start;
-out:
-	listeners_free(&lin);
-	listeners_free(&win);
+	c->ms = pf->ms;
+}
+
+/* ---- gather (I/O) ---- */
+
+void doctor_gather_ports(struct doctor_facts *f)
+{
+	const struct node_info *n = f->node;
+	struct doctor_ports_facts *pf = &f->ports;
+	struct diag dg = { 0 };
+	int64_t start = now_ms();
+
+	if (n->kind != NODE_WSL2 || !streq(n->wsl.networking_mode, "mirrored"))
+		return;
+	pf->gathered = true;
+	pf->win_rc = -1;
+	pf->lin_rc = node_listeners(&pf->lin, &dg);
+	if (pf->lin_rc < 0) {
+		diag_format(&dg, pf->lin_msg, sizeof(pf->lin_msg));
+		return;
+	}
+	if (!n->wsl.interop)
+		return;
+	pf->win_rc = run_netstat(f->timeout_ms, &pf->win, &dg);
+	if (pf->win_rc < 0)
+		diag_format(&dg, pf->win_msg, sizeof(pf->win_msg));
+	pf->ms = now_ms() - start;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "mesh/node.h"
+#include "mesh/peer.h"
 
 #include "format/cidr.h"
 

@@ -5,7 +5,6 @@
 #include "cmd/cmd.h"
 
 #include "core/root.h"
-#include "doctor/doctor.h"
 #include "mount/health.h"
 #include "node/node.h"
 #include "setup/setup.h"
@@ -77,7 +76,6 @@ int cmd_repair(struct ctx *ctx, int argc, char **argv)
 		return rc0;
 	const struct config *cfg = &ctx->config;
 	node_detect(cfg, ctx->timeout_ms, &node);
-	struct doctor doc = { .cfg = cfg, .node = &node };
 	struct repair rp = {
 		.server = cfg->server,
 		.export_path = cfg->export_path,
@@ -86,7 +84,7 @@ int cmd_repair(struct ctx *ctx, int argc, char **argv)
 		.mesh = &cfg->mesh,
 		.timeout_ms = ctx->timeout_ms,
 		.live = root_is_host(),
-		.is_server = doctor_is_server(&doc),
+		.is_server = node_is_server(&node, cfg->server),
 	};
 	plan_init(&p, "repair the mount of %s:%s on %s", rp.server, rp.export_path, rp.mountpoint);
 	int r = repair_plan(&rp, &node, &p, &d);

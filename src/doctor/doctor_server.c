@@ -3,13 +3,13 @@
  * server.service and server.listening. From files only (exports, ganesha.conf, /proc under
  * the root): no socket is opened. Runs on a node that holds the configured server address or
  * has exports. */
-#include "doctor/doctor.h"
+#include "doctor/doctor_facts.h"
 
 #include "core/root.h"
 #include "core/safewrite.h"
 #include "exports/exports.h"
 #include "format/listeners.h"
-#include "setup/setup.h"
+#include "node/host.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -18,7 +18,7 @@
 #include <stdarg.h>
 
 struct audit {
-	const struct doctor *d;
+	const struct doctor_facts *d;
 	struct report *r;
 	size_t n_exports;
 	size_t n_findings;
@@ -126,39 +126,33 @@ static int by_name(const struct dirent **x, const struct dirent **y)
 	return strcmp((*x)->d_name, (*y)->d_name);
 }
 
-static void audit_exports_file(struct audit *a, const char *shown)
+static void audit_exports_file(struct audit *a, const struct doctor_exports_facts *e)
 {
-	_cleanup_free_ char *path = root_path(shown), *data = NULL;
-	struct exports_file f;
-	struct diag dg = { 0 };
-	char msg[1200];
-	size_t len;
-	int r = safewrite_read(path, &data, &len);
+	const char *path = e->path;
+	const struct exports_file *f = &e->f;
 
-	if (r == -ENOENT)
+	if (e->read_rc == -ENOENT)
 		return;
-	if (r < 0) {
+	if (e->read_rc < 0) {
 		report_add(a->r, "exports.security", CHECK_FAIL, "%s: cannot read: %s", path,
-			   strerror(-r));
+			   strerror(-e->read_rc));
 		a->n_findings++;
 		return;
 	}
-	if (exports_parse(path, data, len, &f, &dg) < 0) {
-		diag_format(&dg, msg, sizeof(msg));
-		struct check *c = report_add(a->r, "exports.security", CHECK_FAIL, "%s", msg);
+	if (e->parse_rc < 0) {
+		struct check *c = report_add(a->r, "exports.security", CHECK_FAIL, "%s", e->parse_msg);
 		check_set_detail(c, "exportfs refuses the file too: nothing in it is exported.");
 		check_set_fix(c, "correct that line, then: sudo exportfs -ra");
 		a->n_findings++;
 		return;
 	}
-	for (size_t i = 0; i < f.n_entries; i++) {
+	for (size_t i = 0; i < f->n_entries; i++) {
 		a->n_exports++;
 		a->kernel_exports = true;
-		for (size_t k = 0; k < f.entries[i].n_clients; k++)
-			audit_client(a, path, &f.entries[i], &f.entries[i].clients[k],
-				     k ? &f.entries[i].clients[k - 1] : NULL);
+		for (size_t k = 0; k < f->entries[i].n_clients; k++)
+			audit_client(a, path, &f->entries[i], &f->entries[i].clients[k],
+				     k ? &f->entries[i].clients[k - 1] : NULL);
 	}
-	exports_free(&f);
 }
 
 /* Whether a ganesha configuration declares an EXPORT block: the word EXPORT followed by a
@@ -189,13 +183,13 @@ static bool ganesha_declares_export(const char *data)
  * configuration written by someone else is not audited (ganesha's format is not exports). */
 static void audit_ganesha(struct audit *a)
 {
-	_cleanup_free_ char *path = root_path(SETUP_GANESHA_CONF), *data = NULL;
+	const char *path = a->d->server.ganesha_path;
 	char mesh[32];
-	size_t len;
 
-	if (safewrite_read(path, &data, &len) < 0)
+	if (!a->d->server.ganesha_conf)
 		return;
-	if (!startswith(data, SETUP_GANESHA_MARKER)) {
+	_cleanup_free_ char *data = xstrdup(a->d->server.ganesha_conf);
+	if (!startswith(data, NODE_GANESHA_MARKER)) {
 		if (ganesha_declares_export(data)) {
 			report_add(a->r, "exports.security", CHECK_SKIP,
 				   "%s was not written by meshnfs: not audited", path);
@@ -266,16 +260,14 @@ static void audit_listening(struct audit *a, const struct listeners *l)
 	}
 }
 
-static void service(const struct doctor *d, struct report *r, const struct audit *a)
+static void service(const struct doctor_facts *d, struct report *r, const struct audit *a)
 {
-	_cleanup_free_ char *threads_path = root_path("/proc/fs/nfsd/threads"), *threads = NULL;
-	pid_t gpid = setup_ganesha_pid();
+	pid_t gpid = d->server.ganesha_pid;
 	struct check *c;
 
-	(void)d;
-	if (read_first_line(threads_path, &threads) == 0 && atoi(threads) > 0) {
+	if (d->server.nfsd_threads > 0) {
 		report_add(r, "server.service", CHECK_OK, "the kernel NFS server runs (%d threads)",
-			   atoi(threads));
+			   d->server.nfsd_threads);
 		return;
 	}
 	if (gpid) {
@@ -286,7 +278,7 @@ static void service(const struct doctor *d, struct report *r, const struct audit
 		       a->n_exports ? "" : ", and nothing is exported");
 	check_set_detail(c, "Neither kernel nfsd threads (/proc/fs/nfsd/threads) nor a "
 			    "ganesha.nfsd (%s) were found.",
-			 SETUP_GANESHA_PIDFILE);
+			 NODE_GANESHA_PIDFILE);
 	if (!a->n_exports)
 		check_set_fix(c, "sudo meshnfs setup server");
 	else if (a->ganesha_conf && !a->kernel_exports)
@@ -297,15 +289,13 @@ static void service(const struct doctor *d, struct report *r, const struct audit
 						  : "sudo service nfs-kernel-server start");
 }
 
-/* l: this node's listening sockets, or NULL when they could not be read (dg says why). */
-static void listening(struct report *r, const struct listeners *l, const struct diag *dg)
+/* l: this node's listening sockets, or NULL when they could not be read (msg says why). */
+static void listening(struct report *r, const struct listeners *l, const char *msg)
 {
 	struct check *c;
-	char msg[1200];
 	bool found = false;
 
 	if (!l) {
-		diag_format(dg, msg, sizeof(msg));
 		report_add(r, "server.listening", CHECK_SKIP, "%s", msg);
 		return;
 	}
@@ -321,41 +311,85 @@ static void listening(struct report *r, const struct listeners *l, const struct 
 	}
 }
 
-void doctor_server(const struct doctor *d, struct report *r)
+void doctor_judge_server(const struct doctor_facts *d, struct report *r)
 {
+	const struct doctor_server_facts *sf = &d->server;
 	struct audit a = { .d = d, .r = r };
 	size_t n_before = r->n_checks;
 
-	audit_exports_file(&a, "/etc/exports");
-	_cleanup_free_ char *dir = root_path("/etc/exports.d");
-	struct dirent **names;
-	int k = scandir(dir, &names, NULL, by_name);
-	for (int i = 0; i < k; i++) {
-		size_t l = strlen(names[i]->d_name);
-		if (l > 8 && streq(names[i]->d_name + l - 8, ".exports") && names[i]->d_name[0] != '.') {
-			_cleanup_free_ char *shown = xasprintf("/etc/exports.d/%s", names[i]->d_name);
-			audit_exports_file(&a, shown);
-		}
-		free(names[i]);
-	}
-	if (k >= 0)
-		free(names);
+	if (!sf->gathered)
+		return;
+	for (size_t i = 0; i < sf->n_exports; i++)
+		audit_exports_file(&a, &sf->exports[i]);
 	audit_ganesha(&a);
 
-	if (!a.n_exports && r->n_checks == n_before && !doctor_is_server(d))
+	if (!a.n_exports && r->n_checks == n_before && !d->is_server)
 		return; /* not a server: nothing exported, not the configured address */
-	/* /proc/net/tcp{,6} once, for both: where NFS listens and whether anything does. */
-	struct listeners l = { 0 };
-	struct diag dg = { 0 };
-	bool have_l = node_listeners(&l, &dg) == 0;
+	/* The listening sockets, for both: where NFS listens and whether anything does. */
+	bool have_l = sf->listeners_rc == 0;
 	if (have_l)
-		audit_listening(&a, &l);
+		audit_listening(&a, &sf->listeners);
 	if (!a.n_findings)
 		report_add(r, "exports.security", a.n_exports ? CHECK_OK : CHECK_SKIP, "%s",
 			   a.n_exports ? "exports reach the mesh only, root is squashed, secure "
 					 "ports, NFS listens on mesh addresses only"
 				       : "nothing is exported");
 	service(d, r, &a);
-	listening(r, have_l ? &l : NULL, &dg);
-	listeners_free(&l);
+	listening(r, have_l ? &sf->listeners : NULL, sf->listeners_msg);
+}
+
+/* ---- gather (I/O) ---- */
+
+static void read_exports(struct doctor_server_facts *s, const char *shown)
+{
+	struct doctor_exports_facts *e;
+	_cleanup_free_ char *data = NULL;
+	struct diag dg = { 0 };
+	size_t len = 0;
+
+	s->exports = xrealloc(s->exports, (s->n_exports + 1) * sizeof(*s->exports));
+	e = &s->exports[s->n_exports++];
+	*e = (struct doctor_exports_facts){ .path = root_path(shown) };
+	e->read_rc = safewrite_read(e->path, &data, &len);
+	if (e->read_rc < 0)
+		return;
+	e->parse_rc = exports_parse(e->path, data, len, &e->f, &dg);
+	if (e->parse_rc < 0)
+		diag_format(&dg, e->parse_msg, sizeof(e->parse_msg));
+}
+
+void doctor_gather_server(struct doctor_facts *f)
+{
+	struct doctor_server_facts *s = &f->server;
+	_cleanup_free_ char *dir = root_path("/etc/exports.d");
+	_cleanup_free_ char *threads_path = root_path("/proc/fs/nfsd/threads"), *threads = NULL;
+	struct dirent **names;
+	struct diag dg = { 0 };
+	size_t len;
+
+	s->gathered = true;
+	read_exports(s, "/etc/exports");
+	int k = scandir(dir, &names, NULL, by_name);
+	for (int i = 0; i < k; i++) {
+		size_t l = strlen(names[i]->d_name);
+		if (l > 8 && streq(names[i]->d_name + l - 8, ".exports") && names[i]->d_name[0] != '.') {
+			_cleanup_free_ char *shown = xasprintf("/etc/exports.d/%s", names[i]->d_name);
+			read_exports(s, shown);
+		}
+		free(names[i]);
+	}
+	if (k >= 0)
+		free(names);
+	s->ganesha_path = root_path(NODE_GANESHA_CONF);
+	if (safewrite_read(s->ganesha_path, &s->ganesha_conf, &len) < 0) {
+		free(s->ganesha_conf);
+		s->ganesha_conf = NULL;
+	}
+	/* /proc/net/tcp{,6} once, for both: where NFS listens and whether anything does. */
+	s->listeners_rc = node_listeners(&s->listeners, &dg);
+	if (s->listeners_rc < 0)
+		diag_format(&dg, s->listeners_msg, sizeof(s->listeners_msg));
+	if (read_first_line(threads_path, &threads) == 0)
+		s->nfsd_threads = atoi(threads);
+	s->ganesha_pid = node_ganesha_pid();
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* node.kind: what kind of node this is, and whether the guide supports it as a client. */
-#include "doctor/doctor.h"
+#include "doctor/doctor_facts.h"
 
-void doctor_node(const struct doctor *d, struct report *r)
+void doctor_judge_node(const struct doctor_facts *f, struct report *r)
 {
-	const struct node_info *n = d->node;
+	const struct node_info *n = f->node;
 	struct check *c;
 
 	switch (n->kind) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* doctor's nfs area: probe results (made up here, produced for real in tests/e2e) to checks. */
 #include "core/test.h"
-#include "doctor/doctor.h"
+#include "doctor/doctor_facts.h"
 #include "net/probe.h"
 
 static struct config cfg;
@@ -25,12 +25,12 @@ static void made_up(struct probe *p, const char *source, int upto, enum probe_di
 	p->source_in_mesh = cidr_contains(&cfg.mesh, p->source);
 	p->uid = 0;
 	for (int i = 0; i < upto && i < PROBE_N_STEPS; i++) {
-		p->steps[i].status = CHECK_OK;
+		p->steps[i].status = STEP_OK;
 		p->steps[i].ms = 1;
 		p->steps[i].detail = xstrdup("fine");
 	}
 	if (upto < PROBE_N_STEPS && d != PROBE_OK) {
-		p->steps[upto].status = CHECK_FAIL;
+		p->steps[upto].status = STEP_FAIL;
 		p->steps[upto].ms = 5000;
 		p->steps[upto].detail = xstrdup("it broke");
 	}
@@ -40,6 +40,17 @@ static void made_up(struct probe *p, const char *source, int upto, enum probe_di
 	}
 	p->diagnosis = d;
 	p->state = PS_DONE;
+}
+
+/* The nfs judge on facts holding p (a copy: p stays the caller's to free). */
+static void judge(const struct doctor *d, const struct probe *p, struct report *r)
+{
+	struct doctor_facts f;
+
+	doctor_facts_init(&f, d);
+	f.nfs.gathered = true;
+	f.nfs.probe = *p;
+	doctor_judge_nfs(&f, r);
 }
 
 static enum check_status status_of(const struct report *r, const char *id)
@@ -75,7 +86,7 @@ static void healthy(void **state)
 	(void)state;
 	made_up(&p, "100.64.0.3", PROBE_N_STEPS, PROBE_OK);
 	report_init(&r, "doctor");
-	doctor_nfs_checks(&d, &p, &r);
+	judge(&d, &p, &r);
 	static const char *const ids[] = { "mesh.address", "nfs.tcp", "nfs.rpc", "nfs.export",
 					   "nfs.write", "nfs.root_squash" };
 	assert_int_equal(r.n_checks, ARRAY_SIZE(ids));
@@ -96,7 +107,7 @@ static void hung_server(void **state)
 	(void)state;
 	made_up(&p, "100.64.0.3", PROBE_RPC, PROBE_NO_NFS_ANSWER);
 	report_init(&r, "doctor");
-	doctor_nfs_checks(&d, &p, &r);
+	judge(&d, &p, &r);
 	assert_int_equal(status_of(&r, "nfs.tcp"), CHECK_OK);
 	assert_int_equal(status_of(&r, "nfs.rpc"), CHECK_FAIL);
 	const struct check *c = report_find(&r, "nfs.rpc");
@@ -121,7 +132,7 @@ static void grace_is_a_warning(void **state)
 	(void)state;
 	made_up(&p, "100.64.0.3", PROBE_WRITE, PROBE_GRACE);
 	report_init(&r, "doctor");
-	doctor_nfs_checks(&d, &p, &r);
+	judge(&d, &p, &r);
 	assert_int_equal(status_of(&r, "nfs.write"), CHECK_WARN);
 	assert_non_null(strstr(report_find(&r, "nfs.write")->fix, "grace"));
 	report_free(&r);
@@ -138,7 +149,7 @@ static void root_squash(void **state)
 	made_up(&p, "100.64.0.3", PROBE_N_STEPS, PROBE_OK);
 	p.owner = 65534;
 	report_init(&r, "doctor");
-	doctor_nfs_checks(&d, &p, &r);
+	judge(&d, &p, &r);
 	assert_int_equal(status_of(&r, "nfs.write"), CHECK_OK);
 	assert_int_equal(status_of(&r, "nfs.root_squash"), CHECK_WARN);
 	assert_non_null(strstr(report_find(&r, "nfs.root_squash")->summary, "65534"));
@@ -157,7 +168,7 @@ static void no_mesh_address(void **state)
 	(void)state;
 	made_up(&p, "192.168.1.20", PROBE_TCP, PROBE_UNREACHABLE);
 	report_init(&r, "doctor");
-	doctor_nfs_checks(&d, &p, &r);
+	judge(&d, &p, &r);
 	const struct check *c = report_find(&r, "mesh.address");
 	assert_int_equal(c->status, CHECK_FAIL);
 	assert_non_null(strstr(c->summary, "192.168.1.20"));
@@ -176,7 +187,7 @@ static void route_bypasses_mesh(void **state)
 	(void)state;
 	made_up(&p, "10.0.0.5", PROBE_N_STEPS, PROBE_OK);
 	report_init(&r, "doctor");
-	doctor_nfs_checks(&d, &p, &r);
+	judge(&d, &p, &r);
 	const struct check *c = report_find(&r, "mesh.address");
 	assert_int_equal(c->status, CHECK_FAIL);
 	assert_non_null(strstr(c->summary, "not from this node's mesh address 100.64.0.3"));
@@ -196,7 +207,7 @@ static void wsl2_nat(void **state)
 	(void)state;
 	made_up(&p, "172.24.16.2", PROBE_N_STEPS, PROBE_OK);
 	report_init(&r, "doctor");
-	doctor_nfs_checks(&d, &p, &r);
+	judge(&d, &p, &r);
 	const struct check *c = report_find(&r, "mesh.address");
 	assert_int_equal(c->status, CHECK_WARN);
 	assert_non_null(strstr(c->fix, "networkingMode=mirrored"));
@@ -215,7 +226,7 @@ static void no_route(void **state)
 	made_up(&p, "0.0.0.0", PROBE_ROUTE, PROBE_UNREACHABLE);
 	p.source = 0;
 	report_init(&r, "doctor");
-	doctor_nfs_checks(&d, &p, &r);
+	judge(&d, &p, &r);
 	assert_int_equal(status_of(&r, "mesh.address"), CHECK_FAIL);
 	assert_non_null(strstr(report_find(&r, "mesh.address")->summary, "no route"));
 	assert_int_equal(status_of(&r, "nfs.tcp"), CHECK_SKIP);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* meshnfs probe HOST[:EXPORT]: the ladder against one server, one line per step, then the
+/* meshnfs probe [HOST[:EXPORT]] (default: the configured server and export): the ladder against one server, one line per step, then the
  * diagnosis in plain words and the fix. Exit 0 when the diagnosis is ok, 2 otherwise. */
 #include "cmd/cmd.h"
 
@@ -37,7 +37,7 @@ static json_t *probe_json(const struct probe *p, const char *summary, const char
 		const struct probe_step *s = &p->steps[i];
 		json_array_append_new(
 			steps, json_pack("{s:s, s:s, s:o, s:o}", "id", probe_step_name(i), "status",
-					 check_status_name(s->status), "ms",
+					 probe_step_status_name(s->status), "ms",
 					 s->ms >= 0 ? json_integer(s->ms) : json_null(), "detail",
 					 json_str_or_null(s->detail)));
 	}
@@ -55,8 +55,8 @@ static void probe_print(const struct probe *p, const char *summary, const char *
 		if (s->ms >= 0)
 			snprintf(ms, sizeof(ms), "%" PRId64 " ms", s->ms);
 		printf("  ");
-		output_color(stdout, color, check_status_color(s->status));
-		printf("%-4s", check_status_name(s->status));
+		output_color(stdout, color, check_status_color((enum check_status)s->status));
+		printf("%-4s", probe_step_status_name(s->status));
 		output_color(stdout, color, COLOR_RESET);
 		printf("  %-9s  %8s  %s\n", probe_step_name(i), ms, s->detail ? s->detail : "");
 	}
@@ -84,14 +84,14 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 
 	if (i < 0)
 		return EXIT_USAGE;
-	if (i >= argc)
-		return cmd_usage_error(self, "which server? give HOST or HOST:EXPORT");
 	if (i + 1 < argc)
 		return cmd_usage_error(self, "unexpected argument '%s'", argv[i + 1]);
-	if (net_parse_target(argv[i], &host, &export_path, &d) < 0)
+	if (i < argc && net_parse_target(argv[i], &host, &export_path, &d) < 0)
 		return cmd_usage_error(self, "%s", d.msg);
 	if (ctx_load_config(ctx, &d) < 0)
 		return cmd_bad_input(ctx, &d);
+	if (!host)
+		host = xstrdup(ctx->config.server); /* no HOST: the configured server */
 	if (!export_path)
 		export_path = xstrdup(ctx->config.export_path);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/test.h"
-#include "doctor/doctor.h"
+#include "doctor/doctor_facts.h"
 
 #include <arpa/inet.h>
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* wsl.nfs_networking (phase 2): what WSL2's networking does to NFS, read from what the NFS
- * checks found in phase 1. Mirrored: microsoft/WSL#12508, where the server answers over TCP
+/* wsl.nfs_networking (a judge): what WSL2's networking does to NFS, from what the nfs and
+ * mount judges say about the same facts. Mirrored: microsoft/WSL#12508, where the server answers over TCP
  * and RPC but the kernel mount times out, while NAT mounts fine. NAT: the server sees the
  * Windows host's NATed source ports (above 1023), and an export without `insecure` refuses
  * the mount (EPERM). */
-#include "doctor/doctor.h"
+#include "doctor/doctor_facts.h"
 
 static bool ok(const struct check *c)
 {
@@ -31,11 +31,11 @@ static bool says_eperm(const struct check *c)
 	return false;
 }
 
-static void mirrored(const struct doctor *d, struct report *r)
+static void mirrored(const struct report *seen, struct report *r)
 {
-	const struct check *tcp = doctor_find(d, "nfs.tcp"), *rpc = doctor_find(d, "nfs.rpc");
-	const struct check *present = doctor_find(d, "mount.present");
-	const struct check *responsive = doctor_find(d, "mount.responsive");
+	const struct check *tcp = report_find(seen, "nfs.tcp"), *rpc = report_find(seen, "nfs.rpc");
+	const struct check *present = report_find(seen, "mount.present");
+	const struct check *responsive = report_find(seen, "mount.responsive");
 	struct check *c;
 
 	if (!tcp && !rpc && !present && !responsive) {
@@ -75,13 +75,13 @@ static void mirrored(const struct doctor *d, struct report *r)
 			   "the server answers; no mount result to compare");
 }
 
-static void nat(const struct doctor *d, struct report *r)
+static void nat(const struct report *seen, struct report *r)
 {
 	static const char *const ids[] = { "mount.present", "nfs.export" };
 	struct check *c;
 
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
-		const struct check *m = doctor_find(d, ids[i]);
+		const struct check *m = report_find(seen, ids[i]);
 		if (!says_eperm(m))
 			continue;
 		c = report_add(r, "wsl.nfs_networking", CHECK_WARN,
@@ -99,7 +99,7 @@ static void nat(const struct doctor *d, struct report *r)
 				 "setup wsl).");
 		return;
 	}
-	const struct check *present = doctor_find(d, "mount.present");
+	const struct check *present = report_find(seen, "mount.present");
 	if (ok(present))
 		report_add(r, "wsl.nfs_networking", CHECK_OK,
 			   "NAT: the NFS mount works through the Windows host");
@@ -109,14 +109,20 @@ static void nat(const struct doctor *d, struct report *r)
 			   "lacking `insecure`)");
 }
 
-void doctor_wsl_nfs(const struct doctor *d, struct report *r)
+void doctor_judge_wsl_nfs(const struct doctor_facts *f, struct report *r)
 {
-	const struct node_info *n = d->node;
+	const struct node_info *n = f->node;
+	struct report seen;
 
 	if (n->kind != NODE_WSL2)
 		return;
+	/* What the nfs and mount judges say about the same facts (pure: judging again is free). */
+	report_init(&seen, "doctor");
+	doctor_judge_nfs(f, &seen);
+	doctor_judge_mount(f, &seen);
 	if (streq(n->wsl.networking_mode, "mirrored"))
-		mirrored(d, r);
+		mirrored(&seen, r);
 	else if (streq(n->wsl.networking_mode, "nat"))
-		nat(d, r);
+		nat(&seen, r);
+	report_free(&seen);
 }

@@ -3,11 +3,10 @@
  * `ls /opt/shared` and `touch .write_test && rm .write_test`, without ever hanging: what is
  * mounted comes from mountinfo (under --root), the rest from mount_health_check(), whose
  * child is killed, not waited for, when the mount does not answer. */
-#include "doctor/doctor.h"
-
-#include "core/escape.h"
+#include "doctor/doctor_facts.h"
 
 #include "core/root.h"
+#include "format/mnttab.h"
 #include "format/procstatus.h"
 #include "mount/health.h"
 #include "mount/mountinfo.h"
@@ -15,21 +14,22 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sys/stat.h>
 
 /* How long a killed probe child is watched: long enough to see an NFS waiter go (measured
  * 0.1-0.25 s), a quarter of the deadline at most, so the whole check stays near --timeout. */
-static int kill_grace_ms(int timeout_ms)
+int doctor_kill_grace_ms(int timeout_ms)
 {
 	int g = timeout_ms / 4;
 	return g > 250 ? 250 : g < 50 ? 50 : g;
 }
 
-struct ctx {
-	const struct doctor *d;
+/* What the judge looks at: the facts, under short names. */
+struct mount_view {
+	const struct doctor_facts *d;
 	const struct config *cfg;
 	const char *mp;
-	char *mountinfo;
-	struct mount_stack stack;
+	const char *mountinfo;
 	const struct mount_entry *top;
 	bool automount; /* an autofs mount (systemd automount) lies at or under the top */
 	bool probed;
@@ -66,7 +66,7 @@ static const char soft_note[] =
 	"measured on Linux 6.1, stat/ls on a soft,timeo=150 mount stayed blocked in state D "
 	"(wchan rpc_wait_bit_killable) for 740 s, until the server resumed.";
 
-static void check_clientaddr(struct ctx *c, struct buf *detail, enum check_status *st,
+static void check_clientaddr(struct mount_view *c, struct buf *detail, enum check_status *st,
 			     struct buf *problems)
 {
 	const struct mount_entry *e = c->top;
@@ -110,7 +110,7 @@ static void check_clientaddr(struct ctx *c, struct buf *detail, enum check_statu
 	*st = CHECK_FAIL;
 }
 
-static void report_present_nfs4(struct ctx *c, struct report *r)
+static void report_present_nfs4(struct mount_view *c, struct report *r)
 {
 	const struct mount_entry *e = c->top;
 	const struct config *cfg = c->cfg;
@@ -128,7 +128,7 @@ static void report_present_nfs4(struct ctx *c, struct report *r)
 
 	bool server_ok = e->server && (streq(e->server, cfg->server) ||
 				       (e->addr && streq(e->addr, cfg->server)));
-	bool export_ok = e->export_path && mount_path_eq(e->export_path, cfg->export_path);
+	bool export_ok = e->export_path && mnttab_path_eq(e->export_path, cfg->export_path);
 	if (!server_ok || !export_ok) {
 		k = report_add(r, "mount.present", CHECK_FAIL, "%s mounted at %s, configured %s:%s",
 			       e->source, c->mp, cfg->server, cfg->export_path);
@@ -188,7 +188,7 @@ static void report_present_nfs4(struct ctx *c, struct report *r)
 	buf_free(&problems);
 }
 
-static void report_present(struct ctx *c, struct report *r)
+static void report_present(struct mount_view *c, struct report *r)
 {
 	const struct mount_entry *e = c->top;
 	const struct config *cfg = c->cfg;
@@ -238,7 +238,7 @@ static void report_present(struct ctx *c, struct report *r)
 /* ---- mount.responsive, mount.write, mount.stale ---- */
 
 /* The stuck child, in words: the evidence of a hung mount. */
-static void hung_evidence(const struct ctx *c, struct buf *b)
+static void hung_evidence(const struct mount_view *c, struct buf *b)
 {
 	const struct mount_health *h = &c->h;
 
@@ -254,7 +254,7 @@ static void hung_evidence(const struct ctx *c, struct buf *b)
 		buf_printf(b,
 			   "%d ms after SIGKILL it was still there in state %c%s%s: killed processes "
 			   "stay stuck until the filesystem answers.\n",
-			   kill_grace_ms(c->d->timeout_ms), h->state_after_kill, h->wchan_after_kill[0] ? ", wchan " : "",
+			   doctor_kill_grace_ms(c->d->timeout_ms), h->state_after_kill, h->wchan_after_kill[0] ? ", wchan " : "",
 			   h->wchan_after_kill);
 	buf_printf(b, "A hung mount: every process that touches %s blocks the same way (the "
 		      "guide's `ls` would not return).",
@@ -263,7 +263,7 @@ static void hung_evidence(const struct ctx *c, struct buf *b)
 	 * seen from the mount: the nfs checks tell, and doctor_mount_cause adds it here. */
 }
 
-static char *hung_fix(const struct ctx *c)
+static char *hung_fix(const struct mount_view *c)
 {
 	if (!is_nfs(c->top))
 		return xasprintf("umount -l %s   (detaches it at once; processes already blocked stay "
@@ -277,20 +277,46 @@ static char *hung_fix(const struct ctx *c)
 			 c->cfg->server, c->cfg->export_path, c->mp, c->mp);
 }
 
-/* Detail (the evidence), fix and time of a check that found the mount hung. */
-static void hung_explain(const struct ctx *c, struct check *k)
+/* The mount is NFS from the configured server (or an automount of it): its trouble is that
+ * server's, which the nfs judge sees from the same run's probe. */
+static bool mount_is_the_servers(const struct mount_view *c)
 {
-	struct buf b = { 0 };
-	_cleanup_free_ char *fix = hung_fix(c);
+	const struct mount_entry *e = c->top;
 
-	hung_evidence(c, &b);
-	check_set_detail(k, "%s", b.data);
-	check_set_fix(k, "%s", fix);
-	k->ms = c->h.ms;
-	buf_free(&b);
+	if (!e || !e->fstype)
+		return false;
+	if (streq(e->fstype, "autofs"))
+		return true;
+	if (!streq(e->fstype, "nfs4") && !streq(e->fstype, "nfs"))
+		return false;
+	return streq_ptr(e->server, c->cfg->server) || streq_ptr(e->addr, c->cfg->server);
 }
 
-static char *remount_fix(const struct ctx *c)
+/* A check that found the mount hung: summary (taken), the evidence as detail, the fix, the
+ * time; on the server's NFS mount, with the cause the nfs judge sees. */
+static void hung_check(const struct mount_view *c, struct report *r, const char *id,
+		       char *summary)
+{
+	struct buf b = { 0 };
+	struct doctor_words w = { .summary = summary, .fix = hung_fix(c) };
+	struct check *k;
+
+	hung_evidence(c, &b);
+	w.detail = xstrdup(b.data);
+	buf_free(&b);
+	if (mount_is_the_servers(c))
+		doctor_mount_cause(c->d, &w);
+	k = report_add(r, id, CHECK_FAIL, "%s", w.summary);
+	check_set_detail(k, "%s", w.detail);
+	if (w.fix)
+		check_set_fix(k, "%s", w.fix);
+	k->ms = c->h.ms;
+	free(w.summary);
+	free(w.detail);
+	free(w.fix);
+}
+
+static char *remount_fix(const struct mount_view *c)
 {
 	if (!is_nfs(c->top))
 		return xasprintf("umount -l %s\nthen mount it again", c->mp);
@@ -299,24 +325,24 @@ static char *remount_fix(const struct ctx *c)
 			 c->cfg->server, c->cfg->export_path, c->mp, c->mp);
 }
 
-/* Puts the evidence first in a failed check's detail: which step met which errno, when. */
-static void add_evidence(const struct ctx *c, struct check *k, enum mount_step step)
+/* The detail of a failed check: the evidence first (which step met which errno, when), then
+ * what it means (NULL: nothing more). */
+static void set_evidence(const struct mount_view *c, struct check *k, enum mount_step step,
+			 const char *meaning)
 {
 	const struct mount_step_result *s = &c->h.steps[step];
-	_cleanup_free_ char *old = k->detail;
 
-	k->detail = NULL;
 	check_set_detail(k, "%s of %s failed with %s (%s) after %" PRId64 " ms (probe child pid %d)%s%s",
 			 mount_step_name(step), c->mp, errno_name(s->err), strerror(s->err), s->ms,
-			 (int)c->h.pid, old ? ".\n" : ".", old ? old : "");
+			 (int)c->h.pid, meaning ? ".\n" : ".", meaning ? meaning : "");
 }
 
-static void error_check(struct ctx *c, struct report *r, const char *id, const char *what)
+static void error_check(struct mount_view *c, struct report *r, const char *id, const char *what)
 {
 	const struct mount_health *h = &c->h;
 	const char *step = mount_step_name(h->step);
 	struct check *k;
-	_cleanup_free_ char *fix = NULL;
+	_cleanup_free_ char *fix = NULL, *meaning = NULL;
 
 	switch (h->state) {
 	case MOUNT_HEALTH_STALE:
@@ -327,7 +353,7 @@ static void error_check(struct ctx *c, struct report *r, const char *id, const c
 	case MOUNT_HEALTH_IO_ERROR:
 		k = report_add(r, id, CHECK_FAIL, "%s: I/O error (%s in %s)", what, errno_name(h->err),
 			       step);
-		check_set_detail(k, "The filesystem answered %s with %s. On a soft NFS mount this is "
+		meaning = xasprintf("The filesystem answered %s with %s. On a soft NFS mount this is "
 				    "the kernel giving up (timeo x retrans) after the connection to "
 				    "the server broke: the server or the path to it is down.",
 				 step, strerror(h->err));
@@ -336,10 +362,10 @@ static void error_check(struct ctx *c, struct report *r, const char *id, const c
 	case MOUNT_HEALTH_READ_ONLY: {
 		k = report_add(r, id, CHECK_FAIL, "%s: read-only (EROFS in %s)", what, step);
 		if (c->top && c->top->read_only) {
-			check_set_detail(k, "The mount itself is read-only (ro in its options).");
+			meaning = xasprintf("The mount itself is read-only (ro in its options).");
 			fix = xasprintf("mount -o remount,rw %s", c->mp);
 		} else {
-			check_set_detail(k, "The mount is rw but the server refuses writes: the export is "
+			meaning = xasprintf("The mount is rw but the server refuses writes: the export is "
 					    "read-only.");
 			fix = xasprintf("on the server %s: export %s with rw, as the guide: %s "
 					"100.64.0.0/10(rw,sync,no_subtree_check,no_root_squash), then "
@@ -352,14 +378,14 @@ static void error_check(struct ctx *c, struct report *r, const char *id, const c
 		k = report_add(r, id, CHECK_FAIL, "%s: permission denied (%s in %s)", what,
 			       errno_name(h->err), step);
 		if (h->step >= MOUNT_STEP_CREATE) {
-			check_set_detail(k, "Reading works but creating a file does not: the server maps "
+			meaning = xasprintf("Reading works but creating a file does not: the server maps "
 					    "root to an anonymous user (root_squash) or the directory is "
 					    "not writable for this user.");
 			fix = xasprintf("ssh %s 'sudo exportfs -v'   (the guide exports with "
 					"rw,no_root_squash)\nor write as a user who owns %s on the server",
 					c->cfg->server, c->cfg->export_path);
 		} else {
-			check_set_detail(k, "The server refuses this client: its export must allow the "
+			meaning = xasprintf("The server refuses this client: its export must allow the "
 					    "mesh range, and this mount's clientaddr must be a 100.64.x.x "
 					    "address (the guide's Permission denied section).");
 			fix = xasprintf("ssh %s 'sudo exportfs -v'", c->cfg->server);
@@ -373,7 +399,7 @@ static void error_check(struct ctx *c, struct report *r, const char *id, const c
 	}
 	if (fix)
 		check_set_fix(k, "%s", fix);
-	add_evidence(c, k, h->step);
+	set_evidence(c, k, h->step, meaning);
 }
 
 static int64_t steps_ms(const struct mount_health *h, enum mount_step from, enum mount_step to)
@@ -385,7 +411,7 @@ static int64_t steps_ms(const struct mount_health *h, enum mount_step from, enum
 	return ms;
 }
 
-static void report_responsive(struct ctx *c, struct report *r)
+static void report_responsive(struct mount_view *c, struct report *r)
 {
 	const struct mount_health *h = &c->h;
 	struct check *k;
@@ -402,17 +428,17 @@ static void report_responsive(struct ctx *c, struct report *r)
 		return;
 	}
 	if (h->state == MOUNT_HEALTH_HUNG) {
-		k = report_add(r, "mount.responsive", CHECK_FAIL,
-			       "blocked: `ls %s` did not answer within %.1f s (stuck in %s, state %c)",
-			       c->mp, c->d->timeout_ms / 1000.0, mount_step_name(h->step),
-			       h->proc_state ? h->proc_state : '?');
-		hung_explain(c, k);
+		hung_check(c, r, "mount.responsive",
+			   xasprintf("blocked: `ls %s` did not answer within %.1f s (stuck in %s, "
+				     "state %c)",
+				     c->mp, c->d->timeout_ms / 1000.0, mount_step_name(h->step),
+				     h->proc_state ? h->proc_state : '?'));
 		return;
 	}
 	error_check(c, r, "mount.responsive", "ls");
 }
 
-static void report_write(struct ctx *c, struct report *r)
+static void report_write(struct mount_view *c, struct report *r)
 {
 	const struct mount_health *h = &c->h;
 	struct check *k;
@@ -430,17 +456,17 @@ static void report_write(struct ctx *c, struct report *r)
 		return;
 	}
 	if (h->state == MOUNT_HEALTH_HUNG) {
-		k = report_add(r, "mount.write", CHECK_FAIL,
-			       "blocked: %s of a file in %s did not answer within %.1f s (state %c)",
-			       mount_step_name(h->step), c->mp, c->d->timeout_ms / 1000.0,
-			       h->proc_state ? h->proc_state : '?');
-		hung_explain(c, k);
+		hung_check(c, r, "mount.write",
+			   xasprintf("blocked: %s of a file in %s did not answer within %.1f s "
+				     "(state %c)",
+				     mount_step_name(h->step), c->mp, c->d->timeout_ms / 1000.0,
+				     h->proc_state ? h->proc_state : '?'));
 		return;
 	}
 	error_check(c, r, "mount.write", h->step == MOUNT_STEP_CREATE ? "touch" : "rm");
 }
 
-static void report_stale(struct ctx *c, struct report *r)
+static void report_stale(struct mount_view *c, struct report *r)
 {
 	const struct mount_health *h = &c->h;
 	struct check *k;
@@ -450,13 +476,12 @@ static void report_stale(struct ctx *c, struct report *r)
 			continue;
 		k = report_add(r, "mount.stale", CHECK_FAIL, "stale file handle on %s (ESTALE in %s)",
 			       c->mp, mount_step_name((enum mount_step)i));
-		check_set_detail(k, "The server no longer knows the file handle this mount holds: "
-				    "the export was moved or re-created, the server restarted with "
-				    "another export, or WSL2 restarted under the mount. Nothing on "
-				    "this mount works until it is mounted again (the guide's \"Stale "
-				    "file handle\" section).");
 		check_set_fix(k, "umount -l %s && mount %s", c->mp, c->mp);
-		add_evidence(c, k, (enum mount_step)i);
+		set_evidence(c, k, (enum mount_step)i,
+			     "The server no longer knows the file handle this mount holds: the "
+			     "export was moved or re-created, the server restarted with another "
+			     "export, or WSL2 restarted under the mount. Nothing on this mount works "
+			     "until it is mounted again (the guide's \"Stale file handle\" section).");
 		return;
 	}
 	if (h->state == MOUNT_HEALTH_HUNG && h->step <= MOUNT_STEP_READDIR)
@@ -474,138 +499,46 @@ static void skip_health(struct report *r, const char *fmt, const char *arg)
 		report_add(r, ids[i], CHECK_SKIP, fmt, arg);
 }
 
-/* ---- JSON evidence ---- */
+/* ---- the judge ---- */
 
-static json_t *jstr(const char *s)
+void doctor_judge_mount(const struct doctor_facts *f, struct report *r)
 {
-	return s ? json_text(s) : json_null();
-}
+	const struct doctor_mount_facts *m = &f->mount;
+	struct mount_view c = { .d = f, .cfg = f->cfg, .mp = f->cfg->mountpoint,
+				.mountinfo = m->mountinfo, .top = m->top, .automount = m->automount,
+				.probed = m->probed, .h = m->health };
 
-static json_t *entry_json(const struct ctx *c)
-{
-	const struct mount_entry *e = c->top;
-
-	if (!e)
-		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "source",
-			 jstr(e->source), "fstype", jstr(e->fstype), "server", jstr(e->server),
-			 "export", jstr(e->export_path), "vfs_options", jstr(e->vfs_options),
-			 "fs_options", jstr(e->fs_options), "clientaddr", jstr(e->clientaddr), "addr",
-			 jstr(e->addr), "vers", jstr(e->vers), "read_only", e->read_only, "automount",
-			 c->automount);
-}
-
-static json_t *state_json(char s)
-{
-	char b[2] = { s, 0 };
-	return s ? json_text(b) : json_null();
-}
-
-static json_t *health_json(const struct ctx *c)
-{
-	const struct mount_health *h = &c->h;
-	json_t *steps, *child;
-
-	if (!c->probed)
-		return json_null();
-	steps = json_array();
-	for (int i = 0; i < MOUNT_STEP__MAX; i++) {
-		const struct mount_step_result *s = &h->steps[i];
-		if (!s->started)
-			continue;
-		json_array_append_new(
-			steps, json_pack("{s:s, s:b, s:o, s:o}", "step", mount_step_name((enum mount_step)i),
-					 "done", s->done, "errno",
-					 s->err ? json_text(errno_name(s->err)) : json_null(), "ms",
-					 s->done ? json_integer(s->ms) : json_null()));
-	}
-	child = json_pack("{s:i, s:o, s:o, s:b, s:b, s:o, s:o, s:o}", "pid", (int)h->pid, "state",
-			  state_json(h->proc_state), "wchan", jstr(h->wchan[0] ? h->wchan : NULL),
-			  "killed", h->killed, "exited", h->exited, "kill_ms",
-			  h->kill_ms >= 0 ? json_integer(h->kill_ms) : json_null(), "state_after_kill",
-			  state_json(h->state_after_kill), "wchan_after_kill",
-			  jstr(h->wchan_after_kill[0] ? h->wchan_after_kill : NULL));
-	return json_pack("{s:s, s:s, s:o, s:I, s:i, s:i, s:o, s:o}", "state",
-			 mount_health_state_name(h->state), "step", mount_step_name(h->step), "errno",
-			 h->err ? json_text(errno_name(h->err)) : json_null(), "ms", (json_int_t)h->ms,
-			 "timeout_ms", c->d->timeout_ms, "entries", (int)h->entries, "steps", steps,
-			 "child", child);
-}
-
-/* ---- the area ---- */
-
-static int read_stack(struct ctx *c, struct report *r)
-{
-	struct diag dg = { 0 };
-	char msg[1200];
-	int ret;
-
-	mount_stack_free(&c->stack);
-	c->top = NULL;
-	ret = mountinfo_read(c->mountinfo, c->mp, &c->stack, &dg);
-	if (ret == -EBADMSG) {
-		diag_format(&dg, msg, sizeof(msg));
-		struct check *k = report_add(r, "mount.present", CHECK_FAIL, "%s", msg);
-		check_set_detail(k, "What is mounted cannot be read: %s is not a mountinfo table.",
-				 c->mountinfo);
-		return ret;
-	}
-	if (ret < 0) {
-		report_add(r, "mount.present", CHECK_FAIL, "cannot read %s: %s", c->mountinfo,
-			   strerror(-ret));
-		return ret;
-	}
-	c->top = mount_stack_top(&c->stack);
-	c->automount = mount_stack_find_type(&c->stack, "autofs") != NULL;
-	return 0;
-}
-
-void doctor_mount(const struct doctor *d, struct report *r)
-{
-	struct ctx c = { .d = d, .cfg = d->cfg, .mp = d->cfg->mountpoint };
-	bool live = root_is_host();
-	json_t *j;
-
-	if (doctor_is_server(d)) {
+	if (f->is_server) {
 		static const char *const ids[] = { "mount.present", "mount.responsive", "mount.write",
 						   "mount.stale" };
 		for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
 			report_add(r, ids[i], CHECK_SKIP,
 				   "this node holds the server address %s: it exports, it does not mount",
-				   d->cfg->server);
+				   f->cfg->server);
 		return;
 	}
-	c.mountinfo = root_path("/proc/self/mountinfo");
-	if (read_stack(&c, r) < 0) {
+	if (!m->gathered)
+		return;
+	if (m->read_rc == -EBADMSG) {
+		struct check *k = report_add(r, "mount.present", CHECK_FAIL, "%s", m->read_msg);
+		check_set_detail(k, "What is mounted cannot be read: %s is not a mountinfo table.",
+				 m->mountinfo);
+	} else if (m->read_rc < 0)
+		report_add(r, "mount.present", CHECK_FAIL, "cannot read %s: %s", m->mountinfo,
+			   strerror(-m->read_rc));
+	if (m->read_rc < 0) {
 		skip_health(r, "%s", "what is mounted is not known (see mount.present)");
-		goto out;
+		return;
 	}
-	if (c.stack.bad_line) {
-		char msg[1200];
-		diag_format(&c.stack.bad, msg, sizeof(msg));
+	if (m->stack.bad_line) {
+		char msg[DOCTOR_MSG];
+		diag_format(&m->stack.bad, msg, sizeof(msg));
 		report_add(r, "mount.input", CHECK_WARN, "%s", msg);
 	}
-
-	if (c.top && live) {
-		struct mount_health_opts o = {
-			.timeout_ms = d->timeout_ms,
-			.kill_grace_ms = kill_grace_ms(d->timeout_ms),
-			.write = true,
-		};
-		bool was_autofs = streq(c.top->fstype, "autofs");
-		if (mount_health_check(c.mp, &o, &c.h) == 0)
-			c.probed = true;
-		/* The probe's access may have triggered the automount: see what it mounted. */
-		if (was_autofs && read_stack(&c, r) < 0) {
-			skip_health(r, "%s", "what is mounted is not known (see mount.present)");
-			goto out;
-		}
-	}
-
 	report_present(&c, r);
 	if (!c.top)
 		skip_health(r, "nothing is mounted at %s (see mount.present)", c.mp);
-	else if (!live)
+	else if (!m->live)
 		skip_health(r, "%s", "--root names another machine's files: its mount cannot be "
 				      "exercised from here");
 	else if (!c.probed)
@@ -615,11 +548,103 @@ void doctor_mount(const struct doctor *d, struct report *r)
 		report_write(&c, r);
 		report_stale(&c, r);
 	}
-out:
-	j = json_pack("{s:o, s:o, s:o, s:o}", "mountpoint", json_text(c.mp), "mountinfo",
-		      json_text(c.mountinfo),
-		      "mounted", entry_json(&c), "health", health_json(&c));
-	json_object_set_new(r->extra, "mount", j);
-	mount_stack_free(&c.stack);
-	free(c.mountinfo);
+}
+
+void doctor_judge_mountpoint(const struct doctor_facts *f, struct report *r)
+{
+	const struct doctor_mount_facts *m = &f->mount;
+	const char *mp = f->cfg->mountpoint;
+	struct check *k;
+
+	if (!m->gathered || m->read_rc < 0 || m->top)
+		return; /* the server, or something is mounted there: the point exists */
+	switch (m->point_rc) {
+	case 0:
+		report_add(r, "mount.point", CHECK_OK, "%s is a directory: a mount can go there", mp);
+		return;
+	case -ENOENT:
+		k = report_add(r, "mount.point", CHECK_WARN, "%s does not exist (the guide's step 2)",
+			       mp);
+		check_set_detail(k, "mount fails with \"mount point does not exist\"; systemd's "
+				    "x-systemd.automount creates it itself.");
+		check_set_fix(k, "sudo mkdir -p %s", mp);
+		return;
+	case -ENOTDIR:
+		k = report_add(r, "mount.point", CHECK_FAIL, "%s is not a directory", mp);
+		check_set_fix(k, "move the file away, then: sudo mkdir -p %s", mp);
+		return;
+	default:
+		report_add(r, "mount.point", CHECK_SKIP, "cannot tell whether %s exists: %s", mp,
+			   strerror(-m->point_rc));
+	}
+}
+
+/* ---- gather (I/O) ---- */
+
+/* Nothing is mounted at mp: is it a directory? Live, in the health probe's child (a hung
+ * mount above it blocks the child, not doctor); under --root, a file there. */
+static int point_rc(const char *mp, bool live, int timeout_ms)
+{
+	struct mount_health h;
+	struct stat st;
+
+	if (live) {
+		struct mount_health_opts o = { .timeout_ms = timeout_ms,
+					       .kill_grace_ms = doctor_kill_grace_ms(timeout_ms) };
+		if (mount_health_check(mp, &o, &h) < 0)
+			return -ECHILD;
+		if (h.state != MOUNT_HEALTH_NOT_MOUNTED)
+			return h.state == MOUNT_HEALTH_HUNG ? -ETIMEDOUT : 0;
+		return h.err ? -h.err : 0;
+	}
+	_cleanup_free_ char *p = root_path(mp);
+	if (stat(p, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+
+static int read_stack(struct doctor_mount_facts *m, const char *mp)
+{
+	struct diag dg = { 0 };
+
+	mount_stack_free(&m->stack);
+	m->top = NULL;
+	m->read_rc = mountinfo_read(m->mountinfo, mp, &m->stack, &dg);
+	if (m->read_rc == -EBADMSG)
+		diag_format(&dg, m->read_msg, sizeof(m->read_msg));
+	if (m->read_rc < 0)
+		return m->read_rc;
+	m->top = mount_stack_top(&m->stack);
+	m->automount = mount_stack_find_type(&m->stack, "autofs") != NULL;
+	return 0;
+}
+
+void doctor_gather_mount(struct doctor_facts *f)
+{
+	struct doctor_mount_facts *m = &f->mount;
+	const char *mp = f->cfg->mountpoint;
+
+	if (f->is_server)
+		return;
+	m->gathered = true;
+	m->live = root_is_host();
+	m->mountinfo = root_path("/proc/self/mountinfo");
+	if (read_stack(m, mp) < 0)
+		return;
+	if (!m->top)
+		m->point_rc = point_rc(mp, m->live, f->timeout_ms);
+	if (!m->top || !m->live)
+		return;
+	struct mount_health_opts o = {
+		.timeout_ms = f->timeout_ms,
+		.kill_grace_ms = doctor_kill_grace_ms(f->timeout_ms),
+		.write = true,
+	};
+	bool was_autofs = streq(m->top->fstype, "autofs");
+	if (mount_health_check(mp, &o, &m->health) == 0)
+		m->probed = true;
+	/* The probe's access may have triggered the automount: see what it mounted. */
+	if (was_autofs)
+		read_stack(m, mp);
 }
