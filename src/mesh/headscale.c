@@ -306,8 +306,8 @@ static int get(const struct headscale_opts *o, const char *url, int64_t deadline
 	SET(CURLOPT_ERRORBUFFER, errbuf);
 #undef SET
 	if (refused) {
-		diag_set(d, url, 0, "libcurl %s refused %s (%s): the API key is not sent",
-			 curl_version(), refused, curl_easy_strerror(c));
+		diag_set(d, url, 0, "libcurl refused %s (%s): the API key is not sent", refused,
+			 curl_easy_strerror(c));
 		r = -ENOTSUP;
 		goto done;
 	}
