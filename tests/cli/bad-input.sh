@@ -27,8 +27,8 @@ T() { CASES+=("T"$'\x1f'"$(printf '%s\x1f' "$@")"); }
 A() { CASES+=("A"$'\x1f'"$(printf '%s\x1f' "$@")"); }
 # W NAME PROGRAM KEY CONTENT RC REGEX [ARGS...]: the Windows side replayed (tests/lib/replay,
 # the `mirrored` recordings) with PROGRAM's answer KEY.out replaced by CONTENT, on a copy of
-# the wsl2-mirrored root (default: env). These run the replayed programs under --root, as
-# tests/cli/doctor-wsl.sh does today.
+# the wsl2-mirrored root (default: env), seen as this machine's files through tests/lib/hostview
+# (under --root meshnfs runs no program).
 W() { CASES+=("W"$'\x1f'"$(printf '%s\x1f' "$@")"); }
 # H NAME JSON RC REGEX: Headscale's /api/v1/node answers JSON (build/tools/hs-replay on
 # 127.0.0.1 in this namespace, TLS with a CA made here); `status --source headscale`.
@@ -233,6 +233,10 @@ printf '[server]\naddress = 100.64.0.1\n' >"$W/conf/meshnfs.conf"
 FAKE_TS=$FAKE_BIN
 fake_windows mirrored wslinfo cmd.exe wslpath tailscale.exe netstat.exe
 FAKE_WIN=$FAKE_BIN FAKE_BIN=$FAKE_TS
+# meshnfs passes its children a minimal environment: the fakes read their directory from a file.
+printf '%s\n' "$W/replay" >"$FAKE_TS/.replay_dir"
+printf '%s\n' "$W/win:$FIXTURES/windows/mirrored" >"$FAKE_WIN/.replay_dir"
+mkdir -p "$W/hv"
 
 # Headscale replayed on 127.0.0.1 (this namespace only), stopped by pid at exit.
 . "$TOP/tests/lib/pki.sh"
@@ -319,8 +323,12 @@ for c in "${CASES[@]}"; do
 		root_of wsl2-mirrored
 		state=$R
 		[ ${#args[@]} -gt 0 ] || args=(env)
-		cmd=(env PATH="$FAKE_WIN:$TEST_PATH" REPLAY_DIR="$W/win:$FIXTURES/windows/mirrored"
-		     "$MESHNFS" --timeout 1 --root "$R" "${args[@]}")
+		# Under --root no program runs: the root is made this machine's files in a private
+		# mount and PID namespace (tests/lib/hostview, as host_view does), inside this test's
+		# network namespace already.
+		cmd=(env HOSTVIEW_SCRATCH="$W/hv" unshare --mount --propagation private --pid --fork
+		     --mount-proc bash "$TOP/tests/lib/hostview" "$R" env PATH="$FAKE_WIN:$TEST_PATH"
+		     "$MESHNFS" --timeout 1 "${args[@]}")
 		;;
 	H)
 		name=${f[1]} want=${f[3]} re=${f[4]}
