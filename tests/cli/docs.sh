@@ -4,6 +4,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 run "$MESHNFS" help
 cmds=$(printf '%s\n' "$OUT" | sed -n 's/^  \([a-z]\+\) .*/\1/p')
+plan $((2 + 2 * $(wc -w <<<"$cmds"))) # two checks per command the loop below visits
 check_match "help lists commands" "env" "$cmds"
 for c in $cmds; do
 	check "man page documents '$c'" grep -Eq "^\\.(B|BI|RI) \"?$c( |\"|$)" "$TOP/man/meshnfs.8"

@@ -8,6 +8,7 @@
 # tmpfs: the guest still sees the checkout (its own share), and paths that are really hidden
 # from it are refused before anything starts.
 . "$(dirname "$0")/../lib/tap.sh"
+self_test
 . "$TOP/tests/vm/lib/vm.sh"
 vm_require || exit 1
 mk_tmpdir T
