@@ -28,7 +28,7 @@ FS_PID=$!
 at_exit "umount -l '$MP' 2>/dev/null"
 at_exit "kill $FS_PID 2>/dev/null; wait $FS_PID 2>/dev/null"
 at_exit ": >'$CTL.new'; mv -f '$CTL.new' '$CTL'"
-for _ in $(seq 100); do
+for _ in $(seq 600); do # a poll, up to 30 s on a loaded machine (was 5 s)
 	grep -q " $MP .* - fuse.hangfs " /proc/self/mountinfo && break
 	sleep 0.05
 done

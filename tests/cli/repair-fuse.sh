@@ -26,7 +26,7 @@ start_fs() {
 	"$HANGFS" "$CTL" "$MP" 2>>"$T/hangfs.log" &
 	FS_PID=$!
 	at_exit "kill $FS_PID 2>/dev/null; wait $FS_PID 2>/dev/null"
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do # a poll, up to 30 s on a loaded machine (was 5 s)
 		mounted && break
 		sleep 0.05
 	done

@@ -104,7 +104,7 @@ cp "$(command -v sleep)" "$PROC/ganesha.nfsd"
 bash -c '"$1" 30 & echo $! >"$2"; wait $!; echo $? >"$3"' _ "$PROC/ganesha.nfsd" \
 	"$G/run/ganesha/ganesha.pid" "$PROC/status" 2>/dev/null &
 wrapper=$!
-for _ in $(seq 100); do [ -s "$G/run/ganesha/ganesha.pid" ] && break; sleep 0.02; done
+for _ in $(seq 1500); do [ -s "$G/run/ganesha/ganesha.pid" ] && break; sleep 0.02; done # up to 30 s (was 2 s)
 gpid=$(cat "$G/run/ganesha/ganesha.pid")
 at_exit "kill $gpid 2>/dev/null"
 run M --root "$G" setup server --backend ganesha

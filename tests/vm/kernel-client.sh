@@ -21,6 +21,9 @@
 # Measurements go to the TAP output as "# measure:" lines and to build/vm/kernel-client.measure
 # (bench/vm-faults.sh makes bench/README.md's rows from it).
 . "$(dirname "$0")/../lib/tap.sh"
+# 22 setup and mount checks, 7 healthy, 29 hung (+ repair), 2 x 18 offline/refused, 15 stale,
+# 3 at the end (hung_mount makes 8, within_bound, ls_blocked, heal and doctor_green 1 each).
+plan 112
 . "$TOP/tests/vm/lib/vm.sh"
 
 HOLD=${VM_HUNG_HOLD:-20}            # s the server stays hung after the guide's ls started
