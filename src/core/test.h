@@ -13,8 +13,6 @@
 
 #define assert_str(a, b) assert_string_equal((a), (b))
 
-#include "config/config.h"
-
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -47,14 +45,3 @@ static inline bool test_isolate_net(void)
 	return ok;
 }
 
-/* The built-in defaults, then text as a meshnfs.conf named test.conf (fails the test on an
- * error). */
-static inline void test_config(struct config *c, const char *text)
-{
-	struct diag d = { 0 };
-
-	config_defaults(c);
-	if (config_parse("test.conf", text, strlen(text), c, &d) < 0)
-		fail_msg("%s:%u: %s", d.file, d.line, d.msg);
-	c->source = xstrdup("test.conf");
-}

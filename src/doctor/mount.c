@@ -6,6 +6,7 @@
 #include "doctor/doctor.h"
 
 #include "core/root.h"
+#include "format/mnttab.h"
 #include "format/procstatus.h"
 #include "mount/health.h"
 #include "mount/mountinfo.h"
@@ -126,7 +127,7 @@ static void report_present_nfs4(struct ctx *c, struct report *r)
 
 	bool server_ok = e->server && (streq(e->server, cfg->server) ||
 				       (e->addr && streq(e->addr, cfg->server)));
-	bool export_ok = e->export_path && mount_path_eq(e->export_path, cfg->export_path);
+	bool export_ok = e->export_path && mnttab_path_eq(e->export_path, cfg->export_path);
 	if (!server_ok || !export_ok) {
 		k = report_add(r, "mount.present", CHECK_FAIL, "%s mounted at %s, configured %s:%s",
 			       e->source, c->mp, cfg->server, cfg->export_path);

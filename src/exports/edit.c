@@ -4,13 +4,13 @@
 #include "exports/exports.h"
 
 #include "core/optlist.h"
-#include "fstab/fstab.h"
+#include "format/mnttab.h"
 
 #include <errno.h>
 
 bool exports_path_equal(const char *a, const char *b)
 {
-	_cleanup_free_ char *x = fstab_normalize_path(a), *y = fstab_normalize_path(b);
+	_cleanup_free_ char *x = mnttab_path_normalize(a), *y = mnttab_path_normalize(b);
 	return streq(x, y);
 }
 

@@ -2,7 +2,7 @@
 #include "fstab/fstab.h"
 
 #include "core/optlist.h"
-#include "mount/mountinfo.h"
+#include "format/mnttab.h"
 
 #include <errno.h>
 #include <libmount.h>
@@ -46,22 +46,6 @@ char *fstab_escape(const char *s)
 			buf_append(&b, p, 1);
 	}
 	return b.data;
-}
-
-char *fstab_normalize_path(const char *s)
-{
-	size_t n = strlen(s);
-	char *out = xmalloc(n + 1), *o = out;
-
-	for (const char *p = s; *p; p++) {
-		if (*p == '/' && o > out && o[-1] == '/')
-			continue;
-		*o++ = *p;
-	}
-	while (o > out + 1 && o[-1] == '/')
-		o--;
-	*o = '\0';
-	return out;
 }
 
 /* Sanitised, shortened copy of a line for a message. */
@@ -123,7 +107,7 @@ static int libmount_parse(const char *file, const char *data, size_t len, char *
 
 	*ret_targets = NULL;
 	*ret_n = 0;
-	r = mount_table_parse_buffer(file, data, len, on_parse_error, &err, &tb);
+	r = mnttab_parse_buffer(file, data, len, on_parse_error, &err, &tb);
 	if (!tb)
 		return r;
 	if (r < 0 || err.line) {
@@ -243,14 +227,14 @@ void fstab_free(struct fstab *f)
 
 int fstab_find(const struct fstab *f, const char *target, struct diag *diag)
 {
-	_cleanup_free_ char *want = fstab_normalize_path(target);
+	_cleanup_free_ char *want = mnttab_path_normalize(target);
 	int found = -ENOENT;
 
 	for (size_t i = 0; i < f->n_lines; i++) {
 		const char *t = f->lines[i].field[FSTAB_TARGET];
 		if (!t)
 			continue;
-		_cleanup_free_ char *have = fstab_normalize_path(t);
+		_cleanup_free_ char *have = mnttab_path_normalize(t);
 		if (!streq(have, want))
 			continue;
 		if (found >= 0)
@@ -306,7 +290,7 @@ static bool field_equal(const struct fstab_line *l, unsigned i, const struct fst
 	case FSTAB_TARGET: {
 		if (!have)
 			return false;
-		_cleanup_free_ char *a = fstab_normalize_path(have), *b = fstab_normalize_path(e->target);
+		_cleanup_free_ char *a = mnttab_path_normalize(have), *b = mnttab_path_normalize(e->target);
 		return streq(a, b);
 	}
 	case FSTAB_TYPE:

@@ -58,8 +58,6 @@ int fstab_set_entry(const char *file, const char *data, size_t len, const struct
 char *fstab_escape(const char *s);
 /* Decodes \ooo escapes (three octal digits, as libmount does). New string. */
 char *fstab_unescape(const char *s, size_t n);
-/* A path with repeated and trailing slashes removed ("/" stays). New string. */
-char *fstab_normalize_path(const char *s);
 
 /* Compares two comma-separated option lists as sets: the options of want missing from have,
  * and the ones of have that want lacks, each comma-separated into a new string ("" if none).

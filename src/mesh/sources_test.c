@@ -4,6 +4,7 @@
  * nobody listens on, inside a private network namespace (skipped without CAP_SYS_ADMIN);
  * tailscale and tailscale.exe are replayed from recordings (tests/lib/replay,
  * tests/fixtures/windows, labelled in tests/fixtures/README.md). */
+#include "config/config_fixture.h"
 #include "core/test.h"
 #include "mesh/sources.h"
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "mount/mountinfo.h"
 
+#include "format/mnttab.h"
+
 #include <errno.h>
 #include <libmount.h>
 
@@ -34,22 +36,6 @@ int mount_source_split(const char *source, char **host, char **path)
 	*host = xstrndup(source, hl);
 	*path = xstrdup(colon + 1);
 	return 0;
-}
-
-bool mount_path_eq(const char *a, const char *b)
-{
-	for (;;) {
-		while (a[0] == '/' && (a[1] == '/' || a[1] == '\0'))
-			a++;
-		while (b[0] == '/' && (b[1] == '/' || b[1] == '\0'))
-			b++;
-		if (*a != *b)
-			return false;
-		if (!*a)
-			return true;
-		a++;
-		b++;
-	}
 }
 
 static char *opt_value(const char *optstr, const char *name)
@@ -145,40 +131,13 @@ static int collect(struct libmnt_table *tb, const char *file, const char *mountp
 				     str_or_empty(mnt_fs_get_target(fs)));
 			break;
 		}
-		if (!mount_path_eq(mnt_fs_get_target(fs), mountpoint))
+		if (!mnttab_path_eq(mnt_fs_get_target(fs), mountpoint))
 			continue;
 		out->entries = xrealloc(out->entries, (out->n + 1) * sizeof(*out->entries));
 		out->entries[out->n] = (struct mount_entry){ 0 };
 		entry_fill(&out->entries[out->n++], fs);
 	}
 	mnt_free_iter(it);
-	return r;
-}
-
-int mount_table_parse_buffer(const char *file, const char *data, size_t len,
-			     int (*errcb)(struct libmnt_table *, const char *, int), void *userdata,
-			     struct libmnt_table **ret)
-{
-	struct libmnt_table *tb = mnt_new_table();
-	FILE *f;
-	int r = 0;
-
-	*ret = NULL;
-	if (!tb)
-		return -ENOMEM;
-	mnt_table_set_userdata(tb, userdata);
-	mnt_table_set_parser_errcb(tb, errcb);
-	if (len > 0) { /* an empty table: nothing in it (fmemopen refuses size 0) */
-		f = fmemopen((void *)data, len, "r");
-		if (!f) {
-			r = -errno;
-			mnt_unref_table(tb);
-			return r;
-		}
-		r = mnt_table_parse_stream(tb, f, file);
-		fclose(f);
-	}
-	*ret = tb;
 	return r;
 }
 
@@ -193,7 +152,7 @@ int mountinfo_parse(const char *file, const char *data, size_t len, const char *
 		return 0; /* an empty table: nothing mounted */
 	if (memchr(data, '\0', len))
 		return diag_set(diag, file, 0, "not a text file (NUL byte)");
-	r = mount_table_parse_buffer(file, data, len, parse_error, out, &tb);
+	r = mnttab_parse_buffer(file, data, len, parse_error, out, &tb);
 	if (!tb)
 		return r;
 	if (r < 0 && !out->bad_line)

@@ -51,17 +51,6 @@ const struct mount_entry *mount_stack_top(const struct mount_stack *s);
 /* The topmost mount of fstype (e.g. "nfs4"), or NULL. */
 const struct mount_entry *mount_stack_find_type(const struct mount_stack *s, const char *fstype);
 
-/* data parsed by libmount (fstab or mountinfo: it tells them apart) into a new table in *ret
- * (unref it), errcb and userdata as mnt_table_set_parser_errcb and set_userdata take them.
- * Returns libmount's result; *ret is NULL only when no table could be made. Shared by
- * mountinfo_parse and the fstab editor. */
-struct libmnt_table;
-int mount_table_parse_buffer(const char *file, const char *data, size_t len,
-			     int (*errcb)(struct libmnt_table *, const char *, int), void *userdata,
-			     struct libmnt_table **ret);
-
 /* Splits a network source "HOST:/PATH" or "[V6ADDR]:/PATH" into host and path (new
  * strings). -EINVAL when source is not of that shape (a device, "systemd-1", "tmpfs"...). */
 int mount_source_split(const char *source, char **host, char **path);
-/* Compares two absolute paths, ignoring repeated and trailing slashes. */
-bool mount_path_eq(const char *a, const char *b);

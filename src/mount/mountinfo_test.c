@@ -40,16 +40,6 @@ static void split_sources(void **state)
 		assert_int_equal(mount_source_split(bad[i], &h, &p), -EINVAL);
 }
 
-static void paths_compare(void **state)
-{
-	(void)state;
-	assert_true(mount_path_eq("/opt/shared", "/opt/shared/"));
-	assert_true(mount_path_eq("/opt//shared", "/opt/shared"));
-	assert_true(mount_path_eq("/", "/"));
-	assert_false(mount_path_eq("/opt/shared", "/opt/shared2"));
-	assert_false(mount_path_eq("/opt", "/opt/shared"));
-}
-
 static void stack_at_mount_point(void **state)
 {
 	(void)state;
@@ -149,7 +139,7 @@ static void read_live_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(split_sources),	 cmocka_unit_test(paths_compare),
+		cmocka_unit_test(split_sources),
 		cmocka_unit_test(stack_at_mount_point), cmocka_unit_test(top_by_parent_not_order),
 		cmocka_unit_test(escapes_and_ro),	 cmocka_unit_test(bad_input),
 		cmocka_unit_test(read_missing_file),	 cmocka_unit_test(read_live_table),

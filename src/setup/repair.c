@@ -10,6 +10,7 @@
 
 #include "core/root.h"
 #include "core/safewrite.h"
+#include "format/mnttab.h"
 #include "fstab/fstab.h"
 #include "mount/health.h"
 #include "mount/mountinfo.h"
@@ -23,7 +24,7 @@
 
 char *repair_unit_name(const char *path, const char *suffix)
 {
-	_cleanup_free_ char *n = fstab_normalize_path(path);
+	_cleanup_free_ char *n = mnttab_path_normalize(path);
 	struct buf b = { 0 };
 	const char *p = n;
 

@@ -4,6 +4,7 @@
  * concurrency, the run's deadline, nodes left unprobed, progress). The real NFS server and
  * the whole ladder are tested end to end in tests/e2e/status.sh. Silent peers: addresses
  * routed into loopback, where they are dropped. */
+#include "config/config_fixture.h"
 #include "core/test.h"
 #include "status/status.h"
 
