@@ -70,6 +70,12 @@ static void invalid_input_names_the_line(void **state)
 	assert_str(d.msg, "invalid UTF-8 byte 0xc3");
 	assert_int_equal(text_decode("w", "\xff\xfe\x00\xd8", 4, &t, &d), -EBADMSG);
 	assert_str(d.msg, "unpaired UTF-16 surrogate");
+	/* A lone low surrogate, at both ends of its range (a mutation survivor: "u > 0xdc00"
+	 * let U+DC00 through as a character, and no case had a lone low surrogate). */
+	assert_int_equal(text_decode("w", "\xff\xfe\x00\xdc", 4, &t, &d), -EBADMSG);
+	assert_str(d.msg, "unpaired UTF-16 surrogate");
+	assert_int_equal(text_decode("w", "\xff\xfe" "a\x00\xff\xdf", 6, &t, &d), -EBADMSG);
+	assert_str(d.msg, "unpaired UTF-16 surrogate");
 	assert_int_equal(text_decode("w", "\xff\xfe\x61", 3, &t, &d), -EBADMSG);
 	assert_str(d.msg, "UTF-16 text with an odd number of bytes");
 	assert_int_equal(text_decode("w", "a\xc0\x80", 3, &t, &d), -EBADMSG); /* overlong NUL */
