@@ -59,6 +59,27 @@ static void utf16le_without_bom_and_be(void **state)
 	text_free(&t);
 }
 
+/* An empty file, and one that is a BOM alone: "" (never NULL), no final newline needed.
+ * (A mutation survivor: dropping the buf_append that makes the empty buffer left utf8 NULL
+ * for callers that print or compare it; every case had content.) */
+static void empty_text_is_an_empty_string(void **state)
+{
+	static const char *const in[] = { "", "\xef\xbb\xbf", "\xff\xfe" };
+	static const size_t len[] = { 0, 3, 2 };
+	struct text t;
+	struct diag d = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
+		assert_int_equal(text_decode("w", in[i], len[i], &t, &d), 0);
+		assert_non_null(t.utf8);
+		assert_str(t.utf8, "");
+		assert_int_equal(t.len, 0);
+		assert_true(t.final_newline);
+		text_free(&t);
+	}
+}
+
 static void invalid_input_names_the_line(void **state)
 {
 	(void)state;
@@ -110,6 +131,7 @@ int main(void)
 		cmocka_unit_test(utf8_plain_and_bom),
 		cmocka_unit_test(utf16le_bom_crlf_and_non_ascii),
 		cmocka_unit_test(utf16le_without_bom_and_be),
+		cmocka_unit_test(empty_text_is_an_empty_string),
 		cmocka_unit_test(invalid_input_names_the_line),
 		cmocka_unit_test(encode_round_trips_every_encoding),
 	};
