@@ -5,7 +5,7 @@ CC        ?= cc
 CLANG     ?= clang
 PREFIX    ?= /usr/local
 BUILD     := build
-PKGS      := mount jansson libnfs libcurl
+PKGS      := mount jansson libnfs libcurl libsystemd libmicrohttpd
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

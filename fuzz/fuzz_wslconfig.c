@@ -3,7 +3,7 @@
  * and the edit applied again must change nothing), and what the linter finds in it. */
 #include "fuzz.h"
 #include "node/wslconfig.h"
-#include "setup/wsl.h"
+#include "setup/setup_wsl.h"
 
 static void edit_twice(int (*fn)(void *, const char *, size_t, bool, struct buf *,
 				 struct diag *),

@@ -89,8 +89,9 @@ int cmd_mesh_nodes(struct ctx *ctx, const char *command, int source, struct mesh
 /* The list's warnings: "warning: ..." lines on f. */
 void cmd_print_warnings(FILE *f, char *const *w, size_t n, bool color);
 int cmd_repair(struct ctx *ctx, int argc, char **argv);
+int cmd_watch(struct ctx *ctx, int argc, char **argv);
 
-/* Plans (setup, repair; src/cmd/plan.c). The plan is printed, then unless dry_run applied
+/* Plans (setup, repair; src/cmd/cmd_plan.c). The plan is printed, then unless dry_run applied
  * step by step (after checking that every file it writes is writable), then verify runs when
  * every step succeeded. Node warnings become node.input checks. Returns the exit code. */
 struct plan;

@@ -8,7 +8,7 @@
 #include "node/node.h"
 #include "report/output.h"
 #include "setup/setup.h"
-#include "setup/wsl.h"
+#include "setup/setup_wsl.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -129,9 +129,9 @@ static void verify(struct ctx *ctx, struct report *r, const void *data)
 	struct buf steps = { 0 };
 	buf_append(&steps, "", 0);
 	for (int i = 0; i < PROBE_N_STEPS; i++)
-		if (p.steps[i].status != CHECK_SKIP || p.steps[i].detail)
+		if (p.steps[i].status != STEP_SKIP || p.steps[i].detail)
 			buf_printf(&steps, "%s%s %s%s%s", steps.len ? "\n" : "", probe_step_name(i),
-				   check_status_name(p.steps[i].status), p.steps[i].detail ? ": " : "",
+				   probe_step_status_name(p.steps[i].status), p.steps[i].detail ? ": " : "",
 				   p.steps[i].detail ? p.steps[i].detail : "");
 	check_set_detail(c, "%s", steps.data);
 	buf_free(&steps);

@@ -100,10 +100,10 @@ static json_t *row_json(const struct status *st, const struct status_row *r)
 		const struct probe_step *failed = NULL;
 		int last = -1;
 		for (int k = 0; k < PROBE_N_STEPS; k++) {
-			if (t->p.steps[k].status == CHECK_SKIP)
+			if (t->p.steps[k].status == STEP_SKIP)
 				continue;
 			last = k;
-			if (!failed && t->p.steps[k].status == CHECK_FAIL)
+			if (!failed && t->p.steps[k].status == STEP_FAIL)
 				failed = &t->p.steps[k];
 		}
 		ipv4_format(t->addr, addr, sizeof(addr));

@@ -14,7 +14,8 @@
 #define CONFIG_MAX_SIZE (256 * 1024)
 
 enum value_kind {
-	V_HOST, V_PATH, V_MOUNTPOINT, V_OPTIONS, V_RANGE, V_URL, V_SECRET, V_USER, V_COMMAND, V_INT
+	V_HOST, V_PATH, V_MOUNTPOINT, V_OPTIONS, V_RANGE, V_URL, V_SECRET, V_USER, V_COMMAND, V_INT,
+	V_LISTEN
 };
 
 /* One row per accepted key: adding a setting is adding a row. */
@@ -39,6 +40,10 @@ static const struct config_key {
 	{ "fleet", "meshnfs", V_COMMAND, offsetof(struct config, fleet_meshnfs), 0, 0 },
 	{ "fleet", "sessions", V_INT, offsetof(struct config, fleet_sessions), 1, 64 },
 	{ "fleet", "connect_timeout", V_INT, offsetof(struct config, fleet_connect_timeout), 1, 120 },
+	{ "watch", "interval", V_INT, offsetof(struct config, watch_interval), 1, 86400 },
+	{ "watch", "detach_after", V_INT, offsetof(struct config, watch_detach_after), 0, 86400 },
+	{ "watch", "textfile", V_PATH, offsetof(struct config, watch_textfile), 0, 0 },
+	{ "watch", "listen", V_LISTEN, offsetof(struct config, watch_listen), 0, 0 },
 };
 
 /* Sections whose keys are names chosen by the user, not listed in keys[]. */
@@ -110,6 +115,36 @@ int config_check_https_url(const char *s)
 	for (const char *p = s; *p; p++)
 		if (*p == ' ' || *p == '?' || *p == '#' || *p == '"' || *p == '\\')
 			return -EINVAL;
+	return 0;
+}
+
+int config_parse_listen(const char *s, uint32_t *addr, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	const char *ps = colon ? colon + 1 : s;
+	char host[16];
+	uint32_t a = 0x7f000001; /* loopback unless told otherwise */
+	char *end;
+
+	if (colon) {
+		size_t n = (size_t)(colon - s);
+		if (n >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s, n);
+		host[n] = '\0';
+		if (n && ipv4_parse(host, &a) < 0)
+			return -EINVAL;
+	}
+	if (!isdigit((unsigned char)*ps))
+		return -EINVAL;
+	errno = 0;
+	long p = strtol(ps, &end, 10);
+	if (errno || *end || p < 1 || p > 65535)
+		return -EINVAL;
+	if (addr)
+		*addr = a;
+	if (port)
+		*port = (uint16_t)p;
 	return 0;
 }
 
@@ -273,6 +308,7 @@ void config_defaults(struct config *c)
 	cidr_parse("100.64.0.0/10", true, &c->mesh);
 	c->fleet_sessions = 8;
 	c->fleet_connect_timeout = 5;
+	c->watch_interval = 10;
 }
 
 /* Checks value for key k: 0, or -EINVAL with the problem in err, quoting the value (a message
@@ -326,6 +362,10 @@ static int check_value(const struct config_key *k, const char *value, char *err,
 	case V_COMMAND:
 		if (check_command(value) < 0)
 			problem = "is not a program name or absolute path";
+		break;
+	case V_LISTEN:
+		if (config_parse_listen(value, NULL, NULL) < 0)
+			problem = "is not [ADDRESS:]PORT (an IPv4 address, a port in 1..65535)";
 		break;
 	case V_INT: {
 		char *end;
@@ -473,6 +513,8 @@ void config_free(struct config *c)
 	free(c->fleet_identity);
 	free(c->fleet_user);
 	free(c->fleet_meshnfs);
+	free(c->watch_textfile);
+	free(c->watch_listen);
 	for (size_t i = 0; i < c->n_nodes; i++)
 		config_node_free(&c->nodes[i]);
 	free(c->nodes);

@@ -44,6 +44,12 @@ struct config {
 	int fleet_sessions;     /* sessions: concurrent ssh sessions, 1..64; default 8 */
 	int fleet_connect_timeout; /* connect_timeout: seconds, 1..120; default 5 */
 
+	/* [watch]: meshnfs watch (its command-line options override these). */
+	int watch_interval;     /* interval: seconds between rounds, 1..86400; default 10 */
+	int watch_detach_after; /* detach_after: seconds hung before detaching, 0 (off)..86400 */
+	char *watch_textfile;   /* textfile: node_exporter's textfile collector directory */
+	char *watch_listen;     /* listen: [ADDRESS:]PORT of the metrics endpoint */
+
 	struct config_node *nodes; /* [nodes] */
 	size_t n_nodes;
 };
@@ -68,6 +74,9 @@ int config_check_abs_path(const char *s);
 int config_check_mount_options(const char *s);
 /* https://host[:port][/path], no credentials, query or fragment. */
 int config_check_https_url(const char *s);
+/* "[ADDRESS:]PORT" (IPv4; no address or an empty one: 127.0.0.1): 0 with *addr (host byte
+ * order) and *port set (either may be NULL), or -EINVAL. */
+int config_parse_listen(const char *s, uint32_t *addr, uint16_t *port);
 /* A node name: [A-Za-z0-9][A-Za-z0-9._-]*, at most 63 characters. */
 int config_check_node_name(const char *s);
 /* Parses one [nodes] value into n (name and line are set by the caller). */

@@ -175,6 +175,53 @@ static void validators(void **state)
 	assert_int_equal(config_check_value("server", "port", "2049", err, sizeof(err)), -EINVAL);
 }
 
+static void watch_section(void **state)
+{
+	(void)state;
+	const char *s = "[watch]\ninterval = 1\ndetach_after = 60\ntextfile = /var/lib/node\n"
+			"listen = 9842\n";
+	struct config c = { 0 };
+	struct diag d = { 0 };
+	uint32_t a;
+	uint16_t port;
+
+	config_defaults(&c);
+	assert_int_equal(c.watch_interval, 10);
+	assert_int_equal(c.watch_detach_after, 0); /* off by default */
+	assert_int_equal(config_parse("f", s, strlen(s), &c, &d), 0);
+	assert_int_equal(c.watch_interval, 1);
+	assert_int_equal(c.watch_detach_after, 60);
+	assert_str(c.watch_textfile, "/var/lib/node");
+	assert_str(c.watch_listen, "9842");
+	config_free(&c);
+
+	/* Loopback unless told otherwise. */
+	assert_int_equal(config_parse_listen("9842", &a, &port), 0);
+	assert_int_equal(a, 0x7f000001);
+	assert_int_equal(port, 9842);
+	assert_int_equal(config_parse_listen(":80", &a, &port), 0);
+	assert_int_equal(a, 0x7f000001);
+	assert_int_equal(config_parse_listen("100.64.0.3:9100", &a, &port), 0);
+	assert_int_equal(a, 0x64400003);
+	assert_int_equal(port, 9100);
+	assert_int_equal(config_parse_listen("0.0.0.0:1", &a, &port), 0);
+	assert_int_equal(a, 0);
+	static const char *const bad[] = { "", ":", "0", "65536", "http", "1.2.3:80", "host:80",
+					   "1.2.3.4:", "1.2.3.4:80x", "-1", "1.2.3.4.5.6.7.8.9:80" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		assert_int_equal(config_parse_listen(bad[i], NULL, NULL), -EINVAL);
+
+	const char *b = "[watch]\ninterval = 0\n";
+	config_defaults(&c);
+	assert_int_equal(config_parse("f", b, strlen(b), &c, &d), -EBADMSG);
+	assert_int_equal(d.line, 2);
+	assert_non_null(strstr(d.msg, "interval: \"0\" is not a number in 1..86400"));
+	const char *b2 = "[watch]\nlisten = 127.0.0.1:http\n";
+	assert_int_equal(config_parse("f", b2, strlen(b2), &c, &d), -EBADMSG);
+	assert_non_null(strstr(d.msg, "is not [ADDRESS:]PORT"));
+	config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +231,7 @@ int main(void)
 		cmocka_unit_test(validators),
 		cmocka_unit_test(mesh_sections),
 		cmocka_unit_test(api_key_file_mode),
+		cmocka_unit_test(watch_section),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

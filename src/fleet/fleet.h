@@ -9,7 +9,7 @@
 #include "core/diag.h"
 #include "core/spawn.h"
 #include "format/cidr.h"
-#include "mesh/node.h"
+#include "mesh/peer.h"
 #include "report/report.h"
 
 enum fleet_result {

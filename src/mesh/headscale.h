@@ -6,7 +6,7 @@
 #pragma once
 
 #include "core/diag.h"
-#include "mesh/node.h"
+#include "mesh/peer.h"
 
 #define HEADSCALE_MAX_RESPONSE (8 * 1024 * 1024)
 

@@ -13,7 +13,7 @@
 
 #include "config/config.h"
 #include "core/diag.h"
-#include "mesh/node.h"
+#include "mesh/peer.h"
 
 enum mesh_source {
 	MESH_SOURCE_AUTO,

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "core/diag.h"
-#include "mesh/node.h"
+#include "mesh/peer.h"
 
 #include <jansson.h>
 

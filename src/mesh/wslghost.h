@@ -6,7 +6,7 @@
  * host's `tailscale status --json` peers, or Headscale's nodes. */
 #pragma once
 
-#include "mesh/node.h"
+#include "mesh/peer.h"
 
 struct wsl_identity {
 	const char *const *names; /* the distro's host names: /etc/hostname, wsl.conf

@@ -107,7 +107,7 @@ int probe_run(struct probe *p, const struct probe_opts *o, int resolve_ms)
 	probe_init(p, &opts);
 	if (r < 0) {
 		/* An unknown name is the route step failing: there is nowhere to go. */
-		p->steps[PROBE_ROUTE] = (struct probe_step){ .status = CHECK_FAIL,
+		p->steps[PROBE_ROUTE] = (struct probe_step){ .status = STEP_FAIL,
 							     .ms = now_ms() - t0,
 							     .detail = xstrdup(err) };
 		p->diagnosis = PROBE_UNREACHABLE;

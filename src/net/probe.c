@@ -40,7 +40,7 @@ void probe_init(struct probe *p, const struct probe_opts *o)
 	p->total_ms = o->total_ms > 0 ? o->total_ms : 2 * p->step_ms;
 	p->connect_ms = o->connect_ms > 0 ? o->connect_ms : p->step_ms;
 	for (int i = 0; i < PROBE_N_STEPS; i++)
-		p->steps[i] = (struct probe_step){ .status = CHECK_SKIP, .ms = -1 };
+		p->steps[i] = (struct probe_step){ .status = STEP_SKIP, .ms = -1 };
 }
 
 static void release(struct probe *p)
@@ -102,9 +102,9 @@ static void begin_step(struct probe *p, enum probe_step_id id, int64_t now)
 }
 
 /* Ends the running step with status and detail. */
-static void end_step(struct probe *p, enum check_status st, int64_t now, const char *fmt, ...)
+static void end_step(struct probe *p, enum probe_step_status st, int64_t now, const char *fmt, ...)
 	_printf_(4, 5);
-static void end_step(struct probe *p, enum check_status st, int64_t now, const char *fmt, ...)
+static void end_step(struct probe *p, enum probe_step_status st, int64_t now, const char *fmt, ...)
 {
 	struct probe_step *s = &p->steps[p->step];
 	va_list ap;
@@ -210,7 +210,7 @@ static void step_route(struct probe *p, int64_t now)
 	cidr_format(&p->mesh, range, sizeof(range));
 	r = net_route_source(p->addr, p->port, &s);
 	if (r < 0) {
-		end_step(p, CHECK_FAIL, now_ms(), "no route to %s: %s", dst, strerror(-r));
+		end_step(p, STEP_FAIL, now_ms(), "no route to %s: %s", dst, strerror(-r));
 		finish(p, PROBE_UNREACHABLE, now_ms());
 		return;
 	}
@@ -218,10 +218,10 @@ static void step_route(struct probe *p, int64_t now)
 	p->source_in_mesh = cidr_contains(&p->mesh, s);
 	addr_str(s, src, sizeof(src));
 	if (p->source_in_mesh)
-		end_step(p, CHECK_OK, now_ms(), "%s -> %s, from a mesh address (%s)", src, dst,
+		end_step(p, STEP_OK, now_ms(), "%s -> %s, from a mesh address (%s)", src, dst,
 			 range);
 	else
-		end_step(p, CHECK_WARN, now_ms(),
+		end_step(p, STEP_WARN, now_ms(),
 			 "%s -> %s: the route leaves from %s, outside the mesh range %s", src, dst,
 			 src, range);
 }
@@ -234,11 +234,11 @@ static void tcp_result(struct probe *p, int err, int64_t now)
 	close(p->fd);
 	p->fd = -1;
 	if (err == 0) {
-		end_step(p, CHECK_OK, now, "%s:%u accepts TCP connections", dst, (unsigned)p->port);
+		end_step(p, STEP_OK, now, "%s:%u accepts TCP connections", dst, (unsigned)p->port);
 		start_rpc(p, now);
 		return;
 	}
-	end_step(p, CHECK_FAIL, now, "%s:%u: %s", dst, (unsigned)p->port, strerror(err));
+	end_step(p, STEP_FAIL, now, "%s:%u: %s", dst, (unsigned)p->port, strerror(err));
 	finish(p, err == ECONNREFUSED ? PROBE_REFUSED : PROBE_UNREACHABLE, now);
 }
 
@@ -252,7 +252,7 @@ static void step_tcp(struct probe *p, int64_t now)
 	p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (p->fd < 0) {
 		int e = errno;
-		end_step(p, CHECK_FAIL, now, "socket: %s", strerror(e));
+		end_step(p, STEP_FAIL, now, "socket: %s", strerror(e));
 		finish(p, PROBE_UNREACHABLE, now);
 		return;
 	}
@@ -273,7 +273,7 @@ static void start_rpc(struct probe *p, int64_t now)
 	p->cb_fired = false;
 	if (!p->rpc ||
 	    rpc_connect_port_async(p->rpc, dst, p->port, NFS4_PROGRAM, NFS_V4, on_rpc, p) < 0) {
-		end_step(p, CHECK_FAIL, now, "cannot start the RPC connection: %s",
+		end_step(p, STEP_FAIL, now, "cannot start the RPC connection: %s",
 			 p->rpc && rpc_get_error(p->rpc) ? rpc_get_error(p->rpc) : "libnfs error");
 		finish(p, PROBE_NO_NFS_ANSWER, now);
 	}
@@ -283,7 +283,7 @@ static void rpc_reply(struct probe *p, int64_t now)
 {
 	if (p->state == PS_RPC_CONNECT) {
 		if (p->cb_err < 0) {
-			end_step(p, CHECK_FAIL, now, "the RPC connection failed: %s",
+			end_step(p, STEP_FAIL, now, "the RPC connection failed: %s",
 				 msg_or(p, strerror(-p->cb_err)));
 			finish(p, PROBE_NO_NFS_ANSWER, now);
 			return;
@@ -291,18 +291,18 @@ static void rpc_reply(struct probe *p, int64_t now)
 		p->state = PS_RPC_NULL;
 		p->cb_fired = false;
 		if (rpc_nfs4_null_async(p->rpc, on_rpc, p) < 0) {
-			end_step(p, CHECK_FAIL, now, "cannot send the NFSv4 NULL call");
+			end_step(p, STEP_FAIL, now, "cannot send the NFSv4 NULL call");
 			finish(p, PROBE_NO_NFS_ANSWER, now);
 		}
 		return;
 	}
 	if (p->cb_err < 0) {
-		end_step(p, CHECK_FAIL, now, "the NFSv4 NULL call failed: %s",
+		end_step(p, STEP_FAIL, now, "the NFSv4 NULL call failed: %s",
 			 msg_or(p, strerror(-p->cb_err)));
 		finish(p, PROBE_NO_NFS_ANSWER, now);
 		return;
 	}
-	end_step(p, CHECK_OK, now, "the NFSv4 service answers (NULL call, program 100003 v4)");
+	end_step(p, STEP_OK, now, "the NFSv4 service answers (NULL call, program 100003 v4)");
 	rpc_destroy_context(p->rpc);
 	p->rpc = NULL;
 	if (!p->export_path) {
@@ -321,7 +321,7 @@ static void start_export(struct probe *p, int64_t now)
 	p->state = PS_MOUNT;
 	p->nfs = nfs_init_context();
 	if (!p->nfs) {
-		end_step(p, CHECK_FAIL, now, "cannot create an NFS context");
+		end_step(p, STEP_FAIL, now, "cannot create an NFS context");
 		finish(p, PROBE_NO_NFS_ANSWER, now);
 		return;
 	}
@@ -340,7 +340,7 @@ static void start_export(struct probe *p, int64_t now)
 	p->cb_fired = false;
 	if (nfs_mount_async(p->nfs, dst, p->export_path, on_nfs, p) < 0) {
 		const char *e = nfs_get_error(p->nfs);
-		end_step(p, CHECK_FAIL, now, "cannot start the mount: %s", e ? e : "libnfs error");
+		end_step(p, STEP_FAIL, now, "cannot start the mount: %s", e ? e : "libnfs error");
 		finish(p, PROBE_NO_NFS_ANSWER, now);
 	}
 }
@@ -352,17 +352,17 @@ static void mount_reply(struct probe *p, int64_t now)
 		char src[16];
 		addr_str(p->source, src, sizeof(src));
 		if (d == PROBE_EXPORT_DENIED_OR_MISSING)
-			end_step(p, CHECK_FAIL, now,
+			end_step(p, STEP_FAIL, now,
 				 "%s: not found (%s): either the server exports no such path, or it "
 				 "does not allow this client (%s) and hides the export from it",
 				 p->export_path, msg_or(p, strerror(-p->cb_err)), src);
 		else
-			end_step(p, CHECK_FAIL, now, "mounting %s failed: %s", p->export_path,
+			end_step(p, STEP_FAIL, now, "mounting %s failed: %s", p->export_path,
 				 msg_or(p, strerror(-p->cb_err)));
 		finish(p, d, now);
 		return;
 	}
-	end_step(p, CHECK_OK, now, "%s is exported to this client (NFSv4 mount)", p->export_path);
+	end_step(p, STEP_OK, now, "%s is exported to this client (NFSv4 mount)", p->export_path);
 	if (p->no_write) {
 		finish(p, PROBE_OK, now);
 		return;
@@ -410,7 +410,7 @@ static void start_write(struct probe *p, int64_t now)
 	p->cb_fired = false;
 	if (nfs_create_async(p->nfs, p->fname, O_RDWR | O_EXCL, 0644, on_nfs, p) < 0) {
 		const char *e = nfs_get_error(p->nfs);
-		end_step(p, CHECK_FAIL, now, "cannot start the create: %s", e ? e : "libnfs error");
+		end_step(p, STEP_FAIL, now, "cannot start the create: %s", e ? e : "libnfs error");
 		finish(p, PROBE_WRITE_FAILED, now);
 	}
 }
@@ -451,12 +451,12 @@ static void write_goto(struct probe *p, enum probe_state s, int64_t now)
 			return;
 		}
 		if (s == PS_CLOSE || s == PS_UNLINK) {
-			end_step(p, CHECK_WARN, now, "wrote and read back %zu bytes, but cannot remove "
+			end_step(p, STEP_WARN, now, "wrote and read back %zu bytes, but cannot remove "
 				 "%s: %s", p->len, p->fname, e ? e : "libnfs error");
 			finish(p, PROBE_OK, now);
 			return;
 		}
-		end_step(p, CHECK_FAIL, now, "cannot queue the next call: %s", e ? e : "libnfs error");
+		end_step(p, STEP_FAIL, now, "cannot queue the next call: %s", e ? e : "libnfs error");
 		cleanup_write(p, PROBE_WRITE_FAILED, now);
 	}
 }
@@ -477,7 +477,7 @@ static void write_fail(struct probe *p, const char *what, int64_t now)
 {
 	enum probe_diagnosis d = probe_classify_nfs_error(p->cb_err, p->cb_msg, false);
 
-	end_step(p, CHECK_FAIL, now, "%s %s failed: %s", what, p->fname,
+	end_step(p, STEP_FAIL, now, "%s %s failed: %s", what, p->fname,
 		 msg_or(p, strerror(-p->cb_err)));
 	cleanup_write(p, d, now);
 }
@@ -488,25 +488,25 @@ static void ownership_result(struct probe *p, int64_t now)
 
 	s->ms = p->owner_ms;
 	if (p->cb_err < 0) {
-		s->status = CHECK_WARN;
+		s->status = STEP_WARN;
 		set_detail(s, "cannot read the test file's owner: %s", msg_or(p, strerror(-p->cb_err)));
 		return;
 	}
 	p->owner = p->cb_uid;
 	p->owner_known = true;
 	if (p->owner == p->uid && p->uid == 0) {
-		s->status = CHECK_OK;
+		s->status = STEP_OK;
 		set_detail(s, "a file created by root is owned by uid 0: no root squash");
 	} else if (p->owner == p->uid) {
-		s->status = CHECK_OK;
+		s->status = STEP_OK;
 		set_detail(s, "a file created by uid %" PRIu64 " is owned by it (run as root to test "
 			      "root squash)", p->uid);
 	} else if (p->uid == 0) {
-		s->status = CHECK_WARN;
+		s->status = STEP_WARN;
 		set_detail(s, "root is squashed: a file created by root is owned by uid %" PRIu64
 			      " (the anonymous id)", p->owner);
 	} else {
-		s->status = CHECK_WARN;
+		s->status = STEP_WARN;
 		set_detail(s, "a file created by uid %" PRIu64 " is owned by uid %" PRIu64
 			      " (all_squash or id mapping on the server)", p->uid, p->owner);
 	}
@@ -566,7 +566,7 @@ static void write_reply(struct probe *p, int64_t now)
 			size_t i = 0;
 			while (p->wbuf[i] == p->rbuf[i])
 				i++;
-			end_step(p, CHECK_FAIL, now, "%s reads back different data from byte %zu on",
+			end_step(p, STEP_FAIL, now, "%s reads back different data from byte %zu on",
 				 p->fname, i);
 			cleanup_write(p, PROBE_WRITE_FAILED, now);
 			return;
@@ -593,11 +593,11 @@ static void write_reply(struct probe *p, int64_t now)
 			return;
 		}
 		if (err < 0)
-			end_step(p, CHECK_WARN, now,
+			end_step(p, STEP_WARN, now,
 				 "wrote, synced and read back %zu bytes, but cannot remove %s: %s", p->len,
 				 p->fname, msg_or(p, strerror(-err)));
 		else
-			end_step(p, CHECK_OK, now,
+			end_step(p, STEP_OK, now,
 				 "created, wrote, synced, read back and removed a %zu-byte file", p->len);
 		p->steps[PROBE_WRITE].ms -= p->owner_ms;
 		finish(p, PROBE_OK, now);
@@ -671,7 +671,7 @@ static void timeout(struct probe *p, int64_t now, const char *why)
 	}
 	switch (p->state) {
 	case PS_TCP:
-		end_step(p, CHECK_FAIL, now,
+		end_step(p, STEP_FAIL, now,
 			 "%s:%u: no answer to the connection request within %.1f s (%s): packets to "
 			 "%s are dropped on the way",
 			 dst, (unsigned)p->port, s, why, dst);
@@ -685,12 +685,12 @@ static void timeout(struct probe *p, int64_t now, const char *why)
 		int fd = rpc_get_fd(p->rpc);
 		bool connected = fd >= 0 && getpeername(fd, (struct sockaddr *)&peer, &plen) == 0;
 		if (connected)
-			end_step(p, CHECK_FAIL, now,
+			end_step(p, STEP_FAIL, now,
 				 "TCP accepted, but no answer to the NFSv4 NULL call within %.1f s (%s): "
 				 "the NFS service is not answering",
 				 s, why);
 		else
-			end_step(p, CHECK_FAIL, now,
+			end_step(p, STEP_FAIL, now,
 				 "port %u accepted the tcp step's connection, but not the next one "
 				 "within %.1f s (%s): the NFS service is not accepting connections",
 				 (unsigned)p->port, s, why);
@@ -698,19 +698,19 @@ static void timeout(struct probe *p, int64_t now, const char *why)
 		break;
 	}
 	case PS_RPC_NULL:
-		end_step(p, CHECK_FAIL, now,
+		end_step(p, STEP_FAIL, now,
 			 "TCP accepted, but no answer to the NFSv4 NULL call within %.1f s (%s): the "
 			 "NFS service is not answering",
 			 s, why);
 		d = PROBE_NO_NFS_ANSWER;
 		break;
 	case PS_MOUNT:
-		end_step(p, CHECK_FAIL, now, "no answer to the mount of %s within %.1f s (%s)",
+		end_step(p, STEP_FAIL, now, "no answer to the mount of %s within %.1f s (%s)",
 			 p->export_path, s, why);
 		d = PROBE_NO_NFS_ANSWER;
 		break;
 	default:
-		end_step(p, CHECK_FAIL, now,
+		end_step(p, STEP_FAIL, now,
 			 "the server stopped answering during the write test (%.1f s, %s)%s%s", s, why,
 			 p->created ? "; left behind: " : "", p->created ? p->fname : "");
 		d = PROBE_NO_NFS_ANSWER;

@@ -22,8 +22,8 @@
  */
 #pragma once
 
+#include "core/util.h"
 #include "format/cidr.h"
-#include "report/report.h"
 
 #include <inttypes.h>
 #include <poll.h>
@@ -52,8 +52,20 @@ enum probe_diagnosis {
 	PROBE_N_DIAGNOSES,
 };
 
+/* How a step ended. The values are report's check statuses (CHECK_SKIP, CHECK_OK, CHECK_WARN,
+ * CHECK_FAIL, in this order), so a command shows a step as a check by converting the value:
+ * (enum check_status)step.status. */
+enum probe_step_status {
+	STEP_SKIP = 0, /* not run */
+	STEP_OK,
+	STEP_WARN,     /* done, with a reservation (a route from outside the mesh, a file left) */
+	STEP_FAIL,
+};
+/* "skip", "ok", "warn", "fail". */
+const char *probe_step_status_name(enum probe_step_status s);
+
 struct probe_step {
-	enum check_status status; /* CHECK_SKIP until run */
+	enum probe_step_status status; /* STEP_SKIP until run */
 	int64_t ms;               /* -1 when not run */
 	char *detail;
 };

@@ -57,11 +57,11 @@ static void refused(void **state)
 	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
 	assert_int_equal(p.diagnosis, PROBE_REFUSED);
 	/* The source is loopback, outside the mesh: the route step warns, the ladder goes on. */
-	assert_int_equal(p.steps[PROBE_ROUTE].status, CHECK_WARN);
+	assert_int_equal(p.steps[PROBE_ROUTE].status, STEP_WARN);
 	assert_false(p.source_in_mesh);
-	assert_int_equal(p.steps[PROBE_TCP].status, CHECK_FAIL);
+	assert_int_equal(p.steps[PROBE_TCP].status, STEP_FAIL);
 	assert_non_null(strstr(p.steps[PROBE_TCP].detail, "refused"));
-	assert_int_equal(p.steps[PROBE_RPC].status, CHECK_SKIP);
+	assert_int_equal(p.steps[PROBE_RPC].status, STEP_SKIP);
 	assert_true(p.steps[PROBE_RPC].ms < 0);
 	assert_true(p.ms < TEST_TIME_BOUND_MS(1000));
 	probe_free(&p);
@@ -84,8 +84,8 @@ static void silent_service(void **state)
 	t0 = now_ms();
 	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
 	assert_int_equal(p.diagnosis, PROBE_NO_NFS_ANSWER);
-	assert_int_equal(p.steps[PROBE_TCP].status, CHECK_OK);
-	assert_int_equal(p.steps[PROBE_RPC].status, CHECK_FAIL);
+	assert_int_equal(p.steps[PROBE_TCP].status, STEP_OK);
+	assert_int_equal(p.steps[PROBE_RPC].status, STEP_FAIL);
 	assert_non_null(strstr(p.steps[PROBE_RPC].detail, "no answer"));
 	/* Bounded by the step's deadline, not by the kernel's retries. */
 	assert_true(p.steps[PROBE_RPC].ms >= 200);
@@ -122,7 +122,7 @@ static void hangup_service(void **state)
 	kill(child, SIGKILL);
 	waitpid(child, &st, 0);
 	assert_int_equal(p.diagnosis, PROBE_NO_NFS_ANSWER);
-	assert_int_equal(p.steps[PROBE_RPC].status, CHECK_FAIL);
+	assert_int_equal(p.steps[PROBE_RPC].status, STEP_FAIL);
 	/* A broken connection ends the step at once, not at its deadline. */
 	assert_true(p.steps[PROBE_RPC].ms < TEST_TIME_BOUND_MS(0));
 	probe_free(&p);

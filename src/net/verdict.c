@@ -5,6 +5,12 @@
 
 #include <errno.h>
 
+const char *probe_step_status_name(enum probe_step_status s)
+{
+	static const char *const names[] = { "skip", "ok", "warn", "fail" };
+	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
 const char *probe_step_name(enum probe_step_id s)
 {
 	static const char *const names[PROBE_N_STEPS] = {

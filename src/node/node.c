@@ -99,3 +99,18 @@ void node_info_free(struct node_info *n)
 	free(n->warnings);
 	*n = (struct node_info){ 0 };
 }
+
+bool node_holds_addr(const struct node_info *n, uint32_t a)
+{
+	for (size_t i = 0; i < n->n_addrs; i++)
+		if (n->addrs[i] == a)
+			return true;
+	return false;
+}
+
+bool node_is_server(const struct node_info *n, const char *server)
+{
+	uint32_t a;
+
+	return server && ipv4_parse(server, &a) == 0 && node_holds_addr(n, a);
+}

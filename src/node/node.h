@@ -86,6 +86,12 @@ const char *wsl_mode_normalize(const char *s);
 int node_detect(const struct config *cfg, int timeout_ms, struct node_info *out);
 void node_info_free(struct node_info *n);
 
+/* n holds the mesh address a (host byte order). */
+bool node_holds_addr(const struct node_info *n, uint32_t a);
+/* n holds the server address (an IPv4 literal; a name never matches): this node is the NFS
+ * server, so the client's checks and repairs do not apply to it. */
+bool node_is_server(const struct node_info *n, const char *server);
+
 /* The Windows version through interop (`cmd.exe /c ver`, run from /mnt/c): "10.0.19045.4717"
  * in ret, and its build number (19045). Returns 0, or a negative errno (no interop, no
  * cmd.exe, unexpected output). */

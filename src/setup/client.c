@@ -64,7 +64,7 @@ int setup_client_plan(const struct setup_client *c, const struct node_info *n, s
 		       -ENOTSUP;
 
 	/* 1. The NFS client (mount.nfs4 comes with nfs-common). */
-	if (setup_have_program("mount.nfs4"))
+	if (node_have_program("mount.nfs4"))
 		plan_right(p, "setup.packages", "mount.nfs4 is installed (nfs-common)");
 	else if (n->debian_like)
 		setup_plan_install(p, "mount.nfs4", "nfs-common", c->timeout_ms);

@@ -54,7 +54,7 @@ static int check_clients(const struct setup_server *s, struct diag *diag)
 static int packages(struct plan *p, const struct node_info *n, const struct setup_server *s,
 		    const char *program, const char *pkgs, struct diag *diag)
 {
-	if (setup_have_program(program)) {
+	if (node_have_program(program)) {
 		plan_right(p, "setup.packages", "%s is installed (%s)", program, pkgs);
 		return 0;
 	}
@@ -261,7 +261,7 @@ char *setup_ganesha_conf(const char *export_path, const char *clients, bool root
 		if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
 			return NULL;
 	return xasprintf(
-		SETUP_GANESHA_MARKER "\n"
+		NODE_GANESHA_MARKER "\n"
 		"# meshnfs rewrites this file; the previous version is kept as ganesha.conf%s.\n"
 		"# One NFSv4-only export over TCP, as the mesh guide's kernel export.\n"
 		"NFS_CORE_PARAM {\n"
@@ -312,7 +312,7 @@ struct ganesha_edit {
  * marker. */
 static bool foreign_config(const char *s, size_t len)
 {
-	if (len >= strlen(SETUP_GANESHA_MARKER) && startswith(s, SETUP_GANESHA_MARKER))
+	if (len >= strlen(NODE_GANESHA_MARKER) && startswith(s, NODE_GANESHA_MARKER))
 		return false;
 	for (size_t i = 0; i < len;) {
 		size_t k = i;
@@ -347,13 +347,13 @@ static int check_listening(const struct plan_step *s, void *data, int timeout_ms
 	(void)s;
 	(void)data;
 	for (;;) {
-		int r = setup_port_listening(2049);
+		int r = node_port_listening(2049);
 		if (r > 0)
 			return 0;
 		if (now_ms() >= deadline) {
 			*msg = xasprintf("ganesha.nfsd started, but nothing listens on TCP 2049 "
 					 "after %d s: see %s",
-					 timeout_ms / 1000, SETUP_GANESHA_LOG);
+					 timeout_ms / 1000, NODE_GANESHA_LOG);
 			return -ETIMEDOUT;
 		}
 		usleep(20000);
@@ -379,12 +379,12 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 		plan_add_mkdir(p, "setup.ganesha", "/etc/ganesha", d, 0755);
 	}
 	struct ganesha_edit *e = xcalloc(1, sizeof(*e));
-	e->file = plan_own(p, root_path(SETUP_GANESHA_CONF));
+	e->file = plan_own(p, root_path(NODE_GANESHA_CONF));
 	e->conf = plan_own(p, conf);
 	e->force = s->force;
-	_cleanup_free_ char *right = xasprintf("%s exports %s to %s", SETUP_GANESHA_CONF,
+	_cleanup_free_ char *right = xasprintf("%s exports %s to %s", NODE_GANESHA_CONF,
 					       s->export_path, s->clients);
-	r = plan_add_write(p, "setup.ganesha", SETUP_GANESHA_CONF, e->file, ganesha_edit_fn, e, true,
+	r = plan_add_write(p, "setup.ganesha", NODE_GANESHA_CONF, e->file, ganesha_edit_fn, e, true,
 			   NULL, right, diag);
 	if (r == -EBADMSG)
 		return -EEXIST; /* foreign configuration: diag says what --force does */
@@ -397,7 +397,7 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 		plan_note(p, "setup.service",
 			  "the kernel NFS server is running: ganesha cannot listen on port 2049 "
 			  "while it does (stop it: systemctl disable --now nfs-server)");
-	pid_t pid = setup_ganesha_pid();
+	pid_t pid = node_ganesha_pid();
 	if (pid && changed) {
 		plan_add_signal(p, "setup.service", pid, SIGHUP, "ganesha.nfsd (reloads the exports)");
 		plan_note(p, "setup.service",
@@ -419,8 +419,8 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 			}
 		/* ganesha.nfsd daemonizes itself and writes its pid file: meshnfs keeps no
 		 * process of its own; later runs find it by the pid file and reload it. */
-		const char *argv[] = { "ganesha.nfsd", "-L", SETUP_GANESHA_LOG, "-f",
-				       SETUP_GANESHA_CONF, "-p", SETUP_GANESHA_PIDFILE, "-N",
+		const char *argv[] = { "ganesha.nfsd", "-L", NODE_GANESHA_LOG, "-f",
+				       NODE_GANESHA_CONF, "-p", NODE_GANESHA_PIDFILE, "-N",
 				       "NIV_EVENT", NULL };
 		struct plan_step *st = plan_add_run(
 			p, "setup.service", setup_timeout(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS), argv);
@@ -428,7 +428,7 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 		plan_note(p, "setup.service",
 			  "systemd is not running: ganesha.nfsd is started now as a daemon (pid in "
 			  "%s), but nothing starts it again after a reboot",
-			  SETUP_GANESHA_PIDFILE);
+			  NODE_GANESHA_PIDFILE);
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "config/config.h"
+#include "node/host.h"
 #include "node/node.h"
 #include "setup/plan.h"
 
@@ -54,30 +55,13 @@ int setup_server_plan(const struct setup_server *s, const struct node_info *n, s
 
 /* Where the drop-in meshnfs writes when no exports file has the path yet. */
 #define SETUP_EXPORTS_DROPIN "/etc/exports.d/meshnfs.exports"
-/* nfs-ganesha's configuration (Debian's /etc/default/nfs-ganesha points ganesha.nfsd at it),
- * its pid file and log. */
-#define SETUP_GANESHA_CONF "/etc/ganesha/ganesha.conf"
-#define SETUP_GANESHA_PIDFILE "/run/ganesha/ganesha.pid"
-#define SETUP_GANESHA_LOG "/var/log/ganesha/ganesha.log"
-#define SETUP_GANESHA_MARKER "# meshnfs: written by `meshnfs setup server --backend ganesha`"
-
 /* The ganesha configuration for one export (new string), or NULL when a path cannot be
  * written there (a double quote, a backslash or a control byte). */
 char *setup_ganesha_conf(const char *export_path, const char *clients, bool root_squash);
-/* A running ganesha.nfsd from its pid file (under the root), checked against the process
- * table (the real /proc, since that is where a signal would go): its pid or 0. */
-pid_t setup_ganesha_pid(void);
-
-/* Shared by the plans and doctor: a program installed under the root (in any of the usual
- * sbin/bin directories). */
-bool setup_have_program(const char *name);
 /* The step that installs pkgs (space-separated, at most three) because program is missing:
  * apt-get install -y --no-install-recommends, `apt-get update` and once more when that fails,
  * then a check that program is there now (step id setup.packages). */
 void setup_plan_install(struct plan *p, const char *program, const char *pkgs, int timeout_ms);
-/* Whether TCP port is in LISTEN state in this network namespace (/proc/net/tcp and tcp6 under
- * the root): 1 yes, 0 no, negative errno when unreadable. */
-int setup_port_listening(unsigned port);
 
 /* meshnfs repair: the configured share's mount on this node. */
 struct repair {

@@ -18,7 +18,7 @@ bool status_row_answered(const struct status *st, const struct status_row *r)
 {
 	const struct status_target *t = status_row_target(st, r);
 
-	return t && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == CHECK_OK ||
+	return t && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == STEP_OK ||
 		     t->p.diagnosis == PROBE_REFUSED);
 }
 
@@ -36,7 +36,7 @@ static bool serves_nfs(const struct status *st, const struct status_row *r)
 {
 	const struct status_target *t = status_row_target(st, r);
 
-	return t && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == CHECK_OK);
+	return t && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == STEP_OK);
 }
 
 static bool has_role(const struct mesh_node *n, const char *role)

@@ -17,7 +17,7 @@
 #pragma once
 
 #include "config/config.h"
-#include "mesh/node.h"
+#include "mesh/peer.h"
 #include "net/probe.h"
 
 enum status_role {

@@ -40,7 +40,7 @@ static void fake(struct status *st, size_t row, enum probe_diagnosis d, bool tcp
 						 .export_path = "/opt/shared", .mesh = st->o.cfg->mesh });
 	t->p.state = PS_DONE;
 	t->p.diagnosis = d;
-	t->p.steps[PROBE_TCP] = (struct probe_step){ .status = tcp_ok || d == PROBE_OK ? CHECK_OK : CHECK_FAIL,
+	t->p.steps[PROBE_TCP] = (struct probe_step){ .status = tcp_ok || d == PROBE_OK ? STEP_OK : STEP_FAIL,
 						     .ms = d == PROBE_UNREACHABLE ? 5000 : tcp_ms };
 	t->full = true;
 }

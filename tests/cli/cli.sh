@@ -95,3 +95,12 @@ check_match "--no-color: no escape codes even on a terminal" '^[^'$'\033'']*verd
 # Options may follow operands after the command name.
 run "$MESHNFS" help env --no-color
 check_eq "options after an operand are still options" 0 "$RC"
+
+# probe without HOST: the configured server and export, here in an empty network namespace of
+# its own (no route: the ladder stops at its first rung).
+if unshare -n true 2>/dev/null; then
+	run unshare -n "$MESHNFS" --root "$R/debian12" --timeout 0.5 probe
+	check_eq "probe without HOST: exit 2 (no route in an empty namespace)" 2 "$RC"
+	check_match "probe without HOST probes the configured server and export" \
+		"^probe 100.64.0.1:/opt/shared " "$OUT"
+fi

@@ -126,4 +126,4 @@ check_match "no mountinfo file: says it cannot read it" "cannot read .*/proc/sel
 # Human output: the checks in the area's order after node.
 run ip netns exec "$NS" env PATH="$TEST_PATH" "$MESHNFS" --root "$R/mount-none" --no-color doctor
 order=$(printf '%s\n' "$OUT" | awk '$2 ~ /^mount\./ {print $2}' | tr '\n' ' ')
-check_eq "human output: mount checks in order" "mount.present mount.responsive mount.write mount.stale " "$order"
+check_eq "human output: mount checks in order" "mount.present mount.responsive mount.write mount.stale mount.point " "$order"

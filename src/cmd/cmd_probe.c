@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* meshnfs probe [HOST[:EXPORT]] (default: the configured server and export): the ladder against one server, one line per step, then the
+ * diagnosis in plain words and the fix. Exit 0 when the diagnosis is ok, 2 otherwise. */
+#include "cmd/cmd.h"
+
+#include "net/net.h"
+#include "net/probe.h"
+#include "report/output.h"
+
+#include <errno.h>
+
+enum { OPT_NO_WRITE = 0x300 };
+
+static json_t *probe_json(const struct probe *p, const char *summary, const char *fix)
+{
+	json_t *doc = json_object(), *steps = json_array();
+	char src[16], addr[16];
+
+	ipv4_format(p->addr, addr, sizeof(addr));
+	ipv4_format(p->source, src, sizeof(src));
+	json_object_set_new(doc, "command", json_string("probe"));
+	json_object_set_new(doc, "server", json_string(p->host));
+	json_object_set_new(doc, "address", json_string(addr));
+	json_object_set_new(doc, "export", json_str_or_null(p->export_path));
+	json_object_set_new(doc, "diagnosis", json_string(probe_diagnosis_name(p->diagnosis)));
+	json_object_set_new(doc, "summary", json_string(summary));
+	json_object_set_new(doc, "fix", json_str_or_null(fix));
+	json_object_set_new(doc, "source", p->source ? json_string(src) : json_null());
+	json_object_set_new(doc, "source_in_mesh", json_boolean(p->source_in_mesh));
+	json_object_set_new(doc, "owner_uid", p->owner_known ? json_integer((json_int_t)p->owner)
+							     : json_null());
+	json_object_set_new(doc, "timeout_ms", json_integer(p->step_ms));
+	json_object_set_new(doc, "ms", json_integer(p->ms));
+	for (int i = 0; i < PROBE_N_STEPS; i++) {
+		const struct probe_step *s = &p->steps[i];
+		json_array_append_new(
+			steps, json_pack("{s:s, s:s, s:o, s:o}", "id", probe_step_name(i), "status",
+					 probe_step_status_name(s->status), "ms",
+					 s->ms >= 0 ? json_integer(s->ms) : json_null(), "detail",
+					 json_str_or_null(s->detail)));
+	}
+	json_object_set_new(doc, "steps", steps);
+	return doc;
+}
+
+static void probe_print(const struct probe *p, const char *summary, const char *fix, bool color)
+{
+	printf("probe %s:%s (each step at most %.1f s)\n", p->host,
+	       p->export_path ? p->export_path : "", p->step_ms / 1000.0);
+	for (int i = 0; i < PROBE_N_STEPS; i++) {
+		const struct probe_step *s = &p->steps[i];
+		char ms[32] = "-";
+		if (s->ms >= 0)
+			snprintf(ms, sizeof(ms), "%" PRId64 " ms", s->ms);
+		printf("  %s%-4s%s  %-9s  %8s  %s\n", color ? check_status_color((enum check_status)s->status) : "",
+		       probe_step_status_name(s->status), color ? COLOR_RESET : "", probe_step_name(i), ms,
+		       s->detail ? s->detail : "");
+	}
+	enum check_status v = p->diagnosis == PROBE_OK ? CHECK_OK : CHECK_FAIL;
+	printf("%sdiagnosis: %s%s (%" PRId64 " ms)\n  %s\n", color ? check_status_color(v) : "",
+	       probe_diagnosis_name(p->diagnosis), color ? COLOR_RESET : "", p->ms, summary);
+	if (fix)
+		printf("fix: %s\n", fix);
+}
+
+int cmd_probe(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "no-write", no_argument, NULL, OPT_NO_WRITE },
+		{ 0 },
+	};
+	const struct command *self = command_find("probe");
+	_cleanup_free_ char *host = NULL, *export_path = NULL, *summary = NULL, *fix = NULL;
+	struct diag d = { 0 };
+	bool no_write = false;
+	struct probe p;
+	int i = cmd_parse_options(ctx, self, argc, argv, "", longopts, cmd_flag_option, &no_write);
+
+	if (i < 0)
+		return EXIT_USAGE;
+	if (i + 1 < argc)
+		return cmd_usage_error(self, "unexpected argument '%s'", argv[i + 1]);
+	if (i < argc && net_parse_target(argv[i], &host, &export_path, &d) < 0)
+		return cmd_usage_error(self, "%s", d.msg);
+	if (ctx_load_config(ctx, &d) < 0)
+		return cmd_bad_input(ctx, &d);
+	if (!host)
+		host = xstrdup(ctx->config.server); /* no HOST: the configured server */
+	if (!export_path)
+		export_path = xstrdup(ctx->config.export_path);
+
+	int r = probe_run(&p, &(struct probe_opts){ .host = host, .export_path = export_path,
+						    .mesh = ctx->config.mesh,
+						    .step_ms = ctx->timeout_ms, .no_write = no_write },
+			  ctx->timeout_ms);
+	if (r < 0) {
+		probe_free(&p);
+		return cmd_internal_error("poll: %s", strerror(-r));
+	}
+	summary = probe_explain(&p, &fix);
+	if (ctx->json) {
+		json_t *doc = probe_json(&p, summary, fix);
+		cmd_print_json(doc);
+		json_decref(doc);
+	} else
+		probe_print(&p, summary, fix, output_want_color(STDOUT_FILENO, ctx->no_color));
+	int rc = p.diagnosis == PROBE_OK ? EXIT_OK : EXIT_FAIL;
+	probe_free(&p);
+	return rc;
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/* Inside doctor (private to src/doctor/ and its unit tests): facts, gatherers, judges.
+ *
+ *   doctor_gather()   every area's gatherer fills its own part of struct doctor_facts, all
+ *                     at once in threads (each blocks at most about one timeout per step)
+ *   doctor_judge()    every area's judge, in table order: facts in, checks out. Judges are
+ *                     pure: no I/O, no clock (facts.now), no JSON; a judge may call another
+ *                     judge on the same facts (the cause of a blocked mount asks the nfs
+ *                     judge what mesh.address and nfs.tcp say). A check is final when made.
+ *   doctor_render()   the facts --json readers want, into the report's extra
+ *
+ * A new check: one field in the gatherer's facts, one judge (or a case in one), one row in
+ * the table of areas.c when it is a new area. Unit tests fill a struct doctor_facts by hand
+ * (doctor_facts_init, then the fields) and call the judge. */
+#pragma once
+
+#include "doctor/doctor.h"
+#include "exports/exports.h"
+#include "format/ini.h"
+#include "format/listeners.h"
+#include "format/text.h"
+#include "fstab/fstab.h"
+#include "mesh/tailscale.h"
+#include "mount/health.h"
+#include "mount/mountinfo.h"
+#include "net/probe.h"
+
+#include <time.h>
+
+#define DOCTOR_MSG 1200 /* a formatted diag */
+
+/* nfs: the probe ladder against the configured server. */
+struct doctor_nfs_facts {
+	bool gathered;
+	int resolve_rc;          /* 0, or the negative errno of net_resolve (resolve_err) */
+	char resolve_err[300];
+	struct probe probe;      /* when resolve_rc == 0 */
+};
+
+/* mount: what is mounted at the mount point, and how it answers. */
+struct doctor_mount_facts {
+	bool gathered;
+	char *mountinfo;          /* the table read (path under the root) */
+	int read_rc;              /* mountinfo_read's: 0, -EBADMSG (read_msg) or another errno */
+	char read_msg[DOCTOR_MSG];
+	struct mount_stack stack;
+	const struct mount_entry *top; /* in stack: what a process sees there, or NULL */
+	bool automount;           /* an autofs mount lies at or under the top */
+	bool live;                /* the root is "/": the mount can be exercised */
+	bool probed;              /* health is filled */
+	struct mount_health health;
+	int point_rc;             /* nothing mounted: 0 the mount point is a directory, -ENOENT
+				     missing, -ENOTDIR not a directory, another errno: unknown */
+};
+
+/* client: the client side of the guide, from files. */
+struct doctor_client_facts {
+	bool gathered;
+	bool have_mount_nfs4;
+	char *fstab_path;
+	int read_rc;              /* 0 (an absent file reads as empty) or a negative errno */
+	int parse_rc;             /* fstab_parse's; parse_msg when < 0 */
+	char parse_msg[DOCTOR_MSG];
+	struct fstab fstab;       /* when read_rc == 0 && parse_rc == 0 */
+};
+
+struct doctor_exports_facts {
+	char *path;               /* under the root */
+	int read_rc, parse_rc;
+	char parse_msg[DOCTOR_MSG];
+	struct exports_file f;    /* when both are 0 */
+};
+
+/* server: exports, ganesha, what listens, what runs. */
+struct doctor_server_facts {
+	bool gathered;
+	struct doctor_exports_facts *exports; /* /etc/exports, then /etc/exports.d/ *.exports */
+	size_t n_exports;
+	char *ganesha_path;
+	char *ganesha_conf;       /* its text, or NULL when unreadable */
+	int listeners_rc;         /* node_listeners': listeners_msg when < 0 */
+	char listeners_msg[DOCTOR_MSG];
+	struct listeners listeners;
+	int nfsd_threads;         /* /proc/fs/nfsd/threads, 0 when absent */
+	pid_t ganesha_pid;
+};
+
+/* mesh: the Tailscale that carries this node. */
+struct doctor_mesh_facts {
+	bool gathered;
+	int cli_rc;               /* ts_cli_find's */
+	struct ts_cli cli;
+	int run_rc;               /* ts_status_run's: 0 (st) or a negative errno (run, run_msg) */
+	char run_msg[DOCTOR_MSG];
+	struct ts_status st;
+	struct ts_run run;
+	int64_t ms;
+};
+
+/* What /etc/fstab asks of systemd (wsl.systemd). */
+struct doctor_fstab_use {
+	char nfs[300];      /* "SRC on TARGET" of the first NFS line, or "" */
+	char xsystemd[300]; /* target of the first line with x-systemd.* options, or "" */
+	char error[300];
+};
+
+/* wsl: the WSL2 facts node_detect does not hold. */
+struct doctor_wsl_facts {
+	bool gathered;
+	bool tailscaled_enabled;  /* a systemd wants link for tailscaled.service */
+	bool asked_windows;       /* configured mirrored, running NAT: the Windows version asked */
+	int winver_rc;            /* wsl_windows_version's */
+	char *winver;
+	unsigned build;
+	int wslconfig_rc;         /* reading, decoding, parsing .wslconfig: wslconfig_msg when < 0 */
+	char wslconfig_msg[DOCTOR_MSG];
+	struct text wslconfig_text;
+	struct ini_doc wslconfig;
+	struct doctor_fstab_use fstab;
+};
+
+/* wsl_ports: both sides' listening sockets in mirrored mode. */
+struct doctor_ports_facts {
+	bool gathered;
+	int lin_rc, win_rc;       /* -1 with no message: not asked (interop off) */
+	char lin_msg[DOCTOR_MSG], win_msg[DOCTOR_MSG];
+	struct listeners lin, win;
+	int64_t ms;
+};
+
+struct doctor_facts {
+	const struct config *cfg;
+	const struct node_info *node;
+	int timeout_ms;
+	int verbose;
+	bool is_server; /* this node holds the configured server address */
+	time_t now;     /* the clock, once, for key expiry */
+	struct doctor_nfs_facts nfs;
+	struct doctor_mount_facts mount;
+	struct doctor_client_facts client;
+	struct doctor_server_facts server;
+	struct doctor_mesh_facts mesh;
+	struct doctor_wsl_facts wsl;
+	struct doctor_ports_facts ports;
+};
+
+struct doctor_area {
+	const char *name;
+	/* Fills its part of f (nothing else: gatherers run at the same time); may block about one
+	 * timeout per independent step. NULL when the area's facts are node_detect's. */
+	void (*gather)(struct doctor_facts *f);
+	/* Appends the area's checks. Pure. */
+	void (*judge)(const struct doctor_facts *f, struct report *r);
+};
+
+extern const struct doctor_area doctor_areas[];
+extern const size_t doctor_n_areas;
+
+/* f from d: the inputs, the clock, nothing gathered. */
+void doctor_facts_init(struct doctor_facts *f, const struct doctor *d);
+void doctor_facts_free(struct doctor_facts *f);
+void doctor_gather(struct doctor_facts *f);
+void doctor_judge(const struct doctor_facts *f, struct report *r);
+/* The extras of --json: "probe", "mount", "tailscale" (render.c: the only JSON in doctor). */
+void doctor_render(const struct doctor_facts *f, struct report *r);
+
+/* Gatherers. */
+void doctor_gather_wsl(struct doctor_facts *f);
+void doctor_gather_nfs(struct doctor_facts *f);
+void doctor_gather_mount(struct doctor_facts *f);
+void doctor_gather_client(struct doctor_facts *f);
+void doctor_gather_server(struct doctor_facts *f);
+void doctor_gather_mesh(struct doctor_facts *f);
+void doctor_gather_ports(struct doctor_facts *f);
+
+/* Judges. */
+void doctor_judge_node(const struct doctor_facts *f, struct report *r);
+void doctor_judge_wsl(const struct doctor_facts *f, struct report *r);
+/* mesh.address and nfs.*. */
+void doctor_judge_nfs(const struct doctor_facts *f, struct report *r);
+/* mount.*; a blocked NFS mount of the server carries its cause (doctor_mount_cause). */
+void doctor_judge_mount(const struct doctor_facts *f, struct report *r);
+/* mount.point: nothing is mounted, is the mount point there (the guide's step 2)? */
+void doctor_judge_mountpoint(const struct doctor_facts *f, struct report *r);
+void doctor_judge_client(const struct doctor_facts *f, struct report *r);
+void doctor_judge_server(const struct doctor_facts *f, struct report *r);
+void doctor_judge_mesh(const struct doctor_facts *f, struct report *r);
+void doctor_judge_ports(const struct doctor_facts *f, struct report *r);
+/* wsl.nfs_networking: WSL2's networking against what the nfs and mount judges say. */
+void doctor_judge_wsl_nfs(const struct doctor_facts *f, struct report *r);
+
+/* The words of a check being made, for a judge that completes another's before it is added. */
+struct doctor_words {
+	char *summary, *detail, *fix; /* owned; detail and fix may be NULL */
+};
+/* The cause of a blocked NFS mount of the configured server (writing: the create or unlink
+ * step blocked), from the nfs judge's view of the same facts, added to w: a short cause at
+ * the end of the summary, the reason in the detail, the server's fix as the fix's first line. */
+void doctor_mount_cause(const struct doctor_facts *f, struct doctor_words *w);
+
+/* A port both sides of a WSL2 machine listen on (wsl.ports). */
+struct port_collision {
+	uint16_t port;
+	struct listener linux_side, windows_side;
+};
+/* The ports (each once) on which a non-loopback listener of the distro meets a non-loopback
+ * listener of Windows; at most max. */
+size_t wsl_port_collisions(const struct listeners *lin, const struct listeners *win,
+			   struct port_collision *out, size_t max);
+
+/* mesh.tailscale from a parsed status; who names it ("Windows host's Tailscale"), windows
+ * says on which side the fixes apply, now is the time to compare key expiry with. */
+void doctor_mesh_judge(const struct ts_status *st, const char *who, bool windows, time_t now,
+		       struct report *r);
+/* wsl.stale_identity over any node list (the Windows host's `tailscale status --json`; the
+ * Headscale nodes of mesh_sources_load()): host is the Windows host's node (NULL when
+ * unknown), names the distro's host names; the summary names l->source. */
+void doctor_stale_identity(const struct mesh_nodes *l, const struct mesh_node *host,
+			   const char *const *names, size_t n_names, struct report *r);
+
+/* The mount health probe's grace after SIGKILL, from the deadline (shown in the evidence). */
+int doctor_kill_grace_ms(int timeout_ms);

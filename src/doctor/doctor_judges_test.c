@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: MIT */
+/* Every doctor judge on made-up facts: node, mount (each health state), client, server, wsl,
+ * wsl.ports, mesh. The facts are what the gatherers would have found; the checks are the
+ * words users read (ids and statuses are a contract). */
+#include "doctor/doctor_fixture.h"
+
+#include "node/host.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sys/socket.h>
+
+static struct listener *one(const struct listener *l)
+{
+	struct listener *v = xmalloc(sizeof(*v));
+	*v = *l;
+	return v;
+}
+
+static const char guide_line[] = "100.64.0.1:/opt/shared  /opt/shared  nfs4  "
+				 "_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,"
+				 "timeo=150  0  0\n";
+
+static void node_kind(void **state)
+{
+	(void)state;
+	struct fx x;
+	const struct check *c;
+	char *warn = (char *)"/etc/wsl.conf:3: no '=' in the line";
+
+	fx_init(&x, NODE_WSL1, NULL);
+	x.node.kind_reason = (char *)"kernel 4.4.0-19041-Microsoft";
+	c = fx_judge(&x, doctor_judge_node, "node.kind");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_true(startswith(c->fix, "wsl --set-version <distro> 2"));
+	fx_free(&x);
+
+	fx_init(&x, NODE_LINUX, NULL);
+	x.node.distro = (char *)"Debian GNU/Linux 12 (bookworm)";
+	x.node.kind_reason = (char *)"no WSL marks";
+	x.node.warnings = &warn;
+	x.node.n_warnings = 1;
+	c = fx_judge(&x, doctor_judge_node, "node.kind");
+	assert_int_equal(c->status, CHECK_OK);
+	assert_str(c->summary, "native Linux, Debian GNU/Linux 12 (bookworm)");
+	c = report_find(&x.r, "node.input");
+	assert_non_null(c);
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_str(c->summary, warn);
+	fx_free(&x);
+}
+
+static enum check_status st(struct fx *x, const char *id)
+{
+	const struct check *c = report_find(&x->r, id);
+	if (!c)
+		fail_msg("no check %s", id);
+	return c->status;
+}
+
+static void mount_states(void **state)
+{
+	(void)state;
+	struct fx x;
+	const struct check *c;
+
+	/* The server itself: nothing to mount. */
+	fx_init(&x, NODE_LINUX, NULL);
+	x.f.is_server = true;
+	c = fx_judge(&x, doctor_judge_mount, "mount.present");
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_int_equal(x.r.n_checks, 4);
+	assert_non_null(strstr(c->summary, "it exports, it does not mount"));
+	fx_free(&x);
+
+	/* Nothing mounted. */
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, NULL, NULL, MOUNT_HEALTH_OK, 0, 0);
+	c = fx_judge(&x, doctor_judge_mount, "mount.present");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->summary, "nothing is mounted at /opt/shared");
+	assert_true(startswith(c->fix, "mount /opt/shared   (from its fstab entry"));
+	assert_int_equal(st(&x, "mount.responsive"), CHECK_SKIP);
+	fx_free(&x);
+
+	/* mount.point: nothing mounted, the mount point missing, there, or a file. */
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, NULL, NULL, MOUNT_HEALTH_OK, 0, 0);
+	x.f.mount.point_rc = -ENOENT;
+	c = fx_judge(&x, doctor_judge_mountpoint, "mount.point");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_str(c->summary, "/opt/shared does not exist (the guide's step 2)");
+	assert_str(c->fix, "sudo mkdir -p /opt/shared");
+	x.f.mount.point_rc = 0;
+	assert_int_equal(fx_judge(&x, doctor_judge_mountpoint, "mount.point")->status, CHECK_OK);
+	x.f.mount.point_rc = -ENOTDIR;
+	assert_int_equal(fx_judge(&x, doctor_judge_mountpoint, "mount.point")->status, CHECK_FAIL);
+	fx_free(&x);
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, "nfs4", "100.64.0.1", MOUNT_HEALTH_OK, MOUNT_STEP_UNLINK, 0);
+	doctor_judge_mountpoint(&x.f, &x.r);
+	assert_int_equal(x.r.n_checks, 0); /* mounted: the point is there */
+	fx_free(&x);
+
+	/* Another machine's files: the mount is read, never exercised. */
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, "nfs4", "100.64.0.1", MOUNT_HEALTH_OK, MOUNT_STEP_UNLINK, 0);
+	x.f.mount.live = false;
+	c = fx_judge(&x, doctor_judge_mount, "mount.write");
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_non_null(strstr(c->summary, "--root names another machine's files"));
+	fx_free(&x);
+
+	/* All well. */
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, "nfs4", "100.64.0.1", MOUNT_HEALTH_OK, MOUNT_STEP_UNLINK, 0);
+	c = fx_judge(&x, doctor_judge_mount, "mount.responsive");
+	assert_int_equal(c->status, CHECK_OK);
+	assert_str(c->summary, "ls /opt/shared: 1 entry");
+	c = report_find(&x.r, "mount.write");
+	assert_str(c->summary, "created, wrote and removed /opt/shared/.meshnfs-probe-812");
+	assert_int_equal(st(&x, "mount.stale"), CHECK_OK);
+	c = report_find(&x.r, "mount.present");
+	assert_non_null(strstr(c->detail, "clientaddr=100.64.0.3 lies in the mesh range"));
+	fx_free(&x);
+
+	/* A soft mount gave up: EIO in readdir. */
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, "nfs4", "100.64.0.1", MOUNT_HEALTH_IO_ERROR, MOUNT_STEP_READDIR, EIO);
+	c = fx_judge(&x, doctor_judge_mount, "mount.responsive");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->summary, "ls: I/O error (EIO in readdir)");
+	assert_true(startswith(c->detail, "readdir of /opt/shared failed with EIO"));
+	assert_non_null(strstr(c->detail, "the kernel giving up (timeo x retrans)"));
+	assert_int_equal(st(&x, "mount.write"), CHECK_SKIP);
+	fx_free(&x);
+
+	/* ESTALE: mount.responsive and mount.stale both say so. */
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, "nfs4", "100.64.0.1", MOUNT_HEALTH_STALE, MOUNT_STEP_STAT, ESTALE);
+	c = fx_judge(&x, doctor_judge_mount, "mount.stale");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->summary, "stale file handle on /opt/shared (ESTALE in stat)");
+	assert_true(startswith(c->detail, "stat of /opt/shared failed with ESTALE"));
+	assert_str(c->fix, "umount -l /opt/shared && mount /opt/shared");
+	assert_int_equal(st(&x, "mount.responsive"), CHECK_FAIL);
+	fx_free(&x);
+
+	/* A read-only export under a rw mount. */
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, "nfs4", "100.64.0.1", MOUNT_HEALTH_READ_ONLY, MOUNT_STEP_CREATE, EROFS);
+	c = fx_judge(&x, doctor_judge_mount, "mount.write");
+	assert_str(c->summary, "touch: read-only (EROFS in create)");
+	assert_non_null(strstr(c->detail, "the export is read-only"));
+	assert_int_equal(st(&x, "mount.responsive"), CHECK_OK);
+	fx_free(&x);
+
+	/* Root squashed: creating a file is denied. */
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, "nfs4", "100.64.0.1", MOUNT_HEALTH_DENIED, MOUNT_STEP_CREATE, EACCES);
+	c = fx_judge(&x, doctor_judge_mount, "mount.write");
+	assert_str(c->summary, "touch: permission denied (EACCES in create)");
+	assert_true(startswith(c->fix, "ssh 100.64.0.1 'sudo exportfs -v'"));
+	fx_free(&x);
+
+	/* The kernel reaches the server from outside the mesh. */
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, "nfs4", "100.64.0.1", MOUNT_HEALTH_OK, MOUNT_STEP_UNLINK, 0);
+	x.top.clientaddr = (char *)"192.168.1.5";
+	c = fx_judge(&x, doctor_judge_mount, "mount.present");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_non_null(strstr(c->summary, "clientaddr 192.168.1.5 outside 100.64.0.0/10"));
+	assert_true(startswith(c->fix, "meshnfs doctor: see mesh.address"));
+	fx_free(&x);
+
+	/* The mount table itself is not mountinfo. */
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_mount(&x, NULL, NULL, MOUNT_HEALTH_OK, 0, 0);
+	x.f.mount.read_rc = -EBADMSG;
+	snprintf(x.f.mount.read_msg, sizeof(x.f.mount.read_msg), "mountinfo:1: not a mount line");
+	c = fx_judge(&x, doctor_judge_mount, "mount.present");
+	assert_str(c->summary, "mountinfo:1: not a mount line");
+	assert_int_equal(st(&x, "mount.stale"), CHECK_SKIP);
+	fx_free(&x);
+}
+
+/* The client's facts with fstab text parsed as the gatherer would. */
+static void client_facts(struct fx *x, const char *fstab)
+{
+	struct diag dg = { 0 };
+
+	x->f.client.gathered = true;
+	x->f.client.have_mount_nfs4 = true;
+	x->f.client.fstab_path = xstrdup("/etc/fstab");
+	x->f.client.parse_rc = fstab_parse("/etc/fstab", fstab, strlen(fstab), &x->f.client.fstab, &dg);
+	if (x->f.client.parse_rc < 0)
+		diag_format(&dg, x->f.client.parse_msg, sizeof(x->f.client.parse_msg));
+}
+
+static void client(void **state)
+{
+	(void)state;
+	struct fx x;
+	const struct check *c;
+
+	fx_init(&x, NODE_LINUX, NULL);
+	x.node.debian_like = true;
+	client_facts(&x, guide_line);
+	x.f.client.have_mount_nfs4 = false;
+	c = fx_judge(&x, doctor_judge_client, "client.packages");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->fix, "sudo apt-get install nfs-common   (or: sudo meshnfs setup client)");
+	c = report_find(&x.r, "fstab.entry");
+	assert_int_equal(c->status, CHECK_OK);
+	assert_true(startswith(c->summary, "line 1: 100.64.0.1:/opt/shared on /opt/shared, nfs4, "));
+	fx_free(&x);
+
+	fx_init(&x, NODE_LINUX, NULL);
+	client_facts(&x, "UUID=1234 / ext4 defaults 0 1\n");
+	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->summary, "/etc/fstab has no entry for /opt/shared");
+	assert_non_null(strstr(c->detail, "the guide's step 4"));
+	assert_int_equal(st(&x, "client.packages"), CHECK_OK);
+	fx_free(&x);
+
+	/* Without systemd: the guide's own line, then this node's (no x-systemd.*, with bg). */
+	fx_init(&x, NODE_LINUX, NULL);
+	x.node.systemd = false;
+	client_facts(&x, "");
+	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
+	assert_non_null(strstr(c->detail, "The guide's step 4: 100.64.0.1:/opt/shared  /opt/shared  "
+					  "nfs4  _netdev,x-systemd.automount,x-systemd.idle-timeout="
+					  "600,soft,timeo=150  0  0. "));
+	assert_non_null(strstr(c->detail, "with 'bg'): 100.64.0.1:/opt/shared  /opt/shared  nfs4  "
+					  "_netdev,soft,timeo=150,bg  0  0."));
+	fx_free(&x);
+
+	fx_init(&x, NODE_LINUX, NULL);
+	client_facts(&x, "100.64.0.9:/opt/shared /opt/shared nfs4 soft 0 0\n");
+	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->summary, "line 1 mounts 100.64.0.9:/opt/shared on /opt/shared, not "
+			       "100.64.0.1:/opt/shared");
+	fx_free(&x);
+
+	fx_init(&x, NODE_LINUX, NULL);
+	x.f.is_server = true;
+	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_int_equal(st(&x, "client.packages"), CHECK_SKIP);
+	fx_free(&x);
+
+	/* WSL1: node.kind says it all. */
+	fx_init(&x, NODE_WSL1, NULL);
+	client_facts(&x, guide_line);
+	doctor_judge_client(&x.f, &x.r);
+	assert_int_equal(x.r.n_checks, 0);
+	fx_free(&x);
+}
+
+/* One exports file parsed as the gatherer would. */
+static void server_exports(struct fx *x, const char *text)
+{
+	struct doctor_server_facts *s = &x->f.server;
+	struct doctor_exports_facts *e;
+	struct diag dg = { 0 };
+
+	s->gathered = true;
+	s->exports = xcalloc(1, sizeof(*s->exports));
+	s->n_exports = 1;
+	e = &s->exports[0];
+	e->path = xstrdup("/etc/exports");
+	e->parse_rc = exports_parse(e->path, text, strlen(text), &e->f, &dg);
+	assert_int_equal(e->parse_rc, 0);
+}
+
+static void server_listens(struct fx *x, const char *ipv4, uint16_t port)
+{
+	struct listeners *l = &x->f.server.listeners;
+
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n] = (struct listener){ .family = AF_INET, .port = port };
+	assert_int_equal(inet_pton(AF_INET, ipv4, l->v[l->n].addr), 1);
+	l->n++;
+}
+
+static void server(void **state)
+{
+	(void)state;
+	struct fx x;
+	const struct check *c;
+
+	/* The guide's export (no_root_squash) with kernel nfsd running on the mesh address. */
+	fx_init(&x, NODE_LINUX, NULL);
+	server_exports(&x, "/opt/shared 100.64.0.0/10(rw,sync,no_subtree_check,no_root_squash)\n");
+	server_listens(&x, "100.64.0.1", 2049);
+	x.f.server.nfsd_threads = 8;
+	c = fx_judge(&x, doctor_judge_server, "exports.security");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_str(c->summary, "/etc/exports:1: /opt/shared is exported to 100.64.0.0/10 with "
+			       "no_root_squash");
+	c = report_find(&x.r, "server.service");
+	assert_str(c->summary, "the kernel NFS server runs (8 threads)");
+	assert_int_equal(st(&x, "server.listening"), CHECK_OK);
+	fx_free(&x);
+
+	/* Everyone may mount, NFS listens everywhere, nothing runs. */
+	fx_init(&x, NODE_LINUX, NULL);
+	server_exports(&x, "/opt/shared *(rw,root_squash)\n");
+	server_listens(&x, "0.0.0.0", 2049);
+	doctor_judge_server(&x.f, &x.r);
+	assert_int_equal(x.r.n_checks, 4);
+	assert_str(x.r.checks[0].summary, "/etc/exports:1: /opt/shared is exported to everyone");
+	assert_str(x.r.checks[1].summary, "NFS listens on 0.0.0.0:2049: every address, not only "
+					  "the mesh");
+	c = report_find(&x.r, "server.service");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->fix, "sudo systemctl enable --now nfs-server");
+	fx_free(&x);
+
+	/* Not a server: nothing exported, not the configured address: no check. */
+	fx_init(&x, NODE_LINUX, NULL);
+	x.f.server.gathered = true;
+	doctor_judge_server(&x.f, &x.r);
+	assert_int_equal(x.r.n_checks, 0);
+	fx_free(&x);
+
+	/* The configured address, nothing exported, nothing listens; ganesha runs. */
+	fx_init(&x, NODE_LINUX, NULL);
+	x.f.server.gathered = true;
+	x.f.is_server = true;
+	x.f.server.ganesha_pid = 4242;
+	c = fx_judge(&x, doctor_judge_server, "exports.security");
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_str(c->summary, "nothing is exported");
+	assert_str(report_find(&x.r, "server.service")->summary, "nfs-ganesha runs (pid 4242)");
+	c = report_find(&x.r, "server.listening");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->summary, "nothing listens on TCP port 2049");
+	fx_free(&x);
+
+	/* meshnfs's own ganesha.conf with No_Root_Squash. */
+	fx_init(&x, NODE_LINUX, NULL);
+	x.f.server.gathered = true;
+	x.f.server.ganesha_path = xstrdup("/etc/ganesha/ganesha.conf");
+	x.f.server.ganesha_conf = xstrdup(NODE_GANESHA_MARKER "\nEXPORT {\n\tSquash = "
+					  "No_Root_Squash;\n\tClients = 100.64.0.0/10;\n}\n");
+	x.f.server.listeners_rc = -ENOENT;
+	snprintf(x.f.server.listeners_msg, sizeof(x.f.server.listeners_msg), "no /proc/net/tcp");
+	c = fx_judge(&x, doctor_judge_server, "exports.security");
+	assert_str(c->summary, "/etc/ganesha/ganesha.conf: the export is served with No_Root_Squash");
+	assert_str(c->fix, "sudo meshnfs setup server --backend ganesha --root-squash");
+	c = report_find(&x.r, "server.listening");
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_str(c->summary, "no /proc/net/tcp");
+	fx_free(&x);
+}
+
+static void wsl(void **state)
+{
+	(void)state;
+	struct fx x;
+	const struct check *c;
+
+	/* Interop off in wsl.conf; a tailscaled inside; NAT; no .wslconfig. */
+	fx_init(&x, NODE_WSL2, "nat");
+	x.f.wsl.gathered = true;
+	x.node.wsl.mode_source = MODE_FROM_WSLINFO;
+	x.node.wsl.conf_interop = SETTING_OFF;
+	x.node.tailscaled_pid = 321;
+	c = fx_judge(&x, doctor_judge_wsl, "wsl.interop");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_true(startswith(c->summary, "interop is off in /etc/wsl.conf"));
+	c = report_find(&x.r, "wsl.tailscaled");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->summary, "a tailscaled runs inside WSL2 (pid 321)");
+	assert_true(startswith(c->fix, "sudo systemctl disable --now tailscaled; "));
+	c = report_find(&x.r, "wsl.networking_mode");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_true(startswith(c->summary, "NAT (wslinfo): outbound NFS works"));
+	c = report_find(&x.r, "wsl.wslconfig");
+	assert_true(startswith(c->summary, "no %USERPROFILE%\\.wslconfig found"));
+	assert_str(report_find(&x.r, "wsl.systemd")->summary, "systemd is running");
+	fx_free(&x);
+
+	/* Configured mirrored, running NAT on Windows 10: the fallback, with the version asked. */
+	fx_init(&x, NODE_WSL2, "nat");
+	x.f.wsl.gathered = true;
+	x.node.wsl.mode_source = MODE_FROM_WSLINFO;
+	x.node.wsl.configured_mode = (char *)"mirrored";
+	x.node.wsl.binfmt_present = x.node.wsl.binfmt_interop = true;
+	x.f.wsl.asked_windows = true;
+	x.f.wsl.winver = xstrdup("10.0.19045.4717");
+	x.f.wsl.build = 19045;
+	c = fx_judge(&x, doctor_judge_wsl, "wsl.networking_mode");
+	assert_str(c->summary, "configured mirrored, running NAT: Windows 10.0.19045.4717 (build "
+			       "19045) has no mirrored networking");
+	assert_int_equal(st(&x, "wsl.interop"), CHECK_OK);
+	fx_free(&x);
+
+	/* systemd off, the guide's NFS line in fstab, mountFsTab on by default. */
+	fx_init(&x, NODE_WSL2, "mirrored");
+	x.f.wsl.gathered = true;
+	x.node.systemd = false;
+	x.node.wsl.mode_source = MODE_FROM_WSLINFO;
+	x.node.wsl.conf_mount_fstab = SETTING_UNSET;
+	snprintf(x.f.wsl.fstab.nfs, sizeof(x.f.wsl.fstab.nfs), "100.64.0.1:/opt/shared on /opt/shared");
+	c = fx_judge(&x, doctor_judge_wsl, "wsl.systemd");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_true(startswith(c->summary, "/etc/fstab mounts NFS (100.64.0.1:/opt/shared on "
+					   "/opt/shared) while systemd is off"));
+	assert_int_equal(st(&x, "wsl.networking_mode"), CHECK_OK);
+	fx_free(&x);
+
+	/* A .wslconfig read and parsed: mirrored. */
+	fx_init(&x, NODE_WSL2, "mirrored");
+	static const char cfg[] = "[wsl2]\r\nnetworkingMode=mirrored\r\n";
+	struct diag dg = { 0 };
+	x.f.wsl.gathered = true;
+	x.node.wsl.wslconfig = (char *)"/mnt/c/Users/alice/.wslconfig";
+	assert_int_equal(text_decode("w", cfg, sizeof(cfg) - 1, &x.f.wsl.wslconfig_text, &dg), 0);
+	assert_int_equal(ini_parse_buffer("w", x.f.wsl.wslconfig_text.utf8,
+					  x.f.wsl.wslconfig_text.len, true, &x.f.wsl.wslconfig, &dg),
+			 0);
+	c = fx_judge(&x, doctor_judge_wsl, "wsl.wslconfig");
+	assert_int_equal(c->status, CHECK_OK);
+	assert_str(c->summary, "/mnt/c/Users/alice/.wslconfig:2: [wsl2] networkingMode=mirrored "
+			       "(utf-8, CRLF)");
+	fx_free(&x);
+
+	/* Not WSL2: no wsl.* check. */
+	fx_init(&x, NODE_LINUX, NULL);
+	x.f.wsl.gathered = true;
+	doctor_judge_wsl(&x.f, &x.r);
+	assert_int_equal(x.r.n_checks, 0);
+	fx_free(&x);
+}
+
+static void ports(void **state)
+{
+	(void)state;
+	struct fx x;
+	const struct check *c;
+	struct listener l = { .family = AF_INET, .port = 445 };
+
+	fx_init(&x, NODE_WSL2, "nat");
+	c = fx_judge(&x, doctor_judge_ports, "wsl.ports");
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_true(startswith(c->summary, "nat networking: services here are not reachable"));
+	fx_free(&x);
+
+	fx_init(&x, NODE_WSL2, "mirrored");
+	x.f.ports.gathered = true;
+	x.f.ports.lin_rc = -EACCES;
+	snprintf(x.f.ports.lin_msg, sizeof(x.f.ports.lin_msg), "/proc/net/tcp: cannot read");
+	c = fx_judge(&x, doctor_judge_ports, "wsl.ports");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_str(c->summary, "cannot list this distro's listening ports: /proc/net/tcp: cannot read");
+	fx_free(&x);
+
+	fx_init(&x, NODE_WSL2, "mirrored");
+	x.f.ports.gathered = true;
+	x.f.ports.ms = 42;
+	x.f.ports.lin.v = one(&l);
+	x.f.ports.lin.n = 1;
+	l.pid = 4;
+	x.f.ports.win.v = one(&l);
+	x.f.ports.win.n = 1;
+	c = fx_judge(&x, doctor_judge_ports, "wsl.ports");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_str(c->summary, "Windows listens on the same port(s) as this distro: 445; "
+			       "connections from the mesh to it reach Windows, not WSL2");
+	assert_non_null(strstr(c->detail, "Windows PID 4 on 0.0.0.0:445 (System"));
+	assert_int_equal(c->ms, 42);
+	fx_free(&x);
+}
+
+static void mesh(void **state)
+{
+	(void)state;
+	struct fx x;
+	const struct check *c;
+
+	fx_init(&x, NODE_LINUX, NULL);
+	x.f.mesh.gathered = true;
+	x.f.mesh.cli_rc = -ENOENT;
+	c = fx_judge(&x, doctor_judge_mesh, "mesh.tailscale");
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_str(c->summary, "no tailscale CLI on PATH: the mesh is judged by mesh.address");
+	fx_free(&x);
+
+	fx_init(&x, NODE_WSL2, "mirrored");
+	x.f.mesh.gathered = true;
+	x.f.mesh.cli_rc = -ENOENT;
+	c = fx_judge(&x, doctor_judge_mesh, "mesh.tailscale");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_true(startswith(c->summary, "Tailscale for Windows not found"));
+	fx_free(&x);
+
+	/* The CLI hung: the check carries the time it took, the distro has no peer list. */
+	fx_init(&x, NODE_WSL2, "mirrored");
+	x.f.mesh.gathered = true;
+	x.f.mesh.cli.path = xstrdup("/mnt/c/Program Files/Tailscale/tailscale.exe");
+	x.f.mesh.cli.windows = true;
+	x.f.mesh.run_rc = -ETIMEDOUT;
+	x.f.mesh.ms = 5003;
+	c = fx_judge(&x, doctor_judge_mesh, "mesh.tailscale");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->summary, "/mnt/c/Program Files/Tailscale/tailscale.exe status --json: no "
+			       "answer within 5000 ms");
+	assert_true(startswith(c->fix, "Restart the Tailscale service on the Windows host"));
+	assert_int_equal(c->ms, 5003);
+	assert_int_equal(st(&x, "wsl.stale_identity"), CHECK_SKIP);
+	fx_free(&x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(node_kind), cmocka_unit_test(mount_states), cmocka_unit_test(client),
+		cmocka_unit_test(server),    cmocka_unit_test(wsl),          cmocka_unit_test(ports),
+		cmocka_unit_test(mesh),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/test.h"
+#include "doctor/doctor_facts.h"
+#include "format/rfc3339.h"
+#include "mesh/tailscale.h"
+
+static time_t t(const char *s)
+{
+	time_t v;
+	assert_int_equal(rfc3339_parse(s, &v), 0);
+	return v;
+}
+
+/* Judges a status document at a given time; returns the one mesh.tailscale check. */
+static const struct check *judge(struct report *r, const char *json, const char *now,
+				 bool windows)
+{
+	struct ts_status st;
+	struct diag d = { 0 };
+
+	report_init(r, "doctor");
+	assert_int_equal(ts_status_parse("test", json, strlen(json), &st, &d), 0);
+	doctor_mesh_judge(&st, "Windows host's Tailscale", windows, t(now), r);
+	ts_status_free(&st);
+	assert_int_equal(r->n_checks, 1);
+	assert_str(r->checks[0].id, "mesh.tailscale");
+	return &r->checks[0];
+}
+
+#define SELF(extra)                                                                           \
+	"{\"BackendState\":\"Running\",\"Self\":{\"HostName\":\"office-one\",\"OS\":\"windows\","   \
+	"\"Online\":true,\"TailscaleIPs\":[\"100.64.0.3\"]" extra "},\"Peer\":{\"k\":{\"HostName\":" \
+	"\"sfspark1\",\"Online\":true,\"TailscaleIPs\":[\"100.64.0.1\"]}}}"
+
+static void key_expiry(void **state)
+{
+	(void)state;
+	struct report r;
+	const struct check *c;
+
+	/* 20 days left: ok, and the date is said. */
+	c = judge(&r, SELF(",\"KeyExpiry\":\"2026-12-15T00:00:00Z\""), "2026-11-25T00:00:00Z", true);
+	assert_int_equal(c->status, CHECK_OK);
+	assert_non_null(strstr(c->summary, "Running as office-one 100.64.0.3, 1 peer(s), 1 online"));
+	assert_non_null(strstr(c->detail, "2026-12-15T00:00:00Z"));
+	report_free(&r);
+	/* 13 days and a half left: warn, on the Windows side. */
+	c = judge(&r, SELF(",\"KeyExpiry\":\"2026-12-08T12:00:00Z\""), "2026-11-25T00:00:00Z", true);
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_non_null(strstr(c->summary, "expires in 13 day(s), on 2026-12-08T12:00:00Z"));
+	assert_non_null(strstr(c->fix, "on the Windows host"));
+	report_free(&r);
+	/* Past, even without the Expired flag: fail. */
+	c = judge(&r, SELF(",\"KeyExpiry\":\"2026-11-24T23:59:59Z\""), "2026-11-25T00:00:00Z", false);
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_non_null(strstr(c->summary, "expired on 2026-11-24T23:59:59Z"));
+	assert_non_null(strstr(c->fix, "on this node"));
+	report_free(&r);
+	/* No KeyExpiry (Headscale without expiry): ok whatever the date. */
+	c = judge(&r, SELF(""), "2099-01-01T00:00:00Z", true);
+	assert_int_equal(c->status, CHECK_OK);
+	report_free(&r);
+}
+
+static void states(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *json;
+		enum check_status want;
+		const char *summary, *fix;
+	} cases[] = {
+		{ "{\"BackendState\":\"NeedsLogin\",\"AuthURL\":\"https://hs.example.org/register/x\"}",
+		  CHECK_FAIL, "logged out", "https://hs.example.org/register/x" },
+		{ "{\"BackendState\":\"NeedsMachineAuth\"}", CHECK_FAIL, "approved", "headscale" },
+		{ "{\"BackendState\":\"Stopped\"}", CHECK_FAIL, "stopped", "tailscale up" },
+		{ "{\"BackendState\":\"Starting\"}", CHECK_WARN, "still starting", NULL },
+		{ "{\"BackendState\":\"NoState\"}", CHECK_FAIL, "no state", "Restart-Service Tailscale" },
+		{ "{\"BackendState\":\"Hibernating\"}", CHECK_WARN, "unknown BackendState \"Hibernating\"",
+		  NULL },
+		{ "{\"BackendState\":\"Running\",\"Self\":{\"HostName\":\"o\",\"Online\":false}}", CHECK_WARN,
+		  "sees o offline", "reachable" },
+		{ "{\"BackendState\":\"Running\",\"Health\":[\"no DERP home\"],\"Self\":{\"Online\":true}}",
+		  CHECK_WARN, "health warning: no DERP home", NULL },
+	};
+	struct report r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct check *c = judge(&r, cases[i].json, "2026-11-25T00:00:00Z", true);
+		assert_int_equal(c->status, cases[i].want);
+		if (!strstr(c->summary, cases[i].summary))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, c->summary, cases[i].summary);
+		if (cases[i].fix && !strstr(c->fix, cases[i].fix))
+			fail_msg("case %zu: fix \"%s\" lacks \"%s\"", i, c->fix, cases[i].fix);
+		report_free(&r);
+	}
+}
+
+/* The hook `meshnfs status` feeds with Headscale's nodes: any list, any source name. */
+static void stale_identity_from_any_source(void **state)
+{
+	(void)state;
+	struct mesh_nodes l = { .source = xstrdup("Headscale") };
+	struct mesh_node *n;
+	const char *names[] = { "office-one" };
+	struct report r;
+
+	n = mesh_nodes_add(&l);
+	n->id = xstrdup("4");
+	n->name = xstrdup("office-one");
+	mesh_node_add_ip(n, "100.64.0.4");
+	n = mesh_nodes_add(&l);
+	n->id = xstrdup("3");
+	n->name = xstrdup("office-one");
+	mesh_node_add_ip(n, "100.64.0.3");
+	n->last_seen = t("2025-03-08T22:17:45Z");
+
+	report_init(&r, "doctor");
+	doctor_stale_identity(&l, &l.nodes[0], names, 1, &r);
+	assert_int_equal(r.n_checks, 1);
+	assert_int_equal(r.checks[0].status, CHECK_WARN);
+	assert_non_null(strstr(r.checks[0].summary, "Headscale lists office-one (100.64.0.3) "
+						    "besides the Windows host (100.64.0.4)"));
+	assert_non_null(strstr(r.checks[0].detail, "last seen 2025-03-08T22:17:45Z"));
+	assert_non_null(strstr(r.checks[0].fix, "headscale nodes delete --identifier 3"));
+	report_free(&r);
+
+	free(l.nodes[1].id);
+	l.nodes[1].id = xstrdup("nYNNjYYJCN11CNTRL"); /* Tailscale's ids: the admin console */
+	l.nodes[1].online = MESH_YES;
+	report_init(&r, "doctor");
+	doctor_stale_identity(&l, &l.nodes[0], names, 1, &r);
+	assert_non_null(strstr(r.checks[0].fix, "Tailscale admin console"));
+	assert_non_null(strstr(r.checks[0].detail, "This node is online"));
+	report_free(&r);
+
+	l.n = 1;
+	report_init(&r, "doctor");
+	doctor_stale_identity(&l, &l.nodes[0], names, 1, &r);
+	assert_int_equal(r.checks[0].status, CHECK_OK);
+	report_free(&r);
+	l.n = 2;
+	mesh_nodes_free(&l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(key_expiry),
+		cmocka_unit_test(states),
+		cmocka_unit_test(stale_identity_from_any_source),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/* mesh.address, nfs.tcp, nfs.rpc, nfs.export, nfs.write, nfs.root_squash: the probe ladder
+ * against the configured server, each step a check with its cause and fix. */
+#include "doctor/doctor_facts.h"
+
+#include "net/net.h"
+#include "net/probe.h"
+
+_Static_assert((int)STEP_SKIP == CHECK_SKIP && (int)STEP_OK == CHECK_OK &&
+		       (int)STEP_WARN == CHECK_WARN && (int)STEP_FAIL == CHECK_FAIL,
+	       "a probe step status converts to a check status by value");
+
+static void addr_list(const struct node_info *n, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n->n_addrs && off + 18 < size; i++) {
+		char a[16];
+		ipv4_format(n->addrs[i], a, sizeof(a));
+		off += (size_t)snprintf(buf + off, size - off, "%s%s", i ? ", " : "", a);
+	}
+}
+
+static void check_mesh_address(const struct doctor_facts *d, const struct probe *p, struct report *r)
+{
+	const struct node_info *n = d->node;
+	const char *srv = d->cfg->server;
+	char range[20], src[16], addrs[256];
+	struct check *c;
+	bool wsl2 = n->kind == NODE_WSL2;
+	bool nat = wsl2 && n->wsl.networking_mode && !streq(n->wsl.networking_mode, "mirrored");
+
+	cidr_format(&d->cfg->mesh, range, sizeof(range));
+	ipv4_format(p->source, src, sizeof(src));
+	addr_list(n, addrs, sizeof(addrs));
+
+	if (!p->source) {
+		c = report_add(r, "mesh.address", CHECK_FAIL, "no route to the server %s", srv);
+		check_set_detail(c, "%s", p->steps[PROBE_ROUTE].detail ? p->steps[PROBE_ROUTE].detail
+								       : "no route");
+		check_set_fix(c, "%s",
+			      wsl2 ? "Connect the Windows host to the mesh (PowerShell: tailscale "
+				     "status; tailscale up), then check from here: ip route get "
+				     "the server's address"
+				   : "Bring this node onto the mesh: sudo tailscale up (Headscale: "
+				     "sudo tailscale up --login-server URL); then: tailscale status");
+		return;
+	}
+	if (p->source_in_mesh && (!n->addrs_known || node_holds_addr(n, p->source))) {
+		c = report_add(r, "mesh.address", CHECK_OK, "%s; the route to %s leaves from it", src,
+			       srv);
+		if (n->n_addrs)
+			check_set_detail(c, "mesh addresses here (%s): %s%s", range, addrs,
+					 wsl2 ? " (shared with the Windows host: mirrored networking)"
+					      : "");
+		return;
+	}
+	if (p->source_in_mesh) {
+		/* Unusual: a mesh source that this namespace does not hold (--root audit). */
+		c = report_add(r, "mesh.address", CHECK_OK, "the route to %s leaves from %s", srv, src);
+		check_set_detail(c, "%s is in the mesh range %s", src, range);
+		return;
+	}
+	if (nat) {
+		c = report_add(r, "mesh.address", CHECK_WARN,
+			       "WSL2 with %s networking: no mesh address here; the route to %s leaves "
+			       "from %s (NAT to the Windows host)",
+			       n->wsl.networking_mode, srv, src);
+		check_set_detail(c, "The guide's working model is mirrored networking, where this distro "
+				    "shares the Windows host's mesh address. Under NAT, traffic to the "
+				    "mesh is translated by the Windows host and should still reach the "
+				    "server (the guide's \"Mirrored mode not working\"), but the server "
+				    "sees the Windows host's address, and exports without `insecure` may "
+				    "refuse NATed source ports.");
+		check_set_fix(c, "In %%USERPROFILE%%\\.wslconfig: [wsl2] networkingMode=mirrored, then "
+				 "wsl --shutdown (PowerShell); check the Windows host: tailscale status");
+		return;
+	}
+	if (n->n_addrs) {
+		c = report_add(r, "mesh.address", CHECK_FAIL,
+			       "the route to %s leaves from %s, not from this node's mesh address %s",
+			       srv, src, addrs);
+		check_set_detail(c, "Traffic to the server does not enter the mesh here: another route "
+				    "to %s is preferred over the mesh interface's.",
+				 srv);
+		check_set_fix(c, "ip route get %s  (it should say `dev tailscale0`); restore the mesh's "
+				 "routes: sudo tailscale up; then: tailscale status",
+			      srv);
+		return;
+	}
+	c = report_add(r, "mesh.address", CHECK_FAIL,
+		       "no address in the mesh range %s here; the route to %s leaves from %s", range,
+		       srv, src);
+	if (wsl2) {
+		check_set_detail(c, "In mirrored networking this distro shares the Windows host's mesh "
+				    "address; none is visible, so the Windows host is not on the mesh "
+				    "or mirrored networking is not in effect (guide: \"Mirrored mode "
+				    "not working\").");
+		check_set_fix(c, "ip addr | grep 100.64  (here); on Windows, PowerShell: tailscale "
+				 "status; tailscale up");
+	} else {
+		check_set_detail(c, "This node is not on the mesh (no Tailscale address).");
+		check_set_fix(c, "sudo tailscale up (Headscale: sudo tailscale up --login-server URL); "
+				 "then: tailscale status");
+	}
+}
+
+/* One nfs.* check from one probe step. */
+static void check_step(const struct doctor_facts *d, const struct probe *p, struct report *r,
+		       const char *id, enum probe_step_id s, const char *ok_summary,
+		       const char *words, const char *fix, enum probe_step_id failed)
+{
+	const struct probe_step *st = &p->steps[s];
+	struct check *c;
+
+	if (st->status == STEP_SKIP) {
+		if (failed < s)
+			report_add(r, id, CHECK_SKIP, "not tested: the %s step failed",
+				   probe_step_name(failed));
+		else
+			report_add(r, id, CHECK_SKIP, "not tested");
+		return;
+	}
+	if (st->status == STEP_OK) {
+		c = report_add(r, id, CHECK_OK, "%s", ok_summary);
+		if (st->detail && d->verbose)
+			check_set_detail(c, "%s", st->detail);
+	} else {
+		/* The step's own line says what happened; the detail what it means. */
+		enum check_status status = (enum check_status)st->status;
+		if (p->diagnosis == PROBE_GRACE && s == PROBE_WRITE)
+			status = CHECK_WARN; /* transient: ends by itself */
+		c = report_add(r, id, status, "%s", st->detail ? st->detail : "failed");
+		if (s == failed && words)
+			check_set_detail(c, "%s", words);
+		if (s == failed && fix)
+			check_set_fix(c, "%s", fix);
+	}
+	c->ms = st->ms;
+}
+
+static void probe_checks(const struct doctor_facts *d, const struct probe *p, struct report *r)
+{
+	const char *srv = d->cfg->server, *exp = d->cfg->export_path;
+	_cleanup_free_ char *words = NULL, *fix = NULL, *tcp_ok = NULL, *rpc_ok = NULL,
+			    *exp_ok = NULL, *write_ok = NULL;
+	enum probe_step_id failed = PROBE_N_STEPS;
+
+	for (int i = 0; i < PROBE_N_STEPS; i++)
+		if (p->steps[i].status == STEP_FAIL) {
+			failed = i;
+			break;
+		}
+	words = probe_explain(p, &fix);
+	check_mesh_address(d, p, r);
+	tcp_ok = xasprintf("%s:%u accepts TCP connections", srv, (unsigned)p->port);
+	rpc_ok = xasprintf("the NFSv4 service on %s answers", srv);
+	exp_ok = xasprintf("%s exports %s to this client", srv, exp);
+	write_ok = xasprintf("%s is writable: create, write, fsync, read back, remove", exp);
+	check_step(d, p, r, "nfs.tcp", PROBE_TCP, tcp_ok, words, fix, failed);
+	check_step(d, p, r, "nfs.rpc", PROBE_RPC, rpc_ok, words, fix, failed);
+	check_step(d, p, r, "nfs.export", PROBE_EXPORT, exp_ok, words, fix, failed);
+	check_step(d, p, r, "nfs.write", PROBE_WRITE, write_ok, words, fix, failed);
+
+	const struct probe_step *o = &p->steps[PROBE_OWNERSHIP];
+	struct check *c;
+	if (o->status == STEP_SKIP) {
+		if (p->diagnosis == PROBE_PERMISSION_DENIED)
+			c = report_add(r, "nfs.root_squash", CHECK_WARN,
+				       "root could not create a file: root squash is likely (see "
+				       "nfs.write)");
+		else
+			c = report_add(r, "nfs.root_squash", CHECK_SKIP, "not tested: no test file");
+	} else if (!p->owner_known || p->uid != 0) {
+		c = report_add(r, "nfs.root_squash", CHECK_SKIP, "%s",
+			       p->uid != 0 ? "not tested: run as root to see whether root is squashed"
+					   : o->detail);
+	} else if (p->owner == 0) {
+		c = report_add(r, "nfs.root_squash", CHECK_OK,
+			       "no root squash: root's files stay root's (as the guide's "
+			       "no_root_squash)");
+	} else {
+		c = report_add(r, "nfs.root_squash", CHECK_WARN,
+			       "root is squashed: files root creates are owned by uid %" PRIu64, p->owner);
+		check_set_detail(c, "The guide exports with no_root_squash; with root_squash, root on "
+				    "clients acts as the anonymous user (fine for users, surprising for "
+				    "root-run services).");
+		if (fix)
+			check_set_fix(c, "%s", fix);
+	}
+	c->ms = o->ms;
+}
+
+void doctor_judge_nfs(const struct doctor_facts *f, struct report *r)
+{
+	if (!f->nfs.gathered)
+		return;
+	if (f->nfs.resolve_rc < 0) {
+		struct check *c = report_add(r, "mesh.address", CHECK_FAIL, "%s", f->nfs.resolve_err);
+		check_set_fix(c, "Use the server's mesh address in /etc/meshnfs.conf ([server] "
+				 "address = 100.64.0.1), or fix name resolution (MagicDNS: tailscale "
+				 "status)");
+		static const char *const ids[] = { "nfs.tcp", "nfs.rpc", "nfs.export", "nfs.write",
+						   "nfs.root_squash" };
+		for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
+			report_add(r, ids[i], CHECK_SKIP, "not tested: the server's name does not resolve");
+		return;
+	}
+	probe_checks(f, &f->nfs.probe, r);
+}
+
+/* ---- gather (I/O) ---- */
+
+void doctor_gather_nfs(struct doctor_facts *f)
+{
+	struct doctor_nfs_facts *n = &f->nfs;
+	uint32_t addr;
+	struct probe *pp = &n->probe;
+
+	n->gathered = true;
+	n->resolve_rc = net_resolve(f->cfg->server, f->timeout_ms, &addr, n->resolve_err,
+				    sizeof(n->resolve_err));
+	if (n->resolve_rc < 0)
+		return;
+	probe_init(pp, &(struct probe_opts){ .host = f->cfg->server, .addr = addr,
+					     .export_path = f->cfg->export_path,
+					     .mesh = f->cfg->mesh, .step_ms = f->timeout_ms });
+	if (probe_loop(&pp, 1, 1, 0) < 0)
+		probe_abort(pp, now_ms(), "poll failed");
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/* The facts a --json reader wants besides the checks, into the report's extra: "probe" (the
+ * nfs area's diagnosis), "mount" (what is mounted, the health probe's evidence), "tailscale"
+ * (the node list). The only JSON in doctor; it renders, it judges nothing. */
+#include "doctor/doctor_facts.h"
+
+#include <string.h>
+
+static const char *errno_name(int err)
+{
+	const char *n = err ? strerrorname_np(err) : NULL;
+	return n ? n : "?";
+}
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *entry_json(const struct doctor_mount_facts *m)
+{
+	const struct mount_entry *e = m->top;
+
+	if (!e)
+		return json_null();
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "source",
+			 jstr(e->source), "fstype", jstr(e->fstype), "server", jstr(e->server),
+			 "export", jstr(e->export_path), "vfs_options", jstr(e->vfs_options),
+			 "fs_options", jstr(e->fs_options), "clientaddr", jstr(e->clientaddr), "addr",
+			 jstr(e->addr), "vers", jstr(e->vers), "read_only", e->read_only, "automount",
+			 m->automount);
+}
+
+static json_t *state_json(char s)
+{
+	char b[2] = { s, 0 };
+	return s ? json_string(b) : json_null();
+}
+
+static json_t *health_json(const struct doctor_facts *f)
+{
+	const struct mount_health *h = &f->mount.health;
+	json_t *steps, *child;
+
+	if (!f->mount.probed)
+		return json_null();
+	steps = json_array();
+	for (int i = 0; i < MOUNT_STEP__MAX; i++) {
+		const struct mount_step_result *s = &h->steps[i];
+		if (!s->started)
+			continue;
+		json_array_append_new(
+			steps, json_pack("{s:s, s:b, s:o, s:o}", "step", mount_step_name((enum mount_step)i),
+					 "done", s->done, "errno",
+					 s->err ? json_string(errno_name(s->err)) : json_null(), "ms",
+					 s->done ? json_integer(s->ms) : json_null()));
+	}
+	child = json_pack("{s:i, s:o, s:o, s:b, s:b, s:o, s:o, s:o}", "pid", (int)h->pid, "state",
+			  state_json(h->proc_state), "wchan", jstr(h->wchan[0] ? h->wchan : NULL),
+			  "killed", h->killed, "exited", h->exited, "kill_ms",
+			  h->kill_ms >= 0 ? json_integer(h->kill_ms) : json_null(), "state_after_kill",
+			  state_json(h->state_after_kill), "wchan_after_kill",
+			  jstr(h->wchan_after_kill[0] ? h->wchan_after_kill : NULL));
+	return json_pack("{s:s, s:s, s:o, s:I, s:i, s:i, s:o, s:o}", "state",
+			 mount_health_state_name(h->state), "step", mount_step_name(h->step), "errno",
+			 h->err ? json_string(errno_name(h->err)) : json_null(), "ms", (json_int_t)h->ms,
+			 "timeout_ms", f->timeout_ms, "entries", (int)h->entries, "steps", steps,
+			 "child", child);
+}
+
+static void render_mount(const struct doctor_facts *f, struct report *r)
+{
+	const struct doctor_mount_facts *m = &f->mount;
+
+	if (!m->gathered)
+		return;
+	json_object_set_new(r->extra, "mount",
+			    json_pack("{s:s, s:s, s:o, s:o}", "mountpoint", f->cfg->mountpoint,
+				      "mountinfo", m->mountinfo, "mounted", entry_json(m), "health",
+				      health_json(f)));
+}
+
+static void render_probe(const struct doctor_facts *f, struct report *r)
+{
+	if (!f->nfs.gathered || f->nfs.resolve_rc < 0)
+		return;
+	json_object_set_new(r->extra, "probe",
+			    json_pack("{s:s, s:s}", "diagnosis",
+				      probe_diagnosis_name(f->nfs.probe.diagnosis), "server",
+				      f->cfg->server));
+}
+
+static void render_tailscale(const struct doctor_facts *f, struct report *r)
+{
+	const struct doctor_mesh_facts *m = &f->mesh;
+
+	if (!m->gathered || m->cli_rc < 0 || m->run_rc < 0)
+		return;
+	json_t *peers = json_array();
+	for (size_t i = 0; i < m->st.n_peers; i++)
+		json_array_append_new(peers, ts_node_to_json(&m->st.peers[i]));
+	json_object_set_new(r->extra, "tailscale",
+			    json_pack("{s:s, s:b, s:s, s:o, s:o}", "cli", m->cli.path, "windows",
+				      m->cli.windows, "backend_state", m->st.backend_state, "self",
+				      m->st.has_self ? ts_node_to_json(&m->st.self) : json_null(),
+				      "peers", peers));
+}
+
+void doctor_render(const struct doctor_facts *f, struct report *r)
+{
+	render_probe(f, r);
+	render_mount(f, r);
+	render_tailscale(f, r);
+}

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/* meshnfs watch: keeps the configured share from freezing its users. Each round (every
+ * interval) it probes the server at protocol level (the probe ladder, net/) and checks the
+ * mount in a forked child with a deadline (mount/health), at the same time, in a worker
+ * thread: the caller's loop never blocks. A child that is still stuck from an earlier round is
+ * remembered, and no second one is started for that mount.
+ *
+ * From those facts a pure judge (watch_judge.c) names the diagnosis, the transition to log once, and
+ * the action: repair a stale or lost mount (the existing repair, through a hook the command
+ * layer wires: engines do not include one another), detach a mount hung for --detach-after
+ * seconds (umount -l, then a read-only placeholder on the mount point so that nothing lands in
+ * the bare directory), and attach it again when the server answers.
+ *
+ * Nothing here prints: events and metrics (Prometheus text) are handed to the command layer.
+ */
+#pragma once
+
+#include "core/util.h"
+#include "format/cidr.h"
+#include "mount/health.h"
+#include "net/probe.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The diagnosis of one mount: metric label values and the MESHNFS_DIAGNOSIS= journal field (a
+ * contract, like check ids: never rename one). */
+enum watch_diag {
+	WATCH_UNKNOWN,      /* no round yet */
+	WATCH_HEALTHY,      /* the mount answers and so does the server */
+	WATCH_HUNG,         /* the mount did not answer within the deadline */
+	WATCH_STALE,        /* ESTALE: the server no longer knows the mount's handles */
+	WATCH_LOST,         /* nothing mounted at the mount point */
+	WATCH_DETACHED,     /* watch detached it: the read-only placeholder stands there */
+	WATCH_SERVER_DOWN,  /* the mount answers (from the client's cache), the server does not */
+	WATCH_MOUNT_ERROR,  /* the mount answers with an error (EIO, EACCES, ENOTCONN...) */
+	WATCH_N_DIAG,
+};
+
+enum watch_action {
+	WATCH_NONE,
+	WATCH_REPAIR,   /* the existing repair: umount -l and mount again / mount what is lost */
+	WATCH_DETACH,   /* umount -l and the placeholder */
+	WATCH_REATTACH, /* the placeholder away, then the repair mounts the share again */
+};
+
+/* What one round found. */
+struct watch_facts {
+	enum probe_diagnosis server; /* PROBE_PENDING when the probe did not finish */
+	const char *server_words;    /* the probe's explanation, or NULL */
+	const char *server_fix;      /* its fix, or NULL */
+	bool mounted;      /* something other than the placeholder is mounted there */
+	bool placeholder;  /* watch's placeholder is the top mount */
+	bool checked;      /* a health child ran this round (else: see child_stuck) */
+	enum mount_health_state mount; /* when checked; HUNG when child_stuck */
+	enum mount_step step;          /* the step that decided mount */
+	int err;                       /* its errno */
+	bool child_stuck;  /* the child of an earlier round is still stuck: no new one */
+	unsigned blocked;  /* processes blocked on the mount (state D), ours excluded */
+	int timeout_ms;    /* the health check's deadline, for the words */
+};
+
+/* What the judge remembers about one mount between rounds. */
+struct watch_mem {
+	enum watch_diag diag;
+	enum probe_diagnosis server; /* the cause the last transition was logged with */
+	int64_t since;               /* when diag began (ms, now_ms clock) */
+	int64_t cause_since;         /* when the server's cause last changed */
+	int64_t last_repair;         /* when a repair or reattach last ran, 0 never */
+	unsigned repair_failures;    /* consecutive */
+};
+
+struct watch_policy {
+	int64_t detach_after_ms; /* 0: never detach */
+	int64_t repair_gap_ms;   /* at least this long between repairs; doubled after each failed
+				    one, up to 16 times */
+};
+
+/* One log record: a transition, or an action's outcome. */
+struct watch_event {
+	bool transition;
+	enum watch_diag from, to;
+	enum probe_diagnosis server;
+	int priority;       /* syslog level: 3 err, 4 warning, 5 notice, 6 info */
+	const char *check;  /* MESHNFS_CHECK=: "mount.responsive", "watch.repair"... */
+	char *message;      /* one line */
+	char *cause;        /* or NULL */
+	char *fix;          /* or NULL */
+};
+void watch_event_free(struct watch_event *e);
+
+/* ---- the judge (pure: facts in, transition and action out) ---- */
+enum watch_diag watch_judge(const struct watch_facts *f);
+/* When the diagnosis or the server's cause differs from what m remembers: fills ev (a
+ * transition), updates m, returns true. Otherwise false and ev untouched. */
+bool watch_transition(struct watch_mem *m, const struct watch_facts *f, const char *mountpoint,
+		      const char *server, int64_t now, struct watch_event *ev);
+/* What to do about diagnosis d now (m already updated by watch_transition). */
+enum watch_action watch_decide(const struct watch_mem *m, const struct watch_facts *f,
+			       const struct watch_policy *p, int64_t now);
+/* The gap before the next repair may run, after m->repair_failures failures. */
+int64_t watch_repair_gap(const struct watch_mem *m, const struct watch_policy *p);
+/* Records an action's outcome (0 or a negative errno) in m. */
+void watch_action_done(struct watch_mem *m, enum watch_action a, int r, int64_t now);
+
+const char *watch_diag_name(enum watch_diag d);
+const char *watch_action_name(enum watch_action a);
+/* The MESHNFS_CHECK= id of a diagnosis. */
+const char *watch_diag_check(enum watch_diag d);
+
+/* ---- metrics (Prometheus text exposition format 0.0.4) ---- */
+struct watch_metrics {
+	const char *server, *export_path, *mountpoint;
+	bool have_round;
+	enum watch_diag diag;
+	enum probe_diagnosis server_diag;
+	bool step_ran[PROBE_N_STEPS];
+	double step_seconds[PROBE_N_STEPS];
+	double probe_seconds;
+	bool mount_checked;
+	bool mount_responsive;
+	double mount_seconds;
+	unsigned blocked;
+	unsigned stuck_children;
+	bool detached;
+	uint64_t rounds, transitions, repairs_ok, repairs_failed, detaches, reattaches;
+	double last_check; /* Unix time of the last finished round */
+};
+/* The exposition text into out (appended). Label values escaped as the format says. */
+void watch_metrics_format(const struct watch_metrics *m, struct buf *out);
+/* Replaces DIR/meshnfs.prom atomically (a temporary in DIR, fsync, rename). 0 or a negative
+ * errno; the path that failed in err. */
+#define WATCH_TEXTFILE_NAME "meshnfs.prom"
+int watch_textfile_write(const char *dir, const char *text, size_t len, char *err,
+			 size_t errsize);
+
+/* ---- blocked processes (the live /proc) ---- */
+struct watch_blocked_proc {
+	pid_t pid;
+	char name[17];
+	char wchan[64];
+};
+struct watch_blocked {
+	unsigned n;
+	struct watch_blocked_proc first[4]; /* the first few, for the log */
+};
+/* Processes blocked on the mount at mountpoint (of filesystem type fstype, "" when unknown):
+ * in state D (or S in FUSE's request_wait_answer, where FUSE waits interruptibly first), in
+ * this mount namespace, and either waiting in a function of that filesystem's client (rpc_
+ * or nfs for NFS, fuse_ or request_wait_answer for FUSE) or holding their working directory
+ * or a descriptor below the mount point (readlink of /proc/PID/cwd and fd/N: never touches
+ * the mount). exclude: a pid not to count (watch's own stuck child), 0 for none. */
+int watch_blocked_scan(const char *mountpoint, const char *fstype, pid_t exclude,
+		       struct watch_blocked *out);
+/* Pure: is wchan a wait of fstype's client? */
+bool watch_wchan_matches(const char *wchan, const char *fstype);
+
+/* ---- the metrics endpoint (libmicrohttpd, its own thread) ---- */
+struct watch_http;
+/* Listens on addr:port (host byte order). -errno with the reason in err (EADDRINUSE...). */
+int watch_http_start(uint32_t addr, uint16_t port, struct watch_http **out, char *err,
+		     size_t errsize);
+/* The text GET /metrics answers from now on (copied). */
+void watch_http_set(struct watch_http *h, const char *text, size_t len);
+void watch_http_stop(struct watch_http *h);
+
+/* ---- rounds ---- */
+struct watch_target {
+	char *server, *export_path, *mountpoint, *options;
+	struct cidr mesh;
+	int timeout_ms; /* per probe step and for the health check */
+	bool write;     /* the probe's write test, and the health check's create/remove */
+};
+void watch_target_free(struct watch_target *t);
+
+struct watch_hooks {
+	/* The existing repair of the mount (src/setup through the command layer): 0 when it was
+	 * applied, a negative errno when it failed or had nothing to do; *summary a new string
+	 * saying what it did. Runs in the worker thread. */
+	int (*repair)(void *userdata, const struct watch_target *t, char **summary);
+	void *userdata;
+};
+
+/* The placeholder: a read-only, empty tmpfs with this source name. */
+#define WATCH_PLACEHOLDER_SOURCE "meshnfs-detached"
+
+struct watch {
+	struct watch_target target;
+	struct watch_policy policy;
+	struct watch_hooks hooks;
+	struct watch_mem mem;
+	pid_t stuck_pid;        /* the health child still stuck, 0 when none */
+	int stuck_mount_id;     /* the mount (mountinfo id) it is stuck on */
+	pid_t *reap;            /* other children of ours (umount) to reap when they die */
+	size_t n_reap;
+	struct watch_metrics metrics;
+	/* The last round's events, for the caller to log (then watch_events_clear). */
+	struct watch_event *events;
+	size_t n_events;
+	struct probe probe;     /* the last round's probe (its step times), valid after a round */
+	bool probe_valid;
+};
+
+void watch_init(struct watch *w, const struct watch_policy *p, const struct watch_hooks *h);
+/* Takes over t (the target of the next rounds; the old one is freed). */
+void watch_set_target(struct watch *w, struct watch_target *t);
+void watch_free(struct watch *w);
+void watch_events_clear(struct watch *w);
+/* One round: facts, judge, action; events and metrics in w. Blocks for at most about
+ * 2 * timeout (probe and health check run in parallel) plus an action's deadline: call it
+ * from a worker thread. 0, or a negative errno when a round could not run at all. */
+int watch_round(struct watch *w);
