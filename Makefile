@@ -6,7 +6,10 @@ CLANG     ?= clang
 PREFIX    ?= /usr/local
 BUILD     := build
 PKGS      := mount jansson libnfs libcurl libsystemd libmicrohttpd
-VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# The version lives in one place, debian/changelog's first line: the package and `meshnfs
+# --version` say the same.
+# (Braces: make would count the parentheses inside the sed expression.)
+VERSION   := ${shell sed -n '1s/^meshnfs (\([^)]*\)).*/\1/p' debian/changelog}
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
@@ -32,7 +35,7 @@ FZ_OBJ    := $(patsubst src/%.c,$(BUILD)/fzobj/%.o,$(LIB_SRC))
 TESTS     := $(patsubst src/%_test.c,$(BUILD)/test/%_test,$(TEST_SRC))
 FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all deps check check-unit check-vm fuzz fuzz-build unit tools demo install clean mutate
+.PHONY: all deps check check-unit check-vm check-package deb fuzz fuzz-build unit tools demo install clean mutate
 all: $(BUILD)/meshnfs
 
 $(BUILD)/meshnfs: $(OBJ)
@@ -40,7 +43,10 @@ $(BUILD)/meshnfs: $(OBJ)
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(CFLAGS) $(HARDEN) -MMD -MP -c -o $@ $<
+	$(CC) $(BASEFLAGS) $(CPPFLAGS) $(CFLAGS) $(HARDEN) -MMD -MP -c -o $@ $<
+
+# The version is compiled into main.o.
+$(BUILD)/obj/main.o: debian/changelog
 
 # Unit tests: cmocka, beside the code they test, built with ASan + UBSan.
 $(BUILD)/san/%.o: src/%.c
@@ -118,10 +124,25 @@ demo: all
 install: all
 	install -D -m 0755 $(BUILD)/meshnfs $(DESTDIR)$(PREFIX)/sbin/meshnfs
 	install -D -m 0644 man/meshnfs.8 $(DESTDIR)$(PREFIX)/share/man/man8/meshnfs.8
+	install -D -m 0644 man/meshnfs.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/meshnfs.conf.5
+
+# The Debian package: dpkg-buildpackage writes its results into the parent directory of the
+# checkout; they are moved from there into build/ (meshnfs_VERSION_ARCH.deb, the -dbgsym
+# .deb, .buildinfo, .changes), then lintian checks the .changes. Build dependencies missing:
+# scripts/deps.sh says which (group package) and make stops.
+deb:
+	@scripts/deps.sh --check package build
+	scripts/build-deb.sh
+
+# Installs the built package into a fresh Debian 12 root, runs it, purges it (tests/package).
+check-package: deb
+	TEST_TIMEOUT=1200 tests/run package
 
 clean:
 	rm -rf $(BUILD)
 
 .SECONDARY:
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Dependency files of this build only: not the package build's copy (build/pkg) nor the
+# package test's Debian root (build/package), where *.d names directories.
+-include $(shell find $(BUILD) \( -path '$(BUILD)/pkg' -o -path '$(BUILD)/package' \) -prune -o -type f -name '*.d' -print 2>/dev/null)

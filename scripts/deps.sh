@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian packages meshnfs needs that are missing, with
 # --no-install-recommends (wireguard-tools would otherwise pull a whole kernel image).
-# Usage: scripts/deps.sh [GROUP...]   groups: build test lab vm (default: all)
+# Usage: scripts/deps.sh [--check] [GROUP...]   groups: build test lab vm package (default: all)
+#   --check: install nothing; name what is missing and exit 1 (`make deb` runs it first).
 set -euo pipefail
 
 declare -A groups=(
@@ -9,14 +10,17 @@ declare -A groups=(
 	[test]="libcmocka-dev clang libclang-rt-14-dev jq iproute2 util-linux libssl-dev openssl libfuse3-dev groff-base time prometheus python3"
 	[lab]="nfs-ganesha nfs-ganesha-vfs wireguard-go wireguard-tools nfs-common libnfs-utils iputils-ping netcat-openbsd procps openssh-server openssh-client"
 	[vm]="qemu-system-x86 linux-image-amd64 busybox-static kmod"
+	[package]="dpkg-dev debhelper fakeroot lintian groff-base mmdebstrap piuparts bash-completion"
 )
-order=(build test lab vm)
+order=(build test lab vm package)
+check_only=false
+if [ "${1:-}" = --check ]; then check_only=true; shift; fi
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=("${order[@]}")
 
 missing=()
 for g in "${want[@]}"; do
-	[ -n "${groups[$g]:-}" ] || { echo "deps.sh: unknown group '$g' (build test lab vm)" >&2; exit 64; }
+	[ -n "${groups[$g]:-}" ] || { echo "deps.sh: unknown group '$g' (${order[*]})" >&2; exit 64; }
 	for p in ${groups[$g]}; do
 		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 			missing+=("$p")
@@ -26,6 +30,11 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "deps.sh: all packages present (${want[*]})"
 	exit 0
+fi
+if $check_only; then
+	echo "deps.sh: missing Debian packages: ${missing[*]}" >&2
+	echo "deps.sh: install them with: bash scripts/deps.sh ${want[*]}" >&2
+	exit 1
 fi
 echo "deps.sh: installing ${missing[*]}"
 SUDO=

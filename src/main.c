@@ -10,7 +10,7 @@
 #define MESHNFS_VERSION "0.0.0"
 #endif
 
-enum { OPT_VERSION = 0x200, OPT_HELP };
+enum { OPT_VERSION = 0x200 };
 
 static int main_option(void *userdata, int opt, const char *arg, char *err, size_t size)
 {
@@ -19,24 +19,22 @@ static int main_option(void *userdata, int opt, const char *arg, char *err, size
 	(void)arg;
 	(void)err;
 	(void)size;
-	if (opt != OPT_VERSION && opt != 'h' && opt != OPT_HELP)
+	if (opt != OPT_VERSION && opt != 'h')
 		return -EINVAL;
 	*action = opt;
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Global options, then one command: its exit code. */
+static int run(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "version", no_argument, NULL, OPT_VERSION },
-		{ "help", no_argument, NULL, OPT_HELP },
 		{ 0 },
 	};
-	struct ctx ctx = { .timeout_ms = 5000 };
 	int action = 0, i, r;
 
-	signal(SIGPIPE, SIG_IGN);
-	i = cmd_parse_options(&ctx, NULL, argc, argv, "h", longopts, main_option, &action);
+	i = cmd_parse_options(ctx, NULL, argc, argv, NULL, longopts, main_option, &action);
 	if (i < 0)
 		return EXIT_USAGE;
 	if (action == OPT_VERSION) {
@@ -44,20 +42,39 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (action)
-		return cmd_help(&ctx, 1, (char *[]){ "help", NULL });
+		return cmd_help(ctx, 1, (char *[]){ "help", NULL });
 	if (i >= argc)
 		return cmd_usage_error(NULL, "no command given");
 
 	const struct command *c = command_find(argv[i]);
 	if (!c)
 		return cmd_usage_error(NULL, "unknown command '%s'", argv[i]);
-	r = c->run(&ctx, argc - i, argv + i);
-	if (ctx.config_loaded)
-		config_free(&ctx.config);
+	r = c->run(ctx, argc - i, argv + i);
+	if (ctx->config_loaded)
+		config_free(&ctx->config);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno == EPIPE)
 			return r; /* the reader went away (`| head`): not our error */
 		return cmd_internal_error("cannot write output: %s", strerror(errno));
+	}
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx ctx = { .timeout_ms = 5000 };
+	int r;
+
+	signal(SIGPIPE, SIG_IGN);
+	cmd_nagios = cmd_argv_wants_nagios(argc, argv);
+	r = run(&ctx, argc, argv);
+	if (cmd_nagios && (r < EXIT_OK || r > EXIT_FAIL)) {
+		/* Monitoring Plugins: anything but a verdict is UNKNOWN, with a status line. */
+		char msg[64];
+		snprintf(msg, sizeof(msg), "meshnfs exited with status %d", r);
+		cmd_nagios_unknown(msg);
+		fflush(stdout);
+		return EXIT_NAGIOS_UNKNOWN;
 	}
 	return r;
 }

@@ -18,7 +18,28 @@ enum {
 	EXIT_USAGE = 64,    /* unknown command or option */
 	EXIT_DATAERR = 65,  /* bad input data: message names file and line */
 	EXIT_SOFTWARE = 70, /* internal error */
+	/* --format nagios (Monitoring Plugins guidelines): usage and internal errors, bad input. */
+	EXIT_NAGIOS_UNKNOWN = 3,
 };
+
+/* True when the command line asks for --format nagios (set by main before parsing, so
+ * that even a usage error prints one "UNKNOWN" status line on stdout). */
+extern bool cmd_nagios;
+/* Whether argv asks for --format nagios anywhere ("--format nagios", "--format=nagios"). */
+bool cmd_argv_wants_nagios(int argc, char **argv);
+/* One Monitoring Plugins status line for an error, once: "MESHNFS UNKNOWN - message". */
+void cmd_nagios_unknown(const char *message);
+/* Whether a status line has been printed (main prints a generic one otherwise). */
+extern bool cmd_nagios_printed;
+/* Writes s to f with '|' (the perfdata separator) and anything non-printable replaced, so a
+ * status line stays one line. */
+void cmd_nagios_text(FILE *f, const char *s);
+/* One perfdata item "'LABEL'=VALUEs;;;0;MAX" (a leading space included); ms < 0 is "U". */
+void cmd_nagios_perf(FILE *f, const char *label, int64_t ms, int max_ms);
+
+/* --format human|json|nagios of probe and doctor: 0, or -EINVAL with the problem in err. */
+enum cmd_format { FORMAT_HUMAN, FORMAT_JSON, FORMAT_NAGIOS };
+int cmd_parse_format(const char *arg, enum cmd_format *out, char *err, size_t errsize);
 
 struct ctx {
 	const char *config_path; /* --config, or NULL for /etc/meshnfs.conf under the root */
@@ -35,6 +56,8 @@ struct command {
 	const char *summary; /* one line, for `help` */
 	const char *usage;   /* the synopsis after "meshnfs " */
 	int (*run)(struct ctx *ctx, int argc, char **argv);
+	const char *options; /* the command's own options, "  --opt ARG  what\n" lines, or NULL */
+	const struct command *const *targets; /* setup's client, server, wsl; NULL-terminated */
 };
 
 extern const struct command commands[];
@@ -73,6 +96,11 @@ int cmd_usage_error(const struct command *cmd, const char *fmt, ...) _printf_(2,
 /* Internal error: message on stderr, returns 70. */
 int cmd_internal_error(const char *fmt, ...) _printf_(1, 2);
 void cmd_print_usage(const struct command *cmd, FILE *f);
+/* `meshnfs help COMMAND` and `meshnfs COMMAND --help`: usage, summary, the command's options
+ * (and its targets'), the global options. */
+void cmd_print_help(const struct command *cmd, FILE *f);
+/* setup's targets (src/cmd/setup.c), NULL-terminated. */
+extern const struct command *const setup_targets[];
 
 int cmd_env(struct ctx *ctx, int argc, char **argv);
 int cmd_help(struct ctx *ctx, int argc, char **argv);

@@ -7,13 +7,46 @@
 
 #include <errno.h>
 
-enum { OPT_ALL = 0x300, OPT_SOURCE };
+enum { OPT_ALL = 0x300, OPT_SOURCE, OPT_FORMAT };
 
 struct doctor_args {
 	bool all;
 	bool source_given;
 	enum mesh_source source;
+	enum cmd_format format;
 };
+
+/* --format nagios: "MESHNFS DOCTOR WARNING - 1 fail, 2 warn, 9 ok: ID: summary; ..." (the
+ * failures first, then the warnings) and each check's time as perfdata (U when not timed). */
+static void doctor_print_nagios(const struct report *r, int64_t total_ms)
+{
+	static const char *const words[] = {
+		[CHECK_SKIP] = "OK", [CHECK_OK] = "OK", [CHECK_WARN] = "WARNING",
+		[CHECK_FAIL] = "CRITICAL",
+	};
+	size_t n[CHECK_FAIL + 1] = { 0 };
+	const char *sep = ": ";
+
+	for (size_t i = 0; i < r->n_checks; i++)
+		n[r->checks[i].status]++;
+	printf("MESHNFS DOCTOR %s - %zu fail, %zu warn, %zu ok, %zu skipped",
+	       words[report_verdict(r)], n[CHECK_FAIL], n[CHECK_WARN], n[CHECK_OK], n[CHECK_SKIP]);
+	for (int s = CHECK_FAIL; s >= CHECK_WARN; s--)
+		for (size_t i = 0; i < r->n_checks; i++) {
+			const struct check *c = &r->checks[i];
+			if ((int)c->status != s)
+				continue;
+			printf("%s%s: ", sep, c->id);
+			cmd_nagios_text(stdout, c->summary ? c->summary : "");
+			sep = "; ";
+		}
+	fputs(" |", stdout);
+	for (size_t i = 0; i < r->n_checks; i++)
+		cmd_nagios_perf(stdout, r->checks[i].id, r->checks[i].ms, 0);
+	cmd_nagios_perf(stdout, "total", total_ms, 0);
+	fputc('\n', stdout);
+	cmd_nagios_printed = true;
+}
 
 static int doctor_option(void *userdata, int opt, const char *arg, char *err, size_t size)
 {
@@ -31,6 +64,8 @@ static int doctor_option(void *userdata, int opt, const char *arg, char *err, si
 		}
 		a->source_given = true;
 		return 0;
+	case OPT_FORMAT:
+		return cmd_parse_format(arg, &a->format, err, size);
 	}
 	return -EINVAL;
 }
@@ -40,6 +75,7 @@ int cmd_doctor(struct ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ 0 },
 	};
 	const struct command *self = command_find("doctor");
@@ -55,11 +91,19 @@ int cmd_doctor(struct ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(self, "unexpected argument '%s'", argv[i]);
 	if (args.source_given && !args.all)
 		return cmd_usage_error(self, "--source goes with --all");
+	if (args.format == FORMAT_JSON)
+		ctx->json = true;
+	if (args.format == FORMAT_NAGIOS && ctx->json)
+		return cmd_usage_error(self, "--json and --format nagios exclude each other");
+	if (args.format == FORMAT_NAGIOS && args.all)
+		return cmd_usage_error(self, "--format nagios checks this node: run it on each node, "
+					     "not with --all");
 	if (ctx_load_config(ctx, &d) < 0)
 		return cmd_bad_input(ctx, &d);
 	if (args.all)
 		return cmd_doctor_all(ctx, args.source);
 
+	int64_t start = now_ms();
 	node_detect(&ctx->config, ctx->timeout_ms, &node);
 	struct doctor doc = {
 		.cfg = &ctx->config,
@@ -69,7 +113,12 @@ int cmd_doctor(struct ctx *ctx, int argc, char **argv)
 	};
 	report_init(&r, "doctor");
 	doctor_run(&doc, &r);
-	int rc = cmd_finish(ctx, &r);
+	int rc;
+	if (args.format == FORMAT_NAGIOS) {
+		doctor_print_nagios(&r, now_ms() - start);
+		rc = report_exit_code(&r);
+	} else
+		rc = cmd_finish(ctx, &r);
 	report_free(&r);
 	node_info_free(&node);
 	return rc;

@@ -9,7 +9,44 @@
 
 #include <errno.h>
 
-enum { OPT_NO_WRITE = 0x300 };
+enum { OPT_NO_WRITE = 0x300, OPT_FORMAT };
+
+struct probe_args {
+	bool no_write;
+	enum cmd_format format;
+};
+
+static int probe_option(void *userdata, int opt, const char *arg, char *err, size_t size)
+{
+	struct probe_args *a = userdata;
+
+	if (opt == OPT_NO_WRITE) {
+		a->no_write = true;
+		return 0;
+	}
+	if (opt == OPT_FORMAT)
+		return cmd_parse_format(arg, &a->format, err, size);
+	return -EINVAL;
+}
+
+/* --format nagios: "MESHNFS PROBE OK - ..." and each step's time as perfdata (U for a step
+ * not run), the whole probe as 'total'. */
+static void probe_print_nagios(const struct probe *p, const char *summary)
+{
+	bool ok = p->diagnosis == PROBE_OK;
+
+	printf("MESHNFS PROBE %s - %s:%s ", ok ? "OK" : "CRITICAL", p->host,
+	       p->export_path ? p->export_path : "");
+	cmd_nagios_text(stdout, probe_diagnosis_name(p->diagnosis));
+	fputs(": ", stdout);
+	cmd_nagios_text(stdout, summary);
+	fputs(" |", stdout);
+	for (int i = 0; i < PROBE_N_STEPS; i++)
+		cmd_nagios_perf(stdout, probe_step_name(i), p->steps[i].ms, p->step_ms);
+	cmd_nagios_perf(stdout, "total", p->ms, 0);
+	fputc('\n', stdout);
+	cmd_nagios_printed = true;
+}
 
 static json_t *probe_json(const struct probe *p, const char *summary, const char *fix)
 {
@@ -67,17 +104,22 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "no-write", no_argument, NULL, OPT_NO_WRITE },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ 0 },
 	};
 	const struct command *self = command_find("probe");
 	_cleanup_free_ char *host = NULL, *export_path = NULL, *summary = NULL, *fix = NULL;
 	struct diag d = { 0 };
-	bool no_write = false;
+	struct probe_args a = { 0 };
 	struct probe p;
-	int i = cmd_parse_options(ctx, self, argc, argv, "", longopts, cmd_flag_option, &no_write);
+	int i = cmd_parse_options(ctx, self, argc, argv, "", longopts, probe_option, &a);
 
 	if (i < 0)
 		return EXIT_USAGE;
+	if (a.format == FORMAT_JSON)
+		ctx->json = true;
+	if (a.format == FORMAT_NAGIOS && ctx->json)
+		return cmd_usage_error(self, "--json and --format nagios exclude each other");
 	if (i + 1 < argc)
 		return cmd_usage_error(self, "unexpected argument '%s'", argv[i + 1]);
 	if (i < argc && net_parse_target(argv[i], &host, &export_path, &d) < 0)
@@ -91,14 +133,16 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 
 	int r = probe_run(&p, &(struct probe_opts){ .host = host, .export_path = export_path,
 						    .mesh = ctx->config.mesh,
-						    .step_ms = ctx->timeout_ms, .no_write = no_write },
+						    .step_ms = ctx->timeout_ms, .no_write = a.no_write },
 			  ctx->timeout_ms);
 	if (r < 0) {
 		probe_free(&p);
 		return cmd_internal_error("poll: %s", strerror(-r));
 	}
 	summary = probe_explain(&p, &fix);
-	if (ctx->json) {
+	if (a.format == FORMAT_NAGIOS)
+		probe_print_nagios(&p, summary);
+	else if (ctx->json) {
 		json_t *doc = probe_json(&p, summary, fix);
 		cmd_print_json(doc);
 		json_decref(doc);

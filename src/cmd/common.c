@@ -23,7 +23,20 @@ static const struct option global_longopts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
 };
+
+bool cmd_nagios, cmd_nagios_printed;
+
+#define GLOBAL_OPTIONS_HELP                                                                   \
+	"Global options (before or after the command):\n"                                      \
+	"  --root DIR         read every system path under DIR (another machine's files)\n"   \
+	"  --config FILE      the configuration (default: /etc/meshnfs.conf, meshnfs.conf(5))\n" \
+	"  --json             one JSON document on stdout\n"                                   \
+	"  --timeout SECONDS  each step's deadline, 0.1..3600 (default 5)\n"                  \
+	"  --no-color         no colour (also NO_COLOR=1; colour only on a terminal)\n"        \
+	"  -v, --verbose      more detail\n"                                                   \
+	"  -h, --help         this help\n"
 
 void cmd_print_usage(const struct command *cmd, FILE *f)
 {
@@ -34,15 +47,95 @@ void cmd_print_usage(const struct command *cmd, FILE *f)
 		fprintf(f, "Run 'meshnfs help' for the list of commands.\n");
 }
 
+void cmd_print_help(const struct command *cmd, FILE *f)
+{
+	cmd_print_usage(cmd, f);
+	fprintf(f, "%s\n", cmd->summary);
+	if (cmd->options)
+		fprintf(f, "\nOptions:\n%s", cmd->options);
+	for (const struct command *const *t = cmd->targets; t && *t; t++) {
+		fprintf(f, "\nmeshnfs %s\n  %s\n", (*t)->usage, (*t)->summary);
+		if ((*t)->options)
+			fputs((*t)->options, f);
+	}
+	fprintf(f, "\n" GLOBAL_OPTIONS_HELP "\nExit codes: 0 ok, 1 warnings, 2 failures, 64 usage, 65 bad "
+		   "input, 70 internal. See meshnfs(8).\n");
+}
+
+bool cmd_argv_wants_nagios(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (streq(argv[i], "--"))
+			break;
+		if (streq(argv[i], "--format=nagios") ||
+		    (streq(argv[i], "--format") && i + 1 < argc && streq(argv[i + 1], "nagios")))
+			return true;
+	}
+	return false;
+}
+
+void cmd_nagios_text(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		fputc(*p == '|' ? '/' : (*p < ' ' || *p == 0x7f) ? ' ' : *p, f);
+}
+
+void cmd_nagios_unknown(const char *message)
+{
+	if (!cmd_nagios || cmd_nagios_printed)
+		return;
+	fputs("MESHNFS UNKNOWN - ", stdout);
+	cmd_nagios_text(stdout, message);
+	fputc('\n', stdout);
+	cmd_nagios_printed = true;
+}
+
+void cmd_nagios_perf(FILE *f, const char *label, int64_t ms, int max_ms)
+{
+	/* Labels are check ids and step names: no quote or '=' to escape. */
+	fprintf(f, " '%s'=", label);
+	if (ms >= 0)
+		fprintf(f, "%" PRId64 ".%03" PRId64 "s", ms / 1000, ms % 1000);
+	else
+		fputc('U', f);
+	fputs(";;;0;", f);
+	if (max_ms > 0)
+		fprintf(f, "%d.%03d", max_ms / 1000, max_ms % 1000);
+}
+
+int cmd_parse_format(const char *arg, enum cmd_format *out, char *err, size_t errsize)
+{
+	static const char *const names[] = { "human", "json", "nagios" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (streq(arg, names[i])) {
+			*out = (enum cmd_format)i;
+			return 0;
+		}
+	snprintf(err, errsize, "--format: \"%s\" is not one of human, json, nagios", arg);
+	return -EINVAL;
+}
+
+/* The message of an error, also as the UNKNOWN status line under --format nagios. */
+static void error_message(const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[1200];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "meshnfs: %s%s\n", prefix, msg);
+	if (cmd_nagios) {
+		_cleanup_free_ char *line = xasprintf("%s%s", prefix, msg);
+		cmd_nagios_unknown(line);
+	}
+}
+
 int cmd_usage_error(const struct command *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("meshnfs: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	error_message("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	cmd_print_usage(cmd, stderr);
 	return EXIT_USAGE;
 }
@@ -51,11 +144,9 @@ int cmd_internal_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("meshnfs: internal error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	error_message("internal error: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_SOFTWARE;
 }
 
@@ -125,7 +216,7 @@ int cmd_parse_options(struct ctx *ctx, const struct command *cmd, int argc, char
 		memcpy(all + n_glob, longopts, n_cmd * sizeof(*all));
 	/* Before the command name, options end at the first operand (the command); after it,
 	 * options and operands may mix. ':': report missing arguments ourselves. */
-	shorts = xasprintf("%s:v%s", cmd ? "" : "+", shortopts ? shortopts : "");
+	shorts = xasprintf("%s:hv%s", cmd ? "" : "+", shortopts ? shortopts : "");
 
 	optind = 0;
 	opterr = 0;
@@ -142,6 +233,14 @@ int cmd_parse_options(struct ctx *ctx, const struct command *cmd, int argc, char
 		if (opt == ':') {
 			cmd_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
 			return -EINVAL;
+		}
+		if (opt == 'h' && cmd) {
+			/* `meshnfs COMMAND --help`: its help, and nothing else runs. */
+			cmd_print_help(cmd, stdout);
+			fflush(stdout);
+			free(all);
+			free(shorts);
+			exit(EXIT_OK);
 		}
 		r = global_option(ctx, opt, optarg, err, sizeof(err));
 		if (r == 0)
@@ -214,6 +313,7 @@ int cmd_bad_input(struct ctx *ctx, const struct diag *d)
 
 	diag_format(d, msg, sizeof(msg));
 	fprintf(stderr, "meshnfs: %s\n", msg);
+	cmd_nagios_unknown(msg);
 	if (ctx->json) {
 		json_t *doc = json_pack("{s:{s:s, s:s, s:o, s:s}}", "error", "kind", "bad_input", "file",
 					d->file, "line", d->line ? json_integer(d->line) : json_null(),

@@ -26,20 +26,37 @@ enum {
 };
 
 static const struct command sub_client = {
-	"setup client", NULL,
+	"setup client", "mount the share from /etc/fstab (nfs-common installed when missing)",
 	"setup client [--server ADDR] [--export PATH] [--mountpoint PATH] [--options OPTS] "
 	"[--dry-run]",
 	NULL,
+	"  --server ADDR      the server (default: [server] address)\n"
+	"  --export PATH      its export (default: [server] export)\n"
+	"  --mountpoint PATH  where to mount it (default: [client] mountpoint)\n"
+	"  --options OPTS     the fstab options (default: [client] options)\n"
+	"  --dry-run          show the plan, change nothing\n",
+	NULL,
 };
 static const struct command sub_wsl = {
-	"setup wsl", NULL, "setup wsl [--dry-run]", NULL,
+	"setup wsl", "WSL2: networkingMode=mirrored in .wslconfig, systemd=true in /etc/wsl.conf",
+	"setup wsl [--dry-run]", NULL,
+	"  --dry-run          show the plan, change nothing\n",
+	NULL,
 };
 static const struct command sub_server = {
-	"setup server", NULL,
+	"setup server", "export the directory to the mesh (kernel nfsd or nfs-ganesha)",
 	"setup server [--export PATH] [--clients CIDR] [--backend kernel|ganesha] "
 	"[--root-squash] [--force] [--dry-run]",
 	NULL,
+	"  --export PATH      the directory to export (default: [server] export)\n"
+	"  --clients CIDR     who may mount it (default: [mesh] range)\n"
+	"  --backend NAME     kernel (nfs-kernel-server, default) or ganesha (nfs-ganesha)\n"
+	"  --root-squash      map the clients' root to the anonymous id\n"
+	"  --force            allow clients outside the mesh, or replace a foreign ganesha.conf\n"
+	"  --dry-run          show the plan, change nothing\n",
+	NULL,
 };
+const struct command *const setup_targets[] = { &sub_client, &sub_server, &sub_wsl, NULL };
 
 struct setup_args {
 	const char *server, *export_path, *mountpoint, *options, *clients;
@@ -305,6 +322,10 @@ int cmd_setup(struct ctx *ctx, int argc, char **argv)
 {
 	const struct command *self = command_find("setup");
 
+	if (argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
+		cmd_print_help(self, stdout);
+		return EXIT_OK;
+	}
 	if (argc < 2 || argv[1][0] == '-')
 		return cmd_usage_error(self, "setup needs what to set up: client, server or wsl");
 	if (streq(argv[1], "client"))

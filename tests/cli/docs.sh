@@ -13,3 +13,8 @@ done
 # groff comes with scripts/deps.sh (groff-base): without it this is a failure, not a skip.
 warn=$(groff -man -ww -z "$TOP/man/meshnfs.8" 2>&1)
 check_eq "man page renders without warnings" "" "$warn"
+warn=$(groff -man -ww -z "$TOP/man/meshnfs.conf.5" 2>&1)
+check_eq "meshnfs.conf(5) renders without warnings" "" "$warn"
+for opt in --format --help; do
+	check "man page documents '$opt'" grep -qF -- "${opt//-/\\-}" "$TOP/man/meshnfs.8"
+done
