@@ -12,13 +12,16 @@ PKGS      := mount jansson libnfs libcurl libsystemd libmicrohttpd
 VERSION   := ${shell sed -n '1s/^meshnfs (\([^)]*\)).*/\1/p' debian/changelog}
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+# libnfs and libcurl are loaded when first used (src/core/lazylib.h), not linked: start-up
+# would otherwise load about 30 more libraries for every command.
+PKG_LIBS   := $(filter-out -lnfs -lcurl,$(shell pkg-config --libs $(PKGS) 2>/dev/null)) -lm -pthread
+LIBNFS_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libnfs 2>/dev/null)/libnfs.so 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
 
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 ifneq ($(filter true 1 yes,$(CI) $(WERROR)),)
 WARN      += -Werror
 endif
-BASEFLAGS := -std=gnu11 -D_GNU_SOURCE -g -Isrc $(WARN) $(PKG_CFLAGS) -DMESHNFS_VERSION='"$(VERSION)"'
+BASEFLAGS := -std=gnu11 -D_GNU_SOURCE -g -Isrc $(WARN) $(PKG_CFLAGS) -DMESHNFS_VERSION='"$(VERSION)"'$(if $(LIBNFS_SONAME), -DMESHNFS_LIBNFS_SONAME='"$(LIBNFS_SONAME)"')
 CFLAGS    ?= -O2
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 LDHARDEN  := -pie -Wl,-z,relro,-z,now

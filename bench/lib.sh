@@ -23,3 +23,30 @@ bench_write() {
 
 # median N...: the median of the numbers (the lower one of the middle two for an even count).
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# bench_check_nodes: root, a built $MESHNFS, NODES in 2..4000 and SILENT < NODES, or exit.
+bench_check_nodes() {
+	[ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces)" >&2; exit 1; }
+	[ -x "$MESHNFS" ] || { echo "bench: build first (make)" >&2; exit 1; }
+	[ "$NODES" -ge 2 ] && [ "$NODES" -le 4000 ] && [ "$SILENT" -lt "$NODES" ] ||
+		{ echo "bench: NODES in 2..4000, SILENT < NODES" >&2; exit 1; }
+}
+
+# bench_lab_up: the lab (one client) and $T, a directory of this run, or exit.
+bench_lab_up() {
+	lab_up 1 >/dev/null || { echo "bench: the lab did not come up" >&2; exit 1; }
+	T=$LAB_DIR/bench
+	mkdir -p "$T"
+}
+
+# bench_addrs N: addrs=(N mesh addresses from 100.64.16.0/20, skipping .0 and .255 of each
+# /24), for the lab's server to hold or route (lab_addr_add, lab_route_add srv 100.64.16.0/20).
+bench_addrs() {
+	local i o3 o4
+	addrs=()
+	for ((i = 0; ${#addrs[@]} < $1; i++)); do
+		o3=$((16 + i / 256)) o4=$((i % 256))
+		[ "$o4" = 0 ] || [ "$o4" = 255 ] && continue
+		addrs+=("100.64.$o3.$o4")
+	done
+}

@@ -27,25 +27,14 @@ LOOP_CUT=${LOOP_CUT:-900}
 REPS=${REPS:-5}
 write=0
 [ "${1:-}" = --write ] && write=1
-[ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces)" >&2; exit 1; }
-[ -x "$MESHNFS" ] || { echo "bench: build first (make)" >&2; exit 1; }
-[ "$NODES" -ge 2 ] && [ "$NODES" -le 4000 ] && [ "$SILENT" -lt "$NODES" ] ||
-	{ echo "bench: NODES in 2..4000, SILENT < NODES" >&2; exit 1; }
 . tests/lab/lib.sh
 . bench/lib.sh
+bench_check_nodes
 
 LAB_G_BIND=$LAB_SERVER_MESH
-lab_up 1 >/dev/null || { echo "bench: the lab did not come up" >&2; exit 1; }
-T=$LAB_DIR/bench
-mkdir -p "$T"
+bench_lab_up
 
-# The extra addresses: 100.64.16.0/20 (4096), skipping .0 and .255 of each /24.
-addrs=()
-for ((i = 0; ${#addrs[@]} < NODES - 1; i++)); do
-	o3=$((16 + i / 256)) o4=$((i % 256))
-	[ "$o4" = 0 ] || [ "$o4" = 255 ] && continue
-	addrs+=("100.64.$o3.$o4")
-done
+bench_addrs $((NODES - 1))
 answering=$((NODES - 1 - SILENT))
 t0=$(lab_ms)
 lab_addr_add srv "${addrs[@]:0:$answering}" && lab_route_add srv 100.64.16.0/20 ||

@@ -52,7 +52,7 @@ declare -A what=(
 )
 table=$(
 	echo "$(bench_machine); guest:"
-	echo "Debian's $(v kernel) under $(v accel) (1 vCPU), mount soft,timeo=150 over kernel WireGuard to"
+	echo "Debian's $(v kernel) under $(v accel) (1 vCPU), mount with \`setup client\`'s default options over kernel WireGuard to"
 	echo "the lab's wireguard-go and nfs-ganesha; one run; doctor and probe with their default"
 	echo "--timeout (5 s); faults held $hold s after the guide's \`ls\` started (the stale case needs no"
 	echo "hold: ls fails at once). \`meshnfs setup client\` took $(s1 "$(v setup_client_ms)") (fstab, mount, verify)."

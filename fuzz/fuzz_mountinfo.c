@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* /proc/self/mountinfo: libmount's parse, then ours on what it yields (stacking, HOST:PATH
- * sources, clientaddr/addr/vers, the configured options against the mount's). */
+ * sources, clientaddr/addr/vers, the configured options against the mount's, what the
+ * mount's options bound). */
 #include "fuzz.h"
 #include "mount/mountinfo.h"
 #include "mount/options.h"
@@ -51,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				"_netdev,x-systemd.automount,soft,hard,timeo=150,vers=4,ro,noexec,tcp",
 				&s.entries[i], &lines);
 			mount_options_lines_free(lines, n);
+			free(mount_options_bounds(s.entries[i].fs_options));
 		}
 		(void)top;
 		mount_stack_free(&s);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian packages meshnfs needs that are missing, with
 # --no-install-recommends (wireguard-tools would otherwise pull a whole kernel image).
-# Usage: scripts/deps.sh [--check] [GROUP...]   groups: build test lab vm package (default: all)
+# Usage: scripts/deps.sh [--check] [GROUP...]   groups: build test lab vm package bench
+#   (default: all but bench, which only the benchmarks in bench/ need: name it to get it)
 #   --check: install nothing; name what is missing and exit 1 (`make deb` runs it first).
 set -euo pipefail
 
@@ -11,6 +12,7 @@ declare -A groups=(
 	[lab]="nfs-ganesha nfs-ganesha-vfs wireguard-go wireguard-tools nfs-common libnfs-utils iputils-ping netcat-openbsd procps openssh-server openssh-client"
 	[vm]="qemu-system-x86 linux-image-amd64 busybox-static kmod"
 	[package]="dpkg-dev debhelper fakeroot lintian groff-base mmdebstrap piuparts bash-completion"
+	[bench]="nmap hyperfine gnuplot-nox"
 )
 order=(build test lab vm package)
 check_only=false
@@ -20,7 +22,7 @@ want=("$@")
 
 missing=()
 for g in "${want[@]}"; do
-	[ -n "${groups[$g]:-}" ] || { echo "deps.sh: unknown group '$g' (${order[*]})" >&2; exit 64; }
+	[ -n "${groups[$g]:-}" ] || { echo "deps.sh: unknown group '$g' (${order[*]} bench)" >&2; exit 64; }
 	for p in ${groups[$g]}; do
 		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 			missing+=("$p")

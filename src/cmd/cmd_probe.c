@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* meshnfs probe [HOST[:EXPORT]] (default: the configured server and export): the ladder against one server, one line per step, then the
- * diagnosis in plain words and the fix. Exit 0 when the diagnosis is ok, 2 otherwise. */
+/* meshnfs probe [HOST[:EXPORT]] (default: the configured server and export): the ladder
+ * against one server, one line per step, then the diagnosis in plain words and the fix. Exit 0
+ * when the diagnosis is ok, 1 when the probe was cut (no verdict), 2 otherwise. */
 #include "cmd/cmd.h"
 
 #include "net/net.h"
@@ -93,7 +94,9 @@ static void probe_print(const struct probe *p, const char *summary, const char *
 		       probe_step_status_name(s->status), color ? COLOR_RESET : "", probe_step_name(i), ms,
 		       s->detail ? s->detail : "");
 	}
-	enum check_status v = p->diagnosis == PROBE_OK ? CHECK_OK : CHECK_FAIL;
+	enum check_status v = p->diagnosis == PROBE_OK    ? CHECK_OK
+			      : p->diagnosis == PROBE_CUT ? CHECK_WARN
+							  : CHECK_FAIL;
 	printf("%sdiagnosis: %s%s (%" PRId64 " ms)\n  %s\n", color ? check_status_color(v) : "",
 	       probe_diagnosis_name(p->diagnosis), color ? COLOR_RESET : "", p->ms, summary);
 	if (fix)
@@ -148,7 +151,8 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 		json_decref(doc);
 	} else
 		probe_print(&p, summary, fix, output_want_color(STDOUT_FILENO, ctx->no_color));
-	int rc = p.diagnosis == PROBE_OK ? EXIT_OK : EXIT_FAIL;
+	/* Cut: no verdict either way (exit 1, as a warning). */
+	int rc = p.diagnosis == PROBE_OK ? EXIT_OK : p.diagnosis == PROBE_CUT ? EXIT_WARN : EXIT_FAIL;
 	probe_free(&p);
 	return rc;
 }

@@ -75,7 +75,8 @@ static bool row_fails(const struct status *st, const struct status_row *r)
 		return false;
 	if (!t)
 		return r->expected_server;
-	return t->p.diagnosis != PROBE_OK;
+	/* Cut: no verdict, so no failure (a warning says so). */
+	return t->p.diagnosis != PROBE_OK && t->p.diagnosis != PROBE_CUT;
 }
 
 static enum check_status verdict(const struct status *st)
@@ -106,6 +107,9 @@ static json_t *row_json(const struct status *st, const struct status_row *r)
 			if (!failed && t->p.steps[k].status == STEP_FAIL)
 				failed = &t->p.steps[k];
 		}
+		/* A cut: the step that was cut says why. */
+		if (!failed && t->p.diagnosis == PROBE_CUT && last >= 0)
+			failed = &t->p.steps[last];
 		ipv4_format(t->addr, addr, sizeof(addr));
 		nfs = json_pack("{s:s, s:I, s:b, s:b, s:s, s:o}", "diagnosis",
 				probe_diagnosis_name(t->p.diagnosis), "ms", (json_int_t)t->p.ms,
@@ -178,7 +182,7 @@ static char *nfs_cell(const struct status *st, const struct status_row *r)
 		return xstrdup("-");
 	if (t->no_time_left)
 		return xstrdup("answers (ladder cut)");
-	return xasprintf("%s%s", probe_diagnosis_name(t->p.diagnosis), t->p.cut ? " (cut)" : "");
+	return xstrdup(probe_diagnosis_name(t->p.diagnosis));
 }
 
 static char *latency_cell(const struct status *st, const struct status_row *r)
@@ -219,10 +223,8 @@ static void print_table(const struct status *st, bool color, FILE *f)
 	table_free(&t);
 
 	size_t answered = 0;
-	for (size_t i = 0; i < st->n_targets; i++) {
-		answered += st->targets[i].p.diagnosis != PROBE_UNREACHABLE &&
-			    probe_done(&st->targets[i].p);
-	}
+	for (size_t i = 0; i < st->n_targets; i++)
+		answered += status_target_answered(&st->targets[i]);
 	enum check_status v = verdict(st);
 	fprintf(f, "\n%zu node%s from %s; %zu of %zu addresses answered, in %.1f s (--timeout "
 		   "%.1f s): %s%s%s\n",
@@ -264,7 +266,7 @@ int cmd_status(struct ctx *ctx, int argc, char **argv)
 	struct status_opts o = {
 		.cfg = &ctx->config,
 		.timeout_ms = ctx->timeout_ms,
-		.max_active = args.parallel,
+		.max_ladders = args.parallel,
 		.no_write = args.no_write,
 		.progress = isatty(STDERR_FILENO) ? progress_show : NULL,
 		.userdata = &pr,

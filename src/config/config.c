@@ -304,7 +304,7 @@ void config_defaults(struct config *c)
 	c->export_path = xstrdup("/opt/shared");
 	c->mountpoint = xstrdup("/opt/shared");
 	c->mount_options =
-		xstrdup("_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150");
+		xstrdup("_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=50,retrans=2");
 	cidr_parse("100.64.0.0/10", true, &c->mesh);
 	c->fleet_sessions = 8;
 	c->fleet_connect_timeout = 5;

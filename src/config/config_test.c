@@ -16,7 +16,7 @@ static void defaults_are_the_guides(void **state)
 	assert_str(c.export_path, "/opt/shared");
 	assert_str(c.mountpoint, "/opt/shared");
 	assert_str(c.mount_options,
-		   "_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150");
+		   "_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=50,retrans=2");
 	cidr_format(&c.mesh, buf, sizeof(buf));
 	assert_str(buf, "100.64.0.0/10");
 	assert_null(c.source);

@@ -85,7 +85,7 @@ static inline void fx_mount(struct fx *x, const char *fstype, const char *server
 	x->top = (struct mount_entry){
 		.target = (char *)"/opt/shared", .fstype = (char *)fstype,
 		.source = server ? src : (char *)"hangfs", .vfs_options = (char *)"rw,relatime",
-		.fs_options = (char *)"rw,vers=4.2,soft,timeo=150,clientaddr=100.64.0.3",
+		.fs_options = (char *)"rw,vers=4.2,soft,timeo=50,retrans=2,clientaddr=100.64.0.3",
 		.server = (char *)server, .export_path = server ? (char *)"/opt/shared" : NULL,
 		.clientaddr = (char *)"100.64.0.3", .addr = (char *)server, .vers = (char *)"4.2",
 	};

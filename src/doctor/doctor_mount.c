@@ -60,12 +60,6 @@ static char *mount_fix(const struct config *cfg)
 
 /* ---- mount.present ---- */
 
-static const char soft_note[] =
-	"soft (with timeo=150) makes I/O fail with EIO when the path to the server breaks "
-	"(measured: ~90 s); it does NOT protect against a hung server whose TCP still answers: "
-	"measured on Linux 6.1, stat/ls on a soft,timeo=150 mount stayed blocked in state D "
-	"(wchan rpc_wait_bit_killable) for 740 s, until the server resumed.";
-
 static void check_clientaddr(struct mount_view *c, struct buf *detail, enum check_status *st,
 			     struct buf *problems)
 {
@@ -160,11 +154,9 @@ static void report_present_nfs4(struct mount_view *c, struct report *r)
 		if (st < CHECK_WARN)
 			st = CHECK_WARN;
 	}
-	bool soft = mount_options_has(e->fs_options, "soft") ||
-		    mount_options_has(e->fs_options, "softerr");
-	buf_printf(&detail, "\n%s", soft_note);
-	if (!soft)
-		buf_printf(&detail, "\nThis mount is hard: any I/O waits for the server forever.");
+	/* What these options bound and what they do not (bench/README.md, mount-options). */
+	_cleanup_free_ char *bounds = mount_options_bounds(e->fs_options);
+	buf_printf(&detail, "\n%s", bounds);
 
 	if (problems.len)
 		k = report_add(r, "mount.present", st, "%s on %s (%s): %s", e->source, c->mp,

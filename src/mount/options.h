@@ -19,3 +19,10 @@ bool mount_options_has(const char *optstr, const char *name);
  * kernel never lists are not compared. Returns the number of lines (0: all as configured). */
 size_t mount_options_diff(const char *configured, const struct mount_entry *e, char ***lines);
 void mount_options_lines_free(char **lines, size_t n);
+
+/* What the NFS options of a mount (as mountinfo lists them: soft, softerr or neither = hard,
+ * timeo=, retrans=) bound, in words for doctor's detail, from bench/README.md's mount-options
+ * matrix (Linux 6.1 client, ganesha server, measured): which faults make a blocked operation
+ * return with an error, after about how long, and which faults nothing bounds (a hung server
+ * whose TCP still answers). A new string, one paragraph. */
+char *mount_options_bounds(const char *fs_options);

@@ -106,6 +106,50 @@ static void per_mount_and_equivalent_forms(void **state)
 	mount_options_lines_free(l, n);
 	/* nfsvers= configured, vers= listed; soft given as softerr counts as soft. */
 	assert_int_equal(diff("nfsvers=4,soft", "rw", "rw,vers=4.1,softerr", &l), 0);
+/* bounds_text(OPTS, has, lacks): mount_options_bounds(OPTS) holds every string of has (NULL
+ * ended) and none of lacks. */
+static void bounds_text(const char *opts, const char *const *has_all, const char *const *lacks)
+{
+	char *t = mount_options_bounds(opts);
+	for (; *has_all; has_all++)
+		if (!strstr(t, *has_all))
+			fail_msg("%s: no \"%s\" in: %s", opts, *has_all, t);
+	for (; lacks && *lacks; lacks++)
+		if (strstr(t, *lacks))
+			fail_msg("%s: \"%s\" in: %s", opts, *lacks, t);
+	free(t);
+}
+
+#define S(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void bounds(void **state)
+{
+	(void)state;
+	const char *const hung = "is NOT bounded by any mount option";
+	/* hard: nothing bounded, the hung server named. */
+	bounds_text("rw,vers=4.2,hard,proto=tcp,timeo=600,retrans=2",
+		    S("hard: no fault is bounded", "hung server whose kernel still accepts TCP", hung),
+		    NULL);
+	/* The guide's: the connection is given up after 15 x 3 = 45 s; EIO. */
+	bounds_text("rw,vers=4.2,soft,proto=tcp,timeo=150,retrans=2,sec=sys",
+		    S("soft,timeo=150,retrans=2 bounds a broken connection only",
+		      "after about 45.0 s without an acknowledgement", "soft calls then fail with EIO",
+		      "the guide's soft,timeo=150 in 91.8 s and 49.5 s", hung),
+		    S("is short", "But with"));
+	/* softerr: ETIMEDOUT, bounded less; a tiny timeo is called short. */
+	bounds_text("softerr,timeo=10,retrans=1",
+		    S("softerr,timeo=10,retrans=1 bounds", "after about 2.0 s",
+		      "softerr calls then fail with ETIMEDOUT",
+		      "But with softerr the same faults were bounded less",
+		      "2.0 s is short: a stall of the mesh path", hung),
+		    NULL);
+	/* softreval on soft: the same warning, EIO. */
+	bounds_text("soft,softreval,timeo=50,retrans=2",
+		    S("soft calls then fail with EIO", "But with softreval", "after about 15.0 s"),
+		    S("is short"));
+	/* No timeo/retrans listed (or garbage): nfs(5)'s TCP defaults, 60 s x 3. */
+	bounds_text("soft,timeo=x1", S("soft,timeo=600,retrans=2", "after about 180.0 s"), NULL);
+	bounds_text(NULL, S("hard: no fault is bounded"), NULL);
 }
 
 int main(void)
@@ -116,6 +160,7 @@ int main(void)
 		cmocka_unit_test(hard_mount_differs),
 		cmocka_unit_test(versions_and_flags),
 		cmocka_unit_test(per_mount_and_equivalent_forms),
+		cmocka_unit_test(bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,11 +4,13 @@
  * returned, so a context is never destroyed from inside one of its own callbacks. */
 #include "net/probe.h"
 
+#include "format/rpc.h"
 #include "net/net.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -33,12 +35,12 @@ void probe_init(struct probe *p, const struct probe_opts *o)
 		.port = o->port ? o->port : PROBE_PORT,
 		.step_ms = o->step_ms > 0 ? o->step_ms : 5000,
 		.no_write = o->no_write,
+		.gate = o->gate,
 		.fd = -1,
 		.diagnosis = PROBE_PENDING,
 		.uid = geteuid(),
 	};
 	p->total_ms = o->total_ms > 0 ? o->total_ms : 2 * p->step_ms;
-	p->connect_ms = o->connect_ms > 0 ? o->connect_ms : p->step_ms;
 	for (int i = 0; i < PROBE_N_STEPS; i++)
 		p->steps[i] = (struct probe_step){ .status = STEP_SKIP, .ms = -1 };
 }
@@ -50,9 +52,6 @@ static void release(struct probe *p)
 	p->fd = -1;
 	/* Pending callbacks fire (cancelled) during destroy: they see PS_DONE or a cleared
 	 * context and record nothing that matters. */
-	if (p->rpc)
-		rpc_destroy_context(p->rpc);
-	p->rpc = NULL;
 	if (p->nfs)
 		nfs_destroy_context(p->nfs);
 	p->nfs = NULL;
@@ -64,6 +63,8 @@ static void release(struct probe *p)
 
 void probe_free(struct probe *p)
 {
+	if (p->in_gate)
+		p->gate->active--;
 	p->state = PS_DONE;
 	release(p);
 	for (int i = 0; i < PROBE_N_STEPS; i++)
@@ -98,7 +99,7 @@ static void begin_step(struct probe *p, enum probe_step_id id, int64_t now)
 {
 	p->step = id;
 	p->t_step = now;
-	p->step_deadline = now + (id == PROBE_TCP ? p->connect_ms : p->step_ms);
+	p->step_deadline = now + p->step_ms;
 }
 
 /* Ends the running step with status and detail. */
@@ -116,12 +117,38 @@ static void end_step(struct probe *p, enum probe_step_status st, int64_t now, co
 	s->ms = now - p->t_step;
 }
 
+static void gate_enter(struct probe *p)
+{
+	if (p->gate && !p->in_gate) {
+		p->gate->active++;
+		p->in_gate = true;
+	}
+}
+
+static void gate_leave(struct probe *p)
+{
+	if (p->in_gate) {
+		p->gate->active--;
+		p->in_gate = false;
+	}
+}
+
 static void finish(struct probe *p, enum probe_diagnosis d, int64_t now)
 {
+	gate_leave(p);
 	p->state = PS_DONE;
 	p->diagnosis = d;
 	p->ms = now - p->t_start;
 	release(p);
+}
+
+/* A step that could not even start here (no descriptor left, no memory): nothing was learnt
+ * about the server, so no verdict. */
+static void cut_here(struct probe *p, int64_t now, const char *what, const char *err)
+{
+	end_step(p, STEP_WARN, now, "%s: %s (on this machine: no verdict)", what, err);
+	p->cut = true;
+	finish(p, PROBE_CUT, now);
 }
 
 static const char *msg_or(const struct probe *p, const char *fallback)
@@ -135,21 +162,6 @@ static void copy_msg(struct probe *p, const char *m)
 }
 
 /* --- libnfs callbacks: record, nothing else --- */
-
-static void on_rpc(struct rpc_context *rpc, int status, void *data, void *priv)
-{
-	struct probe *p = priv;
-
-	(void)rpc;
-	if (p->state == PS_DONE)
-		return;
-	p->cb_fired = true;
-	p->cb_err = status == RPC_STATUS_SUCCESS ? 0
-		    : status == RPC_STATUS_TIMEOUT ? -ETIMEDOUT
-		    : status == RPC_STATUS_CANCEL  ? -ECANCELED
-						   : -EIO;
-	copy_msg(p, status == RPC_STATUS_ERROR ? data : NULL);
-}
 
 static void on_nfs(int err, struct nfs_context *nfs, void *data, void *priv)
 {
@@ -194,6 +206,8 @@ static double secs(int ms)
 }
 
 static void start_rpc(struct probe *p, int64_t now);
+static void rpc_io(struct probe *p, short revents, int64_t now);
+static void rpc_connected(struct probe *p, int err, int64_t now);
 static void start_export(struct probe *p, int64_t now);
 static void fill_random(uint8_t *b, size_t n);
 static void start_write(struct probe *p, int64_t now);
@@ -231,29 +245,41 @@ static void tcp_result(struct probe *p, int err, int64_t now)
 	char dst[16];
 
 	addr_str(p->addr, dst, sizeof(dst));
-	close(p->fd);
-	p->fd = -1;
 	if (err == 0) {
+		struct tcp_info ti;
+		socklen_t tl = sizeof(ti);
+		if (getsockopt(p->fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0)
+			p->rtt_us = ti.tcpi_rtt;
 		end_step(p, STEP_OK, now, "%s:%u accepts TCP connections", dst, (unsigned)p->port);
+		if (p->gate && p->gate->active >= p->gate->max) {
+			/* No turn for the NULL call: hold no connection while waiting. */
+			close(p->fd);
+			p->fd = -1;
+			p->state = PS_RPC_WAIT;
+			p->step = PROBE_RPC;
+			p->t_step = now;
+			p->step_deadline = p->deadline;
+			return;
+		}
 		start_rpc(p, now);
 		return;
 	}
+	close(p->fd);
+	p->fd = -1;
 	end_step(p, STEP_FAIL, now, "%s:%u: %s", dst, (unsigned)p->port, strerror(err));
 	finish(p, err == ECONNREFUSED ? PROBE_REFUSED : PROBE_UNREACHABLE, now);
 }
 
-static void step_tcp(struct probe *p, int64_t now)
+/* A new socket and its SYN (the step's start and bound stay). */
+static void tcp_connect(struct probe *p, int64_t now)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(p->port),
 				  .sin_addr.s_addr = htonl(p->addr) };
 
-	begin_step(p, PROBE_TCP, now);
-	p->state = PS_TCP;
 	p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (p->fd < 0) {
 		int e = errno;
-		end_step(p, STEP_FAIL, now, "socket: %s", strerror(e));
-		finish(p, PROBE_UNREACHABLE, now);
+		cut_here(p, now, "socket", strerror(e));
 		return;
 	}
 	if (connect(p->fd, (struct sockaddr *)&to, sizeof(to)) == 0)
@@ -262,54 +288,173 @@ static void step_tcp(struct probe *p, int64_t now)
 		tcp_result(p, errno, now_ms());
 }
 
-static void start_rpc(struct probe *p, int64_t now)
+static void step_tcp(struct probe *p, int64_t now)
 {
-	char dst[16];
-
-	begin_step(p, PROBE_RPC, now);
-	addr_str(p->addr, dst, sizeof(dst));
-	p->state = PS_RPC_CONNECT;
-	p->rpc = rpc_init_context();
-	p->cb_fired = false;
-	if (!p->rpc ||
-	    rpc_connect_port_async(p->rpc, dst, p->port, NFS4_PROGRAM, NFS_V4, on_rpc, p) < 0) {
-		end_step(p, STEP_FAIL, now, "cannot start the RPC connection: %s",
-			 p->rpc && rpc_get_error(p->rpc) ? rpc_get_error(p->rpc) : "libnfs error");
-		finish(p, PROBE_NO_NFS_ANSWER, now);
-	}
+	begin_step(p, PROBE_TCP, now);
+	p->state = PS_TCP;
+	p->resent = p->learnt = false;
+	tcp_connect(p, now);
 }
 
-static void rpc_reply(struct probe *p, int64_t now)
+void probe_resend(struct probe *p, int64_t now)
 {
-	if (p->state == PS_RPC_CONNECT) {
-		if (p->cb_err < 0) {
-			end_step(p, STEP_FAIL, now, "the RPC connection failed: %s",
-				 msg_or(p, strerror(-p->cb_err)));
-			finish(p, PROBE_NO_NFS_ANSWER, now);
-			return;
-		}
-		p->state = PS_RPC_NULL;
-		p->cb_fired = false;
-		if (rpc_nfs4_null_async(p->rpc, on_rpc, p) < 0) {
-			end_step(p, STEP_FAIL, now, "cannot send the NFSv4 NULL call");
-			finish(p, PROBE_NO_NFS_ANSWER, now);
-		}
+	if (p->state != PS_TCP || p->resent)
+		return;
+	close(p->fd);
+	p->fd = -1;
+	p->resent = true;
+	p->resent_ms = now - p->t_step;
+	tcp_connect(p, now);
+}
+
+/* The NFSv4 NULL call, on the connection the tcp step opened (format/rpc.h): no second
+ * connection, no portmapper. */
+static void rpc_send(struct probe *p, int64_t now)
+{
+	uint8_t x[4];
+
+	p->state = PS_RPC_NULL;
+	fill_random(x, sizeof(x));
+	p->xid = (uint32_t)x[0] << 24 | (uint32_t)x[1] << 16 | (uint32_t)x[2] << 8 | x[3];
+	rpc_null_call(p->call, p->xid, NFS4_PROGRAM, NFS_V4);
+	p->off = 0;
+	p->len = 0;
+	p->rbuf = xmalloc(RPC_REPLY_MAX);
+	rpc_io(p, POLLOUT, now);
+}
+
+static void start_rpc(struct probe *p, int64_t now)
+{
+	begin_step(p, PROBE_RPC, now);
+	gate_enter(p);
+	rpc_send(p, now);
+}
+
+void probe_rpc_resume(struct probe *p, int64_t now)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(p->port),
+				  .sin_addr.s_addr = htonl(p->addr) };
+
+	if (p->state != PS_RPC_WAIT)
+		return;
+	begin_step(p, PROBE_RPC, now);
+	gate_enter(p);
+	p->state = PS_RPC_CONNECT;
+	p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (p->fd < 0) {
+		int e = errno;
+		cut_here(p, now, "socket", strerror(e));
 		return;
 	}
-	if (p->cb_err < 0) {
-		end_step(p, STEP_FAIL, now, "the NFSv4 NULL call failed: %s",
-			 msg_or(p, strerror(-p->cb_err)));
+	if (connect(p->fd, (struct sockaddr *)&to, sizeof(to)) == 0)
+		rpc_send(p, now_ms());
+	else if (errno != EINPROGRESS)
+		rpc_connected(p, errno, now_ms());
+}
+
+/* The rpc step's own connection (after a wait for a turn) is up, or failed. */
+static void rpc_connected(struct probe *p, int err, int64_t now)
+{
+	if (err == 0) {
+		rpc_send(p, now);
+		return;
+	}
+	end_step(p, STEP_FAIL, now,
+		 "port %u accepted the tcp step's connection, but the next one failed: %s: the NFS "
+		 "service is not accepting connections",
+		 (unsigned)p->port, strerror(err));
+	finish(p, PROBE_NO_NFS_ANSWER, now);
+}
+
+/* The NULL call's reply is in: the NFS service answers (or says why not). */
+static void rpc_done(struct probe *p, const struct rpc_reply *r, int64_t now)
+{
+	char what[96];
+
+	close(p->fd);
+	p->fd = -1;
+	gate_leave(p);
+	free(p->rbuf);
+	p->rbuf = NULL;
+	p->len = p->off = 0;
+	if (r->kind != RPC_REPLY_SUCCESS) {
+		rpc_reply_format(r, what, sizeof(what));
+		end_step(p, STEP_FAIL, now,
+			 "port %u answers RPC, but the NFSv4 NULL call (program 100003 v4) failed: "
+			 "%s",
+			 (unsigned)p->port, what);
 		finish(p, PROBE_NO_NFS_ANSWER, now);
 		return;
 	}
 	end_step(p, STEP_OK, now, "the NFSv4 service answers (NULL call, program 100003 v4)");
-	rpc_destroy_context(p->rpc);
-	p->rpc = NULL;
 	if (!p->export_path) {
 		finish(p, PROBE_OK, now);
 		return;
 	}
 	start_export(p, now);
+}
+
+/* Writes the rest of the call, reads what came of the reply, acts on a whole one. */
+static void rpc_io(struct probe *p, short revents, int64_t now)
+{
+	char from[32], dst[16];
+	struct rpc_reply r;
+	struct diag d = { 0 };
+	ssize_t n;
+
+	if (p->off < RPC_NULL_CALL_SIZE && (revents & (POLLOUT | POLLERR | POLLHUP))) {
+		n = send(p->fd, p->call + p->off, RPC_NULL_CALL_SIZE - p->off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			goto broken;
+		if (n > 0)
+			p->off += (size_t)n;
+		return;
+	}
+	if (p->off < RPC_NULL_CALL_SIZE || !(revents & (POLLIN | POLLERR | POLLHUP)))
+		return;
+	n = recv(p->fd, p->rbuf + p->len, RPC_REPLY_MAX - p->len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0)
+		goto broken;
+	p->len += (size_t)n;
+	addr_str(p->addr, dst, sizeof(dst));
+	snprintf(from, sizeof(from), "%s:%u", dst, (unsigned)p->port);
+	int rc = rpc_null_reply_parse(from, p->rbuf, p->len, p->xid, &r, &d);
+	if (rc == -EAGAIN)
+		return;
+	if (rc < 0) {
+		end_step(p, STEP_FAIL, now, "port %u answers, but not as an NFS server: %s",
+			 (unsigned)p->port, d.msg);
+		finish(p, PROBE_NO_NFS_ANSWER, now);
+		return;
+	}
+	rpc_done(p, &r, now);
+	return;
+broken:
+	if (p->gate && !p->rpc_retried) {
+		/* Closed unanswered: a server over its connection limit does that (ganesha beyond
+		 * RPC_Max_Connections). Once more, on a new connection, at the next turn. */
+		close(p->fd);
+		p->fd = -1;
+		free(p->rbuf);
+		p->rbuf = NULL;
+		gate_leave(p);
+		p->rpc_retried = true;
+		p->state = PS_RPC_WAIT;
+		p->t_step = now;
+		p->step_deadline = p->deadline;
+		return;
+	}
+	{
+		int e = n == 0 ? 0 : errno;
+		end_step(p, STEP_FAIL, now,
+			 "TCP accepted, but the connection %s before an answer to the NFSv4 NULL "
+			 "call: the NFS service is not answering",
+			 e ? strerror(e) : "was closed");
+		finish(p, PROBE_NO_NFS_ANSWER, now);
+	}
 }
 
 static void start_export(struct probe *p, int64_t now)
@@ -321,8 +466,7 @@ static void start_export(struct probe *p, int64_t now)
 	p->state = PS_MOUNT;
 	p->nfs = nfs_init_context();
 	if (!p->nfs) {
-		end_step(p, STEP_FAIL, now, "cannot create an NFS context");
-		finish(p, PROBE_NO_NFS_ANSWER, now);
+		cut_here(p, now, "cannot create an NFS context", strerror(ENOMEM));
 		return;
 	}
 	nfs_set_version(p->nfs, NFS_V4);
@@ -340,8 +484,7 @@ static void start_export(struct probe *p, int64_t now)
 	p->cb_fired = false;
 	if (nfs_mount_async(p->nfs, dst, p->export_path, on_nfs, p) < 0) {
 		const char *e = nfs_get_error(p->nfs);
-		end_step(p, STEP_FAIL, now, "cannot start the mount: %s", e ? e : "libnfs error");
-		finish(p, PROBE_NO_NFS_ANSWER, now);
+		cut_here(p, now, "cannot start the mount", e ? e : "libnfs error");
 	}
 }
 
@@ -609,8 +752,29 @@ static void write_reply(struct probe *p, int64_t now)
 
 /* --- driving --- */
 
+_Static_assert(sizeof(((struct probe *)0)->call) == RPC_NULL_CALL_SIZE, "the NULL call's size");
+
+void probe_extend(struct probe *p, const char *export_path, int total_ms)
+{
+	free(p->export_path);
+	p->export_path = xstrdup(export_path);
+	p->total_ms = total_ms > 0 ? total_ms : 2 * p->step_ms;
+	p->diagnosis = PROBE_PENDING;
+	p->state = PS_IDLE;
+	p->extended = true;
+}
+
 void probe_start(struct probe *p, int64_t now)
 {
+	if (p->extended) {
+		/* On from the export step; the time before it counts, the wait for it not. */
+		p->extended = false;
+		p->t_start = now - p->ms;
+		p->deadline = now + p->total_ms;
+		start_export(p, now);
+		probe_advance(p, 0, now_ms());
+		return;
+	}
 	p->t_start = now;
 	p->deadline = now + p->total_ms;
 	step_route(p, now);
@@ -630,13 +794,17 @@ int probe_poll(const struct probe *p, short *events)
 		fd = p->fd;
 		ev = POLLOUT;
 		break;
-	case PS_RPC_CONNECT:
 	case PS_RPC_NULL:
-		fd = rpc_get_fd(p->rpc);
-		ev = rpc_which_events(p->rpc);
+		fd = p->fd;
+		ev = p->off < RPC_NULL_CALL_SIZE ? POLLOUT : POLLIN;
+		break;
+	case PS_RPC_CONNECT:
+		fd = p->fd;
+		ev = POLLOUT;
 		break;
 	case PS_IDLE:
 	case PS_DONE:
+	case PS_RPC_WAIT:
 		break;
 	default:
 		fd = nfs_get_fd(p->nfs);
@@ -652,7 +820,30 @@ int64_t probe_deadline(const struct probe *p)
 	return p->step_deadline < p->deadline ? p->step_deadline : p->deadline;
 }
 
-static void timeout(struct probe *p, int64_t now, const char *why)
+/* What the running step was waiting for, for a cut's words. */
+static const char *awaited(const struct probe *p)
+{
+	switch (p->state) {
+	case PS_TCP:
+		return "no answer yet to the connection request";
+	case PS_RPC_NULL:
+		return "no answer yet to the NFSv4 NULL call";
+	case PS_RPC_WAIT:
+		return "TCP accepted; the NFSv4 NULL call was still waiting for its turn (NFS "
+		       "conversations at once are bounded)";
+	case PS_RPC_CONNECT:
+		return "no answer yet to the rpc step's connection";
+	case PS_MOUNT:
+		return "no answer yet to the mount";
+	default:
+		return "the write test had not finished";
+	}
+}
+
+/* The running step ran out of time. Only a step that had all of its own bound gets a verdict
+ * (cut false); a step ended earlier by the whole probe's bound or the run's (cut true) says
+ * nothing about the server: PROBE_CUT. */
+static void timeout(struct probe *p, int64_t now, bool cut, const char *why)
 {
 	char dst[16];
 	enum probe_diagnosis d;
@@ -663,10 +854,22 @@ static void timeout(struct probe *p, int64_t now, const char *why)
 
 	addr_str(p->addr, dst, sizeof(dst));
 	if (p->cleaning) {
+		/* The verdict came from the failure that started the cleanup. */
 		struct probe_step *st = &p->steps[PROBE_WRITE];
 		set_detail(st, "%s; the server stopped answering while removing %s (%s)", st->detail,
 			   p->fname, why);
 		finish(p, p->cleanup_diag, now);
+		return;
+	}
+	if (cut) {
+		char own[64] = "";
+		if (now - p->t_step < p->step_ms)
+			snprintf(own, sizeof(own), ", before the step's own %.1f s", secs(p->step_ms));
+		end_step(p, STEP_WARN, now, "%s:%u: cut after %.1f s (%s)%s: %s%s%s (no verdict)", dst,
+			 (unsigned)p->port, secs((int)(now - p->t_step)), why, own, awaited(p),
+			 p->created ? "; left behind: " : "", p->created ? p->fname : "");
+		p->cut = true;
+		finish(p, PROBE_CUT, now);
 		return;
 	}
 	switch (p->state) {
@@ -677,31 +880,18 @@ static void timeout(struct probe *p, int64_t now, const char *why)
 			 dst, (unsigned)p->port, s, why, dst);
 		d = PROBE_UNREACHABLE;
 		break;
-	case PS_RPC_CONNECT: {
-		/* libnfs's connect includes a NULL call (socket.c rpc_connect_program_4_cb): a
-		 * connected socket here means the NFS service did not answer it. */
-		struct sockaddr_in peer;
-		socklen_t plen = sizeof(peer);
-		int fd = rpc_get_fd(p->rpc);
-		bool connected = fd >= 0 && getpeername(fd, (struct sockaddr *)&peer, &plen) == 0;
-		if (connected)
-			end_step(p, STEP_FAIL, now,
-				 "TCP accepted, but no answer to the NFSv4 NULL call within %.1f s (%s): "
-				 "the NFS service is not answering",
-				 s, why);
-		else
-			end_step(p, STEP_FAIL, now,
-				 "port %u accepted the tcp step's connection, but not the next one "
-				 "within %.1f s (%s): the NFS service is not accepting connections",
-				 (unsigned)p->port, s, why);
-		d = PROBE_NO_NFS_ANSWER;
-		break;
-	}
 	case PS_RPC_NULL:
 		end_step(p, STEP_FAIL, now,
 			 "TCP accepted, but no answer to the NFSv4 NULL call within %.1f s (%s): the "
 			 "NFS service is not answering",
 			 s, why);
+		d = PROBE_NO_NFS_ANSWER;
+		break;
+	case PS_RPC_CONNECT:
+		end_step(p, STEP_FAIL, now,
+			 "port %u accepted the tcp step's connection, but not the next one within %.1f "
+			 "s (%s): the NFS service is not accepting connections",
+			 (unsigned)p->port, s, why);
 		d = PROBE_NO_NFS_ANSWER;
 		break;
 	case PS_MOUNT:
@@ -721,10 +911,35 @@ static void timeout(struct probe *p, int64_t now, const char *why)
 
 void probe_abort(struct probe *p, int64_t now, const char *why)
 {
-	if (p->state != PS_DONE && p->state != PS_IDLE) {
-		p->cut = true;
-		timeout(p, now, why);
-	}
+	if (p->state != PS_DONE && p->state != PS_IDLE)
+		timeout(p, now, true, why);
+}
+
+void probe_give_up(struct probe *p, int64_t now, const char *why)
+{
+	char dst[16];
+
+	if (p->state != PS_TCP)
+		return;
+	addr_str(p->addr, dst, sizeof(dst));
+	end_step(p, STEP_FAIL, now,
+		 "%s:%u: no answer to the connection request within %.1f s (%s): packets to %s "
+		 "are dropped on the way",
+		 dst, (unsigned)p->port, secs((int)(now - p->t_step)), why, dst);
+	finish(p, PROBE_UNREACHABLE, now);
+}
+
+/* A non-blocking connect's outcome: -1 while it is still on its way, else 0 or an errno. */
+static int connect_outcome(const struct probe *p, short revents)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
+		return -1;
+	if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	return err;
 }
 
 static void service(struct probe *p, short revents, int64_t now)
@@ -732,27 +947,20 @@ static void service(struct probe *p, short revents, int64_t now)
 	int r = 0;
 
 	switch (p->state) {
-	case PS_TCP: {
-		int err = 0;
-		socklen_t len = sizeof(err);
-		if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
-			return;
-		if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
-		tcp_result(p, err, now);
+	case PS_TCP:
+		if ((r = connect_outcome(p, revents)) >= 0)
+			tcp_result(p, r, now);
 		return;
-	}
-	case PS_RPC_CONNECT:
 	case PS_RPC_NULL:
-		r = rpc_service(p->rpc, revents);
-		if (r < 0 && !p->cb_fired) {
-			p->cb_fired = true;
-			p->cb_err = -ECONNRESET;
-			copy_msg(p, rpc_get_error(p->rpc));
-		}
+		rpc_io(p, revents, now);
+		return;
+	case PS_RPC_CONNECT:
+		if ((r = connect_outcome(p, revents)) >= 0)
+			rpc_connected(p, r, now);
 		return;
 	case PS_IDLE:
 	case PS_DONE:
+	case PS_RPC_WAIT:
 		return;
 	default:
 		r = nfs_service(p->nfs, revents);
@@ -774,10 +982,6 @@ void probe_advance(struct probe *p, short revents, int64_t now)
 	while (p->cb_fired && p->state != PS_DONE) {
 		p->cb_fired = false;
 		switch (p->state) {
-		case PS_RPC_CONNECT:
-		case PS_RPC_NULL:
-			rpc_reply(p, now);
-			break;
 		case PS_MOUNT:
 			mount_reply(p, now);
 			break;
@@ -788,6 +992,10 @@ void probe_advance(struct probe *p, short revents, int64_t now)
 			break;
 		}
 	}
-	if (p->state != PS_DONE && now >= probe_deadline(p))
-		timeout(p, now, now >= p->deadline ? "the probe's deadline" : "the step's deadline");
+	if (p->state != PS_DONE && now >= probe_deadline(p)) {
+		/* The whole probe's bound first: a cut; the step's own (also when both end
+		 * together): the step had all of its time, a verdict. */
+		bool cut = p->deadline < p->step_deadline || p->state == PS_RPC_WAIT;
+		timeout(p, now, cut, cut ? "the probe's deadline" : "the step's deadline");
+	}
 }

@@ -5,7 +5,8 @@
  *
  *   route      which local address the kernel would use (UDP connect, no packet sent)
  *   tcp        TCP connect to port 2049 (tells refused from unreachable)
- *   rpc        NFSv4 NULL (libnfs raw RPC, no portmapper): the NFS service answers
+ *   rpc        NFSv4 NULL on the tcp step's connection (no portmapper): the NFS service
+ *              answers
  *   export     NFSv4 mount of the export (PUTROOTFH + LOOKUP)
  *   write      create a uniquely named file, write (<= 3900-byte chunks), fsync, read back,
  *              compare, close, unlink
@@ -49,6 +50,10 @@ enum probe_diagnosis {
 	PROBE_GRACE,                   /* NFS4ERR_GRACE: the server's grace period */
 	PROBE_PERMISSION_DENIED,       /* NFS4ERR_ACCESS / PERM */
 	PROBE_WRITE_FAILED,            /* any other failure of the write test */
+	PROBE_CUT,                     /* no verdict: the probe ran out of the time it was given
+					  (the run's deadline, the whole probe's bound) before a
+					  step's own bound, or could not start a step here (no
+					  descriptor left): never a fault of the server */
 	PROBE_N_DIAGNOSES,
 };
 
@@ -70,23 +75,35 @@ struct probe_step {
 	char *detail;
 };
 
+/* A bound on NFS conversations at once, shared by many probes (status): a probe whose TCP
+ * connection is accepted while max are running closes it and waits for a turn for its NULL
+ * call, on a new connection then. Servers limit their connections (ganesha's
+ * RPC_Max_Connections, 1024 by default, closes the ones beyond it unanswered; the kernel's nfsd
+ * drops idle ones beyond 20 per thread and 3 more), so hundreds of addresses of one server
+ * must not hold a connection each. */
+struct probe_gate {
+	size_t active, max;
+};
+
 struct probe_opts {
 	const char *host;    /* as the user gave it, for messages */
 	uint32_t addr;       /* IPv4, host byte order (names are resolved before: net_resolve) */
 	const char *export_path; /* absolute; NULL stops the ladder after rpc */
 	struct cidr mesh;    /* the mesh range, for the route step */
 	uint16_t port;       /* 0 means 2049 */
-	int step_ms;         /* per step; <= 0 means 5000 */
-	int connect_ms;      /* the tcp step alone (a peer that does not answer holds a slot
-				for this long); <= 0 means step_ms */
-	int total_ms;        /* whole probe; <= 0 means 2 * step_ms */
+	int step_ms;         /* per step; <= 0 means 5000. Only a step that had all of it gets
+				a verdict from its expiry (unreachable, no_nfs_answer) */
+	int total_ms;        /* whole probe; <= 0 means 2 * step_ms. Its expiry before the
+				step's own is a cut (PROBE_CUT), not a verdict */
 	bool no_write;       /* stop after export */
+	struct probe_gate *gate; /* NULL: none */
 };
 
 enum probe_state {
 	PS_IDLE,
 	PS_TCP,
-	PS_RPC_CONNECT,
+	PS_RPC_WAIT,    /* TCP accepted and closed; the NULL call waits for a turn (gate) */
+	PS_RPC_CONNECT, /* its turn came: a new connection for it */
 	PS_RPC_NULL,
 	PS_MOUNT,
 	PS_CREATE,
@@ -104,21 +121,30 @@ struct probe {
 	uint32_t addr;
 	struct cidr mesh;
 	uint16_t port;
-	int step_ms, total_ms, connect_ms;
+	int step_ms, total_ms;
 	bool no_write;
+	struct probe_gate *gate;
+	bool in_gate;            /* counted in gate->active */
+	bool rpc_retried;        /* the NULL call's connection was closed unanswered once */
 
 	enum probe_state state;
 	enum probe_step_id step; /* the step running */
 	int64_t t_start, t_step, step_deadline, deadline;
 	int64_t owner_ms;        /* time of the fstat, taken out of the write step */
-	int fd;                  /* the TCP probe's socket, or -1 */
-	struct rpc_context *rpc;
+	int fd;                  /* the socket of the tcp and rpc steps, or -1 */
+	uint32_t xid;            /* the NULL call's */
+	int64_t rtt_us;          /* the kernel's round trip of the TCP handshake, 0 if unknown */
+	bool resent;             /* probe_resend: the tcp step's SYN was sent again */
+	int64_t resent_ms;       /* when, after the step's start */
+	bool learnt;             /* its answer was counted by the loop (net/silence.h) */
+	uint8_t call[44];        /* the NULL call (format/rpc.h), sent up to off */
 	struct nfs_context *nfs;
 	struct nfsfh *fh;
 	char *fname;             /* test file, relative to the export */
 	uint8_t *wbuf, *rbuf;
 	size_t len, off;
 	bool created, cleaning;
+	bool extended;           /* probe_extend: the next probe_start goes on from export */
 	enum probe_diagnosis cleanup_diag; /* the write failure that sent us to cleanup */
 
 	/* The last libnfs callback, filled by the callback, read by probe_advance. */
@@ -136,12 +162,17 @@ struct probe {
 	struct probe_step steps[PROBE_N_STEPS];
 	enum probe_diagnosis diagnosis;
 	int64_t ms; /* whole probe */
-	bool cut;   /* ended by probe_abort (a run's deadline), not by its own deadlines */
+	bool cut;   /* diagnosis PROBE_CUT: ended before a step's own bound expired */
 };
 
 void probe_init(struct probe *p, const struct probe_opts *o);
 void probe_free(struct probe *p);
 
+/* A short probe (export_path NULL) that ended ok after its rpc step goes on with the rest of
+ * the ladder against export_path, keeping its route, tcp and rpc steps (no new connection,
+ * no second NULL call): the next probe_start starts the export step, with total_ms from then
+ * for the rest. */
+void probe_extend(struct probe *p, const char *export_path, int total_ms);
 /* Runs the route step and starts the TCP connect. Never blocks. */
 void probe_start(struct probe *p, int64_t now);
 /* The descriptor to poll and its events, or -1 when there is none right now (then only the
@@ -151,26 +182,47 @@ int probe_poll(const struct probe *p, short *events);
 int64_t probe_deadline(const struct probe *p);
 /* Reacts to revents on probe_poll's descriptor (0 when woken by the deadline). */
 void probe_advance(struct probe *p, short revents, int64_t now);
-/* Ends a running probe now (a run's deadline): the running step times out. */
+/* Ends a running probe now (a run's deadline): cut, the running step says why. */
 void probe_abort(struct probe *p, int64_t now, const char *why);
+/* A probe still waiting for its TCP connection sends its SYN again, now, on a new socket (as
+ * a scanner resends once the round trips it has seen say an answer is overdue, rather than
+ * after Linux's 1 s); once per step. The step's start and bound stay. */
+void probe_resend(struct probe *p, int64_t now);
+/* Ends a probe still waiting for its TCP connection as unreachable, now, before the step's
+ * own bound: the caller judged from what the network said (the SYN and its resend
+ * unanswered while other addresses answered fast) that no answer will come. why completes
+ * "no answer to the connection request within X s". */
+void probe_give_up(struct probe *p, int64_t now, const char *why);
+/* Accepted, waiting for a turn for the NULL call (probe_gate). */
+static inline bool probe_rpc_waiting(const struct probe *p) { return p->state == PS_RPC_WAIT; }
+/* Its turn: the rpc step starts, on a new connection. */
+void probe_rpc_resume(struct probe *p, int64_t now);
+/* The TCP step is running (a SYN is out, no answer yet). */
+static inline bool probe_connecting(const struct probe *p) { return p->state == PS_TCP; }
 static inline bool probe_done(const struct probe *p) { return p->state == PS_DONE; }
 
 /* Drives probes[0..n) to completion with at most max_active running at once (each holds at
- * most one descriptor). deadline: absolute now_ms() time ending the whole run, 0 for none;
+ * most one descriptor; 0: no bound). deadline: absolute now_ms() time ending the whole run, 0 for none;
  * probes still running then are aborted, probes not started are left PS_IDLE. Returns 0 or
  * a negative errno (poll failed). */
 int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t deadline);
 
-/* The same with hooks (any may be NULL), for callers that chain probes or show progress. */
+/* The same with hooks (any may be NULL), for callers that chain probes, give up on silent
+ * addresses early or show progress. */
 struct probe_loop_hooks {
 	/* p finished before the run's deadline. Return true after re-initialising it
 	 * (probe_free + probe_init with other options) to run it again at once in the same slot
 	 * (e.g. the whole ladder after a short probe found an NFS server). */
 	bool (*done)(struct probe *p, void *userdata);
-	/* Once per turn of the loop, at least every 200 ms: probes finished for good, running
-	 * now, and in all. */
-	void (*progress)(size_t finished, size_t running, size_t n, void *userdata);
+	/* When there is room and the list is all started: another probe to start now (one the
+	 * caller held back, e.g. a whole ladder waiting for its server's turn), or NULL. */
+	struct probe *(*next)(void *userdata);
+	/* Once per turn of the loop, at least every 200 ms: probes running now, and in all. */
+	void (*progress)(size_t running, size_t n, void *userdata);
 	void *userdata;
+	/* Give up on an address whose SYN and resent SYN got no answer while others answered
+	 * (net/silence.h), with at least this margin after the resent SYN; 0: never early. */
+	int silence_margin_ms;
 };
 int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
 		      int64_t deadline, const struct probe_loop_hooks *h);

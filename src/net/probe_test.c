@@ -94,6 +94,36 @@ static void silent_service(void **state)
 	close(l);
 }
 
+/* A server in a child, connection after connection: reads the 44-byte NULL call and answers
+ * with reply (its xid copied from the call) when reply is given, then hangs up. */
+static pid_t serve(int l, const uint8_t *reply, size_t len)
+{
+	pid_t child = fork();
+
+	assert_true(child >= 0);
+	if (child)
+		return child;
+	for (;;) {
+		uint8_t call[44], out[64];
+		size_t got = 0;
+		int c = accept(l, NULL, NULL);
+		while (reply && c >= 0 && got < sizeof(call)) {
+			ssize_t n = read(c, call + got, sizeof(call) - got);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		if (reply && got == sizeof(call) && len <= sizeof(out)) {
+			memcpy(out, reply, len);
+			memcpy(out + 4, call + 4, 4);
+			if (write(c, out, len) < 0)
+				_exit(1);
+		}
+		if (c >= 0)
+			close(c);
+	}
+}
+
 /* A server that accepts and hangs up at once: the RPC connection breaks. */
 static void hangup_service(void **state)
 {
@@ -107,15 +137,7 @@ static void hangup_service(void **state)
 	if (!isolated)
 		skip();
 	l = listener(&port);
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		for (;;) {
-			int c = accept(l, NULL, NULL);
-			if (c >= 0)
-				close(c);
-		}
-	}
+	child = serve(l, NULL, 0);
 	opts_for(&o, port, TEST_FAR_DEADLINE_MS);
 	probe_init(&p, &o);
 	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
@@ -183,9 +205,12 @@ static void loop_run_deadline(void **state)
 	assert_true(ms >= 300);
 	assert_true(ms < TEST_TIME_BOUND_MS(300));
 	for (int i = 0; i < 20; i++) {
+		/* Cut before the step's own bound: no verdict about the server. */
 		assert_true(probe_done(&ps[i]));
-		assert_int_equal(ps[i].diagnosis, PROBE_NO_NFS_ANSWER);
+		assert_int_equal(ps[i].diagnosis, PROBE_CUT);
+		assert_int_equal(ps[i].steps[PROBE_RPC].status, STEP_WARN);
 		assert_non_null(strstr(ps[i].steps[PROBE_RPC].detail, "run's deadline"));
+		assert_non_null(strstr(ps[i].steps[PROBE_RPC].detail, "no verdict"));
 		assert_true(ps[i].cut);
 		probe_free(&ps[i]);
 	}
@@ -215,7 +240,7 @@ static void loop_leaves_unstarted_idle(void **state)
 
 struct rearm {
 	uint16_t silent_port;
-	size_t done_calls, rearmed, progress_calls, last_finished, max_running;
+	size_t done_calls, rearmed, progress_calls, max_running;
 };
 
 /* Refused probes come back once, against a silent listener (as status re-arms a short probe
@@ -235,14 +260,13 @@ static bool rearm_done(struct probe *p, void *userdata)
 	return true;
 }
 
-static void rearm_progress(size_t finished, size_t running, size_t n, void *userdata)
+static void rearm_progress(size_t running, size_t n, void *userdata)
 {
 	struct rearm *r = userdata;
 
 	assert_int_equal(n, 4);
-	assert_true(finished + running <= n);
+	assert_true(running <= n);
 	r->progress_calls++;
-	r->last_finished = finished;
 	if (running > r->max_running)
 		r->max_running = running;
 }
@@ -275,13 +299,167 @@ static void loop_hooks(void **state)
 	assert_int_equal(r.done_calls, 8);
 	assert_true(t0 >= 2 * 150 && t0 < TEST_TIME_BOUND_MS(2 * 150));
 	assert_true(r.max_running <= 2);
-	assert_int_equal(r.last_finished, 4);
+	assert_true(r.progress_calls >= 2);
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(ps[i].diagnosis, PROBE_NO_NFS_ANSWER);
 		assert_int_equal(ps[i].port, r.silent_port);
 		assert_false(ps[i].cut);
 		probe_free(&ps[i]);
 	}
+	close(l);
+}
+
+/* A one-shot RPC server in a child: accepts, reads the 44-byte NULL call, answers with reply
+ * (the xid copied from the call when reply starts with "XID!"), and keeps the connection. */
+static pid_t rpc_server(int l, const uint8_t *reply, size_t len)
+{
+	pid_t child = fork();
+
+	assert_true(child >= 0);
+	if (child == 0) {
+		uint8_t call[44], out[64];
+		size_t got = 0;
+		int c = accept(l, NULL, NULL);
+		while (c >= 0 && got < sizeof(call)) {
+			ssize_t n = read(c, call + got, sizeof(call) - got);
+			if (n <= 0)
+				_exit(1);
+			got += (size_t)n;
+		}
+		memcpy(out, reply, len);
+		if (len >= 8 && memcmp(out + 4, "XID!", 4) == 0)
+			memcpy(out + 4, call + 4, 4);
+		if (write(c, out, len) != (ssize_t)len)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	return child;
+}
+
+static void null_call(void **state)
+{
+	/* record mark (24 bytes), xid, REPLY, MSG_ACCEPTED, verf AUTH_NONE, SUCCESS */
+	static const uint8_t ok[] = { 0x80, 0, 0, 24, 'X', 'I', 'D', '!', 0, 0, 0, 1, 0, 0, 0, 0,
+				      0,    0, 0, 0,  0,   0,   0,   0,   0, 0, 0, 0 };
+	static const uint8_t http[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
+	static const uint8_t mismatch[] = { 0x80, 0, 0, 32, 'X', 'I', 'D', '!', 0, 0, 0, 1,
+					    0,    0, 0, 0,  0,   0,   0,   0,   0, 0, 0, 0,
+					    0,    0, 0, 2,  0,   0,   0,   3,   0, 0, 0, 3 };
+	const struct {
+		const uint8_t *reply;
+		size_t len;
+		enum probe_diagnosis d;
+		const char *detail;
+	} cases[] = {
+		{ ok, sizeof(ok), PROBE_OK, "NFSv4 service answers" },
+		{ http, sizeof(http) - 1, PROBE_NO_NFS_ANSWER, "not as an NFS server: not an RPC reply" },
+		{ mismatch, sizeof(mismatch), PROBE_NO_NFS_ANSWER, "versions 3..3" },
+	};
+
+	(void)state;
+	if (!isolated)
+		skip();
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct probe_opts o;
+		struct probe p, *pp = &p;
+		uint16_t port;
+		int l = listener(&port), st;
+		pid_t child = rpc_server(l, cases[i].reply, cases[i].len);
+
+		opts_for(&o, port, 2000);
+		o.export_path = NULL; /* the short ladder: ends after rpc */
+		probe_init(&p, &o);
+		assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
+		kill(child, SIGKILL);
+		waitpid(child, &st, 0);
+		assert_int_equal(p.diagnosis, cases[i].d);
+		assert_int_equal(p.steps[PROBE_TCP].status, STEP_OK);
+		assert_non_null(strstr(p.steps[PROBE_RPC].detail, cases[i].detail));
+		/* The reply ends the step, not its bound. */
+		assert_true(p.steps[PROBE_RPC].ms < 1000);
+		probe_free(&p);
+		close(l);
+	}
+}
+
+struct gate_seen {
+	struct probe_gate *g;
+	size_t most;
+};
+
+static void gate_progress(size_t running, size_t n, void *userdata)
+{
+	struct gate_seen *s = userdata;
+
+	(void)running;
+	(void)n;
+	if (s->g->active > s->most)
+		s->most = s->g->active;
+}
+
+/* Four short probes, one NFS conversation at a time (probe_gate): the others' connections are
+ * accepted and closed, their NULL calls wait for a turn and go out on a new connection; all
+ * four answered, never two conversations at once. */
+static void gate_bounds_conversations(void **state)
+{
+	static const uint8_t ok[] = { 0x80, 0, 0, 24, 'X', 'I', 'D', '!', 0, 0, 0, 1, 0, 0, 0, 0,
+				      0,    0, 0, 0,  0,   0,   0,   0,   0, 0, 0, 0 };
+	struct probe_gate g = { .max = 1 };
+	struct gate_seen seen = { .g = &g };
+	struct probe ps[4], *pp[4];
+	struct probe_opts o;
+	uint16_t port;
+	int l, st;
+	pid_t child;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	l = listener(&port);
+	child = serve(l, ok, sizeof(ok));
+	opts_for(&o, port, 2000);
+	o.export_path = NULL;
+	o.gate = &g;
+	for (int i = 0; i < 4; i++) {
+		probe_init(&ps[i], &o);
+		pp[i] = &ps[i];
+	}
+	struct probe_loop_hooks h = { .progress = gate_progress, .userdata = &seen };
+	assert_int_equal(probe_loop_hooked(pp, 4, 0, 0, &h), 0);
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(ps[i].diagnosis, PROBE_OK);
+		assert_false(ps[i].in_gate);
+		probe_free(&ps[i]);
+	}
+	assert_int_equal(g.active, 0);
+	assert_int_equal(seen.most, 1);
+	close(l);
+}
+
+/* The whole probe's bound before the step's own: a cut, not no_nfs_answer. */
+static void total_before_step_is_cut(void **state)
+{
+	struct probe_opts o;
+	struct probe p, *pp = &p;
+	uint16_t port;
+	int l;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	l = listener(&port);
+	opts_for(&o, port, 1000);
+	o.total_ms = 200;
+	probe_init(&p, &o);
+	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
+	assert_int_equal(p.diagnosis, PROBE_CUT);
+	assert_true(p.cut);
+	assert_non_null(strstr(p.steps[PROBE_RPC].detail, "the probe's deadline"));
+	assert_true(p.ms < 1000);
+	probe_free(&p);
 	close(l);
 }
 
@@ -295,6 +473,9 @@ int main(void)
 		cmocka_unit_test(loop_run_deadline),
 		cmocka_unit_test(loop_leaves_unstarted_idle),
 		cmocka_unit_test(loop_hooks),
+		cmocka_unit_test(null_call),
+		cmocka_unit_test(total_before_step_is_cut),
+		cmocka_unit_test(gate_bounds_conversations),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -32,6 +32,7 @@ const char *probe_diagnosis_name(enum probe_diagnosis d)
 		[PROBE_GRACE] = "grace",
 		[PROBE_PERMISSION_DENIED] = "permission_denied",
 		[PROBE_WRITE_FAILED] = "write_failed",
+		[PROBE_CUT] = "cut",
 	};
 	return (unsigned)d < PROBE_N_DIAGNOSES ? names[d] : "pending";
 }
@@ -169,6 +170,11 @@ char *probe_explain(const struct probe *p, char **fix)
 				 "-u nfs-server -n 50'",
 				 h, e);
 		return xasprintf("%s mounts %s, but the write test failed (see the write step).", h, e);
+	case PROBE_CUT:
+		*fix = xasprintf("Run it again with more time: meshnfs --timeout SECONDS probe %s:%s",
+				 h, e);
+		return xasprintf("the probe of %s was cut before it could tell (see the step that "
+				 "was cut): no verdict about the server.", h);
 	default:
 		return xasprintf("the probe of %s did not finish.", h);
 	}

@@ -37,7 +37,7 @@ static void names(void **state)
 {
 	static const char *const want[] = { "ok", "unreachable", "refused", "no_nfs_answer",
 					    "export_denied_or_missing", "read_only", "grace",
-					    "permission_denied", "write_failed" };
+					    "permission_denied", "write_failed", "cut" };
 	(void)state;
 	assert_int_equal(ARRAY_SIZE(want), PROBE_N_DIAGNOSES);
 	for (int i = 0; i < PROBE_N_DIAGNOSES; i++)

@@ -14,12 +14,17 @@ const struct status_target *status_row_target(const struct status *st, const str
 	return probe_done(&t->p) ? t : NULL;
 }
 
+bool status_target_answered(const struct status_target *t)
+{
+	return probe_done(&t->p) && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == STEP_OK ||
+				     t->p.diagnosis == PROBE_REFUSED);
+}
+
 bool status_row_answered(const struct status *st, const struct status_row *r)
 {
 	const struct status_target *t = status_row_target(st, r);
 
-	return t && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == STEP_OK ||
-		     t->p.diagnosis == PROBE_REFUSED);
+	return t && status_target_answered(t);
 }
 
 int64_t status_row_latency(const struct status *st, const struct status_row *r)
@@ -124,8 +129,9 @@ static void warn_servers(struct status *st)
 		const struct status_row *r = &st->rows[i];
 		const struct status_target *t = status_row_target(st, r);
 		char addr[16];
+		/* A cut server has no verdict: warn_not_probed counts it. */
 		if (r->role != STATUS_ROLE_SERVER || !t || seen[r->target] ||
-		    t->p.diagnosis == PROBE_OK)
+		    t->p.diagnosis == PROBE_OK || t->p.diagnosis == PROBE_CUT)
 			continue;
 		seen[r->target] = true;
 		ipv4_format(t->addr, addr, sizeof(addr));
@@ -136,9 +142,8 @@ static void warn_servers(struct status *st)
 				    why);
 		else
 			status_warn(st, STATUS_W_SERVER_UNHEALTHY, r->name, fix,
-				    "NFS server %s (%s): %s: %s%s", r->name, addr,
-				    probe_diagnosis_name(t->p.diagnosis), why,
-				    t->p.cut ? " (cut at the end of the run: --timeout)" : "");
+				    "NFS server %s (%s): %s: %s", r->name, addr,
+				    probe_diagnosis_name(t->p.diagnosis), why);
 		free(why);
 	}
 	free(seen);
@@ -277,19 +282,29 @@ static void warn_duplicates(struct status *st)
 	free(c);
 }
 
+/* Addresses the run could not finish: never started, or cut before a verdict. */
 static void warn_not_probed(struct status *st)
 {
-	size_t idle = 0;
+	size_t idle = 0, cut = 0;
 
-	for (size_t i = 0; i < st->n_targets; i++)
+	for (size_t i = 0; i < st->n_targets; i++) {
 		idle += st->targets[i].p.state == PS_IDLE;
+		cut += probe_done(&st->targets[i].p) && st->targets[i].p.diagnosis == PROBE_CUT;
+	}
 	if (idle)
 		status_warn(st, STATUS_W_NOT_PROBED, NULL,
-			    xasprintf("Give the run more time (--timeout) or more probes at once "
-				      "(--parallel)"),
+			    xasprintf("Give the run more time (--timeout), or more descriptors "
+				      "(ulimit -Hn)"),
 			    "%zu of %zu addresses were not probed: the run's deadline (%.1f s) came "
 			    "first",
 			    idle, st->n_targets, st->o.timeout_ms / 1000.0);
+	if (cut)
+		status_warn(st, STATUS_W_NOT_PROBED, NULL,
+			    xasprintf("Give the run more time (--timeout), or more whole ladders at "
+				      "once (--parallel)"),
+			    "%zu of %zu addresses were cut before a verdict (NFS column: cut): the "
+			    "run's deadline (%.1f s) came first",
+			    cut, st->n_targets, st->o.timeout_ms / 1000.0);
 }
 
 void status_judge(struct status *st)

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* Probing every target of `meshnfs status` in one poll loop. */
+/* Probing every target of `meshnfs status` in one poll loop: every address's short probe at
+ * once (one descriptor each), the whole ladders of the NFS servers found a bounded number at a
+ * time, silent addresses given up once the network has said enough (net/silence.h). */
 #include "status/status.h"
+
+#include "net/silence.h"
 
 #include <stddef.h>
 #include <sys/resource.h>
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
-static void arm(const struct status *st, struct status_target *t, bool full, int connect_ms,
-		int step_ms, int total_ms)
+/* Each step gets the whole --timeout; the probe as a whole what is left of the run, whose end
+ * is then a cut, never a verdict (probe.h). */
+static void arm(struct status *st, struct status_target *t, bool full, int total_ms)
 {
 	const struct config *c = st->o.cfg;
 	char host[16];
@@ -16,42 +21,98 @@ static void arm(const struct status *st, struct status_target *t, bool full, int
 	ipv4_format(t->addr, host, sizeof(host));
 	probe_init(&t->p, &(struct probe_opts){ .host = host, .addr = t->addr,
 						 .export_path = full ? c->export_path : NULL,
-						 .mesh = c->mesh, .connect_ms = connect_ms,
-						 .step_ms = step_ms,
-						 .total_ms = total_ms, .no_write = st->o.no_write });
+						 .mesh = c->mesh, .step_ms = st->o.timeout_ms,
+						 .total_ms = total_ms, .no_write = st->o.no_write,
+						 .gate = &st->gate });
 	t->full = full;
+	if (full)
+		st->ladders++;
 }
 
-/* A short probe that found an NFS server goes on with the whole ladder, in the time left. */
+/* The run ended (or is about to) before t's whole ladder: an NFS server, no verdict. */
+static void no_time(struct status_target *t)
+{
+	struct probe_step *s = &t->p.steps[PROBE_EXPORT];
+
+	t->no_time_left = true;
+	t->waiting = false;
+	t->p.diagnosis = PROBE_CUT;
+	t->p.cut = true;
+	s->status = STEP_WARN;
+	free(s->detail);
+	s->detail = xstrdup("not started: the NFSv4 NULL call was answered, but the run's deadline "
+			    "came before this address's turn for the whole ladder (no verdict)");
+}
+
+/* t's short probe goes on with the whole ladder in the time left (probe_extend: on the
+ * connection's results so far, from the export step); false when too little is left. */
+static bool ladder(struct status *st, struct status_target *t)
+{
+	int64_t left = st->deadline - now_ms();
+
+	if (left < 100) {
+		no_time(t);
+		return false;
+	}
+	t->waiting = false;
+	t->full = true;
+	st->ladders++;
+	probe_extend(&t->p, st->o.cfg->export_path, (int)left);
+	return true;
+}
+
+/* A short probe that found an NFS server goes on with the whole ladder when a turn is free,
+ * else waits for one; a whole ladder that ended frees its turn. */
 static bool on_done(struct probe *p, void *userdata)
 {
 	struct status *st = userdata;
 	struct status_target *t = container_of(p, struct status_target, p);
-	int64_t left = st->deadline - now_ms();
 
-	if (t->full || p->diagnosis != PROBE_OK)
+	if (t->full) {
+		st->ladders--;
+		st->finished++;
 		return false;
-	if (left < 100) {
-		t->no_time_left = true;
+	}
+	if (p->diagnosis != PROBE_OK) {
+		st->finished++;
 		return false;
 	}
 	t->tcp_ms = p->steps[PROBE_TCP].ms;
-	probe_free(p);
-	int step = left < st->o.timeout_ms ? (int)left : st->o.timeout_ms;
-	arm(st, t, true, step, step, (int)left);
-	return true;
+	if (st->ladders < st->o.max_ladders) {
+		if (ladder(st, t))
+			return true;
+		st->finished++;
+		return false;
+	}
+	t->waiting = true;
+	st->queue[st->q_tail++] = (size_t)(t - st->targets);
+	return false;
 }
 
-static void on_progress(size_t finished, size_t running, size_t n, void *userdata)
+/* The next waiting ladder, when a turn is free. */
+static struct probe *on_next(void *userdata)
+{
+	struct status *st = userdata;
+
+	while (st->ladders < st->o.max_ladders && st->q_head < st->q_tail) {
+		struct status_target *t = &st->targets[st->queue[st->q_head++]];
+		if (ladder(st, t))
+			return &t->p;
+		st->finished++;
+	}
+	return NULL;
+}
+
+static void on_progress(size_t running, size_t n, void *userdata)
 {
 	struct status *st = userdata;
 
 	(void)running;
-	st->o.progress(finished, n, st->deadline - now_ms(), st->o.userdata);
+	st->o.progress(st->finished, n, st->deadline - now_ms(), st->o.userdata);
 }
 
-/* At most want descriptors for probes: the soft limit raised toward the hard one if needed,
- * some kept for everything else. */
+/* Descriptors for probes: the soft limit raised to the hard one (every address's SYN at once
+ * wants one each), some kept for everything else; at most want. */
 static size_t fd_budget(size_t want)
 {
 	struct rlimit rl;
@@ -59,9 +120,9 @@ static size_t fd_budget(size_t want)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return want < 64 ? want : 64;
-	if (rl.rlim_cur < want + reserve && rl.rlim_cur < rl.rlim_max) {
+	if (rl.rlim_cur < rl.rlim_max) {
 		rlim_t cur = rl.rlim_cur;
-		rl.rlim_cur = want + reserve < rl.rlim_max ? want + reserve : rl.rlim_max;
+		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			rl.rlim_cur = cur;
 	}
@@ -73,49 +134,52 @@ static size_t fd_budget(size_t want)
 int status_run(struct status *st)
 {
 	int T = st->o.timeout_ms > 0 ? st->o.timeout_ms : 5000;
-	size_t cap = st->o.max_active ? st->o.max_active : STATUS_MAX_ACTIVE, n = st->n_targets;
+	size_t n = st->n_targets, cap = n ? n : 1;
 	_cleanup_free_ struct probe **order = xcalloc(n + 1, sizeof(*order));
 	size_t k = 0;
 	int r;
 
 	st->o.timeout_ms = T;
-	cap = fd_budget(cap < n ? cap : n ? n : 1);
-	/* A short probe's TCP connect gets the whole timeout when every target has a slot at
-	 * once; else a share such that waves of silent nodes still fit in the run (at least
-	 * STATUS_MIN_STEP_MS: the ones that do not fit are reported as not probed). A node that
-	 * answered holds its slot no longer than it needs; its NULL call may take the rest of the
-	 * run (a busy server is not a silent one). */
-	st->discovery_ms = T;
-	if (n > cap) {
-		int64_t share = (int64_t)T * (int64_t)cap / (int64_t)n;
-		int floor_ms = T < STATUS_MIN_STEP_MS ? T : STATUS_MIN_STEP_MS;
-		st->discovery_ms = share > floor_ms ? (int)share : floor_ms;
-	}
-	/* The configured server first, with the whole ladder. */
+	if (!st->o.max_ladders)
+		st->o.max_ladders = STATUS_MAX_LADDERS;
+	if (st->o.max_active && st->o.max_active < cap)
+		cap = st->o.max_active;
+	cap = fd_budget(cap);
+	free(st->queue);
+	st->queue = xcalloc(n + 1, sizeof(*st->queue));
+	st->q_head = st->q_tail = st->ladders = st->finished = 0;
+	st->gate = (struct probe_gate){ .max = STATUS_MAX_CONVERSATIONS };
+	/* A little grace after one timeout, so that the steps that started at once end by their
+	 * own bounds (a verdict), and only later ones are cut by the run's. */
+	st->t0 = now_ms();
+	st->deadline = st->t0 + T + STATUS_GRACE_MS;
+	/* The configured server first, with the whole ladder; then every other address's short
+	 * probe (route, TCP connect, NULL call), all at once. */
 	for (size_t i = 0; i < n; i++) {
 		struct status_target *t = &st->targets[i];
 		if (t->expected_server) {
-			arm(st, t, true, T, T, T);
+			arm(st, t, true, T + STATUS_GRACE_MS);
 			order[k++] = &t->p;
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct status_target *t = &st->targets[i];
 		if (!t->expected_server) {
-			arm(st, t, false, st->discovery_ms, T, T);
+			arm(st, t, false, T + STATUS_GRACE_MS);
 			order[k++] = &t->p;
 		}
 	}
 	struct probe_loop_hooks h = {
 		.done = on_done,
+		.next = on_next,
 		.progress = st->o.progress ? on_progress : NULL,
 		.userdata = st,
+		.silence_margin_ms = SILENCE_MARGIN_MS,
 	};
-	/* A little grace after one timeout, so that probes of the first wave end by their own
-	 * deadlines (their diagnosis), and only later ones are cut by the run's. */
-	st->t0 = now_ms();
-	st->deadline = st->t0 + T + STATUS_GRACE_MS;
 	r = probe_loop_hooked(order, n, cap, st->deadline, &h);
+	/* Ladders still waiting for a turn: NFS servers without a verdict. */
+	while (st->q_head < st->q_tail)
+		no_time(&st->targets[st->queue[st->q_head++]]);
 	st->ms = now_ms() - st->t0;
 	return r;
 }

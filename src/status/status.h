@@ -3,17 +3,20 @@
  *
  *   status_plan()   rows from the node list (+ the configured server when no node holds it),
  *                   one probe per distinct IPv4 mesh address
- *   status_run()    all probes through one probe_loop: bounded descriptors, whole run
- *                   bounded by the deadline
+ *   status_run()    all probes through one probe_loop: every address's SYN at once, the
+ *                   whole ladders bounded, the run bounded by the deadline
  *   status_judge()  roles (server / client / Windows endpoint / WSL2 via host) and the
  *                   consistency warnings; pure over the probes' results
  *
  * What is probed: every address gets the short ladder (route, TCP connect to 2049, NFSv4
  * NULL): it tells an NFS server from a node that answers without one (refused) from one that
  * does not answer, and its TCP connect time is the latency. An address whose NULL call is
- * answered (an NFS server) gets the whole ladder (export, write test, ownership) at once, in
- * the same slot; the configured server ([server] address, or [nodes] role server) gets it
- * from the start. */
+ * answered (an NFS server) gets the whole ladder (export, write test, ownership) as soon as
+ * one of the max_ladders turns is free; the configured server ([server] address, or [nodes]
+ * role server) gets it from the start. The bound on whole ladders is one for all addresses:
+ * which addresses are one server cannot be known before probing them (one ganesha may answer
+ * on hundreds of addresses, and a node list's names say nothing about it), so no server ever
+ * sees more than max_ladders of them at once, however many addresses it answers on. */
 #pragma once
 
 #include "config/config.h"
@@ -35,7 +38,9 @@ struct status_target {
 	bool expected_server;  /* configured as the server: whole ladder from the start */
 	int64_t tcp_ms;        /* the short probe's TCP connect time when the whole ladder
 				  followed it, else -1 */
-	bool no_time_left;     /* an NFS server, but the run ended before its whole ladder */
+	bool no_time_left;     /* an NFS server, but the run ended before its whole ladder
+				  (its diagnosis is then PROBE_CUT) */
+	bool waiting;          /* NULL answered, waiting for a turn for its whole ladder */
 };
 
 struct status_row {
@@ -68,16 +73,19 @@ struct status_warning {
 struct status_opts {
 	const struct config *cfg;
 	int timeout_ms;    /* --timeout: the whole run of probes, and each step at most */
-	size_t max_active; /* probes (descriptors) at once; 0 means STATUS_MAX_ACTIVE */
+	size_t max_active; /* probes (descriptors) at once; 0: one per address, as far as the
+			      descriptor limit (soft raised to hard) goes */
+	size_t max_ladders; /* whole ladders at once, in all; 0 means STATUS_MAX_LADDERS */
 	bool no_write;     /* the whole ladder stops after the export */
-	/* progress while probes run (NULL: none): finished, in all, ms left */
+	/* progress while probes run (NULL: none): addresses finished, in all, ms left */
 	void (*progress)(size_t finished, size_t n, int64_t ms_left, void *userdata);
 	void *userdata;
 };
 
-#define STATUS_MAX_ACTIVE 256
-/* A silent peer's connect gets at least this: Linux retries a lost SYN after 1 s. */
-#define STATUS_MIN_STEP_MS 1100
+#define STATUS_MAX_LADDERS 16
+/* NULL calls at once, in all (net/probe.h, probe_gate): far under a server's own limits
+ * (ganesha 1024 connections, the kernel's nfsd 20 per thread + 3: 220 with 8 threads). */
+#define STATUS_MAX_CONVERSATIONS 128
 #define STATUS_GRACE_MS 100 /* the run ends at --timeout + this */
 
 struct status {
@@ -87,7 +95,11 @@ struct status {
 	size_t n_rows;
 	struct status_target *targets;
 	size_t n_targets;
-	int discovery_ms;     /* the short probes' TCP connect bound */
+	size_t *queue;        /* targets waiting for a turn for their whole ladder, in order */
+	size_t q_head, q_tail;
+	size_t ladders;       /* whole ladders running */
+	size_t finished;      /* targets finished for good */
+	struct probe_gate gate; /* NULL calls at once */
 	int64_t t0, deadline; /* now_ms() times of the run */
 	int64_t ms;           /* the run's wall time */
 	struct status_warning *warnings;
@@ -106,6 +118,8 @@ void status_free(struct status *st);
 
 /* The target of a row, or NULL when it was not probed (or the run ended first). */
 const struct status_target *status_row_target(const struct status *st, const struct status_row *r);
+/* The address answered from here (TCP accepted or refused). */
+bool status_target_answered(const struct status_target *t);
 /* The row's node answered from here (TCP accepted or refused). */
 bool status_row_answered(const struct status *st, const struct status_row *r);
 /* TCP connect time in ms when the node answered, else -1. */

@@ -124,6 +124,7 @@ void status_free(struct status *st)
 	for (size_t i = 0; i < st->n_targets; i++)
 		probe_free(&st->targets[i].p);
 	free(st->targets);
+	free(st->queue);
 	for (size_t i = 0; i < st->n_warnings; i++) {
 		free(st->warnings[i].message);
 		free(st->warnings[i].fix);

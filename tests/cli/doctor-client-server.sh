@@ -35,7 +35,7 @@ check_match "fedora: the fix names nfs-utils" "nfs-utils" "$(field client.packag
 # x-systemd options are wrong.
 mk_tmpdir W
 cp -a "$FIXTURES/roots/client-wsl2-nosystemd/." "$W/"
-echo "100.64.0.1:/opt/shared  /opt/shared  nfs4  _netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150  0  0" >>"$W/etc/fstab"
+echo "100.64.0.1:/opt/shared  /opt/shared  nfs4  _netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=50,retrans=2  0  0" >>"$W/etc/fstab"
 fake_windows old-nat cmd.exe wslpath
 run ip netns exec "$NS" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --json --root "$W" doctor
 check_eq "wsl2 without systemd, guide's entry: fstab.entry warns" warn "$(status fstab.entry)"

@@ -23,7 +23,9 @@ mount_worst() { jget '[.checks[]|select(.id|startswith("mount."))|.status] | if 
 doctor mount-nfs4
 check_eq "nfs4: mount.present ok" ok "$(st mount.present)"
 check_match "nfs4: summary names source, type, clientaddr" "100.64.0.1:/opt/shared on /opt/shared \(nfs4, vers=4.2, clientaddr 100.64.0.3\)" "$(field mount.present summary)"
-check_match "nfs4: detail says soft does not protect against a hung server" "does NOT protect against a hung server" "$(field mount.present detail)"
+check_match "nfs4: detail says soft does not bound a hung server" "hung server whose kernel still accepts TCP .* is NOT bounded by any mount option" "$(field mount.present detail)"
+check_match "nfs4: ... and what its options do bound: a broken connection, after timeo x (retrans+1)" \
+	"soft,timeo=50,retrans=2 bounds a broken connection only \\(offline peer, refused, path down\\): the kernel gives the TCP connection up after about 15.0 s" "$(field mount.present detail)"
 check_eq "nfs4: JSON mounted.clientaddr" 100.64.0.3 "$(jget .mount.mounted.clientaddr)"
 check_eq "nfs4: JSON mounted.server" 100.64.0.1 "$(jget .mount.mounted.server)"
 check_eq "nfs4: JSON mounted.export" /opt/shared "$(jget .mount.mounted.export)"
@@ -49,7 +51,7 @@ check_match "automount idle: says it mounts on first access" "automount armed at
 doctor mount-none
 check_eq "none: mount.present fails" fail "$(st mount.present)"
 check_match "none: summary" "nothing is mounted at /opt/shared" "$(field mount.present summary)"
-check_match "none: fix is the guide's mount" "mount -t nfs4 100.64.0.1:/opt/shared /opt/shared -o soft,timeo=150" "$(field mount.present fix)"
+check_match "none: fix is the guide's mount" "mount -t nfs4 100.64.0.1:/opt/shared /opt/shared -o soft,timeo=50,retrans=2" "$(field mount.present fix)"
 check_match "none: the later checks skip with a reason" "nothing is mounted" "$(field mount.responsive summary)"
 check_eq "none: mount.write skip" skip "$(st mount.write)"
 check_eq "none: mount.stale skip" skip "$(st mount.stale)"
@@ -63,9 +65,9 @@ check_match "nfs3: fix remounts as nfs4" "umount /opt/shared"$'\n'".*mount -t nf
 doctor mount-hard
 check_eq "hard: mount.present warns" warn "$(st mount.present)"
 check_match "hard: soft missing is named" "Option soft: missing \(the mount is hard\)" "$(field mount.present detail)"
-check_match "hard: timeo difference is named" "Option timeo=150: the mount has timeo=600" "$(field mount.present detail)"
-check_match "hard: and soft would not save it from a hung server" "does NOT protect against a hung server" "$(field mount.present detail)"
-check_match "hard: fix remounts with the configured options" "umount /opt/shared && mount /opt/shared .*soft,timeo=150" "$(field mount.present fix)"
+check_match "hard: timeo difference is named" "Option timeo=50: the mount has timeo=600" "$(field mount.present detail)"
+check_match "hard: nothing bounded, and soft would not save it from a hung server" "hard: no fault is bounded.* is NOT bounded by any mount option" "$(field mount.present detail)"
+check_match "hard: fix remounts with the configured options" "umount /opt/shared && mount /opt/shared .*soft,timeo=50,retrans=2" "$(field mount.present fix)"
 check_eq "hard: mount checks warn only" warn "$(mount_worst)"
 check_eq "hard: exit 2 (mesh.address fails in the empty namespace)" 2 "$RC"
 

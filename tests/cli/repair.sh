@@ -36,7 +36,7 @@ check_match "lost mount: not verified under --root" "skip +repair.verify +not ve
 
 # Without systemd: mount MOUNTPOINT from fstab.
 copy_root client-wsl2-nosystemd W
-echo "100.64.0.1:/opt/shared  /opt/shared  nfs4  _netdev,soft,timeo=150,bg  0  0" >>"$W/etc/fstab"
+echo "100.64.0.1:/opt/shared  /opt/shared  nfs4  _netdev,soft,timeo=50,retrans=2,bg  0  0" >>"$W/etc/fstab"
 mkdir -p "$W/opt/shared"
 fake_windows old-nat cmd.exe wslpath
 run ip netns exec "$NS" env PATH="$FAKE_SYS:$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$W" repair

@@ -7,7 +7,7 @@ empty_netns NS
 fake_system systemctl mount umount apt-get
 M() { ip netns exec "$NS" env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" "$@"; }
 
-GUIDE_OPTS=_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150
+DEFAULT_OPTS=_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=50,retrans=2
 
 # --- tricky fstab: plan first, nothing changed by --dry-run ---
 copy_root client-tricky T
@@ -28,7 +28,7 @@ check_empty "dry run: no command ran" 0 "$(logged "$FAKE_LOG")"
 # --- applied ---
 run M --root "$T" setup client
 check_eq "apply: exit 0" 0 "$RC"
-want=${orig/$'sfspark1:/opt/shared\t/opt/shared\tnfs\tdefaults,hard\t0\t0'/$'100.64.0.1:/opt/shared\t/opt/shared\tnfs4\t'$GUIDE_OPTS$'\t0\t0'}
+want=${orig/$'sfspark1:/opt/shared\t/opt/shared\tnfs\tdefaults,hard\t0\t0'/$'100.64.0.1:/opt/shared\t/opt/shared\tnfs4\t'$DEFAULT_OPTS$'\t0\t0'}
 check_eq "apply: the old entry replaced in place, every other byte kept (no final newline either)" \
 	"$want" "$(cat "$T/etc/fstab"; echo x)"
 check_eq "apply: the original kept as the backup, byte for byte" "$orig" "$(cat "$T/etc/fstab.meshnfs.bak"; echo x)"
@@ -86,7 +86,7 @@ check_eq "fresh: exit 0" 0 "$RC"
 check_eq "fresh: apt-get install first, then daemon-reload and mount" \
 	$'apt-get\tinstall\t-y\t--no-install-recommends\tnfs-common\nsystemctl\tdaemon-reload\nmount\t/opt/shared' "$(logged "$FAKE_LOG")"
 check_eq "fresh: fstab created with the guide's entry" \
-	"100.64.0.1:/opt/shared  /opt/shared  nfs4  $GUIDE_OPTS  0  0" "$(cat "$F/etc/fstab")"
+	"100.64.0.1:/opt/shared  /opt/shared  nfs4  $DEFAULT_OPTS  0  0" "$(cat "$F/etc/fstab")"
 check_eq "fresh: a new fstab is mode 644" 644 "$(stat -c %a "$F/etc/fstab")"
 : >"$FAKE_LOG"
 
@@ -122,7 +122,7 @@ copy_root client-wsl2-nosystemd W
 run M --root "$W" setup client
 check_eq "wsl2 without systemd: exit 1 (warnings)" 1 "$RC"
 check_match "wsl2 without systemd: entry without x-systemd.*, with bg" \
-	$'\n100\\.64\\.0\\.1:/opt/shared  /opt/shared  nfs4  _netdev,soft,timeo=150,bg  0  0$' "$(cat "$W/etc/fstab")"
+	$'\n100\\.64\\.0\\.1:/opt/shared  /opt/shared  nfs4  _netdev,soft,timeo=50,retrans=2,bg  0  0$' "$(cat "$W/etc/fstab")"
 check_match "wsl2 without systemd: says x-systemd.* do nothing" "warn +setup.systemd +systemd is not running here.*x-systemd.\\* options would do nothing" "$OUT"
 check_match "wsl2 without systemd: warns about mountFsTab stalls" "warn +setup.wsl +WSL mounts /etc/fstab itself when the distro starts.*stall" "$OUT"
 check_eq "wsl2 without systemd: no systemctl, just mount" $'mount\t/opt/shared' "$(logged "$FAKE_LOG")"

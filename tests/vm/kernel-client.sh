@@ -80,8 +80,8 @@ check_eq "setup client: fstab written, mount point made, mounted, verified" "ok 
 check_eq "setup client: only the note that systemd does not run here" "setup.systemd=warn" "$(not_ok_checks)"
 check_eq "setup client: exit 1 (a warning)" 1 "$RC"
 vm_exec awk -v m="$MNT" '$2 == m' /etc/fstab
-check_match "setup client: the guide's entry in the guest's own /etc/fstab (no systemd: bg)" \
-	"^$SRC +$MNT +nfs4 +_netdev,soft,timeo=150,bg +0 +0$" "$OUT"
+check_match "setup client: the default entry in the guest's own /etc/fstab (no systemd: bg)" \
+	"^$SRC +$MNT +nfs4 +_netdev,soft,timeo=50,retrans=2,bg +0 +0$" "$OUT"
 check_eq "the host's /etc/fstab is untouched" "$host_fstab" "$(sha256sum </etc/fstab)"
 
 # The entry alone mounts it, as at boot: the real mount(8) from fstab.
@@ -94,7 +94,7 @@ measure mount_ms "$MS"
 vm_exec cat /proc/self/mounts
 line=$(awk -v m="$MNT" '$2 == m && $3 == "nfs4"' <<<"$OUT")
 check_match "mount is nfs4 from the server's mesh address, clientaddr the guest's mesh address" \
-	"^$SRC $MNT nfs4 .*soft.*timeo=150.*clientaddr=$VM_GUEST_ADDR" "$line"
+	"^$SRC $MNT nfs4 .*soft.*timeo=50,retrans=2.*clientaddr=$VM_GUEST_ADDR" "$line"
 diag "mount: $line"
 # The NFS traffic went through WireGuard: the server's wireguard-go received bytes from the
 # guest's key.
@@ -243,7 +243,7 @@ ls_blocked hung ls-hung
 probe_guest hung
 check_eq "hung: probe in the guest agrees" no_nfs_answer "$PROBE_GUEST"
 hold hung ls-hung "$HOLD"
-ls_blocked "hung, ${HOLD} s on (> timeo=150)" ls-hung
+ls_blocked "hung, ${HOLD} s on (> timeo=50)" ls-hung
 heal hung ls-hung
 check "hung: ls stayed blocked at least ${HOLD} s: $MS ms" test "${MS:-0}" -ge $((HOLD * 1000))
 doctor_green hung 60
