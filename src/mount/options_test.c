@@ -106,6 +106,8 @@ static void per_mount_and_equivalent_forms(void **state)
 	mount_options_lines_free(l, n);
 	/* nfsvers= configured, vers= listed; soft given as softerr counts as soft. */
 	assert_int_equal(diff("nfsvers=4,soft", "rw", "rw,vers=4.1,softerr", &l), 0);
+}
+
 /* bounds_text(OPTS, has, lacks): mount_options_bounds(OPTS) holds every string of has (NULL
  * ended) and none of lacks. */
 static void bounds_text(const char *opts, const char *const *has_all, const char *const *lacks)

@@ -3,7 +3,7 @@
 # network namespace. Under --root the mount itself is never exercised: responsive, write and
 # stale are skipped (tests/cli/doctor-mount-fuse.sh exercises them on a real FUSE mount).
 . "$(dirname "$0")/../lib/tap.sh"
-plan 64
+plan 65
 R=$FIXTURES/roots
 empty_netns NS
 
