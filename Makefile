@@ -38,7 +38,7 @@ FZ_OBJ    := $(patsubst src/%.c,$(BUILD)/fzobj/%.o,$(LIB_SRC))
 TESTS     := $(patsubst src/%_test.c,$(BUILD)/test/%_test,$(TEST_SRC))
 FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all deps check check-unit check-vm check-package deb fuzz fuzz-build unit tools demo install clean mutate
+.PHONY: golden all deps check check-unit check-vm check-package deb fuzz fuzz-build unit tools demo install clean mutate
 all: $(BUILD)/meshnfs
 
 $(BUILD)/meshnfs: $(OBJ)
@@ -101,6 +101,11 @@ fuzz: $(FUZZERS)
 	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz-corpus/$$n fuzz/corpus/$$n || exit 1; \
 	done
+
+# Rewrites tests/golden/*.txt from the current build: only after a deliberate change of words,
+# and the diff goes into the commit.
+golden: all
+	GOLDEN_UPDATE=1 bash tests/cli/golden.sh
 
 check: all unit fuzz-build tools
 	tests/run

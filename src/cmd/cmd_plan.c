@@ -3,10 +3,12 @@
  * step, then verified; or only printed (--dry-run). */
 #include "cmd/cmd.h"
 
+#include "core/root.h"
 #include "node/node.h"
 #include "setup/plan.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 /* Every file and directory the plan writes must be writable before anything is done, so a
@@ -17,17 +19,27 @@ static int check_writable(const struct plan *p, char *err, size_t size)
 		const struct plan_step *s = &p->steps[i];
 		if (s->kind != PLAN_WRITE && s->kind != PLAN_MKDIR)
 			continue;
-		_cleanup_free_ char *dir = xstrdup(s->path);
+		_cleanup_free_ char *dir = xstrdup(s->shown);
 		struct stat st;
-		/* The nearest existing ancestor is where the write or mkdir happens. */
-		while (stat(dir, &st) < 0 && strrchr(dir, '/') && strrchr(dir, '/') != dir)
-			*strrchr(dir, '/') = '\0';
-		if (s->kind == PLAN_WRITE && streq(dir, s->path))
-			*strrchr(dir, '/') = '\0';
-		if (!*dir)
-			strcpy(dir, "/");
-		if (access(dir, W_OK) < 0) {
-			int e = errno;
+		/* The nearest existing ancestor is where the write or mkdir happens (resolved
+		 * under the root, as the write will be). */
+		for (;;) {
+			_cleanup_free_ char *q = root_path(dir);
+			if (streq(dir, "/") || root_stat(q, &st) == 0)
+				break;
+			char *slash = strrchr(dir, '/');
+			slash[slash == dir] = '\0'; /* "/opt" -> "/" */
+		}
+		if (s->kind == PLAN_WRITE && streq(dir, s->shown)) {
+			char *slash = strrchr(dir, '/');
+			slash[slash == dir] = '\0';
+		}
+		_cleanup_free_ char *real = root_path(dir);
+		_cleanup_close_ int fd = root_open(real, O_PATH | O_DIRECTORY, 0);
+		if (fd < 0 || faccessat(fd, "", W_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
+			int e = fd < 0 ? -fd : errno;
+			free(dir);
+			dir = TAKE_PTR(real);
 			snprintf(err, size, "cannot write in %s: %s (this changes system files: run it "
 					    "as root)", dir, strerror(e));
 			return -e;
@@ -68,7 +80,6 @@ int cmd_run_plan(struct ctx *ctx, const struct node_info *n, struct plan *p, boo
 		if (check_writable(p, err, sizeof(err)) < 0) {
 			report_add(&r, "plan.permission", CHECK_FAIL, "%s", err);
 		} else {
-			setenv("DEBIAN_FRONTEND", "noninteractive", 1); /* apt-get asks nothing */
 			if (plan_apply(p, &r, &d) == 0 && verify)
 				verify(ctx, &r, data);
 		}

@@ -23,40 +23,9 @@ struct verify_data {
 static void verify(struct ctx *ctx, struct report *r, const void *data)
 {
 	const struct verify_data *vd = data;
-	const struct repair *rp = vd->rp;
-	struct mount_health h;
-	struct check *c;
-	bool mounted_again = false;
 
 	(void)ctx;
-	for (size_t i = 0; i < vd->plan->n_steps; i++)
-		mounted_again |= streq(vd->plan->steps[i].id, "repair.mount");
-	if (!mounted_again) {
-		report_add(r, "repair.verify", CHECK_SKIP,
-			   "not verified: nothing was mounted again (see the notes)");
-		return;
-	}
-	if (!rp->live) {
-		report_add(r, "repair.verify", CHECK_SKIP,
-			   "not verified: --root names another machine's files, not this mount");
-		return;
-	}
-	if (mount_health_check(rp->mountpoint,
-			       &(struct mount_health_opts){ .timeout_ms = rp->timeout_ms,
-							    .kill_grace_ms = -1 },
-			       &h) < 0) {
-		report_add(r, "repair.verify", CHECK_SKIP, "the health probe did not run");
-		return;
-	}
-	if (h.state == MOUNT_HEALTH_OK) {
-		c = report_add(r, "repair.verify", CHECK_OK, "%s answers (ls)", rp->mountpoint);
-		c->ms = h.ms;
-		return;
-	}
-	c = report_add(r, "repair.verify", CHECK_FAIL, "%s is still %s after the repair (%s)",
-		       rp->mountpoint, mount_health_state_name(h.state), mount_step_name(h.step));
-	check_set_fix(c, "meshnfs doctor   (then: meshnfs probe %s:%s)", rp->server,
-		      rp->export_path);
+	repair_verify(vd->rp, vd->plan, r);
 }
 
 int cmd_repair(struct ctx *ctx, int argc, char **argv)

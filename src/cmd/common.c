@@ -2,10 +2,12 @@
 #include "cmd/cmd.h"
 
 #include "core/root.h"
+#include "core/spawn.h"
 #include "report/output.h"
 
 #include <errno.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 
 enum {
@@ -163,12 +165,19 @@ static int parse_timeout(const char *arg, int *ms)
 	return 0;
 }
 
+/* -v: what spawn skipped (a relative PATH entry) on stderr. */
+static void verbose_log(const char *msg)
+{
+	fprintf(stderr, "meshnfs: %s\n", msg);
+}
+
 /* Applies a global option; returns 1 if opt was one, 0 if not, -EINVAL on a bad value. */
 static int global_option(struct ctx *ctx, int opt, const char *arg, char *err, size_t size)
 {
 	switch (opt) {
 	case OPT_ROOT:
-		if (arg[0] != '/' || access(arg, F_OK) < 0) {
+		struct stat st;
+		if (arg[0] != '/' || stat(arg, &st) < 0 || !S_ISDIR(st.st_mode)) {
 			snprintf(err, size, "--root: \"%s\" is not an existing absolute directory", arg);
 			return -EINVAL;
 		}
@@ -193,6 +202,7 @@ static int global_option(struct ctx *ctx, int opt, const char *arg, char *err, s
 		return 1;
 	case 'v':
 		ctx->verbose++;
+		spawn_set_log(verbose_log);
 		return 1;
 	}
 	return 0;

@@ -124,40 +124,11 @@ struct verify_target {
 static void verify(struct ctx *ctx, struct report *r, const void *data)
 {
 	const struct verify_target *t = data;
-	const char *server = t->server, *export_path = t->export_path;
-	_cleanup_free_ char *summary = NULL, *fix = NULL;
-	struct check *c;
-	struct probe p;
 
-	if (!root_is_host()) {
-		c = report_add(r, "setup.verify", CHECK_SKIP,
-			       "not verified: --root names another machine's files, not this network");
-		check_set_fix(c, "on that machine: meshnfs probe %s:%s", server, export_path);
-		return;
-	}
-	if (probe_run(&p, &(struct probe_opts){ .host = server, .export_path = export_path,
-						.mesh = ctx->config.mesh, .step_ms = ctx->timeout_ms },
-		      ctx->timeout_ms) < 0)
-		probe_abort(&p, now_ms(), "poll failed");
-	summary = probe_explain(&p, &fix);
-	c = report_add(r, "setup.verify", p.diagnosis == PROBE_OK ? CHECK_OK : CHECK_FAIL,
-		       "meshnfs probe %s:%s: %s", server, export_path, summary);
-	c->ms = p.ms;
-	struct buf steps = { 0 };
-	buf_append(&steps, "", 0);
-	for (int i = 0; i < PROBE_N_STEPS; i++)
-		if (p.steps[i].status != STEP_SKIP || p.steps[i].detail)
-			buf_printf(&steps, "%s%s %s%s%s", steps.len ? "\n" : "", probe_step_name(i),
-				   probe_step_status_name(p.steps[i].status), p.steps[i].detail ? ": " : "",
-				   p.steps[i].detail ? p.steps[i].detail : "");
-	check_set_detail(c, "%s", steps.data);
-	buf_free(&steps);
-	if (fix)
-		check_set_fix(c, "%s", fix);
-	probe_free(&p);
+	setup_verify(t->server, t->export_path, &ctx->config.mesh, ctx->timeout_ms, r);
 }
 
-static int setup_client(struct ctx *ctx, int argc, char **argv)
+static int run_setup_client(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "server", required_argument, NULL, OPT_SERVER },
@@ -194,7 +165,7 @@ static int setup_client(struct ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-static int setup_server(struct ctx *ctx, int argc, char **argv)
+static int run_setup_server(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "export", required_argument, NULL, OPT_EXPORT },
@@ -259,7 +230,7 @@ static const char *shown_path(const char *resolved)
 /* setup wsl: the Windows side ([wsl2] networkingMode=mirrored in %USERPROFILE%\.wslconfig, in
  * the file's own encoding and line endings) and the distro side ([boot] systemd=true in
  * /etc/wsl.conf), then the restart WSL needs to read them. */
-static int setup_wsl(struct ctx *ctx, int argc, char **argv)
+static int run_setup_wsl(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
@@ -329,10 +300,10 @@ int cmd_setup(struct ctx *ctx, int argc, char **argv)
 	if (argc < 2 || argv[1][0] == '-')
 		return cmd_usage_error(self, "setup needs what to set up: client, server or wsl");
 	if (streq(argv[1], "client"))
-		return setup_client(ctx, argc - 1, argv + 1);
+		return run_setup_client(ctx, argc - 1, argv + 1);
 	if (streq(argv[1], "server"))
-		return setup_server(ctx, argc - 1, argv + 1);
+		return run_setup_server(ctx, argc - 1, argv + 1);
 	if (streq(argv[1], "wsl"))
-		return setup_wsl(ctx, argc - 1, argv + 1);
+		return run_setup_wsl(ctx, argc - 1, argv + 1);
 	return cmd_usage_error(self, "unknown setup target '%s' (client, server or wsl)", argv[1]);
 }

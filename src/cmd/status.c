@@ -67,26 +67,6 @@ static void progress_show(size_t finished, size_t n, int64_t ms_left, void *user
 	fflush(stderr);
 }
 
-static bool row_fails(const struct status *st, const struct status_row *r)
-{
-	const struct status_target *t = status_row_target(st, r);
-
-	if (r->role != STATUS_ROLE_SERVER)
-		return false;
-	if (!t)
-		return r->expected_server;
-	/* Cut: no verdict, so no failure (a warning says so). */
-	return t->p.diagnosis != PROBE_OK && t->p.diagnosis != PROBE_CUT;
-}
-
-static enum check_status verdict(const struct status *st)
-{
-	for (size_t i = 0; i < st->n_rows; i++)
-		if (row_fails(st, &st->rows[i]))
-			return CHECK_FAIL;
-	return st->n_warnings ? CHECK_WARN : CHECK_OK;
-}
-
 static json_t *row_json(const struct status *st, const struct status_row *r)
 {
 	const struct mesh_node *n = r->node;
@@ -148,7 +128,7 @@ static json_t *status_json(const struct status *st)
 						   json_str_or_null(x->fix)));
 	}
 	json_object_set_new(doc, "command", json_string("status"));
-	json_object_set_new(doc, "verdict", json_string(check_status_name(verdict(st))));
+	json_object_set_new(doc, "verdict", json_string(check_status_name(status_verdict(st))));
 	json_object_set_new(doc, "source", json_str_or_null(st->nodes->source));
 	json_object_set_new(doc, "timeout_ms", json_integer(st->o.timeout_ms));
 	json_object_set_new(doc, "ms", json_integer(st->ms));
@@ -225,7 +205,7 @@ static void print_table(const struct status *st, bool color, FILE *f)
 	size_t answered = 0;
 	for (size_t i = 0; i < st->n_targets; i++)
 		answered += status_target_answered(&st->targets[i]);
-	enum check_status v = verdict(st);
+	enum check_status v = status_verdict(st);
 	fprintf(f, "\n%zu node%s from %s; %zu of %zu addresses answered, in %.1f s (--timeout "
 		   "%.1f s): %s%s%s\n",
 		st->nodes->n, st->nodes->n == 1 ? "" : "s",
@@ -287,7 +267,7 @@ int cmd_status(struct ctx *ctx, int argc, char **argv)
 		json_decref(doc);
 	} else
 		print_table(&st, output_want_color(STDOUT_FILENO, ctx->no_color), stdout);
-	enum check_status v = verdict(&st);
+	enum check_status v = status_verdict(&st);
 	status_free(&st);
 	mesh_nodes_free(&nodes);
 	return v == CHECK_FAIL ? EXIT_FAIL : v == CHECK_WARN ? EXIT_WARN : EXIT_OK;

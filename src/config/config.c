@@ -472,13 +472,13 @@ int config_load(const char *path, struct config *c, struct diag *diag)
 
 	config_defaults(c);
 	resolved = path ? xstrdup(path) : root_path(CONFIG_DEFAULT_PATH);
-	r = read_file_bounded(resolved, CONFIG_MAX_SIZE, &data, &len);
+	r = read_input(resolved, CONFIG_MAX_SIZE, &data, &len, diag);
 	if (r == -ENOENT && !path)
 		return 0;
-	if (r == -EFBIG)
-		return diag_set(diag, resolved, 0, "larger than %d KiB", CONFIG_MAX_SIZE / 1024);
+	if (r == -ENOENT)
+		return diag_set(diag, resolved, 0, "cannot read: %s", strerror(ENOENT));
 	if (r < 0)
-		return diag_set(diag, resolved, 0, "cannot read: %s", strerror(-r));
+		return r;
 	size_t bom = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	r = config_parse(resolved, data + bom, len - bom, c, diag);
 	if (r < 0)
@@ -486,8 +486,9 @@ int config_load(const char *path, struct config *c, struct diag *diag)
 	/* Like ssh with a private key: a secret in a file others can read is refused. */
 	if (c->hs_api_key) {
 		struct stat st;
-		if (stat(resolved, &st) < 0)
-			return diag_set(diag, resolved, 0, "cannot stat: %s", strerror(errno));
+		int e = root_stat(resolved, &st);
+		if (e < 0)
+			return diag_set(diag, resolved, 0, "cannot stat: %s", strerror(-e));
 		if (st.st_mode & 077)
 			return diag_set(diag, resolved, c->hs_api_key_line,
 					"api_key in a file readable by others (mode %04o): chmod 600 %s, "

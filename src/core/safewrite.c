@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/safewrite.h"
 
+#include "core/root.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -47,16 +49,18 @@ void safewrite_result_free(struct safewrite_result *res)
 
 static int read_stat(const char *path, char **ret, size_t *ret_len, struct stat *st)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	/* Resolved under the root (core/root.h); the file itself is never a link, and a FIFO
+	 * does not block the open. */
+	_cleanup_close_ int fd = root_open(path, O_RDONLY | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, st) < 0)
 		return -errno;
 	if (S_ISDIR(st->st_mode))
 		return -EISDIR;
 	if (!S_ISREG(st->st_mode))
-		return -EINVAL;
+		return -EFTYPE_;
 	return read_fd_bounded(fd, SAFEWRITE_MAX_SIZE, ret, ret_len);
 }
 
@@ -66,15 +70,37 @@ int safewrite_read(const char *path, char **ret, size_t *ret_len)
 	return read_stat(path, ret, ret_len, &st);
 }
 
+int safewrite_read_input(const char *path, char **ret, size_t *ret_len, struct diag *diag)
+{
+	struct stat st;
+	int r = safewrite_read(path, ret, ret_len);
+
+	if (r == 0 || r == -ENOENT)
+		return r;
+	if (r == -ELOOP)
+		return diag_set(diag, path, 0, "is a symbolic link: meshnfs replaces only regular files");
+	if (r == -EFBIG)
+		return diag_set(diag, path, 0, "larger than %d MiB", SAFEWRITE_MAX_SIZE >> 20);
+	if (r == -EISDIR || r == -EFTYPE_)
+		return diag_set(diag, path, 0, "is %s, not a regular file",
+				root_lstat(path, &st) == 0 ? file_kind(st.st_mode) : "not a regular file");
+	return diag_set(diag, path, 0, "cannot read: %s", strerror(-r));
+}
+
 static int lock_take(const char *path, const char *lock_path, int timeout_ms, int *ret_fd)
 {
 	_cleanup_free_ char *lock = lock_path ? xstrdup(lock_path) : safewrite_lock_path(path);
 	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : LOCK_TIMEOUT_DEFAULT_MS);
 	unsigned wait_us = 1000;
-	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
+	int fd = root_open(lock, O_RDWR | O_CREAT | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0600);
+	struct stat st;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EFTYPE_;
+	}
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			break;
@@ -278,9 +304,9 @@ int safewrite_update(const char *path, safewrite_edit_fn edit, void *userdata,
 	if (exists && out.len == old_len && memcmp(out.data, old, old_len) == 0)
 		goto out; /* already right: nothing is written */
 
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dirfd = root_open(dir, O_RDONLY | O_DIRECTORY, 0);
 	if (dirfd < 0) {
-		r = -errno;
+		r = dirfd;
 		res->step = "open";
 		goto out;
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/spawn.h"
 
+#include "core/root.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -13,19 +14,69 @@
 
 extern char **environ;
 
-static char **make_env(void)
-{
-	size_t n = 0, k = 0;
+static void (*spawn_log)(const char *msg);
 
-	while (environ[n])
-		n++;
-	char **env = xcalloc(n + 2, sizeof(char *));
-	for (size_t i = 0; i < n; i++)
-		if (!startswith(environ[i], "LC_ALL="))
-			env[k++] = environ[i];
-	env[k++] = (char *)"LC_ALL=C";
+void spawn_set_log(void (*log)(const char *msg))
+{
+	spawn_log = log;
+}
+
+#define SYSTEM_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* PATH's absolute entries joined by ':' (the system directories when PATH has none). Each
+ * skipped entry is said once through spawn_log. */
+static char *search_path(void)
+{
+	static bool said;
+	bool say = spawn_log && !__atomic_exchange_n(&said, true, __ATOMIC_RELAXED);
+	const char *path = getenv("PATH");
+	struct buf b = { 0 };
+
+	buf_append(&b, "", 0);
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+		if (n > 0 && path[0] == '/')
+			buf_printf(&b, "%s%.*s", b.len ? ":" : "", (int)n, path);
+		else if (say) {
+			_cleanup_free_ char *m = xasprintf(
+				"PATH entry \"%.*s\"%s is not absolute: not searched", (int)n, path,
+				n ? "" : " (the current directory)");
+			spawn_log(m);
+		}
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	if (b.len == 0)
+		buf_append(&b, SYSTEM_PATH, strlen(SYSTEM_PATH));
+	return b.data;
+}
+
+/* The child's whole environment (spawn.h says what and why). */
+static char **make_env(const char *path)
+{
+	static const char *const keep[] = { "HOME", "SSH_AUTH_SOCK", "WSL_INTEROP",
+					    "WSL_DISTRO_NAME", "WSLENV" };
+	char **env = xcalloc(ARRAY_SIZE(keep) + 4, sizeof(char *));
+	size_t k = 0;
+
+	env[k++] = xasprintf("PATH=%s", path);
+	env[k++] = xstrdup("LC_ALL=C");
+	env[k++] = xstrdup("DEBIAN_FRONTEND=noninteractive"); /* apt-get asks nothing */
+	for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+		const char *v = getenv(keep[i]);
+		if (v)
+			env[k++] = xasprintf("%s=%s", keep[i], v);
+	}
 	env[k] = NULL;
 	return env;
+}
+
+static void env_free(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
 }
 
 static void drain(int *fd, struct buf *b, size_t max, bool *truncated)
@@ -72,7 +123,8 @@ int spawn_run(const char *const argv[], const struct spawn_opts *opts, struct sp
 	posix_spawnattr_t attr;
 	sigset_t none, defaults;
 	struct buf out = { 0 }, err = { 0 };
-	_cleanup_free_ char **env = NULL;
+	char **env = NULL;
+	_cleanup_free_ char *path = NULL, *prog = NULL;
 	int64_t start = now_ms(), deadline = start + timeout;
 	int status = 0, r;
 	pid_t pid;
@@ -80,6 +132,20 @@ int spawn_run(const char *const argv[], const struct spawn_opts *opts, struct sp
 	*res = (struct spawn_result){ .exit_code = -1 };
 	buf_append(&out, "", 0);
 	buf_append(&err, "", 0);
+	if (!root_is_host()) {
+		r = SPAWN_REFUSED_ROOT;
+		goto out_close;
+	}
+	path = search_path();
+	if (opts && opts->exact_path)
+		prog = xstrdup(argv[0]);
+	else {
+		prog = spawn_which(argv[0]);
+		if (!prog) {
+			r = -ENOENT;
+			goto out_close;
+		}
+	}
 
 	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 		r = -errno;
@@ -101,11 +167,9 @@ int spawn_run(const char *const argv[], const struct spawn_opts *opts, struct sp
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
 						POSIX_SPAWN_SETPGROUP);
 
-	env = make_env();
-	if (opts && opts->exact_path)
-		r = posix_spawn(&pid, argv[0], &fa, &attr, (char *const *)argv, env);
-	else
-		r = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, env);
+	env = make_env(path);
+	r = posix_spawn(&pid, prog, &fa, &attr, (char *const *)argv, env);
+	env_free(env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(outp[1]);
@@ -188,20 +252,21 @@ static bool is_executable(const char *path)
 
 char *spawn_which(const char *name)
 {
-	const char *path = getenv("PATH");
+	_cleanup_free_ char *path = NULL;
 
+	if (!root_is_host())
+		return NULL;
 	if (strchr(name, '/'))
-		return is_executable(name) ? xstrdup(name) : NULL;
-	if (!path || !*path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-		_cleanup_free_ char *p = xasprintf("%.*s/%s", (int)n, n ? path : ".", name);
-		if (is_executable(p))
-			return TAKE_PTR(p);
-		path += n;
-		if (*path == ':')
-			path++;
+		return name[0] == '/' && is_executable(name) ? xstrdup(name) : NULL;
+	path = search_path();
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+		_cleanup_free_ char *c = xasprintf("%.*s/%s", (int)n, p, name);
+		if (is_executable(c))
+			return TAKE_PTR(c);
+		p += n;
+		if (*p == ':')
+			p++;
 	}
 	return NULL;
 }

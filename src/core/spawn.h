@@ -1,8 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /* The one place meshnfs runs other programs: an argv array (never a shell), posix_spawn, a
- * deadline, stdin from /dev/null, bounded captured stdout and stderr, LC_ALL=C. */
+ * deadline, stdin from /dev/null, bounded captured stdout and stderr, a minimal environment.
+ *
+ * Under --root (another machine's files, root_is_host() false) nothing runs at all:
+ * spawn_run refuses with SPAWN_REFUSED_ROOT before looking anything up, so no program of the
+ * audited tree (nor of this machine, driven by that tree's files) is ever executed. Callers
+ * turn the refusal into a check "skipped under --root" or a command listed to run on that
+ * machine.
+ *
+ * Programs are looked up on PATH's absolute entries only: an empty entry (the current
+ * directory) or a relative one is skipped (and reported through spawn_set_log). The child's
+ * environment is built, not inherited: PATH (those absolute entries, or the standard system
+ * directories when none), LC_ALL=C, DEBIAN_FRONTEND=noninteractive (apt-get asks nothing),
+ * and from ours only HOME, SSH_AUTH_SOCK (ssh of doctor
+ * --all finds its keys and agent) and WSL_INTEROP, WSL_DISTRO_NAME, WSLENV (without them WSL
+ * cannot start a Windows program). */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +51,9 @@ struct spawn_result {
 	int64_t ms; /* wall time */
 };
 
+/* spawn_run's refusal under --root (no errno a real exec returns). */
+#define SPAWN_REFUSED_ROOT (-ENOTSUP)
+
 /* Runs argv[0] and waits for it. Returns 0 when it ran (whatever its exit code),
  * -ETIMEDOUT when the deadline expired (result filled with what was captured),
  * or the negative errno of the failed exec: -ENOENT (not found), -EACCES, -ENOEXEC
@@ -43,5 +61,10 @@ struct spawn_result {
 int spawn_run(const char *const argv[], const struct spawn_opts *opts, struct spawn_result *res);
 void spawn_result_free(struct spawn_result *res);
 
-/* Finds an executable on PATH (or checks an absolute path). Returns a new string or NULL. */
+/* Finds an executable on PATH's absolute entries (or checks an absolute path). Returns a new
+ * string or NULL. Under --root always NULL: nothing would run. */
 char *spawn_which(const char *name);
+
+/* Where spawn reports what it skipped ("PATH entry \"bin\" is not absolute: not searched"):
+ * the command layer sets this under -v. NULL (the default) says nothing. */
+void spawn_set_log(void (*log)(const char *msg));

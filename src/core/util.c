@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/util.h"
 
+#include "core/diag.h"
+#include "core/root.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -131,13 +134,65 @@ int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
-int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
+const char *file_kind(unsigned mode)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFLNK: return "a symbolic link";
+	case S_IFREG: return "a regular file";
+	default: return "not a regular file";
+	}
+}
+
+static int read_regular(const char *path, size_t max, char **ret, size_t *ret_len, unsigned *mode)
+{
+	_cleanup_close_ int fd = root_open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	struct stat st;
 
 	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
 		return -errno;
+	*mode = st.st_mode;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EFTYPE_;
+	/* Cheap early refusal; /proc files say 0 and are bounded while read. */
+	if ((uint64_t)st.st_size > max)
+		return -EFBIG;
 	return read_fd_bounded(fd, max, ret, ret_len);
+}
+
+const char *read_strerror(int r)
+{
+	if (r == -EFTYPE_)
+		return "not a regular file (a FIFO, socket or device)";
+	return strerror(r < 0 ? -r : r);
+}
+
+int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	unsigned mode;
+	return read_regular(path, max, ret, ret_len, &mode);
+}
+
+int read_input(const char *path, size_t max, char **ret, size_t *ret_len, struct diag *d)
+{
+	unsigned mode = 0;
+	int r = read_regular(path, max, ret, ret_len, &mode);
+
+	if (r == 0 || r == -ENOENT)
+		return r;
+	if (r == -EISDIR || r == -EFTYPE_)
+		return diag_set(d, path, 0, "is %s, not a regular file", file_kind(mode));
+	if (r == -EFBIG)
+		return diag_set(d, path, 0, "larger than %zu bytes: not read", max);
+	return diag_set(d, path, 0, "cannot read: %s", strerror(-r));
 }
 
 int read_first_line(const char *path, char **ret)
@@ -222,4 +277,12 @@ int64_t now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int enum_parse(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (names[i] && streq(names[i], s))
+			return (int)i;
+	return -1;
 }

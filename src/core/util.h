@@ -12,6 +12,16 @@
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Enum <-> string, the one way: one table per enum, indexed by its values,
+ *   static const char *const names[] = { [E_A] = "a", [E_B] = "b" };
+ * ENUM_NAME(names, v, fallback): the name of v, or fallback when v is outside the table or has
+ * no name there. ENUM_PARSE(names, s): the value named s, or -1 (ids are matched exactly). */
+#define ENUM_NAME(names, v, fallback)                                                       \
+	((size_t)(v) < ARRAY_SIZE(names) && (names)[(size_t)(v)] ? (names)[(size_t)(v)]    \
+								 : (fallback))
+#define ENUM_PARSE(names, s) enum_parse((names), ARRAY_SIZE(names), (s))
+int enum_parse(const char *const *names, size_t n, const char *s);
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 
@@ -51,7 +61,24 @@ void buf_free(struct buf *b);
 
 /* Reads at most max bytes of a file into a NUL-terminated buffer. -EFBIG if larger. */
 int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len);
+/* The one way meshnfs reads a file that came from outside (everything under --root, /proc):
+ * resolved under the root (core/root.h: links followed, never out of it), opened with
+ * O_NONBLOCK (a FIFO or device never blocks the open), regular files only (/proc's count),
+ * at most max bytes. Returns 0, -ENOENT, -EFBIG (larger than max), -EISDIR, -EFTYPE_ (a
+ * FIFO, socket or device: file_kind() says which) or another negative errno. */
+#define EFTYPE_ EBADFD
 int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len);
+/* The same, for input whose problems the user must see: every failure but -ENOENT fills d
+ * ("PATH: is a FIFO, not a regular file", "PATH: larger than N bytes", "PATH: cannot read:
+ * ...") and returns -EBADMSG; -ENOENT is returned as is (absent is often normal). */
+struct diag;
+int read_input(const char *path, size_t max, char **ret, size_t *ret_len, struct diag *d);
+/* "a directory", "a FIFO", "a socket", "a character device", "a block device", "a symbolic
+ * link", "a regular file": what a file of this mode is, for messages. */
+const char *file_kind(unsigned mode);
+/* strerror() for read_file_bounded's errors (-EFTYPE_: "not a regular file (a FIFO, socket
+ * or device)"). */
+const char *read_strerror(int r);
 /* First line of a small file, trailing whitespace stripped. */
 int read_first_line(const char *path, char **ret);
 

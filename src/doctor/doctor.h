@@ -29,3 +29,8 @@ struct doctor {
 /* Appends every check, in the areas' order (not the order the facts arrived in), to out
  * (initialised by the caller). Blocks at most about one timeout per independent step. */
 void doctor_run(const struct doctor *d, struct report *out);
+
+/* What follows from this node's facts, one sentence each (meshnfs env's "What follows"):
+ * *out gets a new array of new strings (free each, then the array); returns their number.
+ * Pure: node_info in, words out. */
+size_t doctor_node_follows(const struct node_info *n, char ***out);

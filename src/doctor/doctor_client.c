@@ -56,7 +56,7 @@ static void entry(const struct doctor_facts *d, struct report *r)
 
 	if (cf->read_rc < 0) {
 		report_add(r, "fstab.entry", CHECK_FAIL, "%s: cannot read: %s", path,
-			   strerror(-cf->read_rc));
+			   read_strerror(cf->read_rc));
 		return;
 	}
 	if (cf->parse_rc < 0) {

@@ -76,6 +76,8 @@ struct doctor_server_facts {
 	bool gathered;
 	struct doctor_exports_facts *exports; /* /etc/exports, then /etc/exports.d/ *.exports */
 	size_t n_exports;
+	int list_rc;              /* exports_files_list's: list_msg when < 0 */
+	char list_msg[DOCTOR_MSG];
 	char *ganesha_path;
 	char *ganesha_conf;       /* its text, or NULL when unreadable */
 	int listeners_rc;         /* node_listeners': listeners_msg when < 0 */

@@ -516,12 +516,46 @@ static void mesh(void **state)
 	fx_free(&x);
 }
 
+static void follows(void **state)
+{
+	(void)state;
+	struct fx x;
+	char **v = NULL;
+
+	/* WSL2 under NAT as configured (no wslinfo), without systemd. */
+	fx_init(&x, NODE_WSL2, "nat");
+	x.node.wsl.mode_source = MODE_FROM_WSLCONFIG;
+	x.node.systemd = false;
+	size_t n = doctor_node_follows(&x.node, &v);
+	assert_int_equal(n, 5);
+	assert_true(startswith(v[0], "WSL2: must not run its own tailscaled"));
+	assert_true(startswith(v[1], "NAT networking: outbound NFS"));
+	assert_str(v[2], "The mode shown is the configured one, not measured: wslinfo (WSL 2.0+) "
+			 "is not available to tell the effective mode.");
+	assert_str(v[3], "systemd is not running: x-systemd.* options in /etc/fstab do nothing (set "
+			 "[boot] systemd=true in /etc/wsl.conf).");
+	assert_true(startswith(v[4], "WSL mounts /etc/fstab when the distro starts"));
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	fx_free(&x);
+
+	/* WSL1: one sentence, the conversion. */
+	fx_init(&x, NODE_WSL1, NULL);
+	n = doctor_node_follows(&x.node, &v);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(v[0], "wsl --set-version DISTRO 2"));
+	free(v[0]);
+	free(v);
+	fx_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(node_kind), cmocka_unit_test(mount_states), cmocka_unit_test(client),
 		cmocka_unit_test(server),    cmocka_unit_test(wsl),          cmocka_unit_test(ports),
-		cmocka_unit_test(mesh),
+		cmocka_unit_test(mesh),      cmocka_unit_test(follows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

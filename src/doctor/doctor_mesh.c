@@ -6,6 +6,7 @@
  * ("tailscale") for whoever wants it. */
 #include "doctor/doctor_facts.h"
 
+#include "core/spawn.h"
 #include "mesh/tailscale.h"
 #include "mesh/wslghost.h"
 
@@ -281,6 +282,13 @@ void doctor_judge_mesh(const struct doctor_facts *d, struct report *r)
 
 	if (!m->gathered)
 		return;
+	if (m->cli_rc == SPAWN_REFUSED_ROOT) {
+		c = report_add(r, "mesh.tailscale", CHECK_SKIP,
+			       "skipped under --root: asking %s means running it, and meshnfs runs no "
+			       "program under --root", wsl2 ? "tailscale.exe" : "tailscale");
+		check_set_fix(c, "on that machine: meshnfs doctor");
+		return;
+	}
 	if (m->cli_rc < 0) {
 		if (!wsl2) {
 			c = report_add(r, "mesh.tailscale", CHECK_SKIP,

@@ -121,11 +121,6 @@ static void audit_client(struct audit *a, const char *file, const struct exports
 	}
 }
 
-static int by_name(const struct dirent **x, const struct dirent **y)
-{
-	return strcmp((*x)->d_name, (*y)->d_name);
-}
-
 static void audit_exports_file(struct audit *a, const struct doctor_exports_facts *e)
 {
 	const char *path = e->path;
@@ -135,7 +130,7 @@ static void audit_exports_file(struct audit *a, const struct doctor_exports_fact
 		return;
 	if (e->read_rc < 0) {
 		report_add(a->r, "exports.security", CHECK_FAIL, "%s: cannot read: %s", path,
-			   strerror(-e->read_rc));
+			   read_strerror(e->read_rc));
 		a->n_findings++;
 		return;
 	}
@@ -319,6 +314,10 @@ void doctor_judge_server(const struct doctor_facts *d, struct report *r)
 
 	if (!sf->gathered)
 		return;
+	if (sf->list_rc < 0) {
+		report_add(r, "exports.security", CHECK_FAIL, "%s", sf->list_msg);
+		a.n_findings++;
+	}
 	for (size_t i = 0; i < sf->n_exports; i++)
 		audit_exports_file(&a, &sf->exports[i]);
 	audit_ganesha(&a);
@@ -361,25 +360,20 @@ static void read_exports(struct doctor_server_facts *s, const char *shown)
 void doctor_gather_server(struct doctor_facts *f)
 {
 	struct doctor_server_facts *s = &f->server;
-	_cleanup_free_ char *dir = root_path("/etc/exports.d");
 	_cleanup_free_ char *threads_path = root_path("/proc/fs/nfsd/threads"), *threads = NULL;
-	struct dirent **names;
 	struct diag dg = { 0 };
-	size_t len;
+	char **files;
+	size_t len, n_files;
 
 	s->gathered = true;
-	read_exports(s, "/etc/exports");
-	int k = scandir(dir, &names, NULL, by_name);
-	for (int i = 0; i < k; i++) {
-		size_t l = strlen(names[i]->d_name);
-		if (l > 8 && streq(names[i]->d_name + l - 8, ".exports") && names[i]->d_name[0] != '.') {
-			_cleanup_free_ char *shown = xasprintf("/etc/exports.d/%s", names[i]->d_name);
-			read_exports(s, shown);
-		}
-		free(names[i]);
-	}
-	if (k >= 0)
-		free(names);
+	/* /etc/exports, then exports.d's *.exports (listed inside the root; exports.d as a
+	 * file, or a link or FIFO in it, is named in list_msg). */
+	s->list_rc = exports_files_list(&files, &n_files, &dg);
+	if (s->list_rc < 0)
+		diag_format(&dg, s->list_msg, sizeof(s->list_msg));
+	for (size_t i = 0; i < n_files; i++)
+		read_exports(s, files[i]);
+	exports_files_free(files, n_files);
 	s->ganesha_path = root_path(NODE_GANESHA_CONF);
 	if (safewrite_read(s->ganesha_path, &s->ganesha_conf, &len) < 0) {
 		free(s->ganesha_conf);

@@ -5,6 +5,7 @@
 #include "doctor/doctor_facts.h"
 
 #include "core/root.h"
+#include "format/mnttab.h"
 #include "node/wslconfig.h"
 
 #include <errno.h>
@@ -341,25 +342,27 @@ void doctor_judge_wsl(const struct doctor_facts *d, struct report *r)
 
 /* ---- gather (I/O) ---- */
 
-static bool exists(const char *path)
-{
-	_cleanup_free_ char *p = root_path(path);
-	return access(p, F_OK) == 0;
-}
-
 static void read_fstab(struct doctor_fstab_use *u)
 {
-	_cleanup_free_ char *path = root_path("/etc/fstab");
-	struct libmnt_table *tb;
+	_cleanup_free_ char *path = root_path("/etc/fstab"), *data = NULL;
+	struct libmnt_table *tb = NULL;
 	struct libmnt_iter *it;
 	struct libmnt_fs *fs;
+	struct diag dg = { 0 };
+	size_t len = 0;
 
 	*u = (struct doctor_fstab_use){ 0 };
-	if (access(path, F_OK) < 0)
+	/* Read by the one safe reader (under the root, never blocking), parsed from memory:
+	 * libmount's own open followed links out of the root and blocked on a FIFO. */
+	int e = read_input(path, 4 * 1024 * 1024, &data, &len, &dg);
+	if (e == -ENOENT)
 		return;
-	tb = mnt_new_table();
 	it = mnt_new_iter(MNT_ITER_FORWARD);
-	if (!tb || !it || mnt_table_parse_fstab(tb, path) < 0) {
+	if (e < 0) {
+		diag_format(&dg, u->error, sizeof(u->error));
+		goto out;
+	}
+	if (!it || mnttab_parse_buffer(path, data, len, NULL, NULL, &tb) < 0 || !tb) {
 		snprintf(u->error, sizeof(u->error), "%s: cannot parse", path);
 		goto out;
 	}
@@ -382,7 +385,7 @@ static void read_wslconfig(struct doctor_wsl_facts *f, const char *path)
 	_cleanup_free_ char *data = NULL;
 	struct diag dg = { 0 };
 	size_t len;
-	int e = read_file_bounded(path, 256 * 1024, &data, &len);
+	int e = read_input(path, 256 * 1024, &data, &len, &dg);
 
 	if (e == 0)
 		e = text_decode(path, data, len, &f->wslconfig_text, &dg);
@@ -408,7 +411,7 @@ void doctor_gather_wsl(struct doctor_facts *f)
 		return;
 	g->gathered = true;
 	g->tailscaled_enabled =
-		exists("/etc/systemd/system/multi-user.target.wants/tailscaled.service");
+		root_entry_exists("/etc/systemd/system/multi-user.target.wants/tailscaled.service");
 	if (fell_back(w) && w->interop) {
 		g->asked_windows = true;
 		g->winver_rc = wsl_windows_version(f->timeout_ms, &g->winver, &g->build);

@@ -53,7 +53,7 @@ static int run_netstat(int timeout_ms, struct listeners *out, struct diag *dg)
 	struct spawn_result res;
 	int r;
 
-	if (!onpath && stat(fixed, &st) < 0)
+	if (!onpath && root_stat(fixed, &st) < 0)
 		return diag_set(dg, "netstat.exe", 0, "not found on PATH nor at %s", fixed);
 	r = spawn_run(argv, &o, &res);
 	if (r < 0)
@@ -95,6 +95,12 @@ void doctor_judge_ports(const struct doctor_facts *d, struct report *r)
 	if (pf->lin_rc < 0) {
 		report_add(r, "wsl.ports", CHECK_WARN, "cannot list this distro's listening ports: %s",
 			   pf->lin_msg);
+		return;
+	}
+	if (pf->win_rc == SPAWN_REFUSED_ROOT) {
+		report_add(r, "wsl.ports", CHECK_SKIP,
+			   "skipped under --root: the Windows ports come from netstat.exe, and "
+			   "meshnfs runs no program under --root");
 		return;
 	}
 	if (!n->wsl.interop) {
@@ -160,6 +166,10 @@ void doctor_gather_ports(struct doctor_facts *f)
 	pf->lin_rc = node_listeners(&pf->lin, &dg);
 	if (pf->lin_rc < 0) {
 		diag_format(&dg, pf->lin_msg, sizeof(pf->lin_msg));
+		return;
+	}
+	if (!root_is_host()) {
+		pf->win_rc = SPAWN_REFUSED_ROOT; /* netstat.exe is a program: not under --root */
 		return;
 	}
 	if (!n->wsl.interop)

@@ -2,10 +2,14 @@
 #include "exports/exports.h"
 
 #include "core/optlist.h"
+#include "core/root.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 static bool is_space(char c)
 {
@@ -39,7 +43,7 @@ const char *exports_kind_name(enum exports_client_kind k)
 		[EXPORTS_NETGROUP] = "netgroup", [EXPORTS_IPV4] = "ipv4",
 		[EXPORTS_IPV6] = "ipv6",        [EXPORTS_HOST] = "host",
 	};
-	return names[k];
+	return ENUM_NAME(names, k, "?");
 }
 
 /* ---- options ---- */
@@ -614,4 +618,67 @@ void exports_free(struct exports_file *f)
 	free(f->entries);
 	free(f->file);
 	*f = (struct exports_file){ 0 };
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static bool is_exports_name(const char *name)
+{
+	size_t l = strlen(name);
+	return l > 8 && streq(name + l - 8, ".exports") && name[0] != '.';
+}
+
+int exports_files_list(char ***ret, size_t *n, struct diag *diag)
+{
+	_cleanup_free_ char *dir = root_path("/etc/exports.d");
+	_cleanup_close_ int dfd = root_open(dir, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
+	struct dirent **names = NULL;
+	char **v = xcalloc(1, sizeof(char *));
+	int r = 0, k;
+
+	v[0] = xstrdup("/etc/exports");
+	*n = 1;
+	*ret = v;
+	if (dfd == -ENOENT)
+		return 0;
+	if (dfd < 0) {
+		struct stat st;
+		if (dfd == -ENOTDIR && root_stat(dir, &st) == 0)
+			return diag_set(diag, dir, 0, "is %s, not a directory", file_kind(st.st_mode));
+		return diag_set(diag, dir, 0, "cannot open: %s", strerror(-dfd));
+	}
+	k = scandirat(dfd, ".", &names, NULL, by_name);
+	if (k < 0)
+		return diag_set(diag, dir, 0, "cannot read: %s", strerror(errno));
+	for (int i = 0; i < k; i++) {
+		const char *name = names[i]->d_name;
+		struct stat st;
+		if (r == 0 && is_exports_name(name)) {
+			if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				r = diag_set(diag, dir, 0, "%s: cannot stat: %s", name, strerror(errno));
+			else if (!S_ISREG(st.st_mode))
+				r = diag_set(diag, dir, 0, "%s is %s, not a regular file%s", name,
+					     file_kind(st.st_mode),
+					     S_ISLNK(st.st_mode) ? " (meshnfs neither follows nor "
+								    "replaces links here)" : "");
+			else {
+				v = xrealloc(v, (*n + 1) * sizeof(char *));
+				v[(*n)++] = xasprintf("/etc/exports.d/%s", name);
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	*ret = v;
+	return r;
+}
+
+void exports_files_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }

@@ -110,3 +110,12 @@ char *exports_escape_path(const char *path);
  * file. */
 int exports_set_client(const char *file, const char *data, size_t len, const char *path,
 		       const char *client_token, struct buf *out, struct diag *diag);
+
+/* The exports files in the order exportfs reads them: "/etc/exports", then every
+ * /etc/exports.d/NAME.exports (NAME not starting with '.') in name order; system paths, to be
+ * resolved with root_path(). The directory is read under the root (core/root.h). Absent
+ * exports.d: only /etc/exports. exports.d that is not a directory, or a *.exports entry that
+ * is a symbolic link or not a regular file: -EBADMSG, diag names it (meshnfs neither follows
+ * nor replaces links there). Free with exports_files_free. */
+int exports_files_list(char ***ret, size_t *n, struct diag *diag);
+void exports_files_free(char **v, size_t n);

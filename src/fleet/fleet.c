@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "fleet/fleet.h"
 
+#include "core/spawn.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -24,7 +26,7 @@ const char *fleet_result_name(enum fleet_result r)
 		[FLEET_BAD_CONFIG] = "bad_config",
 		[FLEET_ERROR] = "error",
 	};
-	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : "error";
+	return ENUM_NAME(names, r, "error");
 }
 
 enum check_status fleet_result_status(enum fleet_result r)
@@ -222,6 +224,11 @@ void fleet_classify(int spawn_r, const struct spawn_result *res, struct fleet_ro
 	if (spawn_r == -ETIMEDOUT) {
 		set_reason(row, FLEET_TIMEOUT, xasprintf("no complete answer within %.1f s; killed",
 							 res ? res->ms / 1000.0 : 0));
+		return;
+	}
+	if (spawn_r == SPAWN_REFUSED_ROOT) {
+		set_reason(row, FLEET_SKIPPED,
+			   xstrdup("not asked: under --root meshnfs runs no program (ssh included)"));
 		return;
 	}
 	if (spawn_r < 0) {

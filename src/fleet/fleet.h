@@ -16,7 +16,7 @@ enum fleet_result {
 	FLEET_OK,            /* doctor ran: verdict ok */
 	FLEET_WARN,          /* doctor ran: warnings */
 	FLEET_FAIL,          /* doctor ran: failures */
-	FLEET_SKIPPED,       /* not a node meshnfs runs on (a Windows endpoint) */
+	FLEET_SKIPPED,       /* not a node meshnfs runs on (a Windows endpoint), or --root */
 	FLEET_NO_ADDRESS,    /* no address in the mesh range */
 	FLEET_NOT_INSTALLED, /* the remote shell found no meshnfs (exit 127) */
 	FLEET_UNREACHABLE,   /* no route, no answer to the SYN, connect timeout */

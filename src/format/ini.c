@@ -42,24 +42,23 @@ static int bad(struct ini_ctx *ctx, const char *fmt, const char *token)
 	return diag_set(ctx->diag, ctx->file, ctx->line, "%s", msg);
 }
 
-static bool is_key_char(char c)
+bool ini_key_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
 }
 
-/* Cuts an inline comment: '#' or ';' preceded by whitespace, outside double quotes. */
-static void cut_comment(char *s)
+size_t ini_comment_at(const char *p, size_t len)
 {
 	bool quoted = false;
 
-	for (char *p = s; *p; p++) {
-		if (*p == '"')
+	for (size_t k = 0; k < len; k++) {
+		if (p[k] == '"')
 			quoted = !quoted;
-		else if (!quoted && (*p == '#' || *p == ';') && p > s && isspace((unsigned char)p[-1])) {
-			*p = '\0';
-			return;
-		}
+		else if (!quoted && (p[k] == '#' || p[k] == ';') && k > 0 &&
+			 (p[k - 1] == ' ' || p[k - 1] == '\t'))
+			return k;
 	}
+	return len;
 }
 
 static void add_entry(struct ini_entry **arr, size_t *n, struct ini_entry e)
@@ -95,7 +94,7 @@ static int ini_parse_line(struct ini_ctx *ctx, char *line)
 		if (!*name)
 			return bad(ctx, "empty section name: \"%s\"", "[]");
 		for (char *p = name; *p; p++)
-			if (!is_key_char(*p) && *p != ' ')
+			if (!ini_key_char(*p) && *p != ' ')
 				return bad(ctx, "invalid section name \"%s\"", name);
 		free(ctx->section);
 		ctx->section = xstrdup(name);
@@ -110,12 +109,12 @@ static int ini_parse_line(struct ini_ctx *ctx, char *line)
 	*eq = '\0';
 	key = strstrip(s);
 	value = eq + 1;
-	cut_comment(value);
+	value[ini_comment_at(value, strlen(value))] = '\0';
 	value = strstrip(value);
 	if (!*key)
 		return bad(ctx, "missing key before '=' in \"=%s\"", value);
 	for (char *p = key; *p; p++)
-		if (!is_key_char(*p))
+		if (!ini_key_char(*p))
 			return bad(ctx, "invalid key \"%s\"", key);
 	n = strlen(value);
 	if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {

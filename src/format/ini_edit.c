@@ -16,11 +16,6 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t';
 }
 
-static bool is_key_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
-}
-
 /* The section a header line opens ("[ wsl2 ]  # core" -> "wsl2"), or false: the same lines
  * format/ini.c accepts as headers (others it ignores, and so does WSL). */
 static bool header_name(const struct line *l, char *name, size_t size)
@@ -41,7 +36,7 @@ static bool header_name(const struct line *l, char *name, size_t size)
 	i++;
 	end = (size_t)(close - l->p);
 	for (k = i; k < end; k++)
-		if (!is_key_char(l->p[k]) && !is_space(l->p[k]))
+		if (!ini_key_char(l->p[k]) && !is_space(l->p[k]))
 			return false;
 	while (i < end && is_space(l->p[i]))
 		i++;
@@ -75,23 +70,14 @@ static bool key_value(const struct line *l, size_t *ks, size_t *ke, size_t *vs, 
 	if (*ke == *ks)
 		return false;
 	for (size_t k = *ks; k < *ke; k++)
-		if (!is_key_char(l->p[k]))
+		if (!ini_key_char(l->p[k]))
 			return false;
 	i = eq + 1;
 	while (i < l->len && is_space(l->p[i]))
 		i++;
 	*vs = i;
-	/* The value ends before an inline comment (whitespace then # or ;) outside quotes. */
-	bool quoted = false;
-	size_t end = l->len;
-	for (size_t k = i; k < l->len; k++) {
-		if (l->p[k] == '"')
-			quoted = !quoted;
-		else if (!quoted && (l->p[k] == '#' || l->p[k] == ';') && k > i && is_space(l->p[k - 1])) {
-			end = k;
-			break;
-		}
-	}
+	/* The value ends before an inline comment, as the parser reads it. */
+	size_t end = i + ini_comment_at(l->p + i, l->len - i);
 	while (end > i && is_space(l->p[end - 1]))
 		end--;
 	*ve = end;

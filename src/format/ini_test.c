@@ -108,6 +108,23 @@ static void bools(void **state)
 	assert_int_equal(ini_parse_bool(""), -EINVAL);
 }
 
+/* The grammar the editor shares: where a value's comment starts, and what a key is. */
+static void shared_grammar(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value;
+		size_t at;
+	} cases[] = {
+		{ "mirrored # the guide", 9 }, { "mirrored\t; why", 9 }, { "a#b;c", 5 },
+		{ "\"a # b\" # c", 8 },       { "# all comment", 13 },  { "", 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		assert_int_equal(ini_comment_at(cases[i].value, strlen(cases[i].value)), cases[i].at);
+	assert_true(ini_key_char('.') && ini_key_char('-') && ini_key_char('_') && ini_key_char('Z'));
+	assert_false(ini_key_char(' ') || ini_key_char('=') || ini_key_char('['));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +134,7 @@ int main(void)
 		cmocka_unit_test(lenient_keeps_bad_lines_as_findings),
 		cmocka_unit_test(nul_and_long_lines_fail_even_lenient),
 		cmocka_unit_test(bools),
+		cmocka_unit_test(shared_grammar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -190,19 +190,14 @@ int text_encode(const char *utf8, size_t len, enum text_encoding enc, struct buf
 
 const char *text_encoding_name(enum text_encoding enc)
 {
-	switch (enc) {
-	case TEXT_UTF8:
-		return "utf-8";
-	case TEXT_UTF8_BOM:
-		return "utf-8-bom";
-	case TEXT_UTF16LE_BOM:
-		return "utf-16le-bom";
-	case TEXT_UTF16BE_BOM:
-		return "utf-16be-bom";
-	case TEXT_UTF16LE:
-		return "utf-16le";
-	}
-	return "unknown";
+	static const char *const names[] = {
+		[TEXT_UTF8] = "utf-8",
+		[TEXT_UTF8_BOM] = "utf-8-bom",
+		[TEXT_UTF16LE_BOM] = "utf-16le-bom",
+		[TEXT_UTF16BE_BOM] = "utf-16be-bom",
+		[TEXT_UTF16LE] = "utf-16le",
+	};
+	return ENUM_NAME(names, enc, "unknown");
 }
 
 void text_free(struct text *t)

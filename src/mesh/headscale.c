@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "mesh/headscale.h"
 
+#include "core/root.h"
+
 #include "format/rfc3339.h"
 
 #include <arpa/inet.h>
@@ -190,13 +192,15 @@ int headscale_read_key_file(const char *path, char **ret, struct diag *d)
 	struct stat st;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	/* Under the root, never a link, never blocking (a FIFO opens at once and is refused). */
+	fd = root_open(path, O_RDONLY | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0);
 	if (fd < 0)
-		return diag_set(d, path, 0, "cannot open the API key file: %s", strerror(errno));
+		return diag_set(d, path, 0, "cannot open the API key file: %s", strerror(-fd));
 	if (fstat(fd, &st) < 0)
 		return diag_set(d, path, 0, "cannot stat: %s", strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return diag_set(d, path, 0, "the API key file is not a regular file");
+		return diag_set(d, path, 0, "the API key file is %s, not a regular file",
+				file_kind(st.st_mode));
 	if (st.st_uid != geteuid() && st.st_uid != 0)
 		return diag_set(d, path, 0, "the API key file belongs to uid %u, not to you or root",
 				(unsigned)st.st_uid);
@@ -272,6 +276,17 @@ static int get(const struct headscale_opts *o, const char *url, int64_t deadline
 
 	if (left <= 0)
 		return diag_set(d, url, 0, "no answer within %d ms", o->timeout_ms), -ETIMEDOUT;
+	/* The CA bundle is read here (under the root, never blocking, a regular file) and given
+	 * to libcurl as a blob: libcurl's own open would follow links out of the root. */
+	_cleanup_free_ char *ca = NULL;
+	size_t ca_len = 0;
+	if (o->ca_file) {
+		r = read_input(o->ca_file, 1024 * 1024, &ca, &ca_len, d);
+		if (r == -ENOENT)
+			r = diag_set(d, o->ca_file, 0, "the CA file does not exist");
+		if (r < 0)
+			return r;
+	}
 	CURL *h = curl_easy_init();
 	if (!h)
 		return diag_set(d, url, 0, "cannot initialise libcurl"), -ENOMEM;
@@ -285,8 +300,10 @@ static int get(const struct headscale_opts *o, const char *url, int64_t deadline
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (o->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+	if (ca) {
+		struct curl_blob blob = { .data = ca, .len = ca_len, .flags = CURL_BLOB_NOCOPY };
+		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+	}
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)left);

@@ -83,7 +83,10 @@ const char *mesh_node_display_name(const struct mesh_node *n)
 
 const char *mesh_tristate_name(enum mesh_tristate t)
 {
-	return t == MESH_YES ? "yes" : t == MESH_NO ? "no" : "unknown";
+	static const char *const names[] = {
+		[MESH_UNKNOWN] = "unknown", [MESH_NO] = "no", [MESH_YES] = "yes"
+	};
+	return ENUM_NAME(names, t, "unknown");
 }
 
 bool mesh_node_has_ip(const struct mesh_node *n, const char *ip)

@@ -19,17 +19,17 @@ static const char *const source_names[] = {
 
 int mesh_source_parse(const char *s, enum mesh_source *ret)
 {
-	for (size_t i = MESH_SOURCE_HEADSCALE; i < ARRAY_SIZE(source_names); i++)
-		if (streq(s, source_names[i])) {
-			*ret = (enum mesh_source)i;
-			return 0;
-		}
-	return -EINVAL;
+	int i = ENUM_PARSE(source_names, s);
+
+	if (i < MESH_SOURCE_HEADSCALE) /* "auto" is not given, it is what none given means */
+		return -EINVAL;
+	*ret = (enum mesh_source)i;
+	return 0;
 }
 
 const char *mesh_source_name(enum mesh_source s)
 {
-	return (unsigned)s < ARRAY_SIZE(source_names) ? source_names[s] : "?";
+	return ENUM_NAME(source_names, s, "?");
 }
 
 const char *mesh_source_names(void)
@@ -89,7 +89,12 @@ static int load_tailscale(bool windows, int timeout_ms, struct mesh_nodes *out, 
 	struct ts_cli cli;
 	int r;
 
-	if (ts_cli_find(windows, &cli) < 0) {
+	r = ts_cli_find(windows, &cli);
+	if (r == SPAWN_REFUSED_ROOT) {
+		diag_set(d, source, 0, "not asked under --root (meshnfs runs no program there)");
+		return -ENOENT;
+	}
+	if (r < 0) {
 		diag_set(d, source, 0, "%s",
 			 windows ? "Tailscale for Windows not found (C:\\Program Files\\Tailscale\\"
 				   "tailscale.exe, or tailscale.exe on PATH)"

@@ -41,7 +41,8 @@ static void names(void **state)
 }
 
 /* PATH gets a directory of replaying fakes (tests/lib/replay) named tailscale and
- * tailscale.exe; REPLAY_DIR picks the recording (tests/fixtures/windows/SCENARIO). */
+ * tailscale.exe; the file .replay_dir beside them picks the recording
+ * (tests/fixtures/windows/SCENARIO): children get a minimal environment, not REPLAY_DIR. */
 static char fakebin[64];
 
 static void fake_tailscale(const char *scenario)
@@ -62,7 +63,11 @@ static void fake_tailscale(const char *scenario)
 	setenv("PATH", path, 1);
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	snprintf(dir, sizeof(dir), "%s/tests/fixtures/windows/%s", cwd, scenario);
-	setenv("REPLAY_DIR", dir, 1);
+	snprintf(link, sizeof(link), "%s/.replay_dir", fakebin);
+	FILE *f = fopen(link, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", dir);
+	fclose(f);
 }
 
 static int cleanup_fakes(void **state)
@@ -76,6 +81,8 @@ static int cleanup_fakes(void **state)
 		snprintf(link, sizeof(link), "%s/%s", fakebin, i ? "tailscale.exe" : "tailscale");
 		unlink(link);
 	}
+	snprintf(link, sizeof(link), "%s/.replay_dir", fakebin);
+	unlink(link);
 	rmdir(fakebin);
 	return 0;
 }

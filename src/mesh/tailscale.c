@@ -417,11 +417,13 @@ const char *const ts_windows_paths[] = {
 int ts_cli_find(bool wsl2, struct ts_cli *cli)
 {
 	*cli = (struct ts_cli){ .windows = wsl2 };
+	if (!root_is_host())
+		return SPAWN_REFUSED_ROOT; /* another machine's tailscale(.exe) never runs here */
 	if (wsl2) {
 		for (size_t i = 0; ts_windows_paths[i]; i++) {
 			_cleanup_free_ char *p = root_path(ts_windows_paths[i]);
 			struct stat st;
-			if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (root_stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
 				cli->path = TAKE_PTR(p);
 				cli->exact = true;
 				return 0;

@@ -572,7 +572,7 @@ const char *mount_health_state_name(enum mount_health_state s)
 		[MOUNT_HEALTH_NOT_MOUNTED] = "not_mounted",
 		[MOUNT_HEALTH_ERROR] = "error",
 	};
-	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "error";
+	return ENUM_NAME(names, s, "error");
 }
 
 const char *mount_step_name(enum mount_step s)
@@ -584,5 +584,5 @@ const char *mount_step_name(enum mount_step s)
 		[MOUNT_STEP_CREATE] = "create",
 		[MOUNT_STEP_UNLINK] = "unlink",
 	};
-	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
+	return ENUM_NAME(names, s, "?");
 }

@@ -170,8 +170,9 @@ int mountinfo_read(const char *path, const char *mountpoint, struct mount_stack 
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0;
-	/* /proc files report size 0: read_file_bounded reads until EOF, bounded. */
-	int r = read_file_bounded(path, MOUNTINFO_MAX_SIZE, &data, &len);
+	/* /proc files report size 0: read_input reads until EOF, bounded; a FIFO or directory
+	 * there is bad input (-EBADMSG, diag names it). */
+	int r = read_input(path, MOUNTINFO_MAX_SIZE, &data, &len, diag);
 
 	*out = (struct mount_stack){ 0 };
 	if (r < 0)

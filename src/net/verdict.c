@@ -8,7 +8,7 @@
 const char *probe_step_status_name(enum probe_step_status s)
 {
 	static const char *const names[] = { "skip", "ok", "warn", "fail" };
-	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
+	return ENUM_NAME(names, s, "?");
 }
 
 const char *probe_step_name(enum probe_step_id s)
@@ -17,7 +17,7 @@ const char *probe_step_name(enum probe_step_id s)
 		[PROBE_ROUTE] = "route",   [PROBE_TCP] = "tcp",     [PROBE_RPC] = "rpc",
 		[PROBE_EXPORT] = "export", [PROBE_WRITE] = "write", [PROBE_OWNERSHIP] = "ownership",
 	};
-	return (unsigned)s < PROBE_N_STEPS ? names[s] : "?";
+	return ENUM_NAME(names, s, "?");
 }
 
 const char *probe_diagnosis_name(enum probe_diagnosis d)
@@ -34,7 +34,7 @@ const char *probe_diagnosis_name(enum probe_diagnosis d)
 		[PROBE_WRITE_FAILED] = "write_failed",
 		[PROBE_CUT] = "cut",
 	};
-	return (unsigned)d < PROBE_N_DIAGNOSES ? names[d] : "pending";
+	return ENUM_NAME(names, d, "pending");
 }
 
 enum probe_diagnosis probe_classify_nfs_error(int err, const char *msg, bool mounting)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Facts about this node that any kind has: distribution, systemd, TUN, a local tailscaled,
  * and the addresses it holds in the mesh range. */
-#include "node/node.h"
+#include "node/node_private.h"
 
 #include "core/root.h"
 #include "format/fibtrie.h"
@@ -12,17 +12,11 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-static bool exists_under_root(const char *path)
-{
-	_cleanup_free_ char *p = root_path(path);
-	return access(p, F_OK) == 0;
-}
-
 static bool dir_under_root(const char *path)
 {
 	_cleanup_free_ char *p = root_path(path);
 	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	return root_stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static void read_os_release(struct node_info *n)
@@ -54,7 +48,7 @@ static void read_os_release(struct node_info *n)
 static pid_t find_tailscaled(void)
 {
 	_cleanup_free_ char *proc = root_path("/proc");
-	DIR *d = opendir(proc);
+	DIR *d = root_opendir(proc);
 	struct dirent *de;
 	pid_t found = 0;
 
@@ -121,10 +115,10 @@ void node_detect_facts(struct node_info *n, const struct config *cfg)
 	read_os_release(n);
 	read_hostname(n);
 	n->systemd = dir_under_root("/run/systemd/system");
-	n->tun = exists_under_root("/dev/net/tun");
+	n->tun = root_entry_exists("/dev/net/tun");
 	n->tailscaled_pid = find_tailscaled();
-	n->tailscaled_socket = exists_under_root("/var/run/tailscale/tailscaled.sock") ||
-			       exists_under_root("/run/tailscale/tailscaled.sock");
-	n->tailscale_iface = exists_under_root("/sys/class/net/tailscale0");
+	n->tailscaled_socket = root_entry_exists("/var/run/tailscale/tailscaled.sock") ||
+			       root_entry_exists("/run/tailscale/tailscaled.sock");
+	n->tailscale_iface = root_entry_exists("/sys/class/net/tailscale0");
 	mesh_addresses(n, cfg);
 }

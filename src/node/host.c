@@ -18,7 +18,7 @@ bool node_have_program(const char *name)
 		_cleanup_free_ char *p = xasprintf("%s/%s", dirs[i], name);
 		_cleanup_free_ char *r = root_path(p);
 		struct stat st;
-		if (stat(r, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111))
+		if (root_stat(r, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111))
 			return true;
 	}
 	return false;
@@ -47,6 +47,10 @@ pid_t node_ganesha_pid(void)
 	char *end;
 	long pid;
 
+	/* Under --root the pid file is another machine's: the number in it names no process
+	 * here, and must never be signalled on this one. */
+	if (!root_is_host())
+		return 0;
 	if (read_first_line(pidfile, &line) < 0)
 		return 0;
 	pid = strtol(line, &end, 10);

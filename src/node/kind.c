@@ -49,26 +49,20 @@ enum node_kind node_kind_from(const char *osrelease, const char *version, bool w
 
 const char *node_kind_name(enum node_kind k)
 {
-	switch (k) {
-	case NODE_WSL1:
-		return "wsl1";
-	case NODE_WSL2:
-		return "wsl2";
-	default:
-		return "linux";
-	}
+	static const char *const names[] = {
+		[NODE_LINUX] = "linux", [NODE_WSL1] = "wsl1", [NODE_WSL2] = "wsl2"
+	};
+	return ENUM_NAME(names, k, "linux");
 }
 
 const char *mode_source_name(enum mode_source s)
 {
-	switch (s) {
-	case MODE_FROM_WSLINFO:
-		return "wslinfo";
-	case MODE_FROM_WSLCONFIG:
-		return "wslconfig";
-	default:
-		return "default";
-	}
+	static const char *const names[] = {
+		[MODE_FROM_WSLINFO] = "wslinfo",
+		[MODE_FROM_WSLCONFIG] = "wslconfig",
+		[MODE_FROM_DEFAULT] = "default",
+	};
+	return ENUM_NAME(names, s, "default");
 }
 
 const char *wsl_mode_normalize(const char *s)

@@ -21,7 +21,7 @@ int node_listeners(struct listeners *out, struct diag *diag)
 		if (r == -ENOENT && i == 1)
 			continue; /* a kernel without IPv6 */
 		if (r < 0)
-			return diag_set(diag, p, 0, "cannot read: %s", strerror(-r));
+			return diag_set(diag, p, 0, "cannot read: %s", read_strerror(r));
 		r = proc_net_tcp_parse(p, data, len, i == 1, out, diag);
 		if (r < 0)
 			return r;

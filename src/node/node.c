@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "node/node.h"
+#include "node/node_private.h"
 
 #include "core/root.h"
 
@@ -32,10 +32,11 @@ void node_warn_diag(struct node_info *n, const struct diag *d)
 
 int node_read_file(struct node_info *n, const char *path, size_t max, char **data, size_t *len)
 {
-	int r = read_file_bounded(path, max, data, len);
+	struct diag d = { 0 };
+	int r = read_input(path, max, data, len, &d);
 
 	if (r < 0 && r != -ENOENT)
-		node_warn(n, "%s: cannot read: %s", path, strerror(-r));
+		node_warn_diag(n, &d);
 	return r;
 }
 
@@ -47,7 +48,7 @@ static char *read_proc_string(struct node_info *n, const char *path)
 
 	if (r < 0) {
 		if (r != -ENOENT)
-			node_warn(n, "%s: cannot read: %s", p, strerror(-r));
+			node_warn(n, "%s: cannot read: %s", p, read_strerror(r));
 		return NULL;
 	}
 	if (!str_is_printable(s, strlen(s)) || strlen(s) > 512) {
@@ -72,8 +73,8 @@ int node_detect(const struct config *cfg, int timeout_ms, struct node_info *n)
 	interop_late = root_path("/proc/sys/fs/binfmt_misc/WSLInterop-late");
 	mnt_wsl = root_path("/mnt/wsl");
 	n->kind = node_kind_from(n->osrelease, version,
-				 access(interop, F_OK) == 0 || access(interop_late, F_OK) == 0,
-				 access(mnt_wsl, F_OK) == 0, &n->kind_reason);
+				 root_exists(interop) || root_exists(interop_late),
+				 root_exists(mnt_wsl), &n->kind_reason);
 	node_detect_facts(n, cfg);
 	n->is_wsl = n->kind != NODE_LINUX;
 	if (n->is_wsl)

@@ -105,13 +105,3 @@ struct listeners;
 /* The listening TCP sockets of this network namespace (<root>/proc/net/tcp and tcp6), appended
  * to out. -EBADMSG or a read error with diag naming the file. */
 int node_listeners(struct listeners *out, struct diag *diag);
-
-/* Internal to the node module, exposed for tests. */
-void node_warn(struct node_info *n, const char *fmt, ...) _printf_(2, 3);
-/* A parser's diag as a warning: "FILE:LINE: problem". */
-void node_warn_diag(struct node_info *n, const struct diag *d);
-/* Reads a file for detection: 0, -ENOENT quietly (an absent file is a fact), or another
- * negative errno after a warning naming the file. */
-int node_read_file(struct node_info *n, const char *path, size_t max, char **data, size_t *len);
-void node_detect_wsl(struct node_info *n, int timeout_ms);
-void node_detect_facts(struct node_info *n, const struct config *cfg);

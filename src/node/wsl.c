@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* WSL settings: the effective networking mode (wslinfo), the configured one
  * (%USERPROFILE%\.wslconfig, found through cmd.exe and wslpath), /etc/wsl.conf and interop. */
-#include "node/node.h"
+#include "node/node_private.h"
 
 #include "core/root.h"
 #include "core/spawn.h"
@@ -24,8 +24,8 @@ static char *run_first_line(struct node_info *n, const char *const argv[], const
 	int r = spawn_run(argv, &o, &res);
 	char *line = NULL;
 
-	if (r == -ENOENT)
-		goto out; /* not installed: the caller falls back quietly */
+	if (r == -ENOENT || r == SPAWN_REFUSED_ROOT)
+		goto out; /* not installed, or --root (nothing runs): the caller falls back */
 	if (r < 0 && r != -ETIMEDOUT && strlen(argv[0]) > 4 &&
 	    strcasecmp(argv[0] + strlen(argv[0]) - 4, ".exe") == 0 && !n->wsl.exe_error) {
 		n->wsl.exe_error = r;
@@ -67,7 +67,7 @@ static char *profile_from_interop(struct node_info *n, int timeout_ms)
 	_cleanup_free_ char *mnt_c = root_path("/mnt/c"), *win = NULL, *unix_path = NULL;
 	struct stat st;
 
-	win = run_first_line(n, cmd, stat(mnt_c, &st) == 0 ? mnt_c : NULL, timeout_ms);
+	win = run_first_line(n, cmd, root_stat(mnt_c, &st) == 0 ? mnt_c : NULL, timeout_ms);
 	if (!win)
 		return NULL;
 	if (!looks_like_windows_path(win)) {
@@ -93,7 +93,7 @@ static char *profile_from_scan(void)
 	_cleanup_free_ char *users = root_path("/mnt/c/Users");
 	char *found = NULL;
 	int count = 0;
-	DIR *d = opendir(users);
+	DIR *d = root_opendir(users);
 	struct dirent *de;
 
 	if (!d)
@@ -102,7 +102,7 @@ static char *profile_from_scan(void)
 		if (de->d_name[0] == '.')
 			continue;
 		char *p = xasprintf("%s/%s/.wslconfig", users, de->d_name);
-		if (access(p, F_OK) == 0 && ++count == 1)
+		if (root_exists(p) && ++count == 1)
 			found = p;
 		else
 			free(p);
@@ -290,7 +290,7 @@ int wsl_windows_version(int timeout_ms, char **ret, unsigned *build)
 	struct stat st;
 	int r;
 
-	if (stat(mnt_c, &st) == 0)
+	if (root_stat(mnt_c, &st) == 0)
 		o.cwd = mnt_c;
 	r = spawn_run(argv, &o, &res);
 	if (r == 0 && res.exit_code != 0)

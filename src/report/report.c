@@ -100,7 +100,7 @@ const char *check_status_name(enum check_status s)
 	static const char *const names[] = {
 		[CHECK_SKIP] = "skip", [CHECK_OK] = "ok", [CHECK_WARN] = "warn", [CHECK_FAIL] = "fail"
 	};
-	return names[s];
+	return ENUM_NAME(names, s, "?");
 }
 
 json_t *json_str_or_null(const char *s)

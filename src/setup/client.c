@@ -126,9 +126,10 @@ int setup_client_plan(const struct setup_client *c, const struct node_info *n, s
 		plan_right(p, "setup.mountpoint", "%s exists (a mount point)", c->mountpoint);
 	} else {
 		struct stat st;
-		if (stat(mp_real, &st) == 0 && !S_ISDIR(st.st_mode))
+		bool there = root_stat(mp_real, &st) == 0;
+		if (there && !S_ISDIR(st.st_mode))
 			return diag_set(diag, mp_real, 0, "exists and is not a directory"), -ENOTDIR;
-		if (stat(mp_real, &st) == 0)
+		if (there)
 			plan_right(p, "setup.mountpoint", "%s exists", c->mountpoint);
 		else
 			plan_add_mkdir(p, "setup.mountpoint", c->mountpoint, mp_real, 0755);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "setup/plan.h"
 
+#include "core/root.h"
 #include "core/spawn.h"
 #include "format/procstatus.h"
 #include "setup/diff.h"
@@ -128,13 +129,11 @@ int plan_add_write(struct plan *p, const char *id, const char *shown, const char
 	if (owned)
 		plan_own(p, edit_data);
 	r = safewrite_preview(path, edit, edit_data, &old, &len, &exists, &out, diag);
-	if (r == -ELOOP)
-		return diag_set(diag, path, 0, "is a symbolic link: meshnfs replaces only regular files");
-	if (r == -EFBIG)
-		return diag_set(diag, path, 0, "larger than %d MiB", SAFEWRITE_MAX_SIZE >> 20);
 	if (r < 0 && !old) {
-		diag_set(diag, path, 0, "cannot read: %s", strerror(-r));
-		return r;
+		/* Why it cannot be read, named (a FIFO, a directory, a link: bad input, 65). */
+		_cleanup_free_ char *data = NULL;
+		int e = safewrite_read_input(path, &data, NULL, diag);
+		return e < 0 ? e : r;
 	}
 	if (r < 0) {
 		buf_free(&out);
@@ -197,7 +196,8 @@ struct plan_step *plan_add_run(struct plan *p, const char *id, int timeout_ms,
 	s->argv = strv_copy(argv);
 	s->timeout_ms = timeout_ms;
 	_cleanup_free_ char *t = plan_argv_text(s->argv);
-	s->title = xasprintf("run: %s", t);
+	/* Under --root nothing runs here: the command is for the machine the files belong to. */
+	s->title = xasprintf("%s: %s", root_is_host() ? "run" : "on that machine, run", t);
 	return s;
 }
 
@@ -238,6 +238,17 @@ void plan_format(const struct plan *p, struct buf *out)
 		}
 		if (s->diff)
 			indent(out, s->diff, "       ");
+	}
+	if (!root_is_host()) {
+		size_t n = 0;
+		for (size_t i = 0; i < p->n_steps; i++)
+			if (p->steps[i].kind == PLAN_RUN) {
+				_cleanup_free_ char *t = plan_argv_text(p->steps[i].argv);
+				if (!n++)
+					buf_printf(out, "Commands to run on that machine (--root: meshnfs "
+							"runs no program):\n");
+				buf_printf(out, "  %s\n", t);
+			}
 	}
 	if (p->n_notes)
 		buf_printf(out, "Notes:\n");
@@ -290,10 +301,11 @@ json_t *plan_to_json(const struct plan *p, bool dry_run)
 			 items_json(p->notes, p->n_notes));
 }
 
-/* mkdir -p: every missing parent with mode. */
-static int mkdir_p(const char *path, mode_t mode)
+/* mkdir -p of shown (the path as on the node), every component made inside the root
+ * (core/root.h: a link on the way never leads out of it). */
+static int mkdir_p(const char *shown, mode_t mode)
 {
-	_cleanup_free_ char *p = xstrdup(path);
+	_cleanup_free_ char *p = xstrdup(shown), *full = NULL;
 	struct stat st;
 
 	for (char *s = p + 1;; s++) {
@@ -301,14 +313,18 @@ static int mkdir_p(const char *path, mode_t mode)
 			continue;
 		char c = *s;
 		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			return -errno;
+		_cleanup_free_ char *q = root_path(p);
+		int r = root_mkdir(q, mode);
+		if (r < 0 && r != -EEXIST)
+			return r;
 		*s = c;
 		if (!c)
 			break;
 	}
-	if (stat(path, &st) < 0)
-		return -errno;
+	full = root_path(shown);
+	int r = root_stat(full, &st);
+	if (r < 0)
+		return r;
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
@@ -382,6 +398,13 @@ static int apply_run(struct plan_step *s)
 	_cleanup_free_ char *text = plan_argv_text(s->argv);
 	int r = run_once(s, s->argv, &res);
 
+	if (r == SPAWN_REFUSED_ROOT) {
+		/* --root: the command belongs to the machine the files come from. */
+		plan_step_set_result(s, CHECK_SKIP, "not run under --root: on that machine, run: %s",
+				     text);
+		spawn_result_free(&res);
+		return r;
+	}
 	if (r < 0 && r != -ENOENT && s->retry_after) {
 		struct spawn_result pre;
 		spawn_result_free(&res);
@@ -458,7 +481,7 @@ int plan_step_apply(struct plan_step *s, struct diag *diag)
 		r = apply_write(s, diag);
 		break;
 	case PLAN_MKDIR:
-		r = mkdir_p(s->path, s->mode);
+		r = mkdir_p(s->shown, s->mode);
 		if (r < 0)
 			plan_step_set_result(s, CHECK_FAIL, "cannot create %s: %s", s->path, strerror(-r));
 		else
@@ -468,7 +491,12 @@ int plan_step_apply(struct plan_step *s, struct diag *diag)
 		r = apply_run(s);
 		break;
 	case PLAN_SIGNAL:
-		if (kill(s->pid, s->sig) < 0) {
+		if (!root_is_host()) {
+			/* A pid from another machine's files names no process here. */
+			r = SPAWN_REFUSED_ROOT;
+			plan_step_set_result(s, CHECK_SKIP, "not sent under --root: SIG%s to pid %d "
+					     "is for that machine", sigabbrev_np(s->sig), (int)s->pid);
+		} else if (kill(s->pid, s->sig) < 0) {
 			r = -errno;
 			plan_step_set_result(s, CHECK_FAIL, "cannot send SIG%s to pid %d: %s", sigabbrev_np(s->sig),
 				   (int)s->pid, strerror(errno));
@@ -476,6 +504,10 @@ int plan_step_apply(struct plan_step *s, struct diag *diag)
 			plan_step_set_result(s, CHECK_OK, "sent SIG%s to pid %d", sigabbrev_np(s->sig),
 				   (int)s->pid);
 		break;
+	}
+	if (r == SPAWN_REFUSED_ROOT) {
+		s->ms = 0;
+		return 0; /* listed for that machine: not a failure, and no effect to check */
 	}
 	if (r == 0 && s->check) {
 		_cleanup_free_ char *msg = NULL;

@@ -52,13 +52,13 @@ static int fstab_options(const char *mountpoint, char **options, struct diag *di
 	_cleanup_free_ char *path = root_path("/etc/fstab"), *data = NULL;
 	struct fstab f;
 	size_t len;
-	int r = safewrite_read(path, &data, &len);
+	int r = safewrite_read_input(path, &data, &len, diag);
 
 	*options = NULL;
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return diag_set(diag, path, 0, "cannot read: %s", strerror(-r)), r;
+		return r;
 	r = fstab_parse(path, data, len, &f, diag);
 	if (r < 0)
 		return r;
@@ -224,7 +224,7 @@ static void plan_unmounted(const struct repair *rp, const struct node_info *n, s
 			  rp->mountpoint);
 		return;
 	}
-	if (stat(real, &st) < 0)
+	if (root_stat(real, &st) < 0)
 		plan_add_mkdir(p, "repair.mountpoint", rp->mountpoint, real, 0755);
 	if (server_answers(rp, p))
 		plan_mount(rp, n, p, fstab_opts);

@@ -11,13 +11,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-static bool exists_under_root(const char *path)
-{
-	_cleanup_free_ char *p = root_path(path);
-	struct stat st;
-	return lstat(p, &st) == 0;
-}
-
 /* The clients argument: a CIDR range inside the mesh, or anything wider with --force. */
 static int check_clients(const struct setup_server *s, struct diag *diag)
 {
@@ -74,7 +67,7 @@ static void export_dir(struct plan *p, const struct setup_server *s)
 	_cleanup_free_ char *real = root_path(s->export_path);
 	struct stat st;
 
-	if (stat(real, &st) == 0 && S_ISDIR(st.st_mode))
+	if (root_stat(real, &st) == 0 && S_ISDIR(st.st_mode))
 		plan_right(p, "setup.export-dir", "%s exists", s->export_path);
 	else
 		plan_add_mkdir(p, "setup.export-dir", s->export_path, real, 0755);
@@ -96,59 +89,27 @@ static int exports_edit_fn(void *userdata, const char *old, size_t len, bool exi
 	return exports_set_client(e->file, old, len, e->path, e->token, out, diag);
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-/* /etc/exports, then /etc/exports.d/ *.exports in name order (as exportfs reads them). */
-static char **exports_files(size_t *n)
-{
-	_cleanup_free_ char *dir = root_path("/etc/exports.d");
-	struct dirent **names;
-	char **v = xcalloc(1, sizeof(char *));
-	int k;
-
-	v[0] = xstrdup("/etc/exports");
-	*n = 1;
-	k = scandir(dir, &names, NULL, by_name);
-	for (int i = 0; i < k; i++) {
-		size_t l = strlen(names[i]->d_name);
-		if (l > 8 && streq(names[i]->d_name + l - 8, ".exports") &&
-		    names[i]->d_name[0] != '.') {
-			v = xrealloc(v, (*n + 1) * sizeof(char *));
-			v[(*n)++] = xasprintf("/etc/exports.d/%s", names[i]->d_name);
-		}
-		free(names[i]);
-	}
-	if (k >= 0)
-		free(names);
-	return v;
-}
-
 /* Reads and parses every exports file; picks the one to edit: the first that exports the
  * path, else the drop-in. Notes clients of the path that reach outside the mesh. */
 static int choose_exports_file(struct plan *p, const struct setup_server *s, char **chosen,
 			       struct diag *diag)
 {
 	size_t n;
-	char **files = exports_files(&n);
-	int r = 0;
+	char **files;
+	int r = exports_files_list(&files, &n, diag);
 
 	*chosen = NULL;
 	for (size_t i = 0; i < n && r == 0; i++) {
 		_cleanup_free_ char *real = root_path(files[i]), *data = NULL;
 		struct exports_file f;
 		size_t len;
-		r = safewrite_read(real, &data, &len);
+		r = safewrite_read_input(real, &data, &len, diag);
 		if (r == -ENOENT) {
 			r = 0;
 			continue;
 		}
-		if (r < 0) {
-			diag_set(diag, real, 0, "cannot read: %s", strerror(-r));
+		if (r < 0)
 			break;
-		}
 		r = exports_parse(real, data, len, &f, diag);
 		if (r < 0)
 			break;
@@ -169,9 +130,7 @@ static int choose_exports_file(struct plan *p, const struct setup_server *s, cha
 		}
 		exports_free(&f);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
+	exports_files_free(files, n);
 	if (r == 0 && !*chosen)
 		*chosen = xstrdup(SETUP_EXPORTS_DROPIN);
 	return r;
@@ -208,7 +167,7 @@ static int plan_kernel(struct plan *p, const struct setup_server *s, const struc
 	r = choose_exports_file(p, s, &chosen, diag);
 	if (r < 0)
 		return r;
-	if (streq(chosen, SETUP_EXPORTS_DROPIN) && !exists_under_root("/etc/exports.d")) {
+	if (streq(chosen, SETUP_EXPORTS_DROPIN) && !root_entry_exists("/etc/exports.d")) {
 		_cleanup_free_ char *d = root_path("/etc/exports.d");
 		plan_add_mkdir(p, "setup.exports", "/etc/exports.d", d, 0755);
 	}
@@ -233,7 +192,7 @@ static int plan_kernel(struct plan *p, const struct setup_server *s, const struc
 	} else
 		plan_right(p, "setup.exportfs", "the kernel's export table has %s", s->export_path);
 
-	bool enabled = exists_under_root("/etc/systemd/system/multi-user.target.wants/"
+	bool enabled = root_entry_exists("/etc/systemd/system/multi-user.target.wants/"
 					 "nfs-server.service");
 	if (nfsd_running() && (enabled || !n->systemd))
 		plan_right(p, "setup.service", "the NFS server is running%s",
@@ -374,7 +333,7 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 				"the export path \"%s\" cannot be written in a ganesha configuration "
 				"(a double quote, a backslash or a control character)",
 				s->export_path), -EDOM;
-	if (!exists_under_root("/etc/ganesha")) {
+	if (!root_entry_exists("/etc/ganesha")) {
 		_cleanup_free_ char *d = root_path("/etc/ganesha");
 		plan_add_mkdir(p, "setup.ganesha", "/etc/ganesha", d, 0755);
 	}
@@ -413,7 +372,7 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 	} else {
 		static const char *const dirs[] = { "/run/ganesha", "/var/log/ganesha" };
 		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-			if (!exists_under_root(dirs[i])) {
+			if (!root_entry_exists(dirs[i])) {
 				_cleanup_free_ char *d = root_path(dirs[i]);
 				plan_add_mkdir(p, "setup.service", dirs[i], d, 0755);
 			}

@@ -81,3 +81,19 @@ int repair_plan(const struct repair *rp, const struct node_info *n, struct plan 
 /* systemd's unit name for a path (systemd-escape --path --suffix): "/opt/shared" ->
  * "opt-shared.automount". New string. */
 char *repair_unit_name(const char *path, const char *suffix);
+
+/* The last step of `setup client` (setup.verify): the probe ladder from this node to
+ * server:export_path; with --root not verified (another machine's network). */
+void setup_verify(const char *server, const char *export_path, const struct cidr *mesh,
+		  int timeout_ms, struct report *r);
+struct probe;
+/* Its judge: p is the finished probe, NULL when not verified (--root). Pure. */
+void setup_verify_judge(const char *server, const char *export_path, const struct probe *p,
+			struct report *r);
+/* The last step of `repair` (repair.verify): after a plan that mounted again, the mount's
+ * health probe on this machine (never blocks: a forked child with rp->timeout_ms). */
+void repair_verify(const struct repair *rp, const struct plan *p, struct report *r);
+/* Its judge: mounted_again (the plan had repair.mount), health_rc and h the health probe's
+ * result (health_rc < 0: it did not run). Pure. */
+void repair_verify_judge(const struct repair *rp, bool mounted_again, int health_rc,
+			 const struct mount_health *h, struct report *r);

@@ -67,14 +67,14 @@ static enum status_role role_of(const struct status *st, const struct status_row
 const char *status_role_name(enum status_role r)
 {
 	static const char *const names[] = { NULL, "server", "client", "windows", "wsl2" };
-	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : NULL;
+	return ENUM_NAME(names, r, NULL);
 }
 
 const char *status_role_title(enum status_role r)
 {
 	static const char *const titles[] = { "-", "server", "client", "Windows endpoint",
 					      "WSL2 (via host)" };
-	return (unsigned)r < ARRAY_SIZE(titles) ? titles[r] : "-";
+	return ENUM_NAME(titles, r, "-");
 }
 
 const char *status_warning_kind_name(enum status_warning_kind k)
@@ -89,7 +89,7 @@ const char *status_warning_kind_name(enum status_warning_kind k)
 		[STATUS_W_NOT_LISTED] = "server_not_listed",
 		[STATUS_W_NOT_PROBED] = "not_probed",
 	};
-	return (unsigned)k < ARRAY_SIZE(names) ? names[k] : "?";
+	return ENUM_NAME(names, k, "?");
 }
 
 static void day(time_t t, char *buf, size_t size)
@@ -317,4 +317,24 @@ void status_judge(struct status *st)
 	warn_stale_wsl2(st);
 	warn_duplicates(st);
 	warn_not_probed(st);
+}
+
+bool status_row_fails(const struct status *st, const struct status_row *r)
+{
+	const struct status_target *t = status_row_target(st, r);
+
+	if (r->role != STATUS_ROLE_SERVER)
+		return false;
+	if (!t)
+		return r->expected_server;
+	/* Cut: no verdict, so no failure (a warning says so). */
+	return t->p.diagnosis != PROBE_OK && t->p.diagnosis != PROBE_CUT;
+}
+
+enum check_status status_verdict(const struct status *st)
+{
+	for (size_t i = 0; i < st->n_rows; i++)
+		if (status_row_fails(st, &st->rows[i]))
+			return CHECK_FAIL;
+	return st->n_warnings ? CHECK_WARN : CHECK_OK;
 }

@@ -22,6 +22,7 @@
 #include "config/config.h"
 #include "mesh/peer.h"
 #include "net/probe.h"
+#include "report/report.h"
 
 enum status_role {
 	STATUS_ROLE_NONE,    /* nothing says */
@@ -114,6 +115,11 @@ void status_plan(struct status *st, const struct mesh_nodes *nodes, const struct
 int status_run(struct status *st);
 /* Roles and warnings from the results. */
 void status_judge(struct status *st);
+/* A row that makes the run fail: a server (by role) whose NFS probe did not end ok, or an
+ * expected server that was not probed at all. */
+bool status_row_fails(const struct status *st, const struct status_row *r);
+/* The run's verdict: fail when a row fails, warn when there are warnings, else ok. */
+enum check_status status_verdict(const struct status *st);
 void status_free(struct status *st);
 
 /* The target of a row, or NULL when it was not probed (or the run ended first). */

@@ -111,6 +111,13 @@ static void roles(void **state)
 	/* Healthy: a distro sharing its host's address is no duplicate, an offline node that
 	 * does not answer is no news. */
 	assert_int_equal(st.n_warnings, 0);
+	/* The verdict: both servers answer, no warning: ok; the configured one refusing: fail;
+	 * a client (by role) refusing is no failure. */
+	assert_false(status_row_fails(&st, &st.rows[3]));
+	assert_int_equal(status_verdict(&st), CHECK_OK);
+	fake(&st, 0, PROBE_REFUSED, true, 3);
+	assert_true(status_row_fails(&st, &st.rows[0]));
+	assert_int_equal(status_verdict(&st), CHECK_FAIL);
 	status_free(&st);
 	mesh_nodes_free(&l);
 	config_free(&c);

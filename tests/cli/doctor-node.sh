@@ -11,6 +11,7 @@ check_match "wsl1: the fix converts the distro" "wsl --set-version" "$(jget '.ch
 check_eq "wsl1: exit 2" 2 "$RC"
 
 fake_windows mirrored wslinfo cmd.exe wslpath
-run ip netns exec "$NS" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$R/wsl2-mirrored" doctor --json
+# (without --root, the root seen as this machine: under --root no program runs, wslinfo neither)
+run host_view "$NS" "$R/wsl2-mirrored" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" doctor --json
 check_eq "wsl2-mirrored: node.kind ok" ok "$(jget '.checks[]|select(.id=="node.kind")|.status')"
 check_match "wsl2-mirrored: summary names the mode" "mirrored networking, from wslinfo" "$(jget '.checks[]|select(.id=="node.kind")|.summary')"

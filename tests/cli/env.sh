@@ -4,11 +4,15 @@
 . "$(dirname "$0")/../lib/tap.sh"
 plan 54
 R=$FIXTURES/roots
+# hv ROOT ARGS...: meshnfs without --root, ROOT seen as this machine's files (host_view, in
+# an empty network namespace): under --root it runs no program, the replayed ones included.
+empty_netns NS
+hv() { run host_view "$NS" "$1" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" "${@:2}"; }
 
 env_json() { # ROOT SCENARIO PROGRAMS...
 	local root=$1 scenario=$2; shift 2
 	fake_windows "$scenario" "$@"
-	run env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$R/$root" env --json
+	hv "$R/$root" env --json
 }
 
 # Native Debian 12 with its own tailscaled.
@@ -18,7 +22,7 @@ check_eq "debian12: kind linux" linux "$(jget .node.kind)"
 check_eq "debian12: wsl null" null "$(jget .node.wsl)"
 check_eq "debian12: distro from os-release" "Debian GNU/Linux 12 (bookworm)" "$(jget .node.distro)"
 check_eq "debian12: systemd running" true "$(jget .node.systemd)"
-check_eq "debian12: tailscaled pid from /proc/*/comm" 812 "$(jget .node.tailscaled.pid)"
+check_match "debian12: tailscaled pid from /proc/*/comm (a real process of that name)" "^[0-9]+$" "$(jget .node.tailscaled.pid)"
 check_eq "debian12: tailscaled socket" true "$(jget .node.tailscaled.socket)"
 
 check_eq "debian12: mesh addresses" '100.64.0.2' "$(jget '.node.mesh_addresses|join(",")')"
@@ -31,7 +35,7 @@ check_eq "wsl2-mirrored: kind wsl2" wsl2 "$(jget .node.kind)"
 check_eq "wsl2-mirrored: mode mirrored" mirrored "$(jget .node.wsl.networking_mode)"
 check_eq "wsl2-mirrored: mode from wslinfo" wslinfo "$(jget .node.wsl.mode_source)"
 check_eq "wsl2-mirrored: configured mode read from .wslconfig" mirrored "$(jget .node.wsl.configured_mode)"
-check_eq "wsl2-mirrored: .wslconfig path through %USERPROFILE%" "$R/wsl2-mirrored/mnt/c/Users/alice/.wslconfig" "$(jget .node.wsl.wslconfig)"
+check_eq "wsl2-mirrored: .wslconfig path through %USERPROFILE%" "/mnt/c/Users/alice/.wslconfig" "$(jget .node.wsl.wslconfig)"
 check_eq "wsl2-mirrored: systemd" true "$(jget .node.wsl.systemd)"
 check_eq "wsl2-mirrored: wsl.conf boot.systemd" true "$(jget .node.wsl.wsl_conf.boot_systemd)"
 check_eq "wsl2-mirrored: interop" true "$(jget .node.wsl.interop)"
@@ -44,7 +48,7 @@ check_eq "wsl2-nat-4.19: kind wsl2" wsl2 "$(jget .node.kind)"
 check_eq "wsl2-nat-4.19: mode nat" nat "$(jget .node.wsl.networking_mode)"
 check_eq "wsl2-nat-4.19: mode from default" default "$(jget .node.wsl.mode_source)"
 check_eq "wsl2-nat-4.19: no .wslconfig" null "$(jget .node.wsl.wslconfig)"
-check_eq "wsl2-nat-4.19: where setup wsl would create it" "$R/wsl2-nat-4.19/mnt/c/Users/bob/.wslconfig" "$(jget .node.wsl.wslconfig_target)"
+check_eq "wsl2-nat-4.19: where setup wsl would create it" "/mnt/c/Users/bob/.wslconfig" "$(jget .node.wsl.wslconfig_target)"
 check_eq "wsl2-nat-4.19: systemd off" false "$(jget .node.wsl.systemd)"
 check_empty "wsl2-nat-4.19: no mesh address of its own" 0 "$(jget '.node.mesh_addresses|join(",")')"
 check_match "wsl2-nat-4.19: explains NAT" "NAT networking: outbound NFS" "$(jget '.implications|join(" ")')"
@@ -100,7 +104,7 @@ check_match "bad input: wsl.conf problem names file and line" "$B/etc/wsl.conf:2
 
 # Human output is aligned text, without colour when not on a terminal.
 fake_windows mirrored wslinfo cmd.exe wslpath
-run env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$R/wsl2-mirrored" env
+hv "$R/wsl2-mirrored" env
 check_match "human: kind line" "^kind +wsl2 " "$OUT"
 check_match "human: networking line" $'\n''networking +mirrored \(from wslinfo\)' "$OUT"
 

@@ -43,15 +43,16 @@ normalise() { sed -e "s#$1##g" -e 's/ ([0-9]\+ ms)$//'; }
 fake_windows mirrored wslinfo cmd.exe wslpath
 want=$(readme_block '$ meshnfs env')
 check_match "README has the env example" "^kind +wsl2" "$want"
-out=$(ip netns exec "$NS" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$R/wsl2-mirrored" env |
-	normalise "$R/wsl2-mirrored")
+# (Without --root, the root seen as this machine: under --root no program runs, the replayed
+# Windows side neither.)
+out=$(host_view "$NS" "$R/wsl2-mirrored" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" env)
 check_eq "README's env example is what env prints on wsl2-mirrored" "" "$(compare "$want" "$out")"
 
 # 2. doctor on a WSL2 distro whose .wslconfig has a typo (as tests/cli/doctor-wsl.sh runs it).
 fake_windows nat:mirrored wslinfo cmd.exe wslpath tailscale.exe netstat.exe
 want=$(readme_block '$ meshnfs doctor          # a WSL2 distro whose .wslconfig has a typo')
 check_match "README has the WSL2 doctor example" "wsl.wslconfig" "$want"
-out=$(ip netns exec "$NS" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$R/wsl2-wslconfig-typo" \
+out=$(host_view "$NS" "$R/wsl2-wslconfig-typo" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" \
 	doctor | normalise "$R/wsl2-wslconfig-typo")
 check_eq "README's WSL2 doctor example is what doctor prints on wsl2-wslconfig-typo" "" \
 	"$(compare "$want" "$out")"

@@ -61,7 +61,10 @@ check_match "typo: second run has nothing to do" "Nothing to do" "$OUT"
 # No .wslconfig yet (WSL2 on 4.19 with interop): created, UTF-8 with CRLF.
 mk_tmpdir N
 cp -a "$R/wsl2-nat-4.19/." "$N/"
-setup_wsl "$N" old-nat
+# (%USERPROFILE% comes from cmd.exe: without --root, the root seen as this machine; under
+# --root no program runs and only an existing .wslconfig is found, by scanning /mnt/c/Users.)
+fake_windows old-nat cmd.exe wslpath
+run host_view "$NS" "$N" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" setup wsl
 check_eq "new .wslconfig: exit 1 (applied; restart pending)" 1 "$RC"
 check_eq "new .wslconfig: written where %USERPROFILE% points, CRLF" "5b77736c325d0d0a6e6574776f726b696e674d6f64653d6d6972726f7265640d0a" "$(od -An -tx1 "$N/mnt/c/Users/bob/.wslconfig" | tr -d ' \n')"
 

@@ -113,7 +113,9 @@ check_eq "office-one (Windows endpoint): skipped" skipped "$(res office-one .res
 check_eq "office-distro: reached at its host's address" "100.64.0.4 wsl2" "$(res office-distro '.address+" "+.role')"
 check_eq "office-distro: doctor ran there as a WSL2 distro (node.kind is no failure)" "fail " \
 	"$(res office-distro '.result+" "+([.checks[]|select(.id=="node.kind")|.id]|join(","))')"
-check_match "office-distro: ... and looked for the Windows host's Tailscale" "Tailscale for Windows not found" \
+# (The node's meshnfs runs on a fixture root with --root: there it runs no program, so asking
+# the Windows host's tailscale.exe is a skip, which doctor --all does not list, not a failure.)
+check_eq "office-distro: ... the Windows host's Tailscale not asked under its --root (no failure)" "" \
 	"$(res office-distro '.checks[]|select(.id=="mesh.tailscale")|.summary')"
 check_eq "laptop: not installed (exit 127)" "not_installed 127" "$(res laptop '.result+" "+(.exit_code|tostring)')"
 check_eq "build-box: authentication failed" auth_failed "$(res build-box .result)"

@@ -125,10 +125,13 @@ lab_fault hung
 probe --timeout 0.5 probe "$SRV"
 expect "hung server, --timeout 0.5" no_nfs_answer 2000 500
 
-# --- usage errors never touch the network
+# --- no operand: the configured server and export (the built-in defaults: the lab's server)
 lab_heal
 run lab_exec c1 "$MESHNFS" probe
-check_eq "no operand: exit 64" 64 "$RC"
+check_eq "no operand: the configured server is probed, and answers (exit 0)" "0 probe $SRV:/opt/shared " \
+	"$RC $(head -1 <<<"$OUT" | cut -d'(' -f1)"
+
+# --- usage errors never touch the network
 run lab_exec c1 "$MESHNFS" probe "$SRV:relative"
 check_eq "relative export: exit 64" 64 "$RC"
 check_match "relative export: says why" "absolute path" "$ERR"

@@ -165,9 +165,10 @@ check_match "... says so" "tailscale status --json: no tailscale CLI on PATH" "$
 # the Windows host's tailscale.exe, REPLAYED from a recording (tests/fixtures/windows/
 # stale-identity: Self office-one 100.64.0.4, peers sfspark1 100.64.0.1, laptop 100.64.0.2
 # and office-one's stale Linux identity 100.64.0.3, offline), the distro's files from the
-# wsl2-mirrored fixture root, the probes real, from c2.
+# wsl2-mirrored fixture root (seen as c2's own files through host_view: under --root no
+# program runs, the replayed tailscale.exe neither), the probes real, from c2.
 fake_windows stale-identity:mirrored tailscale.exe wslinfo cmd.exe wslpath
-run lab_exec c2 env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$FIXTURES/roots/wsl2-mirrored" \
+run host_view "${LAB_NS[c2]}" "$FIXTURES/roots/wsl2-mirrored" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" \
 	--timeout 2 status --json
 check_eq "WSL2: nodes from the Windows host's tailscale.exe" "tailscale.exe status --json" "$(jget .source)"
 check_eq "WSL2: the host (Self), this distro riding it, the peers" \
@@ -178,11 +179,11 @@ check_eq "WSL2: sfspark1 serves NFS to the distro (through the host's address)" 
 check_eq "WSL2: the stale identity (offline, answering at 100.64.0.3) is warned twice" \
 	"offline_but_answering stale_wsl2_identity" "$(jget '[.warnings[]|.kind]|join(" ")')"
 check_eq "WSL2: exit 1 (warnings)" 1 "$RC"
-run lab_exec c2 env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$FIXTURES/roots/wsl2-mirrored" \
+run host_view "${LAB_NS[c2]}" "$FIXTURES/roots/wsl2-mirrored" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" \
 	--timeout 2 --no-color status
 check_match "WSL2 table: the guide's rows, live" "office-one \\(WSL2\\) +100\\.64\\.0\\.4 fd7a:115c:a1e0::4 +Linux +WSL2 \\(via host\\) +yes" "$OUT"
 fake_windows ts-stopped:mirrored tailscale.exe wslinfo cmd.exe wslpath
-run lab_exec c2 env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$FIXTURES/roots/wsl2-mirrored" \
+run host_view "${LAB_NS[c2]}" "$FIXTURES/roots/wsl2-mirrored" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" \
 	--timeout 2 status --json
 check_eq "WSL2, Tailscale stopped on Windows: exit 2" 2 "$RC"
 check_match "... says so" "Windows host's Tailscale service is Stopped" "$ERR"

@@ -164,6 +164,8 @@ fake_windows() {
 	IFS=: read -r -a s <<<"$scenarios"
 	for p in "${s[@]}"; do dirs=${dirs:+$dirs:}$FIXTURES/windows/$p; done
 	export REPLAY_DIR=$dirs
+	# meshnfs passes its children a minimal environment: the fakes read this file instead.
+	printf '%s\n' "$dirs" >"$FAKE_BIN/.replay_dir"
 }
 
 # A PATH for tests: the system's programs, without any directory that could hold a real
@@ -183,6 +185,8 @@ empty_netns() {
 
 # fake_system PROGRAM...: a directory of fakes (tests/lib/fakesys) named PROGRAM that only
 # record their argv in $FAKE_LOG (created empty); its path in FAKE_SYS. Prepend it to PATH.
+# meshnfs passes its children a minimal environment: the fakes read calls.log, rc.NAME and
+# apt-provides beside themselves (fake_rc NAME RC, fake_apt_provides PATH...).
 fake_system() {
 	local p
 	mk_tmpdir FAKE_SYS
@@ -190,14 +194,42 @@ fake_system() {
 	export FAKE_LOG=$FAKE_SYS/calls.log
 	: >"$FAKE_LOG"
 }
+fake_rc() { if [ -n "$2" ]; then echo "$2" >"$FAKE_SYS/rc.$1"; else rm -f "$FAKE_SYS/rc.$1"; fi; }
+fake_apt_provides() { if [ $# -gt 0 ]; then echo "$*" >"$FAKE_SYS/apt-provides"; else rm -f "$FAKE_SYS/apt-provides"; fi; }
 
 # copy_root NAME VAR: a private copy of fixture root NAME (tests never change the fixtures),
-# removed at exit; its path in VAR.
+# removed at exit; its path in VAR. The top directories host_view mounts (etc mnt opt run var
+# srv home) are made when the fixture has none, so a host_view run writes into the copy.
 copy_root() {
-	local _cr_dir
+	local _cr_dir _cr_d
 	mk_tmpdir _cr_dir
 	cp -a "$FIXTURES/roots/$1/." "$_cr_dir/"
+	for _cr_d in etc mnt opt run var srv home; do mkdir -p "$_cr_dir/$_cr_d"; done
 	printf -v "$2" '%s' "$_cr_dir"
+}
+
+# outcome: "RC fail=ID,... warn=yes|no" from a human report in $OUT/$RC. A host_view run is
+# live, so setup's last step probes the share, which fails in the test's empty network
+# namespace: checks that meant "applied, warnings only" assert "2 fail=setup.verify warn=yes".
+outcome() {
+	local f w=no
+	f=$(grep -oE '^fail +[a-z_.-]+' <<<"$OUT" | awk '{print $2}' | sort -u | paste -sd, -)
+	grep -qE '^warn ' <<<"$OUT" && w=yes
+	echo "$RC fail=$f warn=$w"
+}
+
+# host_view NS ROOT CMD...: runs CMD in network namespace NS as if fixture root ROOT were
+# this machine's files (tests/lib/hostview says how: bind mounts, overlays, real processes
+# and interfaces, in a private mount namespace). The way to test what meshnfs runs, since
+# under --root it runs nothing. Programs CMD finds must be on an absolute PATH. (No PID
+# namespace: a test's own stand-in process, e.g. a ganesha.nfsd, stays visible by its pid.)
+# HOSTVIEW_MS=FILE: CMD's own wall time in ms is written there.
+host_view() {
+	local ns=$1 root=$2 scratch
+	shift 2
+	mk_tmpdir scratch
+	ip netns exec "$ns" env HOSTVIEW_SCRATCH="$scratch" HOSTVIEW_MS="${HOSTVIEW_MS:-}" unshare --mount --propagation private \
+		bash "$TOP/tests/lib/hostview" "$root" "$@"
 }
 
 # tree_state DIR: every file under DIR with its inode, mode, owner, size, mtime, ctime and

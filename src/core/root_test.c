@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/* The --root resolver (links never leave the root), the safe reader (never blocks, regular
+ * files only, bounded) and spawn under --root (nothing runs) and without it (absolute PATH
+ * entries only, a minimal environment). */
+#include "core/test.h"
+#include "core/diag.h"
+#include "core/root.h"
+#include "core/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+
+static char dir[64];
+
+static void put(const char *rel, const char *text)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", dir, rel);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void link_at(const char *target, const char *rel)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", dir, rel);
+	assert_int_equal(symlink(target, p), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/meshnfs-root-test.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *sub = xasprintf("%s/etc", dir), *deep = xasprintf("%s/etc/deep", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(mkdir(deep, 0755), 0);
+	put("etc/inside", "inside\n");
+	/* Absolute and .. links, as another machine's tree holds them. */
+	link_at("/etc/inside", "etc/abs");
+	link_at("../../../../../../../../etc/inside", "etc/deep/dotdot");
+	link_at("/etc/passwd", "etc/passwd"); /* this machine's has a root line; the tree's none */
+	link_at("/", "etc/up");
+	_cleanup_free_ char *fifo = xasprintf("%s/etc/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	root_set(dir);
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	root_set("/");
+	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	return 0;
+}
+
+static char *read_root(const char *path, int *r)
+{
+	_cleanup_free_ char *p = root_path(path);
+	char *data = NULL;
+	*r = read_file_bounded(p, 4096, &data, NULL);
+	return data;
+}
+
+static void links_resolve_inside(void **state)
+{
+	int r;
+	(void)state;
+	_cleanup_free_ char *a = read_root("/etc/abs", &r);
+	assert_int_equal(r, 0);
+	assert_str(a, "inside\n");
+	_cleanup_free_ char *b = read_root("/etc/deep/dotdot", &r);
+	assert_int_equal(r, 0);
+	assert_str(b, "inside\n");
+	/* /etc/passwd of the tree is a link to "/etc/passwd": itself, never this machine's. */
+	_cleanup_free_ char *c = read_root("/etc/passwd", &r);
+	assert_true(r == -ELOOP || r == -ENOENT);
+	assert_null(c);
+	/* "/" inside the root is the root. */
+	_cleanup_free_ char *d = read_root("/etc/up/etc/inside", &r);
+	assert_int_equal(r, 0);
+	assert_str(d, "inside\n");
+	_cleanup_free_ char *pa = root_path("/etc/abs"), *pp = root_path("/etc/passwd");
+	assert_true(root_exists(pa));
+	assert_false(root_exists(pp));
+	assert_true(root_lexists(pp)); /* the link itself is there */
+}
+
+static void mkdir_stays_inside(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *p = root_path("/etc/up/made-inside");
+	assert_int_equal(root_mkdir(p, 0755), 0);
+	_cleanup_free_ char *real = xasprintf("%s/made-inside", dir);
+	struct stat st;
+	assert_int_equal(stat(real, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(stat("/made-inside", &st), -1);
+}
+
+static void reader_refuses_what_is_not_a_file(void **state)
+{
+	struct diag d = { 0 };
+	char *data = NULL;
+	int r;
+	(void)state;
+	int64_t t0 = now_ms();
+	_cleanup_free_ char *f = read_root("/etc/fifo", &r);
+	assert_int_equal(r, -EFTYPE_);
+	assert_true(now_ms() - t0 < 2000); /* an open that blocked would never return */
+	_cleanup_free_ char *p = root_path("/etc/fifo");
+	assert_int_equal(read_input(p, 4096, &data, NULL, &d), -EBADMSG);
+	assert_str(d.msg, "is a FIFO, not a regular file");
+	assert_str(d.file, p);
+	_cleanup_free_ char *e = root_path("/etc");
+	assert_int_equal(read_input(e, 4096, &data, NULL, &d), -EBADMSG);
+	assert_str(d.msg, "is a directory, not a regular file");
+	_cleanup_free_ char *big = root_path("/etc/inside");
+	assert_int_equal(read_file_bounded(big, 3, &data, NULL), -EFBIG);
+	assert_int_equal(read_input(big, 3, &data, NULL, &d), -EBADMSG);
+	assert_non_null(strstr(d.msg, "larger than 3 bytes"));
+	_cleanup_free_ char *none = root_path("/etc/none");
+	assert_int_equal(read_input(none, 4096, &data, NULL, &d), -ENOENT);
+	/* /proc files are regular files of size 0, read to their end. */
+	root_set("/");
+	assert_int_equal(read_file_bounded("/proc/self/status", 1 << 20, &data, NULL), 0);
+	assert_non_null(strstr(data, "Pid:"));
+	free(data);
+	root_set(dir);
+}
+
+static void nothing_runs_under_root(void **state)
+{
+	const char *argv[] = { "true", NULL };
+	struct spawn_result res;
+	(void)state;
+	assert_int_equal(spawn_run(argv, NULL, &res), SPAWN_REFUSED_ROOT);
+	assert_int_equal(res.pid, 0);
+	spawn_result_free(&res);
+	assert_null(spawn_which("sh"));
+	const char *abs[] = { "/bin/true", NULL };
+	assert_int_equal(spawn_run(abs, &(struct spawn_opts){ .exact_path = true }, &res),
+			 SPAWN_REFUSED_ROOT);
+	spawn_result_free(&res);
+}
+
+static void path_and_environment(void **state)
+{
+	const char *env[] = { "env", NULL };
+	struct spawn_result res;
+	char cwd[512];
+	(void)state;
+	root_set("/");
+	/* A program in the current directory, reachable only through relative PATH entries. */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	put("etc/true", "#!/bin/sh\nexit 0\n");
+	_cleanup_free_ char *t = xasprintf("%s/etc/true", dir);
+	assert_int_equal(chmod(t, 0755), 0);
+	setenv("PATH", "etc::.", 1);
+	_cleanup_free_ char *w0 = spawn_which("true"); /* no absolute entry: the system's dirs */
+	assert_true(!w0 || (w0[0] == '/' && !strstr(w0, dir)));
+	setenv("PATH", "etc:/nonexistent:", 1);
+	assert_null(spawn_which("true")); /* only /nonexistent is searched */
+	setenv("PATH", "etc:/usr/bin:", 1);
+	_cleanup_free_ char *w = spawn_which("env");
+	assert_non_null(w);
+	assert_str(w, "/usr/bin/env");
+	/* The child's environment is built: none of ours leaks. */
+	setenv("MESHNFS_TEST_SECRET", "leak", 1);
+	setenv("PATH", "/usr/bin:/bin:relative", 1);
+	assert_int_equal(spawn_run(env, NULL, &res), 0);
+	assert_non_null(strstr(res.out, "PATH=/usr/bin:/bin\n"));
+	assert_non_null(strstr(res.out, "LC_ALL=C\n"));
+	assert_null(strstr(res.out, "MESHNFS_TEST_SECRET"));
+	spawn_result_free(&res);
+	unsetenv("MESHNFS_TEST_SECRET");
+	assert_int_equal(chdir(cwd), 0);
+	root_set(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(links_resolve_inside),
+		cmocka_unit_test(mkdir_stays_inside),
+		cmocka_unit_test(reader_refuses_what_is_not_a_file),
+		cmocka_unit_test(nothing_runs_under_root),
+		cmocka_unit_test(path_and_environment),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

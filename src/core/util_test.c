@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* ENUM_NAME and ENUM_PARSE: the one way enums and their names meet. */
+#include "core/root.h"
+#include "core/test.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum color { RED, GREEN, BLUE, N_COLORS };
+
+static const char *const names[] = { [RED] = "red", [BLUE] = "blue" }; /* GREEN unnamed */
+
+static void enum_tables(void **state)
+{
+	(void)state;
+	assert_str(ENUM_NAME(names, RED, "?"), "red");
+	assert_str(ENUM_NAME(names, BLUE, "?"), "blue");
+	assert_str(ENUM_NAME(names, GREEN, "?"), "?");       /* a hole in the table */
+	assert_str(ENUM_NAME(names, N_COLORS, "?"), "?");    /* past its end */
+	assert_str(ENUM_NAME(names, (enum color)-1, "?"), "?"); /* negative: huge as size_t */
+	assert_null(ENUM_NAME(names, 7, NULL));
+	assert_int_equal(ENUM_PARSE(names, "blue"), BLUE);
+	assert_int_equal(ENUM_PARSE(names, "red"), RED);
+	assert_int_equal(ENUM_PARSE(names, "Red"), -1); /* exact */
+	assert_int_equal(ENUM_PARSE(names, ""), -1);
+	assert_int_equal(ENUM_PARSE(names, NULL), -1);
+}
+
+/* root_entry_exists: an entry under the root, a link counted as itself (never followed). */
+static void entry_exists(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/meshnfs-root-XXXXXX";
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *d = xasprintf("%s/etc", dir), *dangling = xasprintf("%s/etc/gone", dir);
+	_cleanup_free_ char *out = xasprintf("%s/etc/out", dir);
+	assert_int_equal(mkdir(d, 0755), 0);
+	assert_int_equal(symlink("/nonexistent/meshnfs", dangling), 0);
+	assert_int_equal(symlink("/etc/hostname", out), 0); /* absolute: the host's, not the root's */
+	root_set(dir);
+	assert_true(root_entry_exists("/etc"));
+	assert_true(root_entry_exists("/etc/gone")); /* dangling: the link is there */
+	assert_true(root_entry_exists("/etc/out"));
+	assert_false(root_entry_exists("/etc/hostname")); /* not under this root */
+	root_set(NULL);
+	unlink(dangling);
+	unlink(out);
+	rmdir(d);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = { cmocka_unit_test(enum_tables), cmocka_unit_test(entry_exists) };
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
