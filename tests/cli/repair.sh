@@ -5,7 +5,7 @@
 # program: the commands are listed "to run on that machine" (and the fakes record nothing).
 # (A live repair probes the server first: the lab's e2e tests run it for real.)
 # listed: the block of commands for that machine, and what the fakes recorded (nothing).
-listed() { printf '%s|%s' "$(sed -n '/^Commands to run on that machine/,/^[^ ]/{/^  /p}' <<<"$OUT" | sed 's/^  //')" "$(cat "$FAKE_LOG")"; }
+listed() { printf '%s|%s' "$(sed -n '/^Commands to run on that machine/,/^[^ ]/{/^  /p}' <<<"$OUT" | sed 's/^  //')" "$(logged "$FAKE_LOG")"; }
 . "$(dirname "$0")/../lib/tap.sh"
 # systemd-escape (package systemd) may be absent on a CI image: then its comparison is not made.
 has_escape=0
