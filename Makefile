@@ -23,7 +23,14 @@ WARN      += -Werror
 endif
 BASEFLAGS := -std=gnu11 -D_GNU_SOURCE -g -Isrc $(WARN) $(PKG_CFLAGS) -DMESHNFS_VERSION='"$(VERSION)"'$(if $(LIBNFS_SONAME), -DMESHNFS_LIBNFS_SONAME='"$(LIBNFS_SONAME)"')
 CFLAGS    ?= -O2
-HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+# Hardening. _FORTIFY_SOURCE=3 (__builtin_dynamic_object_size: gcc 12 and glibc 2.34, both in
+# Debian 12) needs optimisation: a CFLAGS given without any -O would turn it off silently (glibc
+# only warns), so an -O2 is added then. -U first: some toolchains predefine level 2.
+ifeq ($(filter -O1 -O2 -O3 -Os -Oz -Og -Ofast -O,$(CFLAGS)),)
+HARDEN_O  := -O2
+endif
+HARDEN    := $(HARDEN_O) -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
+	     -fstack-clash-protection -fcf-protection -fPIE
 LDHARDEN  := -pie -Wl,-z,relro,-z,now
 SANFLAGS  := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 

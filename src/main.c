@@ -2,6 +2,7 @@
 /* meshnfs: shared storage over NFSv4 on a Tailscale/Headscale mesh. A tiny main: global
  * options, then one command from the table. */
 #include "cmd/cmd.h"
+#include "report/output.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -66,6 +67,7 @@ int main(int argc, char **argv)
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
+	output_escape_std(); /* human output: no byte from outside reaches the terminal raw */
 	cmd_nagios = cmd_argv_wants_nagios(argc, argv);
 	r = run(&ctx, argc, argv);
 	if (cmd_nagios && (r < EXIT_OK || r > EXIT_FAIL)) {

@@ -4,6 +4,8 @@
  * when the diagnosis is ok, 1 when the probe was cut (no verdict), 2 otherwise. */
 #include "cmd/cmd.h"
 
+#include "core/escape.h"
+
 #include "net/net.h"
 #include "net/probe.h"
 #include "report/output.h"
@@ -57,13 +59,13 @@ static json_t *probe_json(const struct probe *p, const char *summary, const char
 	ipv4_format(p->addr, addr, sizeof(addr));
 	ipv4_format(p->source, src, sizeof(src));
 	json_object_set_new(doc, "command", json_string("probe"));
-	json_object_set_new(doc, "server", json_string(p->host));
-	json_object_set_new(doc, "address", json_string(addr));
+	json_object_set_new(doc, "server", json_text(p->host));
+	json_object_set_new(doc, "address", json_text(addr));
 	json_object_set_new(doc, "export", json_str_or_null(p->export_path));
-	json_object_set_new(doc, "diagnosis", json_string(probe_diagnosis_name(p->diagnosis)));
-	json_object_set_new(doc, "summary", json_string(summary));
+	json_object_set_new(doc, "diagnosis", json_text(probe_diagnosis_name(p->diagnosis)));
+	json_object_set_new(doc, "summary", json_text(summary));
 	json_object_set_new(doc, "fix", json_str_or_null(fix));
-	json_object_set_new(doc, "source", p->source ? json_string(src) : json_null());
+	json_object_set_new(doc, "source", p->source ? json_text(src) : json_null());
 	json_object_set_new(doc, "source_in_mesh", json_boolean(p->source_in_mesh));
 	json_object_set_new(doc, "owner_uid", p->owner_known ? json_integer((json_int_t)p->owner)
 							     : json_null());
@@ -90,15 +92,19 @@ static void probe_print(const struct probe *p, const char *summary, const char *
 		char ms[32] = "-";
 		if (s->ms >= 0)
 			snprintf(ms, sizeof(ms), "%" PRId64 " ms", s->ms);
-		printf("  %s%-4s%s  %-9s  %8s  %s\n", color ? check_status_color((enum check_status)s->status) : "",
-		       probe_step_status_name(s->status), color ? COLOR_RESET : "", probe_step_name(i), ms,
-		       s->detail ? s->detail : "");
+		printf("  ");
+		output_color(stdout, color, check_status_color((enum check_status)s->status));
+		printf("%-4s", probe_step_status_name(s->status));
+		output_color(stdout, color, COLOR_RESET);
+		printf("  %-9s  %8s  %s\n", probe_step_name(i), ms, s->detail ? s->detail : "");
 	}
 	enum check_status v = p->diagnosis == PROBE_OK    ? CHECK_OK
 			      : p->diagnosis == PROBE_CUT ? CHECK_WARN
 							  : CHECK_FAIL;
-	printf("%sdiagnosis: %s%s (%" PRId64 " ms)\n  %s\n", color ? check_status_color(v) : "",
-	       probe_diagnosis_name(p->diagnosis), color ? COLOR_RESET : "", p->ms, summary);
+	output_color(stdout, color, check_status_color(v));
+	printf("diagnosis: %s", probe_diagnosis_name(p->diagnosis));
+	output_color(stdout, color, COLOR_RESET);
+	printf(" (%" PRId64 " ms)\n  %s\n", p->ms, summary);
 	if (fix)
 		printf("fix: %s\n", fix);
 }

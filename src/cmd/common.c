@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "cmd/cmd.h"
 
+#include "core/escape.h"
+
 #include "core/root.h"
 #include "core/spawn.h"
 #include "report/output.h"
@@ -157,6 +159,10 @@ static int parse_timeout(const char *arg, int *ms)
 	char *end;
 	double s;
 
+	/* Decimal only: strtod also reads "0x10" (16 s), "1e1", "inf" and leading blanks. */
+	if (!*arg || strspn(arg, "0123456789.") != strlen(arg) || strchr(arg, '.') != strrchr(arg, '.') ||
+	    !strpbrk(arg, "0123456789"))
+		return -EINVAL;
 	errno = 0;
 	s = strtod(arg, &end);
 	if (errno || end == arg || *end || !isfinite(s) || s < 0.1 || s > 3600)
@@ -175,7 +181,7 @@ static void verbose_log(const char *msg)
 static int global_option(struct ctx *ctx, int opt, const char *arg, char *err, size_t size)
 {
 	switch (opt) {
-	case OPT_ROOT:
+	case OPT_ROOT: {
 		struct stat st;
 		if (arg[0] != '/' || stat(arg, &st) < 0 || !S_ISDIR(st.st_mode)) {
 			snprintf(err, size, "--root: \"%s\" is not an existing absolute directory", arg);
@@ -183,6 +189,7 @@ static int global_option(struct ctx *ctx, int opt, const char *arg, char *err, s
 		}
 		root_set(arg);
 		return 1;
+	}
 	case OPT_CONFIG:
 		ctx->config_path = arg;
 		ctx->config_loaded = false;
@@ -192,7 +199,8 @@ static int global_option(struct ctx *ctx, int opt, const char *arg, char *err, s
 		return 1;
 	case OPT_TIMEOUT:
 		if (parse_timeout(arg, &ctx->timeout_ms) < 0) {
-			snprintf(err, size, "--timeout: \"%s\" is not a number of seconds in 0.1..3600",
+			snprintf(err, size, "--timeout: \"%s\" is not a number of seconds in "
+				 "0.1..3600 (decimal only: digits and one '.', e.g. 2.5)",
 				 arg);
 			return -EINVAL;
 		}
@@ -301,9 +309,29 @@ int ctx_load_config(struct ctx *ctx, struct diag *diag)
 
 void cmd_print_json(json_t *doc)
 {
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', stdout);
-	fflush(stdout);
+	/* ASCII only (\uXXXX escapes): the same values, and no C1 or bidi control reaches a
+	 * terminal the document is shown on. Strings are valid UTF-8 by construction
+	 * (json_text); a document that still cannot be written is an internal error, never an
+	 * empty line. */
+	unsigned n_bad = json_text_replaced();
+	_cleanup_free_ char *s = NULL;
+
+	/* Reported in the document and on stderr: some strings are not the bytes that came. */
+	if (n_bad && json_is_object(doc)) {
+		json_object_set_new(doc, "not_utf8", json_integer(n_bad));
+		fprintf(stderr, "meshnfs: warning: %u string%s from outside held bytes that are not "
+				"UTF-8: written as the text \\xNN in the JSON output (\"not_utf8\")\n",
+			n_bad, n_bad == 1 ? "" : "s");
+	}
+	if (doc)
+		s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	if (!s) {
+		cmd_internal_error("cannot encode the JSON document");
+		s = xstrdup("{\"error\": {\"kind\": \"internal\", \"message\": "
+			    "\"cannot encode the JSON document\"}}");
+	}
+	output_raw(stdout, s);
+	output_raw(stdout, "\n");
 }
 
 int cmd_finish(struct ctx *ctx, struct report *r)
@@ -325,9 +353,10 @@ int cmd_bad_input(struct ctx *ctx, const struct diag *d)
 	fprintf(stderr, "meshnfs: %s\n", msg);
 	cmd_nagios_unknown(msg);
 	if (ctx->json) {
-		json_t *doc = json_pack("{s:{s:s, s:s, s:o, s:s}}", "error", "kind", "bad_input", "file",
-					d->file, "line", d->line ? json_integer(d->line) : json_null(),
-					"message", d->msg);
+		json_t *doc = json_pack("{s:{s:s, s:o, s:o, s:o}}", "error", "kind", "bad_input", "file",
+					json_text(d->file), "line",
+					d->line ? json_integer(d->line) : json_null(), "message",
+					json_text(d->msg));
 		cmd_print_json(doc);
 		json_decref(doc);
 	}
@@ -336,7 +365,10 @@ int cmd_bad_input(struct ctx *ctx, const struct diag *d)
 
 void cmd_print_warnings(FILE *f, char *const *w, size_t n, bool color)
 {
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%swarning:%s %s\n", color ? COLOR_YELLOW : "", color ? COLOR_RESET : "",
-			w[i]);
+	for (size_t i = 0; i < n; i++) {
+		output_color(f, color, COLOR_YELLOW);
+		fputs("warning:", f);
+		output_color(f, color, COLOR_RESET);
+		fprintf(f, " %s\n", w[i]);
+	}
 }

@@ -2,6 +2,8 @@
 /* meshnfs doctor --all: doctor on every node of the mesh over ssh, one table. */
 #include "cmd/cmd.h"
 
+#include "core/escape.h"
+
 #include "core/root.h"
 #include "fleet/fleet.h"
 #include "mesh/sources.h"
@@ -15,21 +17,22 @@ static json_t *row_json(const struct fleet_row *row)
 	json_t *o = json_object(), *ips = json_array(), *checks = json_array();
 
 	for (size_t i = 0; i < n->n_ips; i++)
-		json_array_append_new(ips, json_string(n->ips[i]));
+		json_array_append_new(ips, json_text(n->ips[i]));
 	for (size_t i = 0; i < row->n_checks; i++) {
 		const struct fleet_check *c = &row->checks[i];
-		json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:o}", "id", c->id, "status",
-							check_status_name(c->status), "summary",
-							c->summary, "fix", json_str_or_null(c->fix)));
+		json_array_append_new(checks, json_pack("{s:o, s:s, s:o, s:o}", "id", json_text(c->id),
+							"status", check_status_name(c->status),
+							"summary", json_text(c->summary), "fix",
+							json_str_or_null(c->fix)));
 	}
-	json_object_set_new(o, "name", json_string(mesh_node_display_name(n)));
+	json_object_set_new(o, "name", json_text(mesh_node_display_name(n)));
 	json_object_set_new(o, "ips", ips);
 	json_object_set_new(o, "os", json_str_or_null(n->os));
 	json_object_set_new(o, "role", json_str_or_null(n->role));
 	json_object_set_new(o, "online", n->online == MESH_UNKNOWN ? json_null()
 								   : json_boolean(n->online == MESH_YES));
-	json_object_set_new(o, "address", row->address[0] ? json_string(row->address) : json_null());
-	json_object_set_new(o, "result", json_string(fleet_result_name(row->result)));
+	json_object_set_new(o, "address", row->address[0] ? json_text(row->address) : json_null());
+	json_object_set_new(o, "result", json_text(fleet_result_name(row->result)));
 	json_object_set_new(o, "reason", json_str_or_null(row->reason));
 	json_object_set_new(o, "checks", checks);
 	json_object_set_new(o, "exit_code", row->exit_code >= 0 ? json_integer(row->exit_code)
@@ -103,9 +106,10 @@ static void print_table(const struct mesh_nodes *nodes, const struct fleet_row *
 	for (int k = 0; k <= FLEET_ERROR; k++) {
 		if (!counts[k])
 			continue;
-		fprintf(f, "%s %d %s%s%s", first ? "" : ",", counts[k],
-			color ? check_status_color(fleet_result_status(k)) : "", result_text(k),
-			color ? COLOR_RESET : "");
+		fprintf(f, "%s %d ", first ? "" : ",", counts[k]);
+		output_color(f, color, check_status_color(fleet_result_status(k)));
+		fputs(result_text(k), f);
+		output_color(f, color, COLOR_RESET);
 		first = false;
 	}
 	fprintf(f, " (nodes from %s)\n", nodes->source ? nodes->source : "?");
@@ -135,6 +139,10 @@ int cmd_doctor_all(struct ctx *ctx, int source)
 		.mesh = &c->mesh,
 	};
 	fleet_run(&o, &nodes, &rows);
+	for (size_t i = 0; i < nodes.n; i++)
+		if (rows[i].warning)
+			mesh_nodes_warn(&nodes, "%s: %s", mesh_node_display_name(rows[i].node),
+					rows[i].warning);
 
 	enum check_status worst = CHECK_OK;
 	for (size_t i = 0; i < nodes.n; i++)
@@ -146,12 +154,12 @@ int cmd_doctor_all(struct ctx *ctx, int source)
 			json_array_append_new(arr, row_json(&rows[i]));
 		json_object_set_new(doc, "command", json_string("doctor"));
 		json_object_set_new(doc, "all", json_true());
-		json_object_set_new(doc, "verdict", json_string(check_status_name(worst)));
-		json_object_set_new(doc, "source", json_string(nodes.source ? nodes.source : ""));
+		json_object_set_new(doc, "verdict", json_text(check_status_name(worst)));
+		json_object_set_new(doc, "source", json_text(nodes.source ? nodes.source : ""));
 		json_object_set_new(doc, "nodes", arr);
 		json_t *w = json_array();
 		for (size_t i = 0; i < nodes.n_warnings; i++)
-			json_array_append_new(w, json_string(nodes.warnings[i]));
+			json_array_append_new(w, json_text(nodes.warnings[i]));
 		json_object_set_new(doc, "warnings", w);
 		cmd_print_json(doc);
 		json_decref(doc);

@@ -2,6 +2,7 @@
 /* meshnfs env: what kind of node this is and what that implies. Read-only, no sockets. */
 #include "cmd/cmd.h"
 
+#include "core/escape.h"
 #include "doctor/doctor.h"
 
 #include "core/root.h"
@@ -28,7 +29,7 @@ static json_t *implications(const struct node_info *n)
 	size_t k = doctor_node_follows(n, &v);
 
 	for (size_t i = 0; i < k; i++) {
-		json_array_append_new(a, json_string(v[i]));
+		json_array_append_new(a, json_text(v[i]));
 		free(v[i]);
 	}
 	free(v);
@@ -40,8 +41,8 @@ static json_t *node_json(const struct node_info *n)
 	json_t *o = json_object(), *addrs = json_null();
 	char a[16];
 
-	json_object_set_new(o, "kind", json_string(node_kind_name(n->kind)));
-	json_object_set_new(o, "kind_reason", json_string(n->kind_reason));
+	json_object_set_new(o, "kind", json_text(node_kind_name(n->kind)));
+	json_object_set_new(o, "kind_reason", json_text(n->kind_reason));
 	json_object_set_new(o, "kernel", json_str_or_null(n->osrelease));
 	json_object_set_new(o, "distro", json_str_or_null(n->distro));
 	json_object_set_new(o, "debian_like", json_boolean(n->debian_like));
@@ -55,7 +56,7 @@ static json_t *node_json(const struct node_info *n)
 		addrs = json_array();
 		for (size_t i = 0; i < n->n_addrs; i++) {
 			ipv4_format(n->addrs[i], a, sizeof(a));
-			json_array_append_new(addrs, json_string(a));
+			json_array_append_new(addrs, json_text(a));
 		}
 	}
 	json_object_set_new(o, "mesh_addresses", addrs);
@@ -65,8 +66,8 @@ static json_t *node_json(const struct node_info *n)
 	}
 	const struct wsl_info *w = &n->wsl;
 	json_t *wj = json_object();
-	json_object_set_new(wj, "networking_mode", json_string(w->networking_mode));
-	json_object_set_new(wj, "mode_source", json_string(mode_source_name(w->mode_source)));
+	json_object_set_new(wj, "networking_mode", json_text(w->networking_mode));
+	json_object_set_new(wj, "mode_source", json_text(mode_source_name(w->mode_source)));
 	json_object_set_new(wj, "configured_mode",
 			    json_str_or_null(w->configured_mode));
 	json_object_set_new(wj, "systemd", json_boolean(n->systemd));
@@ -76,7 +77,7 @@ static json_t *node_json(const struct node_info *n)
 	json_object_set_new(wj, "wslconfig_target",
 			    json_str_or_null(w->wslconfig_target));
 	json_object_set_new(wj, "wslconfig_encoding",
-			    w->wslconfig ? json_string(text_encoding_name(w->wslconfig_encoding))
+			    w->wslconfig ? json_text(text_encoding_name(w->wslconfig_encoding))
 					 : json_null());
 	json_object_set_new(wj, "wsl_conf",
 			    json_pack("{s:o, s:o, s:o}", "boot_systemd",

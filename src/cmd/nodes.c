@@ -3,6 +3,8 @@
  * loaded from the sources in their order, or the error printed the same way for both. */
 #include "cmd/cmd.h"
 
+#include "core/escape.h"
+
 #include "node/node.h"
 
 #include <errno.h>
@@ -36,8 +38,9 @@ int cmd_mesh_nodes(struct ctx *ctx, const char *command, int source, struct mesh
 	diag_format(&d, msg, sizeof(msg));
 	fprintf(stderr, "meshnfs: %s\n", msg);
 	if (ctx->json) {
-		json_t *doc = json_pack("{s:s, s:s, s:{s:s, s:s}}", "command", command, "verdict",
-					"fail", "error", "kind", error_kind(r), "message", msg);
+		json_t *doc = json_pack("{s:s, s:s, s:{s:s, s:o}}", "command", command, "verdict",
+					"fail", "error", "kind", error_kind(r), "message",
+					json_text(msg));
 		cmd_print_json(doc);
 		json_decref(doc);
 	}

@@ -3,6 +3,8 @@
  * every address probed at once (src/status), one table (or JSON) and the warnings. */
 #include "cmd/cmd.h"
 
+#include "core/escape.h"
+
 #include "report/output.h"
 #include "status/status.h"
 
@@ -62,9 +64,10 @@ static void progress_show(size_t finished, size_t n, int64_t ms_left, void *user
 		return;
 	pr->last = now;
 	pr->shown = true;
-	fprintf(stderr, "\rmeshnfs status: %zu of %zu addresses probed, %.1f s left\033[K", finished,
-		n, ms_left > 0 ? ms_left / 1000.0 : 0.0);
-	fflush(stderr);
+	output_raw(stderr, "\r");
+	fprintf(stderr, "meshnfs status: %zu of %zu addresses probed, %.1f s left", finished, n,
+		ms_left > 0 ? ms_left / 1000.0 : 0.0);
+	output_raw(stderr, "\033[K");
 }
 
 static json_t *row_json(const struct status *st, const struct status_row *r)
@@ -76,7 +79,7 @@ static json_t *row_json(const struct status *st, const struct status_row *r)
 	char addr[16];
 
 	for (size_t i = 0; i < n->n_ips; i++)
-		json_array_append_new(ips, json_string(n->ips[i]));
+		json_array_append_new(ips, json_text(n->ips[i]));
 	if (t) {
 		const struct probe_step *failed = NULL;
 		int last = -1;
@@ -97,7 +100,7 @@ static json_t *row_json(const struct status *st, const struct status_row *r)
 				probe_step_name(last < 0 ? PROBE_ROUTE : last), "detail",
 				json_str_or_null(failed ? failed->detail : NULL));
 	}
-	json_object_set_new(o, "name", json_string(r->name));
+	json_object_set_new(o, "name", json_text(r->name));
 	json_object_set_new(o, "ips", ips);
 	json_object_set_new(o, "os", json_str_or_null(n->os));
 	json_object_set_new(o, "role", json_str_or_null(status_role_name(r->role)));
@@ -105,11 +108,11 @@ static json_t *row_json(const struct status *st, const struct status_row *r)
 								   : json_boolean(n->online == MESH_YES));
 	json_object_set_new(o, "nfs", nfs);
 	json_object_set_new(o, "latency_ms", lat >= 0 ? json_integer(lat) : json_null());
-	json_object_set_new(o, "address", t ? json_string(addr) : json_null());
+	json_object_set_new(o, "address", t ? json_text(addr) : json_null());
 	json_object_set_new(o, "via", json_str_or_null(n->via));
 	json_object_set_new(o, "not_probed",
 			    t ? json_null()
-			      : json_string(r->not_probed ? r->not_probed
+			      : json_text(r->not_probed ? r->not_probed
 							  : "the run's deadline came first"));
 	return o;
 }
@@ -122,13 +125,13 @@ static json_t *status_json(const struct status *st)
 		json_array_append_new(nodes, row_json(st, &st->rows[i]));
 	for (size_t i = 0; i < st->n_warnings; i++) {
 		const struct status_warning *x = &st->warnings[i];
-		json_array_append_new(w, json_pack("{s:s, s:o, s:s, s:o}", "kind",
+		json_array_append_new(w, json_pack("{s:s, s:o, s:o, s:o}", "kind",
 						   status_warning_kind_name(x->kind), "node",
-						   json_str_or_null(x->node), "message", x->message, "fix",
+						   json_str_or_null(x->node), "message", json_text(x->message), "fix",
 						   json_str_or_null(x->fix)));
 	}
 	json_object_set_new(doc, "command", json_string("status"));
-	json_object_set_new(doc, "verdict", json_string(check_status_name(status_verdict(st))));
+	json_object_set_new(doc, "verdict", json_text(check_status_name(status_verdict(st))));
 	json_object_set_new(doc, "source", json_str_or_null(st->nodes->source));
 	json_object_set_new(doc, "timeout_ms", json_integer(st->o.timeout_ms));
 	json_object_set_new(doc, "ms", json_integer(st->ms));
@@ -207,16 +210,20 @@ static void print_table(const struct status *st, bool color, FILE *f)
 		answered += status_target_answered(&st->targets[i]);
 	enum check_status v = status_verdict(st);
 	fprintf(f, "\n%zu node%s from %s; %zu of %zu addresses answered, in %.1f s (--timeout "
-		   "%.1f s): %s%s%s\n",
+		   "%.1f s): ",
 		st->nodes->n, st->nodes->n == 1 ? "" : "s",
 		st->nodes->source ? st->nodes->source : "?", answered, st->n_targets,
-		st->ms / 1000.0, st->o.timeout_ms / 1000.0,
-		color ? check_status_color(v) : "",
-		check_status_name(v), color ? COLOR_RESET : "");
+		st->ms / 1000.0, st->o.timeout_ms / 1000.0);
+	output_color(f, color, check_status_color(v));
+	fputs(check_status_name(v), f);
+	output_color(f, color, COLOR_RESET);
+	fputc('\n', f);
 	for (size_t i = 0; i < st->n_warnings; i++) {
 		const struct status_warning *w = &st->warnings[i];
-		fprintf(f, "%swarning:%s %s\n", color ? COLOR_YELLOW : "", color ? COLOR_RESET : "",
-			w->message);
+		output_color(f, color, COLOR_YELLOW);
+		fputs("warning:", f);
+		output_color(f, color, COLOR_RESET);
+		fprintf(f, " %s\n", w->message);
 		if (w->fix)
 			fprintf(f, "  fix: %s\n", w->fix);
 	}
@@ -254,7 +261,7 @@ int cmd_status(struct ctx *ctx, int argc, char **argv)
 	status_plan(&st, &nodes, &o);
 	int r = status_run(&st);
 	if (pr.shown)
-		fputs("\r\033[K", stderr);
+		output_raw(stderr, "\r\033[K");
 	if (r < 0) {
 		status_free(&st);
 		mesh_nodes_free(&nodes);

@@ -395,7 +395,9 @@ int config_check_value(const char *section, const char *key, const char *value, 
 	return snprintf(err, size, "no key %s in [%s]", key, section), -EINVAL;
 }
 
-static int apply(const char *file, const struct ini_entry *e, struct config *c,
+/* seen[i]: the line keys[i] was set on, 0 before (a key given twice is an error: the last
+ * one silently winning hid typos and merge left-overs). */
+static int apply(const char *file, const struct ini_entry *e, struct config *c, unsigned *seen,
 		 struct diag *diag)
 {
 	const struct config_key *k = NULL;
@@ -415,6 +417,10 @@ static int apply(const char *file, const struct ini_entry *e, struct config *c,
 		return diag_set(diag, file, e->line, "unknown section [%s]", e->section);
 	if (!k)
 		return diag_set(diag, file, e->line, "unknown key \"%s\" in [%s]", e->key, e->section);
+	if (seen[k - keys])
+		return diag_set(diag, file, e->line, "%s given twice in [%s] (first on line %u)",
+				k->key, k->section, seen[k - keys]);
+	seen[k - keys] = e->line;
 
 	void *slot = (char *)c + k->offset;
 	char err[600];
@@ -443,6 +449,7 @@ int config_parse(const char *file, const char *data, size_t len, struct config *
 		 struct diag *diag)
 {
 	struct ini_doc doc = { 0 };
+	unsigned seen[ARRAY_SIZE(keys)] = { 0 };
 	int r = ini_parse_buffer(file, data, len, false, &doc, diag);
 
 	for (size_t i = 0; r == 0 && i < doc.n_entries; i++) {
@@ -450,8 +457,11 @@ int config_parse(const char *file, const char *data, size_t len, struct config *
 			r = diag_set(diag, file, doc.entries[i].line, "key \"%s\" outside of a section",
 				     doc.entries[i].key);
 		else
-			r = apply(file, &doc.entries[i], c, diag);
+			r = apply(file, &doc.entries[i], c, seen, diag);
 	}
+	for (size_t i = 0; i < doc.n_entries; i++) /* the parser's copies of an api_key */
+		if (strcasecmp(doc.entries[i].key, "api_key") == 0)
+			explicit_bzero(doc.entries[i].value, strlen(doc.entries[i].value));
 	for (size_t i = 0; r == 0 && i < doc.n_sections; i++) {
 		bool known = section_is_free(doc.sections[i].section);
 		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
@@ -481,6 +491,7 @@ int config_load(const char *path, struct config *c, struct diag *diag)
 		return r;
 	size_t bom = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	r = config_parse(resolved, data + bom, len - bom, c, diag);
+	explicit_bzero(data, len); /* it may hold the API key */
 	if (r < 0)
 		return r;
 	/* Like ssh with a private key: a secret in a file others can read is refused. */
@@ -507,6 +518,8 @@ void config_free(struct config *c)
 	free(c->mount_options);
 	free(c->source);
 	free(c->hs_url);
+	if (c->hs_api_key)
+		explicit_bzero(c->hs_api_key, strlen(c->hs_api_key));
 	free(c->hs_api_key);
 	free(c->hs_api_key_file);
 	free(c->hs_ca_file);

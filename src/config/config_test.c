@@ -67,6 +67,10 @@ static void bad_values(void **state)
 		{ "[nodes]\na = 100.64.0.1\nA = 100.64.0.2\n", "nodes: \"A\" listed twice (line 2)" },
 		{ "[nodes]\n-a = 100.64.0.1\n", "nodes: \"-a\" is not a node name" },
 		{ "[nodes]\na = \"\"\n", "nodes: a: empty: give an address, a role or os=NAME" },
+		/* the last one won silently */
+		{ "[server]\naddress = 100.64.0.1\n\n[client]\n[server]\nADDRESS = 100.64.0.9\n",
+		  "address given twice in [server] (first on line 2)" },
+		{ "[fleet]\nsessions = 4\nsessions = 4\n", "sessions given twice in [fleet] (first on line 2)" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct config c = { 0 };

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/xattr.h>
 
 #define LOCK_TIMEOUT_DEFAULT_MS 30000
 
@@ -36,6 +37,11 @@ char *safewrite_backup_path(const char *path)
 	return beside(path, "", SAFEWRITE_BACKUP_SUFFIX);
 }
 
+char *safewrite_original_path(const char *path)
+{
+	return beside(path, "", SAFEWRITE_ORIGINAL_SUFFIX);
+}
+
 char *safewrite_lock_path(const char *path)
 {
 	return beside(path, ".", ".meshnfs.lock");
@@ -44,6 +50,7 @@ char *safewrite_lock_path(const char *path)
 void safewrite_result_free(struct safewrite_result *res)
 {
 	free(res->backup);
+	free(res->original);
 	*res = (struct safewrite_result){ 0 };
 }
 
@@ -148,7 +155,42 @@ struct meta {
 	uid_t uid;
 	gid_t gid;
 	bool keep_owner; /* the file existed: give the new version its owner */
+	int xattr_fd;    /* the file being replaced, whose extended attributes the new version
+			    gets, or -1 */
 };
+
+/* Copies every extended attribute of src onto dst: user.*, POSIX ACLs
+ * (system.posix_acl_access/default), the SELinux label (security.selinux), ... A rename would
+ * otherwise drop them with the old inode. After chmod: an ACL also sets the group bits. */
+static int copy_xattrs(int src, int dst)
+{
+	_cleanup_free_ char *names = NULL;
+	ssize_t n = flistxattr(src, NULL, 0);
+
+	if (n < 0)
+		return errno == ENOTSUP ? 0 : -errno; /* a filesystem without any */
+	if (n == 0)
+		return 0;
+	names = xmalloc((size_t)n + 1);
+	n = flistxattr(src, names, (size_t)n);
+	if (n < 0)
+		return -errno; /* changed meanwhile (ERANGE): the lock does not cover xattrs */
+	for (char *name = names; name < names + n; name += strlen(name) + 1) {
+		_cleanup_free_ char *value = NULL;
+		ssize_t v = fgetxattr(src, name, NULL, 0);
+		if (v < 0 && errno == ENODATA)
+			continue; /* removed meanwhile */
+		if (v < 0)
+			return -errno;
+		value = xmalloc((size_t)v + 1);
+		v = fgetxattr(src, name, value, (size_t)v);
+		if (v < 0)
+			return -errno;
+		if (fsetxattr(dst, name, value, (size_t)v, 0) < 0)
+			return -errno;
+	}
+	return 0;
+}
 
 /* Creates a temporary beside base in dirfd, with a name nobody else uses. */
 static int temp_create(int dirfd, const char *base, char **ret_name)
@@ -203,6 +245,10 @@ static int write_replace(int dirfd, const char *base, const char *data, size_t l
 		res->step = "chown";
 		goto fail;
 	}
+	if (m->xattr_fd >= 0 && (r = copy_xattrs(m->xattr_fd, fd)) < 0 && !ignorable(flags, -r)) {
+		res->step = "xattr";
+		goto fail;
+	}
 	if (fsync(fd) < 0) {
 		r = -errno;
 		res->step = "fsync";
@@ -232,6 +278,23 @@ fail:
 		close(fd);
 	unlinkat(dirfd, tmp, 0);
 	return r;
+}
+
+/* A copy of the current version beside it (.bak, .orig), written the same safe way. A failure
+ * of the directory's fsync after its rename is not one of the update. */
+static int keep_copy(int dirfd, const char *name, const char *data, size_t len,
+		     const struct meta *m, unsigned flags, struct safewrite_result *res)
+{
+	bool renamed;
+	int r = write_replace(dirfd, name, data, len, m, flags, res, &renamed);
+
+	if (r < 0 && !renamed) {
+		res->step = "backup";
+		return r;
+	}
+	res->step = NULL;
+	res->dir_sync_failed = false;
+	return 0;
 }
 
 /* The current content (absent: "" and exists false) and what edit makes of it. */
@@ -278,7 +341,7 @@ int safewrite_update(const char *path, safewrite_edit_fn edit, void *userdata,
 {
 	const struct safewrite_opts dflt = { 0 };
 	_cleanup_free_ char *dir = NULL, *base = NULL, *old = NULL;
-	_cleanup_close_ int lock_fd = -1, dirfd = -1;
+	_cleanup_close_ int lock_fd = -1, dirfd = -1, cur_fd = -1;
 	struct buf out = { 0 };
 	struct stat st;
 	size_t old_len = 0;
@@ -311,21 +374,31 @@ int safewrite_update(const char *path, safewrite_edit_fn edit, void *userdata,
 		goto out;
 	}
 	if (exists) {
-		m = (struct meta){ st.st_mode, st.st_uid, st.st_gid, true };
+		cur_fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (cur_fd < 0) {
+			r = -errno;
+			res->step = "read";
+			goto out;
+		}
+		m = (struct meta){ st.st_mode, st.st_uid, st.st_gid, true, cur_fd };
 		if (!(opts->flags & SAFEWRITE_NO_BACKUP)) {
-			_cleanup_free_ char *bpath = safewrite_backup_path(path);
-			_cleanup_free_ char *bbase = xasprintf("%s%s", base, SAFEWRITE_BACKUP_SUFFIX);
-			r = write_replace(dirfd, bbase, old, old_len, &m, opts->flags, res, &renamed);
-			if (r < 0 && !renamed) {
-				res->step = "backup";
-				goto out;
+			/* The admin's own version, kept once (the .bak follows every change). */
+			_cleanup_free_ char *obase = xasprintf("%s%s", base, SAFEWRITE_ORIGINAL_SUFFIX);
+			struct stat ost;
+			if (fstatat(dirfd, obase, &ost, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+				r = keep_copy(dirfd, obase, old, old_len, &m, opts->flags, res);
+				if (r < 0)
+					goto out;
+				res->original = safewrite_original_path(path);
 			}
-			res->step = NULL;
-			res->dir_sync_failed = false;
-			res->backup = TAKE_PTR(bpath);
+			_cleanup_free_ char *bbase = xasprintf("%s%s", base, SAFEWRITE_BACKUP_SUFFIX);
+			r = keep_copy(dirfd, bbase, old, old_len, &m, opts->flags, res);
+			if (r < 0)
+				goto out;
+			res->backup = safewrite_backup_path(path);
 		}
 	} else
-		m = (struct meta){ opts->new_mode ? opts->new_mode : 0644, 0, 0, false };
+		m = (struct meta){ opts->new_mode ? opts->new_mode : 0644, 0, 0, false, -1 };
 
 	r = write_replace(dirfd, base, out.data, out.len, &m, opts->flags, res, &renamed);
 	if (renamed) {

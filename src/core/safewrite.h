@@ -6,9 +6,11 @@
  * One update is: lock (flock on ".NAME.meshnfs.lock" beside the file, against concurrent
  * runs), read the current version, let the caller's edit function compute the new one from it
  * (so the edit is always made on what is on disk under the lock), and when they differ: keep
- * one backup of the previous version ("NAME.meshnfs.bak", written the same safe way), write a
- * temporary ".NAME.meshnfs-XXXXXX" in the same directory, fsync it, give it the mode and owner
- * of the original, rename it over the file, fsync the directory. A failure at any step before
+ * the first version meshnfs ever replaced ("NAME.meshnfs.orig", written once and never
+ * again) and one backup of the previous version ("NAME.meshnfs.bak"), both written the same
+ * safe way, write a temporary ".NAME.meshnfs-XXXXXX" in the same directory, fsync it, give it
+ * the mode, owner and extended attributes of the original (user.*, POSIX ACLs, the SELinux
+ * label: flistxattr/fgetxattr/fsetxattr), rename it over the file, fsync the directory. A failure at any step before
  * the rename leaves the original byte-identical and removes the temporary. When the new
  * version equals the current one nothing is written at all (not even the timestamp), and no
  * lock file is created when the caller checked first with safewrite_read(). */
@@ -22,12 +24,13 @@
 
 #define SAFEWRITE_MAX_SIZE (4 * 1024 * 1024)
 #define SAFEWRITE_BACKUP_SUFFIX ".meshnfs.bak"
+#define SAFEWRITE_ORIGINAL_SUFFIX ".meshnfs.orig"
 
 enum {
 	/* For Windows filesystems (drvfs, 9p on /mnt/c): chmod, chown and fsync of the directory
 	 * may be unsupported there; their failures are ignored instead of aborting. */
 	SAFEWRITE_BEST_EFFORT_METADATA = 1 << 0,
-	/* Do not keep a backup of the previous version. */
+	/* Do not keep a backup of the previous version (nor the .orig). */
 	SAFEWRITE_NO_BACKUP = 1 << 1,
 };
 
@@ -47,12 +50,13 @@ typedef int (*safewrite_edit_fn)(void *userdata, const char *old, size_t old_len
 				 struct buf *out, struct diag *diag);
 
 /* Where the update stopped, for messages: "lock", "read", "edit", "backup", "open", "write",
- * "fsync", "chmod", "chown", "close", "rename", "sync directory". */
+ * "fsync", "chmod", "chown", "xattr", "close", "rename", "sync directory". */
 struct safewrite_result {
 	bool changed;        /* a new version is in place */
 	bool created;        /* the file did not exist before */
 	bool dir_sync_failed; /* renamed, but fsync of the directory failed (changed is true) */
 	char *backup;        /* the backup of the previous version, or NULL */
+	char *original;      /* the .orig written by this update (the first change), or NULL */
 	const char *step;    /* the failing step, or NULL */
 };
 
@@ -89,5 +93,6 @@ int safewrite_file(const char *path, const void *data, size_t len,
 /* The paths the module uses beside path (new strings). */
 char *safewrite_backup_path(const char *path);
 char *safewrite_lock_path(const char *path);
+char *safewrite_original_path(const char *path);
 
 void safewrite_result_free(struct safewrite_result *res);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/xattr.h>
 
 static char dir[] = "/tmp/meshnfs-safewrite-XXXXXX";
 
@@ -101,6 +102,50 @@ static void test_create_replace_backup(void **state)
 	}
 	safewrite_result_free(&res);
 	assert_int_equal(temporaries("fstab"), 0);
+}
+
+/* Extended attributes (user.*, a POSIX ACL, security.* where settable) survive a replace:
+ * the rename used to drop them with the old inode. The first version is kept once as
+ * NAME.meshnfs.orig; the .bak follows the last change. */
+static void test_xattrs_and_original(void **state)
+{
+	_cleanup_free_ char *p = path_in("exports"), *got = NULL, *orig = NULL, *bak = NULL;
+	/* system.posix_acl_access for user::rw- user:1234:r-- group::r-- mask::r-- other::r--
+	 * (the kernel's binary form: version 2, then tag, perm, id per entry). */
+	static const uint32_t acl[] = { 2, 0x0001 | 6 << 16, 0xffffffff, 0x0002 | 4 << 16, 1234,
+					0x0004 | 4 << 16, 0xffffffff, 0x0010 | 4 << 16, 0xffffffff,
+					0x0020 | 4 << 16, 0xffffffff };
+	struct safewrite_result res;
+	char v[64];
+	ssize_t n;
+
+	(void)state;
+	put("exports", "admin's own\n", 0644);
+	if (setxattr(p, "user.meshnfs-test", "kept", 4, 0) < 0) {
+		/* user xattrs on this filesystem are needed (ext4, tmpfs since Linux 6.6) */
+		fail_msg("setxattr user.*: %s", strerror(errno));
+	}
+	assert_int_equal(setxattr(p, "system.posix_acl_access", acl, sizeof(acl), 0), 0);
+	assert_int_equal(safewrite_file(p, "first change\n", 13, NULL, &res), 0);
+	assert_non_null(res.original);
+	safewrite_result_free(&res);
+	n = getxattr(p, "user.meshnfs-test", v, sizeof(v));
+	assert_int_equal(n, 4);
+	assert_memory_equal(v, "kept", 4);
+	n = getxattr(p, "system.posix_acl_access", v, sizeof(v));
+	assert_int_equal(n, sizeof(acl));
+	assert_memory_equal(v, acl, sizeof(acl));
+
+	assert_int_equal(safewrite_file(p, "second change\n", 14, NULL, &res), 0);
+	assert_null(res.original); /* written once */
+	safewrite_result_free(&res);
+	assert_str(got = get("exports"), "second change\n");
+	assert_str(orig = get("exports" SAFEWRITE_ORIGINAL_SUFFIX), "admin's own\n");
+	assert_str(bak = get("exports" SAFEWRITE_BACKUP_SUFFIX), "first change\n");
+	/* the kept versions carry the attributes too */
+	_cleanup_free_ char *op = path_in("exports" SAFEWRITE_ORIGINAL_SUFFIX);
+	assert_int_equal(getxattr(op, "user.meshnfs-test", v, sizeof(v)), 4);
+	assert_int_equal(temporaries("exports"), 0);
 }
 
 static void test_same_content_writes_nothing(void **state)
@@ -217,6 +262,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_replace_backup),
+		cmocka_unit_test(test_xattrs_and_original),
 		cmocka_unit_test(test_same_content_writes_nothing),
 		cmocka_unit_test(test_edit_error_changes_nothing),
 		cmocka_unit_test(test_symlink_refused),

@@ -4,6 +4,8 @@
  * (the node list). The only JSON in doctor; it renders, it judges nothing. */
 #include "doctor/doctor_facts.h"
 
+#include "core/escape.h"
+
 #include <string.h>
 
 static const char *errno_name(int err)
@@ -14,7 +16,7 @@ static const char *errno_name(int err)
 
 static json_t *jstr(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return s ? json_text(s) : json_null();
 }
 
 static json_t *entry_json(const struct doctor_mount_facts *m)
@@ -34,7 +36,7 @@ static json_t *entry_json(const struct doctor_mount_facts *m)
 static json_t *state_json(char s)
 {
 	char b[2] = { s, 0 };
-	return s ? json_string(b) : json_null();
+	return s ? json_text(b) : json_null();
 }
 
 static json_t *health_json(const struct doctor_facts *f)
@@ -52,7 +54,7 @@ static json_t *health_json(const struct doctor_facts *f)
 		json_array_append_new(
 			steps, json_pack("{s:s, s:b, s:o, s:o}", "step", mount_step_name((enum mount_step)i),
 					 "done", s->done, "errno",
-					 s->err ? json_string(errno_name(s->err)) : json_null(), "ms",
+					 s->err ? json_text(errno_name(s->err)) : json_null(), "ms",
 					 s->done ? json_integer(s->ms) : json_null()));
 	}
 	child = json_pack("{s:i, s:o, s:o, s:b, s:b, s:o, s:o, s:o}", "pid", (int)h->pid, "state",
@@ -63,7 +65,7 @@ static json_t *health_json(const struct doctor_facts *f)
 			  jstr(h->wchan_after_kill[0] ? h->wchan_after_kill : NULL));
 	return json_pack("{s:s, s:s, s:o, s:I, s:i, s:i, s:o, s:o}", "state",
 			 mount_health_state_name(h->state), "step", mount_step_name(h->step), "errno",
-			 h->err ? json_string(errno_name(h->err)) : json_null(), "ms", (json_int_t)h->ms,
+			 h->err ? json_text(errno_name(h->err)) : json_null(), "ms", (json_int_t)h->ms,
 			 "timeout_ms", f->timeout_ms, "entries", (int)h->entries, "steps", steps,
 			 "child", child);
 }
@@ -75,9 +77,9 @@ static void render_mount(const struct doctor_facts *f, struct report *r)
 	if (!m->gathered)
 		return;
 	json_object_set_new(r->extra, "mount",
-			    json_pack("{s:s, s:s, s:o, s:o}", "mountpoint", f->cfg->mountpoint,
-				      "mountinfo", m->mountinfo, "mounted", entry_json(m), "health",
-				      health_json(f)));
+			    json_pack("{s:o, s:o, s:o, s:o}", "mountpoint",
+				      json_text(f->cfg->mountpoint), "mountinfo", json_text(m->mountinfo),
+				      "mounted", entry_json(m), "health", health_json(f)));
 }
 
 static void render_probe(const struct doctor_facts *f, struct report *r)
@@ -100,8 +102,9 @@ static void render_tailscale(const struct doctor_facts *f, struct report *r)
 	for (size_t i = 0; i < m->st.n_peers; i++)
 		json_array_append_new(peers, ts_node_to_json(&m->st.peers[i]));
 	json_object_set_new(r->extra, "tailscale",
-			    json_pack("{s:s, s:b, s:s, s:o, s:o}", "cli", m->cli.path, "windows",
-				      m->cli.windows, "backend_state", m->st.backend_state, "self",
+			    json_pack("{s:o, s:b, s:o, s:o, s:o}", "cli", json_text(m->cli.path),
+				      "windows", m->cli.windows, "backend_state",
+				      json_text(m->st.backend_state), "self",
 				      m->st.has_self ? ts_node_to_json(&m->st.self) : json_null(),
 				      "peers", peers));
 }

@@ -19,23 +19,22 @@
 size_t wsl_port_collisions(const struct listeners *lin, const struct listeners *win,
 			   struct port_collision *out, size_t max)
 {
+	/* Per port: the first Windows listener not on loopback (index + 1), and whether the
+	 * port was reported already. One pass over each side: the pairwise scan was quadratic. */
+	_cleanup_free_ uint32_t *first_win = xcalloc(65536, sizeof(*first_win));
+	_cleanup_free_ bool *done = xcalloc(65536, sizeof(*done));
 	size_t n = 0;
 
-	for (size_t i = 0; i < lin->n; i++) {
+	for (size_t j = win->n; j-- > 0;)
+		if (!listener_is_loopback(&win->v[j]))
+			first_win[win->v[j].port] = (uint32_t)j + 1;
+	for (size_t i = 0; i < lin->n && n < max; i++) {
 		const struct listener *l = &lin->v[i];
-		if (listener_is_loopback(l))
+		if (listener_is_loopback(l) || done[l->port] || !first_win[l->port])
 			continue;
-		bool seen = false;
-		for (size_t k = 0; k < n && !seen; k++)
-			seen = out[k].port == l->port;
-		for (size_t j = 0; j < win->n && !seen && n < max; j++) {
-			const struct listener *w = &win->v[j];
-			if (w->port != l->port || listener_is_loopback(w))
-				continue;
-			out[n++] = (struct port_collision){ .port = l->port, .linux_side = *l,
-							    .windows_side = *w };
-			seen = true;
-		}
+		done[l->port] = true;
+		out[n++] = (struct port_collision){ .port = l->port, .linux_side = *l,
+						    .windows_side = win->v[first_win[l->port] - 1] };
 	}
 	return n;
 }

@@ -16,7 +16,7 @@ static void port_collisions(void **state)
 	struct listener w6_any445 = { .family = AF_INET6, .port = 445, .pid = 4 };
 	struct listener lin_v[] = { l_any22, l_lo8080, l6_any445 };
 	struct listener win_v[] = { w_any445, w_lo22, w_any8080, w6_any445 };
-	struct listeners lin = { lin_v, 3 }, win = { win_v, 4 };
+	struct listeners lin = { lin_v, 3, 3 }, win = { win_v, 4, 4 };
 	struct port_collision col[4];
 
 	/* 22: Windows only on loopback; 8080: WSL only on loopback; 445: both, reported once. */

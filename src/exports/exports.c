@@ -16,14 +16,14 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '\n';
 }
 
-/* A token as it may appear in a one-line message: control bytes as '?', shortened. */
+/* A token as it may appear in a one-line message: shortened. Its bytes stay as they are:
+ * human output escapes them (core/escape.h), so the message shows what is in the file. */
 static const char *shown(const char *s, char *buf, size_t size)
 {
 	size_t k = 0;
 
 	for (; *s && k + 4 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-		buf[k++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+		buf[k++] = *s;
 		if (k == 80) {
 			memcpy(buf + k, "...", 3);
 			k += 3;
@@ -66,19 +66,23 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-static bool is_integer(const char *s)
+/* A user or group id the kernel takes: 0..4294967294 ((uid_t)-1 is "no id"). nfs-utils
+ * reads anonuid= with strtol and casts, so "-5" and "99999999999" became other ids silently. */
+#define ID_MAX 4294967294ull
+static bool is_id(const char *s)
 {
-	return all_digits(*s == '-' ? s + 1 : s);
+	return all_digits(s) && strlen(s) <= 10 && strtoull(s, NULL, 10) <= ID_MAX;
 }
 
-/* "N" or "N-M", as squash_uids= lists hold. */
+/* "N" or "N-M" (N <= M), as squash_uids= lists hold. */
 static bool is_id_range(const char *s)
 {
 	const char *dash = strchr(s, '-');
 	if (!dash)
-		return all_digits(s);
+		return is_id(s);
 	_cleanup_free_ char *a = xstrndup(s, (size_t)(dash - s));
-	return all_digits(a) && all_digits(dash + 1);
+	return is_id(a) && is_id(dash + 1) &&
+	       strtoull(a, NULL, 10) <= strtoull(dash + 1, NULL, 10);
 }
 
 static bool in_colon_list(const char *s, const char *const *words, size_t n)
@@ -142,9 +146,11 @@ int exports_check_options(const char *file, unsigned line, const char *list, str
 			size_t kl = (size_t)(eq - o);
 #define KEY(s) (kl == strlen(s) && strncmp(o, s, kl) == 0)
 			if (KEY("anonuid") || KEY("anongid")) {
-				if (!is_integer(v))
-					return diag_set(diag, file, line, "bad %.*s \"%s\": not a number",
-							(int)kl, o, Q(v));
+				if (!is_id(v))
+					return diag_set(diag, file, line,
+							"bad %.*s \"%s\": not an id in 0..%llu (the "
+							"old docs' -2 is 65534)",
+							(int)kl, o, Q(v), ID_MAX);
 				ok = true;
 			} else if (KEY("fsid")) {
 				if (!is_fsid(v))

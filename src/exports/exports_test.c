@@ -110,6 +110,12 @@ static void test_errors_quote_the_token(void **state)
 		{ "/a h#x\n", 1, "bad client name \"h#x\"" },
 		{ "/a h(rw,,sync)\n", 1, "empty option" },
 		{ "/a h(anonuid=x)\n", 1, "bad anonuid \"x\"" },
+		/* taken silently before: strtol and a cast made them other ids */
+		{ "/a h(anonuid=-5)\n", 1, "bad anonuid \"-5\": not an id in 0..4294967294" },
+		{ "/a h(anongid=4294967295)\n", 1, "bad anongid \"4294967295\"" },
+		{ "/a h(anonuid=99999999999999999999)\n", 1, "bad anonuid" },
+		{ "/a h(squash_uids=0-99999999999)\n", 1, "bad squash_uids" },
+		{ "/a h(squash_gids=20-10)\n", 1, "bad squash_gids" },
 		{ "/a h(sec=sys:krb6)\n", 1, "bad sec \"sys:krb6\"" },
 		{ "/a \\\n  h(fsid=abc)\n", 2, "bad fsid \"abc\"" },
 		{ "/a @\n", 1, "empty netgroup" },
@@ -137,7 +143,7 @@ static void test_good_options(void **state)
 	struct diag d;
 
 	(void)state;
-	assert_int_equal(parse("/a h(rw,sec=sys:krb5p,fsid=root,anonuid=-2,squash_uids=0-15,20,"
+	assert_int_equal(parse("/a h(rw,sec=sys:krb5p,fsid=root,anonuid=65534,squash_uids=0-15,20,"
 			       "mountpoint,mp=/a,refer=/b@srv,insecure,)\n",
 			       &f, &d),
 			 0);

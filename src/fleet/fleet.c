@@ -138,7 +138,7 @@ int fleet_parse_doctor(const char *data, size_t len, struct fleet_row *row, stru
 {
 	json_error_t err;
 	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err), *checks, *c;
-	enum check_status verdict;
+	enum check_status verdict, worst = CHECK_OK;
 	size_t i;
 	int r = 0;
 
@@ -169,6 +169,8 @@ int fleet_parse_doctor(const char *data, size_t len, struct fleet_row *row, stru
 			checks_free(row);
 			goto out;
 		}
+		if (s > worst)
+			worst = s;
 		if (s != CHECK_WARN && s != CHECK_FAIL)
 			continue;
 		row->checks = xrealloc(row->checks, (row->n_checks + 1) * sizeof(*row->checks));
@@ -178,6 +180,16 @@ int fleet_parse_doctor(const char *data, size_t len, struct fleet_row *row, stru
 			.summary = xstrdup(sum),
 			.fix = fix ? xstrdup(fix) : NULL,
 		};
+	}
+	/* A verdict that says ok while a check fails is not believed: the worse one counts. */
+	free(row->warning);
+	row->warning = NULL;
+	if (worst > verdict) {
+		row->warning = xasprintf("its doctor's verdict says %s while a check says %s: "
+					 "shown as %s",
+					 check_status_name(verdict), check_status_name(worst),
+					 check_status_name(worst));
+		verdict = worst;
 	}
 	row->result = verdict == CHECK_FAIL ? FLEET_FAIL : verdict == CHECK_WARN ? FLEET_WARN : FLEET_OK;
 out:
@@ -395,6 +407,7 @@ void fleet_rows_free(struct fleet_row *rows, size_t n)
 	for (size_t i = 0; rows && i < n; i++) {
 		checks_free(&rows[i]);
 		free(rows[i].reason);
+		free(rows[i].warning);
 	}
 	free(rows);
 }

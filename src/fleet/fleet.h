@@ -40,6 +40,8 @@ struct fleet_row {
 	char address[64];             /* the mesh address ssh connects to, or "" */
 	enum fleet_result result;
 	char *reason;                 /* one line when the result is not a doctor verdict */
+	char *warning; /* the node's answer contradicts itself (its verdict is better than its
+			  worst check: shown as the worse), or NULL */
 	struct fleet_check *checks;   /* the node's warn and fail checks, in its order */
 	size_t n_checks;
 	int exit_code; /* ssh's exit status, -1 when it did not run or was killed */

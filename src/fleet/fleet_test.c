@@ -78,6 +78,18 @@ static void doctor_report(void **state)
 	assert_int_equal(fleet_parse_doctor(evil, strlen(evil), &row, &d), -EBADMSG);
 	assert_str(d.msg, "checks[0] is not a valid check");
 	assert_int_equal(row.n_checks, 0);
+	/* A verdict better than its own checks is not believed: shown as the worse, with a
+	 * warning (it was shown as ok). */
+	const char *liar = "{\"command\":\"doctor\",\"verdict\":\"ok\",\"checks\":[{\"id\":\"a\",\"status\":\"ok\",\"summary\":\"s\"},"
+			   "{\"id\":\"mount.present\",\"status\":\"fail\",\"summary\":\"not mounted\"}]}";
+	assert_int_equal(fleet_parse_doctor(liar, strlen(liar), &row, &d), 0);
+	assert_int_equal(row.result, FLEET_FAIL);
+	assert_int_equal(row.n_checks, 1);
+	assert_str(row.warning, "its doctor's verdict says ok while a check says fail: shown as fail");
+	const char *honest = "{\"command\":\"doctor\",\"verdict\":\"warn\",\"checks\":[{\"id\":\"a\",\"status\":\"warn\",\"summary\":\"s\"}]}";
+	assert_int_equal(fleet_parse_doctor(honest, strlen(honest), &row, &d), 0);
+	assert_int_equal(row.result, FLEET_WARN);
+	assert_null(row.warning);
 	const char *other = "{\"command\":\"env\",\"verdict\":\"ok\",\"checks\":[]}";
 	assert_int_equal(fleet_parse_doctor(other, strlen(other), &row, &d), -EBADMSG);
 	struct fleet_row *rows = xcalloc(1, sizeof(*rows));

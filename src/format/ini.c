@@ -152,6 +152,7 @@ int ini_parse_buffer(const char *file, const char *data, size_t len, bool lenien
 		}
 		pos += n + 1;
 	}
+	explicit_bzero(line, sizeof(line)); /* the last line may have held a secret */
 	ini_ctx_done(&ctx);
 	return r;
 }

@@ -7,7 +7,10 @@
 
 static void add(struct listeners *out, const struct listener *l)
 {
-	out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+	if (out->n == out->cap) {
+		out->cap = out->cap ? 2 * out->cap : 32;
+		out->v = xrealloc(out->v, out->cap * sizeof(*out->v));
+	}
 	out->v[out->n++] = *l;
 }
 

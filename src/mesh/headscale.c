@@ -35,17 +35,11 @@ static int get_string(json_t *o, const char *key, const char **ret)
 	return 0;
 }
 
-/* Names reach terminals: printable, no control characters, bounded. */
+/* Names are bounded; any bytes otherwise: human output escapes them (core/escape.h), and
+ * one node with a hostile name must not hide the rest of the mesh. */
 static bool good_name(const char *s)
 {
-	size_t n = strlen(s);
-	return n <= NAME_MAX_LEN && str_is_printable(s, n);
-}
-
-/* A server's string quoted in a message (it reaches a terminal): as is when printable. */
-static const char *shown(const char *s)
-{
-	return str_is_printable(s, strlen(s)) ? s : "(unprintable)";
+	return strlen(s) <= NAME_MAX_LEN;
 }
 
 static bool good_ip(const char *s)
@@ -68,7 +62,7 @@ static int parse_node(const char *origin, const char *what, size_t idx, json_t *
 	if (json_is_string(v)) {
 		s = json_string_value(v);
 		if (!*s || strlen(s) > 20 || strspn(s, "0123456789") != strlen(s))
-			return BAD("id \"%.40s\" is not a number", what, idx, shown(s));
+			return BAD("id \"%.40s\" is not a number", what, idx, s);
 		n->id = xstrdup(s);
 	} else if (json_is_integer(v) && json_integer_value(v) >= 0)
 		n->id = xasprintf("%lld", (long long)json_integer_value(v));
@@ -80,7 +74,7 @@ static int parse_node(const char *origin, const char *what, size_t idx, json_t *
 	if (get_string(o, "givenName", &given) < 0)
 		return BAD("givenName is not a string", what, idx);
 	if ((name && !good_name(name)) || (given && !good_name(given)))
-		return BAD("name with control characters or longer than %d bytes", what, idx,
+		return BAD("name longer than %d bytes", what, idx,
 			   NAME_MAX_LEN);
 	if ((!name || !*name) && (!given || !*given))
 		return BAD("neither name nor givenName", what, idx);
@@ -111,7 +105,7 @@ static int parse_node(const char *origin, const char *what, size_t idx, json_t *
 	if (get_string(o, "lastSeen", &s) < 0)
 		return BAD("lastSeen is not a string", what, idx);
 	if (s && rfc3339_parse(s, &n->last_seen) < 0)
-		return BAD("lastSeen \"%.40s\" is not an RFC 3339 time", what, idx, shown(s));
+		return BAD("lastSeen \"%.40s\" is not an RFC 3339 time", what, idx, s);
 
 	/* Headscale's Node has no OS today; take it if a server ever sends one. */
 	if (get_string(o, "os", &s) < 0 || (s && (!good_name(s) || strlen(s) > 32)))
@@ -158,7 +152,7 @@ int headscale_parse(const char *origin, const char *data, size_t len, struct mes
 	if (!list) {
 		const char *msg = json_string_value(json_object_get(doc, "message"));
 		if (msg)
-			r = diag_set(d, origin, 0, "error from the server: \"%.200s\"", shown(msg));
+			r = diag_set(d, origin, 0, "error from the server: \"%.200s\"", msg);
 		else
 			r = diag_set(d, origin, 0, "neither \"nodes\" nor \"machines\" in the answer");
 		goto out;
@@ -291,26 +285,49 @@ static int get(const struct headscale_opts *o, const char *url, int64_t deadline
 	if (!h)
 		return diag_set(d, url, 0, "cannot initialise libcurl"), -ENOMEM;
 	_cleanup_free_ char *auth = xasprintf("Authorization: Bearer %s", o->api_key);
-	hdr = curl_slist_append(hdr, auth);
-	hdr = curl_slist_append(hdr, "Accept: application/json");
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "meshnfs/" MESHNFS_VERSION);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (ca) {
-		struct curl_blob blob = { .data = ca, .len = ca_len, .flags = CURL_BLOB_NOCOPY };
-		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+	struct curl_slist *h1 = curl_slist_append(NULL, auth);
+	hdr = h1 ? curl_slist_append(h1, "Accept: application/json") : NULL;
+	if (!hdr) {
+		curl_slist_free_all(h1);
+		diag_set(d, url, 0, "cannot build the request headers");
+		r = -ENOMEM;
+		goto done;
 	}
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)left);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	/* Every option must hold: without the protocol restriction (an old libcurl lacks
+	 * CURLOPT_PROTOCOLS_STR) or TLS verification the key could travel elsewhere or in clear
+	 * text, so a refused option stops the request before anything is sent. */
+	const char *refused = NULL;
+	c = CURLE_OK;
+#define SET(opt, val) \
+	do { \
+		if (c == CURLE_OK && (c = curl_easy_setopt(h, opt, val)) != CURLE_OK) \
+			refused = #opt; \
+	} while (0)
+	SET(CURLOPT_PROTOCOLS_STR, "https");
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_HTTPHEADER, hdr);
+	SET(CURLOPT_USERAGENT, "meshnfs/" MESHNFS_VERSION);
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	/* The CA bundle was read by the safe reader under the root (never libcurl's own open). */
+	struct curl_blob blob = { .data = ca, .len = ca_len, .flags = CURL_BLOB_NOCOPY };
+	if (ca)
+		SET(CURLOPT_CAINFO_BLOB, &blob);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_TIMEOUT_MS, (long)left);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)left);
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
+	SET(CURLOPT_WRITEFUNCTION, sink_write);
+	SET(CURLOPT_WRITEDATA, sink);
+	SET(CURLOPT_ERRORBUFFER, errbuf);
+#undef SET
+	if (refused) {
+		diag_set(d, url, 0, "libcurl refused %s (%s): the API key is not sent", refused,
+			 curl_easy_strerror(c));
+		r = -ENOTSUP;
+		goto done;
+	}
 
 	c = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
@@ -352,7 +369,10 @@ static int get(const struct headscale_opts *o, const char *url, int64_t deadline
 		diag_set(d, url, 0, "request failed: %s", why);
 		break;
 	}
+done:
 	explicit_bzero(auth, strlen(auth));
+	for (struct curl_slist *e = hdr; e; e = e->next) /* curl's copies of the headers */
+		explicit_bzero(e->data, strlen(e->data));
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(h);
 	return r;

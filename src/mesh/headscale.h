@@ -26,7 +26,7 @@ int headscale_fetch(const struct headscale_opts *o, struct mesh_nodes *out, stru
 
 /* Parses a ListNodesResponse {"nodes":[...]} or ListMachinesResponse {"machines":[...]} as
  * grpc-gateway writes them (lowerCamelCase, uint64 ids as strings, RFC 3339 times).
- * Unknown fields are ignored; wrong types, bad addresses, control characters in names and
+ * Unknown fields are ignored; wrong types, bad addresses, over-long names and
  * malformed times are errors naming the node. origin names the input in messages. */
 int headscale_parse(const char *origin, const char *data, size_t len, struct mesh_nodes *out,
 		    struct diag *d);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "mesh/tailscale.h"
 
+#include "core/escape.h"
+
 #include "core/root.h"
 #include "core/spawn.h"
 #include "format/rfc3339.h"
@@ -64,8 +66,10 @@ static int get_string(struct ts_ctx *c, const json_t *o, const char *where, cons
 		return bad(c, field, "expected a string, got %s", type_name(v));
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v);
-	if (n > TS_MAX_STRING || strlen(s) != n || !str_is_printable(s, n))
-		return bad(c, field, "%s", "unprintable or over-long string");
+	/* Any bytes otherwise: a name with escapes is shown escaped (core/escape.h), and one
+	 * hostile peer must not hide the rest of the mesh. */
+	if (n > TS_MAX_STRING || strlen(s) != n)
+		return bad(c, field, "%s", "over-long string or a NUL byte in it");
 	*ret = xstrdup(s);
 	return 0;
 }
@@ -125,8 +129,7 @@ static int get_ips(struct ts_ctx *c, const json_t *o, const char *where, const c
 		if (!s)
 			return bad(c, field, "expected an address string, got %s", type_name(e));
 		if (inet_pton(AF_INET, s, a) != 1 && inet_pton(AF_INET6, s, a) != 1)
-			return bad(c, field, "\"%.60s\" is not an IP address",
-				   str_is_printable(s, strlen(s)) ? s : "(unprintable)");
+			return bad(c, field, "\"%.60s\" is not an IP address", s);
 		mesh_node_add_ip(n, s); /* a repeated address is listed once */
 	}
 	return 0;
@@ -197,8 +200,7 @@ static int parse_peers(struct ts_ctx *c, const json_t *peers, struct ts_status *
 	st->peers = xcalloc(json_object_size(peers) + 1, sizeof(*st->peers));
 	json_object_foreach((json_t *)peers, key, v) {
 		struct ts_node *t = &st->peers[st->n_peers];
-		snprintf(where, sizeof(where), "Peer[\"%.60s\"]",
-			 str_is_printable(key, strlen(key)) ? key : "(unprintable)");
+		snprintf(where, sizeof(where), "Peer[\"%.60s\"]", key);
 		r = parse_node(c, v, where, t);
 		st->n_peers++; /* counted even on failure, so that ts_status_free frees it */
 		if (r < 0)
@@ -224,9 +226,8 @@ static int parse_health(struct ts_ctx *c, const json_t *h, struct ts_status *st)
 		const char *s = json_string_value(e);
 		if (!s)
 			return bad(c, "Health", "expected a string, got %s", type_name(e));
-		if (json_string_length(e) > TS_MAX_STRING || strlen(s) != json_string_length(e) ||
-		    !str_is_printable(s, strlen(s)))
-			return bad(c, "Health", "%s", "unprintable or over-long message");
+		if (json_string_length(e) > TS_MAX_STRING || strlen(s) != json_string_length(e))
+			return bad(c, "Health", "%s", "over-long message or a NUL byte in it");
 		st->health = xrealloc(st->health, (st->n_health + 1) * sizeof(char *));
 		st->health[st->n_health++] = xstrdup(s);
 	}
@@ -294,10 +295,12 @@ int ts_status_parse(const char *source, const char *data, size_t len, struct ts_
 		blank++;
 	if (blank == len)
 		return diag_set(diag, source, 0, "empty output (expected a JSON document)");
-	doc = json_loadb(data, len, 0, &err);
+	/* A key given twice is refused (Go's encoding/json never writes one; jansson would keep
+	 * the last silently). */
+	doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
 	/* Integers beyond 64 bits in fields meshnfs does not read must not fail the parse. */
 	if (!doc && json_error_code(&err) == json_error_numeric_overflow)
-		doc = json_loadb(data, len, JSON_DECODE_INT_AS_REAL, &err);
+		doc = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &err);
 	if (!doc)
 		return diag_set(diag, source, (unsigned)(err.line > 0 ? err.line : 0),
 				"malformed JSON: %s", err.text);
@@ -365,13 +368,29 @@ static void copy_node(struct mesh_nodes *out, const struct mesh_node *n)
 	c->last_seen = n->last_seen;
 }
 
+/* A node without a HostName is listed (by its DNS name or address), with a warning. */
+static void warn_nameless(struct mesh_nodes *out, const char *source, const struct ts_node *t,
+			  const char *where)
+{
+	if (t->n.name && *t->n.name)
+		return;
+	mesh_nodes_warn(out, "%s: %s has %s HostName: shown as %s", source, where,
+			t->n.name ? "an empty" : "no", mesh_node_display_name(&t->n));
+}
+
 void ts_status_nodes(const struct ts_status *st, const char *source, struct mesh_nodes *out)
 {
 	*out = (struct mesh_nodes){ .source = xstrdup(source) };
-	if (st->has_self)
+	if (st->has_self) {
 		copy_node(out, &st->self.n);
-	for (size_t i = 0; i < st->n_peers; i++)
+		warn_nameless(out, source, &st->self, "Self");
+	}
+	for (size_t i = 0; i < st->n_peers; i++) {
+		char where[96];
 		copy_node(out, &st->peers[i].n);
+		snprintf(where, sizeof(where), "the peer %.70s", st->peers[i].key ? st->peers[i].key : "?");
+		warn_nameless(out, source, &st->peers[i], where);
+	}
 }
 
 const char *ts_node_ipv4(const struct ts_node *t)
@@ -387,12 +406,12 @@ static json_t *time_json(time_t t)
 	if (!t || !gmtime_r(&t, &tm))
 		return json_null();
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
+	return json_text(buf);
 }
 
 static json_t *str_json(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return s ? json_text(s) : json_null();
 }
 
 json_t *ts_node_to_json(const struct ts_node *t)
@@ -400,7 +419,7 @@ json_t *ts_node_to_json(const struct ts_node *t)
 	json_t *ips = json_array();
 
 	for (size_t i = 0; i < t->n.n_ips; i++)
-		json_array_append_new(ips, json_string(t->n.ips[i]));
+		json_array_append_new(ips, json_text(t->n.ips[i]));
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:o}", "id", str_json(t->n.id),
 			 "name", str_json(t->n.name), "dns_name", str_json(t->dns_name), "os",
 			 str_json(t->n.os), "ips", ips, "online", t->n.online == MESH_YES, "expired",

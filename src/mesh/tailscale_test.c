@@ -166,12 +166,17 @@ static void malformed_output(void **state)
 		{ "{\"BackendState\":\"Running\",\"Peer\":[1]}", 0, "Peer: expected an object" },
 		{ "{\"BackendState\":\"Running\",\"Health\":[\"ok\",3]}", 0, "Health: expected a string" },
 		{ "{\"BackendState\":\"Run\\u0000ning\"}", 1, "\\u0000 is not allowed" },
-		{ "{\"BackendState\":\"Running\",\"Self\":{\"HostName\":\"a\\u001b[31m\"}}", 0,
-		  "Self.HostName: unprintable" },
+		{ "{\"BackendState\":\"Running\",\"Self\":{\"HostName\":\"a\\u0000b\"}}", 1,
+		  "\\u0000 is not allowed" },
+		/* a key twice: jansson kept the last one silently */
+		{ "{\"BackendState\":\"Running\",\"BackendState\":\"Stopped\"}", 1,
+		  "duplicate object key" },
+		{ "{\"BackendState\":\"Running\",\"Peer\":{\"k\":{\"HostName\":\"a\",\"HostName\":\"b\"}}}",
+		  1, "duplicate object key" },
 		{ "{\"BackendState\":\"Running\",\"Self\":{\"TailscaleIPs\":[\"\\u001b]0;x\\u0007\"]}}", 0,
-		  "Self.TailscaleIPs: \"(unprintable)\" is not an IP address" },
+		  "Self.TailscaleIPs: \"\033]0;x\007\" is not an IP address" },
 		{ "{\"BackendState\":\"Running\",\"Peer\":{\"k\\u001b[2J\":{\"Online\":1}}}", 0,
-		  "Peer[\"(unprintable)\"].Online: expected a boolean" },
+		  "Peer[\"k\033[2J\"].Online: expected a boolean" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -188,6 +193,34 @@ static void malformed_output(void **state)
 	}
 }
 
+/* One peer with a hostile name is listed (human output escapes it) beside every other one;
+ * a peer without a HostName is listed by its address, with a warning. */
+static void hostile_and_nameless_peers(void **state)
+{
+	static const char doc[] =
+		"{\"BackendState\":\"Running\",\"Self\":{\"HostName\":\"me\",\"TailscaleIPs\":[\"100.64.0.3\"]},"
+		"\"Peer\":{\"k1\":{\"HostName\":\"evil\\u001b]0;pwned\\u0007\\u009b31m\\u202e\","
+		"\"TailscaleIPs\":[\"100.64.0.7\"]},"
+		"\"k2\":{\"HostName\":\"sfspark1\",\"TailscaleIPs\":[\"100.64.0.1\"]},"
+		"\"k3\":{\"HostName\":\"\",\"TailscaleIPs\":[\"100.64.0.9\"]}}}";
+	struct ts_status st;
+	struct mesh_nodes l;
+	struct diag d = { 0 };
+
+	(void)state;
+	assert_int_equal(ts_status_parse("tailscale status --json", doc, strlen(doc), &st, &d), 0);
+	assert_int_equal(st.n_peers, 3);
+	assert_str(st.peers[0].n.name, "evil\033]0;pwned\007\xc2\x9b" "31m\xe2\x80\xae");
+	ts_status_nodes(&st, "tailscale status --json", &l);
+	assert_int_equal(l.n, 4);
+	assert_str(l.nodes[2].name, "sfspark1");
+	assert_int_equal(l.n_warnings, 1);
+	assert_str(l.warnings[0], "tailscale status --json: the peer k3 has an empty HostName: "
+				  "shown as 100.64.0.9");
+	mesh_nodes_free(&l);
+	ts_status_free(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +228,7 @@ int main(void)
 		cmocka_unit_test(other_states),
 		cmocka_unit_test(integers_and_unknown_fields),
 		cmocka_unit_test(malformed_output),
+		cmocka_unit_test(hostile_and_nameless_peers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

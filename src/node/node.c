@@ -51,8 +51,8 @@ static char *read_proc_string(struct node_info *n, const char *path)
 			node_warn(n, "%s: cannot read: %s", p, read_strerror(r));
 		return NULL;
 	}
-	if (!str_is_printable(s, strlen(s)) || strlen(s) > 512) {
-		node_warn(n, "%s: unexpected content", p);
+	if (!*s || !str_is_printable(s, strlen(s)) || strlen(s) > 512) {
+		node_warn(n, "%s: %s", p, *s ? "unexpected content" : "empty");
 		free(s);
 		return NULL;
 	}

@@ -1,6 +1,119 @@
 /* SPDX-License-Identifier: MIT */
 #include "report/output.h"
 
+#include "core/escape.h"
+
+#include <errno.h>
+
+/* One escaping stream over a file descriptor (fopencookie). */
+struct esc_stream {
+	FILE *f;
+	int fd;
+	bool raw;
+	unsigned char pend[4]; /* an incomplete UTF-8 sequence left by the last write */
+	size_t n_pend;
+};
+static struct esc_stream esc_out = { .fd = STDOUT_FILENO }, esc_err = { .fd = STDERR_FILENO };
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w, n -= (size_t)w;
+	}
+	return 0;
+}
+
+static ssize_t esc_write(void *cookie, const char *p, size_t n)
+{
+	struct esc_stream *s = cookie;
+	struct buf in = { 0 }, out = { 0 };
+	size_t used;
+	int r;
+
+	if (s->raw)
+		return write_all(s->fd, p, n) < 0 ? -1 : (ssize_t)n;
+	buf_append(&in, s->pend, s->n_pend);
+	buf_append(&in, p, n);
+	used = escape_append(&out, in.data, in.len, ESC_KEEP_LAYOUT | ESC_STREAM);
+	s->n_pend = in.len - used; /* at most 3 */
+	memcpy(s->pend, in.data + used, s->n_pend);
+	r = write_all(s->fd, out.data, out.len);
+	buf_free(&in);
+	buf_free(&out);
+	return r < 0 ? -1 : (ssize_t)n;
+}
+
+/* What is pending can no longer be completed: out with it, escaped. */
+static void esc_drain(struct esc_stream *s)
+{
+	struct buf out = { 0 };
+
+	fflush(s->f);
+	if (!s->n_pend)
+		return;
+	escape_append(&out, (const char *)s->pend, s->n_pend, 0);
+	s->n_pend = 0;
+	(void)write_all(s->fd, out.data, out.len);
+	buf_free(&out);
+}
+
+static FILE *esc_open(struct esc_stream *s, FILE *orig, int mode)
+{
+	static const cookie_io_functions_t fns = { .write = esc_write };
+	FILE *f;
+
+	fflush(orig);
+	f = fopencookie(s, "w", fns);
+	if (!f)
+		return orig;
+	setvbuf(f, NULL, mode, BUFSIZ);
+	s->f = f;
+	return f;
+}
+
+void output_escape_std(void)
+{
+	if (esc_out.f)
+		return;
+	stdout = esc_open(&esc_out, stdout, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF);
+	stderr = esc_open(&esc_err, stderr, _IONBF);
+}
+
+static struct esc_stream *esc_of(FILE *f)
+{
+	if (f && f == esc_out.f)
+		return &esc_out;
+	if (f && f == esc_err.f)
+		return &esc_err;
+	return NULL;
+}
+
+void output_raw(FILE *f, const char *s)
+{
+	struct esc_stream *e = esc_of(f);
+
+	if (!e) {
+		fputs(s, f);
+		return;
+	}
+	esc_drain(e);
+	e->raw = true;
+	fputs(s, f);
+	fflush(f);
+	e->raw = false;
+}
+
+void output_color(FILE *f, bool color, const char *code)
+{
+	if (color)
+		output_raw(f, code);
+}
+
 bool output_want_color(int fd, bool no_color_flag)
 {
 	const char *term = getenv("TERM");

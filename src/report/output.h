@@ -13,6 +13,18 @@
 #define COLOR_BOLD "\033[1m"
 #define COLOR_RESET "\033[0m"
 
+/* Human output passes through core/escape.h as a whole: replaces stdout and stderr with
+ * streams that escape every control byte, C1 control, bidi control and invalid UTF-8 on the
+ * way out (keeping newlines and tabs), so nothing that came from outside reaches the terminal
+ * as a command. Call once, first thing in main. Our own control sequences (colours, the
+ * progress line) and JSON documents go out through output_raw/output_json. */
+void output_escape_std(void);
+/* Writes s unescaped: for our own escape sequences only, never for outside text. On a stream
+ * output_escape_std did not make, the same as fputs. */
+void output_raw(FILE *f, const char *s);
+/* The colour code when color is set, else nothing (output_raw). */
+void output_color(FILE *f, bool color, const char *code);
+
 /* Colour only on a terminal, never with NO_COLOR set (any value), TERM=dumb or --no-color. */
 bool output_want_color(int fd, bool no_color_flag);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "report/report.h"
 
+#include "core/escape.h"
 #include "report/output.h"
 
 #include <stdarg.h>
@@ -105,7 +106,7 @@ const char *check_status_name(enum check_status s)
 
 json_t *json_str_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return json_text(s);
 }
 
 json_t *report_to_json(const struct report *r)
@@ -119,7 +120,7 @@ json_t *report_to_json(const struct report *r)
 		json_t *o = json_object();
 		json_object_set_new(o, "id", json_string(c->id));
 		json_object_set_new(o, "status", json_string(check_status_name(c->status)));
-		json_object_set_new(o, "summary", json_string(c->summary));
+		json_object_set_new(o, "summary", json_text(c->summary));
 		json_object_set_new(o, "detail", json_str_or_null(c->detail));
 		json_object_set_new(o, "fix", json_str_or_null(c->fix));
 		if (c->ms >= 0)
@@ -176,9 +177,12 @@ void report_print_human(const struct report *r, FILE *f, bool color)
 	for (size_t i = 0; i < r->n_checks; i++) {
 		const struct check *c = &r->checks[i];
 		const char *name = check_status_name(c->status);
-		counts[c->status]++;
-		fprintf(f, "%s%-4s%s  %-*s  %s", color ? check_status_color(c->status) : "", name,
-			color ? COLOR_RESET : "", w, c->id, c->summary);
+		if ((size_t)c->status < ARRAY_SIZE(counts))
+			counts[c->status]++;
+		output_color(f, color, check_status_color(c->status));
+		fprintf(f, "%-4s", name);
+		output_color(f, color, COLOR_RESET);
+		fprintf(f, "  %-*s  %s", w, c->id, c->summary);
 		if (c->ms >= 0)
 			fprintf(f, " (%" PRId64 " ms)", c->ms);
 		fputc('\n', f);
@@ -188,7 +192,9 @@ void report_print_human(const struct report *r, FILE *f, bool color)
 			print_indented(f, w + 8, "fix: ", c->fix);
 	}
 	enum check_status v = report_verdict(r);
-	fprintf(f, "%sverdict: %s%s (%d ok, %d warn, %d fail, %d skipped)\n",
-		color ? check_status_color(v) : "", check_status_name(v), color ? COLOR_RESET : "",
-		counts[CHECK_OK], counts[CHECK_WARN], counts[CHECK_FAIL], counts[CHECK_SKIP]);
+	output_color(f, color, check_status_color(v));
+	fprintf(f, "verdict: %s", check_status_name(v));
+	output_color(f, color, COLOR_RESET);
+	fprintf(f, " (%d ok, %d warn, %d fail, %d skipped)\n", counts[CHECK_OK], counts[CHECK_WARN],
+		counts[CHECK_FAIL], counts[CHECK_SKIP]);
 }

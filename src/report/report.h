@@ -4,6 +4,7 @@
  * and decides the exit code. Commands may attach extra JSON (jansson) for --json. */
 #pragma once
 
+#include "core/escape.h"
 #include "core/util.h"
 
 #include <jansson.h>
@@ -48,7 +49,7 @@ const char *check_status_name(enum check_status s);
 /* The terminal colour of a status (COLOR_* of report/output.h): green, yellow, red, dim. */
 const char *check_status_color(enum check_status s);
 
-/* A JSON string, or null for NULL. */
+/* The same as json_text (kept for its many callers). */
 json_t *json_str_or_null(const char *s);
 /* Renders the whole report: JSON document on f, or aligned human text. */
 json_t *report_to_json(const struct report *r);

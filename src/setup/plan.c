@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "setup/plan.h"
 
+#include "core/escape.h"
 #include "core/root.h"
 #include "core/spawn.h"
 #include "format/procstatus.h"
@@ -262,7 +263,7 @@ static json_t *items_json(const struct plan_item *v, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "id", v[i].id, "text", v[i].text));
+		json_array_append_new(a, json_pack("{s:s, s:o}", "id", v[i].id, "text", json_text(v[i].text)));
 	return a;
 }
 
@@ -273,30 +274,30 @@ json_t *plan_to_json(const struct plan *p, bool dry_run)
 
 	for (size_t i = 0; i < p->n_steps; i++) {
 		const struct plan_step *s = &p->steps[i];
-		json_t *o = json_pack("{s:s, s:s, s:s}", "id", s->id, "kind", kinds[s->kind], "title",
-				      s->title);
+		json_t *o = json_pack("{s:s, s:s, s:o}", "id", s->id, "kind", kinds[s->kind], "title",
+				      json_text(s->title));
 		if (s->shown)
-			json_object_set_new(o, "path", json_string(s->shown));
+			json_object_set_new(o, "path", json_text(s->shown));
 		if (s->diff)
-			json_object_set_new(o, "diff", json_string(s->diff));
+			json_object_set_new(o, "diff", json_text(s->diff));
 		if (s->argv) {
 			json_t *a = json_array();
 			for (size_t k = 0; s->argv[k]; k++)
-				json_array_append_new(a, json_string(s->argv[k]));
+				json_array_append_new(a, json_text(s->argv[k]));
 			json_object_set_new(o, "argv", a);
 		}
 		if (s->kind == PLAN_SIGNAL) {
 			json_object_set_new(o, "pid", json_integer(s->pid));
-			json_object_set_new(o, "signal", json_string(sigabbrev_np(s->sig)));
+			json_object_set_new(o, "signal", json_text(sigabbrev_np(s->sig)));
 		}
 		json_object_set_new(o, "state",
-				    json_string(!s->applied ? (dry_run ? "planned" : "not done")
+				    json_text(!s->applied ? (dry_run ? "planned" : "not done")
 							    : check_status_name(s->status)));
 		if (s->result)
-			json_object_set_new(o, "result", json_string(s->result));
+			json_object_set_new(o, "result", json_text(s->result));
 		json_array_append_new(steps, o);
 	}
-	return json_pack("{s:s, s:b, s:o, s:o, s:o}", "title", p->title, "dry_run", dry_run,
+	return json_pack("{s:o, s:b, s:o, s:o, s:o}", "title", json_text(p->title), "dry_run", dry_run,
 			 "already_right", items_json(p->right, p->n_right), "steps", steps, "notes",
 			 items_json(p->notes, p->n_notes));
 }
@@ -465,7 +466,11 @@ static int apply_write(struct plan_step *s, struct diag *diag)
 		s->detail = xasprintf("to undo: rm %s", s->path);
 	} else {
 		plan_step_set_result(s, CHECK_OK, "wrote %s (previous version: %s)", s->path, res.backup);
-		s->detail = xasprintf("to undo: cp -p %s %s", res.backup, s->path);
+		s->detail = xasprintf("to undo: cp -p %s %s%s%s%s", res.backup, s->path,
+				      res.original ? "\n(the version before meshnfs first changed it "
+						     "stays in "
+						   : "",
+				      res.original ? res.original : "", res.original ? ")" : "");
 	}
 	safewrite_result_free(&res);
 	return r;
@@ -552,5 +557,7 @@ void plan_report(const struct plan *p, struct report *r, bool dry_run)
 	for (size_t i = 0; i < p->n_notes; i++)
 		report_add(r, p->notes[i].id, CHECK_WARN, "%s", p->notes[i].text);
 	for (size_t i = 0; dry_run && i < p->n_steps; i++)
-		report_add(r, p->steps[i].id, CHECK_SKIP, "would %s", p->steps[i].title);
+		report_add(r, p->steps[i].id, CHECK_SKIP, "%s%s",
+			   startswith(p->steps[i].title, "on that machine, ") ? "" : "would ",
+			   p->steps[i].title);
 }

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/test.h"
+#include "core/escape.h"
+
+static void expect(const char *in, size_t n, unsigned flags, const char *want)
+{
+	struct buf b = { 0 };
+
+	assert_int_equal(escape_append(&b, in, n, flags), n);
+	assert_str(b.data, want);
+	buf_free(&b);
+}
+
+static void test_controls(void **state)
+{
+	(void)state;
+	/* an OSC title change and a CSI colour, as os-release or a node name could carry them */
+	expect("a\033]0;pwned\007b", 12, 0, "a\\x1b]0;pwned\\ab");
+	expect("\033[31mred", 8, 0, "\\x1b[31mred");
+	expect("x\ty\nz\r", 6, 0, "x\\ty\\nz\\r");
+	expect("x\ty\nz\r", 6, ESC_KEEP_LAYOUT, "x\ty\nz\\r");
+	expect("\x7f\x01\x00", 3, 0, "\\x7f\\x01\\x00");
+	expect("back\\slash", 10, 0, "back\\slash");
+}
+
+static void test_c1_bidi_utf8(void **state)
+{
+	(void)state;
+	/* C1 CSI as UTF-8 (U+009B) and as a raw byte (not UTF-8) */
+	expect("\xc2\x9b" "31m", 5, 0, "\\u009b31m");
+	expect("\x9b" "31m", 4, 0, "\\x9b31m");
+	/* bidi override (Trojan Source), isolates, marks */
+	expect("\xe2\x80\xae" "exe.txt", 10, 0, "\\u202eexe.txt");
+	expect("\xe2\x81\xa6" "\xe2\x81\xa9", 6, 0, "\\u2066\\u2069");
+	expect("\xe2\x80\x8f", 3, 0, "\\u200f");
+	/* printable UTF-8 stays */
+	expect("Café ÉTAT 東京 🙂", strlen("Café ÉTAT 東京 🙂"), 0, "Café ÉTAT 東京 🙂");
+	/* invalid: Latin-1, overlong, surrogate, beyond U+10FFFF, truncated */
+	expect("caf\xe9", 4, 0, "caf\\xe9");
+	expect("\xc0\xaf", 2, 0, "\\xc0\\xaf");
+	expect("\xed\xa0\x80", 3, 0, "\\xed\\xa0\\x80");
+	expect("\xf4\x90\x80\x80", 4, 0, "\\xf4\\x90\\x80\\x80");
+	expect("\xe2\x80", 2, 0, "\\xe2\\x80");
+}
+
+static void test_stream(void **state)
+{
+	struct buf b = { 0 };
+
+	(void)state;
+	/* a sequence cut by the end of one write is left for the next */
+	assert_int_equal(escape_append(&b, "ab\xe2\x80", 4, ESC_STREAM), 2);
+	assert_str(b.data, "ab");
+	assert_int_equal(escape_append(&b, "\xe2\x80\xae!", 4, ESC_STREAM), 4);
+	assert_str(b.data, "ab\\u202e!");
+	/* a prefix that cannot become valid is not held back */
+	assert_int_equal(escape_append(&b, "\xe0\x80", 2, ESC_STREAM), 2);
+	assert_str(b.data, "ab\\u202e!\\xe0\\x80");
+	buf_free(&b);
+}
+
+static void test_clean_and_json(void **state)
+{
+	_cleanup_free_ char *fixed = utf8_escape_invalid("caf\xe9\033", 5);
+	_cleanup_free_ char *s = escape_str("n\xc2\x85l");
+	unsigned before = json_text_replaced();
+	json_t *j;
+
+	(void)state;
+	assert_true(escape_is_clean("plain ÄÖÜ", strlen("plain ÄÖÜ")));
+	assert_false(escape_is_clean("a\nb", 3));
+	assert_false(escape_is_clean("\xc2\x9b", 2));
+	assert_true(utf8_is_valid("\xc2\x9b", 2));
+	assert_false(utf8_is_valid("caf\xe9", 4));
+	assert_str(fixed, "caf\\xe9\033");
+	assert_str(s, "n\\u0085l");
+	/* jansson refuses the Latin-1 string; json_text repairs and counts it */
+	assert_null(json_string("caf\xe9"));
+	j = json_text("caf\xe9");
+	assert_non_null(j);
+	assert_str(json_string_value(j), "caf\\xe9");
+	json_decref(j);
+	assert_int_equal(json_text_replaced(), before + 1);
+	j = json_text("ok \xe2\x80\xae");
+	assert_str(json_string_value(j), "ok \xe2\x80\xae"); /* JSON stays exact */
+	json_decref(j);
+	assert_int_equal(json_text_replaced(), before + 1);
+	assert_true(json_is_null(json_text(NULL)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_controls),
+		cmocka_unit_test(test_c1_bidi_utf8),
+		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_clean_and_json),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
