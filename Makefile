@@ -45,7 +45,7 @@ FZ_OBJ    := $(patsubst src/%.c,$(BUILD)/fzobj/%.o,$(LIB_SRC))
 TESTS     := $(patsubst src/%_test.c,$(BUILD)/test/%_test,$(TEST_SRC))
 FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: golden all deps check check-unit check-vm check-package deb fuzz fuzz-build unit tools demo install clean
+.PHONY: golden all deps check check-unit check-vm check-package deb fuzz fuzz-build unit tools demo install clean mutate
 all: $(BUILD)/meshnfs
 
 $(BUILD)/meshnfs: $(OBJ)
@@ -122,6 +122,13 @@ check-unit: all unit fuzz-build tools
 
 check-vm: all
 	tests/run vm
+
+# Mutation testing (tests/mutate): one seeded bug at a time in a scratch copy, the relevant
+# fast suites against each; kill rate per module and the survivors. The CPU is shared: a
+# sample by default; e.g. make mutate MUTATE_ARGS="--modules format --sample 40 --fuzz".
+MUTATE_ARGS ?= --sample 40
+mutate: all unit
+	tests/mutate $(MUTATE_ARGS)
 
 deps:
 	scripts/deps.sh

@@ -15,14 +15,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ts_status_parse("fuzz", (const char *)data, size, &st, &d) == 0) {
 		struct mesh_nodes l;
 		ts_status_nodes(&st, "fuzz", &l);
+		/* Self and the peers, no more: each peer is bounded by the input. */
+		FUZZ_ASSERT(l.n <= st.n_peers + 1 && st.n_peers <= size);
 		const char *names[] = { st.self.n.name, "office-one" };
 		struct wsl_identity who = { .names = names, .n_names = 2,
 					    .host = l.n ? &l.nodes[0] : NULL };
 		size_t *idx = xcalloc(l.n + 1, sizeof(*idx));
 		mesh_find_wsl_ghosts(&l, &who, idx);
-		for (size_t i = 0; i < st.n_peers; i++)
-			json_decref(ts_node_to_json(&st.peers[i]));
-		json_decref(ts_node_to_json(&st.self));
+		/* Every node makes a JSON object that serialises (meshnfs's JSON is always
+		 * valid). */
+		for (size_t i = 0; i <= st.n_peers; i++) {
+			json_t *j = ts_node_to_json(i < st.n_peers ? &st.peers[i] : &st.self);
+			char *text = json_dumps(j, JSON_COMPACT);
+			FUZZ_ASSERT(j && json_is_object(j) && text);
+			free(text);
+			json_decref(j);
+		}
 		ts_node_ipv4(&st.self);
 		free(idx);
 		mesh_nodes_free(&l);

@@ -18,6 +18,13 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+/* Wall-clock bounds: never tighter than the code's own deadline D plus a generous margin (a
+ * loaded 2-core machine runs these under ASan several times slower than an idle one). "Ends
+ * at once, not at its deadline" is asserted with a deadline far above the margin. Lower
+ * bounds (a deadline cannot fire early) stay exact. */
+#define TEST_TIME_BOUND_MS(d) (2 * (int64_t)(d) + 5000)
+#define TEST_FAR_DEADLINE_MS 30000
+
 /* Moves the test into a network namespace of its own with loopback up, so nothing it sends
  * can reach any other network. False without CAP_SYS_ADMIN (skip the network tests then). */
 static inline bool test_isolate_net(void)

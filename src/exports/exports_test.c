@@ -97,6 +97,9 @@ static void test_errors_quote_the_token(void **state)
 		const char *msg;
 	} cases[] = {
 		{ "/a h(rw,frob)\n", 1, "unknown export option \"frob\"" },
+		/* key=value with an unknown key, and a known flag given a value */
+		{ "/a h(rw,frob=1)\n", 1, "unknown export option \"frob=1\"" },
+		{ "/a h(sync=yes)\n", 1, "unknown export option \"sync=yes\"" },
 		{ "# c\n/a 1.2.3.4/33(rw)\n", 2, "bad network address \"1.2.3.4/33\"" },
 		{ "/a 10.0.0.0/255.0.255.0\n", 1, "bad network address" },
 		{ "relative h(rw)\n", 1, "\"relative\" is not absolute" },

@@ -125,6 +125,9 @@ static void bad_input(void **state)
 		const char *msg;
 	} cases[] = {
 		{ false, "garbage\n", 1, "not a /proc/net/tcp header" },
+		/* A header needs both words: "st" without "local_address" is not /proc/net/tcp (a
+		 * mutation survivor: requiring only one of them passed every case). */
+		{ false, "  sl  remote_address st\n", 1, "not a /proc/net/tcp header" },
 		{ false, "   0: 0000000:0016 00000000:0000 0A\n", 2, "bad address" },
 		{ false, "   x: 00000000:0016 00000000:0000 0A\n", 2, "bad slot" },
 		{ false, "   0: 00000000:0016 00000000:0000 ZZ\n", 2, "bad state" },

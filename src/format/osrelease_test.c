@@ -26,6 +26,22 @@ static void debian_and_ubuntu(void **state)
 	assert_int_equal(os_release_parse("f", fed, strlen(fed), &o, NULL), 0);
 	assert_false(os_release_is_debian_like(&o));
 	os_release_free(&o);
+	/* ID_LIKE is a list of words: a list without debian or ubuntu is not Debian-like,
+	 * debian anywhere in it is, and a word that merely contains "debian" is not. (A mutation
+	 * survivor: word_in() answering true at the first word that did NOT match passed all the
+	 * cases above, none of which had an ID_LIKE without debian.) */
+	const char *rocky = "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n";
+	const char *mint = "ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n";
+	const char *odd = "ID=odd\nID_LIKE=\"notdebian debianish\"\n";
+	assert_int_equal(os_release_parse("f", rocky, strlen(rocky), &o, NULL), 0);
+	assert_false(os_release_is_debian_like(&o));
+	os_release_free(&o);
+	assert_int_equal(os_release_parse("f", mint, strlen(mint), &o, NULL), 0);
+	assert_true(os_release_is_debian_like(&o));
+	os_release_free(&o);
+	assert_int_equal(os_release_parse("f", odd, strlen(odd), &o, NULL), 0);
+	assert_false(os_release_is_debian_like(&o));
+	os_release_free(&o);
 }
 
 static void malformed(void **state)

@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 struct proc_status {
-	char state;    /* 'R', 'S', 'D', 'Z', 'T', 't', 'X', 'I', 'P', 'W', 'K' */
+	char state;    /* 'R', 'S', 'D', 'Z', 'T', 't', 'X', 'x', 'I', 'P', 'W', 'K' */
 	char name[17]; /* Name: (the kernel's comm, at most 15 bytes plus escapes trimmed) */
 	pid_t ppid;    /* PPid:, or -1 when absent */
 };

@@ -44,6 +44,25 @@ static void rejects_bad(void **state)
 	assert_int_equal(d.line, 2);
 }
 
+/* The Name: line last, without a newline, in a buffer of exactly its size (as read from a
+ * file): nothing is read past the end (ASan watches the heap copy). A mutation survivor:
+ * copying i <= k read one byte past a short name; string literals hid it (a NUL follows). */
+static void name_at_the_end_of_the_buffer(void **state)
+{
+	static const char text[] = "State:\tS (sleeping)\nName:\tls";
+	size_t n = sizeof(text) - 1;
+	char *exact = xmalloc(n);
+	struct proc_status s;
+	struct diag d = { 0 };
+
+	(void)state;
+	memcpy(exact, text, n);
+	assert_int_equal(proc_status_parse("status", exact, n, &s, &d), 0);
+	assert_str(s.name, "ls");
+	assert_int_equal(s.state, 'S');
+	free(exact);
+}
+
 static void wchan(void **state)
 {
 	(void)state;
@@ -64,6 +83,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_state),
 		cmocka_unit_test(rejects_bad),
+		cmocka_unit_test(name_at_the_end_of_the_buffer),
 		cmocka_unit_test(wchan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

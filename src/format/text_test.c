@@ -59,6 +59,27 @@ static void utf16le_without_bom_and_be(void **state)
 	text_free(&t);
 }
 
+/* An empty file, and one that is a BOM alone: "" (never NULL), no final newline needed.
+ * (A mutation survivor: dropping the buf_append that makes the empty buffer left utf8 NULL
+ * for callers that print or compare it; every case had content.) */
+static void empty_text_is_an_empty_string(void **state)
+{
+	static const char *const in[] = { "", "\xef\xbb\xbf", "\xff\xfe" };
+	static const size_t len[] = { 0, 3, 2 };
+	struct text t;
+	struct diag d = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
+		assert_int_equal(text_decode("w", in[i], len[i], &t, &d), 0);
+		assert_non_null(t.utf8);
+		assert_str(t.utf8, "");
+		assert_int_equal(t.len, 0);
+		assert_true(t.final_newline);
+		text_free(&t);
+	}
+}
+
 static void invalid_input_names_the_line(void **state)
 {
 	(void)state;
@@ -69,6 +90,12 @@ static void invalid_input_names_the_line(void **state)
 	assert_int_equal(d.line, 2);
 	assert_str(d.msg, "invalid UTF-8 byte 0xc3");
 	assert_int_equal(text_decode("w", "\xff\xfe\x00\xd8", 4, &t, &d), -EBADMSG);
+	assert_str(d.msg, "unpaired UTF-16 surrogate");
+	/* A lone low surrogate, at both ends of its range (a mutation survivor: "u > 0xdc00"
+	 * let U+DC00 through as a character, and no case had a lone low surrogate). */
+	assert_int_equal(text_decode("w", "\xff\xfe\x00\xdc", 4, &t, &d), -EBADMSG);
+	assert_str(d.msg, "unpaired UTF-16 surrogate");
+	assert_int_equal(text_decode("w", "\xff\xfe" "a\x00\xff\xdf", 6, &t, &d), -EBADMSG);
 	assert_str(d.msg, "unpaired UTF-16 surrogate");
 	assert_int_equal(text_decode("w", "\xff\xfe\x61", 3, &t, &d), -EBADMSG);
 	assert_str(d.msg, "UTF-16 text with an odd number of bytes");
@@ -104,6 +131,7 @@ int main(void)
 		cmocka_unit_test(utf8_plain_and_bom),
 		cmocka_unit_test(utf16le_bom_crlf_and_non_ascii),
 		cmocka_unit_test(utf16le_without_bom_and_be),
+		cmocka_unit_test(empty_text_is_an_empty_string),
 		cmocka_unit_test(invalid_input_names_the_line),
 		cmocka_unit_test(encode_round_trips_every_encoding),
 	};

@@ -77,6 +77,35 @@ static void test_replace_in_place(void **state)
 	assert_int_equal(rc, 0);
 }
 
+/* Fields separated by a mix of tabs and spaces, each separator different, an indent, blanks
+ * after the last field: only the fields that differ change; every separator keeps its bytes.
+ * (Guards against an editor that normalises separators, or takes the first one for all: the
+ * regular lines above cannot tell those apart from keeping them.) */
+static void test_replace_mixed_tabs_and_spaces(void **state)
+{
+	const char *in = "UUID=1 / ext4 defaults 0 1\n"
+			 " \t sfspark1:/opt/shared \t/opt/shared\t  nfs  \tdefaults,hard \t 0\t0 \t\n"
+			 "/dev/sr0\t /media/cdrom0 \tudf,iso9660 user,noauto 0 0\n";
+	const char *want = "UUID=1 / ext4 defaults 0 1\n"
+			   " \t 100.64.0.1:/opt/shared \t/opt/shared\t  nfs4  \t"
+			   "_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150"
+			   " \t 0\t0 \t\n"
+			   "/dev/sr0\t /media/cdrom0 \tudf,iso9660 user,noauto 0 0\n";
+	struct diag d = { 0 };
+	int rc;
+
+	(void)state;
+	assert_str(edit(in, &guide, &rc, &d), want);
+	assert_int_equal(rc, 0);
+	/* Only the options differ from a line that is right otherwise: one field rewritten. */
+	struct fstab_entry e = guide;
+	e.options = "soft";
+	in = "100.64.0.1:/opt/shared\t \t/opt/shared  \t nfs4 \t\tdefaults \t0 \t 0\n";
+	assert_str(edit(in, &e, &rc, &d),
+		   "100.64.0.1:/opt/shared\t \t/opt/shared  \t nfs4 \t\tsoft \t0 \t 0\n");
+	assert_int_equal(rc, 0);
+}
+
 static void test_replace_short_line_and_crlf(void **state)
 {
 	const char *in = "a /b c\r\n"
@@ -193,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_append_keeps_every_byte),
 		cmocka_unit_test(test_append_to_empty_and_missing_file),
 		cmocka_unit_test(test_replace_in_place),
+		cmocka_unit_test(test_replace_mixed_tabs_and_spaces),
 		cmocka_unit_test(test_replace_short_line_and_crlf),
 		cmocka_unit_test(test_already_right_is_unchanged),
 		cmocka_unit_test(test_spaces_escaped),

@@ -4,6 +4,9 @@
 #include "core/test.h"
 #include "mount/health.h"
 
+#include <dirent.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <errno.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -51,6 +54,61 @@ static void proc_answers(void **state)
 	assert_true(h.steps[MOUNT_STEP_READDIR].done);
 	assert_false(h.steps[MOUNT_STEP_CREATE].started);
 	assert_int_equal(mount_health_reap(), 0);
+}
+
+/* The write probe on a mount of the test's own (a tmpfs in a private mount namespace):
+ * create, write, close and remove all succeed, and the mount is OK with no error. (The
+ * probes above are read-only or stop at "not a mount": a create step that reported a
+ * failure after a successful close - a mutation survivor - passed them all.) */
+static void write_probe_on_a_private_tmpfs(void **state)
+{
+	char dir[] = "/tmp/meshnfs-health-tmpfs-XXXXXX";
+	struct mount_health_opts o = { .timeout_ms = 5000, .write = true };
+	struct mount_health h;
+
+	(void)state;
+	assert_int_equal(unshare(CLONE_NEWNS), 0);
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mount("meshnfs-test", dir, "tmpfs", 0, "size=1m"), 0);
+	assert_int_equal(mount_health_check(dir, &o, &h), 0);
+	assert_int_equal(umount(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(h.state, MOUNT_HEALTH_OK);
+	assert_int_equal(h.err, 0);
+	assert_true(h.steps[MOUNT_STEP_CREATE].done);
+	assert_true(h.steps[MOUNT_STEP_UNLINK].done);
+	assert_int_equal(mount_health_reap(), 0);
+}
+
+/* Open descriptors in this process. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* A probe leaves no descriptor behind in the caller (doctor and status run many). A mutation
+ * survivor: dropping close() of the child's pipe after reading it passed every test. */
+static void no_descriptor_leaks(void **state)
+{
+	(void)state;
+	struct mount_health_opts o = { .timeout_ms = 5000 };
+	struct mount_health h;
+	int before = open_fds();
+
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(mount_health_check("/proc", &o, &h), 0);
+		assert_int_equal(h.state, MOUNT_HEALTH_OK);
+	}
+	assert_int_equal(mount_health_reap(), 0);
+	assert_int_equal(open_fds(), before);
 }
 
 static void own_state(void **state)
@@ -109,6 +167,8 @@ int main(void)
 		cmocka_unit_test(plain_directory_is_not_a_mount),
 		cmocka_unit_test(missing_path),
 		cmocka_unit_test(proc_answers),
+		cmocka_unit_test(no_descriptor_leaks),
+		cmocka_unit_test(write_probe_on_a_private_tmpfs),
 		cmocka_unit_test(own_state),
 		cmocka_unit_test(stuck_command_tree),
 	};

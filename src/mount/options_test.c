@@ -75,6 +75,39 @@ static void versions_and_flags(void **state)
 	assert_false(mount_options_has("rw,softerr", "soft"));
 }
 
+/* Options the kernel lists only among the per-mount (VFS) options, or in a form other than the
+ * configured one: each source counts, equivalent forms match, and a real difference in either
+ * source is still seen. (Every case above has the option in the filesystem's list, so a diff
+ * that read only fs_options, or compared proto= by exact text, passed them all.) */
+static void per_mount_and_equivalent_forms(void **state)
+{
+	(void)state;
+	char **l;
+	size_t n;
+
+	/* noexec, nosuid, nodev, ro: the VFS lists them, the filesystem does not. */
+	assert_int_equal(diff("noexec,nosuid,nodev,ro", "ro,nosuid,nodev,noexec,relatime",
+			      "rw,vers=4.2,soft", &l), 0);
+	n = diff("noexec,nosuid", "rw,nosuid,relatime", "rw,vers=4.2", &l);
+	assert_int_equal(n, 1);
+	assert_str(l[0], "noexec: not set on the mount");
+	mount_options_lines_free(l, n);
+	/* rw configured, ro in the per-mount options only. */
+	n = diff("rw", "ro,relatime", "rw,vers=4.2", &l);
+	assert_int_equal(n, 1);
+	assert_str(l[0], "rw: the mount is ro");
+	mount_options_lines_free(l, n);
+	/* tcp is proto=tcp, and over IPv6 the kernel says proto=tcp6: the same transport. */
+	assert_int_equal(diff("tcp", "rw", "rw,vers=4.2,proto=tcp6,timeo=150", &l), 0);
+	assert_int_equal(diff("udp", "rw", "rw,vers=3,proto=udp6", &l), 0);
+	n = diff("tcp", "rw", "rw,vers=3,proto=udp6", &l);
+	assert_int_equal(n, 1);
+	assert_str(l[0], "tcp: the mount has proto=udp6");
+	mount_options_lines_free(l, n);
+	/* nfsvers= configured, vers= listed; soft given as softerr counts as soft. */
+	assert_int_equal(diff("nfsvers=4,soft", "rw", "rw,vers=4.1,softerr", &l), 0);
+}
+
 /* bounds_text(OPTS, has, lacks): mount_options_bounds(OPTS) holds every string of has (NULL
  * ended) and none of lacks. */
 static void bounds_text(const char *opts, const char *const *has_all, const char *const *lacks)
@@ -128,6 +161,7 @@ int main(void)
 		cmocka_unit_test(guide_mount_matches),
 		cmocka_unit_test(hard_mount_differs),
 		cmocka_unit_test(versions_and_flags),
+		cmocka_unit_test(per_mount_and_equivalent_forms),
 		cmocka_unit_test(bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,6 +27,33 @@ static void kinds(void **state)
 	assert_int_equal(kind("4.4.0-210-generic", NULL, false, false), NODE_LINUX);
 }
 
+/* Kinds told only by /proc/version: a custom WSL2 kernel whose release has neither
+ * "microsoft" nor "wsl", without the interop entry or /mnt/wsl, but built by Microsoft (the
+ * branch no test reached: dropping it, or reading the release instead, passed them all). The
+ * reason names the evidence; a native kernel whose version merely mentions a build host stays
+ * Linux, and a case-insensitive match is required ("MICROSOFT" in some builds' banners). */
+static void kinds_from_proc_version(void **state)
+{
+	_cleanup_free_ char *reason = NULL;
+
+	(void)state;
+	assert_int_equal(node_kind_from("6.6.87.2-custom",
+					"Linux version 6.6.87.2-custom (root@1b2c) (gcc 12) "
+					"#1 SMP PREEMPT_DYNAMIC Microsoft",
+					false, false, &reason),
+			 NODE_WSL2);
+	assert_non_null(strstr(reason, "/proc/version names Microsoft"));
+	assert_non_null(strstr(reason, "6.6.87.2-custom"));
+	assert_int_equal(kind("5.10.0", "Linux version 5.10.0 (oe-user@MICROSOFT.COM)", false, false),
+			 NODE_WSL2);
+	assert_int_equal(kind("6.1.0-27-amd64", "Linux version 6.1.0-27-amd64 (builder@micro-soft.example)",
+			      false, false),
+			 NODE_LINUX);
+	/* The release still decides first: WSL1's fixed release wins over any version text. */
+	assert_int_equal(kind("4.4.0-19041-Microsoft", "Linux version 4.4.0-19041-Microsoft", false, false),
+			 NODE_WSL1);
+}
+
 static void modes(void **state)
 {
 	(void)state;
@@ -41,6 +68,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(kinds),
+		cmocka_unit_test(kinds_from_proc_version),
 		cmocka_unit_test(modes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

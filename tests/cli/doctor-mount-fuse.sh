@@ -6,6 +6,7 @@
 # private mount namespace: the machine's mount table never sees the FUSE mount.
 . "$(dirname "$0")/../lib/tap.sh"
 fuse_namespaces "$0" "$@"
+plan 62
 
 # ---- inside the namespaces ----
 mk_tmpdir T
@@ -27,7 +28,7 @@ FS_PID=$!
 at_exit "umount -l '$MP' 2>/dev/null"
 at_exit "kill $FS_PID 2>/dev/null; wait $FS_PID 2>/dev/null"
 at_exit ": >'$CTL.new'; mv -f '$CTL.new' '$CTL'"
-for _ in $(seq 100); do
+for _ in $(seq 600); do # a poll, up to 30 s on a loaded machine (was 5 s)
 	grep -q " $MP .* - fuse.hangfs " /proc/self/mountinfo && break
 	sleep 0.05
 done
@@ -94,7 +95,7 @@ check_match "hung: fix detaches the mount" "umount -l $MP" "$(field mount.respon
 check_eq "hung: mount.write not tried" skip "$(st mount.write)"
 check_eq "hung: mount.stale cannot tell" skip "$(st mount.stale)"
 check_eq "hung: exit 2" 2 "$RC"
-check "hung: doctor returned within 1 s + 4 s slack (took $ELAPSED ms)" test "$ELAPSED" -lt 5000
+check_took "hung: doctor returned after its 1 s deadline, not hung (took $ELAPSED ms)" "$ELAPSED" 1000
 LS_STATE=$(state_of $LS_PID)
 check_match "hung: the guide's plain ls is still blocked (state $LS_STATE)" "^[SD]$" "$LS_STATE"
 diag "hung: doctor took $ELAPSED ms; child $CHILD was $(jget .mount.health.child.state) in $(jget .mount.health.child.wchan) at the deadline;" \
@@ -102,6 +103,8 @@ diag "hung: doctor took $ELAPSED ms; child $CHILD was $(jget .mount.health.child
 	"plain ls: state $LS_STATE wchan $(cat /proc/$LS_PID/wchan 2>/dev/null)"
 if [ "$(jget .mount.health.child.exited)" = false ]; then
 	check_match "hung: a child that outlived SIGKILL is reported with its state" "^[SDR]$" "$(jget .mount.health.child.state_after_kill)"
+else # (one check either way: the plan does not depend on the race)
+	check_eq "hung: the child SIGKILL ended is reported as exited" true "$(jget .mount.health.child.exited)"
 fi
 # Released, the killed child and the plain ls finish.
 set_control ""
@@ -127,7 +130,7 @@ check_match "ESTALE: mount.responsive points to it" "stale file handle .*see mou
 check_eq "ESTALE: health.errno" ESTALE "$(jget .mount.health.errno)"
 check_match "ESTALE: the evidence (step, errno, child) is in detail" "^stat of $MP failed with ESTALE \(Stale file handle\) after [0-9]+ ms \(probe child pid [0-9]+\)" "$(field mount.stale detail)"
 check_eq "ESTALE: health.state stale" stale "$(jget .mount.health.state)"
-check "ESTALE: answered at once (took $ELAPSED ms)" test "$ELAPSED" -lt 2000
+check_took "ESTALE: answered, not hung (took $ELAPSED ms; --timeout 2)" "$ELAPSED" 2000
 diag "ESTALE: doctor took $ELAPSED ms, the probe $(jget .mount.health.ms) ms"
 
 doctor_fuse "readdir=estale" 2
@@ -162,7 +165,7 @@ check_match "EACCES writing: explains root squash" "root_squash" "$(field mount.
 run "$MESHNFS" --config "$T/plain.conf" --timeout 2 doctor --json
 check_eq "not mounted: mount.present fails" fail "$(st mount.present)"
 check_eq "not mounted: mount.responsive skipped" skip "$(st mount.responsive)"
-check_eq "not mounted: nothing was created in the plain directory" "" "$(ls -A "$T/plain")"
+check_empty "not mounted: nothing was created in the plain directory" 2 "$(ls -A "$T/plain" 2>&1)"
 
 # --- the daemon died (SIGKILL: no clean unmount): the mount is still listed, every access
 # fails with ENOTCONN
@@ -174,5 +177,5 @@ set_control ""
 doctor_fuse "" 2
 check_eq "daemon gone: mount.responsive fails" fail "$(st mount.responsive)"
 check_eq "daemon gone: errno ENOTCONN" ENOTCONN "$(jget .mount.health.errno)"
-check "daemon gone: answered at once (took $ELAPSED ms)" test "$ELAPSED" -lt 2000
+check_took "daemon gone: answered, not hung (took $ELAPSED ms; --timeout 2)" "$ELAPSED" 2000
 diag "daemon gone: $(field mount.responsive summary)"

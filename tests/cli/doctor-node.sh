@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # doctor's node area on fixture roots, in an empty network namespace.
 . "$(dirname "$0")/../lib/tap.sh"
+plan 5
 R=$FIXTURES/roots
 empty_netns NS
 

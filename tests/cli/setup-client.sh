@@ -2,6 +2,7 @@
 # meshnfs setup client on fixture roots (copies), with fake systemctl/mount/apt-get that only
 # record their argv. Run in an empty network namespace: setup verifies with the network.
 . "$(dirname "$0")/../lib/tap.sh"
+plan 76
 empty_netns NS
 fake_system systemctl mount umount apt-get
 M() { ip netns exec "$NS" env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" "$@"; }
@@ -26,7 +27,7 @@ check_match "dry run: the diff removes the old line" $'\n +-sfspark1:/opt/shared
 check_match "dry run: the plan lists daemon-reload and mount" "run: systemctl daemon-reload.*run: mount /opt/shared" "$(tr '\n' ' ' <<<"$OUT")"
 check_match "dry run: says nothing was changed" "Dry run: nothing was changed and nothing was run" "$OUT"
 check_eq "dry run: no file changed (not even a timestamp), no lock file" "$before" "$(tree_state "$T")"
-check_eq "dry run: no command ran" "" "$(cat "$FAKE_LOG")"
+check_empty "dry run: no command ran" 0 "$(logged "$FAKE_LOG")"
 
 # --- applied ---
 run H "$T" setup client
@@ -36,10 +37,10 @@ check_eq "apply: the old entry replaced in place, every other byte kept (no fina
 	"$want" "$(cat "$T/etc/fstab"; echo x)"
 check_eq "apply: the original kept as the backup, byte for byte" "$orig" "$(cat "$T/etc/fstab.meshnfs.bak"; echo x)"
 check_eq "apply: mode and owner kept" "640 1234:5678" "$(stat -c '%a %u:%g' "$T/etc/fstab")"
-check_eq "apply: no temporary left" "" "$(find "$T/etc" -name '.fstab.meshnfs-*')"
+check_empty "apply: no temporary left" 2 "$(find "$T/etc" -name '.fstab.meshnfs-*' 2>&1)"
 check "apply: mount point created" test -d "$T/opt/shared"
 check_eq "apply: commands run in order: daemon-reload, then mount" \
-	$'systemctl\tdaemon-reload\nmount\t/opt/shared' "$(cat "$FAKE_LOG")"
+	$'systemctl\tdaemon-reload\nmount\t/opt/shared' "$(logged "$FAKE_LOG")"
 check_match "apply: says how to undo" "to undo: cp -p /etc/fstab.meshnfs.bak /etc/fstab" "$OUT"
 check_match "apply: the plan was shown before applying" "Plan: .*Applying:" "$(tr '\n' ' ' <<<"$OUT")"
 
@@ -50,7 +51,7 @@ run H "$T" setup client
 check_eq "again: nothing fails but the live probe" "2 fail=setup.verify warn=no" "$(outcome)"
 check_match "again: fstab already right" "already right: /etc/fstab has the entry" "$OUT"
 check_eq "again: fstab not rewritten (same inode, mtime, ctime)" "$st" "$(stat -c '%i %Y %Z' "$T/etc/fstab")"
-check_eq "again: only the mount runs (the fixture's mount table is empty)" $'mount\t/opt/shared' "$(cat "$FAKE_LOG")"
+check_eq "again: only the mount runs (the fixture's mount table is empty)" $'mount\t/opt/shared' "$(logged "$FAKE_LOG")"
 
 # --- already right everywhere: nothing written, nothing run ---
 : >"$FAKE_LOG"
@@ -60,7 +61,7 @@ run H "$D" setup client
 check_eq "done: exit 0" 0 "$RC"
 check_match "done: says so" "Nothing to do: everything is already right" "$OUT"
 check_eq "done: nothing written, no lock file" "$before" "$(tree_state "$D")"
-check_eq "done: no command ran" "" "$(cat "$FAKE_LOG")"
+check_empty "done: no command ran" 0 "$(logged "$FAKE_LOG")"
 
 # --- a line libmount rejects: 65, file and line named, nothing changed ---
 copy_root client-broken B
@@ -69,7 +70,7 @@ run H "$B" setup client
 check_eq "broken: exit 65" 65 "$RC"
 check_match "broken: names file and line" "^meshnfs: /etc/fstab:3: libmount rejects this line" "$ERR"
 check_eq "broken: nothing changed" "$before" "$(tree_state "$B")"
-check_eq "broken: no command ran" "" "$(cat "$FAKE_LOG")"
+check_empty "broken: no command ran" 65 "$(logged "$FAKE_LOG")"
 run M --root "$B" setup client --json --dry-run
 check_eq "broken --json: error document with the line" "bad_input:3" "$(jget '.error.kind + ":" + (.error.line|tostring)')"
 
@@ -79,7 +80,7 @@ run H "$S" setup client --export "/srv/my share" --mountpoint "/mnt/my share" --
 check_eq "spaces: nothing fails but the live probe" "2 fail=setup.verify warn=no" "$(outcome)"
 check_match "spaces: escaped as \\040" $'\n100\\.64\\.0\\.1:/srv/my\\\\040share  /mnt/my\\\\040share  nfs4  soft,timeo=150  0  0$' "$(cat "$S/etc/fstab")"
 check "spaces: the mount point exists with its space" test -d "$S/mnt/my share"
-check_match "spaces: mount gets the path as one argument" $'mount\t/mnt/my share$' "$(cat "$FAKE_LOG")"
+check_match "spaces: mount gets the path as one argument" $'mount\t/mnt/my share$' "$(logged "$FAKE_LOG")"
 : >"$FAKE_LOG"
 
 # --- fresh Debian: no fstab, no NFS client: apt-get installs it first ---
@@ -89,7 +90,7 @@ run H "$F" setup client
 fake_apt_provides
 check_eq "fresh: nothing fails but the live probe" "2 fail=setup.verify warn=no" "$(outcome)"
 check_eq "fresh: apt-get install first, then daemon-reload and mount" \
-	$'apt-get\tinstall\t-y\t--no-install-recommends\tnfs-common\nsystemctl\tdaemon-reload\nmount\t/opt/shared' "$(cat "$FAKE_LOG")"
+	$'apt-get\tinstall\t-y\t--no-install-recommends\tnfs-common\nsystemctl\tdaemon-reload\nmount\t/opt/shared' "$(logged "$FAKE_LOG")"
 check_eq "fresh: fstab created with the guide's entry" \
 	"100.64.0.1:/opt/shared  /opt/shared  nfs4  $DEFAULT_OPTS  0  0" "$(cat "$F/etc/fstab")"
 check_eq "fresh: a new fstab is mode 644" 644 "$(stat -c %a "$F/etc/fstab")"
@@ -102,7 +103,7 @@ check_eq "install without effect: exit 2" 2 "$RC"
 check_match "install without effect: said" "apt-get ran, but mount.nfs4 is still missing" "$OUT"
 check "install without effect: fstab not created" test ! -e "$F2/etc/fstab"
 check_eq "install without effect: nothing after the install ran" \
-	$'apt-get\tinstall\t-y\t--no-install-recommends\tnfs-common' "$(cat "$FAKE_LOG")"
+	$'apt-get\tinstall\t-y\t--no-install-recommends\tnfs-common' "$(logged "$FAKE_LOG")"
 : >"$FAKE_LOG"
 
 # The install fails: apt-get update, then once more; still failing, setup stops there.
@@ -112,7 +113,7 @@ fake_rc apt_get ""
 check_eq "install fails: exit 2" 2 "$RC"
 check_match "install fails: said with the status" "apt-get install -y --no-install-recommends nfs-common: exited with status 100" "$OUT"
 check_match "install fails: apt-get update, then once more" \
-	$'^apt-get\tinstall[^\n]*\napt-get\tupdate\napt-get\tinstall[^\n]*$' "$(cat "$FAKE_LOG")"
+	$'^apt-get\tinstall[^\n]*\napt-get\tupdate\napt-get\tinstall[^\n]*$' "$(logged "$FAKE_LOG")"
 check "install fails: fstab not created" test ! -e "$F2/etc/fstab"
 : >"$FAKE_LOG"
 
@@ -122,7 +123,7 @@ before=$(tree_state "$R")
 run H "$R" setup client
 check_eq "fedora: exit 2" 2 "$RC"
 check_match "fedora: says what to install" "not a Debian-like system \\(Fedora Linux 40.*install the NFS client \\(nfs-utils" "$ERR"
-check_eq "fedora: nothing changed, nothing run" "$before|" "$(tree_state "$R")|$(cat "$FAKE_LOG")"
+check_eq "fedora: nothing changed, nothing run" "$before|" "$(tree_state "$R")|$(logged "$FAKE_LOG")"
 
 # --- WSL2 without systemd: no x-systemd options, bg, the mountFsTab warning ---
 copy_root client-wsl2-nosystemd W
@@ -132,7 +133,7 @@ check_match "wsl2 without systemd: entry without x-systemd.*, with bg" \
 	$'\n100\\.64\\.0\\.1:/opt/shared  /opt/shared  nfs4  _netdev,soft,timeo=50,retrans=2,bg  0  0$' "$(cat "$W/etc/fstab")"
 check_match "wsl2 without systemd: says x-systemd.* do nothing" "warn +setup.systemd +systemd is not running here.*x-systemd.\\* options would do nothing" "$OUT"
 check_match "wsl2 without systemd: warns about mountFsTab stalls" "warn +setup.wsl +WSL mounts /etc/fstab itself when the distro starts.*stall" "$OUT"
-check_eq "wsl2 without systemd: no systemctl, just mount" $'mount\t/opt/shared' "$(cat "$FAKE_LOG")"
+check_eq "wsl2 without systemd: no systemctl, just mount" $'mount\t/opt/shared' "$(logged "$FAKE_LOG")"
 : >"$FAKE_LOG"
 
 # --- WSL1 cannot ---
@@ -190,7 +191,7 @@ check_eq "concurrent: exactly one entry for /opt/shared" 1 "$(grep -c '[[:space:
 check_eq "concurrent: the old entry is gone" 0 "$(grep -c '^sfspark1:' "$C/etc/fstab")"
 check_eq "concurrent: every other line kept" "$(grep -v '/opt/shared' "$FIXTURES/roots/client-tricky/etc/fstab")" \
 	"$(grep -v '/opt/shared' "$C/etc/fstab")"
-check_eq "concurrent: no temporaries" "" "$(find "$C/etc" -name '.fstab.meshnfs-*')"
+check_eq "concurrent: no temporaries" "" "$(find "$C/etc" -name '.fstab.meshnfs-*' 2>&1)"
 check_eq "concurrent: exactly one run wrote the file" 1 "$(grep -l 'ok  *setup.fstab *wrote' "$C"/run.*.out | wc -l)"
 run ip netns exec "$NS" "$MESHNFS" --root "$C" --json doctor
 check_eq "concurrent: the result parses and doctor finds the entry right" ok \

@@ -5,6 +5,7 @@
 # then meshnfs failed), or the complete new version (and meshnfs succeeded); no temporary is
 # left; a backup, when there is one, is the original.
 . "$(dirname "$0")/../lib/tap.sh"
+plan 10
 SHIM=$TOP/build/test/faultshim.so
 [ -f "$SHIM" ] || { not_ok "faultshim.so is built (make unit)"; exit 0; }
 empty_netns NS

@@ -3,6 +3,7 @@
 # --dry-run changing nothing, the .wslconfig edited in its own encoding and line endings,
 # wsl.conf given [boot] systemd=true, a second run with nothing to do, non-WSL2 refused.
 . "$(dirname "$0")/../lib/tap.sh"
+plan 23
 R=$FIXTURES/roots
 
 # setup_wsl ROOT SCENARIO ARGS...: in an empty namespace (setup never needs the network, but
@@ -30,7 +31,7 @@ check_no_match "utf16 dry run: no input problems" "node.input" "$OUT"
 check_match "utf16 dry run: .wslconfig already right" "networkingMode=mirrored is set in .wslconfig" "$OUT"
 check_match "utf16 dry run: a diff adding systemd=true to wsl.conf" $'\n''[[:space:]]*\+systemd=true' "$OUT"
 check_match "utf16 dry run: tells to restart WSL" "wsl --shutdown" "$OUT"
-check_eq "utf16 dry run: nothing written" "" "$(state "$U")"
+check_empty "utf16 dry run: nothing written" 1 "$(state "$U" 2>&1)"
 
 setup_wsl "$U" utf16
 check_eq "utf16: exit 1 (applied; WSL must restart to read it)" 1 "$RC"

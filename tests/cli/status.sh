@@ -5,6 +5,7 @@
 # there, every mesh address has no route and fails at once, so the whole table comes quickly.
 # The real probes are in tests/e2e/status.sh.
 . "$(dirname "$0")/../lib/tap.sh"
+plan 32
 R=$FIXTURES/roots
 mk_tmpdir T
 empty_netns NS
@@ -54,7 +55,8 @@ check_eq "wsl2: nfs is a diagnosis and a time" "unreachable number" "$(jget '.no
 check_eq "wsl2: online from Tailscale" "true true true true" "$(jget '[.nodes[].online|tostring]|join(" ")')"
 check_eq "wsl2: no route here: the configured server is unreachable (exit 2)" "2 server_unreachable" \
 	"$(printf '%s %s' "$RC" "$(jget '[.warnings[].kind]|join(",")')")"
-check "wsl2: no route fails at once (${MS} ms < 3000)" test "$MS" -lt 3000
+# (That no route is found without waiting is the diagnosis above; time only catches a hang.)
+check_took "wsl2: no route: the run ends (${MS} ms)" "$MS" 3000
 
 st wsl2-mirrored stale-identity:mirrored --json status
 check_eq "stale identity: the Linux office-one with its own address" \

@@ -112,7 +112,7 @@ j=$(cat "$T/journal.log" 2>/dev/null)
 check_match "journal: MESHNFS_DIAGNOSIS=lost" $'(^|\n)MESHNFS_DIAGNOSIS=lost\n' "$j"
 check_match "journal: MESHNFS_CHECK=mount.present" $'(^|\n)MESHNFS_CHECK=mount.present\n' "$j"
 check_match "journal: PRIORITY=3 and the message" $'PRIORITY=3\n.*|MESSAGE=unknown -> lost: ' "$j"
-check_eq "journal: nothing on stderr when the journal took it" "" "$(cat "$T/journal.err")"
+check_eq "journal: nothing on stderr when the journal took it" "" "$(logged "$T/journal.err")"
 
 # ---- the systemd unit shipped in the repository
 if command -v systemd-analyze >/dev/null; then

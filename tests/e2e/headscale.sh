@@ -7,6 +7,7 @@
 # --source headscale`): the node list is real libcurl + TLS verification + parsing; the nodes
 # themselves are not reachable there (fleet.sh and status.sh do that).
 . "$(dirname "$0")/../lib/tap.sh"
+plan 35
 . "$TOP/tests/lab/lib.sh"
 . "$TOP/tests/lib/pki.sh"
 HS=$TOP/build/tools/hs-replay
@@ -118,7 +119,7 @@ t0=$(date +%s%N)
 mn "$T/stall.conf" doctor --all --source headscale
 t1=$(date +%s%N)
 check_match "stalled server: no answer within the deadline" "no answer within 2000 ms" "$ERR"
-check "stalled server: gave up within 2 s + slack (took $(((t1 - t0) / 1000000)) ms)" test $(((t1 - t0) / 1000000)) -lt 4500
+check_took "stalled server: gave up after its 2 s deadline, not hung (took $(((t1 - t0) / 1000000)) ms)" $(((t1 - t0) / 1000000)) 2000
 head -c 9000000 /dev/zero | tr '\0' ' ' >"$T/big/node.json"
 server big "$T/big" 8446
 conf "$T/big.conf" https://100.64.0.100:8446 "$T/key" "$T/ca.pem"

@@ -2,11 +2,15 @@
 # The lab itself: it comes up and goes away completely, on every exit path, concurrently with
 # other runs, stopping only its own processes.
 . "$(dirname "$0")/../lib/tap.sh"
+plan 21
+self_test
 LAB=$TOP/tests/lab/lab.sh
 mk_tmpdir T
 
-# leftovers ID: anything of run ID still on the machine (namespaces, sockets, dir, processes).
+# leftovers ID: anything of run ID still on the machine (namespaces, sockets, dir, processes);
+# without an id, says so (nothing found for no id is not a clean machine).
 leftovers() {
+	[ -n "$1" ] || { echo "(no lab id)"; return; }
 	{
 		ip netns list | grep -o "mnfs-lab-$1-[a-z0-9]*"
 		ls /var/run/wireguard 2>/dev/null | grep "^mw$1"
@@ -65,7 +69,8 @@ check_match "fault hung: ganesha is stopped (T)" "^State:[[:space:]]+T" "$(grep 
 check_match "heal: ganesha runs again" "^State:[[:space:]]+[SR]" "$(grep State "/proc/$gpid/status")"
 "$LAB" fault moved
 run "$LAB" exec c1 nfs-ls "nfs://100.64.0.1/opt/shared?version=4"
-check_no_match "fault moved: /opt/shared now shows another directory" "README" "$OUT"
+# (The other directory may be empty: what counts is that nfs-ls answered, without the README.)
+check "fault moved: /opt/shared now shows another directory" test "$RC" = 0 -a "${OUT/README/}" = "$OUT"
 "$LAB" heal
 run "$LAB" exec c1 nfs-ls "nfs://100.64.0.1/opt/shared?version=4"
 check_match "heal: /opt/shared is the first directory again" "README" "$OUT"
@@ -80,5 +85,7 @@ unset LAB_DIR
 t0=$(date +%s%N)
 "$LAB" run true
 ms=$((($(date +%s%N) - t0) / 1000000))
-check "a whole up+down cycle within 10 s (took $ms ms)" test "$ms" -lt 10000
+# (No deadline of its own: a hang detector. The ~0.3 s an idle machine takes is a speed figure
+# for bench/, not a bound: this one failed at 10107 ms < 10000 at a load average of 12.)
+check_took "a whole up+down cycle ends (took $ms ms)" "$ms" 10000
 diag "lab up+down: $ms ms"

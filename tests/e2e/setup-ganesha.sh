@@ -9,6 +9,7 @@
 # /var/lib/nfs/ganesha and /opt are this run's directories: the machine's own are never
 # touched. The daemon setup started is stopped by its pid (from the pid file) at the end.
 . "$(dirname "$0")/../lib/tap.sh"
+plan 19
 . "$TOP/tests/lab/lib.sh"
 
 lab_up 1 || { not_ok "the lab comes up"; exit 1; }

@@ -3,6 +3,7 @@
 # sanitizer report. Prints one TAP line.
 set -u
 fuzzer=$1 corpus=$2
+echo "1..1"
 n=$(find "$corpus" -type f 2>/dev/null | wc -l)
 if [ "$n" -eq 0 ]; then
 	echo "not ok 1 - $(basename "$fuzzer"): empty seed corpus $corpus"

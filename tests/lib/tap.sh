@@ -11,11 +11,30 @@ FIXTURES=$TOP/tests/fixtures
 _t_n=0
 _t_cleanups=()
 
-ok() { _t_n=$((_t_n + 1)); echo "ok $_t_n - $*"; }
-not_ok() { _t_n=$((_t_n + 1)); echo "not ok $_t_n - $*"; }
+# A jget that failed (jq error, no JSON at all) leaves its message in this file; the next check,
+# whatever it compares, then fails with that message: a value read from output that was not
+# there cannot pass for "" (the empty string a crashed or silent meshnfs gives).
+_T_JERR=$(mktemp "${TMPDIR:-/tmp}/meshnfs-jerr.XXXXXX")
+ok() {
+	if [ -s "$_T_JERR" ]; then
+		not_ok "$*"
+		return
+	fi
+	_t_n=$((_t_n + 1)); echo "ok $_t_n - $*"
+}
+not_ok() {
+	_t_n=$((_t_n + 1)); echo "not ok $_t_n - $*"
+	if [ -s "$_T_JERR" ]; then
+		diag "a value this check read could not be read:" "$(cat "$_T_JERR")"
+		: >"$_T_JERR"
+	fi
+}
 # plan N: this file makes exactly N checks (TAP's "1..N"); tests/run holds the file to it, so
 # a block skipped by a condition cannot vanish silently. Call it once, before the first check.
 plan() { echo "1..$1"; }
+# self_test: this file checks the test machinery (the lab, the VM harness), not meshnfs;
+# tests/run counts its results apart in the summary (and still in the last line).
+self_test() { echo "# self-test: checks the test harness, not meshnfs"; }
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 
 # check DESC CMD...: passes when CMD exits 0.
@@ -34,9 +53,35 @@ check_match() {
 	if [[ $3 =~ $2 ]]; then ok "$1"; else not_ok "$1"; diag "expected to match: $2" "actual: $3"; fi
 }
 
-# check_no_match DESC EXTENDED_REGEX ACTUAL
+# check_no_match DESC EXTENDED_REGEX ACTUAL: ACTUAL is not empty and does not match (nothing at
+# all matches nothing: the output of a command that crashed or printed nothing).
 check_no_match() {
-	if [[ $3 =~ $2 ]]; then not_ok "$1"; diag "must not match: $2" "actual: $3"; else ok "$1"; fi
+	if [[ -z ${3//[[:space:]]/} ]]; then
+		not_ok "$1"; diag "must not match: $2" "actual: nothing (empty)"
+	elif [[ $3 =~ $2 ]]; then not_ok "$1"; diag "must not match: $2" "actual: $3"; else ok "$1"; fi
+}
+
+# Wall-clock bounds. A loaded 2-core machine (ASan, other test suites, other developers) runs a
+# program several times slower than an idle one, so a bound is never tighter than the
+# program's own deadline D plus a generous margin: D * TIME_FACTOR + TIME_MARGIN_MS (defaults 2
+# and 5000). It catches a hang or a deadline that never fires, not slowness: speed goals live in
+# bench/. A lower bound (a deadline cannot fire early) is exact and stays.
+TIME_FACTOR=${TIME_FACTOR:-2}
+TIME_MARGIN_MS=${TIME_MARGIN_MS:-5000}
+time_bound() { echo $(($1 * TIME_FACTOR + TIME_MARGIN_MS)); }
+
+# check_took DESC MS DEADLINE_MS [MIN_MS]: a run of MS ms ended within time_bound(DEADLINE_MS),
+# and not before MIN_MS when given.
+check_took() {
+	local bound
+	bound=$(time_bound "$3")
+	if [[ ! $2 =~ ^[0-9]+$ ]]; then
+		not_ok "$1"; diag "no time measured: '$2'"
+	elif [ "$2" -lt "$bound" ] && [ "$2" -ge "${4:-0}" ]; then
+		ok "$1"
+	else
+		not_ok "$1"; diag "took $2 ms; expected ${4:+at least $4 ms and }less than $bound ms (deadline $3 ms)"
+	fi
 }
 
 # run CMD...: runs it, keeping stdout in $OUT, stderr in $ERR and the status in $RC.
@@ -49,13 +94,51 @@ run() {
 	rm -f "$e"
 }
 
-# jget JQ_FILTER: applies a jq filter to $OUT.
-jget() { printf '%s' "$OUT" | jq -r "$1" 2>/dev/null; }
+# jget JQ_FILTER: applies a jq filter to $OUT (raw output). When $OUT holds no JSON (empty:
+# the command crashed or printed nothing) or jq fails (malformed output, a filter that does not
+# fit the document), it prints nothing, returns 1 and makes the next check fail, whatever that
+# check expects ("" included).
+jget() {
+	local r
+	if [[ -z ${OUT//[[:space:]]/} ]]; then
+		printf 'jget %s: no JSON: the output is empty (exit status %s)\n' "$1" "${RC:-unset}" >>"$_T_JERR"
+		return 1
+	fi
+	if ! r=$(printf '%s' "$OUT" | jq -r "$1" 2>&1); then
+		printf 'jget %s: %s\n' "$1" "$r" >>"$_T_JERR"
+		return 1
+	fi
+	printf '%s\n' "$r"
+}
+
+# check_empty DESC RC ACTUAL: ACTUAL (what must not exist: log lines, ids, files) is empty, and
+# the command behind it really ran: the last `run` exited with RC and printed something (on
+# stdout, or on stderr for a refusal). An empty ACTUAL alone passes as well when the command
+# crashed or never ran.
+check_empty() {
+	local bad=()
+	[ "${RC:-unset}" == "$2" ] || bad+=("exit status ${RC:-unset}, expected $2")
+	[[ -n ${OUT//[[:space:]]/}${ERR//[[:space:]]/} ]] || bad+=("the command printed nothing")
+	[ -z "$3" ] || bad+=("expected nothing, got: $3")
+	if [ ${#bad[@]} = 0 ]; then ok "$1"; else not_ok "$1"; diag "${bad[@]}"; fi
+}
+
+# logged FILE: the contents of FILE, which must exist (a log that was never created is not an
+# empty log: the fake or the shim that writes it did not run). Used inside check_empty.
+logged() {
+	if [ -f "$1" ]; then cat "$1"; else echo "(no file $1)"; fi
+}
+
+# pid_gone PID: PID is a number and no process has it. `! kill -0 $(...)` passes when the
+# pid could not be found at all; `check "gone" pid_gone "$pid"` does not.
+pid_gone() { [[ $1 =~ ^[0-9]+$ ]] && ! kill -0 "$1" 2>/dev/null; }
 
 # at_exit CMD: runs CMD when the test exits, whatever the way (last registered runs first).
 at_exit() { _t_cleanups=("$*" "${_t_cleanups[@]}"); }
 _t_exit() {
 	local c
+	[ -s "$_T_JERR" ] && not_ok "a jget after the last check failed"
+	rm -f "$_T_JERR"
 	for c in "${_t_cleanups[@]}"; do eval "$c" || true; done
 }
 trap _t_exit EXIT
