@@ -129,8 +129,10 @@ mkdir -p "$T/junk"; printf '{"nodes":[{"name":"evil\\u001b]0;pwned\\u0007","ipAd
 server junk "$T/junk" 8447
 conf "$T/junk.conf" https://100.64.0.100:8447 "$T/key" "$T/ca.pem"
 mn "$T/junk.conf" doctor --all --source headscale
-check_eq "terminal escapes in a node name: bad input, exit 65" 65 "$RC"
-check_match "terminal escapes: names the URL and the node" "api/v1/node: nodes\\[0\\]: name with control characters" "$ERR"
+# A hostile name hides no one (issue 13): the node is listed, its name escaped, and no escape
+# byte reaches the terminal.
+check_match "terminal escapes in a node name: the node is listed, escaped" 'evil\\x1b\]0;pwned\\a' "$OUT$ERR"
+check "terminal escapes: no ESC or BEL byte on stdout or stderr" bash -c '! printf "%s" "$1" | tr -d "\n\t" | grep -q "[[:cntrl:]]"' _ "$OUT$ERR"
 
 # 6. No replay server at all on that port.
 conf "$T/none.conf" https://100.64.0.100:8449 "$T/key" "$T/ca.pem"
