@@ -78,6 +78,8 @@ bool cmd_argv_wants_nagios(int argc, char **argv)
 	return false;
 }
 
+/* The plugin format, not escaping (stdout already escapes outside bytes): one line, and '|'
+ * starts the perfdata, so line breaks and other control bytes become spaces and '|' a '/'. */
 void cmd_nagios_text(FILE *f, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)

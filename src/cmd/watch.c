@@ -98,13 +98,6 @@ static int watch_option(void *userdata, int opt, const char *arg, char *err, siz
 
 static bool use_journal;
 
-/* Text for stderr: control bytes (from a server's message, say) shown as '?'. */
-static void put_clean(FILE *f, const char *s)
-{
-	for (; s && *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-}
-
 static void log_line(int priority, const char *check, const char *diagnosis, const char *from,
 		     const char *server, const char *message, const char *cause, const char *fix)
 {
@@ -127,14 +120,14 @@ static void log_line(int priority, const char *check, const char *diagnosis, con
 	struct tm tm;
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	fprintf(stderr, "meshnfs watch: %s %s: ", when, levels[priority & 7]);
-	put_clean(stderr, message);
+	fputs(message ? message : "", stderr);
 	if (cause) {
 		fputs("; cause: ", stderr);
-		put_clean(stderr, cause);
+		fputs(cause, stderr);
 	}
 	if (fix) {
 		fputs("; fix: ", stderr);
-		put_clean(stderr, fix);
+		fputs(fix, stderr);
 	}
 	fprintf(stderr, " [check=%s diagnosis=%s]\n", check, diagnosis);
 	fflush(stderr);
