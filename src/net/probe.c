@@ -270,8 +270,11 @@ static void tcp_result(struct probe *p, int err, int64_t now)
 	finish(p, err == ECONNREFUSED ? PROBE_REFUSED : PROBE_UNREACHABLE, now);
 }
 
-/* A new socket and its SYN (the step's start and bound stay). */
-static void tcp_connect(struct probe *p, int64_t now)
+/* A new non-blocking socket in p->fd and its SYN to the server; done(p, err, now) at once
+ * when connect(2) already has its answer (0 or an errno), else the poll loop calls it. No
+ * socket: the step is cut (a local shortage says nothing about the server). */
+static void open_connection(struct probe *p, int64_t now,
+			    void (*done)(struct probe *p, int err, int64_t now))
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(p->port),
 				  .sin_addr.s_addr = htonl(p->addr) };
@@ -283,9 +286,15 @@ static void tcp_connect(struct probe *p, int64_t now)
 		return;
 	}
 	if (connect(p->fd, (struct sockaddr *)&to, sizeof(to)) == 0)
-		tcp_result(p, 0, now_ms());
+		done(p, 0, now_ms());
 	else if (errno != EINPROGRESS)
-		tcp_result(p, errno, now_ms());
+		done(p, errno, now_ms());
+}
+
+/* A new socket and its SYN (the step's start and bound stay). */
+static void tcp_connect(struct probe *p, int64_t now)
+{
+	open_connection(p, now, tcp_result);
 }
 
 static void step_tcp(struct probe *p, int64_t now)
@@ -332,24 +341,12 @@ static void start_rpc(struct probe *p, int64_t now)
 
 void probe_rpc_resume(struct probe *p, int64_t now)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(p->port),
-				  .sin_addr.s_addr = htonl(p->addr) };
-
 	if (p->state != PS_RPC_WAIT)
 		return;
 	begin_step(p, PROBE_RPC, now);
 	gate_enter(p);
 	p->state = PS_RPC_CONNECT;
-	p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (p->fd < 0) {
-		int e = errno;
-		cut_here(p, now, "socket", strerror(e));
-		return;
-	}
-	if (connect(p->fd, (struct sockaddr *)&to, sizeof(to)) == 0)
-		rpc_send(p, now_ms());
-	else if (errno != EINPROGRESS)
-		rpc_connected(p, errno, now_ms());
+	open_connection(p, now, rpc_connected);
 }
 
 /* The rpc step's own connection (after a wait for a turn) is up, or failed. */
