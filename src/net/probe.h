@@ -33,6 +33,7 @@
 #include "net/echo.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <poll.h>
 
 enum probe_step_id {
@@ -289,6 +290,13 @@ const char *probe_diagnosis_name(enum probe_diagnosis d);
  * through an NFSv3 table, so NFS4ERR_GRACE arrives as -EIO), then err. mounting: the error
  * came from the mount (NOENT there is the export's). Pure. */
 enum probe_diagnosis probe_classify_nfs_error(int err, const char *msg, bool mounting);
+
+/* The evidence below TCP, for JSON: {"filter": null | {"evidence": "icmp_echo" | "tsmp" |
+ * "icmp_reject", "how": "dropped" | "rejected", "icmp": null | {"type", "code", "from"},
+ * "tsmp": null | the pong, "echo": bool}, "mtu": null | {"route_mtu", "largest_passed",
+ * "smallest_lost", "sizes": [{"bytes", "answered"}]}} ("mtu" once the write step's ladder was
+ * read: the write stalled). A new object. */
+json_t *probe_below_json(const struct probe *p);
 
 /* The diagnosis in plain words and the fix, for this probe's result (new strings; *fix may
  * be set to NULL when there is nothing to do). */

@@ -3,6 +3,8 @@
  * and the fix (the guide's Troubleshooting section where it has one). Pure. */
 #include "net/probe.h"
 
+#include "core/escape.h"
+
 #include <errno.h>
 
 const char *probe_step_status_name(enum probe_step_status s)
@@ -246,4 +248,44 @@ char *probe_explain(const struct probe *p, char **fix)
 	default:
 		return xasprintf("the probe of %s did not finish.", h);
 	}
+}
+
+json_t *probe_below_json(const struct probe *p)
+{
+	json_t *o = json_object();
+	const struct probe_ladder *l = &p->ladder;
+	char by[16];
+
+	if (p->filter != PROBE_FILTER_NONE) {
+		ipv4_format(p->icmp_from, by, sizeof(by));
+		json_object_set_new(
+			o, "filter",
+			json_pack("{s:s, s:s, s:o, s:o, s:o}", "evidence", probe_filter_name(p->filter),
+				  "how", p->filter == PROBE_FILTER_REJECT ? "rejected" : "dropped",
+				  "icmp", p->filter == PROBE_FILTER_REJECT
+						  ? json_pack("{s:i, s:i, s:s}", "type", p->icmp_type,
+							      "code", p->icmp_code, "from", by)
+						  : json_null(),
+				  "tsmp", p->tsmp ? json_text(p->tsmp) : json_null(), "echo",
+				  json_boolean(p->echo_answered)));
+	} else {
+		json_object_set_new(o, "filter", json_null());
+	}
+	if (l->read) {
+		json_t *sizes = json_array();
+		for (size_t i = 0; i < l->n; i++)
+			if (l->size[i])
+				json_array_append_new(sizes, json_pack("{s:i, s:b}", "bytes", l->size[i],
+								       "answered", l->answered[i]));
+		json_object_set_new(o, "mtu",
+				    json_pack("{s:o, s:o, s:o, s:o}", "route_mtu",
+					      l->mtu ? json_integer(l->mtu) : json_null(),
+					      "largest_passed",
+					      l->passed ? json_integer(l->passed) : json_null(),
+					      "smallest_lost", l->lost ? json_integer(l->lost) : json_null(),
+					      "sizes", sizes));
+	} else {
+		json_object_set_new(o, "mtu", json_null());
+	}
+	return o;
 }
