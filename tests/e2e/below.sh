@@ -5,7 +5,7 @@
 # own checks (ping, nc -zv) shown beside. `tailscale ping --tsmp` is REPLAYED (tailscaled cannot
 # run here: tests/fixtures/README.md, "Replays of tailscale ping --tsmp").
 . "$(dirname "$0")/../lib/tap.sh"
-plan 76
+plan 78
 . "$TOP/tests/lab/lib.sh"
 mk_tmpdir T
 
@@ -173,6 +173,15 @@ fake_windows tsmp-stopped tailscale
 probe_ts
 check_eq "TSMP prints a state line (bad input): unreachable, exit 2, no crash" "unreachable 2" "$(jget .diagnosis) $RC"
 check_match "... and the tcp step says what was not understood" "printed what is not understood .*not a ping result: \"Tailscale is stopped.\"" "$(step tcp detail)"
+
+# ... a hostile peer name in the pong (made here): quoted escaped, never as terminal control
+mkdir -p "$T/hostile/tailscale"
+printf 'pong from \033]0;pwned\007evil (100.64.0.1) via TSMP in 4ms\n' \
+	>"$T/hostile/tailscale/ping_--tsmp_-c_1_--timeout_1s_100.64.0.1.out"
+printf '%s\n' "$T/hostile" >"$FAKE_BIN/.replay_dir"
+run lab_exec c1 env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --config "$T/meshnfs.conf" --timeout "$TO" probe "$SRV"
+check_match "hostile pong: filtered, the name shown escaped" 'pong from \\x1b\]0;pwned\\aevil' "$OUT"
+check_eq "hostile pong: no ESC or BEL byte on stdout" 0 "$(printf '%s' "$OUT" | tr -cd '\033\007' | wc -c)"
 
 # --- offline: the peer really down (its wireguard-go stopped): unreachable, as before
 lab_fault offline
