@@ -5,8 +5,9 @@
 # own checks (ping, nc -zv) shown beside. `tailscale ping --tsmp` is REPLAYED (tailscaled cannot
 # run here: tests/fixtures/README.md, "Replays of tailscale ping --tsmp").
 . "$(dirname "$0")/../lib/tap.sh"
-plan 78
+plan 80
 . "$TOP/tests/lab/lib.sh"
+. "$TOP/tests/lib/nagios.sh"
 mk_tmpdir T
 
 lab_up 1 || { not_ok "the lab comes up"; exit 1; }
@@ -78,6 +79,7 @@ check_match "filtered: the fix names the Headscale ACL rule for tcp:2049" '"dst"
 check_match "filtered: the fix names the server's firewall" "nft list ruleset" "$(jget .fix)"
 run lab_exec c1 "$MESHNFS" --config "$T/meshnfs.conf" --timeout "$TO" probe --format nagios "$SRV"
 check_match "filtered: --format nagios says CRITICAL ... filtered" "^MESHNFS PROBE CRITICAL - 100.64.0.1:/opt/shared filtered: " "$OUT"
+check "filtered: the nagios line is well-formed (tests/lib/nagios.sh)" nagios_parse "$OUT" "$RC"
 doctor
 check_eq "filtered doctor: .probe.diagnosis filtered, evidence icmp_echo" "filtered icmp_echo" \
 	"$(jget '"\(.probe.diagnosis) \(.probe.filter.evidence)"')"
@@ -127,6 +129,7 @@ check_match "mtu: the fix lowers tailscale0's MTU to what passed" "ip link set t
 check_match "mtu: the fix cites its sources" "tailscale#4833.*TS_DEBUG_MTU=1100.*tailscale#8219" "$(jget .fix)"
 run lab_exec c1 "$MESHNFS" --config "$T/meshnfs.conf" --timeout "$TO" probe --format nagios "$SRV"
 check_match "mtu: --format nagios, the diagnosis and the largest size passed" "CRITICAL .*mtu_blackhole: .*'mtu_passed'=1100B;;;0;1420" "$OUT"
+check "mtu: the nagios line with mtu_passed is well-formed" nagios_parse "$OUT" "$RC"
 probe --no-write "$SRV"
 check_eq "mtu: --no-write (no large packet) still says ok, as before" "ok 0" "$(jget .diagnosis) $RC"
 doctor

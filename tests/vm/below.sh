@@ -12,16 +12,7 @@ plan 12
 MNT=$VM_PSEUDO
 measure() { diag "measure: $1=$2"; }
 
-vm_require || exit 1
-vm_lab_up 1 || { not_ok "the lab with a tap host for the guest"; exit 1; }
-ok "lab $LAB_ID: srv ${LAB_MESH[srv]}, the guest $VM_GUEST_ADDR on tap $VM_TAP"
-vm_boot "$TOP/tests/vm/lib/guest-agent.sh" || { not_ok "VM boots"; exit 1; }
-diag "accelerator: $VM_ACCEL ($VM_ACCEL_WHY); kernel $VM_KVER"
-vm_step booted 120 "guest ($VM_ACCEL) reached its agent, WireGuard up" || exit 1
-
-vm_exec modprobe nfsv4
-vm_exec -t 120 "$MESHNFS" --json setup client
-check "setup client mounted the share (exit $RC)" test "$RC" -le 1
+vm_client_up || exit 1
 vm_exec sh -c 'head -c 1048576 /dev/urandom >/tmp/big && sha256sum </tmp/big'
 sum=$OUT
 
