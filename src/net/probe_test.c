@@ -113,6 +113,7 @@ static void echo_loopback(void **state)
 	if (!isolated)
 		skip();
 	assert_int_equal(echo_open(&e, INADDR_LOOPBACK, true), 0);
+	assert_true(e.raw); /* a new namespace's ping_group_range is "1 0": nobody */
 	assert_true(e.mtu >= 1500);
 	assert_int_equal(echo_send(&e, 7, 64), 0);
 	assert_int_equal(echo_send(&e, 8, 1500), 0);
@@ -126,6 +127,44 @@ static void echo_loopback(void **state)
 	assert_int_equal(seen_seqs, 7 + 8);
 	echo_close(&e);
 	assert_int_equal(e.fd, -1);
+}
+
+/* Where net.ipv4.ping_group_range allows this group (per namespace: only this test's), the
+ * unprivileged ICMP socket is used, and answers the same way. */
+static void echo_unprivileged(void **state)
+{
+	struct echo e;
+	struct pollfd pfd;
+	char range[32];
+	int got = 0;
+	FILE *f;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	f = fopen("/proc/sys/net/ipv4/ping_group_range", "w");
+	assert_non_null(f);
+	snprintf(range, sizeof(range), "%u %u\n", (unsigned)getegid(), (unsigned)getegid());
+	fputs(range, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(echo_open(&e, INADDR_LOOPBACK, true), 0);
+	assert_false(e.raw);
+	assert_true(e.id != 0);
+	seen_seqs = 0;
+	assert_int_equal(echo_send(&e, 21, 1400), 0);
+	for (int64_t end = now_ms() + TEST_TIME_BOUND_MS(100); got < 1 && now_ms() < end;) {
+		pfd = (struct pollfd){ .fd = e.fd, .events = POLLIN };
+		if (poll(&pfd, 1, 100) > 0)
+			got += echo_drain(&e, echo_seen, NULL);
+	}
+	assert_int_equal(got, 1);
+	assert_int_equal(seen_seqs, 21);
+	echo_close(&e);
+	/* Back to the default ("1 0": nobody), so the other tests use the raw socket. */
+	f = fopen("/proc/sys/net/ipv4/ping_group_range", "w");
+	assert_non_null(f);
+	fputs("1 0\n", f);
+	assert_int_equal(fclose(f), 0);
 }
 
 /* A listener whose accept queue is full drops further SYNs, while the host answers ICMP
@@ -539,6 +578,7 @@ int main(void)
 		cmocka_unit_test(refused),
 		cmocka_unit_test(silent_service),
 		cmocka_unit_test(echo_loopback),
+		cmocka_unit_test(echo_unprivileged),
 		cmocka_unit_test(filtered_alive_by_echo),
 		cmocka_unit_test(hangup_service),
 		cmocka_unit_test(loop_bounds_concurrency),
