@@ -5,7 +5,7 @@
 # own checks (ping, nc -zv) shown beside. `tailscale ping --tsmp` is REPLAYED (tailscaled cannot
 # run here: tests/fixtures/README.md, "Replays of tailscale ping --tsmp").
 . "$(dirname "$0")/../lib/tap.sh"
-plan 80
+plan 82
 . "$TOP/tests/lab/lib.sh"
 . "$TOP/tests/lib/nagios.sh"
 mk_tmpdir T
@@ -193,6 +193,14 @@ expect offline unreachable
 check_match "offline: the tcp step says no answer, no ICMP echo either" "no answer to the connection request.*dropped on the way$" "$(step tcp detail)"
 status
 check_eq "offline status: unreachable" unreachable "$(srvrow .nfs.diagnosis)"
+
+# --- the lab's own faults: a size that is not a number refused; heal leaves no nft table
+if lab_fault mtu 12x 2>/dev/null; then not_ok "lab: mtu with a size that is not a number is refused"
+else ok "lab: mtu with a size that is not a number is refused"; fi
+lab_fault rejected
+lab_heal
+run lab_exec srv nft list tables
+check_eq "lab: heal deletes the fault's nft table (nft exits 0, no mnfs_lab)" "0 0" "$RC $(grep -c mnfs_lab <<<"$OUT")"
 
 # --- healed: ok again, nothing left of the faults
 lab_heal
