@@ -12,9 +12,9 @@ PKGS      := mount jansson libnfs libcurl libsystemd libmicrohttpd
 VERSION   := ${shell sed -n '1s/^meshnfs (\([^)]*\)).*/\1/p' debian/changelog}
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libnfs and libcurl are loaded when first used (src/core/lazylib.h), not linked: start-up
-# would otherwise load about 30 more libraries for every command.
-PKG_LIBS   := $(filter-out -lnfs -lcurl,$(shell pkg-config --libs $(PKGS) 2>/dev/null)) -lm -pthread
+# libnfs, libcurl, libsystemd and libmicrohttpd are loaded when first used (src/core/lazylib.h),
+# not linked: start-up would otherwise load about 40 more libraries for every command.
+PKG_LIBS   := $(filter-out -lnfs -lcurl -lsystemd -lmicrohttpd,$(shell pkg-config --libs $(PKGS) 2>/dev/null)) -lm -pthread
 LIBNFS_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libnfs 2>/dev/null)/libnfs.so 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
 
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
