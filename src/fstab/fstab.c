@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <libmount.h>
 
-/* Whitespace inside a line, as libmount's parser skips it. */
+/* Blanks to the byte scan. libmount (2.38) separates fields by spaces and tabs only; \r, \v
+ * and \f are blanks here too, so that a line where they sit between or before fields reads
+ * differently from libmount's and is refused (fstab_parse compares the two). */
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
