@@ -89,6 +89,7 @@ struct doctor_server_facts {
 	/* Kernel nfsd's NFSv4 clients (/proc/fs/nfsd/clients/ID/info). clients_rc: 0 read (the
 	 * files that could be parsed are in clients; clients_msg names the first that could
 	 * not), -ENOENT no such directory (no kernel nfsd, or older than 5.3), another errno. */
+	bool clients_dir;         /* the directory exists and was listed */
 	int clients_rc;
 	char clients_msg[DOCTOR_MSG];
 	size_t n_bad_clients;

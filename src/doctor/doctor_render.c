@@ -137,7 +137,7 @@ static void render_clients(const struct doctor_facts *f, struct report *r)
 {
 	const struct doctor_server_facts *s = &f->server;
 
-	if (!s->gathered || s->clients_rc < 0)
+	if (!s->gathered || !s->clients_dir)
 		return;
 	json_t *arr = json_array();
 	for (size_t i = 0; i < s->n_clients; i++) {

@@ -489,7 +489,7 @@ static void judge_clients(const struct doctor_facts *d, struct report *r)
 	size_t n_expected = 0, n_missing = 0, n_outside = 0;
 	struct check *c;
 
-	if (sf->clients_rc == -ENOENT)
+	if (sf->clients_rc == -ENOENT || (!sf->clients_dir && sf->clients_rc == 0))
 		return; /* no kernel nfsd here (ganesha keeps its clients to itself) */
 	if (sf->clients_rc < 0) {
 		report_add(r, "server.clients", CHECK_SKIP, "cannot list /proc/fs/nfsd/clients: %s",
@@ -646,6 +646,7 @@ static void read_clients(struct doctor_server_facts *s)
 		ids[n_ids++] = xstrdup(de->d_name);
 	}
 	closedir(d);
+	s->clients_dir = true;
 	if (n_ids)
 		qsort(ids, n_ids, sizeof(*ids), cmp_client_dir);
 	for (size_t i = 0; i < n_ids; i++) {

@@ -67,9 +67,7 @@ static void judge_idmap(const struct mesh_nodes *nodes, const struct fleet_row *
 		check_set_detail(c, "Some node sends owners as names (nfs4_disable_idmapping=N): a "
 				    "name from another Domain maps to nobody (65534, 4294967294), so "
 				    "files show up owned by nobody.");
-		check_set_fix(c, "the same [General] Domain = in /etc/idmapd.conf on every node, then "
-				 "sudo nfsidmap -c on the clients; or numeric ids everywhere. %s",
-			      probe_idmap_fix);
+		check_set_fix(c, "%s", probe_idmap_fix);
 	} else if (differ)
 		report_add(rep, "fleet.idmap", CHECK_OK,
 			   "the idmapd Domain differs (%s), but no node sends owners as names "
@@ -173,11 +171,14 @@ static void judge_uids(const struct mesh_nodes *nodes, const struct fleet_row *r
 				struct check *c = report_add(rep, "fleet.uids", CHECK_WARN,
 							     "user %s has different uids: %s", e[g].name,
 							     where.data);
+				_cleanup_free_ char *srv = ref ? xasprintf(" The server %s has uid %u: files "
+									   "live there.",
+									   ref, want)
+							       : xstrdup("");
 				check_set_detail(c, "With AUTH_SYS the server trusts the client's numeric "
 						    "uid: files %s writes from one node belong to another "
-						    "user, or to no one, on the others.%s%s",
-						 e[g].name, ref ? " The server's uid is " : "",
-						 ref ? ref : "");
+						    "user, or to no one, on the others.%s",
+						 e[g].name, srv);
 				check_set_fix(c, "%s (then chown the files the old uid owned)", fix.data);
 				buf_free(&where);
 				buf_free(&fix);

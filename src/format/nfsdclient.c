@@ -19,9 +19,9 @@ static int bad(struct nfsd_client_ctx *ctx, const char *fmt, const char *v, size
 	char quoted[64];
 	size_t k = n < 40 ? n : 40;
 
-	/* Only printable bytes go into the message; the rest are shown as '.'. */
-	for (size_t i = 0; i < k; i++)
-		quoted[i] = isprint((unsigned char)v[i]) ? v[i] : '.';
+	/* As it is (no NUL in a line): the message reaches a person through the one escaping
+	 * function. */
+	memcpy(quoted, v, k);
 	quoted[k] = '\0';
 	return diag_set(ctx->diag, ctx->file, ctx->line, fmt, quoted, n > k ? "..." : "");
 }
@@ -54,6 +54,10 @@ static int unquote(struct nfsd_client_ctx *ctx, const char *key, const char *v, 
 			*ret = TAKE_PTR(out);
 			return 0;
 		}
+		if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
+			return diag_set(ctx->diag, ctx->file, ctx->line,
+					"%s: a byte the kernel would have escaped (0x%02x)", key,
+					(unsigned char)c);
 		if (c != '\\') {
 			*o++ = c;
 			continue;

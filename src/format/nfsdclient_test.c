@@ -112,6 +112,8 @@ static void rejects_bad_and_cut_short(void **state)
 	expect_bad("clientid: 0x1\nname: \"a\\qb\"\n", "bad escape", 2);
 	expect_bad("clientid: 0x1\nname: \"a\\x00b\"\n", "bad escape", 2);
 	expect_bad("clientid: 0x1\ngarbage\n", "not a \"key: value\" line", 2);
+	expect_bad("clientid: 0x1\nname: \"a\033[2Jb\"\n", "would have escaped (0x1b)", 2);
+	expect_bad("clientid: 0x1\nname: \"caf\xc3\xa9\"\n", "would have escaped (0xc3)", 2);
 }
 
 /* Keys a later kernel adds are skipped; a final line without '\n' counts. */
