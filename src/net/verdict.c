@@ -13,7 +13,8 @@ const char probe_idmap_why[] =
 	"shared (the user has another uid, or none, on the server)";
 const char probe_idmap_fix[] =
 	"Make both sides agree. Numeric ids (simplest with AUTH_SYS): on the server echo Y | sudo "
-	"tee /sys/module/nfsd/parameters/nfs4_disable_idmapping, on every client echo Y | sudo "
+	"tee /sys/module/nfsd/parameters/nfs4_disable_idmapping (ganesha: Only_Numeric_Owners = "
+	"true in NFSv4 { }), on every client echo Y | sudo "
 	"tee /sys/module/nfs/parameters/nfs4_disable_idmapping (kept across boots by 'options nfsd "
 	"nfs4_disable_idmapping=1' and 'options nfs nfs4_disable_idmapping=1' in "
 	"/etc/modprobe.d/meshnfs.conf), then remount. Or names: the same Domain = in [General] of "
