@@ -45,6 +45,57 @@ static void parses_linux61(void **state)
 	nfsd_client_free(&c);
 }
 
+/* RECORDED: /proc/fs/nfsd/clients/3/info of Debian 12's kernel 6.1.0-57-amd64 serving NFSv4
+ * in the VM of tests/vm (tests/vm/lib/record-nfsd-clients.sh), its own client mounting it over
+ * its mesh address (tests/fixtures/nfsd/debian12-linux-6.1.0-57-clients-3-info). */
+static void parses_recording(void **state)
+{
+	(void)state;
+	static const char rec[] =
+		"clientid: 0x2b2863996b1521a3\n"
+		"address: \"100.64.0.9:731\"\n"
+		"status: confirmed\n"
+		"seconds from last renew: 1\n"
+		"name: \"Linux NFSv4.2 meshnfs-vm\"\n"
+		"minor version: 2\n"
+		"Implementation domain: \"kernel.org\"\n"
+		"Implementation name: \"Linux 6.1.0-57-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3 "
+		"(2026-11-26) x86_64\"\n"
+		"Implementation time: [0, 0]\n"
+		"callback state: UP\n"
+		"callback address: 100.64.0.9:0\n";
+	struct nfsd_client c;
+	struct diag d = { 0 };
+	char b[64];
+
+	assert_int_equal(nfsd_client_parse("info", rec, strlen(rec), &c, &d), 0);
+	assert_true(c.clientid == 0x2b2863996b1521a3ULL);
+	nfsd_client_addr_format(&c, b, sizeof(b));
+	assert_str(b, "100.64.0.9");
+	assert_int_equal(c.port, 731);
+	assert_str(c.status, "confirmed");
+	assert_int_equal(c.renew_s, 1);
+	assert_int_equal(c.minor_version, 2);
+	assert_true(nfsd_client_linux_host(&c, b, sizeof(b)));
+	assert_str(b, "meshnfs-vm");
+	/* Cut short at every byte: before the address's end refused with a message; after it,
+	 * at a line's end accepted (the lines read so far), inside a line either way. */
+	size_t addr_end = strlen("clientid: 0x2b2863996b1521a3\naddress: \"100.64.0.9:731\"");
+	for (size_t n = 0; n < strlen(rec); n++) {
+		struct nfsd_client cut;
+		int r = nfsd_client_parse("info", rec, n, &cut, &d);
+		if (r == 0)
+			nfsd_client_free(&cut);
+		else
+			assert_true(d.msg[0] != '\0');
+		if (n < addr_end)
+			assert_int_equal(r, -EBADMSG);
+		else if (rec[n - 1] == '\n' || n == addr_end)
+			assert_int_equal(r, 0);
+	}
+	nfsd_client_free(&c);
+}
+
 /* An older kernel (5.10: no status, no renew line), IPv6, an escaped name, a 4.0 client with
  * the non-uniform id string and no Implementation lines. */
 static void parses_older_and_ipv6(void **state)
@@ -136,6 +187,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_linux61),
+		cmocka_unit_test(parses_recording),
 		cmocka_unit_test(parses_older_and_ipv6),
 		cmocka_unit_test(rejects_bad_and_cut_short),
 		cmocka_unit_test(skips_unknown_keys),

@@ -6,7 +6,7 @@
 # that runs the real meshnfs on the fixture root of the address it is given): what is tested
 # is what doctor --all makes of the nodes' real answers; real OpenSSH is tests/e2e/fleet.sh's.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 33
+plan 35
 R=$FIXTURES/roots
 empty_netns NS
 D() { ip netns exec "$NS" env PATH="$TEST_PATH" "$MESHNFS" --timeout 1 --json "$@" doctor; }
@@ -45,6 +45,11 @@ check_match "clients: build-box's lease expired" "build-box \\(client in \\[node
 check_match "clients: kiosk never came" "kiosk \\(client in \\[nodes\\], 100.64.0.8\\) has no NFSv4 session" "$(field server.clients summary)"
 check_no_match "clients: laptop (a uniquified 4.1 id) and office-one are connected" "(laptop|office-one) \\(client" "$(field server.clients summary)"
 check_eq "clients: --json lists them, with the host of each Linux id" "100.64.0.3 office-one confirmed,100.64.0.6 build-box courtesy,100.64.0.5 laptop confirmed" "$(jget '[.nfsd_clients[]|"\(.address) \(.host) \(.status)"]|join(",")')"
+
+# A RECORDED info file (Debian 12's 6.1.0-57 nfsd in the VM: tests/vm/lib/record-nfsd-clients.sh)
+run D --root "$R/server-recorded"
+check_eq "recorded: server.clients ok" ok "$(status server.clients)"
+check_eq "recorded: the VM's client by address and id" "1 NFSv4 client(s): 100.64.0.9 (meshnfs-vm), every client of [nodes] among them" "$(field server.clients summary)"
 
 # --- ID mapping on one node ---
 run D --root "$R/idmap-client"
