@@ -93,6 +93,7 @@ struct doctor_server_facts {
 	int clients_rc;
 	char clients_msg[DOCTOR_MSG];
 	size_t n_bad_clients;
+	size_t n_denied_clients;  /* info files this user may not read (the kernel's 0400) */
 	struct nfsd_client *clients;
 	size_t n_clients;
 	/* The local tailscaled's command line (NUL bytes between words made blanks), when

@@ -499,6 +499,14 @@ static void server_view(void **state)
 	c = fx_judge(&x, doctor_judge_server, "server.clients");
 	assert_int_equal(c->status, CHECK_WARN);
 	assert_non_null(strstr(c->summary, "clients/5/info:2: "));
+	/* Not root: the kernel's 0400 info files cannot be read; a skip saying so. */
+	x.f.server.n_bad_clients = 0;
+	nfsd_client_free(&x.f.server.clients[0]);
+	x.f.server.n_clients = 0;
+	x.f.server.n_denied_clients = 2;
+	c = fx_judge(&x, doctor_judge_server, "server.clients");
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_non_null(strstr(c->summary, "(2 client(s)): only root may"));
 	/* No kernel nfsd: no check. */
 	x.f.server.clients_dir = false;
 	x.f.server.clients_rc = -ENOENT;

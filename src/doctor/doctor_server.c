@@ -496,6 +496,13 @@ static void judge_clients(const struct doctor_facts *d, struct report *r)
 			   read_strerror(sf->clients_rc));
 		return;
 	}
+	if (sf->n_denied_clients && !sf->n_clients) {
+		report_add(r, "server.clients", CHECK_SKIP,
+			   "cannot read /proc/fs/nfsd/clients/*/info (%zu client(s)): only root may; "
+			   "run doctor as root",
+			   sf->n_denied_clients);
+		return;
+	}
 	if (sf->n_bad_clients) {
 		c = report_add(r, "server.clients", CHECK_WARN, "%s", sf->clients_msg);
 		check_set_detail(c, "%zu client file(s) could not be read; the others are judged.",
@@ -654,11 +661,17 @@ static void read_clients(struct doctor_server_facts *s)
 		struct diag dg = { 0 };
 		struct nfsd_client c;
 		size_t len;
-		int r = read_input(p, 64 * 1024, &data, &len, &dg);
+		int r = read_file_bounded(p, 64 * 1024, &data, &len);
 		free(ids[i]);
 		if (r == -ENOENT)
+			continue; /* the client went away meanwhile */
+		if (r == -EACCES) {
+			s->n_denied_clients++; /* the kernel makes them 0400: root only */
 			continue;
-		if (r == 0)
+		}
+		if (r < 0)
+			diag_set(&dg, p, 0, "cannot read: %s", read_strerror(r));
+		else
 			r = nfsd_client_parse(p, data, len, &c, &dg);
 		if (r < 0) {
 			if (!s->n_bad_clients++)

@@ -6,7 +6,7 @@
 # that runs the real meshnfs on the fixture root of the address it is given): what is tested
 # is what doctor --all makes of the nodes' real answers; real OpenSSH is tests/e2e/fleet.sh's.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 35
+plan 36
 R=$FIXTURES/roots
 empty_netns NS
 D() { ip netns exec "$NS" env PATH="$TEST_PATH" "$MESHNFS" --timeout 1 --json "$@" doctor; }
@@ -50,6 +50,13 @@ check_eq "clients: --json lists them, with the host of each Linux id" "100.64.0.
 run D --root "$R/server-recorded"
 check_eq "recorded: server.clients ok" ok "$(status server.clients)"
 check_eq "recorded: the VM's client by address and id" "1 NFSv4 client(s): 100.64.0.9 (meshnfs-vm), every client of [nodes] among them" "$(field server.clients summary)"
+
+# The kernel makes info files 0400: a user other than root gets a skip saying so.
+copy_root server-recorded P
+chmod 0400 "$P/proc/fs/nfsd/clients/3/info"
+chmod 0755 "$P"
+run ip netns exec "$NS" setpriv --reuid=daemon --regid=daemon --clear-groups env PATH="$TEST_PATH" "$MESHNFS" --timeout 1 --json --root "$P" doctor
+check_eq "recorded, not root: server.clients skips, saying only root may read" "skip cannot read /proc/fs/nfsd/clients/*/info (1 client(s)): only root may; run doctor as root" "$(status server.clients) $(field server.clients summary)"
 
 # --- ID mapping on one node ---
 run D --root "$R/idmap-client"
