@@ -116,12 +116,13 @@ static void read_idmapd(struct doctor_ids_facts *x)
 	text_free(&t);
 }
 
-/* /etc/passwd through glibc's fgetpwent (the file's own parser), root and regular users. */
+/* /etc/passwd through glibc's fgetpwent_r (the file's own parser), root and regular users. */
 static void read_users(struct doctor_ids_facts *x)
 {
 	_cleanup_free_ char *p = root_path("/etc/passwd"), *data = NULL;
 	size_t len;
-	struct passwd *pw;
+	struct passwd pwbuf, *pw;
+	char line[4096];
 
 	x->passwd_rc = read_file_bounded(p, 4 * 1024 * 1024, &data, &len);
 	if (x->passwd_rc < 0 || !len)
@@ -131,7 +132,9 @@ static void read_users(struct doctor_ids_facts *x)
 		x->passwd_rc = -errno;
 		return;
 	}
-	while ((pw = fgetpwent(fp)) && x->n_users < DOCTOR_MAX_USERS) {
+	/* fgetpwent_r: gatherers run in threads, fgetpwent's buffer is static. A line longer
+	 * than the buffer ends the reading (ERANGE), as a malformed file would. */
+	while (x->n_users < DOCTOR_MAX_USERS && fgetpwent_r(fp, &pwbuf, line, sizeof(line), &pw) == 0) {
 		size_t n = strlen(pw->pw_name);
 		if (!n || n >= sizeof(x->users[0].name) || !str_is_printable(pw->pw_name, n) ||
 		    strpbrk(pw->pw_name, " \t\"\\"))
