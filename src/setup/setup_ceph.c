@@ -190,12 +190,25 @@ static int ask_cluster(struct plan *p, const struct setup_server *s, struct diag
 	return r;
 }
 
+#define SETUP_CEPH_FSAL_LIB "/usr/lib/ganesha/libganesha_rados_recov.so"
+
+static int check_fsal(const struct plan_step *st, void *data, int timeout_ms, char **msg)
+{
+	(void)st;
+	(void)data;
+	(void)timeout_ms;
+	if (root_entry_exists(SETUP_CEPH_FSAL_LIB))
+		return 0;
+	*msg = xasprintf("apt-get ran, but %s is still missing", SETUP_CEPH_FSAL_LIB);
+	return -ENOENT;
+}
+
 /* ganesha from nfs-ganesha-vfs alone has no FSAL_CEPH: nfs-ganesha-ceph holds it (and the
  * RADOS recovery backend, /usr/lib/ganesha/libganesha_rados_recov.so). */
 static int fsal_ceph(struct plan *p, const struct node_info *n, const struct setup_server *s,
 		     struct diag *diag)
 {
-	if (root_entry_exists("/usr/lib/ganesha/libganesha_rados_recov.so")) {
+	if (root_entry_exists(SETUP_CEPH_FSAL_LIB)) {
 		plan_right(p, "setup.packages", "FSAL_CEPH and the RADOS recovery backend are "
 			   "installed (nfs-ganesha-ceph)");
 		return 0;
@@ -206,6 +219,11 @@ static int fsal_ceph(struct plan *p, const struct node_info *n, const struct set
 		return diag_set(diag, NULL, 0, "FSAL_CEPH is missing: install nfs-ganesha-ceph"),
 		       -ENOPKG;
 	setup_plan_install(p, "ganesha.nfsd", "nfs-ganesha-ceph", s->timeout_ms);
+	struct plan_step *st = &p->steps[p->n_steps - 1];
+	free(st->title);
+	st->title = xstrdup("install nfs-ganesha-ceph (FSAL_CEPH is missing): apt-get install -y "
+			    "--no-install-recommends nfs-ganesha-ceph");
+	st->check = check_fsal;
 	return 0;
 }
 
