@@ -239,8 +239,8 @@ lab_ceph_gateway_add() {
 lab_ceph_down() {
 	local n
 	[ -n "$LAB_CEPH_DIR" ] || return 0
-	for n in "${LAB_CEPH_GWS[@]}"; do lab_stop "ganesha-$n" KILL; done
-	for n in ceph-mds ceph-osd ceph-mgr ceph-mon; do lab_stop "$n" KILL; done
+	for n in "${LAB_CEPH_GWS[@]}"; do lab_stop "ganesha-$n" KILL 2>/dev/null; done
+	for n in ceph-mds ceph-osd ceph-mgr ceph-mon; do lab_stop "$n" KILL 2>/dev/null; done
 	LAB_CEPH_GWS=() LAB_CEPH_DIR=""
 	lab_save
 }
