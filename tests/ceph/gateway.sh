@@ -11,7 +11,7 @@
 # /var/log/ganesha and /var/lib/nfs/ganesha are this run's directories; the ganesha setup
 # starts is stopped by its pid (from its pid file) at the end.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 24
+plan 26
 . "$TOP/tests/lab/lib.sh"
 mk_tmpdir T
 
@@ -40,6 +40,9 @@ conf = $LAB_CEPH_CONF
 user = $LAB_CEPH_USER
 keyring = $LAB_CEPH_KEYRING
 fs = $LAB_CEPH_FS
+[nodes]
+srv = $LAB_SERVER_MESH server
+gw2 = 100.64.0.2 server
 EOF
 # on_server [ENV=VALUE...] ARGS...: meshnfs ARGS in srv, in the private mount namespace.
 on_server() {
@@ -99,6 +102,14 @@ check_eq "the file written through gateway 1 reads back through gateway 2" "$(ca
 run on_server "${M[@]}" --json doctor
 check_eq "doctor on the gateway: ceph.health, ceph.mds, ceph.client ok" "ok ok ok" \
 	"$(jget '[.checks[] | select(.id | startswith("ceph.")) | .status] | join(" ")')"
+
+# --- status on the gateway: the cluster's health once, beside the probes of both gateways
+run on_server "${M[@]}" --json status --source config
+check_eq "status: the cluster's health in its JSON" "HEALTH_OK $LAB_CEPH_FSID" "$(jget '"\(.ceph.health) \(.ceph.fsid)"')"
+run on_server "${M[@]}" status --source config
+check_eq "status: one line for the cluster, under the table of both gateways" \
+	"1 Ceph cluster $LAB_CEPH_FSID: HEALTH_OK (1 of 1 OSDs up, MDS 1 up of 1)" \
+	"$(grep -c '^Ceph cluster' <<<"$OUT") $(grep '^Ceph cluster' <<<"$OUT")"
 
 # --- the MDS stopped (by its pid): ceph.mds fails and explains the probe
 mds_pid=${LAB_PIDS[ceph-mds]}

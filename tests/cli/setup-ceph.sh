@@ -3,7 +3,7 @@
 # files: nothing runs, the cluster's commands are listed), and the key file's permissions.
 # The live side (a real cluster) is tests/ceph/gateway.sh.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 16
+plan 17
 empty_netns NS
 M() { ip netns exec "$NS" "$MESHNFS" "$@"; }
 
@@ -57,6 +57,12 @@ run M --root "$R" --json doctor
 check_eq "doctor --root, key readable by its group: ceph.client fails, with the fix" \
 	"fail|sudo chmod 600 /etc/ceph/ceph.client.ganesha.keyring" \
 	"$(jget '.checks[] | select(.id == "ceph.client") | "\(.status)|\(.fix)"')"
+
+# --- status: the cluster's health line, not asked under --root
+printf '[nodes]\nsrv = 100.64.0.1 server\n' >>"$R/etc/meshnfs.conf"
+run M --root "$R" --timeout 1 --json status --source config
+check_eq "status --root: the cluster is not asked (no program runs)" \
+	"null|Ceph cluster: not asked under --root (no program runs)" "$(jget '"\(.ceph.health)|\(.ceph.error)"')"
 
 # --- the option
 run M --root "$R" setup server --backend cephfs --dry-run
