@@ -205,6 +205,13 @@ void doctor_judge_ceph(const struct doctor_facts *f, struct report *r)
 
 	if (!k->gathered)
 		return;
+	if (!k->conf_exists && !f->is_server) {
+		/* A client with the mesh's shared configuration: nothing to ask from here. */
+		report_add(r, "ceph.health", CHECK_SKIP,
+			   "not a CephFS gateway: this node does not hold %s and has no %s",
+			   f->cfg->server, k->conf);
+		return;
+	}
 	if (!k->conf_exists) {
 		c = report_add(r, "ceph.health", CHECK_FAIL,
 			       "%s is missing: this gateway has no Ceph configuration ([ceph] conf)",

@@ -168,6 +168,21 @@ static void key_file_and_root(void **state)
 	assert_non_null(strstr(c->summary, "under --root"));
 	fx_free(&x);
 
+	/* A client sharing the configuration, without the cluster's conf: skipped, not failed;
+	 * the server without it: failed. */
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_ceph(&x, REC "status-ok.json", REC "mds-stat-ok.json");
+	x.f.ceph.conf_exists = false;
+	c = fx_judge(&x, doctor_judge_ceph, "ceph.health");
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_non_null(strstr(c->summary, "not a CephFS gateway"));
+	assert_int_equal(x.r.n_checks, 1);
+	x.f.is_server = true;
+	c = fx_judge(&x, doctor_judge_ceph, "ceph.health");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_non_null(strstr(c->summary, "/etc/ceph/ceph.conf is missing"));
+	fx_free(&x);
+
 	/* Not a CephFS gateway: no ceph.* check at all. */
 	fx_init(&x, NODE_LINUX, NULL);
 	doctor_judge_ceph(&x.f, &x.r);
