@@ -90,7 +90,8 @@ char *setup_ganesha_ceph_conf(const struct setup_server *s)
 		c->fs, c->user, s->clients);
 }
 
-/* What the cluster said, as one reason it cannot serve, or NULL when it can. */
+/* What the cluster said: 0 (plan_right) when it can serve the export, else -EHOSTDOWN with
+ * the one reason in diag. */
 static int judge_cluster(struct plan *p, const struct setup_ceph *c, const struct ceph_status *st,
 			 const struct ceph_fsmap *m, const struct ceph_client *cl,
 			 struct diag *diag)
