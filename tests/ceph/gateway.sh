@@ -11,7 +11,7 @@
 # /var/log/ganesha and /var/lib/nfs/ganesha are this run's directories; the ganesha setup
 # starts is stopped by its pid (from its pid file) at the end.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 26
+plan 27
 . "$TOP/tests/lab/lib.sh"
 mk_tmpdir T
 
@@ -115,6 +115,10 @@ check_eq "status: one line for the cluster, under the table of both gateways" \
 mds_pid=${LAB_PIDS[ceph-mds]}
 lab_stop ceph-mds
 check "the MDS is stopped (its pid is gone)" pid_gone "$mds_pid"
+# The monitor learns it from the MDS's goodbye (SIGTERM) at once, or after mds_beacon_grace
+# (15 s) when it had to be killed: wait for that, not for a fixed time.
+lab_ceph_mds_down() { ! lab_ceph_mds_active; }
+check "the monitor knows: no active MDS (within 60 s)" lab_poll 60 lab_ceph_mds_down
 run lab_exec c1 "$MESHNFS" --json --timeout 5 probe "$LAB_SERVER_MESH"
 diag "probe through gateway 1 with no MDS: $(jget .diagnosis)"
 check_no_match "the probe through gateway 1 fails with no MDS" "^ok$" "$(jget .diagnosis)"
