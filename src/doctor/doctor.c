@@ -36,6 +36,7 @@ void doctor_facts_free(struct doctor_facts *f)
 	free(f->server.ganesha_conf);
 	listeners_free(&f->server.listeners);
 	ts_status_free(&f->mesh.st);
+	ts_status_free(&f->mesh.path_st);
 	ts_run_free(&f->mesh.run);
 	if (f->mesh.gathered && f->mesh.cli_rc == 0)
 		ts_cli_free(&f->mesh.cli);
@@ -76,6 +77,7 @@ void doctor_gather(struct doctor_facts *f)
 	for (size_t i = 0; i < doctor_n_areas; i++)
 		if (jobs[i].started)
 			pthread_join(jobs[i].thread, NULL);
+	doctor_gather_mesh_path(f);
 }
 
 void doctor_judge(const struct doctor_facts *f, struct report *r)

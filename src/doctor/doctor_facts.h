@@ -97,6 +97,11 @@ struct doctor_mesh_facts {
 	struct ts_status st;
 	struct ts_run run;
 	int64_t ms;
+	/* mesh.path: the CLI asked again after the probe (doctor_gather_mesh_path) when st showed
+	 * the server's peer idle: the probe's packets have made its path since. */
+	bool path_asked;
+	int path_rc;              /* ts_status_run's for path_st */
+	struct ts_status path_st;
 };
 
 /* What /etc/fstab asks of systemd (wsl.systemd). */
@@ -174,6 +179,8 @@ void doctor_gather_client(struct doctor_facts *f);
 void doctor_gather_server(struct doctor_facts *f);
 void doctor_gather_mesh(struct doctor_facts *f);
 void doctor_gather_ports(struct doctor_facts *f);
+/* After every gatherer: the path to the server once the nfs probe has sent it packets. */
+void doctor_gather_mesh_path(struct doctor_facts *f);
 
 /* Judges. */
 void doctor_judge_node(const struct doctor_facts *f, struct report *r);
@@ -187,6 +194,12 @@ void doctor_judge_mountpoint(const struct doctor_facts *f, struct report *r);
 void doctor_judge_client(const struct doctor_facts *f, struct report *r);
 void doctor_judge_server(const struct doctor_facts *f, struct report *r);
 void doctor_judge_mesh(const struct doctor_facts *f, struct report *r);
+/* mesh.path: how this node's Tailscale reaches the configured server (direct or relayed),
+ * with the probe's connect time. */
+void doctor_judge_mesh_path(const struct doctor_facts *f, struct report *r);
+/* The configured server's peer in a status (by the probe's address, [server] address as an
+ * address or a name), or NULL. */
+const struct ts_node *doctor_server_peer(const struct doctor_facts *f, const struct ts_status *st);
 void doctor_judge_ports(const struct doctor_facts *f, struct report *r);
 /* wsl.nfs_networking: WSL2's networking against what the nfs and mount judges say. */
 void doctor_judge_wsl_nfs(const struct doctor_facts *f, struct report *r);

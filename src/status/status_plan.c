@@ -57,6 +57,10 @@ static void add_row(struct status *st, const struct mesh_node *n, bool expected)
 	r = &st->rows[st->n_rows++];
 	*r = (struct status_row){ .node = n, .name = xstrdup(mesh_node_display_name(n)),
 				  .target = SIZE_MAX, .expected_server = expected };
+	const struct mesh_nodes *l = st->nodes;
+	r->self = l->first_is_self && l->n &&
+		  (n == &l->nodes[0] || (n->via && streq(n->via, mesh_node_display_name(&l->nodes[0]))));
+	mesh_path_copy(&r->path, &n->path);
 	if (mesh_node_ipv4_in(n, &c->mesh, &a) == 0) {
 		r->target = target_for(st, a, expected);
 		return;
@@ -119,6 +123,7 @@ void status_free(struct status *st)
 	for (size_t i = 0; i < st->n_rows; i++) {
 		free(st->rows[i].name);
 		free(st->rows[i].not_probed);
+		mesh_path_free(&st->rows[i].path);
 	}
 	free(st->rows);
 	for (size_t i = 0; i < st->n_targets; i++)
