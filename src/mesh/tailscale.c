@@ -556,3 +556,30 @@ const struct ts_node *ts_status_peer(const struct ts_status *st, const char *ip,
 			return &st->peers[i];
 	return NULL;
 }
+
+int ts_path_to(bool wsl2, const char *ip, const char *name, int timeout_ms, struct mesh_path *out,
+	       char **peer)
+{
+	struct ts_status st;
+	struct ts_run run;
+	struct ts_cli cli;
+	struct diag d = { 0 };
+	int r = ts_cli_find(wsl2, &cli);
+
+	*out = (struct mesh_path){ 0 };
+	*peer = NULL;
+	if (r < 0)
+		return r;
+	r = ts_status_run(&cli, timeout_ms, &st, &run, &d);
+	ts_run_free(&run);
+	ts_cli_free(&cli);
+	if (r < 0)
+		return r;
+	const struct ts_node *t = st.backend == TS_RUNNING ? ts_status_peer(&st, ip, name) : NULL;
+	if (t) {
+		mesh_path_copy(out, &t->n.path);
+		*peer = t->n.name ? xstrdup(t->n.name) : NULL;
+	}
+	ts_status_free(&st);
+	return t ? 0 : -ENOENT;
+}

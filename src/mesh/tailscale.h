@@ -99,3 +99,10 @@ struct ts_run {
 int ts_status_run(const struct ts_cli *cli, int timeout_ms, struct ts_status *st,
 		  struct ts_run *run, struct diag *diag);
 void ts_run_free(struct ts_run *run);
+
+/* The path this machine's Tailscale (on WSL2 the Windows host's) has to the peer that holds ip
+ * or is named name: the CLI asked once. Returns 0 with *out filled and *peer the peer's
+ * HostName (new string, or NULL); -ENOENT when Tailscale is not Running or lists no such
+ * peer; or ts_cli_find's and ts_status_run's errors (SPAWN_REFUSED_ROOT under --root). */
+int ts_path_to(bool wsl2, const char *ip, const char *name, int timeout_ms, struct mesh_path *out,
+	       char **peer);
