@@ -67,6 +67,14 @@ static void add_row(struct status *st, const struct mesh_node *n, bool expected)
 	}
 	char range[20];
 	cidr_format(&c->mesh, range, sizeof(range));
+	for (size_t k = 0; k < n->n_ips; k++)
+		if (cidr6_text_within(n->ips[k], &c->mesh6)) {
+			/* A mesh node all the same: say what is not done, not that it is outside. */
+			r->not_probed = xasprintf("only an IPv6 mesh address (%s): the NFS probe speaks "
+						  "IPv4 only, no IPv4 address in %s",
+						  n->ips[k], range);
+			return;
+		}
 	r->not_probed = xasprintf("no IPv4 address in the mesh range %s", range);
 }
 

@@ -5,7 +5,7 @@
 # address (the ts-paths recording's nas6). Fixture roots copied and edited at run time; files
 # only (--root), status in an empty network namespace.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 12
+plan 13
 R=$FIXTURES/roots
 mk_tmpdir T
 root() { local d; d=$(mktemp -d "$T/root.XXXXXX"); cp -a "$R/$2/." "$d/"; printf -v "$1" '%s' "$d"; }
@@ -52,3 +52,5 @@ empty_netns NS
 fake_windows ts-paths:mirrored wslinfo cmd.exe wslpath tailscale.exe netstat.exe
 run host_view "$NS" "$R/wsl2-mirrored" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --json status
 check_eq "status: the IPv6-only node and its address" "fd7a:115c:a1e0::9" "$(jget '.nodes[]|select(.name=="nas6")|.ips|join(" ")')"
+check_match "status: why it is not probed, as a mesh node" "only an IPv6 mesh address \\(fd7a:115c:a1e0::9\\): the NFS probe speaks IPv4 only" \
+	"$(jget '.nodes[]|select(.name=="nas6")|.not_probed')"
