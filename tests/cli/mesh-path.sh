@@ -4,7 +4,7 @@
 # of Tailscale 1.86+, see tests/fixtures/README.md), in status's PATH column, doctor's mesh.path
 # and probe's path line. Every run in an empty network namespace: nothing answers, no route.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 21
+plan 20
 R=$FIXTURES/roots
 empty_netns NS
 hv() { run host_view "$NS" "$1" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" "${@:2}"; }
