@@ -34,6 +34,12 @@ void doctor_facts_free(struct doctor_facts *f)
 	free(f->server.exports);
 	free(f->server.ganesha_path);
 	free(f->server.ganesha_conf);
+	for (size_t i = 0; i < f->server.n_clients; i++)
+		nfsd_client_free(&f->server.clients[i]);
+	free(f->server.clients);
+	free(f->ids.idmapd_path);
+	free(f->ids.domain);
+	free(f->ids.users);
 	listeners_free(&f->server.listeners);
 	ts_status_free(&f->mesh.st);
 	ts_status_free(&f->mesh.path_st);

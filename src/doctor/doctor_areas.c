@@ -11,6 +11,7 @@ const struct doctor_area doctor_areas[] = {
 	{ "mountpoint", NULL, doctor_judge_mountpoint }, /* facts: the mount gatherer's */
 	{ "client", doctor_gather_client, doctor_judge_client },
 	{ "server", doctor_gather_server, doctor_judge_server },
+	{ "ids", doctor_gather_ids, doctor_judge_ids },
 	{ "mesh", doctor_gather_mesh, doctor_judge_mesh },
 	{ "mesh_path", NULL, doctor_judge_mesh_path }, /* facts: mesh's, and after the probe */
 	{ "wsl_ports", doctor_gather_ports, doctor_judge_ports },

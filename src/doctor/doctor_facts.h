@@ -18,6 +18,7 @@
 #include "exports/exports.h"
 #include "format/ini.h"
 #include "format/listeners.h"
+#include "format/nfsdclient.h"
 #include "format/text.h"
 #include "fstab/fstab.h"
 #include "mesh/tailscale.h"
@@ -85,6 +86,43 @@ struct doctor_server_facts {
 	struct listeners listeners;
 	int nfsd_threads;         /* /proc/fs/nfsd/threads, 0 when absent */
 	pid_t ganesha_pid;
+	/* Kernel nfsd's NFSv4 clients (/proc/fs/nfsd/clients/ID/info). clients_rc: 0 read (the
+	 * files that could be parsed are in clients; clients_msg names the first that could
+	 * not), -ENOENT no such directory (no kernel nfsd, or older than 5.3), another errno. */
+	bool clients_dir;         /* the directory exists and was listed */
+	int clients_rc;
+	char clients_msg[DOCTOR_MSG];
+	size_t n_bad_clients;
+	size_t n_denied_clients;  /* info files this user may not read (the kernel's 0400) */
+	struct nfsd_client *clients;
+	size_t n_clients;
+	/* The local tailscaled's command line (NUL bytes between words made blanks), when
+	 * node_detect found one and it could be read; "" otherwise. */
+	char ts_cmdline[512];
+	bool ts_userspace;        /* it has --tun=userspace-networking (or --tun userspace-...) */
+};
+
+/* ids: how this node maps NFSv4 owners (idmapd.conf, the nfs and nfsd module parameters) and
+ * which user names have which uids (/etc/passwd): judged here against the probe, compared
+ * across nodes by doctor --all. */
+#define DOCTOR_MAX_USERS 500
+struct doctor_user {
+	char name[33];
+	uint32_t uid;
+};
+struct doctor_ids_facts {
+	bool gathered;
+	char *idmapd_path;        /* /etc/idmapd.conf under the root */
+	int idmapd_rc;            /* 0, -ENOENT, -EBADMSG (idmapd_msg) or a read error */
+	char idmapd_msg[DOCTOR_MSG];
+	char *domain;             /* [General] Domain, or NULL */
+	unsigned domain_line;
+	/* /sys/module/{nfs,nfsd}/parameters/nfs4_disable_idmapping: 1 (Y: numeric ids with
+	 * AUTH_SYS), 0 (N: names user@domain), -1 (module not loaded or unreadable). */
+	int client_numeric, server_numeric;
+	int passwd_rc;            /* /etc/passwd: 0 or a negative errno */
+	struct doctor_user *users; /* root and regular users (uid 1000..59999), in file order */
+	size_t n_users;
 };
 
 /* mesh: the Tailscale that carries this node. */
@@ -149,6 +187,7 @@ struct doctor_facts {
 	struct doctor_mesh_facts mesh;
 	struct doctor_wsl_facts wsl;
 	struct doctor_ports_facts ports;
+	struct doctor_ids_facts ids;
 };
 
 struct doctor_area {
@@ -179,6 +218,7 @@ void doctor_gather_client(struct doctor_facts *f);
 void doctor_gather_server(struct doctor_facts *f);
 void doctor_gather_mesh(struct doctor_facts *f);
 void doctor_gather_ports(struct doctor_facts *f);
+void doctor_gather_ids(struct doctor_facts *f);
 /* After every gatherer: the path to the server once the nfs probe has sent it packets. */
 void doctor_gather_mesh_path(struct doctor_facts *f);
 
@@ -201,6 +241,8 @@ void doctor_judge_mesh_path(const struct doctor_facts *f, struct report *r);
  * address or a name), or NULL. */
 const struct ts_node *doctor_server_peer(const struct doctor_facts *f, const struct ts_status *st);
 void doctor_judge_ports(const struct doctor_facts *f, struct report *r);
+/* ids.idmap: this node's ID mapping, and why the probe's test file belongs to nobody. */
+void doctor_judge_ids(const struct doctor_facts *f, struct report *r);
 /* wsl.nfs_networking: WSL2's networking against what the nfs and mount judges say. */
 void doctor_judge_wsl_nfs(const struct doctor_facts *f, struct report *r);
 

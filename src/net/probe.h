@@ -232,6 +232,18 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
  * p must be freed with probe_free. Returns 0, or a negative errno when poll failed. */
 int probe_run(struct probe *p, const struct probe_opts *o, int resolve_ms);
 
+/* The owner an NFSv4 server or client shows when it could not map an owner: nobody, 65534
+ * (libnfs gives it for any owner string that is not a number, e.g. user@domain), or
+ * 4294967294 ((uint32_t)-2, the kernel's). */
+static inline bool probe_owner_is_nobody(uint64_t owner)
+{
+	return owner == 65534 || (owner & 0xffffffffu) == 4294967294u;
+}
+/* Why a file created by a non-root uid is owned by nobody, and the fix: ID mapping (words
+ * shared by probe's ownership rung, doctor's ids.idmap and the probe's explanation). */
+extern const char probe_idmap_why[];
+extern const char probe_idmap_fix[];
+
 /* Names: "route".."ownership"; "ok".."write_failed". */
 const char *probe_step_name(enum probe_step_id s);
 const char *probe_diagnosis_name(enum probe_diagnosis d);

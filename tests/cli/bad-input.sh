@@ -133,6 +133,19 @@ C "proc/net/tcp: an escape sequence" server-kernel-done $TCP "  sl  local_addres
 C "proc/net/tcp: a NUL byte" server-kernel-done $TCP '  sl  local_address rem_address   st\n\0\n' 2 'proc/net/tcp:2: NUL byte in line' doctor
 C "proc/net/tcp: an over-long line" server-kernel-done $TCP "  sl  local_address rem_address   st\n$(printf '%*s' 2000 '' | tr ' ' 0)\n" 2 'proc/net/tcp:2: line longer than' doctor
 
+# --- /proc/fs/nfsd/clients/ID/info (server.clients): a warning naming file and line ---
+NI=proc/fs/nfsd/clients/3/info
+C "nfsd client: cut short in the address" server-kernel-done $NI 'clientid: 0x1\naddress: "100.64' 2 'clients/3/info:2: address: the quoted value does not end .* cut short' doctor
+C "nfsd client: cut short before the address" server-kernel-done $NI 'clientid: 0x1\n' 2 'clients/3/info:1: no address line' doctor
+C "nfsd client: an escape sequence in the id string" server-kernel-done $NI "clientid: 0x1\naddress: \"100.64.0.3:1\"\nname: \"a${ESC}[2Jb\"\n" 2 'clients/3/info:3: name: a byte the kernel would have escaped \(0x1b\)' doctor
+C "nfsd client: an escape sequence in a state" server-kernel-done $NI "clientid: 0x1\naddress: \"100.64.0.3:1\"\nstatus: ${ESC}[31mconfirmed\n" 2 'clients/3/info:3: status: "\\x1b\[31mconfirmed" is not a client state' doctor
+C "nfsd client: a NUL byte" server-kernel-done $NI 'clientid: 0x1\0\n' 2 'clients/3/info:1: a NUL byte' doctor
+
+# --- /etc/idmapd.conf (ids.idmap): lenient as libnfsidmap, a warning FILE:LINE ---
+IC=etc/idmapd.conf
+C "idmapd.conf: a section not closed" server-kernel-done $IC '[General]\nDomain = mesh\n[Mapping\n' 2 'idmapd\.conf:3: section header' doctor
+C "idmapd.conf: an escape sequence in Domain" server-kernel-done $IC "[General]\nDomain = me${ESC}[2Jsh\n" 2 'Domain me\\x1b\[2Jsh' doctor
+
 # --- /etc/wsl.conf: lenient (WSL reads it so), warning FILE:LINE ---
 WC=etc/wsl.conf
 C "wsl.conf: a line without =" wsl2-mirrored $WC '[boot]\nsystemd true\n' 1 'wsl\.conf:2: '
