@@ -43,6 +43,10 @@ void doctor_facts_free(struct doctor_facts *f)
 	listeners_free(&f->server.listeners);
 	ts_status_free(&f->mesh.st);
 	ts_status_free(&f->mesh.path_st);
+	ceph_status_free(&f->ceph.status);
+	ceph_fsmap_free(&f->ceph.fsmap);
+	free(f->ceph.conf);
+	free(f->ceph.keyring);
 	ts_run_free(&f->mesh.run);
 	if (f->mesh.gathered && f->mesh.cli_rc == 0)
 		ts_cli_free(&f->mesh.cli);

@@ -25,6 +25,7 @@
 #include "mount/health.h"
 #include "mount/mountinfo.h"
 #include "net/probe.h"
+#include "node/ceph_cli.h"
 
 #include <time.h>
 
@@ -173,6 +174,20 @@ struct doctor_ports_facts {
 	int64_t ms;
 };
 
+/* ceph: a CephFS gateway ([server] backend = ceph): the key file, the cluster's answers. */
+struct doctor_ceph_facts {
+	bool gathered;            /* the backend is ceph */
+	char *conf, *keyring;     /* as on the node */
+	bool conf_exists;
+	int key_rc;               /* ceph_key_file_check's: key_msg when < 0 */
+	char key_msg[DOCTOR_MSG];
+	bool live;                /* not under --root: the commands ran */
+	struct ceph_run status_run, fsmap_run, client_run; /* rc 0: the fact below is filled */
+	struct ceph_status status;
+	struct ceph_fsmap fsmap;
+	struct ceph_client client;
+};
+
 struct doctor_facts {
 	const struct config *cfg;
 	const struct node_info *node;
@@ -188,6 +203,7 @@ struct doctor_facts {
 	struct doctor_wsl_facts wsl;
 	struct doctor_ports_facts ports;
 	struct doctor_ids_facts ids;
+	struct doctor_ceph_facts ceph;
 };
 
 struct doctor_area {
@@ -221,6 +237,7 @@ void doctor_gather_ports(struct doctor_facts *f);
 void doctor_gather_ids(struct doctor_facts *f);
 /* After every gatherer: the path to the server once the nfs probe has sent it packets. */
 void doctor_gather_mesh_path(struct doctor_facts *f);
+void doctor_gather_ceph(struct doctor_facts *f);
 
 /* Judges. */
 void doctor_judge_node(const struct doctor_facts *f, struct report *r);
@@ -243,6 +260,9 @@ const struct ts_node *doctor_server_peer(const struct doctor_facts *f, const str
 void doctor_judge_ports(const struct doctor_facts *f, struct report *r);
 /* ids.idmap: this node's ID mapping, and why the probe's test file belongs to nobody. */
 void doctor_judge_ids(const struct doctor_facts *f, struct report *r);
+/* ceph.health, ceph.mds, ceph.client on a CephFS gateway; a failing probe of the gateway
+ * (nfs.*) is explained by them where they can. */
+void doctor_judge_ceph(const struct doctor_facts *f, struct report *r);
 /* wsl.nfs_networking: WSL2's networking against what the nfs and mount judges say. */
 void doctor_judge_wsl_nfs(const struct doctor_facts *f, struct report *r);
 

@@ -61,6 +61,9 @@ C "conf: a node listed twice" debian12 $CONF '[nodes]\na = 100.64.0.1\nA = 100.6
 C "conf: UTF-16 (Notepad's Unicode)" debian12 $CONF '\xff\xfe[\0s\0e\0r\0v\0e\0r\0]\0\n\0' 65 'meshnfs.conf:1: '
 C "conf: binary garbage" debian12 $CONF '\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0' 65 'meshnfs.conf:1: '
 C "conf: a fleet program with a shell in it" debian12 $CONF '[fleet]\nmeshnfs = meshnfs;reboot\n' 65 'meshnfs.conf:2: meshnfs: "meshnfs;reboot" is not a program name'
+C "conf: a backend misspelt" debian12 $CONF '[server]\nbackend = cephfs\n' 65 'meshnfs.conf:2: backend: "cephfs" is not kernel, ganesha or ceph'
+C "conf: a Ceph user that would break out of ganesha.conf's quotes" debian12 $CONF '[ceph]\nuser = a"b\n' 65 'meshnfs.conf:2: user: "a"b" is not a Ceph name'
+C "conf: a Ceph pool with an escape sequence" debian12 $CONF "[ceph]\npool = p${ESC}[2J\n" 65 'meshnfs.conf:2: pool: "p\\x1b\[2J" is not a Ceph name'
 
 # --- /etc/fstab: strict (setup rewrites it), exit 65, FILE:LINE ---
 FSTAB=etc/fstab

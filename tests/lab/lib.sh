@@ -87,7 +87,8 @@ lab_save() {
 	declare -p LAB_ID LAB_DIR LAB_SWITCH LAB_UP LAB_HOSTS LAB_NS LAB_WG LAB_MESH LAB_UNDER \
 		LAB_PUB LAB_PRIV LAB_PIDS LAB_PIDCMD LAB_TAP LAB_ROUTES LAB_G_PATH LAB_G_ACCESS \
 		LAB_G_SQUASH LAB_G_CLIENTS LAB_G_GRACELESS LAB_G_NUMERIC LAB_G_BIND LAB_FAULT LAB_EXPORT LAB_EXPORT2 \
-		LAB_STOPPED |
+		LAB_STOPPED LAB_CEPH_DIR LAB_CEPH_CONF LAB_CEPH_KEYRING LAB_CEPH_ADMIN LAB_CEPH_MON \
+		LAB_CEPH_MS LAB_CEPH_GWS LAB_CEPH_FSID LAB_CEPH_OSD |
 		sed -e 's/^declare -- /declare -g /' -e 's/^declare -\([aAix]*\) /declare -g\1 /' \
 			>"$LAB_DIR/state.new" && mv "$LAB_DIR/state.new" "$LAB_DIR/state"
 }
@@ -495,6 +496,7 @@ lab_heal() {
 lab_down() {
 	[ -n "$LAB_ID" ] || return 0
 	local n h
+	lab_ceph_down
 	for n in "${!LAB_PIDS[@]}"; do
 		[ "${n#wg-}" = "$n" ] && lab_stop "$n"
 	done
@@ -510,3 +512,7 @@ lab_down() {
 	LAB_ROUTES=() LAB_TAP=() LAB_STOPPED=()
 	return 0
 }
+
+# A Ceph cluster and FSAL_CEPH gateways: lab_ceph_up, lab_ceph_down (tests/lab/ceph.sh).
+# shellcheck source=tests/lab/ceph.sh
+. "$LAB_TOP/tests/lab/ceph.sh"
