@@ -78,7 +78,7 @@ int setup_client_plan(const struct setup_client *c, const struct node_info *n, s
 	}
 
 	/* 2. The fstab entry, adapted to whether systemd runs here. */
-	options = fstab_options_for_node(c->options, n->systemd);
+	options = node_fstab_options(n, c->options);
 	source = xasprintf("%s:%s", c->server, c->export_path);
 	struct fstab_edit *fe = xcalloc(1, sizeof(*fe));
 	fe->file = plan_own(p, xstrdup(fstab));
@@ -95,6 +95,20 @@ int setup_client_plan(const struct setup_client *c, const struct node_info *n, s
 	if (r < 0)
 		return r;
 	fstab_changes = r > 0;
+	const char *order = node_mesh_order_option(n);
+	if (fstab_changes && order && strstr(options, order)) {
+		/* Why the entry carries the ordering, in the step's own line. */
+		struct plan_step *w = &p->steps[p->n_steps - 1];
+		char *t = xasprintf(
+			"%s; %s: %s", w->title, order,
+			n->ts_unit == NODE_TS_UNIT_ONLINE_TARGET
+				? "at boot the mount waits until `tailscale wait` sees the mesh "
+				  "address (tailscale-online.target, Tailscale 1.98 on)"
+				: "at boot the mount starts after tailscaled (this Tailscale installs no "
+				  "tailscale-online.target, which waits for the address: 1.98 on)");
+		free(w->title);
+		w->title = t;
+	}
 	if (!n->systemd) {
 		plan_note(p, "setup.systemd",
 			  "systemd is not running here%s: x-systemd.* options would do nothing (no "
