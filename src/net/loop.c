@@ -59,7 +59,7 @@ static int64_t silent_at(const struct loop *l, const struct probe *p)
 	int64_t resend = l->early ? silence_resend_after(&l->silence) : -1;
 	int64_t give_up = l->early ? silence_after(&l->silence) : -1;
 
-	if (!probe_connecting(p) || resend < 0 || resend >= p->step_ms)
+	if (p->patient || !probe_connecting(p) || resend < 0 || resend >= p->step_ms)
 		return INT64_MAX;
 	if (!p->resent)
 		return p->t_step + resend;

@@ -40,6 +40,7 @@ void probe_init(struct probe *p, const struct probe_opts *o)
 		.step_ms = o->step_ms > 0 ? o->step_ms : 5000,
 		.no_write = o->no_write,
 		.gate = o->gate,
+		.patient = o->patient,
 		.fd = -1,
 		.diagnosis = PROBE_PENDING,
 		.uid = geteuid(),

@@ -106,6 +106,10 @@ struct probe_opts {
 				step's own is a cut (PROBE_CUT), not a verdict */
 	bool no_write;       /* stop after export */
 	struct probe_gate *gate; /* NULL: none */
+	bool patient;        /* the control plane says the peer is online: a silent SYN is
+				waited out to the step's bound, never given up early from other
+				addresses' answers (probe_loop_hooks.silence_margin_ms): its first
+				packet may wait for a WireGuard handshake through a relay */
 };
 
 enum probe_state {
@@ -154,6 +158,7 @@ struct probe {
 	uint16_t port;
 	int step_ms, total_ms;
 	bool no_write;
+	bool patient;            /* probe_opts.patient */
 	struct probe_gate *gate;
 	bool in_gate;            /* counted in gate->active */
 	bool rpc_retried;        /* the NULL call's connection was closed unanswered once */

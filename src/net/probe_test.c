@@ -4,6 +4,7 @@
  * skipped without it. The real NFS server is tested end to end in tests/e2e. */
 #include "core/test.h"
 #include "net/probe.h"
+#include "net/silence.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -201,6 +202,58 @@ static void filtered_alive_by_echo(void **state)
 	for (int i = 0; i < 4; i++)
 		close(c[i]);
 	close(l);
+}
+
+/* Silence judged from other addresses' answers (status's early give-up): a silent address
+ * is given up well before its step's bound, unless the control plane says the peer is online
+ * (probe_opts.patient: its first packet may wait for a handshake through a relay), which
+ * waits its whole step out. Three answering probes (a listener that accepts) teach the loop
+ * the path's round trip; the silent one is a listener whose accept queue is full. */
+static void patient_waits_silence_out(void **state)
+{
+	enum { STEP = 4000 };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	uint16_t quiet_port, live_port;
+	int quiet, live, c[4];
+
+	(void)state;
+	if (!isolated)
+		skip();
+	quiet = listener(&quiet_port);
+	live = listener(&live_port);
+	assert_int_equal(listen(quiet, 0), 0);
+	a.sin_port = htons(quiet_port);
+	for (int i = 0; i < 4; i++) {
+		c[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		assert_true(c[i] >= 0);
+		connect(c[i], (struct sockaddr *)&a, sizeof(a));
+	}
+	usleep(50 * 1000);
+	for (int patient = 0; patient <= 1; patient++) {
+		struct probe ps[4], *pp[4];
+		struct probe_opts o;
+		struct probe_loop_hooks h = { .silence_margin_ms = SILENCE_MARGIN_MS };
+		for (int i = 0; i < 4; i++) {
+			opts_for(&o, i == 3 ? quiet_port : live_port, i == 3 ? STEP : 300);
+			o.export_path = NULL;
+			o.patient = i == 3 && patient;
+			probe_init(&ps[i], &o);
+			pp[i] = &ps[i];
+		}
+		assert_int_equal(probe_loop_hooked(pp, 4, 0, 0, &h), 0);
+		const struct probe_step *tcp = &ps[3].steps[PROBE_TCP];
+		if (patient)
+			assert_true(tcp->ms >= STEP); /* nothing ends a silent step before its bound */
+		else
+			assert_true(tcp->ms < STEP / 2); /* given up at about 3 x 250 ms */
+		assert_true(ps[3].resent == !patient);
+		for (int i = 0; i < 4; i++)
+			probe_free(&ps[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		close(c[i]);
+	close(quiet);
+	close(live);
 }
 
 /* A server in a child, connection after connection: reads the 44-byte NULL call and answers
@@ -580,6 +633,7 @@ int main(void)
 		cmocka_unit_test(echo_loopback),
 		cmocka_unit_test(echo_unprivileged),
 		cmocka_unit_test(filtered_alive_by_echo),
+		cmocka_unit_test(patient_waits_silence_out),
 		cmocka_unit_test(hangup_service),
 		cmocka_unit_test(loop_bounds_concurrency),
 		cmocka_unit_test(loop_run_deadline),

@@ -24,7 +24,7 @@ static void arm(struct status *st, struct status_target *t, bool full, int total
 						 .export_path = full ? c->export_path : NULL,
 						 .mesh = c->mesh, .step_ms = st->o.timeout_ms,
 						 .total_ms = total_ms, .no_write = st->o.no_write,
-						 .gate = &st->gate });
+						 .gate = &st->gate, .patient = t->online });
 	t->full = full;
 	if (full)
 		st->ladders++;

@@ -63,6 +63,7 @@ static void add_row(struct status *st, const struct mesh_node *n, bool expected)
 	mesh_path_copy(&r->path, &n->path);
 	if (mesh_node_ipv4_in(n, &c->mesh, &a) == 0) {
 		r->target = target_for(st, a, expected);
+		st->targets[r->target].online |= n->online == MESH_YES;
 		return;
 	}
 	char range[20];
