@@ -45,8 +45,8 @@ struct status_target {
 	bool no_time_left;     /* an NFS server, but the run ended before its whole ladder
 				  (its diagnosis is then PROBE_CUT) */
 	bool waiting;          /* NULL answered, waiting for a turn for its whole ladder */
-	bool online;           /* a node at this address is online to the control plane: its
-				  silence is waited out (probe_opts.patient) */
+	bool online;           /* a node at this address is online to the control plane and not
+				  on a direct path: its silence is waited out (probe_opts.patient) */
 };
 
 struct status_row {

@@ -63,7 +63,10 @@ static void add_row(struct status *st, const struct mesh_node *n, bool expected)
 	mesh_path_copy(&r->path, &n->path);
 	if (mesh_node_ipv4_in(n, &c->mesh, &a) == 0) {
 		r->target = target_for(st, a, expected);
-		st->targets[r->target].online |= n->online == MESH_YES;
+		/* Online to the control plane, and not known to be reached straight (a direct path
+		 * with recent traffic has its handshake done): its silence is waited out. */
+		st->targets[r->target].online |= n->online == MESH_YES &&
+						  n->path.kind != MESH_PATH_DIRECT;
 		return;
 	}
 	char range[20];
