@@ -32,8 +32,10 @@ struct setup_client {
 	int timeout_ms;
 };
 
-int setup_client_plan(const struct setup_client *c, const struct node_info *n, struct plan *p,
-		      struct diag *diag);
+/* The plan for the shares c[0..n_shares): the package once, every share's fstab entry in one
+ * atomic edit of /etc/fstab, each mount point, one daemon-reload, each mount. */
+int setup_client_plan(const struct setup_client *c, size_t n_shares, const struct node_info *n,
+		      struct plan *p, struct diag *diag);
 
 enum setup_backend {
 	SETUP_KERNEL,  /* nfs-kernel-server and exports(5), as the guide */
