@@ -88,6 +88,11 @@ int cmd_start(struct ctx *ctx, const struct command *cmd, int argc, char **argv,
  * 64 after a usage error naming the shares there are. */
 int cmd_shares(struct ctx *ctx, const struct command *cmd, size_t *from, size_t *to);
 
+/* For a command that acts on one share (probe without HOST, status): the first share
+ * cmd_shares selects becomes the configuration's [server] address (its first gateway),
+ * export, mount point and options. 0, or 64 (reported). */
+int cmd_focus_share(struct ctx *ctx, const struct command *cmd);
+
 /* Loads the configuration once (the command reports a failure with cmd_bad_input). */
 int ctx_load_config(struct ctx *ctx, struct diag *diag);
 

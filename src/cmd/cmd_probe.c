@@ -135,6 +135,9 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(self, "%s", d.msg);
 	if (ctx_load_config(ctx, &d) < 0)
 		return cmd_bad_input(ctx, &d);
+	int rc0 = host ? 0 : cmd_focus_share(ctx, self);
+	if (rc0)
+		return rc0;
 	if (!host)
 		host = xstrdup(ctx->config.server); /* no HOST: the configured server */
 	if (!export_path)
