@@ -333,27 +333,12 @@ int cmd_shares(struct ctx *ctx, const struct command *cmd, size_t *from, size_t 
 
 int cmd_focus_share(struct ctx *ctx, const struct command *cmd)
 {
-	struct config *c = &ctx->config;
-	struct config_share sh;
 	size_t from, to;
-	int rc = cmd_shares(ctx, cmd, &from, &to);
+	int rc = cmd_shares(ctx, cmd, &from, &to); /* an unknown --share: 64, reported */
 
-	if (rc || from == to)
-		return rc;
-	config_share_get(c, from, &sh);
-	if (streq(sh.name, CONFIG_DEFAULT_SHARE))
-		return 0; /* the fields already are the default share's */
-	char *v[] = { xstrdup(sh.servers[0]), xstrdup(sh.export_path), xstrdup(sh.mountpoint),
-		      xstrdup(sh.options) };
-	free(c->server);
-	free(c->export_path);
-	free(c->mountpoint);
-	free(c->mount_options);
-	c->server = v[0];
-	c->export_path = v[1];
-	c->mountpoint = v[2];
-	c->mount_options = v[3];
-	return 0;
+	if (rc == 0)
+		config_focus_share(&ctx->config, ctx->share);
+	return rc;
 }
 
 int ctx_load_config(struct ctx *ctx, struct diag *diag)

@@ -505,6 +505,29 @@ int config_share_find(const struct config *c, const char *name)
 	return -ENOENT;
 }
 
+int config_focus_share(struct config *c, const char *name)
+{
+	struct config_share sh;
+	int i = name ? config_share_find(c, name) : 0;
+
+	if (i < 0 || config_n_shares(c) == 0)
+		return -ENOENT;
+	config_share_get(c, (size_t)i, &sh);
+	if (!sh.line)
+		return 0; /* the default share: the fields are its own already */
+	char *v[] = { xstrdup(sh.servers[0]), xstrdup(sh.export_path), xstrdup(sh.mountpoint),
+		      xstrdup(sh.options) };
+	free(c->server);
+	free(c->export_path);
+	free(c->mountpoint);
+	free(c->mount_options);
+	c->server = v[0];
+	c->export_path = v[1];
+	c->mountpoint = v[2];
+	c->mount_options = v[3];
+	return 0;
+}
+
 void config_view(const struct config *c, size_t i, size_t gw, struct config_view *v)
 {
 	config_share_get(c, i, &v->share);

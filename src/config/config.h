@@ -97,6 +97,10 @@ struct config_view {
 	struct config_share share;
 };
 void config_view(const struct config *c, size_t i, size_t gw, struct config_view *v);
+/* For what acts on one share (probe without HOST, status, watch): the share called name
+ * (NULL: the first one) becomes c's server (its first gateway), export_path, mountpoint and
+ * mount_options (new copies). 0, or -ENOENT when there is no such share. */
+int config_focus_share(struct config *c, const char *name);
 /* A gateway list "HOST[, HOST...]" into servers (new strings; at most
  * CONFIG_SHARE_MAX_SERVERS, no duplicates): 0, or -EINVAL with the problem in err. */
 int config_parse_servers(const char *value, char **servers, size_t *n, char *err,

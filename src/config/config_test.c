@@ -263,13 +263,28 @@ static void shares(void **state)
 	assert_ptr_equal(v.cfg.nodes, c.nodes);
 	config_free(&c);
 
-	/* Only named shares: no default share. */
-	const char *only = "[share a]\nexport = /opt/shared\n";
+	/* Focus on one share: its values become the configuration's. */
+	config_defaults(&c);
+	assert_int_equal(config_parse("f", s, strlen(s), &c, NULL), 0);
+	assert_int_equal(config_focus_share(&c, "nope"), -ENOENT);
+	assert_int_equal(config_focus_share(&c, "models"), 0);
+	assert_str(c.server, "100.64.0.1");
+	assert_str(c.export_path, "/srv/models");
+	assert_str(c.mountpoint, "/mnt/models");
+	assert_str(c.mount_options, "soft");
+	config_free(&c);
+
+	/* Only named shares: no default share; the first one is the focus. */
+	const char *only = "[share a]\nservers = gw1, gw2\nexport = /srv/a\n";
 	config_defaults(&c);
 	assert_int_equal(config_parse("f", only, strlen(only), &c, NULL), 0);
 	assert_int_equal(config_n_shares(&c), 1);
 	config_share_get(&c, 0, &sh);
 	assert_str(sh.name, "a");
+	assert_int_equal(config_share_find(&c, "default"), -ENOENT);
+	assert_int_equal(config_focus_share(&c, NULL), 0);
+	assert_str(c.server, "gw1");
+	assert_str(c.mountpoint, "/srv/a");
 	config_free(&c);
 }
 
