@@ -7,7 +7,7 @@
 # share name, an unknown --share) refused with file and line and nothing changed; doctor over
 # a gateway list with one name that does not resolve gives a verdict per gateway.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 28
+plan 29
 empty_netns NS
 fake_system systemctl mount umount apt-get
 M() { ip netns exec "$NS" env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" "$@"; }
@@ -93,3 +93,9 @@ check_eq "doctor: the share's verdict" "fail share g: 0 of 2 gateways answer: no
 	"$(jget '.checks[] | select(.id == "share.gateways") | "\(.status) \(.summary)"')"
 check_eq "doctor: JSON per share" "g 127.0.0.1,nosuch.invalid /srv/g fail" \
 	"$(jget '.shares[0] | "\(.share) \(.servers | join(",")) \(.mountpoint) \(.verdict)"')"
+
+# --- status: every gateway of a share is a configured server (whole ladder, role server) ---
+printf '[nodes]\ngwa = 100.64.0.1\ngwb = 100.64.0.2\nlaptop = 100.64.0.5\n[share g]\nservers = 100.64.0.1, 100.64.0.2\nexport = /srv/g\n' >"$D/etc/meshnfs.conf"
+run M --root "$D" --timeout 1 --json status --source config
+check_eq "status: both gateways have the role server, the laptop none" "gwa=server gwb=server laptop=null" \
+	"$(jget '[.nodes[] | "\(.name)=\(.role)"] | join(" ")')"
