@@ -12,9 +12,9 @@ PKGS      := mount jansson libnfs libcurl libsystemd libmicrohttpd
 VERSION   := ${shell sed -n '1s/^meshnfs (\([^)]*\)).*/\1/p' debian/changelog}
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libnfs and libcurl are loaded when first used (src/core/lazylib.h), not linked: start-up
-# would otherwise load about 30 more libraries for every command.
-PKG_LIBS   := $(filter-out -lnfs -lcurl,$(shell pkg-config --libs $(PKGS) 2>/dev/null)) -lm -pthread
+# libnfs, libcurl, libsystemd and libmicrohttpd are loaded when first used (src/core/lazylib.h),
+# not linked: start-up would otherwise load about 40 more libraries for every command.
+PKG_LIBS   := $(filter-out -lnfs -lcurl -lsystemd -lmicrohttpd,$(shell pkg-config --libs $(PKGS) 2>/dev/null)) -lm -pthread
 LIBNFS_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libnfs 2>/dev/null)/libnfs.so 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
 
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -101,13 +101,13 @@ $(BUILD)/fuzz/%: fuzz/%.c $(FZ_OBJ)
 
 fuzz-build: $(FUZZERS)
 
-# Runs each fuzzer for FUZZ_SECONDS (default 60), growing its corpus in build/fuzz-corpus.
+# Runs each fuzzer for FUZZ_SECONDS (default 60), FUZZ_JOBS side by side (default 1), growing
+# its corpus in build/fuzz-corpus, and prints a table of executions, coverage and crashes
+# (bench/fuzz-campaign.sh; the 10-minute run is FUZZ_SECONDS=600, recorded in bench/README.md).
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
 fuzz: $(FUZZERS)
-	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz-corpus/$$n; \
-	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz-corpus/$$n fuzz/corpus/$$n || exit 1; \
-	done
+	bash bench/fuzz-campaign.sh --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS)
 
 # Rewrites tests/golden/*.txt from the current build: only after a deliberate change of words,
 # and the diff goes into the commit.

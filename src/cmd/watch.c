@@ -16,10 +16,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
+/* Plain sd_journal_sendv (no CODE_FILE/CODE_LINE fields): the lazily loaded one. */
+#define SD_JOURNAL_SUPPRESS_LOCATION 1
 #include <systemd/sd-journal.h>
 #include <time.h>
 
@@ -98,18 +102,49 @@ static int watch_option(void *userdata, int opt, const char *arg, char *err, siz
 
 static bool use_journal;
 
+/* Adds one journal field, formatted, to f[*n]; -ENOMEM leaves f and *n as they were. */
+static int __attribute__((format(printf, 3, 4))) journal_field(char **f, int *n, const char *fmt,
+							       ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	f[(*n)++] = s;
+	return 0;
+}
+
 static void log_line(int priority, const char *check, const char *diagnosis, const char *from,
 		     const char *server, const char *message, const char *cause, const char *fix)
 {
 	if (use_journal) {
-		int r = sd_journal_send("MESSAGE=%s%s%s%s%s", message, cause ? "; cause: " : "",
-					cause ? cause : "", fix ? "; fix: " : "", fix ? fix : "",
-					"PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=meshnfs-watch",
-					"MESHNFS_CHECK=%s", check, "MESHNFS_DIAGNOSIS=%s", diagnosis,
-					"MESHNFS_FROM=%s", from ? from : "",
-					"MESHNFS_SERVER_DIAGNOSIS=%s", server ? server : "",
-					"MESHNFS_CAUSE=%s", cause ? cause : "", "MESHNFS_FIX=%s",
-					fix ? fix : "", NULL);
+		/* sd_journal_sendv, not the printf-like sd_journal_send: libsystemd is loaded on
+		 * first use (watch/watch_lazy.c) and a variadic call cannot be forwarded. */
+		char *f[9];
+		struct iovec iov[9];
+		int n = 0, r = -ENOMEM;
+		if (journal_field(f, &n, "MESSAGE=%s%s%s%s%s", message ? message : "",
+				  cause ? "; cause: " : "", cause ? cause : "",
+				  fix ? "; fix: " : "", fix ? fix : "") == 0 &&
+		    journal_field(f, &n, "PRIORITY=%d", priority) == 0 &&
+		    journal_field(f, &n, "SYSLOG_IDENTIFIER=meshnfs-watch") == 0 &&
+		    journal_field(f, &n, "MESHNFS_CHECK=%s", check ? check : "") == 0 &&
+		    journal_field(f, &n, "MESHNFS_DIAGNOSIS=%s", diagnosis ? diagnosis : "") == 0 &&
+		    journal_field(f, &n, "MESHNFS_FROM=%s", from ? from : "") == 0 &&
+		    journal_field(f, &n, "MESHNFS_SERVER_DIAGNOSIS=%s", server ? server : "") == 0 &&
+		    journal_field(f, &n, "MESHNFS_CAUSE=%s", cause ? cause : "") == 0 &&
+		    journal_field(f, &n, "MESHNFS_FIX=%s", fix ? fix : "") == 0) {
+			for (int i = 0; i < n; i++)
+				iov[i] = (struct iovec){ .iov_base = f[i], .iov_len = strlen(f[i]) };
+			r = sd_journal_sendv(iov, n);
+		}
+		for (int i = 0; i < n; i++)
+			free(f[i]);
 		if (r >= 0)
 			return;
 	}
@@ -299,11 +334,16 @@ static void publish(struct watch *w, const struct settings *s, struct watch_http
 	}
 	buf_free(&text);
 	const struct watch_metrics *m = &w->metrics;
-	sd_notifyf(0, "STATUS=%s: %s; server %s %s; %u blocked; %" PRIu64 " repairs, %" PRIu64
-		      " detaches",
-		   watch_diag_name(m->diag), w->target.mountpoint, w->target.server,
-		   probe_diagnosis_name(m->server_diag), m->blocked, m->repairs_ok + m->repairs_failed,
-		   m->detaches);
+	char *status = NULL;
+	if (asprintf(&status,
+		     "STATUS=%s: %s; server %s %s; %u blocked; %" PRIu64 " repairs, %" PRIu64
+		     " detaches",
+		     watch_diag_name(m->diag), w->target.mountpoint, w->target.server,
+		     probe_diagnosis_name(m->server_diag), m->blocked,
+		     m->repairs_ok + m->repairs_failed, m->detaches) >= 0) {
+		sd_notify(0, status);
+		free(status);
+	}
 }
 
 /* doctor's exit codes: 0 healthy, 1 a warning (the server down while the mount answers from

@@ -73,6 +73,130 @@ static int get_root_fd(void)
 	return root_fd;
 }
 
+/* ---- the walk: RESOLVE_IN_ROOT in user space, for kernels without openat2 (< 5.6) ---- */
+
+#define WALK_MAX_DEPTH 256 /* directories below the root on the way */
+#define WALK_MAX_LINKS 40  /* as the kernel's MAXSYMLINKS */
+
+static bool walk_forced;
+
+void root_force_walk(bool on)
+{
+	walk_forced = on;
+}
+
+/* The directories walked through, the root at the bottom (never closed here: it is rfd). */
+struct walk {
+	int fd[WALK_MAX_DEPTH + 1];
+	size_t depth;
+};
+
+static void walk_reset(struct walk *w)
+{
+	while (w->depth > 0)
+		close(w->fd[w->depth--]);
+}
+
+/* Replaces the unwalked rest with target + rest (a link's text spliced in). */
+static void walk_splice(char **rest, const char *target, const char *after)
+{
+	char *n = xasprintf("%s%s", target, after); /* after is "" or starts with "/" */
+	free(*rest);
+	*rest = n;
+}
+
+int root_walk_open(int rfd, const char *rel, int flags, mode_t mode)
+{
+	struct walk w = { .fd = { rfd } };
+	char *rest = xstrdup(rel), *cur = rest;
+	unsigned links = 0;
+	int r = -EINVAL;
+
+	for (;;) {
+		char name[256];
+
+		cur += strspn(cur, "/");
+		size_t n = strcspn(cur, "/");
+		const char *after = cur + n;
+		bool last = after[strspn(after, "/")] == '\0', want_dir = last && *after == '/';
+
+		if (n >= sizeof(name)) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(name, cur, n);
+		name[n] = '\0';
+		if (n == 0)
+			strcpy(name, "."); /* the root itself, or a path of slashes */
+		if (streq(name, "..")) {
+			if (w.depth > 0) /* ".." stops at the root */
+				close(w.fd[w.depth--]);
+			strcpy(name, ".");
+		}
+		if (streq(name, ".") && !last) {
+			cur += n;
+			continue;
+		}
+		int dir = w.fd[w.depth];
+		/* What the name is, without following it. */
+		int pfd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		if (pfd < 0 && errno == ENOENT && last && (flags & O_CREAT)) {
+			r = 0; /* created below, never through a link */
+		} else if (pfd < 0) {
+			r = -errno;
+			break;
+		} else if (fstat(pfd, &st) < 0) {
+			r = -errno;
+			close(pfd);
+			break;
+		} else if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+			char target[4096];
+			ssize_t len = readlinkat(pfd, "", target, sizeof(target) - 1);
+			close(pfd);
+			if (len < 0) {
+				r = -errno;
+				break;
+			}
+			if (++links > WALK_MAX_LINKS) {
+				r = -ELOOP;
+				break;
+			}
+			target[len] = '\0';
+			if (target[0] == '/')
+				walk_reset(&w); /* an absolute link starts at the root */
+			walk_splice(&rest, target, after);
+			cur = rest;
+			continue;
+		} else if (!last) {
+			if (!S_ISDIR(st.st_mode)) {
+				r = -ENOTDIR;
+				close(pfd);
+				break;
+			}
+			if (w.depth >= WALK_MAX_DEPTH) {
+				r = -ENAMETOOLONG;
+				close(pfd);
+				break;
+			}
+			w.fd[++w.depth] = pfd;
+			cur += n;
+			continue;
+		} else {
+			close(pfd);
+		}
+		/* The last name: opened for real, never following a link (one that appeared since
+		 * the look above gives ELOOP, not a way out). */
+		int fd = openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC | (want_dir ? O_DIRECTORY : 0),
+				(flags & (O_CREAT | O_TMPFILE)) ? mode : 0);
+		r = fd < 0 ? -errno : fd;
+		break;
+	}
+	walk_reset(&w);
+	free(rest);
+	return r;
+}
+
 int root_open(const char *path, int flags, mode_t mode)
 {
 	const char *rel = below_root(path);
@@ -90,11 +214,15 @@ int root_open(const char *path, int flags, mode_t mode)
 		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
+	if (walk_forced)
+		return root_walk_open(rfd, rel, flags, mode);
 	/* EAGAIN: a concurrent rename raced the walk of ".."; the kernel asks to retry. */
 	int tries = 0;
 	do
 		fd = (int)syscall(SYS_openat2, rfd, rel, &how, sizeof(how));
 	while (fd < 0 && errno == EAGAIN && ++tries < 64);
+	if (fd < 0 && errno == ENOSYS) /* a kernel before 5.6 */
+		return root_walk_open(rfd, rel, flags, mode);
 	return fd < 0 ? -errno : fd;
 }
 

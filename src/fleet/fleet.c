@@ -99,16 +99,24 @@ int fleet_session_deadline_ms(const struct fleet_opts *o)
 
 /* ---- reading the remote doctor ------------------------------------------------------- */
 
-/* Remote text reaches our terminal: no control characters except newline and tab. */
-static bool clean_text(const char *s)
+/* A check id is a token: no control characters at all. */
+static bool clean_id(const char *s)
 {
-	size_t n = strlen(s);
-	if (n > FIELD_MAX)
+	if (strlen(s) > 64)
 		return false;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+		if (*p < 0x20 || *p == 0x7f)
 			return false;
 	return true;
+}
+
+/* A remote summary or fix is kept as it came, whatever bytes it holds: it reaches a terminal
+ * only through the escaping streams (core/escape.h), and JSON gets it exact. One node with a
+ * hostile text must not turn its whole report into "not a valid check" (issue 13, class 4).
+ * Only its length is bounded. */
+static bool text_fits(const char *s)
+{
+	return strlen(s) <= FIELD_MAX;
 }
 
 static int status_from_name(const char *s, enum check_status *ret)
@@ -163,8 +171,8 @@ int fleet_parse_doctor(const char *data, size_t len, struct fleet_row *row, stru
 		enum check_status s;
 
 		if (!id || !st || !sum || status_from_name(st, &s) < 0 ||
-		    (fixj && !json_is_null(fixj) && !fix) || strlen(id) > 64 || !clean_text(id) ||
-		    !clean_text(sum) || (fix && !clean_text(fix))) {
+		    (fixj && !json_is_null(fixj) && !fix) || !clean_id(id) || !text_fits(sum) ||
+		    (fix && !text_fits(fix))) {
 			r = diag_set(d, "doctor --json", 0, "checks[%zu] is not a valid check", i);
 			checks_free(row);
 			goto out;
@@ -283,7 +291,7 @@ void fleet_classify(int spawn_r, const struct spawn_result *res, struct fleet_ro
 		const char *msg = json_string_value(json_object_get(e, "message"));
 		const char *file = json_string_value(json_object_get(e, "file"));
 		json_t *line = json_object_get(e, "line");
-		if (msg && file && clean_text(msg) && clean_text(file) && !strchr(msg, '\n'))
+		if (msg && file && text_fits(msg) && text_fits(file) && !strchr(msg, '\n'))
 			set_reason(row, FLEET_BAD_CONFIG,
 				   json_is_integer(line)
 					   ? xasprintf("%.300s:%lld: %.300s", file,

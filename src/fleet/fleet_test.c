@@ -73,9 +73,16 @@ static void doctor_report(void **state)
 	assert_null(row.checks[1].fix);
 	assert_int_equal(row.exit_code, 2);
 
-	/* Terminal escapes from a remote node are refused, not printed. */
-	const char *evil = "{\"command\":\"doctor\",\"verdict\":\"fail\",\"checks\":[{\"id\":\"x\",\"status\":\"fail\",\"summary\":\"\\u001b]0;owned\\u0007\"}]}";
-	assert_int_equal(fleet_parse_doctor(evil, strlen(evil), &row, &d), -EBADMSG);
+	/* Terminal escapes in a remote node's summary or fix are kept as they came (shown
+	 * escaped, JSON exact): the node's report is not lost for them. In an id (a token) they
+	 * are refused. */
+	const char *evil = "{\"command\":\"doctor\",\"verdict\":\"fail\",\"checks\":[{\"id\":\"x\",\"status\":\"fail\",\"summary\":\"\\u001b]0;owned\\u0007\",\"fix\":\"\\u009b2J\"}]}";
+	assert_int_equal(fleet_parse_doctor(evil, strlen(evil), &row, &d), 0);
+	assert_int_equal(row.n_checks, 1);
+	assert_str(row.checks[0].summary, "\x1b]0;owned\a");
+	assert_str(row.checks[0].fix, "\xc2\x9b" "2J");
+	const char *evil_id = "{\"command\":\"doctor\",\"verdict\":\"fail\",\"checks\":[{\"id\":\"x\\u001b[2J\",\"status\":\"fail\",\"summary\":\"s\"}]}";
+	assert_int_equal(fleet_parse_doctor(evil_id, strlen(evil_id), &row, &d), -EBADMSG);
 	assert_str(d.msg, "checks[0] is not a valid check");
 	assert_int_equal(row.n_checks, 0);
 	/* A verdict better than its own checks is not believed: shown as the worse, with a

@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <libmount.h>
 
-/* Whitespace inside a line, as libmount's parser skips it. */
+/* Blanks to the byte scan. libmount (2.38) separates fields by spaces and tabs only; \r, \v
+ * and \f are blanks here too, so that a line where they sit between or before fields reads
+ * differently from libmount's and is refused (fstab_parse compares the two). */
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
@@ -93,19 +95,23 @@ static void line_span(const char *data, size_t len, unsigned lineno, size_t *s, 
 	*e = p;
 }
 
-/* libmount's verdict and its targets, in order. */
-static int libmount_parse(const char *file, const char *data, size_t len, char ***ret_targets,
+/* The first three fields of each entry as libmount reads them: source, target, type (the
+ * entries of a table are SEEN_FIELDS strings each, one after the other). */
+#define SEEN_FIELDS 3
+
+/* libmount's verdict and the fields it saw, in order. */
+static int libmount_parse(const char *file, const char *data, size_t len, char ***ret_seen,
 			  size_t *ret_n, struct diag *diag)
 {
 	struct libmnt_table *tb;
 	struct libmnt_iter *it;
 	struct libmnt_fs *fs;
 	struct mnt_err err = { 0 };
-	char **targets = NULL;
+	char **seen = NULL;
 	size_t n = 0;
 	int r;
 
-	*ret_targets = NULL;
+	*ret_seen = NULL;
 	*ret_n = 0;
 	r = mnttab_parse_buffer(file, data, len, on_parse_error, &err, &tb);
 	if (!tb)
@@ -125,15 +131,30 @@ static int libmount_parse(const char *file, const char *data, size_t len, char *
 	}
 	it = mnt_new_iter(MNT_ITER_FORWARD);
 	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *t = mnt_fs_get_target(fs);
-		targets = xrealloc(targets, (n + 1) * sizeof(*targets));
-		targets[n++] = xstrdup(t ? t : "");
+		const char *f[SEEN_FIELDS] = { mnt_fs_get_source(fs), mnt_fs_get_target(fs),
+					       mnt_fs_get_fstype(fs) };
+		seen = xrealloc(seen, (n + SEEN_FIELDS) * sizeof(*seen));
+		for (unsigned k = 0; k < SEEN_FIELDS; k++)
+			seen[n++] = xstrdup(f[k] ? f[k] : "");
 	}
 	mnt_free_iter(it);
 	mnt_unref_table(tb);
-	*ret_targets = targets;
-	*ret_n = n;
+	*ret_seen = seen;
+	*ret_n = n / SEEN_FIELDS;
 	return 0;
+}
+
+/* Whether meshnfs's byte scan of a line read its first fields as libmount did (seen: that
+ * entry's SEEN_FIELDS strings). A field libmount left empty (a line of fewer fields) is
+ * compared only when meshnfs found it. */
+static bool same_fields(const struct fstab_line *l, char *const *seen)
+{
+	if (!l->field[FSTAB_TARGET])
+		return false;
+	for (unsigned k = 0; k < SEEN_FIELDS; k++)
+		if (k < l->n_fields && !streq(l->field[k], seen[k]))
+			return false;
+	return true;
 }
 
 /* Splits one entry line into fields, recording their byte ranges. */
@@ -159,8 +180,8 @@ static void scan_fields(const char *data, struct fstab_line *l)
 int fstab_parse(const char *file, const char *data, size_t len, struct fstab *out,
 		struct diag *diag)
 {
-	char **targets;
-	size_t n_targets, p = 0;
+	char **seen;
+	size_t n_seen, p = 0;
 	unsigned lineno = 0;
 	int r;
 
@@ -173,7 +194,7 @@ int fstab_parse(const char *file, const char *data, size_t len, struct fstab *ou
 		fstab_free(out);
 		return diag_set(diag, file, l, "contains a NUL byte");
 	}
-	r = libmount_parse(file, data, len, &targets, &n_targets, diag);
+	r = libmount_parse(file, data, len, &seen, &n_seen, diag);
 	if (r < 0) {
 		fstab_free(out);
 		return r;
@@ -198,18 +219,17 @@ int fstab_parse(const char *file, const char *data, size_t len, struct fstab *ou
 	 * line. */
 	for (size_t i = 0; r == 0 && i < out->n_lines; i++) {
 		const struct fstab_line *l = &out->lines[i];
-		if (i >= n_targets || !l->field[FSTAB_TARGET] ||
-		    !streq(l->field[FSTAB_TARGET], targets[i])) {
+		if (i >= n_seen || !same_fields(l, seen + i * SEEN_FIELDS)) {
 			char q[128];
 			quote_line(data + l->start, l->end - l->start, q, sizeof(q));
 			r = diag_set(diag, file, l->lineno,
 				     "meshnfs reads this line differently from libmount: \"%s\"", q);
 		}
 	}
-	if (r == 0 && out->n_lines != n_targets)
-		r = diag_set(diag, file, 0, "libmount sees %zu entries, meshnfs %zu", n_targets,
+	if (r == 0 && out->n_lines != n_seen)
+		r = diag_set(diag, file, 0, "libmount sees %zu entries, meshnfs %zu", n_seen,
 			     out->n_lines);
-	strv_free(targets, n_targets);
+	strv_free(seen, n_seen * SEEN_FIELDS);
 	if (r < 0)
 		fstab_free(out);
 	return r;

@@ -121,6 +121,34 @@ static void test_replace_short_line_and_crlf(void **state)
 			"_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150 0 0\r\n");
 }
 
+/* libmount (2.38) separates fields by spaces and tabs only; a vertical tab, form feed or
+ * carriage return in an indent or separator is part of a field to it and a blank to meshnfs's
+ * byte scan. Such a line is refused (the two must agree on source, target and type before any
+ * edit), never rewritten: an indent of "\f" was kept before, and the fstab written held a
+ * source that libmount reads as "\f100.64.0.1:/opt/shared". */
+static void test_odd_blanks_are_refused(void **state)
+{
+	static const char *const lines[] = {
+		"\f100.64.0.1:/opt/shared /opt/shared nfs4 defaults 0 0\n",
+		"100.64.0.1:/opt/shared\v/opt/shared nfs4 defaults 0 0\n",
+		"100.64.0.1:/opt/shared \r/opt/shared nfs4 defaults\n",
+		"\r100.64.0.1:/opt/shared /opt/shared nfs4 defaults 0 0\n",
+		"100.64.0.1:/opt/shared /opt/shared \fnfs4 defaults 0 0\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct diag d = { 0 };
+		int rc;
+		const char *out = edit(lines[i], &guide, &rc, &d);
+		if (rc != -EBADMSG)
+			fail_msg("line %zu: rc %d, %s", i, rc, out);
+		assert_int_equal(rc, -EBADMSG);
+		assert_non_null(strstr(d.msg, "reads this line differently from libmount"));
+		assert_int_equal(d.line, 1);
+	}
+}
+
 static void test_already_right_is_unchanged(void **state)
 {
 	/* Same options in another order, numbers absent (= 0): nothing to change. */
@@ -223,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_append_to_empty_and_missing_file),
 		cmocka_unit_test(test_replace_in_place),
 		cmocka_unit_test(test_replace_mixed_tabs_and_spaces),
+		cmocka_unit_test(test_odd_blanks_are_refused),
 		cmocka_unit_test(test_replace_short_line_and_crlf),
 		cmocka_unit_test(test_already_right_is_unchanged),
 		cmocka_unit_test(test_spaces_escaped),

@@ -194,6 +194,28 @@ static void key_file(void **state)
 	rmdir(dir);
 }
 
+/* An option libcurl refuses stops the request before anything is sent (the key included).
+ * libcurl refuses strings longer than CURL_MAX_INPUT_LENGTH (8000000 bytes): a URL that long
+ * is refused by CURLOPT_URL, for real, with no server needed; without the check the request
+ * would go on with no URL set. */
+static void refused_option_stops_the_request(void **state)
+{
+	(void)state;
+	size_t n = 8000001;
+	_cleanup_free_ char *url = xmalloc(n + 9);
+	memcpy(url, "https://", 8);
+	memset(url + 8, 'a', n);
+	url[8 + n] = '\0';
+	struct headscale_opts o = { .url = url, .api_key = "hskey-test", .timeout_ms = 2000 };
+	struct mesh_nodes l = { 0 };
+	struct diag d = { 0 };
+
+	assert_int_equal(headscale_fetch(&o, &l, &d), -ENOTSUP);
+	assert_non_null(strstr(d.msg, "libcurl refused CURLOPT_URL"));
+	assert_non_null(strstr(d.msg, "the API key is not sent"));
+	mesh_nodes_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +223,7 @@ int main(void)
 		cmocka_unit_test(bad_documents), cmocka_unit_test(times),
 		cmocka_unit_test(hostile_name_kept),
 		cmocka_unit_test(key_file),
+		cmocka_unit_test(refused_option_stops_the_request),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,7 @@
 # then detach the dead mount and not mount again.
 . "$(dirname "$0")/../lib/tap.sh"
 fuse_namespaces "$0" "$@"
-plan 35
+plan 37
 
 # ---- inside the namespaces ----
 fake_system mount systemctl
@@ -49,6 +49,25 @@ set_control "getattr=hang"
 ls "$MP" >/dev/null 2>&1 &
 LS_PID=$!
 at_exit "kill -9 $LS_PID 2>/dev/null"
+# The health probe's child hangs in the mount: it must hold none of meshnfs's own descriptors,
+# its stdin included (a stuck child holding a pipe open blocks whoever feeds meshnfs).
+env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" --config "$T/fuse.conf" --timeout 5 repair --dry-run \
+	<"$T/fuse.conf" >/dev/null 2>&1 &
+R_PID=$!
+at_exit "kill $R_PID 2>/dev/null"
+# Read once the child waits in FUSE (its wchan), not between fork and its own set-up.
+kids="" stdins="" wchan=""
+for _ in $(seq 80); do # up to 4 s; 5 s is meshnfs's own bound
+	kids=$(pgrep -P "$R_PID" | tr '\n' ' ')
+	wchan=""
+	for k in $kids; do wchan+="$(cat "/proc/$k/wchan" 2>/dev/null) "; done
+	case "$wchan" in *fuse* | *request_wait_answer*) break ;; esac
+	sleep 0.05
+done
+for k in $kids; do stdins+="$(readlink "/proc/$k/fd/0" 2>/dev/null) "; done
+wait "$R_PID" 2>/dev/null
+check_match "hung: meshnfs's health child was seen hanging in the mount" "fuse|request_wait_answer" "$wchan"
+check_eq "hung: the stuck child's stdin is /dev/null, not meshnfs's" "/dev/null " "$stdins"
 run R --timeout 1 repair --dry-run
 check_match "hung, dry run: plans umount -l" "1\\. run: umount -l $MP +\\(hung: stat failed" "$OUT"
 check_match "hung, dry run: does not mount again: the server does not answer" "not mounting again: 100.64.0.1:/opt/shared does not answer" "$OUT"

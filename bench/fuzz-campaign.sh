@@ -1,0 +1,73 @@
+#!/bin/bash
+# bench/fuzz-campaign.sh: runs every libFuzzer target (ASan+UBSan, `make fuzz-build`) for
+# SECONDS each and prints one markdown table row per fuzzer: wall and CPU seconds, executions,
+# edge coverage and features at the end, corpus size, peak RSS, and whether it crashed.
+#
+#   bash bench/fuzz-campaign.sh [--seconds N] [--jobs J] [--nice] [--out FILE] [FUZZER...]
+#
+# J fuzzers run side by side (default 1); --nice runs them at nice 19 so that they take only
+# idle CPU on a shared machine (then CPU seconds, not wall seconds, say how much fuzzing was
+# done). The corpus grows in build/fuzz-corpus/NAME (seeded from fuzz/corpus/NAME); a crash
+# leaves its input in build/fuzz-artifacts/ and the row says `CRASH`: turn that input into a
+# seed with its fix. Logs: build/fuzz-logs/NAME.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=600 jobs=1 nice=() out=/dev/stdout names=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--seconds) seconds=${2:?}; shift 2 ;;
+	--jobs) jobs=${2:?}; shift 2 ;;
+	--nice) nice=(nice -n 19); shift ;;
+	--out) out=${2:?}; shift 2 ;;
+	-h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+	-*) echo "fuzz-campaign: unknown option $1" >&2; exit 64 ;;
+	*) names+=("$1"); shift ;;
+	esac
+done
+case "$seconds$jobs" in *[!0-9]*) echo "fuzz-campaign: --seconds and --jobs take numbers" >&2; exit 64 ;; esac
+
+if [ ${#names[@]} -eq 0 ]; then
+	for f in fuzz/fuzz_*.c; do names+=("$(basename "$f" .c)"); done
+fi
+for n in "${names[@]}"; do
+	[ -x "build/fuzz/$n" ] || { echo "fuzz-campaign: build/fuzz/$n missing: make fuzz-build" >&2; exit 66; }
+done
+mkdir -p build/fuzz-corpus build/fuzz-artifacts build/fuzz-logs
+
+# one_fuzzer NAME: runs it, then prints its row from the log and getrusage's CPU time.
+one_fuzzer() {
+	local n=$1 log=build/fuzz-logs/$1.log tf=build/fuzz-logs/$1.time rc=0
+	mkdir -p "build/fuzz-corpus/$n"
+	/usr/bin/time -f '%e %U %S %M' -o "$tf" "${nice[@]}" "build/fuzz/$n" \
+		-max_total_time="$seconds" -print_final_stats=1 -close_fd_mask=3 \
+		-artifact_prefix="build/fuzz-artifacts/$n-" \
+		"build/fuzz-corpus/$n" "fuzz/corpus/$n" >"$log" 2>&1 || rc=$?
+	local wall user sys rss execs last cov ft corp verdict
+	read -r wall user sys rss <"$tf" || true
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+	cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+	ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+	corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9]*[a-zA-Z]*\).*/\1/p' <<<"$last")
+	verdict="no crash"
+	[ "$rc" -eq 0 ] || verdict="**CRASH** (exit $rc, see build/fuzz-artifacts/)"
+	printf '| %s | %.0f | %.0f | %s | %s | %s | %s | %s MB | %s |\n' "${n#fuzz_}" \
+		"${wall:-0}" "$(awk -v u="${user:-0}" -v s="${sys:-0}" 'BEGIN { print u + s }')" "${execs:-?}" "${cov:-?}" \
+		"${ft:-?}" "${corp:-?}" "$(( ${rss:-0} / 1024 ))" "$verdict"
+}
+
+{
+	echo "| fuzzer | wall s | CPU s | executions | cov (edges) | ft | corpus | peak RSS | result |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+} >"$out"
+rows=build/fuzz-logs/rows
+: >"$rows"
+running=0
+for n in "${names[@]}"; do
+	one_fuzzer "$n" >>"$rows" &
+	running=$((running + 1))
+	if [ "$running" -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
+done
+wait
+sort "$rows" >>"$out"
