@@ -61,8 +61,8 @@ static void copy_check(struct report *to, const struct check *c, const char *pre
 }
 
 /* doctor for shares [from, to): the first one whole (this node's checks with it), then each
- * other share's own checks (doctor_check_per_share), their summaries prefixed with the share's
- * name. JSON: "share" (the first one's name) and "shares": each share's server(s), export,
+ * other share's own checks (doctor_check_per_share); a named share's own checks have their
+ * summaries prefixed "[share NAME] ". JSON: "share" (the first one's name) and "shares": each share's server(s), export,
  * mount point, verdict and checks. */
 static void doctor_shares(struct ctx *ctx, const struct node_info *node, size_t from, size_t to,
 			  struct report *r)
@@ -79,13 +79,19 @@ static void doctor_shares(struct ctx *ctx, const struct node_info *node, size_t 
 		report_init(&one, "doctor");
 		report_init(&mine, "doctor");
 		doctor_run(&doc, i == from ? r : &one);
-		const struct report *src = i == from ? r : &one;
+		struct report *src = i == from ? r : &one;
 		for (size_t k = 0; k < src->n_checks; k++) {
-			if (!doctor_check_per_share(src->checks[k].id))
+			struct check *c = &src->checks[k];
+			if (!doctor_check_per_share(c->id))
 				continue;
-			copy_check(&mine, &src->checks[k], NULL);
+			copy_check(&mine, c, NULL);
 			if (i != from)
-				copy_check(r, &src->checks[k], named ? v.share.name : NULL);
+				copy_check(r, c, named ? v.share.name : NULL);
+			else if (named) { /* the first share's own checks, in place */
+				char *t = xasprintf("[share %s] %s", v.share.name, c->summary);
+				free(c->summary);
+				c->summary = t;
+			}
 		}
 		json_t *servers = json_array();
 		for (size_t k = 0; k < v.share.n_servers; k++)

@@ -61,16 +61,14 @@ void doctor_judge_gateways(const struct doctor_facts *f, struct report *r)
 	const char *use = c.use >= 0 ? s->servers[c.use] : "";
 	if (c.action == GATEWAY_NONE) {
 		k = report_add(r, "share.gateways", CHECK_FAIL,
-			       "share %s: 0 of %zu gateways answer: no gateway to mount from", name,
-			       g->n);
+			       "0 of %zu gateways answer: no gateway to mount from", g->n);
 		check_set_fix(k, "bring one of the gateways back (see share.gateway)");
 		return;
 	}
 	if (c.action == GATEWAY_MOVE && cur >= 0) {
 		k = report_add(r, "share.gateways", CHECK_FAIL,
-			       "share %s: %d of %zu gateways answer (%s); the mount uses %s, which "
-			       "does not",
-			       name, c.n_healthy, g->n, use, s->servers[cur]);
+			       "%d of %zu gateways answer (%s); the client uses %s, which does not",
+			       c.n_healthy, g->n, use, s->servers[cur]);
 		check_set_detail(k, "%s.", c.reason);
 		check_set_fix(k, "sudo meshnfs repair --share %s   (moves the client to %s: fstab "
 				 "re-pointed, the mount moved)",
@@ -79,9 +77,9 @@ void doctor_judge_gateways(const struct doctor_facts *f, struct report *r)
 	}
 	bool all = (size_t)c.n_healthy == g->n;
 	k = report_add(r, "share.gateways", all ? CHECK_OK : CHECK_WARN,
-		       "share %s: %d of %zu gateways answer%s%s%s", name, c.n_healthy, g->n,
+		       "%d of %zu gateways answer%s%s%s", c.n_healthy, g->n,
 		       all ? "" : ", among them ", all ? "" : use,
-		       cur >= 0 ? "; the mount uses a healthy one" : "");
+		       cur >= 0 ? "; the client uses a healthy one" : "");
 	if (!all)
 		check_set_detail(k, "The client does not depend on the gateways that do not answer "
 				    "now, but it has fewer to move to.");

@@ -87,9 +87,9 @@ printf '[share g]\nservers = 127.0.0.1, nosuch.invalid\nexport = /srv/g\n' >"$D/
 run M --root "$D" --timeout 1 --json doctor
 check_eq "doctor: exit 2 (no gateway answers), no crash" 2 "$RC"
 check_eq "doctor: one share.gateway per gateway, each failing with its reason" \
-	"127.0.0.1 does not answer: refused|nosuch.invalid does not answer: unreachable" \
+	"[share g] 127.0.0.1 does not answer: refused|[share g] nosuch.invalid does not answer: unreachable" \
 	"$(jget '[.checks[] | select(.id == "share.gateway") | .summary] | join("|")')"
-check_eq "doctor: the share's verdict" "fail share g: 0 of 2 gateways answer: no gateway to mount from" \
+check_eq "doctor: the share's verdict" "fail [share g] 0 of 2 gateways answer: no gateway to mount from" \
 	"$(jget '.checks[] | select(.id == "share.gateways") | "\(.status) \(.summary)"')"
 check_eq "doctor: JSON per share" "g 127.0.0.1,nosuch.invalid /srv/g fail" \
 	"$(jget '.shares[0] | "\(.share) \(.servers | join(",")) \(.mountpoint) \(.verdict)"')"
