@@ -21,7 +21,8 @@ const struct command commands[] = {
 	  "  --no-write         skip the write test (and so the ownership step)\n"
 	  FORMAT_OPTION
 	  "  HOST[:EXPORT]      the server (default: [server] address) and its export\n"
-	  "                     (default: [server] export)\n",
+	  "                     (default: [server] export); without it, every gateway of\n"
+	  "                     the share (--share) at once\n",
 	  NULL },
 	{ "setup", "make this node an NFS client or server (or fix WSL settings), plan first",
 	  "setup client|server|wsl [--dry-run] [OPTIONS]", cmd_setup, NULL, setup_targets },

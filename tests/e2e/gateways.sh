@@ -17,7 +17,7 @@ fi
 . "$TOP/tests/lab/lib.sh"
 . "$TOP/tests/lab/gateways.sh"
 . "$TOP/tests/lib/standin.sh"
-plan 27
+plan 29
 
 if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ]; then
 	not_ok "hangfs ($HANGFS) and /dev/fuse are needed (make tools)"
@@ -71,6 +71,10 @@ check_eq "doctor names gw1: fail" fail "$(jget "[.checks[] | select(.id == \"sha
 check_eq "doctor: gw2 ok" ok "$(jget "[.checks[] | select(.id == \"share.gateway\" and (.summary | contains(\"] $GW2 \")))][0].status")"
 check_match "doctor: the share's verdict names the healthy one" "1 of 2 gateways answer.*$GW2" "$(jget '.checks[] | select(.id == "share.gateways") | .summary')"
 check_eq "doctor: the share field" data "$(jget '.share')"
+run M --json probe --no-write
+check_eq "probe (no HOST): each gateway of the share, exit 2" "2 refused ok" "$RC $(jget '[.gateways[].diagnosis] | join(" ")')"
+run M probe --no-write
+check_match "probe, human: one ladder per gateway" "gateway 1 of 2 of share data.*diagnosis: refused.*gateway 2 of 2 of share data.*diagnosis: ok" "$(tr '\n' ' ' <<<"$OUT")"
 run M repair --share data --dry-run
 check_match "repair --dry-run: the plan moves to gw2" "moving the client to $GW2" "$OUT"
 check_eq "repair --dry-run: fstab unchanged" "$GW1:$LAB_PSEUDO" "$(fstab_source)"
