@@ -45,7 +45,7 @@ FZ_OBJ    := $(patsubst src/%.c,$(BUILD)/fzobj/%.o,$(LIB_SRC))
 TESTS     := $(patsubst src/%_test.c,$(BUILD)/test/%_test,$(TEST_SRC))
 FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: golden all deps check check-unit check-vm check-package deb fuzz fuzz-build unit tools demo install clean mutate
+.PHONY: golden all deps check check-unit check-vm check-ceph check-package deb fuzz fuzz-build unit tools demo install clean mutate
 all: $(BUILD)/meshnfs
 
 $(BUILD)/meshnfs: $(OBJ)
@@ -122,6 +122,12 @@ check-unit: all unit fuzz-build tools
 
 check-vm: all
 	tests/run vm
+
+# CephFS behind NFS-Ganesha in the lab (tests/ceph): a Ceph cluster of Debian's packages
+# (scripts/deps.sh ceph); about a minute to come up, so not part of make check.
+check-ceph: all
+	@scripts/deps.sh --check ceph
+	tests/run ceph
 
 # Mutation testing (tests/mutate): one seeded bug at a time in a scratch copy, the relevant
 # fast suites against each; kill rate per module and the survivors. The CPU is shared: a

@@ -58,7 +58,7 @@ _meshnfs()
         --timeout) COMPREPLY=($(compgen -W '1 2 5 10 30' -- "$cur")); return ;;
         --source) COMPREPLY=($(compgen -W 'headscale tailscale tailscale.exe config' -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W 'human json nagios' -- "$cur")); return ;;
-        --backend) COMPREPLY=($(compgen -W 'kernel ganesha' -- "$cur")); return ;;
+        --backend) COMPREPLY=($(compgen -W 'kernel ganesha ceph' -- "$cur")); return ;;
         --export | --mountpoint) _filedir -d; return ;;
         --parallel | --options | --clients) return ;;
         --server) COMPREPLY=($(compgen -W "$(_meshnfs_hosts "$config")" -- "$cur")); return ;;

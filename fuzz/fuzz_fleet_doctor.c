@@ -32,6 +32,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (const char *p = row.checks[i].id; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				abort();
+	/* The extras fleet compares across nodes: names and addresses as validated. */
+	FUZZ_ASSERT(row.ids.n_users <= FLEET_MAX_USERS && row.n_clients <= FLEET_MAX_CLIENTS);
+	FUZZ_ASSERT(!row.ids.present || row.ids.n_users == 0 || row.ids.users);
+	for (size_t i = 0; i < row.ids.n_users; i++)
+		FUZZ_ASSERT(row.ids.users[i].name[0] && !strpbrk(row.ids.users[i].name, " \t\n\x1b"));
+	for (size_t i = 0; i < row.n_clients; i++) {
+		FUZZ_ASSERT(row.clients[i].address[0]);
+		FUZZ_ASSERT(!row.clients[i].host || !strpbrk(row.clients[i].host, " \t\n\x1b"));
+	}
+	FUZZ_ASSERT(row.result != FLEET_ERROR || (!row.ids.present && !row.has_clients));
 	struct fleet_row *rows = xcalloc(1, sizeof(*rows));
 	rows[0] = row;
 	fleet_rows_free(rows, 1);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian packages meshnfs needs that are missing, with
 # --no-install-recommends (wireguard-tools would otherwise pull a whole kernel image).
-# Usage: scripts/deps.sh [--check] [GROUP...]   groups: build test lab vm package bench
+# Usage: scripts/deps.sh [--check] [GROUP...]   groups: build test lab vm package ceph bench
 #   (default: all but bench, which only the benchmarks in bench/ need: name it to get it)
 #   --check: install nothing; name what is missing and exit 1 (`make deb` runs it first).
 set -euo pipefail
@@ -12,9 +12,11 @@ declare -A groups=(
 	[lab]="nfs-ganesha nfs-ganesha-vfs wireguard-go wireguard-tools nfs-common libnfs-utils iputils-ping netcat-openbsd procps openssh-server openssh-client"
 	[vm]="qemu-system-x86 linux-image-amd64 busybox-static kmod"
 	[package]="dpkg-dev debhelper fakeroot lintian groff-base mmdebstrap piuparts bash-completion"
+	# make check-ceph: a Ceph cluster and FSAL_CEPH gateways in the lab (about 250 MB)
+	[ceph]="ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common nfs-ganesha-ceph nfs-ganesha-rados-grace"
 	[bench]="nmap hyperfine gnuplot-nox"
 )
-order=(build test lab vm package)
+order=(build test lab vm package ceph)
 check_only=false
 if [ "${1:-}" = --check ]; then check_only=true; shift; fi
 want=("$@")

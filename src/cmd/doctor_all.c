@@ -144,10 +144,15 @@ int cmd_doctor_all(struct ctx *ctx, int source)
 			mesh_nodes_warn(&nodes, "%s: %s", mesh_node_display_name(rows[i].node),
 					rows[i].warning);
 
+	struct report across;
+	report_init(&across, "doctor");
+	fleet_judge(&nodes, rows, c->server, &across);
 	enum check_status worst = CHECK_OK;
 	for (size_t i = 0; i < nodes.n; i++)
 		if (fleet_result_status(rows[i].result) > worst)
 			worst = fleet_result_status(rows[i].result);
+	if (report_verdict(&across) > worst)
+		worst = report_verdict(&across);
 	if (ctx->json) {
 		json_t *doc = json_object(), *arr = json_array();
 		for (size_t i = 0; i < nodes.n; i++)
@@ -157,6 +162,9 @@ int cmd_doctor_all(struct ctx *ctx, int source)
 		json_object_set_new(doc, "verdict", json_text(check_status_name(worst)));
 		json_object_set_new(doc, "source", json_text(nodes.source ? nodes.source : ""));
 		json_object_set_new(doc, "nodes", arr);
+		json_t *aj = report_to_json(&across);
+		json_object_set(doc, "checks", json_object_get(aj, "checks"));
+		json_decref(aj);
 		json_t *w = json_array();
 		for (size_t i = 0; i < nodes.n_warnings; i++)
 			json_array_append_new(w, json_text(nodes.warnings[i]));
@@ -166,8 +174,13 @@ int cmd_doctor_all(struct ctx *ctx, int source)
 	} else {
 		bool color = output_want_color(STDOUT_FILENO, ctx->no_color);
 		print_table(&nodes, rows, color, stdout);
+		if (across.n_checks) {
+			fputs("\nAcross the nodes:\n", stdout);
+			report_print_human(&across, stdout, color);
+		}
 		cmd_print_warnings(stdout, nodes.warnings, nodes.n_warnings, color);
 	}
+	report_free(&across);
 	fleet_rows_free(rows, nodes.n);
 	mesh_nodes_free(&nodes);
 	return worst == CHECK_FAIL ? EXIT_FAIL : worst == CHECK_WARN ? EXIT_WARN : EXIT_OK;

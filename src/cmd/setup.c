@@ -45,12 +45,13 @@ static const struct command sub_wsl = {
 };
 static const struct command sub_server = {
 	"setup server", "export the directory to the mesh (kernel nfsd or nfs-ganesha)",
-	"setup server [--export PATH] [--clients CIDR] [--backend kernel|ganesha] "
+	"setup server [--export PATH] [--clients CIDR] [--backend kernel|ganesha|ceph] "
 	"[--root-squash] [--force] [--dry-run]",
 	NULL,
 	"  --export PATH      the directory to export (default: [server] export)\n"
 	"  --clients CIDR     who may mount it (default: [mesh] range)\n"
-	"  --backend NAME     kernel (nfs-kernel-server, default) or ganesha (nfs-ganesha)\n"
+	"  --backend NAME     kernel (nfs-kernel-server), ganesha (nfs-ganesha) or ceph (CephFS\n"
+	"                     through nfs-ganesha, [ceph] of meshnfs.conf); default: [server] backend\n"
 	"  --root-squash      map the clients' root to the anonymous id\n"
 	"  --force            allow clients outside the mesh, or replace a foreign ganesha.conf\n"
 	"  --dry-run          show the plan, change nothing\n",
@@ -61,7 +62,14 @@ const struct command *const setup_targets[] = { &sub_client, &sub_server, &sub_w
 struct setup_args {
 	const char *server, *export_path, *mountpoint, *options, *clients;
 	enum setup_backend backend;
+	bool backend_set;
 	bool dry_run, root_squash, force;
+};
+
+static const char *const backend_names[] = {
+	[SETUP_KERNEL] = "kernel",
+	[SETUP_GANESHA] = "ganesha",
+	[SETUP_CEPH] = "ceph",
 };
 
 /* A value the configuration file could hold too, checked the same way. */
@@ -93,15 +101,15 @@ static int setup_option(void *userdata, int opt, const char *arg, char *err, siz
 	case OPT_CLIENTS:
 		a->clients = arg;
 		return 0;
-	case OPT_BACKEND:
-		if (streq(arg, "kernel"))
-			a->backend = SETUP_KERNEL;
-		else if (streq(arg, "ganesha"))
-			a->backend = SETUP_GANESHA;
-		else
-			return snprintf(err, size, "--backend: \"%s\" is not kernel or ganesha", arg),
-			       -EINVAL;
+	case OPT_BACKEND: {
+		int b = ENUM_PARSE(backend_names, arg);
+		if (b < 0)
+			return snprintf(err, size, "--backend: \"%s\" is not kernel, ganesha or ceph",
+					arg), -EINVAL;
+		a->backend = (enum setup_backend)b;
+		a->backend_set = true;
 		return 0;
+	}
 	case OPT_DRY_RUN:
 		a->dry_run = true;
 		return 0;
@@ -209,18 +217,32 @@ static int run_setup_server(struct ctx *ctx, int argc, char **argv)
 		return rc0;
 	const struct config *cfg = &ctx->config;
 	cidr_format(&cfg->mesh, mesh, sizeof(mesh));
+	if (!a.backend_set)
+		a.backend = (enum setup_backend)ENUM_PARSE(backend_names, cfg->backend);
+	_cleanup_free_ char *keyring = config_ceph_keyring(cfg);
+	struct setup_ceph ceph = {
+		.conf = cfg->ceph_conf, .user = cfg->ceph_user, .keyring = keyring,
+		.fs = cfg->ceph_fs, .path = cfg->ceph_path, .pool = cfg->ceph_pool,
+		.ns = cfg->ceph_namespace,
+	};
 	struct setup_server s = {
 		.export_path = a.export_path ? a.export_path : cfg->export_path,
 		.clients = a.clients ? a.clients : mesh,
 		.mesh = &cfg->mesh,
 		.backend = a.backend,
+		.ceph = &ceph,
 		.root_squash = a.root_squash,
 		.force = a.force,
 		.timeout_ms = ctx->timeout_ms,
 	};
 	node_detect(cfg, ctx->timeout_ms, &node);
-	plan_init(&p, "export %s to %s with %s", s.export_path, s.clients,
-		  s.backend == SETUP_GANESHA ? "nfs-ganesha" : "the kernel NFS server");
+	ceph.nodeid = node.hostname && *node.hostname ? node.hostname : "gateway";
+	if (s.backend == SETUP_CEPH)
+		plan_init(&p, "export %s to %s with nfs-ganesha: CephFS \"%s\" %s (FSAL_CEPH)",
+			  s.export_path, s.clients, ceph.fs, ceph.path);
+	else
+		plan_init(&p, "export %s to %s with %s", s.export_path, s.clients,
+			  s.backend == SETUP_GANESHA ? "nfs-ganesha" : "the kernel NFS server");
 	int r = setup_server_plan(&s, &node, &p, &d);
 	int rc;
 	if (r == -EEXIST) {

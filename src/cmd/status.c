@@ -117,6 +117,27 @@ static json_t *row_json(const struct status *st, const struct status_row *r)
 	return o;
 }
 
+/* "ceph": the cluster's health once ([server] backend = ceph), or null. */
+static json_t *ceph_json(const struct status_ceph *c)
+{
+	if (!c->wanted)
+		return json_null();
+	if (!c->asked || c->run.rc < 0) {
+		_cleanup_free_ char *line = status_ceph_line(c);
+		return json_pack("{s:o, s:b, s:o}", "health", json_null(), "cut",
+				 c->asked && c->run.rc == -ETIMEDOUT, "error", json_text(line));
+	}
+	json_t *checks = json_array();
+	for (size_t i = 0; i < c->st.n_checks; i++)
+		json_array_append_new(checks, json_pack("{s:o, s:s, s:o}", "code",
+							json_text(c->st.checks[i].code), "severity",
+							ceph_health_name(c->st.checks[i].severity),
+							"message", json_text(c->st.checks[i].message)));
+	return json_pack("{s:o, s:s, s:o, s:i, s:i}", "fsid", json_text(c->st.fsid), "health",
+			 ceph_health_name(c->st.health), "checks", checks, "osds", c->st.num_osds,
+			 "osds_up", c->st.num_up_osds);
+}
+
 static json_t *status_json(const struct status *st)
 {
 	json_t *doc = json_object(), *nodes = json_array(), *w = json_array();
@@ -260,24 +281,34 @@ int cmd_status(struct ctx *ctx, int argc, char **argv)
 		.progress = isatty(STDERR_FILENO) ? progress_show : NULL,
 		.userdata = &pr,
 	};
+	struct status_ceph ceph;
+	status_ceph_start(&ceph, &ctx->config, ctx->timeout_ms); /* alongside the probes */
 	status_plan(&st, &nodes, &o);
 	int r = status_run(&st);
+	status_ceph_wait(&ceph);
 	if (pr.shown)
 		output_raw(stderr, "\r\033[K");
 	if (r < 0) {
 		status_free(&st);
+		status_ceph_free(&ceph);
 		mesh_nodes_free(&nodes);
 		return cmd_internal_error("poll: %s", strerror(-r));
 	}
 	status_judge(&st);
 	if (ctx->json) {
 		json_t *doc = status_json(&st);
+		json_object_set_new(doc, "ceph", ceph_json(&ceph));
 		cmd_print_json(doc);
 		json_decref(doc);
-	} else
+	} else {
 		print_table(&st, output_want_color(STDOUT_FILENO, ctx->no_color), stdout);
+		_cleanup_free_ char *line = status_ceph_line(&ceph);
+		if (line)
+			printf("%s\n", line);
+	}
 	enum check_status v = status_verdict(&st);
 	status_free(&st);
+	status_ceph_free(&ceph);
 	mesh_nodes_free(&nodes);
 	return v == CHECK_FAIL ? EXIT_FAIL : v == CHECK_WARN ? EXIT_WARN : EXIT_OK;
 }

@@ -16,7 +16,7 @@
 
 enum value_kind {
 	V_HOST, V_PATH, V_MOUNTPOINT, V_OPTIONS, V_RANGE, V_URL, V_SECRET, V_USER, V_COMMAND, V_INT,
-	V_LISTEN, V_HOSTS
+	V_LISTEN, V_BACKEND, V_NAME, V_HOSTS
 };
 
 /* One row per accepted key: adding a setting is adding a row. */
@@ -45,6 +45,14 @@ static const struct config_key {
 	{ "watch", "detach_after", V_INT, offsetof(struct config, watch_detach_after), 0, 86400 },
 	{ "watch", "textfile", V_PATH, offsetof(struct config, watch_textfile), 0, 0 },
 	{ "watch", "listen", V_LISTEN, offsetof(struct config, watch_listen), 0, 0 },
+	{ "server", "backend", V_BACKEND, offsetof(struct config, backend), 0, 0 },
+	{ "ceph", "conf", V_PATH, offsetof(struct config, ceph_conf), 0, 0 },
+	{ "ceph", "user", V_NAME, offsetof(struct config, ceph_user), 0, 0 },
+	{ "ceph", "keyring", V_PATH, offsetof(struct config, ceph_keyring), 0, 0 },
+	{ "ceph", "fs", V_NAME, offsetof(struct config, ceph_fs), 0, 0 },
+	{ "ceph", "path", V_PATH, offsetof(struct config, ceph_path), 0, 0 },
+	{ "ceph", "pool", V_NAME, offsetof(struct config, ceph_pool), 0, 0 },
+	{ "ceph", "namespace", V_NAME, offsetof(struct config, ceph_namespace), 0, 0 },
 	/* [share NAME]: offsets into struct config_share; server and servers are one key. */
 	{ "share", "server", V_HOSTS, offsetof(struct config_share, servers), 0, 0 },
 	{ "share", "servers", V_HOSTS, offsetof(struct config_share, servers), 0, 0 },
@@ -190,6 +198,27 @@ static int check_command(const char *s)
 		if (!isalnum((unsigned char)*p) && !strchr("/._+-", *p))
 			return -EINVAL;
 	return 0;
+}
+
+/* A Ceph name (user, file system, pool, namespace): it goes into ganesha.conf between double
+ * quotes and onto the ceph command line, so letters, digits and "._-" only. */
+static int check_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64 || s[0] == '-' || s[0] == '.')
+		return -EINVAL;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			return -EINVAL;
+	return 0;
+}
+
+char *config_ceph_keyring(const struct config *c)
+{
+	if (c->ceph_keyring)
+		return xstrdup(c->ceph_keyring);
+	return xasprintf("/etc/ceph/ceph.client.%s.keyring", c->ceph_user);
 }
 
 static int check_secret(const char *s)
@@ -551,6 +580,13 @@ void config_defaults(struct config *c)
 	c->fleet_sessions = 8;
 	c->fleet_connect_timeout = 5;
 	c->watch_interval = 10;
+	c->backend = xstrdup("kernel");
+	c->ceph_conf = xstrdup("/etc/ceph/ceph.conf");
+	c->ceph_user = xstrdup("admin");
+	c->ceph_fs = xstrdup("cephfs");
+	c->ceph_path = xstrdup("/");
+	c->ceph_pool = xstrdup("nfs-ganesha");
+	c->ceph_namespace = xstrdup("grace");
 	c->has_default_share = true;
 }
 
@@ -617,6 +653,14 @@ static int check_value(const struct config_key *k, const char *value, char *err,
 	case V_LISTEN:
 		if (config_parse_listen(value, NULL, NULL) < 0)
 			problem = "is not [ADDRESS:]PORT (an IPv4 address, a port in 1..65535)";
+		break;
+	case V_BACKEND:
+		if (!streq(value, "kernel") && !streq(value, "ganesha") && !streq(value, "ceph"))
+			problem = "is not kernel, ganesha or ceph";
+		break;
+	case V_NAME:
+		if (check_name(value) < 0)
+			problem = "is not a Ceph name (letters, digits, '.', '_', '-'; at most 64)";
 		break;
 	case V_INT: {
 		char *end;
@@ -798,6 +842,14 @@ void config_free(struct config *c)
 	free(c->fleet_meshnfs);
 	free(c->watch_textfile);
 	free(c->watch_listen);
+	free(c->backend);
+	free(c->ceph_conf);
+	free(c->ceph_user);
+	free(c->ceph_keyring);
+	free(c->ceph_fs);
+	free(c->ceph_path);
+	free(c->ceph_pool);
+	free(c->ceph_namespace);
 	for (size_t i = 0; i < c->n_nodes; i++)
 		config_node_free(&c->nodes[i]);
 	free(c->nodes);

@@ -67,6 +67,20 @@ struct config {
 	char *watch_textfile;   /* textfile: node_exporter's textfile collector directory */
 	char *watch_listen;     /* listen: [ADDRESS:]PORT of the metrics endpoint */
 
+	/* [server] backend: what `setup server` sets up and doctor checks on a server. */
+	char *backend; /* kernel (default), ganesha, ceph */
+
+	/* [ceph]: CephFS behind NFS-Ganesha (FSAL_CEPH) on a gateway: setup server --backend ceph,
+	 * doctor's ceph.* checks. */
+	char *ceph_conf;      /* conf: the cluster's ceph.conf; default /etc/ceph/ceph.conf */
+	char *ceph_user;      /* user: the cephx client name without "client."; default admin */
+	char *ceph_keyring;   /* keyring: the user's key, readable by root only; NULL: Ceph's own
+				 default /etc/ceph/ceph.client.USER.keyring (config_ceph_keyring) */
+	char *ceph_fs;        /* fs: the CephFS file system; default cephfs */
+	char *ceph_path;      /* path: the directory of it exported; default / */
+	char *ceph_pool;      /* pool: RADOS pool of the gateways' NFSv4 recovery records */
+	char *ceph_namespace; /* namespace: RADOS namespace in it */
+
 	struct config_node *nodes; /* [nodes] */
 	size_t n_nodes;
 
@@ -114,6 +128,9 @@ int config_parse(const char *file, const char *data, size_t len, struct config *
 		 struct diag *diag);
 void config_defaults(struct config *c);
 void config_free(struct config *c);
+
+/* The keyring file: [ceph] keyring, else /etc/ceph/ceph.client.USER.keyring. New string. */
+char *config_ceph_keyring(const struct config *c);
 
 /* Checks a value as [section] key of the file does (the command line's --server, --export,
  * --mountpoint, --options): 0, or -EINVAL with the problem in err, quoting the value, for a

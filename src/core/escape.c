@@ -185,3 +185,26 @@ unsigned json_text_replaced(void)
 {
 	return __atomic_load_n(&n_replaced, __ATOMIC_RELAXED);
 }
+
+const char *json_type_desc(const json_t *v)
+{
+	if (!v)
+		return "nothing (missing)";
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "?";
+}

@@ -47,5 +47,8 @@ char *utf8_escape_invalid(const char *s, size_t n);
  * and valid. NULL gives null. */
 
 json_t *json_text(const char *s);
+/* What a JSON value is, for a parser's message: "an object", "a number", "null"; "nothing
+ * (missing)" for NULL. */
+const char *json_type_desc(const json_t *v);
 /* How many strings json_text had to repair so far in this process. */
 unsigned json_text_replaced(void);

@@ -36,8 +36,18 @@ void doctor_facts_free(struct doctor_facts *f)
 	free(f->server.exports);
 	free(f->server.ganesha_path);
 	free(f->server.ganesha_conf);
+	for (size_t i = 0; i < f->server.n_clients; i++)
+		nfsd_client_free(&f->server.clients[i]);
+	free(f->server.clients);
+	free(f->ids.idmapd_path);
+	free(f->ids.domain);
+	free(f->ids.users);
 	listeners_free(&f->server.listeners);
 	ts_status_free(&f->mesh.st);
+	ceph_status_free(&f->ceph.status);
+	ceph_fsmap_free(&f->ceph.fsmap);
+	free(f->ceph.conf);
+	free(f->ceph.keyring);
 	ts_run_free(&f->mesh.run);
 	if (f->mesh.gathered && f->mesh.cli_rc == 0)
 		ts_cli_free(&f->mesh.cli);

@@ -12,6 +12,8 @@ const struct doctor_area doctor_areas[] = {
 	{ "mountpoint", NULL, doctor_judge_mountpoint }, /* facts: the mount gatherer's */
 	{ "client", doctor_gather_client, doctor_judge_client },
 	{ "server", doctor_gather_server, doctor_judge_server },
+	{ "ids", doctor_gather_ids, doctor_judge_ids },
+	{ "ceph", doctor_gather_ceph, doctor_judge_ceph },
 	{ "mesh", doctor_gather_mesh, doctor_judge_mesh },
 	{ "wsl_ports", doctor_gather_ports, doctor_judge_ports },
 	{ "wsl_nfs", NULL, doctor_judge_wsl_nfs },

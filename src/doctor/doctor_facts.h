@@ -18,12 +18,14 @@
 #include "exports/exports.h"
 #include "format/ini.h"
 #include "format/listeners.h"
+#include "format/nfsdclient.h"
 #include "format/text.h"
 #include "fstab/fstab.h"
 #include "mesh/tailscale.h"
 #include "mount/health.h"
 #include "mount/mountinfo.h"
 #include "net/probe.h"
+#include "node/ceph_cli.h"
 
 #include <time.h>
 
@@ -93,6 +95,43 @@ struct doctor_server_facts {
 	struct listeners listeners;
 	int nfsd_threads;         /* /proc/fs/nfsd/threads, 0 when absent */
 	pid_t ganesha_pid;
+	/* Kernel nfsd's NFSv4 clients (/proc/fs/nfsd/clients/ID/info). clients_rc: 0 read (the
+	 * files that could be parsed are in clients; clients_msg names the first that could
+	 * not), -ENOENT no such directory (no kernel nfsd, or older than 5.3), another errno. */
+	bool clients_dir;         /* the directory exists and was listed */
+	int clients_rc;
+	char clients_msg[DOCTOR_MSG];
+	size_t n_bad_clients;
+	size_t n_denied_clients;  /* info files this user may not read (the kernel's 0400) */
+	struct nfsd_client *clients;
+	size_t n_clients;
+	/* The local tailscaled's command line (NUL bytes between words made blanks), when
+	 * node_detect found one and it could be read; "" otherwise. */
+	char ts_cmdline[512];
+	bool ts_userspace;        /* it has --tun=userspace-networking (or --tun userspace-...) */
+};
+
+/* ids: how this node maps NFSv4 owners (idmapd.conf, the nfs and nfsd module parameters) and
+ * which user names have which uids (/etc/passwd): judged here against the probe, compared
+ * across nodes by doctor --all. */
+#define DOCTOR_MAX_USERS 500
+struct doctor_user {
+	char name[33];
+	uint32_t uid;
+};
+struct doctor_ids_facts {
+	bool gathered;
+	char *idmapd_path;        /* /etc/idmapd.conf under the root */
+	int idmapd_rc;            /* 0, -ENOENT, -EBADMSG (idmapd_msg) or a read error */
+	char idmapd_msg[DOCTOR_MSG];
+	char *domain;             /* [General] Domain, or NULL */
+	unsigned domain_line;
+	/* /sys/module/{nfs,nfsd}/parameters/nfs4_disable_idmapping: 1 (Y: numeric ids with
+	 * AUTH_SYS), 0 (N: names user@domain), -1 (module not loaded or unreadable). */
+	int client_numeric, server_numeric;
+	int passwd_rc;            /* /etc/passwd: 0 or a negative errno */
+	struct doctor_user *users; /* root and regular users (uid 1000..59999), in file order */
+	size_t n_users;
 };
 
 /* mesh: the Tailscale that carries this node. */
@@ -138,6 +177,20 @@ struct doctor_ports_facts {
 	int64_t ms;
 };
 
+/* ceph: a CephFS gateway ([server] backend = ceph): the key file, the cluster's answers. */
+struct doctor_ceph_facts {
+	bool gathered;            /* the backend is ceph */
+	char *conf, *keyring;     /* as on the node */
+	bool conf_exists;
+	int key_rc;               /* ceph_key_file_check's: key_msg when < 0 */
+	char key_msg[DOCTOR_MSG];
+	bool live;                /* not under --root: the commands ran */
+	struct ceph_run status_run, fsmap_run, client_run; /* rc 0: the fact below is filled */
+	struct ceph_status status;
+	struct ceph_fsmap fsmap;
+	struct ceph_client client;
+};
+
 struct doctor_facts {
 	const struct config *cfg;
 	const struct node_info *node;
@@ -153,6 +206,8 @@ struct doctor_facts {
 	struct doctor_mesh_facts mesh;
 	struct doctor_wsl_facts wsl;
 	struct doctor_ports_facts ports;
+	struct doctor_ids_facts ids;
+	struct doctor_ceph_facts ceph;
 };
 
 struct doctor_area {
@@ -184,6 +239,8 @@ void doctor_gather_client(struct doctor_facts *f);
 void doctor_gather_server(struct doctor_facts *f);
 void doctor_gather_mesh(struct doctor_facts *f);
 void doctor_gather_ports(struct doctor_facts *f);
+void doctor_gather_ids(struct doctor_facts *f);
+void doctor_gather_ceph(struct doctor_facts *f);
 
 /* Judges. */
 void doctor_judge_node(const struct doctor_facts *f, struct report *r);
@@ -202,6 +259,11 @@ void doctor_judge_client(const struct doctor_facts *f, struct report *r);
 void doctor_judge_server(const struct doctor_facts *f, struct report *r);
 void doctor_judge_mesh(const struct doctor_facts *f, struct report *r);
 void doctor_judge_ports(const struct doctor_facts *f, struct report *r);
+/* ids.idmap: this node's ID mapping, and why the probe's test file belongs to nobody. */
+void doctor_judge_ids(const struct doctor_facts *f, struct report *r);
+/* ceph.health, ceph.mds, ceph.client on a CephFS gateway; a failing probe of the gateway
+ * (nfs.*) is explained by them where they can. */
+void doctor_judge_ceph(const struct doctor_facts *f, struct report *r);
 /* wsl.nfs_networking: WSL2's networking against what the nfs and mount judges say. */
 void doctor_judge_wsl_nfs(const struct doctor_facts *f, struct report *r);
 

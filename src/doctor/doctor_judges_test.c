@@ -311,7 +311,7 @@ static void server(void **state)
 	server_exports(&x, "/opt/shared *(rw,root_squash)\n");
 	server_listens(&x, "0.0.0.0", 2049);
 	doctor_judge_server(&x.f, &x.r);
-	assert_int_equal(x.r.n_checks, 4);
+	assert_int_equal(x.r.n_checks, 5); /* and exports.names ok */
 	assert_str(x.r.checks[0].summary, "/etc/exports:1: /opt/shared is exported to everyone");
 	assert_str(x.r.checks[1].summary, "NFS listens on 0.0.0.0:2049: every address, not only "
 					  "the mesh");
@@ -355,6 +355,210 @@ static void server(void **state)
 	c = report_find(&x.r, "server.listening");
 	assert_int_equal(c->status, CHECK_SKIP);
 	assert_str(c->summary, "no /proc/net/tcp");
+	fx_free(&x);
+}
+
+/* The checks with this id, and how many have words in their summary. */
+static size_t n_with(const struct fx *x, const char *id, enum check_status status, const char *words)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < x->r.n_checks; i++)
+		n += streq(x->r.checks[i].id, id) && x->r.checks[i].status == status &&
+		     strstr(x->r.checks[i].summary, words);
+	return n;
+}
+
+static void server_client(struct fx *x, const char *info)
+{
+	struct doctor_server_facts *s = &x->f.server;
+	struct diag dg = { 0 };
+
+	s->clients = xrealloc(s->clients, (s->n_clients + 1) * sizeof(*s->clients));
+	assert_int_equal(nfsd_client_parse("info", info, strlen(info), &s->clients[s->n_clients], &dg),
+			 0);
+	s->n_clients++;
+}
+
+static void config_node(struct fx *x, const char *name, const char *addr, const char *role)
+{
+	struct config *c = &x->cfg;
+	c->nodes = xrealloc(c->nodes, (c->n_nodes + 1) * sizeof(*c->nodes));
+	c->nodes[c->n_nodes++] = (struct config_node){ .name = xstrdup(name), .addrs = { xstrdup(addr) },
+						       .n_addrs = 1, .role = xstrdup(role) };
+}
+
+/* What the server sees: names in exports, a userspace tailscaled, where nfsd listens, its
+ * NFSv4 clients against [nodes]. */
+static void server_view(void **state)
+{
+	(void)state;
+	struct fx x;
+	const struct check *c;
+
+	/* MagicDNS and plain host names, and a pattern; the range is fine. */
+	fx_init(&x, NODE_LINUX, NULL);
+	server_exports(&x, "/opt/shared office-one.tail1234.ts.net(rw,root_squash) laptop(rw) "
+			   "*.tail1234.ts.net(ro) 100.64.0.0/10(rw)\n");
+	server_listens(&x, "100.64.0.1", 2049);
+	x.f.server.nfsd_threads = 8;
+	doctor_judge_server(&x.f, &x.r);
+	assert_int_equal(n_with(&x, "exports.names", CHECK_WARN, "office-one.tail1234.ts.net, a "
+								 "MagicDNS host name instead"), 1);
+	assert_int_equal(n_with(&x, "exports.names", CHECK_WARN, "laptop, a host name"), 1);
+	assert_int_equal(n_with(&x, "exports.names", CHECK_WARN, "*.tail1234.ts.net, a MagicDNS "
+								 "name pattern"), 1);
+	assert_int_equal(n_with(&x, "exports.names", CHECK_WARN, "100.64"), 0);
+	c = report_find(&x.r, "exports.names");
+	assert_non_null(strstr(c->detail, "unmatched host"));
+	assert_non_null(strstr(c->fix, "/opt/shared  100.64.0.0/10("));
+	/* no tailscaled, no /proc/fs/nfsd/clients */
+	assert_null(report_find(&x.r, "server.tailscale"));
+	assert_null(report_find(&x.r, "server.clients"));
+	fx_free(&x);
+
+	/* tailscaled in userspace-networking mode, a client arriving from its proxy. */
+	fx_init(&x, NODE_LINUX, NULL);
+	server_exports(&x, "/opt/shared 100.64.0.0/10(rw)\n");
+	server_listens(&x, "0.0.0.0", 2049);
+	x.node.tailscaled_pid = 4242;
+	x.f.server.ts_userspace = true;
+	snprintf(x.f.server.ts_cmdline, sizeof(x.f.server.ts_cmdline),
+		 "/usr/sbin/tailscaled --tun=userspace-networking");
+	server_client(&x, "clientid: 0x3\naddress: \"127.0.0.1:41022\"\nname: \"Linux NFSv4.2 laptop\"\n");
+	c = fx_judge(&x, doctor_judge_server, "server.tailscale");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_non_null(strstr(c->summary, "userspace-networking mode (--tun=userspace-networking)"));
+	assert_non_null(strstr(c->detail, "tailscale#3556"));
+	assert_non_null(strstr(c->detail, "1 NFSv4 client(s) of this server come from a loopback"));
+	assert_non_null(strstr(c->fix, "remove --tun=userspace-networking"));
+	/* The same node with a TUN interface: fine. */
+	x.f.server.ts_userspace = false;
+	x.node.tailscale_iface = true;
+	c = fx_judge(&x, doctor_judge_server, "server.tailscale");
+	assert_int_equal(c->status, CHECK_OK);
+	/* No command line, no tailscale0, no /dev/net/tun: userspace all the same. */
+	x.f.server.ts_cmdline[0] = '\0';
+	x.node.tailscale_iface = x.node.tun = false;
+	c = fx_judge(&x, doctor_judge_server, "server.tailscale");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_non_null(strstr(c->summary, "no tailscale0 interface"));
+	fx_free(&x);
+
+	/* nfsd bound to loopback and a LAN address only. */
+	fx_init(&x, NODE_LINUX, NULL);
+	server_exports(&x, "/opt/shared 100.64.0.0/10(rw)\n");
+	server_listens(&x, "127.0.0.1", 2049);
+	server_listens(&x, "192.168.1.10", 2049);
+	server_listens(&x, "100.64.0.1", 22);
+	c = fx_judge(&x, doctor_judge_server, "server.listening");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->summary, "NFS listens on 127.0.0.1:2049, 192.168.1.10:2049 only: not on a "
+			       "mesh address");
+	assert_non_null(strstr(c->fix, "[nfsd] host="));
+	fx_free(&x);
+
+	/* Clients against [nodes]: office-one by address, laptop by its id's host (proxied),
+	 * build-box's lease expired, kiosk absent; a LAN client. */
+	fx_init(&x, NODE_LINUX, NULL);
+	server_exports(&x, "/opt/shared 100.64.0.0/10(rw)\n");
+	server_listens(&x, "100.64.0.1", 2049);
+	config_node(&x, "office-one", "100.64.0.3", "client");
+	config_node(&x, "laptop", "100.64.0.5", "client");
+	config_node(&x, "build-box", "100.64.0.6", "client");
+	config_node(&x, "kiosk", "100.64.0.8", "wsl2");
+	config_node(&x, "sfspark1", "100.64.0.1", "server");
+	server_client(&x, "clientid: 0x3\naddress: \"100.64.0.3:876\"\nstatus: confirmed\n");
+	server_client(&x, "clientid: 0x4\naddress: \"127.0.0.1:9\"\nname: \"Linux NFSv4.1 LAPTOP/x\"\n");
+	server_client(&x, "clientid: 0x5\naddress: \"100.64.0.6:1\"\nstatus: courtesy\n");
+	server_client(&x, "clientid: 0x6\naddress: \"192.168.1.20:1\"\n");
+	x.f.server.clients_dir = true;
+	doctor_judge_server(&x.f, &x.r);
+	assert_int_equal(n_with(&x, "server.clients", CHECK_WARN, "build-box (client in [nodes], "
+								  "100.64.0.6) has no NFSv4 session"), 1);
+	assert_int_equal(n_with(&x, "server.clients", CHECK_WARN, "kiosk (wsl2 in [nodes]"), 1);
+	assert_int_equal(n_with(&x, "server.clients", CHECK_WARN, "office-one"), 0);
+	assert_int_equal(n_with(&x, "server.clients", CHECK_WARN, "laptop ("), 0);
+	assert_int_equal(n_with(&x, "server.clients", CHECK_WARN, "1 NFSv4 client(s) come from "
+								  "outside the mesh range"), 1);
+	c = report_find(&x.r, "server.clients");
+	assert_non_null(strstr(c->detail, "100.64.0.6 [courtesy: lease expired]"));
+	fx_free(&x);
+
+	/* All there; a file that could not be read is named. */
+	fx_init(&x, NODE_LINUX, NULL);
+	server_exports(&x, "/opt/shared 100.64.0.0/10(rw)\n");
+	config_node(&x, "office-one", "100.64.0.3", "client");
+	server_client(&x, "clientid: 0x3\naddress: \"100.64.0.3:876\"\n");
+	x.f.server.clients_dir = true;
+	c = fx_judge(&x, doctor_judge_server, "server.clients");
+	assert_int_equal(c->status, CHECK_OK);
+	assert_str(c->summary, "1 NFSv4 client(s): 100.64.0.3, every client of [nodes] among them");
+	x.f.server.n_bad_clients = 1;
+	snprintf(x.f.server.clients_msg, sizeof(x.f.server.clients_msg), "/proc/fs/nfsd/clients/5/"
+		 "info:2: address: the quoted value does not end with '\"' (the file is cut short?)");
+	c = fx_judge(&x, doctor_judge_server, "server.clients");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_non_null(strstr(c->summary, "clients/5/info:2: "));
+	/* Not root: the kernel's 0400 info files cannot be read; a skip saying so. */
+	x.f.server.n_bad_clients = 0;
+	nfsd_client_free(&x.f.server.clients[0]);
+	x.f.server.n_clients = 0;
+	x.f.server.n_denied_clients = 2;
+	c = fx_judge(&x, doctor_judge_server, "server.clients");
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_non_null(strstr(c->summary, "(2 client(s)): only root may"));
+	/* No kernel nfsd: no check. */
+	x.f.server.clients_dir = false;
+	x.f.server.clients_rc = -ENOENT;
+	report_free(&x.r);
+	report_init(&x.r, "doctor");
+	doctor_judge_server(&x.f, &x.r);
+	assert_null(report_find(&x.r, "server.clients"));
+	fx_free(&x);
+}
+
+/* ids.idmap: the node's settings; the probe's file owned by nobody; names without Domain. */
+static void ids(void **state)
+{
+	(void)state;
+	struct fx x;
+	const struct check *c;
+
+	fx_init(&x, NODE_LINUX, NULL);
+	x.f.ids = (struct doctor_ids_facts){ .gathered = true, .idmapd_path = xstrdup("/etc/idmapd.conf"),
+					     .domain = xstrdup("mesh"), .domain_line = 3,
+					     .client_numeric = 1, .server_numeric = -1 };
+	c = fx_judge(&x, doctor_judge_ids, "ids.idmap");
+	assert_int_equal(c->status, CHECK_OK);
+	assert_str(c->summary, "Domain mesh (/etc/idmapd.conf:3); client (nfs): numeric ids "
+			       "(nfs4_disable_idmapping=Y)");
+	/* The probe, run as uid 1000, got its file back owned by nobody. */
+	fx_probe(&x, PROBE_N_STEPS, NULL, PROBE_OK, false);
+	x.f.nfs.probe.uid = 1000;
+	x.f.nfs.probe.owner = 65534;
+	c = fx_judge(&x, doctor_judge_ids, "ids.idmap");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_str(c->summary, "the probe's test file, created by uid 1000, is owned by nobody "
+			       "(65534) on 100.64.0.1");
+	assert_non_null(strstr(c->detail, "idmapd Domain differs"));
+	assert_non_null(strstr(c->fix, "nfs4_disable_idmapping"));
+	/* Root's file owned by 65534 is root squash, not ID mapping. */
+	x.f.nfs.probe.uid = 0;
+	assert_int_equal(fx_judge(&x, doctor_judge_ids, "ids.idmap")->status, CHECK_OK);
+	/* Names (N) without a Domain. */
+	free(x.f.ids.domain);
+	x.f.ids.domain = NULL;
+	x.f.ids.server_numeric = 0;
+	c = fx_judge(&x, doctor_judge_ids, "ids.idmap");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_str(c->summary, "owners are sent as names (nfs4_disable_idmapping=N) but "
+			       "/etc/idmapd.conf sets no Domain");
+	/* A broken file is named. */
+	x.f.ids.idmapd_rc = -EBADMSG;
+	snprintf(x.f.ids.idmapd_msg, sizeof(x.f.ids.idmapd_msg), "/etc/idmapd.conf:3: bad");
+	c = fx_judge(&x, doctor_judge_ids, "ids.idmap");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_str(c->summary, "/etc/idmapd.conf:3: bad");
 	fx_free(&x);
 }
 
@@ -556,6 +760,7 @@ int main(void)
 		cmocka_unit_test(node_kind), cmocka_unit_test(mount_states), cmocka_unit_test(client),
 		cmocka_unit_test(server),    cmocka_unit_test(wsl),          cmocka_unit_test(ports),
 		cmocka_unit_test(mesh),      cmocka_unit_test(follows),
+		cmocka_unit_test(server_view), cmocka_unit_test(ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

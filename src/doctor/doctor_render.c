@@ -109,8 +109,56 @@ static void render_tailscale(const struct doctor_facts *f, struct report *r)
 				      "peers", peers));
 }
 
+static json_t *numeric_json(int v)
+{
+	return v < 0 ? json_null() : json_boolean(v == 1);
+}
+
+/* "ids": what doctor --all compares across nodes (fleet reads it back as untrusted input). */
+static void render_ids(const struct doctor_facts *f, struct report *r)
+{
+	const struct doctor_ids_facts *x = &f->ids;
+
+	if (!x->gathered)
+		return;
+	json_t *users = json_array();
+	for (size_t i = 0; i < x->n_users; i++)
+		json_array_append_new(users, json_pack("{s:o, s:I}", "name", json_text(x->users[i].name),
+						       "uid", (json_int_t)x->users[i].uid));
+	json_object_set_new(r->extra, "ids",
+			    json_pack("{s:o, s:o, s:o, s:o}", "idmapd_domain", jstr(x->domain),
+				      "client_numeric_ids", numeric_json(x->client_numeric),
+				      "server_numeric_ids", numeric_json(x->server_numeric), "users",
+				      users));
+}
+
+/* "nfsd_clients": kernel nfsd's NFSv4 clients (absent without /proc/fs/nfsd/clients). */
+static void render_clients(const struct doctor_facts *f, struct report *r)
+{
+	const struct doctor_server_facts *s = &f->server;
+
+	if (!s->gathered || !s->clients_dir)
+		return;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < s->n_clients; i++) {
+		const struct nfsd_client *c = &s->clients[i];
+		char addr[64], host[256];
+		nfsd_client_addr_format(c, addr, sizeof(addr));
+		bool linux_host = nfsd_client_linux_host(c, host, sizeof(host));
+		json_array_append_new(
+			arr, json_pack("{s:o, s:i, s:o, s:o, s:o, s:i}", "address", json_text(addr),
+				       "port", (int)c->port, "name", jstr(c->name), "host",
+				       linux_host ? json_text(host) : json_null(), "status",
+				       c->status[0] ? json_text(c->status) : json_null(),
+				       "minor_version", c->minor_version));
+	}
+	json_object_set_new(r->extra, "nfsd_clients", arr);
+}
+
 void doctor_render(const struct doctor_facts *f, struct report *r)
 {
+	render_ids(f, r);
+	render_clients(f, r);
 	render_probe(f, r);
 	render_mount(f, r);
 	render_tailscale(f, r);

@@ -121,6 +121,60 @@ static void audit_client(struct audit *a, const char *file, const struct exports
 	}
 }
 
+/* A MagicDNS name: NAME.TAILNET.ts.net, or a name under a Headscale base domain that says
+ * so; any other host name is named as such. */
+static bool magicdns_name(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 7 && strcasecmp(name + n - 7, ".ts.net") == 0) ||
+	       strcasestr(name, ".tailnet") != NULL || strcasestr(name, ".beta.tailscale.net");
+}
+
+/* exports.names: clients named by host name (or a name pattern) instead of addresses. Kernel
+ * exports only: mountd matches a client by resolving its address back to a name. Returns the
+ * number of findings. */
+static size_t audit_names(struct audit *a, const struct doctor_exports_facts *e)
+{
+	char mesh[32];
+	size_t n = 0;
+
+	if (e->read_rc < 0 || e->parse_rc < 0)
+		return 0;
+	cidr_format(&a->d->cfg->mesh, mesh, sizeof(mesh));
+	for (size_t i = 0; i < e->f.n_entries; i++)
+		for (size_t k = 0; k < e->f.entries[i].n_clients; k++) {
+			const struct exports_client *c = &e->f.entries[i].clients[k];
+			if (c->kind != EXPORTS_HOST && c->kind != EXPORTS_WILDCARD)
+				continue;
+			bool magic = magicdns_name(c->name);
+			struct check *ck = report_add(
+				a->r, "exports.names", CHECK_WARN,
+				"%s:%u: %s is exported to %s, a %s%s instead of the mesh range", e->path,
+				c->line, e->f.entries[i].path, c->name, magic ? "MagicDNS " : "",
+				c->kind == EXPORTS_WILDCARD ? "name pattern" : "host name");
+			check_set_detail(
+				ck,
+				"The kernel server (mountd) admits a client by resolving its address back "
+				"to a name and comparing it with the export's. %s If that lookup fails or "
+				"gives another name (a short name, the tailnet's full name, a LAN name), "
+				"the mount is refused and mountd logs \"refused mount request from "
+				"100.64.x.y for %s: unmatched host\" (tailscale#12262).",
+				magic ? "MagicDNS names resolve only through tailscaled's resolver "
+					"(100.100.100.100), which may not be the server's resolver, and "
+					"not before tailscaled is up at boot."
+				      : "Mesh addresses seldom have reverse DNS entries outside "
+					"MagicDNS.",
+				e->f.entries[i].path);
+			check_set_fix(ck,
+				      "at %s:%u export to the mesh range instead: %s  %s(%s), then: sudo "
+				      "exportfs -ra   (or one node's mesh address, e.g. 100.64.0.3)",
+				      e->path, c->line, e->f.entries[i].path, mesh,
+				      "rw,sync,no_subtree_check,root_squash");
+			n++;
+		}
+	return n;
+}
+
 static void audit_exports_file(struct audit *a, const struct doctor_exports_facts *e)
 {
 	const char *path = e->path;
@@ -284,8 +338,31 @@ static void service(const struct doctor_facts *d, struct report *r, const struct
 						  : "sudo service nfs-kernel-server start");
 }
 
+/* Tailscale's IPv6 range, fd7a:115c:a1e0::/48. */
+static bool in_tailscale_v6(const struct listener *s)
+{
+	static const uint8_t p[6] = { 0xfd, 0x7a, 0x11, 0x5c, 0xa1, 0xe0 };
+	return s->family == AF_INET6 && memcmp(s->addr, p, sizeof(p)) == 0;
+}
+
+/* Something listens on 2049 at every address or at a mesh address. */
+static bool listens_on_mesh(const struct doctor_facts *d, const struct listeners *l)
+{
+	for (size_t k = 0; k < l->n; k++) {
+		const struct listener *s = &l->v[k];
+		uint32_t a4;
+		if (s->port != 2049)
+			continue;
+		if (listener_is_wildcard(s) || in_tailscale_v6(s) ||
+		    (listener_ipv4(s, &a4) && cidr_contains(&d->cfg->mesh, a4)))
+			return true;
+	}
+	return false;
+}
+
 /* l: this node's listening sockets, or NULL when they could not be read (msg says why). */
-static void listening(struct report *r, const struct listeners *l, const char *msg)
+static void listening(const struct doctor_facts *d, struct report *r, const struct listeners *l,
+		      const char *msg, bool ganesha_only)
 {
 	struct check *c;
 	bool found = false;
@@ -296,7 +373,27 @@ static void listening(struct report *r, const struct listeners *l, const char *m
 	}
 	for (size_t k = 0; k < l->n && !found; k++)
 		found = l->v[k].port == 2049;
-	if (found)
+	if (found && !listens_on_mesh(d, l)) {
+		char where[200] = "", one[80];
+		for (size_t k = 0; k < l->n; k++) {
+			if (l->v[k].port != 2049 || strlen(where) > 120)
+				continue;
+			listener_format(&l->v[k], one, sizeof(one));
+			snprintf(where + strlen(where), sizeof(where) - strlen(where), "%s%s",
+				 *where ? ", " : "", one);
+		}
+		c = report_add(r, "server.listening", CHECK_FAIL,
+			       "NFS listens on %s only: not on a mesh address", where);
+		check_set_detail(c, "Clients connecting to the server's mesh address get 'connection "
+				    "refused': the NFS server is bound to other addresses.");
+		check_set_fix(c, "%s",
+			      ganesha_only
+				      ? "listen on the mesh address: NFS_CORE_PARAM { Bind_addr = <mesh "
+					"address>; } in /etc/ganesha/ganesha.conf, then restart nfs-ganesha"
+				      : "listen on the mesh address: [nfsd] host=<mesh address> in "
+					"/etc/nfs.conf (or no host= line: every address), then: sudo "
+					"systemctl restart nfs-server");
+	} else if (found)
 		report_add(r, "server.listening", CHECK_OK, "something listens on TCP 2049");
 	else {
 		c = report_add(r, "server.listening", CHECK_FAIL, "nothing listens on TCP port 2049");
@@ -304,6 +401,167 @@ static void listening(struct report *r, const struct listeners *l, const char *m
 				    "2049`).");
 		check_set_fix(c, "start the NFS server (see server.service)");
 	}
+}
+
+static bool client_loopback(const struct nfsd_client *c)
+{
+	static const uint8_t v6lo[16] = { [15] = 1 };
+	return c->family == AF_INET ? c->addr[0] == 127 : memcmp(c->addr, v6lo, 16) == 0;
+}
+
+static size_t n_loopback_clients(const struct doctor_server_facts *sf)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sf->n_clients; i++)
+		n += client_loopback(&sf->clients[i]);
+	return n;
+}
+
+/* server.tailscale: the tailscaled on a server must give the kernel a TUN interface, or
+ * clients arrive from its local proxy (tailscale#3556). Only when a tailscaled runs here. */
+static void judge_tailscaled(const struct doctor_facts *d, struct report *r)
+{
+	const struct doctor_server_facts *sf = &d->server;
+	const struct node_info *n = d->node;
+	size_t lo = n_loopback_clients(sf);
+	struct check *c;
+
+	if (!n->tailscaled_pid)
+		return;
+	bool guessed = !sf->ts_cmdline[0] && !n->tailscale_iface && !n->tun;
+	if (!sf->ts_userspace && !guessed) {
+		report_add(r, "server.tailscale", CHECK_OK,
+			   "tailscaled (pid %d) gives the kernel a TUN interface%s: clients arrive "
+			   "from their mesh addresses",
+			   (int)n->tailscaled_pid, n->tailscale_iface ? " (tailscale0)" : "");
+		return;
+	}
+	c = report_add(r, "server.tailscale", CHECK_FAIL,
+		       "tailscaled (pid %d) runs in userspace-networking mode%s: mesh clients reach "
+		       "the NFS server through its local proxy, from 127.0.0.1, not from their mesh "
+		       "addresses",
+		       (int)n->tailscaled_pid,
+		       sf->ts_userspace ? " (--tun=userspace-networking)"
+					: " (no tailscale0 interface, no /dev/net/tun)");
+	_cleanup_free_ char *seen = lo ? xasprintf(" Now: %zu NFSv4 client(s) of this server come "
+						   "from a loopback address.", lo)
+				       : xstrdup("");
+	check_set_detail(c,
+			 "Without a TUN device the mesh address is not this kernel's: tailscaled "
+			 "accepts the connection itself and opens a new one to the local port "
+			 "(tailscale#3556). An export to the mesh range does not match the proxy's "
+			 "address (mounts refused, 'access denied'); exporting to 127.0.0.1 would let "
+			 "every peer in as one host, and the server cannot tell clients apart.%s%s%s",
+			 seen, sf->ts_cmdline[0] ? " Command line: " : "", sf->ts_cmdline);
+	check_set_fix(c, "run tailscaled with a TUN device: remove --tun=userspace-networking (Debian: "
+			 "FLAGS in /etc/default/tailscaled, or the unit's ExecStart), make /dev/net/tun "
+			 "available (in a container: pass the device through), then: sudo systemctl "
+			 "restart tailscaled; `ip addr show tailscale0` must list the mesh address");
+}
+
+/* The [nodes] entry names this client: one of its addresses, or the host name in a Linux
+ * client's id string. */
+static bool client_is_node(const struct nfsd_client *c, const struct config_node *cn)
+{
+	char addr[64], host[256];
+
+	nfsd_client_addr_format(c, addr, sizeof(addr));
+	for (size_t k = 0; k < cn->n_addrs; k++)
+		if (strcasecmp(cn->addrs[k], addr) == 0)
+			return true;
+	return nfsd_client_linux_host(c, host, sizeof(host)) &&
+	       (strcasecmp(host, cn->name) == 0 ||
+		(strncasecmp(host, cn->name, strlen(cn->name)) == 0 && host[strlen(cn->name)] == '.'));
+}
+
+/* A lease that expired (courtesy, expirable) is not a connected client. */
+static bool client_connected(const struct nfsd_client *c)
+{
+	return !streq(c->status, "courtesy") && !streq(c->status, "expirable");
+}
+
+/* server.clients: kernel nfsd's NFSv4 clients against [nodes]' clients. */
+static void judge_clients(const struct doctor_facts *d, struct report *r)
+{
+	const struct doctor_server_facts *sf = &d->server;
+	const struct config *cfg = d->cfg;
+	struct buf list = { 0 };
+	size_t n_expected = 0, n_missing = 0, n_outside = 0;
+	struct check *c;
+
+	if (sf->clients_rc == -ENOENT || (!sf->clients_dir && sf->clients_rc == 0))
+		return; /* no kernel nfsd here (ganesha keeps its clients to itself) */
+	if (sf->clients_rc < 0) {
+		report_add(r, "server.clients", CHECK_SKIP, "cannot list /proc/fs/nfsd/clients: %s",
+			   read_strerror(sf->clients_rc));
+		return;
+	}
+	if (sf->n_denied_clients && !sf->n_clients) {
+		report_add(r, "server.clients", CHECK_SKIP,
+			   "cannot read /proc/fs/nfsd/clients/*/info (%zu client(s)): only root may; "
+			   "run doctor as root",
+			   sf->n_denied_clients);
+		return;
+	}
+	if (sf->n_bad_clients) {
+		c = report_add(r, "server.clients", CHECK_WARN, "%s", sf->clients_msg);
+		check_set_detail(c, "%zu client file(s) could not be read; the others are judged.",
+				 sf->n_bad_clients);
+	}
+	for (size_t i = 0; i < sf->n_clients; i++) {
+		const struct nfsd_client *cl = &sf->clients[i];
+		char addr[64], host[256];
+		uint32_t a4;
+		nfsd_client_addr_format(cl, addr, sizeof(addr));
+		buf_printf(&list, "%s%s", i ? ", " : "", addr);
+		if (nfsd_client_linux_host(cl, host, sizeof(host)) && !streq(host, addr))
+			buf_printf(&list, " (%s)", host);
+		if (!client_connected(cl))
+			buf_printf(&list, " [%s: lease expired]", cl->status);
+		if (cl->family == AF_INET && !client_loopback(cl)) {
+			memcpy(&a4, cl->addr, 4);
+			if (!cidr_contains(&cfg->mesh, ntohl(a4)))
+				n_outside++;
+		}
+	}
+	for (size_t k = 0; k < cfg->n_nodes; k++) {
+		const struct config_node *cn = &cfg->nodes[k];
+		bool found = false;
+		if (!cn->role || (!streq(cn->role, "client") && !streq(cn->role, "wsl2")))
+			continue;
+		n_expected++;
+		for (size_t i = 0; i < sf->n_clients && !found; i++)
+			found = client_connected(&sf->clients[i]) && client_is_node(&sf->clients[i], cn);
+		if (found)
+			continue;
+		n_missing++;
+		c = report_add(r, "server.clients", CHECK_WARN,
+			       "%s (%s in [nodes]%s%s) has no NFSv4 session with this server", cn->name,
+			       cn->role, cn->n_addrs ? ", " : "", cn->n_addrs ? cn->addrs[0] : "");
+		check_set_detail(c, "It should mount the share but is not connected: the share is not "
+				    "mounted there, or its mount cannot reach this server. Clients "
+				    "now: %s.",
+				 list.len ? list.data : "none");
+		check_set_fix(c, "on %s: meshnfs doctor (mount.present says whether the share is "
+				 "mounted, nfs.* whether this server answers it)",
+			      cn->name);
+	}
+	if (n_outside) {
+		c = report_add(r, "server.clients", CHECK_WARN,
+			       "%zu NFSv4 client(s) come from outside the mesh range: %s", n_outside,
+			       list.data);
+		check_set_fix(c, "export to the mesh range only (see exports.security)");
+	}
+	if (!n_missing && !n_outside && !sf->n_bad_clients) {
+		c = report_add(r, "server.clients", CHECK_OK, "%zu NFSv4 client(s)%s%s%s",
+			       sf->n_clients, list.len ? ": " : "", list.len ? list.data : "",
+			       n_expected ? ", every client of [nodes] among them" : "");
+		if (!n_expected)
+			check_set_detail(c, "Give the nodes that mount the share the role client in "
+					    "[nodes] (NAME = ADDRESS client) and a node that should "
+					    "mount but is not connected is named here.");
+	}
+	buf_free(&list);
 }
 
 void doctor_judge_server(const struct doctor_facts *d, struct report *r)
@@ -334,7 +592,16 @@ void doctor_judge_server(const struct doctor_facts *d, struct report *r)
 					 "ports, NFS listens on mesh addresses only"
 				       : "nothing is exported");
 	service(d, r, &a);
-	listening(r, have_l ? &sf->listeners : NULL, sf->listeners_msg);
+	listening(d, r, have_l ? &sf->listeners : NULL, sf->listeners_msg,
+		  a.ganesha_conf && !a.kernel_exports);
+	size_t n_names = 0;
+	for (size_t i = 0; i < sf->n_exports; i++)
+		n_names += audit_names(&a, &sf->exports[i]);
+	if (!n_names && a.kernel_exports)
+		report_add(r, "exports.names", CHECK_OK,
+			   "exports name their clients by address, not by host name");
+	judge_tailscaled(d, r);
+	judge_clients(d, r);
 }
 
 /* ---- gather (I/O) ---- */
@@ -355,6 +622,93 @@ static void read_exports(struct doctor_server_facts *s, const char *shown)
 	e->parse_rc = exports_parse(e->path, data, len, &e->f, &dg);
 	if (e->parse_rc < 0)
 		diag_format(&dg, e->parse_msg, sizeof(e->parse_msg));
+}
+
+static int cmp_client_dir(const void *a, const void *b)
+{
+	long x = strtol(*(char *const *)a, NULL, 10), y = strtol(*(char *const *)b, NULL, 10);
+	return (x > y) - (x < y);
+}
+
+#define MAX_CLIENTS 4096
+
+/* /proc/fs/nfsd/clients/ID/info, in ID order; a client gone while reading is skipped. */
+static void read_clients(struct doctor_server_facts *s)
+{
+	_cleanup_free_ char *dir = root_path("/proc/fs/nfsd/clients");
+	_cleanup_free_ char **ids = NULL;
+	size_t n_ids = 0;
+	struct dirent *de;
+	DIR *d = root_opendir(dir);
+
+	if (!d) {
+		s->clients_rc = -errno;
+		return;
+	}
+	while ((de = readdir(d)) && n_ids < MAX_CLIENTS) {
+		char *end;
+		if (!isdigit((unsigned char)de->d_name[0]) || (strtol(de->d_name, &end, 10), *end))
+			continue;
+		ids = xrealloc(ids, (n_ids + 1) * sizeof(*ids));
+		ids[n_ids++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	s->clients_dir = true;
+	if (n_ids)
+		qsort(ids, n_ids, sizeof(*ids), cmp_client_dir);
+	for (size_t i = 0; i < n_ids; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s/info", dir, ids[i]), *data = NULL;
+		struct diag dg = { 0 };
+		struct nfsd_client c;
+		size_t len;
+		int r = read_file_bounded(p, 64 * 1024, &data, &len);
+		free(ids[i]);
+		if (r == -ENOENT)
+			continue; /* the client went away meanwhile */
+		if (r == -EACCES) {
+			s->n_denied_clients++; /* the kernel makes them 0400: root only */
+			continue;
+		}
+		if (r < 0)
+			diag_set(&dg, p, 0, "cannot read: %s", read_strerror(r));
+		else
+			r = nfsd_client_parse(p, data, len, &c, &dg);
+		if (r < 0) {
+			if (!s->n_bad_clients++)
+				diag_format(&dg, s->clients_msg, sizeof(s->clients_msg));
+			continue;
+		}
+		s->clients = xrealloc(s->clients, (s->n_clients + 1) * sizeof(*s->clients));
+		s->clients[s->n_clients++] = c;
+	}
+}
+
+/* /proc/PID/cmdline of the local tailscaled: words joined by blanks; userspace networking. */
+static void read_tailscaled(struct doctor_server_facts *s, pid_t pid)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+
+	if (!pid)
+		return;
+	_cleanup_free_ char *p = xasprintf("/proc/%d/cmdline", (int)pid), *rp = root_path(p);
+	if (read_file_bounded(rp, 16 * 1024, &data, &len) < 0 || !len)
+		return;
+	for (size_t off = 0; off < len;) {
+		const char *w = data + off;
+		size_t n = strnlen(w, len - off);
+		if (streq(w, "--tun=userspace-networking") || streq(w, "-tun=userspace-networking") ||
+		    ((streq(w, "--tun") || streq(w, "-tun")) && off + n + 1 < len &&
+		     streq(w + n + 1, "userspace-networking")))
+			s->ts_userspace = true;
+		off += n + 1;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (data[i] == '\0')
+			data[i] = ' ';
+	while (len && data[len - 1] == ' ')
+		len--;
+	snprintf(s->ts_cmdline, sizeof(s->ts_cmdline), "%.*s", (int)len, data);
 }
 
 void doctor_gather_server(struct doctor_facts *f)
@@ -386,4 +740,6 @@ void doctor_gather_server(struct doctor_facts *f)
 	if (read_first_line(threads_path, &threads) == 0)
 		s->nfsd_threads = atoi(threads);
 	s->ganesha_pid = node_ganesha_pid();
+	read_clients(s);
+	read_tailscaled(s, f->node->tailscaled_pid);
 }

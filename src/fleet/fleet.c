@@ -3,6 +3,8 @@
 
 #include "core/spawn.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -142,6 +144,117 @@ static void checks_free(struct fleet_row *row)
 	row->n_checks = 0;
 }
 
+static void extras_free(struct fleet_row *row)
+{
+	free(row->ids.domain);
+	free(row->ids.users);
+	row->ids = (struct fleet_ids){ .client_numeric = -1, .server_numeric = -1 };
+	for (size_t i = 0; i < row->n_clients; i++)
+		free(row->clients[i].host);
+	free(row->clients);
+	row->clients = NULL;
+	row->n_clients = 0;
+	row->has_clients = false;
+}
+
+/* A user name as useradd takes it: letters, digits, '_', '.', '-', not starting with '-'. */
+static bool user_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 32 || s[0] == '-')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			return false;
+	return true;
+}
+
+/* A host or domain name: 1..253 bytes of letters, digits, '-', '.', '_'. */
+static bool dns_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 253)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-._", *p))
+			return false;
+	return true;
+}
+
+static int numeric_from_json(json_t *v, int *ret)
+{
+	if (!v || json_is_null(v))
+		*ret = -1;
+	else if (json_is_boolean(v))
+		*ret = json_is_true(v);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* "ids": {"idmapd_domain", "client_numeric_ids", "server_numeric_ids", "users": [{"name",
+ * "uid"}]}; absent in an older meshnfs's answer. */
+static int parse_ids(json_t *o, struct fleet_ids *ids, struct diag *d)
+{
+	json_t *dom = json_object_get(o, "idmapd_domain"), *users = json_object_get(o, "users"), *u;
+	size_t i;
+
+	if (!json_is_object(o))
+		return diag_set(d, "doctor --json", 0, "ids is not an object");
+	if (dom && !json_is_null(dom) && (!json_is_string(dom) || !dns_name_ok(json_string_value(dom))))
+		return diag_set(d, "doctor --json", 0, "ids.idmapd_domain is not a domain name");
+	if (numeric_from_json(json_object_get(o, "client_numeric_ids"), &ids->client_numeric) < 0 ||
+	    numeric_from_json(json_object_get(o, "server_numeric_ids"), &ids->server_numeric) < 0)
+		return diag_set(d, "doctor --json", 0, "ids: a *_numeric_ids is not true, false or null");
+	if (!json_is_array(users) || json_array_size(users) > FLEET_MAX_USERS)
+		return diag_set(d, "doctor --json", 0, "ids.users is not a list of at most %d users",
+				FLEET_MAX_USERS);
+	ids->domain = json_is_string(dom) ? xstrdup(json_string_value(dom)) : NULL;
+	ids->users = xcalloc(json_array_size(users) + 1, sizeof(*ids->users));
+	json_array_foreach(users, i, u) {
+		const char *name = json_string_value(json_object_get(u, "name"));
+		json_t *uid = json_object_get(u, "uid");
+		if (!name || !user_name_ok(name) || !json_is_integer(uid) ||
+		    json_integer_value(uid) < 0 || json_integer_value(uid) > 4294967295LL)
+			return diag_set(d, "doctor --json", 0, "ids.users[%zu] is not a user", i);
+		memcpy(ids->users[ids->n_users].name, name, strlen(name) + 1);
+		ids->users[ids->n_users++].uid = (uint32_t)json_integer_value(uid);
+	}
+	ids->present = true;
+	return 0;
+}
+
+/* "nfsd_clients": [{"address", "host", "status", ...}]. */
+static int parse_clients(json_t *a, struct fleet_row *row, struct diag *d)
+{
+	json_t *c;
+	size_t i;
+	uint8_t buf[16];
+
+	if (!json_is_array(a) || json_array_size(a) > FLEET_MAX_CLIENTS)
+		return diag_set(d, "doctor --json", 0, "nfsd_clients is not a list of at most %d",
+				FLEET_MAX_CLIENTS);
+	row->clients = xcalloc(json_array_size(a) + 1, sizeof(*row->clients));
+	json_array_foreach(a, i, c) {
+		const char *addr = json_string_value(json_object_get(c, "address"));
+		json_t *host = json_object_get(c, "host"), *st = json_object_get(c, "status");
+		struct fleet_client *fc = &row->clients[row->n_clients];
+		if (!addr || strlen(addr) >= sizeof(fc->address) ||
+		    (inet_pton(AF_INET, addr, buf) != 1 && inet_pton(AF_INET6, addr, buf) != 1) ||
+		    (host && !json_is_null(host) &&
+		     (!json_is_string(host) || !dns_name_ok(json_string_value(host)))) ||
+		    (st && !json_is_null(st) && !json_is_string(st)))
+			return diag_set(d, "doctor --json", 0, "nfsd_clients[%zu] is not a client", i);
+		snprintf(fc->address, sizeof(fc->address), "%s", addr);
+		fc->host = json_is_string(host) ? xstrdup(json_string_value(host)) : NULL;
+		const char *sv = json_string_value(st);
+		fc->connected = !sv || (!streq(sv, "courtesy") && !streq(sv, "expirable"));
+		row->n_clients++;
+	}
+	row->has_clients = true;
+	return 0;
+}
+
 int fleet_parse_doctor(const char *data, size_t len, struct fleet_row *row, struct diag *d)
 {
 	json_error_t err;
@@ -179,6 +292,9 @@ int fleet_parse_doctor(const char *data, size_t len, struct fleet_row *row, stru
 		}
 		if (s > worst)
 			worst = s;
+		if ((streq(id, "fstab.entry") || streq(id, "mount.present")) &&
+		    (s == CHECK_OK || s == CHECK_WARN))
+			row->has_share_entry = true;
 		if (s != CHECK_WARN && s != CHECK_FAIL)
 			continue;
 		row->checks = xrealloc(row->checks, (row->n_checks + 1) * sizeof(*row->checks));
@@ -188,6 +304,14 @@ int fleet_parse_doctor(const char *data, size_t len, struct fleet_row *row, stru
 			.summary = xstrdup(sum),
 			.fix = fix ? xstrdup(fix) : NULL,
 		};
+	}
+	extras_free(row);
+	json_t *ids = json_object_get(doc, "ids"), *cl = json_object_get(doc, "nfsd_clients");
+	if ((ids && (r = parse_ids(ids, &row->ids, d)) < 0) ||
+	    (cl && (r = parse_clients(cl, row, d)) < 0)) {
+		checks_free(row);
+		extras_free(row);
+		goto out;
 	}
 	/* A verdict that says ok while a check fails is not believed: the worse one counts. */
 	free(row->warning);
@@ -373,7 +497,8 @@ void fleet_run(const struct fleet_opts *o, const struct mesh_nodes *nodes, struc
 	for (size_t i = 0; i < nodes->n; i++) {
 		const struct mesh_node *n = &nodes->nodes[i];
 		uint32_t a;
-		r[i] = (struct fleet_row){ .node = n, .exit_code = -1, .ms = -1 };
+		r[i] = (struct fleet_row){ .node = n, .exit_code = -1, .ms = -1,
+					   .ids = { .client_numeric = -1, .server_numeric = -1 } };
 		/* [nodes] role windows, or a control plane that says the OS is Windows. */
 		if (mesh_node_is_windows(n)) {
 			set_reason(&r[i], FLEET_SKIPPED,
@@ -414,6 +539,7 @@ void fleet_rows_free(struct fleet_row *rows, size_t n)
 {
 	for (size_t i = 0; rows && i < n; i++) {
 		checks_free(&rows[i]);
+		extras_free(&rows[i]);
 		free(rows[i].reason);
 		free(rows[i].warning);
 	}

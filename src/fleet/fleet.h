@@ -35,6 +35,29 @@ struct fleet_check {
 	char *fix; /* or NULL */
 };
 
+/* What a node's doctor says about ID mapping ("ids" of its --json), validated. */
+struct fleet_user {
+	char name[33];
+	uint32_t uid;
+};
+struct fleet_ids {
+	bool present;
+	char *domain;           /* idmapd.conf [General] Domain, or NULL */
+	int client_numeric;     /* nfs4_disable_idmapping of nfs: 1 Y, 0 N, -1 unknown */
+	int server_numeric;     /* of nfsd */
+	struct fleet_user *users;
+	size_t n_users;
+};
+/* One NFSv4 client of a node's kernel nfsd ("nfsd_clients"). */
+struct fleet_client {
+	char address[64];
+	char *host;             /* the host in a Linux client's id string, or NULL */
+	bool connected;         /* its lease has not expired */
+};
+
+#define FLEET_MAX_USERS 1000
+#define FLEET_MAX_CLIENTS 4096
+
 struct fleet_row {
 	const struct mesh_node *node; /* borrowed from the node list */
 	char address[64];             /* the mesh address ssh connects to, or "" */
@@ -44,6 +67,12 @@ struct fleet_row {
 			  worst check: shown as the worse), or NULL */
 	struct fleet_check *checks;   /* the node's warn and fail checks, in its order */
 	size_t n_checks;
+	struct fleet_ids ids;
+	bool has_clients;             /* the node's doctor listed its nfsd clients */
+	struct fleet_client *clients;
+	size_t n_clients;
+	bool has_share_entry;         /* fstab.entry or mount.present is ok or warn there: the
+					 node is set up to mount the share */
 	int exit_code; /* ssh's exit status, -1 when it did not run or was killed */
 	int64_t ms;
 };
@@ -75,6 +104,14 @@ void fleet_classify(int spawn_r, const struct spawn_result *res, struct fleet_ro
 /* Parses the JSON of a remote `meshnfs doctor --json` into row (verdict and checks).
  * -EBADMSG with diag when it is not such a document. */
 int fleet_parse_doctor(const char *data, size_t len, struct fleet_row *row, struct diag *d);
+
+/* Checks across the nodes' answers, added to r (pure): fleet.idmap (idmapd Domain and
+ * nfs4_disable_idmapping compared, the server's against every client's), fleet.uids (one user
+ * name with different uids on different nodes), fleet.clients (a node that should mount the
+ * share, by its [nodes] role or its own fstab entry, but is not among the NFSv4 clients of the
+ * server's kernel nfsd). server: the configured server address; rows as fleet_run made them. */
+void fleet_judge(const struct mesh_nodes *nodes, const struct fleet_row *rows, const char *server,
+		 struct report *r);
 
 const char *fleet_result_name(enum fleet_result r); /* "ok", "not_installed", ... */
 /* ok/skipped -> CHECK_OK, warn -> CHECK_WARN, everything else -> CHECK_FAIL */

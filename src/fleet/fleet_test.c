@@ -166,6 +166,171 @@ static void rows_without_contact(void **state)
 	mesh_nodes_free(&l);
 }
 
+/* A doctor --json answer with the extras fleet compares. */
+static char *answer(const char *checks, const char *ids, const char *clients)
+{
+	return xasprintf("{\"command\":\"doctor\",\"verdict\":\"ok\",\"checks\":[%s]%s%s%s%s}",
+			 checks, ids ? ",\"ids\":" : "", ids ? ids : "",
+			 clients ? ",\"nfsd_clients\":" : "", clients ? clients : "");
+}
+
+static void add_node(struct mesh_nodes *l, const char *name, const char *ip, const char *role)
+{
+	struct mesh_node *n = mesh_nodes_add(l);
+	n->name = xstrdup(name);
+	mesh_node_add_ip(n, ip);
+	n->role = role ? xstrdup(role) : NULL;
+}
+
+/* Fills rows[i] from answers[i] (NULL: the node did not answer). */
+static struct fleet_row *rows_from(const struct mesh_nodes *l, char *const *answers)
+{
+	struct fleet_row *rows = xcalloc(l->n, sizeof(*rows));
+	struct diag d = { 0 };
+
+	for (size_t i = 0; i < l->n; i++) {
+		rows[i] = (struct fleet_row){ .node = &l->nodes[i], .result = FLEET_UNREACHABLE,
+					      .ids = { .client_numeric = -1, .server_numeric = -1 } };
+		if (answers[i] && fleet_parse_doctor(answers[i], strlen(answers[i]), &rows[i], &d) < 0)
+			fail_msg("answer %zu: %s", i, d.msg);
+	}
+	return rows;
+}
+
+static size_t count(const struct report *r, const char *id, enum check_status st,
+		    const char *words)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_checks; i++)
+		n += streq(r->checks[i].id, id) && r->checks[i].status == st &&
+		     (!words || strstr(r->checks[i].summary, words));
+	return n;
+}
+
+static void judge_across_nodes(void **state)
+{
+	(void)state;
+	struct mesh_nodes l = { 0 };
+	struct report r;
+	char *a[4];
+
+	add_node(&l, "sfspark1", "100.64.0.1", "server");
+	add_node(&l, "office-one", "100.64.0.3", NULL);
+	add_node(&l, "laptop", "100.64.0.5", "client");
+	add_node(&l, "kiosk", "100.64.0.8", "client");
+	a[0] = answer("", "{\"idmapd_domain\":\"mesh\",\"client_numeric_ids\":null,"
+			  "\"server_numeric_ids\":false,\"users\":[{\"name\":\"root\",\"uid\":0},"
+			  "{\"name\":\"alice\",\"uid\":1000},{\"name\":\"bob\",\"uid\":1002}]}",
+		      "[{\"address\":\"100.64.0.3\",\"port\":876,\"host\":\"office-one\","
+		      "\"status\":\"confirmed\"},{\"address\":\"100.64.0.8\",\"host\":null,"
+		      "\"status\":\"courtesy\"}]");
+	/* office-one mounts by its own fstab, under another Domain, sending names. */
+	a[1] = answer("{\"id\":\"fstab.entry\",\"status\":\"ok\",\"summary\":\"s\"}",
+		      "{\"idmapd_domain\":\"home.arpa\",\"client_numeric_ids\":false,"
+		      "\"server_numeric_ids\":null,\"users\":[{\"name\":\"alice\",\"uid\":1000},"
+		      "{\"name\":\"bob\",\"uid\":1001}]}",
+		      NULL);
+	/* laptop: connected, named only by its client id's host (a proxied address). */
+	a[2] = answer("", "{\"idmapd_domain\":null,\"client_numeric_ids\":true,\"users\":[]}",
+		      NULL);
+	a[3] = NULL; /* kiosk did not answer; its role says it should mount */
+	struct fleet_row *rows = rows_from(&l, a);
+	report_init(&r, "doctor");
+	fleet_judge(&l, rows, "100.64.0.1", &r);
+	assert_int_equal(count(&r, "fleet.idmap", CHECK_WARN, "the idmapd Domain differs: mesh on "
+						     "sfspark1; home.arpa on office-one; none"),
+			 1);
+	/* nfsd says N (names), office-one's nfs N: agree; laptop's Y differs. */
+	assert_int_equal(count(&r, "fleet.idmap", CHECK_WARN,
+			       "nfs4_disable_idmapping differs: N on the server sfspark1 (nfsd), Y on "
+			       "laptop (nfs)"),
+			 1);
+	assert_int_equal(count(&r, "fleet.idmap", CHECK_WARN, "office-one (nfs)"), 0);
+	assert_int_equal(count(&r, "fleet.uids", CHECK_WARN,
+			       "user bob has different uids: 1001 on office-one, 1002 on sfspark1"),
+			 1);
+	assert_int_equal(count(&r, "fleet.uids", CHECK_WARN, "alice"), 0);
+	const struct check *u = report_find(&r, "fleet.uids");
+	assert_non_null(strstr(u->fix, "on office-one: sudo usermod -u 1002 bob"));
+	/* laptop is not a client of sfspark1 (no address, no host), kiosk's lease expired;
+	 * office-one is there. */
+	assert_int_equal(count(&r, "fleet.clients", CHECK_WARN, "laptop should mount the share (its "
+								"role in [nodes])"),
+			 1);
+	assert_int_equal(count(&r, "fleet.clients", CHECK_WARN, "kiosk"), 1);
+	assert_int_equal(count(&r, "fleet.clients", CHECK_WARN, "office-one"), 0);
+	report_free(&r);
+	fleet_rows_free(rows, l.n);
+	for (size_t i = 0; i < 3; i++)
+		free(a[i]);
+
+	/* All agree: one ok per check, no warning. */
+	a[0] = answer("", "{\"idmapd_domain\":\"mesh\",\"server_numeric_ids\":true,"
+			  "\"users\":[{\"name\":\"alice\",\"uid\":1000}]}",
+		      "[{\"address\":\"100.64.0.3\"},{\"address\":\"100.64.0.9\","
+		      "\"host\":\"laptop\"},{\"address\":\"100.64.0.8\"}]");
+	a[1] = answer("", "{\"idmapd_domain\":\"mesh\",\"client_numeric_ids\":true,"
+			  "\"users\":[{\"name\":\"alice\",\"uid\":1000}]}", NULL);
+	a[2] = answer("", NULL, NULL); /* an older meshnfs: no ids */
+	a[3] = NULL;
+	rows = rows_from(&l, a);
+	report_init(&r, "doctor");
+	fleet_judge(&l, rows, "100.64.0.1", &r);
+	assert_int_equal(count(&r, "fleet.idmap", CHECK_OK, "idmapd Domain mesh on all 2 nodes"), 1);
+	assert_int_equal(count(&r, "fleet.uids", CHECK_OK, "1 user name(s) on 2 nodes"), 1);
+	assert_int_equal(count(&r, "fleet.clients", CHECK_OK, "all 2 node(s)"), 1);
+	assert_int_equal(report_verdict(&r), CHECK_OK);
+	report_free(&r);
+	fleet_rows_free(rows, l.n);
+	for (size_t i = 0; i < 3; i++)
+		free(a[i]);
+	mesh_nodes_free(&l);
+}
+
+/* The extras come from another machine: validated, the whole answer refused otherwise. */
+static void extras_validated(void **state)
+{
+	(void)state;
+	static const char *const bad_ids[] = {
+		"{\"idmapd_domain\":\"a b\",\"users\":[]}",
+		"{\"idmapd_domain\":\"\\u001b[2J\",\"users\":[]}",
+		"{\"users\":[{\"name\":\"al ice\",\"uid\":1}]}",
+		"{\"users\":[{\"name\":\"alice\",\"uid\":-1}]}",
+		"{\"users\":[{\"name\":\"alice\",\"uid\":4294967296}]}",
+		"{\"users\":[{\"name\":\"alice\"}]}",
+		"{\"client_numeric_ids\":\"Y\",\"users\":[]}",
+		"{\"idmapd_domain\":null}",
+		"[]",
+	};
+	static const char *const bad_clients[] = {
+		"[{\"address\":\"100.64.0.300\"}]",
+		"[{\"address\":\"100.64.0.3\",\"host\":\"a\\nb\"}]",
+		"[{\"host\":\"x\"}]",
+		"{}",
+	};
+	struct fleet_row row = { 0 };
+	struct diag d = { 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad_ids); i++) {
+		char *a = answer("", bad_ids[i], NULL);
+		if (fleet_parse_doctor(a, strlen(a), &row, &d) != -EBADMSG)
+			fail_msg("ids case %zu accepted", i);
+		assert_false(row.ids.present);
+		free(a);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad_clients); i++) {
+		char *a = answer("", NULL, bad_clients[i]);
+		if (fleet_parse_doctor(a, strlen(a), &row, &d) != -EBADMSG)
+			fail_msg("clients case %zu accepted", i);
+		assert_false(row.has_clients);
+		assert_int_equal(row.n_clients, 0);
+		free(a);
+	}
+	struct fleet_row *rows = xcalloc(1, sizeof(*rows));
+	rows[0] = row;
+	fleet_rows_free(rows, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +338,8 @@ int main(void)
 		cmocka_unit_test(doctor_report),
 		cmocka_unit_test(argv_and_deadline),
 		cmocka_unit_test(rows_without_contact),
+		cmocka_unit_test(judge_across_nodes),
+		cmocka_unit_test(extras_validated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

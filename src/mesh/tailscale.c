@@ -30,27 +30,6 @@ static int bad(struct ts_ctx *c, const char *field, const char *fmt, const char 
 			msg);
 }
 
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "?";
-}
-
 /* An optional string field: absent or null leaves *ret NULL. */
 static int get_string(struct ts_ctx *c, const json_t *o, const char *where, const char *key,
 		      char **ret)
@@ -63,7 +42,7 @@ static int get_string(struct ts_ctx *c, const json_t *o, const char *where, cons
 		return 0;
 	snprintf(field, sizeof(field), "%s%s%s", where, *where ? "." : "", key);
 	if (!json_is_string(v))
-		return bad(c, field, "expected a string, got %s", type_name(v));
+		return bad(c, field, "expected a string, got %s", json_type_desc(v));
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v);
 	/* Any bytes otherwise: a name with escapes is shown escaped (core/escape.h), and one
@@ -85,7 +64,7 @@ static int get_bool(struct ts_ctx *c, const json_t *o, const char *where, const 
 		return 0;
 	if (!json_is_boolean(v)) {
 		snprintf(field, sizeof(field), "%s.%s", where, key);
-		return bad(c, field, "expected a boolean, got %s", type_name(v));
+		return bad(c, field, "expected a boolean, got %s", json_type_desc(v));
 	}
 	*ret = json_is_true(v);
 	return 0;
@@ -120,14 +99,14 @@ static int get_ips(struct ts_ctx *c, const json_t *o, const char *where, const c
 		return 0;
 	snprintf(field, sizeof(field), "%s%s%s", where, *where ? "." : "", key);
 	if (!json_is_array(v))
-		return bad(c, field, "expected an array of addresses, got %s", type_name(v));
+		return bad(c, field, "expected an array of addresses, got %s", json_type_desc(v));
 	if (json_array_size(v) > MESH_NODE_MAX_IPS)
 		return bad(c, field, "%s", "too many addresses");
 	json_array_foreach(v, i, e) {
 		unsigned char a[16];
 		const char *s = json_string_value(e);
 		if (!s)
-			return bad(c, field, "expected an address string, got %s", type_name(e));
+			return bad(c, field, "expected an address string, got %s", json_type_desc(e));
 		if (inet_pton(AF_INET, s, a) != 1 && inet_pton(AF_INET6, s, a) != 1)
 			return bad(c, field, "\"%.60s\" is not an IP address", s);
 		mesh_node_add_ip(n, s); /* a repeated address is listed once */
@@ -145,7 +124,7 @@ static int parse_node(struct ts_ctx *c, const json_t *o, const char *where, stru
 
 	*t = (struct ts_node){ 0 };
 	if (!json_is_object(o))
-		return bad(c, where, "expected an object, got %s", type_name(o));
+		return bad(c, where, "expected an object, got %s", json_type_desc(o));
 	if ((r = get_string(c, o, where, "ID", &n->id)) < 0 ||
 	    (r = get_string(c, o, where, "PublicKey", &t->key)) < 0 ||
 	    (r = get_string(c, o, where, "HostName", &n->name)) < 0 ||
@@ -194,7 +173,7 @@ static int parse_peers(struct ts_ctx *c, const json_t *peers, struct ts_status *
 	if (!peers || json_is_null(peers))
 		return 0;
 	if (!json_is_object(peers))
-		return bad(c, "Peer", "expected an object, got %s", type_name(peers));
+		return bad(c, "Peer", "expected an object, got %s", json_type_desc(peers));
 	if (json_object_size(peers) > TS_MAX_PEERS)
 		return bad(c, "Peer", "%s", "too many peers");
 	st->peers = xcalloc(json_object_size(peers) + 1, sizeof(*st->peers));
@@ -219,13 +198,13 @@ static int parse_health(struct ts_ctx *c, const json_t *h, struct ts_status *st)
 	if (!h || json_is_null(h))
 		return 0;
 	if (!json_is_array(h))
-		return bad(c, "Health", "expected an array of strings, got %s", type_name(h));
+		return bad(c, "Health", "expected an array of strings, got %s", json_type_desc(h));
 	if (json_array_size(h) > TS_MAX_HEALTH)
 		return bad(c, "Health", "%s", "too many entries");
 	json_array_foreach(h, i, e) {
 		const char *s = json_string_value(e);
 		if (!s)
-			return bad(c, "Health", "expected a string, got %s", type_name(e));
+			return bad(c, "Health", "expected a string, got %s", json_type_desc(e));
 		if (json_string_length(e) > TS_MAX_STRING || strlen(s) != json_string_length(e))
 			return bad(c, "Health", "%s", "over-long message or a NUL byte in it");
 		st->health = xrealloc(st->health, (st->n_health + 1) * sizeof(char *));
@@ -240,7 +219,7 @@ static int parse_doc(struct ts_ctx *c, const json_t *doc, struct ts_status *st)
 	int r;
 
 	if (!json_is_object(doc))
-		return bad(c, NULL, "expected a JSON object, got %s", type_name(doc));
+		return bad(c, NULL, "expected a JSON object, got %s", json_type_desc(doc));
 	if ((r = get_string(c, doc, "", "BackendState", &st->backend_state)) < 0)
 		return r;
 	if (!st->backend_state)
@@ -265,7 +244,7 @@ static int parse_doc(struct ts_ctx *c, const json_t *doc, struct ts_status *st)
 		_cleanup_free_ char *suffix = NULL;
 		if (!json_is_object(tailnet))
 			return bad(c, "CurrentTailnet", "expected an object, got %s",
-				   type_name(tailnet));
+				   json_type_desc(tailnet));
 		st->has_tailnet = true;
 		if ((r = get_string(c, tailnet, "CurrentTailnet", "Name", &st->tailnet_name)) < 0 ||
 		    (r = get_string(c, tailnet, "CurrentTailnet", "MagicDNSSuffix", &suffix)) < 0)

@@ -644,7 +644,15 @@ static void ownership_result(struct probe *p, int64_t now)
 	} else if (p->uid == 0) {
 		s->status = STEP_WARN;
 		set_detail(s, "root is squashed: a file created by root is owned by uid %" PRIu64
-			      " (the anonymous id)", p->owner);
+			      " (the anonymous id)%s", p->owner,
+			   probe_owner_is_nobody(p->owner)
+				   ? "; if the export does not squash root, this is nobody: ID "
+				     "mapping failed (see ids.idmap)"
+				   : "");
+	} else if (probe_owner_is_nobody(p->owner)) {
+		s->status = STEP_WARN;
+		set_detail(s, "a file created by uid %" PRIu64 " is owned by nobody (%" PRIu64
+			      "): %s", p->uid, p->owner, probe_idmap_why);
 	} else {
 		s->status = STEP_WARN;
 		set_detail(s, "a file created by uid %" PRIu64 " is owned by uid %" PRIu64

@@ -235,6 +235,18 @@ int probe_run(struct probe *p, const struct probe_opts *o, int resolve_ms);
  * began): the route step failed, diagnosis unreachable, done. */
 void probe_unresolved(struct probe *p, int64_t t0, const char *err);
 
+/* The owner an NFSv4 server or client shows when it could not map an owner: nobody, 65534
+ * (libnfs gives it for any owner string that is not a number, e.g. user@domain), or
+ * 4294967294 ((uint32_t)-2, the kernel's). */
+static inline bool probe_owner_is_nobody(uint64_t owner)
+{
+	return owner == 65534 || (owner & 0xffffffffu) == 4294967294u;
+}
+/* Why a file created by a non-root uid is owned by nobody, and the fix: ID mapping (words
+ * shared by probe's ownership rung, doctor's ids.idmap and the probe's explanation). */
+extern const char probe_idmap_why[];
+extern const char probe_idmap_fix[];
+
 /* Names: "route".."ownership"; "ok".."write_failed". */
 const char *probe_step_name(enum probe_step_id s);
 const char *probe_diagnosis_name(enum probe_diagnosis d);

@@ -5,6 +5,22 @@
 
 #include <errno.h>
 
+const char probe_idmap_why[] =
+	"the owner the server sent maps to no uid here. Either ID mapping disagrees: the server "
+	"names owners user@domain (nfsd with nfs4_disable_idmapping=N, ganesha without "
+	"Only_Numeric_Owners) and the idmapd Domain differs between client and server, or "
+	"nfs4_disable_idmapping is set on one side and not the other; or the numeric uid is not "
+	"shared (the user has another uid, or none, on the server)";
+const char probe_idmap_fix[] =
+	"Make both sides agree. Numeric ids (simplest with AUTH_SYS): on the server echo Y | sudo "
+	"tee /sys/module/nfsd/parameters/nfs4_disable_idmapping (ganesha: Only_Numeric_Owners = "
+	"true in NFSv4 { }), on every client echo Y | sudo "
+	"tee /sys/module/nfs/parameters/nfs4_disable_idmapping (kept across boots by 'options nfsd "
+	"nfs4_disable_idmapping=1' and 'options nfs nfs4_disable_idmapping=1' in "
+	"/etc/modprobe.d/meshnfs.conf), then remount. Or names: the same Domain = in [General] of "
+	"/etc/idmapd.conf on the server and every client, then sudo nfsidmap -c on the clients. "
+	"And give each user the same uid on every node (meshnfs doctor --all compares them).";
+
 const char *probe_step_status_name(enum probe_step_status s)
 {
 	static const char *const names[] = { "skip", "ok", "warn", "fail" };
@@ -91,6 +107,13 @@ char *probe_explain(const struct probe *p, char **fix)
 					 "%s  %s(rw,sync,no_subtree_check,no_root_squash), then: sudo "
 					 "exportfs -ra",
 					 h, e, range);
+		if (p->owner_known && p->uid != 0 && probe_owner_is_nobody(p->owner)) {
+			*fix = xstrdup(probe_idmap_fix);
+			return xasprintf("%s serves %s to this client, read and write, but a file this "
+					 "client creates is owned by nobody (uid %" PRIu64 "): ID "
+					 "mapping.",
+					 h, e, p->owner);
+		}
 		if (!p->export_path)
 			return xasprintf("%s answers NFSv4.", h);
 		if (p->no_write)

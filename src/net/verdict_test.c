@@ -125,12 +125,45 @@ static void parse_target(void **state)
 	}
 }
 
+/* A file created by a user comes back owned by nobody: ID mapping, named with its fix;
+ * a user's own uid is fine. */
+static void explain_owner_nobody(void **state)
+{
+	struct probe p;
+	char *fix, *why;
+
+	(void)state;
+	assert_true(probe_owner_is_nobody(65534));
+	assert_true(probe_owner_is_nobody(4294967294u));
+	assert_true(probe_owner_is_nobody((uint64_t)-2));
+	assert_false(probe_owner_is_nobody(1000));
+	assert_false(probe_owner_is_nobody(0));
+	probe_init(&p, &(struct probe_opts){ .host = "sfspark1", .export_path = "/opt/shared" });
+	p.diagnosis = PROBE_OK;
+	p.owner_known = true;
+	p.uid = 1000;
+	p.owner = 65534;
+	why = probe_explain(&p, &fix);
+	assert_non_null(strstr(why, "owned by nobody (uid 65534): ID mapping"));
+	assert_non_null(strstr(fix, "nfs4_disable_idmapping"));
+	assert_non_null(strstr(fix, "/etc/idmapd.conf"));
+	free(why);
+	free(fix);
+	p.owner = 1000;
+	why = probe_explain(&p, &fix);
+	assert_null(strstr(why, "nobody"));
+	assert_null(fix);
+	free(why);
+	probe_free(&p); /* root's file owned by 65534: root squash (explain_every_diagnosis) */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(classify),
 		cmocka_unit_test(names),
 		cmocka_unit_test(explain_every_diagnosis),
+		cmocka_unit_test(explain_owner_nobody),
 		cmocka_unit_test(parse_target),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -333,6 +333,14 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 				"the export path \"%s\" cannot be written in a ganesha configuration "
 				"(a double quote, a backslash or a control character)",
 				s->export_path), -EDOM;
+	return setup_ganesha_serve(p, s, n, conf, true, diag);
+}
+
+int setup_ganesha_serve(struct plan *p, const struct setup_server *s, const struct node_info *n,
+			char *conf, bool local_dir, struct diag *diag)
+{
+	int r;
+
 	if (!root_entry_exists("/etc/ganesha")) {
 		_cleanup_free_ char *d = root_path("/etc/ganesha");
 		plan_add_mkdir(p, "setup.ganesha", "/etc/ganesha", d, 0755);
@@ -350,8 +358,8 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 	if (r < 0)
 		return r;
 	bool changed = r > 0;
-	export_dir(p, s);
-
+	if (local_dir)
+		export_dir(p, s);
 	if (nfsd_running())
 		plan_note(p, "setup.service",
 			  "the kernel NFS server is running: ganesha cannot listen on port 2049 "
@@ -407,5 +415,13 @@ int setup_server_plan(const struct setup_server *s, const struct node_info *n, s
 			  "no_root_squash (the guide's choice): root on any mesh node, a WSL2 user "
 			  "with sudo included, is root on the share; --root-squash maps root to "
 			  "nobody");
+	if (s->backend == SETUP_CEPH)
+		return setup_ceph_plan(p, s, n, diag);
 	return s->backend == SETUP_GANESHA ? plan_ganesha(p, s, n, diag) : plan_kernel(p, s, n, diag);
+}
+
+int setup_plan_packages(struct plan *p, const struct node_info *n, const struct setup_server *s,
+			const char *program, const char *pkgs, struct diag *diag)
+{
+	return packages(p, n, s, program, pkgs, diag);
 }

@@ -40,6 +40,13 @@ int setup_client_plan(const struct setup_client *c, size_t n_shares, const struc
 enum setup_backend {
 	SETUP_KERNEL,  /* nfs-kernel-server and exports(5), as the guide */
 	SETUP_GANESHA, /* nfs-ganesha in user space: containers, kernels without nfsd, the lab */
+	SETUP_CEPH,    /* nfs-ganesha with FSAL_CEPH: a gateway of a CephFS (setup_ceph.c) */
+};
+
+/* The CephFS a gateway exports ([ceph] of meshnfs.conf). */
+struct setup_ceph {
+	const char *conf, *user, *keyring, *fs, *path, *pool, *ns;
+	const char *nodeid; /* this gateway's name in the RADOS recovery records */
 };
 
 struct setup_server {
@@ -50,10 +57,29 @@ struct setup_server {
 	bool root_squash;
 	bool force; /* clients wider than the mesh; replacing a foreign ganesha.conf */
 	int timeout_ms;
+	const struct setup_ceph *ceph; /* SETUP_CEPH */
 };
 
 int setup_server_plan(const struct setup_server *s, const struct node_info *n, struct plan *p,
 		      struct diag *diag);
+
+/* nfs-ganesha with conf (owned by p from here on) as /etc/ganesha/ganesha.conf: the write,
+ * the export directory when local_dir (not for FSAL_CEPH: the path is in the cluster), and
+ * the start or reload. -EEXIST (diag) for a configuration meshnfs did not write. */
+int setup_ganesha_serve(struct plan *p, const struct setup_server *s, const struct node_info *n,
+			char *conf, bool local_dir, struct diag *diag);
+/* program is installed, or a step that installs pkgs (-ENOPKG, diag: not a Debian-like
+ * system). */
+int setup_plan_packages(struct plan *p, const struct node_info *n, const struct setup_server *s,
+			const char *program, const char *pkgs, struct diag *diag);
+/* The CephFS gateway's plan (setup_ceph.c): checks the key file (-EBADMSG, diag: the file),
+ * asks the cluster (live; listed under --root): -EBADMSG its answer is refused, -EHOSTDOWN it
+ * cannot serve the export (diag says why); then ganesha with FSAL_CEPH. */
+int setup_ceph_plan(struct plan *p, const struct setup_server *s, const struct node_info *n,
+		    struct diag *diag);
+/* The ganesha configuration of a CephFS gateway (new string), NULL when a value cannot be
+ * written there (a double quote, a backslash or a control byte). */
+char *setup_ganesha_ceph_conf(const struct setup_server *s);
 
 /* Where the drop-in meshnfs writes when no exports file has the path yet. */
 #define SETUP_EXPORTS_DROPIN "/etc/exports.d/meshnfs.exports"

@@ -22,7 +22,10 @@
 #include "config/config.h"
 #include "mesh/peer.h"
 #include "net/probe.h"
+#include "node/ceph_cli.h"
 #include "report/report.h"
+
+#include <pthread.h>
 
 enum status_role {
 	STATUS_ROLE_NONE,    /* nothing says */
@@ -136,3 +139,24 @@ const char *status_warning_kind_name(enum status_warning_kind k);
 /* Adds a warning (fix: a new string or NULL, taken over). */
 void status_warn(struct status *st, enum status_warning_kind k, const char *node, char *fix,
 		 const char *fmt, ...) _printf_(5, 6);
+
+/* The Ceph cluster behind the gateways ([server] backend = ceph), shown once per run:
+ * `ceph status` asked with [ceph]'s conf, user and keyring while the probes run (a thread of
+ * its own, the same deadline). Not asked under --root, nor without the conf or with a key file
+ * others can read (why says so). */
+struct status_ceph {
+	bool wanted;            /* backend ceph */
+	bool asked;             /* the command ran (run holds how) */
+	char why[1300];          /* not asked: why */
+	char *keyring;
+	struct ceph_run run;    /* run.rc 0: st is filled */
+	struct ceph_status st;
+	pthread_t thread;
+	bool started;
+};
+void status_ceph_start(struct status_ceph *c, const struct config *cfg, int timeout_ms);
+void status_ceph_wait(struct status_ceph *c);
+/* One line for the table's foot: "Ceph cluster F: HEALTH_WARN: 1 osds down; ...", or why it
+ * was not asked or did not answer (a cut says so). New string, NULL when not wanted. Pure. */
+char *status_ceph_line(const struct status_ceph *c);
+void status_ceph_free(struct status_ceph *c);

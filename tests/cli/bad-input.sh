@@ -66,6 +66,9 @@ C "conf: a node listed twice" debian12 $CONF '[nodes]\na = 100.64.0.1\nA = 100.6
 C "conf: UTF-16 (Notepad's Unicode)" debian12 $CONF '\xff\xfe[\0s\0e\0r\0v\0e\0r\0]\0\n\0' 65 'meshnfs.conf:1: '
 C "conf: binary garbage" debian12 $CONF '\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0' 65 'meshnfs.conf:1: '
 C "conf: a fleet program with a shell in it" debian12 $CONF '[fleet]\nmeshnfs = meshnfs;reboot\n' 65 'meshnfs.conf:2: meshnfs: "meshnfs;reboot" is not a program name'
+C "conf: a backend misspelt" debian12 $CONF '[server]\nbackend = cephfs\n' 65 'meshnfs.conf:2: backend: "cephfs" is not kernel, ganesha or ceph'
+C "conf: a Ceph user that would break out of ganesha.conf's quotes" debian12 $CONF '[ceph]\nuser = a"b\n' 65 'meshnfs.conf:2: user: "a"b" is not a Ceph name'
+C "conf: a Ceph pool with an escape sequence" debian12 $CONF "[ceph]\npool = p${ESC}[2J\n" 65 'meshnfs.conf:2: pool: "p\\x1b\[2J" is not a Ceph name'
 
 # --- /etc/fstab: strict (setup rewrites it), exit 65, FILE:LINE ---
 FSTAB=etc/fstab
@@ -137,6 +140,19 @@ C "proc/net/tcp: a bad address" server-kernel-done $TCP '  sl  local_address rem
 C "proc/net/tcp: an escape sequence" server-kernel-done $TCP "  sl  local_address rem_address   st\n   0: ${ESC}[2J:0801 00000000:0000 0A\n" 2 'proc/net/tcp:2: bad address "\\x1b\[2J:0801"' doctor
 C "proc/net/tcp: a NUL byte" server-kernel-done $TCP '  sl  local_address rem_address   st\n\0\n' 2 'proc/net/tcp:2: NUL byte in line' doctor
 C "proc/net/tcp: an over-long line" server-kernel-done $TCP "  sl  local_address rem_address   st\n$(printf '%*s' 2000 '' | tr ' ' 0)\n" 2 'proc/net/tcp:2: line longer than' doctor
+
+# --- /proc/fs/nfsd/clients/ID/info (server.clients): a warning naming file and line ---
+NI=proc/fs/nfsd/clients/3/info
+C "nfsd client: cut short in the address" server-kernel-done $NI 'clientid: 0x1\naddress: "100.64' 2 'clients/3/info:2: address: the quoted value does not end .* cut short' doctor
+C "nfsd client: cut short before the address" server-kernel-done $NI 'clientid: 0x1\n' 2 'clients/3/info:1: no address line' doctor
+C "nfsd client: an escape sequence in the id string" server-kernel-done $NI "clientid: 0x1\naddress: \"100.64.0.3:1\"\nname: \"a${ESC}[2Jb\"\n" 2 'clients/3/info:3: name: a byte the kernel would have escaped \(0x1b\)' doctor
+C "nfsd client: an escape sequence in a state" server-kernel-done $NI "clientid: 0x1\naddress: \"100.64.0.3:1\"\nstatus: ${ESC}[31mconfirmed\n" 2 'clients/3/info:3: status: "\\x1b\[31mconfirmed" is not a client state' doctor
+C "nfsd client: a NUL byte" server-kernel-done $NI 'clientid: 0x1\0\n' 2 'clients/3/info:1: a NUL byte' doctor
+
+# --- /etc/idmapd.conf (ids.idmap): lenient as libnfsidmap, a warning FILE:LINE ---
+IC=etc/idmapd.conf
+C "idmapd.conf: a section not closed" server-kernel-done $IC '[General]\nDomain = mesh\n[Mapping\n' 2 'idmapd\.conf:3: section header' doctor
+C "idmapd.conf: an escape sequence in Domain" server-kernel-done $IC "[General]\nDomain = me${ESC}[2Jsh\n" 2 'Domain me\\x1b\[2Jsh' doctor
 
 # --- /etc/wsl.conf: lenient (WSL reads it so), warning FILE:LINE ---
 WC=etc/wsl.conf

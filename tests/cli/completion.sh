@@ -57,7 +57,7 @@ check_eq "setup server's own options" "--backend" "$(words "meshnfs setup server
 check_no_match "setup client: no server option" "--backend|--clients" "$(words "meshnfs setup client --")"
 check_eq "--source values" "config headscale tailscale tailscale.exe" "$(words "meshnfs status --source ")"
 check_eq "--source after doctor --all" "tailscale tailscale.exe" "$(words "meshnfs doctor --all --source tails")"
-check_eq "--backend values" "ganesha kernel" "$(words "meshnfs setup server --backend ")"
+check_eq "--backend values" "ceph ganesha kernel" "$(words "meshnfs setup server --backend ")"
 check_eq "--format values" "human json nagios" "$(words "meshnfs probe --format ")"
 check_eq "probe: hosts from [nodes] and [server] of --config" \
 	"100.64.0.1 100.64.0.4 100.64.0.5 Laptop fd7a:115c:a1e0::4 office-one sfspark1" \

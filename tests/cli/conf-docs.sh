@@ -43,7 +43,7 @@ while read -r s k; do
 	n_defaults=$((n_defaults + 1))
 	[ "$d" = "$v" ] || bad_defaults+="$s.$k: page '$d', example '$v'; "
 done <<< "$table"
-check_eq "defaults in the page and the example agree (10 keys have one)" "10 " "$n_defaults $bad_defaults"
+check_eq "defaults in the page and the example agree (17 keys have one)" "17 " "$n_defaults $bad_defaults"
 
 # The shipped file, as installed, parses: meshnfs reads it and exits 0 (env on a fixture
 # root, in an empty network namespace).

@@ -44,6 +44,7 @@ declare -gA LAB_ROUTES=()
 # ganesha's configuration: the healthy baseline, changed by faults.
 declare -g LAB_G_PATH="" LAB_G_ACCESS=RW LAB_G_SQUASH=No_Root_Squash LAB_G_CLIENTS=$LAB_MESH_RANGE
 declare -g LAB_G_GRACELESS=true LAB_FAULT=none LAB_EXPORT="" LAB_EXPORT2=""
+declare -g LAB_G_NUMERIC=true
 # LAB_G_BIND: the one address ganesha listens on (Bind_addr), or empty for all of them (set it
 # before lab_up, e.g. when the server host holds many addresses standing for other nodes).
 declare -g LAB_G_BIND=${LAB_G_BIND:-}
@@ -85,8 +86,9 @@ lab_save() {
 	[ -n "$LAB_DIR" ] && [ -d "$LAB_DIR" ] || return 0
 	declare -p LAB_ID LAB_DIR LAB_SWITCH LAB_UP LAB_HOSTS LAB_NS LAB_WG LAB_MESH LAB_UNDER \
 		LAB_PUB LAB_PRIV LAB_PIDS LAB_PIDCMD LAB_TAP LAB_ROUTES LAB_G_PATH LAB_G_ACCESS \
-		LAB_G_SQUASH LAB_G_CLIENTS LAB_G_GRACELESS LAB_G_BIND LAB_FAULT LAB_EXPORT LAB_EXPORT2 \
-		LAB_STOPPED |
+		LAB_G_SQUASH LAB_G_CLIENTS LAB_G_GRACELESS LAB_G_NUMERIC LAB_G_BIND LAB_FAULT LAB_EXPORT LAB_EXPORT2 \
+		LAB_STOPPED LAB_CEPH_DIR LAB_CEPH_CONF LAB_CEPH_KEYRING LAB_CEPH_ADMIN LAB_CEPH_MON \
+		LAB_CEPH_MS LAB_CEPH_GWS LAB_CEPH_FSID LAB_CEPH_OSD |
 		sed -e 's/^declare -- /declare -g /' -e 's/^declare -\([aAix]*\) /declare -g\1 /' \
 			>"$LAB_DIR/state.new" && mv "$LAB_DIR/state.new" "$LAB_DIR/state"
 }
@@ -323,7 +325,7 @@ NFS_CORE_PARAM {
 NFSv4 {
 	RecoveryRoot = "$LAB_DIR/recovery";
 	Graceless = $LAB_G_GRACELESS;
-	Only_Numeric_Owners = true;
+	Only_Numeric_Owners = $LAB_G_NUMERIC;
 }
 NFS_KRB5 {
 	Active_krb5 = false;
@@ -427,6 +429,8 @@ lab_up() {
 #   root_squash  Squash = Root_Squash on a world-writable export: root's files owned by 65534
 #   perm_denied  Squash = Root_Squash on an export only root may write: creates fail (EACCES)
 #   grace        ganesha restarted without Graceless: creates fail with NFS4ERR_GRACE (~90 s)
+#   idmap        Only_Numeric_Owners = false: ganesha names owners user@domain (a client that
+#                maps no names, libnfs, sees nobody: 65534)
 lab_fault() {
 	local f=$1
 	lab_heal || return 1
@@ -441,6 +445,7 @@ lab_fault() {
 	root_squash) LAB_G_SQUASH=Root_Squash; chmod 1777 "$LAB_EXPORT"; lab_ganesha_restart ;;
 	perm_denied) LAB_G_SQUASH=Root_Squash; chmod 0755 "$LAB_EXPORT"; lab_ganesha_restart ;;
 	grace) lab_grace_seed && LAB_G_GRACELESS=false && LAB_KEEP_RECOVERY=1 lab_ganesha_restart ;;
+	idmap) LAB_G_NUMERIC=false; lab_ganesha_restart ;;
 	*) lab_die "unknown fault '$f' (hung offline refused moved recreated not_allowed read_only root_squash perm_denied grace)"; return 1 ;;
 	esac || return 1
 	LAB_FAULT=$f
@@ -471,11 +476,11 @@ lab_heal() {
 	LAB_STOPPED=()
 	if [ "$LAB_G_PATH" != "$LAB_EXPORT" ] || [ "$LAB_G_ACCESS" != RW ] ||
 		[ "$LAB_G_SQUASH" != No_Root_Squash ] || [ "$LAB_G_CLIENTS" != "$LAB_MESH_RANGE" ] ||
-		[ "$LAB_G_GRACELESS" != true ]; then
+		[ "$LAB_G_GRACELESS" != true ] || [ "$LAB_G_NUMERIC" != true ]; then
 		restart=1
 	fi
 	LAB_G_PATH=$LAB_EXPORT LAB_G_ACCESS=RW LAB_G_SQUASH=No_Root_Squash
-	LAB_G_CLIENTS=$LAB_MESH_RANGE LAB_G_GRACELESS=true
+	LAB_G_CLIENTS=$LAB_MESH_RANGE LAB_G_GRACELESS=true LAB_G_NUMERIC=true
 	chmod 0777 "$LAB_EXPORT"
 	if [ -z "${LAB_PIDS[ganesha]:-}" ]; then
 		lab_ganesha_start || return 1
@@ -491,6 +496,7 @@ lab_heal() {
 lab_down() {
 	[ -n "$LAB_ID" ] || return 0
 	local n h
+	lab_ceph_down
 	for n in "${!LAB_PIDS[@]}"; do
 		[ "${n#wg-}" = "$n" ] && lab_stop "$n"
 	done
@@ -506,3 +512,7 @@ lab_down() {
 	LAB_ROUTES=() LAB_TAP=() LAB_STOPPED=()
 	return 0
 }
+
+# A Ceph cluster and FSAL_CEPH gateways: lab_ceph_up, lab_ceph_down (tests/lab/ceph.sh).
+# shellcheck source=tests/lab/ceph.sh
+. "$LAB_TOP/tests/lab/ceph.sh"

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* The Ceph cluster a CephFS gateway is given, asked through Ceph's own client programs (each
+ * run with spawn_run: argv, a deadline, bounded output; nothing under --root):
+ *   ceph status --format json, ceph mds stat --format json    (the monitors)
+ *   /usr/bin/python3 -c SCRIPT (python3-cephfs, a dependency of ceph-common: libcephfs
+ *   mounts the file system with the gateway's key and stats the exported path, as ganesha's
+ *   FSAL_CEPH does; the script prints one line, parsed by ceph_client_line_parse)
+ * Every command names the cluster's conf, the cephx user and its keyring explicitly. */
+#pragma once
+
+#include "format/ceph.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct ceph_cli {
+	const char *conf;    /* the cluster's ceph.conf */
+	const char *user;    /* cephx id, without "client." */
+	const char *keyring; /* the user's key */
+	int timeout_ms;      /* each command's deadline */
+};
+
+/* How one command went. rc: 0 (parsed); -ETIMEDOUT our deadline passed first (a cut: no
+ * verdict); -EPROTO it exited non-zero (exit_code, err_line: its last line of stderr, e.g.
+ * "[errno 13] RADOS permission denied (error connecting to the cluster)"); -EBADMSG its output
+ * was refused (msg); -ENOENT the program is missing; SPAWN_REFUSED_ROOT under --root. */
+struct ceph_run {
+	int rc;
+	int exit_code;
+	char err_line[400];
+	char msg[1200];
+	int64_t ms;
+};
+
+/* Fills argv (at most 16 entries, NULL-terminated) with `ceph --conf C --id U --keyring K
+ * --connect-timeout S WHAT... --format json`, S derived from the deadline; for plans that
+ * list the command. Strings in argv point into c, what and buf (which must outlive argv). */
+void ceph_cli_argv(const struct ceph_cli *c, const char *const *what, const char **argv,
+		   char *buf, size_t size);
+int ceph_cli_status(const struct ceph_cli *c, struct ceph_status *st, struct ceph_run *run);
+int ceph_cli_fsmap(const struct ceph_cli *c, struct ceph_fsmap *m, struct ceph_run *run);
+
+/* The client check: mount fs with the key, stat path. */
+enum ceph_client_result {
+	CEPH_CLIENT_OK,        /* path is a directory */
+	CEPH_CLIENT_NOT_DIR,   /* path is there but not a directory */
+	CEPH_CLIENT_FAILED,    /* step failed with errno (EACCES at init: the key was refused;
+				  ENOENT at mount: no such file system; ENOENT at stat: no such
+				  path; ETIMEDOUT at mount: no MDS answered) */
+	CEPH_CLIENT_NO_MODULE, /* python3-cephfs is not installed */
+};
+struct ceph_client {
+	enum ceph_client_result result;
+	char step[16];          /* "init", "mount", "stat" */
+	int err;                /* errno, when failed */
+};
+/* One line of the script's output: "ok dir", "ok other", "fail STEP ERRNO", "nomodule".
+ * -EBADMSG (diag) otherwise. Pure. */
+int ceph_client_line_parse(const char *source, const char *data, size_t len,
+			   struct ceph_client *cl, struct diag *diag);
+int ceph_cli_client(const struct ceph_cli *c, const char *fs, const char *path,
+		    struct ceph_client *cl, struct ceph_run *run);
+
+/* The key file (path as on the node, opened under the root): 0 when it is a regular file
+ * only its owner may read (*mode set), -ENOENT missing, -EPERM readable by group or others
+ * (*mode set), -EINVAL not a regular file; diag says which, naming the file and the fix. */
+int ceph_key_file_check(const char *path, mode_t *mode, struct diag *diag);

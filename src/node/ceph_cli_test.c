@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* The pure parts of node/ceph_cli.h: the client check's one line, the ceph command line, and
+ * the key file's permissions (a file of this test, under a root of its own). */
+#include "core/test.h"
+#include "node/ceph_cli.h"
+
+#include "core/root.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+static int line(const char *s, struct ceph_client *cl)
+{
+	struct diag d = { 0 };
+	return ceph_client_line_parse("check", s, strlen(s), cl, &d);
+}
+
+static void client_lines(void **state)
+{
+	struct ceph_client cl;
+	(void)state;
+
+	assert_int_equal(line("ok dir\n", &cl), 0);
+	assert_int_equal(cl.result, CEPH_CLIENT_OK);
+	assert_int_equal(line("ok other", &cl), 0);
+	assert_int_equal(cl.result, CEPH_CLIENT_NOT_DIR);
+	assert_int_equal(line("nomodule\n", &cl), 0);
+	assert_int_equal(cl.result, CEPH_CLIENT_NO_MODULE);
+	assert_int_equal(line("fail init 13\n", &cl), 0);
+	assert_int_equal(cl.result, CEPH_CLIENT_FAILED);
+	assert_string_equal(cl.step, "init");
+	assert_int_equal(cl.err, EACCES);
+	assert_int_equal(line("fail stat 2", &cl), 0);
+	assert_string_equal(cl.step, "stat");
+
+	static const char *const bad[] = { "", "\n", "ok", "ok dir\nok dir\n", "fail init",
+					   "fail init 13 extra", "fail reboot 1", "fail init -1",
+					   "fail init 99999", "ok dir\0", "Traceback (most recent call last):" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct diag d = { 0 };
+		size_t n = strlen(bad[i]) + (i == 9 ? 1 : 0);
+		if (ceph_client_line_parse("check", bad[i], n, &cl, &d) != -EBADMSG)
+			fail_msg("accepted \"%s\"", bad[i]);
+		assert_non_null(strstr(d.file, "check"));
+	}
+}
+
+static void argv_of_status(void **state)
+{
+	struct ceph_cli c = { "/etc/ceph/ceph.conf", "ganesha", "/etc/ceph/k", 5000 };
+	static const char *const what[] = { "mds", "stat", NULL };
+	const char *argv[17];
+	char buf[16];
+	(void)state;
+
+	ceph_cli_argv(&c, what, argv, buf, sizeof(buf));
+	_cleanup_free_ char *text = NULL;
+	struct buf b = { 0 };
+	for (size_t i = 0; argv[i]; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", argv[i]);
+	text = b.data;
+	/* The connect timeout two thirds of the deadline: its "timed out" is an answer. */
+	assert_string_equal(text, "ceph --conf /etc/ceph/ceph.conf --id ganesha --keyring "
+				  "/etc/ceph/k --connect-timeout 3 mds stat --format json");
+	c.timeout_ms = 500;
+	ceph_cli_argv(&c, what, argv, buf, sizeof(buf));
+	assert_string_equal(argv[8], "1");
+}
+
+static void key_file(void **state)
+{
+	char dir[] = "/tmp/meshnfs-ceph.XXXXXX";
+	struct diag d = { 0 };
+	mode_t mode;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	root_set(dir);
+	_cleanup_free_ char *etc = xasprintf("%s/etc", dir), *p = xasprintf("%s/etc/k", dir);
+	assert_int_equal(mkdir(etc, 0755), 0);
+	assert_int_equal(ceph_key_file_check("/etc/k", &mode, &d), -ENOENT);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("[client.x]\n", f);
+	fclose(f);
+	assert_int_equal(chmod(p, 0600), 0);
+	assert_int_equal(ceph_key_file_check("/etc/k", &mode, &d), 0);
+	assert_int_equal(mode, 0600);
+	assert_int_equal(chmod(p, 0640), 0);
+	assert_int_equal(ceph_key_file_check("/etc/k", &mode, &d), -EPERM);
+	assert_int_equal(mode, 0640);
+	assert_non_null(strstr(d.msg, "readable by others (mode 0640): chmod 600 /etc/k"));
+	assert_non_null(strstr(d.file, "/etc/k"));
+	assert_int_equal(chmod(p, 0400), 0);
+	assert_int_equal(ceph_key_file_check("/etc/k", &mode, &d), 0);
+	assert_int_equal(ceph_key_file_check("/etc", &mode, &d), -EINVAL);
+	root_set("/");
+	unlink(p);
+	rmdir(etc);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(client_lines),
+		cmocka_unit_test(argv_of_status),
+		cmocka_unit_test(key_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# CephFS behind NFS-Ganesha, end to end (make check-ceph): the lab's Ceph cluster (real
+# ceph-mon, ceph-mgr, ceph-osd on memstore, ceph-mds of Debian 12) and two gateways: gw2 a
+# ganesha with FSAL_CEPH the lab configures, srv one that `meshnfs setup server --backend ceph`
+# configures and starts. A client probes through srv; data written through srv reads back
+# through gw2; doctor on srv names a stopped MDS (ceph.mds, explaining the probe's diagnosis)
+# and a stopped OSD (ceph.health); bad input (a key file others can read, a ceph status JSON
+# of another version) changes nothing.
+#
+# srv's meshnfs runs in a private mount namespace where /etc/ganesha, /run/ganesha,
+# /var/log/ganesha and /var/lib/nfs/ganesha are this run's directories; the ganesha setup
+# starts is stopped by its pid (from its pid file) at the end.
+. "$(dirname "$0")/../lib/tap.sh"
+plan 27
+. "$TOP/tests/lab/lib.sh"
+mk_tmpdir T
+
+t0=$(lab_ms)
+lab_up 1 && lab_ceph_up gw2:100.64.0.2 || { not_ok "the Ceph lab comes up"; exit 1; }
+ok "the Ceph lab comes up (cluster $LAB_CEPH_MS ms, all $(($(lab_ms) - t0)) ms)"
+lab_ganesha_stop # the lab's own (FSAL_VFS) ganesha on srv: setup puts FSAL_CEPH there
+
+S=$LAB_DIR/srvroot
+mkdir -p "$S/etc-ganesha" "$S/run-ganesha" "$S/log-ganesha" "$S/lib-ganesha"
+GPID_FILE=$S/run-ganesha/ganesha.pid
+stop_setup_ganesha() {
+	local pid
+	pid=$(cat "$GPID_FILE" 2>/dev/null) || return 0
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = ganesha.nfsd ] || return 0
+	kill -KILL "$pid" # a libcephfs client may ignore SIGTERM for minutes (NOTES)
+	for _ in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.05; done
+}
+at_exit stop_setup_ganesha
+
+cat >"$T/meshnfs.conf" <<EOF
+[server]
+backend = ceph
+[ceph]
+conf = $LAB_CEPH_CONF
+user = $LAB_CEPH_USER
+keyring = $LAB_CEPH_KEYRING
+fs = $LAB_CEPH_FS
+[nodes]
+srv = $LAB_SERVER_MESH server
+gw2 = 100.64.0.2 server
+EOF
+# on_server [ENV=VALUE...] ARGS...: meshnfs ARGS in srv, in the private mount namespace.
+on_server() {
+	lab_exec srv unshare --mount --propagation private sh -c '
+		S=$1; shift
+		mount --bind "$S/etc-ganesha" /etc/ganesha &&
+		mount --bind "$S/run-ganesha" /run/ganesha &&
+		mount --bind "$S/log-ganesha" /var/log/ganesha &&
+		mount --bind "$S/lib-ganesha" /var/lib/nfs/ganesha &&
+		exec env "$@"' _ "$S" "$@"
+}
+M=("$MESHNFS" --config "$T/meshnfs.conf" --timeout 10)
+
+# --- bad input first: nothing may change
+chmod 0640 "$LAB_CEPH_KEYRING"
+run on_server "${M[@]}" setup server
+check_eq "a key file others can read: exit 65" 65 "$RC"
+check_match "the error names the file and its mode" \
+	"$LAB_CEPH_KEYRING.*readable by others \\(mode 0640\\): chmod 600" "$ERR"
+chmod 0600 "$LAB_CEPH_KEYRING"
+# A ceph CLI that answers with the JSON layout of Ceph 14 (derived from the 16.2.15
+# recording, tests/fixtures/ceph/README.md): first on PATH, in srv only.
+mkdir -p "$T/oldceph"
+printf '#!/bin/sh\ncat %s\n' "$FIXTURES/ceph/status-nautilus-layout.json" >"$T/oldceph/ceph"
+chmod +x "$T/oldceph/ceph"
+run on_server PATH="$T/oldceph:$PATH" "${M[@]}" setup server
+check_eq "ceph status in the layout of another version: exit 65" 65 "$RC"
+check_match "the error says which layout it is" \
+	"ceph status --format json: osdmap: is nested .*Ceph 14 or older" "$ERR"
+check_empty "after both refusals no ganesha.conf was written" 65 "$(ls -A "$S/etc-ganesha")"
+
+# --- setup: the cluster is asked, ganesha.conf written with FSAL_CEPH, ganesha started
+t1=$(lab_ms)
+run on_server "${M[@]}" setup server
+ms=$(($(lab_ms) - t1))
+check_eq "setup server --backend ceph: exit 1 (notes: no_root_squash, no systemd)" 1 "$RC"
+check_match "it asked the cluster with the gateway's key" \
+	"already right: the Ceph cluster $LAB_CEPH_FSID answers client.$LAB_CEPH_USER: HEALTH_OK.*\"$LAB_CEPH_FS\" has 1 active MDS" "$OUT"
+conf=$(cat "$S/etc-ganesha/ganesha.conf" 2>/dev/null)
+check_match "the export is FSAL_CEPH on the file system" \
+	"Name = CEPH;[[:space:]]+Filesystem = \"$LAB_CEPH_FS\";[[:space:]]+User_Id = \"$LAB_CEPH_USER\";" "$conf"
+check_match "the recovery records go to RADOS" \
+	"RecoveryBackend = rados_ng;.*Pool = \"nfs-ganesha\";.*Namespace = \"grace\";" "$conf"
+check_match "ganesha started and listens" "ok +setup.service +ganesha.nfsd -L" "$OUT"
+check_match "setup verified itself with the probe ladder" "ok +setup.verify " "$OUT"
+diag "setup server --backend ceph (ask the cluster, write, start, verify) took $ms ms"
+
+# --- a client through gateway 1, data read back through gateway 2
+run lab_exec c1 "$MESHNFS" --json --timeout 10 probe "$LAB_SERVER_MESH"
+check_eq "probe from c1 through gateway 1 (srv): ok" ok "$(jget .diagnosis)"
+echo "written through gateway 1 at $(date +%s%N)" >"$T/data"
+lab_exec c1 timeout 20 nfs-cp "$T/data" "nfs://$LAB_SERVER_MESH$LAB_PSEUDO/ceph-e2e?version=4" >/dev/null 2>&1
+run lab_exec c1 timeout 20 nfs-cat "nfs://100.64.0.2$LAB_PSEUDO/ceph-e2e?version=4"
+check_eq "the file written through gateway 1 reads back through gateway 2" "$(cat "$T/data")" "$OUT"
+
+# --- doctor on the gateway: healthy
+run on_server "${M[@]}" --json doctor
+check_eq "doctor on the gateway: ceph.health, ceph.mds, ceph.client ok" "ok ok ok" \
+	"$(jget '[.checks[] | select(.id | startswith("ceph.")) | .status] | join(" ")')"
+
+# --- status on the gateway: the cluster's health once, beside the probes of both gateways
+run on_server "${M[@]}" --json status --source config
+check_eq "status: the cluster's health in its JSON" "HEALTH_OK $LAB_CEPH_FSID" "$(jget '"\(.ceph.health) \(.ceph.fsid)"')"
+run on_server "${M[@]}" status --source config
+check_eq "status: one line for the cluster, under the table of both gateways" \
+	"1 Ceph cluster $LAB_CEPH_FSID: HEALTH_OK (1 of 1 OSDs up, MDS 1 up of 1)" \
+	"$(grep -c '^Ceph cluster' <<<"$OUT") $(grep '^Ceph cluster' <<<"$OUT")"
+
+# --- the MDS stopped (by its pid): ceph.mds fails and explains the probe
+mds_pid=${LAB_PIDS[ceph-mds]}
+lab_stop ceph-mds
+check "the MDS is stopped (its pid is gone)" pid_gone "$mds_pid"
+# The monitor learns it from the MDS's goodbye (SIGTERM) at once, or after mds_beacon_grace
+# (15 s) when it had to be killed: wait for that, not for a fixed time.
+lab_ceph_mds_down() { ! lab_ceph_mds_active; }
+check "the monitor knows: no active MDS (within 60 s)" lab_poll 60 lab_ceph_mds_down
+run lab_exec c1 "$MESHNFS" --json --timeout 5 probe "$LAB_SERVER_MESH"
+diag "probe through gateway 1 with no MDS: $(jget .diagnosis)"
+check_no_match "the probe through gateway 1 fails with no MDS" "^ok$" "$(jget .diagnosis)"
+run on_server "${M[@]}" --json doctor
+check_eq "doctor: ceph.mds fails" fail "$(jget '.checks[] | select(.id == "ceph.mds") | .status')"
+check_match "ceph.mds says the file system has no active MDS" "has no active MDS" \
+	"$(jget '.checks[] | select(.id == "ceph.mds") | .summary')"
+check_match "and explains the probe's diagnosis by it" \
+	"This explains the probe of $LAB_SERVER_MESH \\(nfs\\.\\*\\): [a-z_]+" \
+	"$(jget '.checks[] | select(.id == "ceph.mds") | .detail')"
+lab_ceph_mds_start
+check "the MDS is back (active)" lab_ceph_mds_active
+
+# --- the OSD stopped (SIGSTOP: I/O stalls): ceph.health names it
+lab_ceph_osd_pause
+named=""
+for _ in $(seq 30); do
+	run on_server "${M[@]}" --json doctor
+	if [[ "$(jget '.checks[] | select(.id == "ceph.health") | .summary')" == *"OSDs down"* ]]; then
+		named=1
+		break
+	fi
+	sleep 2
+done
+check_eq "doctor names the stopped OSD within 60 s (the monitor marks it down after 20 s)" 1 "${named:-0}"
+check_match "ceph.health: the OSD down and what it means" \
+	"HEALTH_WARN: 1 of 1 OSDs down: I/O to their data stalls" \
+	"$(jget '.checks[] | select(.id == "ceph.health") | .summary')"
+lab_ceph_osd_resume
+
+gpid=$(cat "$GPID_FILE")
+stop_setup_ganesha
+check "the ganesha setup started is stopped" pid_gone "$gpid"
