@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The protocol floor of `meshnfs probe`'s ladder: the least libnfs (sync API) sequence doing
- * the same work (mount the export over NFSv4, create a file, write 10000 bytes in 3900-byte
+ * the same work (mount the export over NFSv4, create a file, write 65536 bytes in 3900-byte
  * calls, fsync, read them back, compare, remove), and nothing else. Prints the milliseconds
  * it took in-process, so the probe's "ms" can be set beside it. Built by
  * bench/probe-vs-floor.sh; not part of meshnfs.
@@ -33,7 +33,7 @@ static int die(struct nfs_context *n, const char *what)
 
 int main(int argc, char **argv)
 {
-	static uint8_t w[10000], r[10000];
+	static uint8_t w[65536], r[65536];
 	char name[64];
 	struct nfs_context *n;
 	struct nfsfh *fh;

@@ -6,6 +6,7 @@
 
 #include "core/escape.h"
 
+#include "mesh/tailscale.h"
 #include "net/gateway.h"
 #include "net/net.h"
 #include "net/probe.h"
@@ -48,13 +49,15 @@ static void probe_print_nagios(const struct probe *p, const char *summary)
 	for (int i = 0; i < PROBE_N_STEPS; i++)
 		cmd_nagios_perf(stdout, probe_step_name(i), p->steps[i].ms, p->step_ms);
 	cmd_nagios_perf(stdout, "total", p->ms, 0);
+	if (p->ladder.read) /* mtu_blackhole's evidence: the largest DF-set echo answered */
+		fprintf(stdout, " 'mtu_passed'=%dB;;;0;%d", p->ladder.passed, p->ladder.mtu);
 	fputc('\n', stdout);
 	cmd_nagios_printed = true;
 }
 
 static json_t *probe_json(const struct probe *p, const char *summary, const char *fix)
 {
-	json_t *doc = json_object(), *steps = json_array();
+	json_t *doc = json_object(), *steps = json_array(), *below;
 	char src[16], addr[16];
 
 	ipv4_format(p->addr, addr, sizeof(addr));
@@ -81,6 +84,8 @@ static json_t *probe_json(const struct probe *p, const char *summary, const char
 					 json_str_or_null(s->detail)));
 	}
 	json_object_set_new(doc, "steps", steps);
+	json_object_update(doc, below = probe_below_json(p));
+	json_decref(below);
 	return doc;
 }
 
@@ -155,6 +160,24 @@ static int probe_gateways(struct ctx *ctx, const struct config_share *sh, bool n
 	return rc;
 }
 
+/* A SYN unanswered: the mesh's own witness, `tailscale ping --tsmp` (this node's tailscale,
+ * else the Windows host's tailscale.exe), within the probe's timeout. */
+static void ask_tsmp(struct probe *p, int timeout_ms)
+{
+	struct ts_cli cli;
+	char err[512];
+
+	if (ts_cli_find(false, &cli) < 0) {
+		ts_cli_free(&cli);
+		if (ts_cli_find(true, &cli) < 0) {
+			ts_cli_free(&cli);
+			return;
+		}
+	}
+	probe_tsmp(p, cli.path, cli.exact, timeout_ms, err, sizeof(err));
+	ts_cli_free(&cli);
+}
+
 int cmd_probe(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -205,6 +228,8 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 		probe_free(&p);
 		return cmd_internal_error("poll: %s", strerror(-r));
 	}
+	if (p.diagnosis == PROBE_UNREACHABLE)
+		ask_tsmp(&p, ctx->timeout_ms);
 	summary = probe_explain(&p, &fix);
 	if (a.format == FORMAT_NAGIOS)
 		probe_print_nagios(&p, summary);

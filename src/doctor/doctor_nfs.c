@@ -3,6 +3,7 @@
  * against the configured server, each step a check with its cause and fix. */
 #include "doctor/doctor_facts.h"
 
+#include "mesh/tailscale.h"
 #include "net/net.h"
 #include "net/probe.h"
 
@@ -228,4 +229,13 @@ void doctor_gather_nfs(struct doctor_facts *f)
 					     .mesh = f->cfg->mesh, .step_ms = f->timeout_ms });
 	if (probe_loop(&pp, 1, 1, 0) < 0)
 		probe_abort(pp, now_ms(), "poll failed");
+	/* The SYN unanswered: the mesh's own witness (`tailscale ping --tsmp`), through the CLI
+	 * that carries this node (on WSL2 the Windows host's). */
+	if (pp->diagnosis == PROBE_UNREACHABLE) {
+		struct ts_cli cli;
+		char err[512];
+		if (ts_cli_find(f->node->kind == NODE_WSL2, &cli) == 0)
+			probe_tsmp(pp, cli.path, cli.exact, f->timeout_ms, err, sizeof(err));
+		ts_cli_free(&cli);
+	}
 }

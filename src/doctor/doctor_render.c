@@ -86,10 +86,12 @@ static void render_probe(const struct doctor_facts *f, struct report *r)
 {
 	if (!f->nfs.gathered || f->nfs.resolve_rc < 0)
 		return;
-	json_object_set_new(r->extra, "probe",
-			    json_pack("{s:s, s:s}", "diagnosis",
-				      probe_diagnosis_name(f->nfs.probe.diagnosis), "server",
-				      f->cfg->server));
+	json_t *o = json_pack("{s:s, s:s}", "diagnosis",
+			      probe_diagnosis_name(f->nfs.probe.diagnosis), "server", f->cfg->server);
+	json_t *below = probe_below_json(&f->nfs.probe);
+	json_object_update(o, below);
+	json_decref(below);
+	json_object_set_new(r->extra, "probe", o);
 }
 
 static void render_tailscale(const struct doctor_facts *f, struct report *r)

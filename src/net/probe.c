@@ -9,7 +9,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
 #include <sys/random.h>
@@ -21,7 +23,9 @@
 #include <nfsc/libnfs-raw-nfs4.h>
 
 #define PROBE_PORT 2049
-#define PROBE_FILE_SIZE 10000
+/* A write as large as a real one: 64 KiB, many full-size packets (an MTU black hole stalls
+ * it; 10 KB in 3900-byte chunks may slip through on a path that drops only the largest). */
+#define PROBE_FILE_SIZE 65536
 /* libnfs 4.0.0 fails NFSv4 writes of ~4000 bytes and more (NOTES.md). */
 #define PROBE_CHUNK 3900
 
@@ -45,11 +49,19 @@ void probe_init(struct probe *p, const struct probe_opts *o)
 		p->steps[i] = (struct probe_step){ .status = STEP_SKIP, .ms = -1 };
 }
 
+static void echo_release(struct probe *p)
+{
+	if (p->has_echo)
+		echo_close(&p->echo);
+	p->has_echo = false;
+}
+
 static void release(struct probe *p)
 {
 	if (p->fd >= 0)
 		close(p->fd);
 	p->fd = -1;
+	echo_release(p);
 	/* Pending callbacks fire (cancelled) during destroy: they see PS_DONE or a cleared
 	 * context and record nothing that matters. */
 	if (p->nfs)
@@ -72,6 +84,7 @@ void probe_free(struct probe *p)
 	free(p->host);
 	free(p->export_path);
 	free(p->fname);
+	free(p->tsmp);
 	*p = (struct probe){ .fd = -1 };
 }
 
@@ -240,13 +253,126 @@ static void step_route(struct probe *p, int64_t now)
 			 src, range);
 }
 
-static void tcp_result(struct probe *p, int err, int64_t now)
+/* --- evidence below TCP: ICMP --- */
+
+#define ECHO_SEQ_ALIVE 1
+#define ECHO_SEQ_LADDER 0x100
+
+/* With the SYN: one small echo, whose answer (read when the SYN goes unanswered) says the
+ * peer is alive. No socket for it is no evidence, never a cut. */
+static void tcp_echo(struct probe *p)
+{
+	p->echo_answered = false;
+	if (p->has_echo || echo_open(&p->echo, p->addr, false) < 0)
+		return;
+	p->has_echo = true;
+	if (echo_send(&p->echo, ECHO_SEQ_ALIVE, 64) < 0)
+		echo_release(p);
+}
+
+static void got_alive(uint16_t seq, void *data)
+{
+	struct probe *p = data;
+	if (seq == ECHO_SEQ_ALIVE)
+		p->echo_answered = true;
+}
+
+/* The SYN went unanswered: did the echo sent with it come back? */
+static bool alive_by_echo(struct probe *p)
+{
+	if (p->has_echo && !p->echo_answered)
+		echo_drain(&p->echo, got_alive, p);
+	echo_release(p);
+	return p->echo_answered;
+}
+
+/* The SYN was answered by an ICMP error (IP_RECVERR queued it on the socket): a reject by a
+ * packet filter (admin-prohibited, port unreachable: a closed port answers with a reset,
+ * never that), or the peer itself saying unreachable. Fills p->icmp_*; true when it is a
+ * reject. */
+static bool rejected_by_icmp(struct probe *p)
+{
+	uint8_t data[256], ctl[512];
+	struct sockaddr_in from;
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+	struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+			    .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+
+	if (p->fd < 0 || recvmsg(p->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR)
+			continue;
+		struct sock_extended_err ee;
+		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+		if (ee.ee_origin != SO_EE_ORIGIN_ICMP || ee.ee_type != ICMP_DEST_UNREACH)
+			continue;
+		struct sockaddr_in off;
+		memcpy(&off, (const uint8_t *)CMSG_DATA(c) + sizeof(ee), sizeof(off));
+		uint32_t by = off.sin_family == AF_INET ? ntohl(off.sin_addr.s_addr) : 0;
+		bool filter = ee.ee_code == ICMP_PORT_UNREACH || ee.ee_code == ICMP_NET_ANO ||
+			      ee.ee_code == ICMP_HOST_ANO || ee.ee_code == ICMP_PKT_FILTERED;
+		/* Host unreachable from the peer's own address: its firewall ("reject with
+		 * icmp host-unreachable"); from a router, the path. */
+		if (!filter && ee.ee_code == ICMP_HOST_UNREACH && by == p->addr)
+			filter = true;
+		if (!filter)
+			return false;
+		p->icmp_type = ee.ee_type;
+		p->icmp_code = ee.ee_code;
+		p->icmp_from = by;
+		return true;
+	}
+	return false;
+}
+
+/* An ICMP destination-unreachable code in words. */
+static const char *icmp_code_words(uint8_t code)
+{
+	static const char *const words[] = {
+		[ICMP_HOST_UNREACH] = "host unreachable",
+		[ICMP_PORT_UNREACH] = "port unreachable",
+		[ICMP_NET_ANO] = "network administratively prohibited",
+		[ICMP_HOST_ANO] = "host administratively prohibited",
+		[ICMP_PKT_FILTERED] = "communication administratively prohibited",
+	};
+	return ENUM_NAME(words, code, "destination unreachable");
+}
+
+/* The SYN unanswered within the step's bound or the loop's judgement (why): filtered when
+ * the peer answered the echo, else unreachable. */
+static void tcp_unanswered(struct probe *p, int64_t now, double s, const char *why)
 {
 	char dst[16];
 
 	addr_str(p->addr, dst, sizeof(dst));
+	if (alive_by_echo(p)) {
+		p->filter = PROBE_FILTER_ECHO;
+		end_step(p, STEP_FAIL, now,
+			 "%s:%u: no answer to the connection request within %.1f s (%s), but %s "
+			 "answers ICMP echo: TCP to port %u is dropped on the way",
+			 dst, (unsigned)p->port, s, why, dst, (unsigned)p->port);
+		finish(p, PROBE_FILTERED, now);
+		return;
+	}
+	end_step(p, STEP_FAIL, now,
+		 "%s:%u: no answer to the connection request within %.1f s (%s): packets to %s are "
+		 "dropped on the way",
+		 dst, (unsigned)p->port, s, why, dst);
+	finish(p, PROBE_UNREACHABLE, now);
+}
+
+static void tcp_result(struct probe *p, int err, int64_t now)
+{
+	char dst[16];
+	int off = 0;
+
+	addr_str(p->addr, dst, sizeof(dst));
 	if (err == 0) {
 		struct tcp_info ti;
+		/* Connected: ICMP errors go back to being soft for this connection. */
+		setsockopt(p->fd, SOL_IP, IP_RECVERR, &off, sizeof(off));
+		echo_release(p);
 		socklen_t tl = sizeof(ti);
 		if (getsockopt(p->fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0)
 			p->rtt_us = ti.tcpi_rtt;
@@ -264,6 +390,20 @@ static void tcp_result(struct probe *p, int err, int64_t now)
 		start_rpc(p, now);
 		return;
 	}
+	if (rejected_by_icmp(p)) {
+		char by[16];
+		addr_str(p->icmp_from, by, sizeof(by));
+		close(p->fd);
+		p->fd = -1;
+		p->filter = PROBE_FILTER_REJECT;
+		end_step(p, STEP_FAIL, now,
+			 "%s:%u: the connection request was rejected: ICMP %s (type %u code %u) "
+			 "from %s%s",
+			 dst, (unsigned)p->port, icmp_code_words(p->icmp_code), p->icmp_type,
+			 p->icmp_code, by, p->icmp_from == p->addr ? ", the server itself" : "");
+		finish(p, PROBE_FILTERED, now);
+		return;
+	}
 	close(p->fd);
 	p->fd = -1;
 	end_step(p, STEP_FAIL, now, "%s:%u: %s", dst, (unsigned)p->port, strerror(err));
@@ -279,12 +419,16 @@ static void open_connection(struct probe *p, int64_t now,
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(p->port),
 				  .sin_addr.s_addr = htonl(p->addr) };
 
+	int on = 1;
+
 	p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (p->fd < 0) {
 		int e = errno;
 		cut_here(p, now, "socket", strerror(e));
 		return;
 	}
+	/* An ICMP error for the SYN is queued with who sent it and why (rejected_by_icmp). */
+	setsockopt(p->fd, SOL_IP, IP_RECVERR, &on, sizeof(on));
 	if (connect(p->fd, (struct sockaddr *)&to, sizeof(to)) == 0)
 		done(p, 0, now_ms());
 	else if (errno != EINPROGRESS)
@@ -302,6 +446,7 @@ static void step_tcp(struct probe *p, int64_t now)
 	begin_step(p, PROBE_TCP, now);
 	p->state = PS_TCP;
 	p->resent = p->learnt = false;
+	tcp_echo(p);
 	tcp_connect(p, now);
 }
 
@@ -527,6 +672,61 @@ static void fill_random(uint8_t *b, size_t n)
 	}
 }
 
+/* With the write: DF-set echoes of growing sizes up to the route's MTU, read when the write
+ * step ends (ladder_read): which sizes the path carries. */
+static void ladder_send(struct probe *p)
+{
+	static const uint16_t sizes[] = { 128,  576,  1000, 1100, 1200, 1232, 1280,
+					  1340, 1400, 1420, 1480, 1500, 9000 };
+	struct probe_ladder *l = &p->ladder;
+
+	*l = (struct probe_ladder){ 0 };
+	if (echo_open(&p->echo, p->addr, true) < 0)
+		return;
+	p->has_echo = true;
+	l->mtu = p->echo.mtu;
+	int top = l->mtu > 0 ? (l->mtu < ECHO_MAX_IP ? l->mtu : ECHO_MAX_IP) : 1500;
+	for (size_t i = 0; i < ARRAY_SIZE(sizes) && sizes[i] < top; i++)
+		l->size[l->n++] = sizes[i];
+	if (l->n < PROBE_LADDER_MAX)
+		l->size[l->n++] = (uint16_t)top; /* the route's MTU itself: a full-size packet */
+	for (size_t i = 0; i < l->n; i++)
+		if (echo_send(&p->echo, (uint16_t)(ECHO_SEQ_LADDER + i), l->size[i]) < 0)
+			l->size[i] = 0; /* refused here (beyond the MTU): not sent */
+}
+
+static void got_ladder(uint16_t seq, void *data)
+{
+	struct probe *p = data;
+	size_t i = (size_t)seq - ECHO_SEQ_LADDER;
+	if (seq >= ECHO_SEQ_LADDER && i < p->ladder.n)
+		p->ladder.answered[i] = true;
+}
+
+/* Reads the ladder's answers; true when it shows a black hole: the smallest size came back,
+ * the largest did not. */
+static bool ladder_read(struct probe *p)
+{
+	struct probe_ladder *l = &p->ladder;
+
+	if (!p->has_echo || l->n == 0)
+		return false;
+	echo_drain(&p->echo, got_ladder, p);
+	echo_release(p);
+	l->read = true;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->size[i] && l->answered[i] && l->size[i] > l->passed)
+			l->passed = l->size[i];
+	for (size_t i = 0; i < l->n; i++)
+		if (l->size[i] && !l->answered[i] && l->size[i] > l->passed &&
+		    (!l->lost || l->size[i] < l->lost))
+			l->lost = l->size[i];
+	size_t last = l->n;
+	while (last > 0 && !l->size[last - 1])
+		last--;
+	return l->size[0] && l->answered[0] && last > 0 && !l->answered[last - 1] && l->lost;
+}
+
 static void start_write(struct probe *p, int64_t now)
 {
 	char host[64] = "host";
@@ -548,6 +748,7 @@ static void start_write(struct probe *p, int64_t now)
 	fill_random(p->wbuf, p->len);
 	p->state = PS_CREATE;
 	p->cb_fired = false;
+	ladder_send(p);
 	if (nfs_create_async(p->nfs, p->fname, O_RDWR | O_EXCL, 0644, on_nfs, p) < 0) {
 		const char *e = nfs_get_error(p->nfs);
 		end_step(p, STEP_FAIL, now, "cannot start the create: %s", e ? e : "libnfs error");
@@ -879,12 +1080,8 @@ static void timeout(struct probe *p, int64_t now, bool cut, const char *why)
 	}
 	switch (p->state) {
 	case PS_TCP:
-		end_step(p, STEP_FAIL, now,
-			 "%s:%u: no answer to the connection request within %.1f s (%s): packets to "
-			 "%s are dropped on the way",
-			 dst, (unsigned)p->port, s, why, dst);
-		d = PROBE_UNREACHABLE;
-		break;
+		tcp_unanswered(p, now, s, why);
+		return;
 	case PS_RPC_NULL:
 		end_step(p, STEP_FAIL, now,
 			 "TCP accepted, but no answer to the NFSv4 NULL call within %.1f s (%s): the "
@@ -905,9 +1102,25 @@ static void timeout(struct probe *p, int64_t now, bool cut, const char *why)
 		d = PROBE_NO_NFS_ANSWER;
 		break;
 	default:
+		if (ladder_read(p)) {
+			const struct probe_ladder *l = &p->ladder;
+			end_step(p, STEP_FAIL, now,
+				 "the %zu-byte write stalled at byte %zu (%.1f s, %s), while DF-set ICMP "
+				 "echoes to %s of up to %d bytes came back and of %d bytes and more did "
+				 "not (the route's MTU: %d)%s%s",
+				 p->len, p->state == PS_WRITE ? p->off : p->len, s, why, dst, l->passed,
+				 l->lost, l->mtu, p->created ? "; left behind: " : "",
+				 p->created ? p->fname : "");
+			d = PROBE_MTU_BLACKHOLE;
+			break;
+		}
 		end_step(p, STEP_FAIL, now,
-			 "the server stopped answering during the write test (%.1f s, %s)%s%s", s, why,
-			 p->created ? "; left behind: " : "", p->created ? p->fname : "");
+			 "the server stopped answering during the write test (%.1f s, %s)%s%s%s", s, why,
+			 p->created ? "; left behind: " : "", p->created ? p->fname : "",
+			 p->ladder.read && p->ladder.passed && !p->ladder.lost
+				 ? "; the path carries full-size packets (DF-set ICMP echoes answered up "
+				   "to the route's MTU)"
+				 : "");
 		d = PROBE_NO_NFS_ANSWER;
 		break;
 	}
@@ -922,16 +1135,9 @@ void probe_abort(struct probe *p, int64_t now, const char *why)
 
 void probe_give_up(struct probe *p, int64_t now, const char *why)
 {
-	char dst[16];
-
 	if (p->state != PS_TCP)
 		return;
-	addr_str(p->addr, dst, sizeof(dst));
-	end_step(p, STEP_FAIL, now,
-		 "%s:%u: no answer to the connection request within %.1f s (%s): packets to %s "
-		 "are dropped on the way",
-		 dst, (unsigned)p->port, secs((int)(now - p->t_step)), why, dst);
-	finish(p, PROBE_UNREACHABLE, now);
+	tcp_unanswered(p, now, secs((int)(now - p->t_step)), why);
 }
 
 /* A non-blocking connect's outcome: -1 while it is still on its way, else 0 or an errno. */

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* The network ladder against one NFSv4 server, as a non-blocking state machine, so that one
  * poll loop can drive one probe (`meshnfs probe`, doctor) or hundreds (`meshnfs status`) with a
- * bounded number of descriptors (each probe holds at most one at a time):
+ * bounded number of descriptors (each probe polls at most one at a time, and holds at most
+ * one more: the ICMP echo socket of the tcp and write steps, never polled):
  *
  *   route      which local address the kernel would use (UDP connect, no packet sent)
- *   tcp        TCP connect to port 2049 (tells refused from unreachable)
+ *   tcp        TCP connect to port 2049 (tells refused from unreachable, and either from
+ *              filtered: an ICMP echo sent with the SYN answered while the SYN is not, or
+ *              an ICMP reject of the SYN)
  *   rpc        NFSv4 NULL on the tcp step's connection (no portmapper): the NFS service
  *              answers
  *   export     NFSv4 mount of the export (PUTROOTFH + LOOKUP)
- *   write      create a uniquely named file, write (<= 3900-byte chunks), fsync, read back,
- *              compare, close, unlink
+ *   write      create a uniquely named file, write 64 KiB (<= 3900-byte chunks), fsync, read
+ *              back, compare, close, unlink; with it, a ladder of DF-set ICMP echoes up to the
+ *              route's MTU: a write that stalls while small echoes come back and large ones
+ *              do not is an MTU black hole, not a hung server
  *   ownership  the owner the server gave the file: root squash or not
  *
  * Each step is bounded by opts.step_ms, the whole probe by opts.total_ms. Nothing in here
@@ -25,8 +30,10 @@
 
 #include "core/util.h"
 #include "format/cidr.h"
+#include "net/echo.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <poll.h>
 
 enum probe_step_id {
@@ -43,6 +50,7 @@ enum probe_diagnosis {
 	PROBE_PENDING = -1,
 	PROBE_OK = 0,
 	PROBE_UNREACHABLE,             /* no route, or no answer to the SYN */
+	PROBE_FILTERED,                /* the peer is alive, TCP to the port dropped or rejected */
 	PROBE_REFUSED,                 /* nothing listens on 2049 */
 	PROBE_NO_NFS_ANSWER,           /* TCP accepted, the NFS service silent */
 	PROBE_EXPORT_DENIED_OR_MISSING, /* NFS4ERR_NOENT: wrong path OR client not allowed */
@@ -50,6 +58,7 @@ enum probe_diagnosis {
 	PROBE_GRACE,                   /* NFS4ERR_GRACE: the server's grace period */
 	PROBE_PERMISSION_DENIED,       /* NFS4ERR_ACCESS / PERM */
 	PROBE_WRITE_FAILED,            /* any other failure of the write test */
+	PROBE_MTU_BLACKHOLE,           /* the write stalled; small packets pass, large ones vanish */
 	PROBE_CUT,                     /* no verdict: the probe ran out of the time it was given
 					  (the run's deadline, the whole probe's bound) before a
 					  step's own bound, or could not start a step here (no
@@ -116,6 +125,28 @@ enum probe_state {
 	PS_DONE,
 };
 
+/* How a filtered port was told (PROBE_FILTERED). */
+enum probe_filter {
+	PROBE_FILTER_NONE,
+	PROBE_FILTER_ECHO,   /* the SYN unanswered, an ICMP echo sent with it answered */
+	PROBE_FILTER_TSMP,   /* the SYN unanswered, `tailscale ping --tsmp` answered */
+	PROBE_FILTER_REJECT, /* an ICMP error (admin-prohibited, port unreachable) for the SYN */
+	PROBE_FILTER_N,
+};
+/* "none", "icmp_echo", "tsmp", "icmp_reject". */
+const char *probe_filter_name(enum probe_filter f);
+
+/* The DF-set echo ladder of the write step: sizes are IP packet lengths. */
+#define PROBE_LADDER_MAX 16
+struct probe_ladder {
+	size_t n;                     /* sizes sent */
+	uint16_t size[PROBE_LADDER_MAX];
+	bool answered[PROBE_LADDER_MAX];
+	int mtu;                      /* the route's MTU (the outgoing interface's), 0 unknown */
+	int passed, lost;             /* the largest size answered, the smallest lost; 0 none */
+	bool read;                    /* the answers were read (when the write step ended) */
+};
+
 struct probe {
 	char *host, *export_path;
 	uint32_t addr;
@@ -132,6 +163,14 @@ struct probe {
 	int64_t t_start, t_step, step_deadline, deadline;
 	int64_t owner_ms;        /* time of the fstat, taken out of the write step */
 	int fd;                  /* the socket of the tcp and rpc steps, or -1 */
+	struct echo echo;        /* ICMP echo of the tcp step, the ladder of the write step, */
+	bool has_echo;           /* while open */
+	bool echo_answered;      /* the tcp step's echo came back */
+	enum probe_filter filter;
+	uint8_t icmp_type, icmp_code; /* PROBE_FILTER_REJECT: the ICMP error, */
+	uint32_t icmp_from;      /* and who sent it */
+	char *tsmp;              /* PROBE_FILTER_TSMP: the pong line */
+	struct probe_ladder ladder;
 	uint32_t xid;            /* the NULL call's */
 	int64_t rtt_us;          /* the kernel's round trip of the TCP handshake, 0 if unknown */
 	bool resent;             /* probe_resend: the tcp step's SYN was sent again */
@@ -235,6 +274,16 @@ int probe_run(struct probe *p, const struct probe_opts *o, int resolve_ms);
  * began): the route step failed, diagnosis unreachable, done. */
 void probe_unresolved(struct probe *p, int64_t t0, const char *err);
 
+/* The tcp step ended unanswered (diagnosis unreachable after a SYN timed out): asks the
+ * mesh itself whether the peer is alive, `CLI ping --tsmp -c 1 ADDR` (a TSMP ping passes
+ * WireGuard but not the peer's packet filter), within timeout_ms. cli: the local tailscale or
+ * the Windows host's tailscale.exe (exact: a fixed path). An answer makes the diagnosis
+ * filtered (PROBE_FILTER_TSMP). Runs nothing for any other result, or under --root. Returns 0
+ * when it asked (whatever the answer), -ENOENT/-EACCES/-ENOEXEC when the CLI did not run,
+ * -ETIMEDOUT, -EBADMSG when its output was not understood (why in err), -ECANCELED when
+ * there was nothing to ask. */
+int probe_tsmp(struct probe *p, const char *cli, bool exact, int timeout_ms, char *err,
+	       size_t err_size);
 /* The owner an NFSv4 server or client shows when it could not map an owner: nobody, 65534
  * (libnfs gives it for any owner string that is not a number, e.g. user@domain), or
  * 4294967294 ((uint32_t)-2, the kernel's). */
@@ -255,6 +304,13 @@ const char *probe_diagnosis_name(enum probe_diagnosis d);
  * through an NFSv3 table, so NFS4ERR_GRACE arrives as -EIO), then err. mounting: the error
  * came from the mount (NOENT there is the export's). Pure. */
 enum probe_diagnosis probe_classify_nfs_error(int err, const char *msg, bool mounting);
+
+/* The evidence below TCP, for JSON: {"filter": null | {"evidence": "icmp_echo" | "tsmp" |
+ * "icmp_reject", "how": "dropped" | "rejected", "icmp": null | {"type", "code", "from"},
+ * "tsmp": null | the pong, "echo": bool}, "mtu": null | {"route_mtu", "largest_passed",
+ * "smallest_lost", "sizes": [{"bytes", "answered"}]}} ("mtu" once the write step's ladder was
+ * read: the write stalled). A new object. */
+json_t *probe_below_json(const struct probe *p);
 
 /* The diagnosis in plain words and the fix, for this probe's result (new strings; *fix may
  * be set to NULL when there is nothing to do). */

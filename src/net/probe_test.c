@@ -7,11 +7,19 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 static bool isolated;
+static int seen_seqs;
+
+static void echo_seen(uint16_t seq, void *data)
+{
+	(void)data;
+	seen_seqs += seq;
+}
 
 static int setup(void **state)
 {
@@ -91,6 +99,107 @@ static void silent_service(void **state)
 	assert_true(p.steps[PROBE_RPC].ms >= 200);
 	assert_true(now_ms() - t0 < TEST_TIME_BOUND_MS(200));
 	probe_free(&p);
+	close(l);
+}
+
+/* ICMP echo on loopback: the kernel answers, every size up to the route's MTU (lo: 65536). */
+static void echo_loopback(void **state)
+{
+	struct echo e;
+	struct pollfd pfd;
+	int got = 0;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	assert_int_equal(echo_open(&e, INADDR_LOOPBACK, true), 0);
+	assert_true(e.raw); /* a new namespace's ping_group_range is "1 0": nobody */
+	assert_true(e.mtu >= 1500);
+	assert_int_equal(echo_send(&e, 7, 64), 0);
+	assert_int_equal(echo_send(&e, 8, 1500), 0);
+	assert_int_equal(echo_send(&e, 9, 20), -EINVAL);
+	for (int64_t end = now_ms() + TEST_TIME_BOUND_MS(100); got < 2 && now_ms() < end;) {
+		pfd = (struct pollfd){ .fd = e.fd, .events = POLLIN };
+		if (poll(&pfd, 1, 100) > 0)
+			got += echo_drain(&e, echo_seen, NULL);
+	}
+	assert_int_equal(got, 2);
+	assert_int_equal(seen_seqs, 7 + 8);
+	echo_close(&e);
+	assert_int_equal(e.fd, -1);
+}
+
+/* Where net.ipv4.ping_group_range allows this group (per namespace: only this test's), the
+ * unprivileged ICMP socket is used, and answers the same way. */
+static void echo_unprivileged(void **state)
+{
+	struct echo e;
+	struct pollfd pfd;
+	char range[32];
+	int got = 0;
+	FILE *f;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	f = fopen("/proc/sys/net/ipv4/ping_group_range", "w");
+	assert_non_null(f);
+	snprintf(range, sizeof(range), "%u %u\n", (unsigned)getegid(), (unsigned)getegid());
+	fputs(range, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(echo_open(&e, INADDR_LOOPBACK, true), 0);
+	assert_false(e.raw);
+	assert_true(e.id != 0);
+	seen_seqs = 0;
+	assert_int_equal(echo_send(&e, 21, 1400), 0);
+	for (int64_t end = now_ms() + TEST_TIME_BOUND_MS(100); got < 1 && now_ms() < end;) {
+		pfd = (struct pollfd){ .fd = e.fd, .events = POLLIN };
+		if (poll(&pfd, 1, 100) > 0)
+			got += echo_drain(&e, echo_seen, NULL);
+	}
+	assert_int_equal(got, 1);
+	assert_int_equal(seen_seqs, 21);
+	echo_close(&e);
+	/* Back to the default ("1 0": nobody), so the other tests use the raw socket. */
+	f = fopen("/proc/sys/net/ipv4/ping_group_range", "w");
+	assert_non_null(f);
+	fputs("1 0\n", f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A listener whose accept queue is full drops further SYNs, while the host answers ICMP
+ * echo: the peer is alive, its port filtered (not unreachable). */
+static void filtered_alive_by_echo(void **state)
+{
+	struct probe_opts o;
+	struct probe p, *pp = &p;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	uint16_t port;
+	int l, c[4];
+
+	(void)state;
+	if (!isolated)
+		skip();
+	l = listener(&port);
+	assert_int_equal(listen(l, 0), 0);
+	a.sin_port = htons(port);
+	/* Fill the queue (backlog 0 holds one) with connections nobody accepts. */
+	for (int i = 0; i < 4; i++) {
+		c[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		assert_true(c[i] >= 0);
+		connect(c[i], (struct sockaddr *)&a, sizeof(a));
+	}
+	usleep(50 * 1000);
+	opts_for(&o, port, 400);
+	probe_init(&p, &o);
+	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
+	assert_int_equal(p.diagnosis, PROBE_FILTERED);
+	assert_int_equal(p.filter, PROBE_FILTER_ECHO);
+	assert_non_null(strstr(p.steps[PROBE_TCP].detail, "answers ICMP echo"));
+	assert_false(p.has_echo); /* the echo socket is closed with the step */
+	probe_free(&p);
+	for (int i = 0; i < 4; i++)
+		close(c[i]);
 	close(l);
 }
 
@@ -468,6 +577,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(refused),
 		cmocka_unit_test(silent_service),
+		cmocka_unit_test(echo_loopback),
+		cmocka_unit_test(echo_unprivileged),
+		cmocka_unit_test(filtered_alive_by_echo),
 		cmocka_unit_test(hangup_service),
 		cmocka_unit_test(loop_bounds_concurrency),
 		cmocka_unit_test(loop_run_deadline),

@@ -3,6 +3,8 @@
  * and the fix (the guide's Troubleshooting section where it has one). Pure. */
 #include "net/probe.h"
 
+#include "core/escape.h"
+
 #include <errno.h>
 
 const char probe_idmap_why[] =
@@ -41,6 +43,7 @@ const char *probe_diagnosis_name(enum probe_diagnosis d)
 	static const char *const names[PROBE_N_DIAGNOSES] = {
 		[PROBE_OK] = "ok",
 		[PROBE_UNREACHABLE] = "unreachable",
+		[PROBE_FILTERED] = "filtered",
 		[PROBE_REFUSED] = "refused",
 		[PROBE_NO_NFS_ANSWER] = "no_nfs_answer",
 		[PROBE_EXPORT_DENIED_OR_MISSING] = "export_denied_or_missing",
@@ -48,9 +51,40 @@ const char *probe_diagnosis_name(enum probe_diagnosis d)
 		[PROBE_GRACE] = "grace",
 		[PROBE_PERMISSION_DENIED] = "permission_denied",
 		[PROBE_WRITE_FAILED] = "write_failed",
+		[PROBE_MTU_BLACKHOLE] = "mtu_blackhole",
 		[PROBE_CUT] = "cut",
 	};
 	return ENUM_NAME(names, d, "pending");
+}
+
+const char *probe_filter_name(enum probe_filter f)
+{
+	static const char *const names[PROBE_FILTER_N] = {
+		[PROBE_FILTER_NONE] = "none",
+		[PROBE_FILTER_ECHO] = "icmp_echo",
+		[PROBE_FILTER_TSMP] = "tsmp",
+		[PROBE_FILTER_REJECT] = "icmp_reject",
+	};
+	return ENUM_NAME(names, f, "?");
+}
+
+/* Why the peer counts as alive, for the filtered diagnosis's words. */
+static char *filter_evidence(const struct probe *p)
+{
+	char by[16];
+
+	ipv4_format(p->icmp_from, by, sizeof(by));
+	switch (p->filter) {
+	case PROBE_FILTER_ECHO:
+		return xasprintf("it answers ICMP echo (ping)");
+	case PROBE_FILTER_TSMP:
+		return xasprintf("`tailscale ping --tsmp` reaches it (\"%s\")", p->tsmp ? p->tsmp : "pong");
+	case PROBE_FILTER_REJECT:
+		return xasprintf("%s answered the connection request with an ICMP reject (type %u "
+				 "code %u)", by, p->icmp_type, p->icmp_code);
+	default:
+		return xasprintf("it answers");
+	}
 }
 
 enum probe_diagnosis probe_classify_nfs_error(int err, const char *msg, bool mounting)
@@ -137,6 +171,42 @@ char *probe_explain(const struct probe *p, char **fix)
 				 !p->source ? "there is no route to it"
 					    : "connection requests get no answer (the peer is "
 					      "offline, or the path drops packets)");
+	case PROBE_FILTERED: {
+		_cleanup_free_ char *ev = filter_evidence(p);
+		*fix = xasprintf(
+			"Allow NFS to %s at both filters: the tailnet's ACL (Headscale policy: an "
+			"\"acls\" rule {\"action\": \"accept\", \"src\": [\"%s\"], \"dst\": "
+			"[\"%s:2049\"]}, i.e. tcp:2049 from the mesh to the server; then reload "
+			"Headscale's policy), and the server's own firewall: ssh %s 'sudo nft list "
+			"ruleset' (or iptables -S) must accept tcp dport 2049 from %s. Then: meshnfs "
+			"probe %s:%s",
+			h, range, h, h, range, h, e);
+		return xasprintf("%s is up (%s), but TCP to its NFS port %u is %s: a packet filter "
+				 "blocks NFS, the tailnet's ACL or the server's firewall (not an "
+				 "offline peer: `ping` works while `nc -zv %s %u` fails).",
+				 h, ev, (unsigned)p->port,
+				 p->filter == PROBE_FILTER_REJECT ? "rejected" : "dropped", h,
+				 (unsigned)p->port);
+	}
+	case PROBE_MTU_BLACKHOLE: {
+		const struct probe_ladder *l = &p->ladder;
+		int mtu = l->passed > 0 ? l->passed : 1200;
+		*fix = xasprintf(
+			"Make the mesh's packets fit the path: lower the mesh interface's MTU to what "
+			"passed, sudo ip link set tailscale0 mtu %d (the workaround in tailscale#4833; "
+			"on WSL2 on the Windows host's Tailscale adapter); to keep it, "
+			"TS_DEBUG_MTU=%d in /etc/default/tailscaled, then restart tailscaled "
+			"(tailscale#8219); or clamp TCP MSS on the underlay's router (Tailscale's "
+			"troubleshooting guide). See also tailscale#13086, #7706, #6730. Then: meshnfs "
+			"probe %s:%s",
+			mtu, mtu, h, e);
+		return xasprintf("the path to %s carries small packets but not large ones (an MTU "
+				 "black hole below the mesh): DF-set pings of up to %d bytes came back, "
+				 "of %d bytes and more not, while the route's MTU is %d; the NFS write "
+				 "stalled. It looks like a hung server, but small requests (ls, `ping`, "
+				 "`nc -zv`) work.",
+				 h, l->passed, l->lost, l->mtu);
+	}
 	case PROBE_REFUSED:
 		*fix = xasprintf("Check that the NFS server is running on %s: ssh %s 'systemctl status "
 				 "nfs-server' (start it: sudo systemctl enable --now nfs-server)",
@@ -201,4 +271,44 @@ char *probe_explain(const struct probe *p, char **fix)
 	default:
 		return xasprintf("the probe of %s did not finish.", h);
 	}
+}
+
+json_t *probe_below_json(const struct probe *p)
+{
+	json_t *o = json_object();
+	const struct probe_ladder *l = &p->ladder;
+	char by[16];
+
+	if (p->filter != PROBE_FILTER_NONE) {
+		ipv4_format(p->icmp_from, by, sizeof(by));
+		json_object_set_new(
+			o, "filter",
+			json_pack("{s:s, s:s, s:o, s:o, s:o}", "evidence", probe_filter_name(p->filter),
+				  "how", p->filter == PROBE_FILTER_REJECT ? "rejected" : "dropped",
+				  "icmp", p->filter == PROBE_FILTER_REJECT
+						  ? json_pack("{s:i, s:i, s:s}", "type", p->icmp_type,
+							      "code", p->icmp_code, "from", by)
+						  : json_null(),
+				  "tsmp", p->tsmp ? json_text(p->tsmp) : json_null(), "echo",
+				  json_boolean(p->echo_answered)));
+	} else {
+		json_object_set_new(o, "filter", json_null());
+	}
+	if (l->read) {
+		json_t *sizes = json_array();
+		for (size_t i = 0; i < l->n; i++)
+			if (l->size[i])
+				json_array_append_new(sizes, json_pack("{s:i, s:b}", "bytes", l->size[i],
+								       "answered", l->answered[i]));
+		json_object_set_new(o, "mtu",
+				    json_pack("{s:o, s:o, s:o, s:o}", "route_mtu",
+					      l->mtu ? json_integer(l->mtu) : json_null(),
+					      "largest_passed",
+					      l->passed ? json_integer(l->passed) : json_null(),
+					      "smallest_lost", l->lost ? json_integer(l->lost) : json_null(),
+					      "sizes", sizes));
+	} else {
+		json_object_set_new(o, "mtu", json_null());
+	}
+	return o;
 }

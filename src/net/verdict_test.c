@@ -35,9 +35,10 @@ static void classify(void **state)
 
 static void names(void **state)
 {
-	static const char *const want[] = { "ok", "unreachable", "refused", "no_nfs_answer",
-					    "export_denied_or_missing", "read_only", "grace",
-					    "permission_denied", "write_failed", "cut" };
+	static const char *const want[] = { "ok", "unreachable", "filtered", "refused",
+					    "no_nfs_answer", "export_denied_or_missing", "read_only",
+					    "grace", "permission_denied", "write_failed",
+					    "mtu_blackhole", "cut" };
 	(void)state;
 	assert_int_equal(ARRAY_SIZE(want), PROBE_N_DIAGNOSES);
 	for (int i = 0; i < PROBE_N_DIAGNOSES; i++)
@@ -45,6 +46,64 @@ static void names(void **state)
 	assert_str(probe_diagnosis_name(PROBE_PENDING), "pending");
 	assert_str(probe_step_name(PROBE_ROUTE), "route");
 	assert_str(probe_step_name(PROBE_OWNERSHIP), "ownership");
+	assert_str(probe_filter_name(PROBE_FILTER_ECHO), "icmp_echo");
+	assert_str(probe_filter_name(PROBE_FILTER_TSMP), "tsmp");
+	assert_str(probe_filter_name(PROBE_FILTER_REJECT), "icmp_reject");
+}
+
+/* filtered names its evidence, dropped or rejected, and both filters in the fix; mtu_blackhole
+ * the sizes measured and the MTU to set. */
+static void explain_below(void **state)
+{
+	struct probe p;
+	uint32_t a;
+	char *fix = NULL, *words;
+
+	(void)state;
+	assert_int_equal(ipv4_parse("100.64.0.1", &a), 0);
+	probe_init(&p, &(struct probe_opts){ .host = "srv", .addr = a, .export_path = "/opt/shared" });
+	assert_int_equal(cidr_parse("100.64.0.0/10", true, &p.mesh), 0);
+	p.source = a + 2;
+	p.diagnosis = PROBE_FILTERED;
+	p.filter = PROBE_FILTER_ECHO;
+	words = probe_explain(&p, &fix);
+	assert_non_null(strstr(words, "answers ICMP echo"));
+	assert_non_null(strstr(words, "is dropped"));
+	assert_non_null(strstr(fix, "\"dst\": [\"srv:2049\"]"));
+	assert_non_null(strstr(fix, "\"src\": [\"100.64.0.0/10\"]"));
+	assert_non_null(strstr(fix, "nft list ruleset"));
+	free(words);
+	free(fix);
+
+	p.filter = PROBE_FILTER_REJECT;
+	p.icmp_type = 3;
+	p.icmp_code = 13;
+	p.icmp_from = a;
+	words = probe_explain(&p, &fix);
+	assert_non_null(strstr(words, "100.64.0.1 answered the connection request with an ICMP "
+				      "reject (type 3 code 13)"));
+	assert_non_null(strstr(words, "is rejected"));
+	free(words);
+	free(fix);
+
+	p.filter = PROBE_FILTER_TSMP;
+	p.tsmp = xstrdup("pong from srv (100.64.0.1) via TSMP in 12.0 ms");
+	words = probe_explain(&p, &fix);
+	assert_non_null(strstr(words, "tailscale ping --tsmp` reaches it (\"pong from srv"));
+	free(words);
+	free(fix);
+
+	p.diagnosis = PROBE_MTU_BLACKHOLE;
+	p.ladder = (struct probe_ladder){ .mtu = 1280, .passed = 1232, .lost = 1280 };
+	words = probe_explain(&p, &fix);
+	assert_non_null(strstr(words, "up to 1232 bytes came back, of 1280 bytes and more not, "
+				      "while the route's MTU is 1280"));
+	assert_non_null(strstr(fix, "ip link set tailscale0 mtu 1232"));
+	assert_non_null(strstr(fix, "TS_DEBUG_MTU=1232"));
+	assert_non_null(strstr(fix, "tailscale#4833"));
+	free(words);
+	free(fix);
+	probe_free(&p);
 }
 
 static void explain_every_diagnosis(void **state)
@@ -163,6 +222,7 @@ int main(void)
 		cmocka_unit_test(classify),
 		cmocka_unit_test(names),
 		cmocka_unit_test(explain_every_diagnosis),
+		cmocka_unit_test(explain_below),
 		cmocka_unit_test(explain_owner_nobody),
 		cmocka_unit_test(parse_target),
 	};

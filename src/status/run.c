@@ -112,7 +112,8 @@ static void on_progress(size_t running, size_t n, void *userdata)
 }
 
 /* Descriptors for probes: the soft limit raised to the hard one (every address's SYN at once
- * wants one each), some kept for everything else; at most want. */
+ * wants two: its socket and the ICMP echo sent with it), some kept for everything else; at
+ * most want probes. */
 static size_t fd_budget(size_t want)
 {
 	struct rlimit rl;
@@ -128,7 +129,8 @@ static size_t fd_budget(size_t want)
 	}
 	if (rl.rlim_cur <= reserve)
 		return 1;
-	return want < rl.rlim_cur - reserve ? want : (size_t)(rl.rlim_cur - reserve);
+	rlim_t probes = (rl.rlim_cur - reserve) / 2;
+	return probes == 0 ? 1 : want < probes ? want : (size_t)probes;
 }
 
 int status_run(struct status *st)

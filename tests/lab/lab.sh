@@ -4,7 +4,7 @@
 #   tests/lab/lab.sh run [-n CLIENTS] CMD...   up, run CMD (LAB_DIR exported), down: always
 #   eval "$(tests/lab/lab.sh up [-n CLIENTS])"  up, and leave it running: prints export LAB_DIR=...
 #   tests/lab/lab.sh exec HOST CMD...           in a host's namespace (srv, c1, ...)
-#   tests/lab/lab.sh fault NAME | heal          inject a fault / back to healthy
+#   tests/lab/lab.sh fault NAME [ARG] | heal    inject a fault / back to healthy
 #   tests/lab/lab.sh status                     hosts, addresses, pids, current fault
 #   tests/lab/lab.sh down                       stop its processes, delete everything
 #
@@ -53,9 +53,9 @@ down)
 	lab_down
 	;;
 fault)
-	[ $# = 1 ] || usage
+	[ $# = 1 ] || [ $# = 2 ] || usage
 	load
-	lab_fault "$1"
+	lab_fault "$@"
 	;;
 heal)
 	load

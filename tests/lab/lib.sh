@@ -49,6 +49,8 @@ declare -g LAB_G_NUMERIC=true
 # before lab_up, e.g. when the server host holds many addresses standing for other nodes).
 declare -g LAB_G_BIND=${LAB_G_BIND:-}
 declare -ga LAB_STOPPED=()
+# Hosts whose namespace holds the nft table of a fault (lab_nft).
+declare -ga LAB_NFT=()
 
 lab_log() { [ -n "${LAB_VERBOSE:-}" ] && printf 'lab: %s\n' "$*" >&2; return 0; }
 lab_die() { printf 'lab: %s\n' "$*" >&2; return 1; }
@@ -87,7 +89,7 @@ lab_save() {
 	declare -p LAB_ID LAB_DIR LAB_SWITCH LAB_UP LAB_HOSTS LAB_NS LAB_WG LAB_MESH LAB_UNDER \
 		LAB_PUB LAB_PRIV LAB_PIDS LAB_PIDCMD LAB_TAP LAB_ROUTES LAB_G_PATH LAB_G_ACCESS \
 		LAB_G_SQUASH LAB_G_CLIENTS LAB_G_GRACELESS LAB_G_NUMERIC LAB_G_BIND LAB_FAULT LAB_EXPORT LAB_EXPORT2 \
-		LAB_STOPPED LAB_CEPH_DIR LAB_CEPH_CONF LAB_CEPH_KEYRING LAB_CEPH_ADMIN LAB_CEPH_MON \
+		LAB_STOPPED LAB_NFT LAB_CEPH_DIR LAB_CEPH_CONF LAB_CEPH_KEYRING LAB_CEPH_ADMIN LAB_CEPH_MON \
 		LAB_CEPH_MS LAB_CEPH_GWS LAB_CEPH_FSID LAB_CEPH_OSD |
 		sed -e 's/^declare -- /declare -g /' -e 's/^declare -\([aAix]*\) /declare -g\1 /' \
 			>"$LAB_DIR/state.new" && mv "$LAB_DIR/state.new" "$LAB_DIR/state"
@@ -431,6 +433,12 @@ lab_up() {
 #   grace        ganesha restarted without Graceless: creates fail with NFS4ERR_GRACE (~90 s)
 #   idmap        Only_Numeric_Owners = false: ganesha names owners user@domain (a client that
 #                maps no names, libnfs, sees nobody: 65534)
+#   mtu [N]      an MTU black hole below the mesh: the server's nft drops, in and out, the
+#                underlay's WireGuard packets longer than N bytes (default 1200), and sends no
+#                ICMP back. Small packets pass (ping, TCP handshakes, the NULL call, the mount);
+#                a tunnelled packet of more than N - 60 bytes vanishes (a full-size write)
+#   filtered     the server's nft drops TCP to port 2049 (SYNs vanish); ICMP still answered
+#   rejected     the server's nft rejects TCP to port 2049 with ICMP admin-prohibited
 lab_fault() {
 	local f=$1
 	lab_heal || return 1
@@ -446,10 +454,31 @@ lab_fault() {
 	perm_denied) LAB_G_SQUASH=Root_Squash; chmod 0755 "$LAB_EXPORT"; lab_ganesha_restart ;;
 	grace) lab_grace_seed && LAB_G_GRACELESS=false && LAB_KEEP_RECOVERY=1 lab_ganesha_restart ;;
 	idmap) LAB_G_NUMERIC=false; lab_ganesha_restart ;;
-	*) lab_die "unknown fault '$f' (hung offline refused moved recreated not_allowed read_only root_squash perm_denied grace)"; return 1 ;;
+	mtu)
+		[[ ${2:-1200} =~ ^[0-9]+$ ]] || { lab_die "mtu: N must be a number of bytes"; return 1; }
+		lab_nft srv "udp dport $LAB_WG_PORT meta length gt ${2:-1200} drop" input output ;;
+	filtered) lab_nft srv "tcp dport 2049 drop" input ;;
+	rejected) lab_nft srv "tcp dport 2049 reject with icmpx type admin-prohibited" input ;;
+	*) lab_die "unknown fault '$f' (hung offline refused moved recreated not_allowed read_only root_squash perm_denied grace idmap mtu filtered rejected)"; return 1 ;;
 	esac || return 1
 	LAB_FAULT=$f
 	lab_save
+}
+
+# lab_nft HOST RULE HOOK...: RULE in a filter chain on each HOOK (input, output) of HOST's
+# namespace, in the table mnfs_lab (lab_heal deletes it). Recipe: NOTES.md, "Network faults
+# below NFS with nft" (no inline { ...; } blocks on stdin).
+lab_nft() {
+	local h=$1 rule=$2 hook; shift 2
+	[ -n "${LAB_NS[$h]:-}" ] || { lab_die "$h: no namespace for nft"; return 1; }
+	lab_exec "$h" nft add table inet mnfs_lab || return 1
+	for hook in "$@"; do
+		lab_exec "$h" nft add chain inet mnfs_lab "$hook" \
+			"{ type filter hook $hook priority 0 ; }" || return 1
+		# shellcheck disable=SC2086 # the rule is words for nft
+		lab_exec "$h" nft add rule inet mnfs_lab "$hook" $rule || return 1
+	done
+	LAB_NFT+=("$h")
 }
 
 # lab_grace_seed: makes sure ganesha's recovery directory records a client (one that has
@@ -474,6 +503,10 @@ lab_heal() {
 	local n restart=0
 	for n in "${LAB_STOPPED[@]}"; do lab_signal "$n" CONT; done
 	LAB_STOPPED=()
+	for n in "${LAB_NFT[@]}"; do
+		lab_exec "$n" nft delete table inet mnfs_lab 2>/dev/null
+	done
+	LAB_NFT=()
 	if [ "$LAB_G_PATH" != "$LAB_EXPORT" ] || [ "$LAB_G_ACCESS" != RW ] ||
 		[ "$LAB_G_SQUASH" != No_Root_Squash ] || [ "$LAB_G_CLIENTS" != "$LAB_MESH_RANGE" ] ||
 		[ "$LAB_G_GRACELESS" != true ] || [ "$LAB_G_NUMERIC" != true ]; then
@@ -509,7 +542,7 @@ lab_down() {
 	case $LAB_DIR in /tmp/mnfs-lab-?????) rm -rf "$LAB_DIR" ;; esac
 	LAB_ID="" LAB_DIR="" LAB_SWITCH="" LAB_UP=0 LAB_HOSTS=()
 	LAB_NS=() LAB_WG=() LAB_MESH=() LAB_UNDER=() LAB_PUB=() LAB_PRIV=() LAB_PIDS=() LAB_PIDCMD=()
-	LAB_ROUTES=() LAB_TAP=() LAB_STOPPED=()
+	LAB_ROUTES=() LAB_TAP=() LAB_STOPPED=() LAB_NFT=()
 	return 0
 }
 

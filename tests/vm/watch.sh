@@ -20,16 +20,7 @@ mk_tmpdir T
 DETACH=5
 measure() { diag "measure: $1=$2"; }
 
-vm_require || exit 1
-vm_lab_up 1 || { not_ok "the lab with a tap host for the guest"; exit 1; }
-ok "lab $LAB_ID: srv ${LAB_MESH[srv]}, the guest $VM_GUEST_ADDR on tap $VM_TAP"
-vm_boot "$TOP/tests/vm/lib/guest-agent.sh" || { not_ok "VM boots"; exit 1; }
-diag "accelerator: $VM_ACCEL ($VM_ACCEL_WHY); kernel $VM_KVER"
-vm_step booted 120 "guest ($VM_ACCEL) reached its agent, WireGuard up" || exit 1
-
-vm_exec modprobe nfsv4
-vm_exec -t 120 "$MESHNFS" --json setup client
-check "setup client mounted the share (exit $RC)" test "$RC" -le 1
+vm_client_up || exit 1
 msg="written by the guest before the fault at $(date -u +%FT%TZ)"
 vm_exec sh -c 'printf "%s\n" "$1" >"$2/before.txt" && sync' sh "$msg" "$MNT"
 check_eq "the guest writes a file through the mount" 0 "$RC"

@@ -315,6 +315,21 @@ vm_diag_failure() {
 	diag "--- qemu:" "$(tail -n 5 "$VM_TMP/qemu.out" 2>/dev/null)"
 }
 
+# vm_client_up: the lab with the guest as a tap host, the guest booted with its agent, nfsv4
+# loaded and the share mounted by `meshnfs setup client` (the guide's options): three
+# assertions (the lab, the boot, the mount). Returns non-zero when the guest is not there.
+vm_client_up() {
+	vm_require || return 1
+	vm_lab_up 1 || { not_ok "the lab with a tap host for the guest"; return 1; }
+	ok "lab $LAB_ID: srv ${LAB_MESH[srv]}, the guest $VM_GUEST_ADDR on tap $VM_TAP"
+	vm_boot "$TOP/tests/vm/lib/guest-agent.sh" || { not_ok "VM boots"; return 1; }
+	diag "accelerator: $VM_ACCEL ($VM_ACCEL_WHY); kernel $VM_KVER"
+	vm_step booted 120 "guest ($VM_ACCEL) reached its agent, WireGuard up" || return 1
+	vm_exec modprobe nfsv4
+	vm_exec -t 120 "$MESHNFS" --json setup client
+	check "setup client mounted the share (exit $RC)" test "$RC" -le 1
+}
+
 # vm_step NAME SECONDS DESC: waits for event NAME and reports it as one assertion; on failure
 # shows why and returns non-zero (the caller usually gives up on the rest).
 vm_step() {
