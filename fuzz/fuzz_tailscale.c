@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `tailscale status --json` output, then what doctor and status do with the parsed nodes:
- * JSON rendering, the source-neutral node list, the stale-identity matcher; and RFC 3339 times
+ * JSON rendering, the source-neutral node list, the stale-identity matcher, the path to each
+ * peer and its words; and RFC 3339 times
  * on their own. */
 #include "fuzz.h"
 #include "format/rfc3339.h"
@@ -30,6 +31,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(j && json_is_object(j) && text);
 			free(text);
 			json_decref(j);
+		}
+		/* The path: Self has none; a direct or peer-relay path names its address, and
+		 * every path has a name and words (mesh_path_judge). */
+		FUZZ_ASSERT(st.self.n.path.kind == MESH_PATH_UNKNOWN);
+		for (size_t i = 0; i < st.n_peers; i++) {
+			const struct mesh_path *p = &st.peers[i].n.path;
+			struct mesh_path_verdict v;
+			char name[64];
+			FUZZ_ASSERT(p->kind <= MESH_PATH_PEER_RELAY);
+			FUZZ_ASSERT((p->kind == MESH_PATH_DIRECT || p->kind == MESH_PATH_PEER_RELAY) ==
+				    (p->addr != NULL));
+			FUZZ_ASSERT(p->kind != MESH_PATH_DERP || p->region);
+			FUZZ_ASSERT(*mesh_path_name(p, name, sizeof(name)));
+			mesh_path_judge(p, "peer", 5, &v);
+			FUZZ_ASSERT(v.summary && (v.level > 0) == mesh_path_relayed(p));
+			mesh_path_verdict_free(&v);
 		}
 		ts_node_ipv4(&st.self);
 		free(idx);

@@ -10,6 +10,7 @@
 #include "net/gateway.h"
 #include "net/net.h"
 #include "net/probe.h"
+#include "node/node.h"
 #include "report/output.h"
 
 #include <errno.h>
@@ -87,6 +88,67 @@ static json_t *probe_json(const struct probe *p, const char *summary, const char
 	json_object_update(doc, below = probe_below_json(p));
 	json_decref(below);
 	return doc;
+}
+
+/* The path to the probed host from this machine's Tailscale, asked after the probe (its
+ * packets made the path): NULL words when there is none to tell (no CLI, not a peer, --root). */
+struct probe_path {
+	int rc;
+	struct mesh_path path;
+	struct mesh_path_verdict v;
+};
+
+static void probe_path_get(struct ctx *ctx, const struct probe *p, struct probe_path *pp)
+{
+	const struct probe_step *tcp = &p->steps[PROBE_TCP];
+	_cleanup_free_ char *peer = NULL;
+	struct node_info self;
+	char addr[16];
+
+	*pp = (struct probe_path){ .v.level = -1 };
+	if (!p->addr)
+		return;
+	ipv4_format(p->addr, addr, sizeof(addr));
+	node_detect(&ctx->config, ctx->timeout_ms, &self);
+	pp->rc = ts_path_to(self.kind == NODE_WSL2, addr, p->host, ctx->timeout_ms, &pp->path, &peer);
+	node_info_free(&self);
+	if (pp->rc == 0)
+		mesh_path_judge(&pp->path, peer ? peer : p->host,
+				tcp->status == STEP_OK ? tcp->ms : -1, &pp->v);
+}
+
+static void probe_path_free(struct probe_path *pp)
+{
+	mesh_path_free(&pp->path);
+	mesh_path_verdict_free(&pp->v);
+}
+
+static json_t *probe_path_json(const struct probe_path *pp)
+{
+	char name[64];
+
+	if (pp->rc < 0)
+		return json_null();
+	return json_pack("{s:o, s:o, s:o, s:o}", "path",
+			 json_text(mesh_path_name(&pp->path, name, sizeof(name))), "relayed",
+			 json_boolean(mesh_path_relayed(&pp->path)), "summary",
+			 json_str_or_null(pp->v.summary), "fix", json_str_or_null(pp->v.fix));
+}
+
+static void probe_path_print(const struct probe_path *pp, bool color)
+{
+	char name[64];
+
+	if (pp->rc < 0)
+		return;
+	output_color(stdout, color, check_status_color(pp->v.level > 0 ? CHECK_WARN : CHECK_OK));
+	printf("path: %s", mesh_path_name(&pp->path, name, sizeof(name)));
+	output_color(stdout, color, COLOR_RESET);
+	printf(" (tailscale status --json)\n  %s\n", pp->v.summary);
+	if (pp->v.level > 0 && pp->v.detail)
+		printf("  %s\n", pp->v.detail);
+	if (pp->v.level > 0 && pp->v.fix)
+		printf("  fix: %s\n", pp->v.fix);
 }
 
 static void probe_print(const struct probe *p, const char *summary, const char *fix, bool color)
@@ -231,14 +293,22 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 	if (p.diagnosis == PROBE_UNREACHABLE)
 		ask_tsmp(&p, ctx->timeout_ms);
 	summary = probe_explain(&p, &fix);
+	struct probe_path pp = { .rc = -ENOENT };
+	if (a.format != FORMAT_NAGIOS)
+		probe_path_get(ctx, &p, &pp);
 	if (a.format == FORMAT_NAGIOS)
 		probe_print_nagios(&p, summary);
 	else if (ctx->json) {
 		json_t *doc = probe_json(&p, summary, fix);
+		json_object_set_new(doc, "path", probe_path_json(&pp));
 		cmd_print_json(doc);
 		json_decref(doc);
-	} else
-		probe_print(&p, summary, fix, output_want_color(STDOUT_FILENO, ctx->no_color));
+	} else {
+		bool color = output_want_color(STDOUT_FILENO, ctx->no_color);
+		probe_print(&p, summary, fix, color);
+		probe_path_print(&pp, color);
+	}
+	probe_path_free(&pp);
 	/* Cut: no verdict either way (exit 1, as a warning). */
 	int rc = p.diagnosis == PROBE_OK ? EXIT_OK : p.diagnosis == PROBE_CUT ? EXIT_WARN : EXIT_FAIL;
 	probe_free(&p);

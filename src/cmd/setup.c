@@ -229,6 +229,7 @@ static int run_setup_server(struct ctx *ctx, int argc, char **argv)
 		.export_path = a.export_path ? a.export_path : cfg->export_path,
 		.clients = a.clients ? a.clients : mesh,
 		.mesh = &cfg->mesh,
+		.mesh6 = &cfg->mesh6,
 		.backend = a.backend,
 		.ceph = &ceph,
 		.root_squash = a.root_squash,

@@ -76,7 +76,7 @@ static json_t *row_json(const struct status *st, const struct status_row *r)
 	const struct status_target *t = status_row_target(st, r);
 	json_t *o = json_object(), *ips = json_array(), *nfs = json_null();
 	int64_t lat = status_row_latency(st, r);
-	char addr[16];
+	char addr[16], path[64];
 
 	for (size_t i = 0; i < n->n_ips; i++)
 		json_array_append_new(ips, json_text(n->ips[i]));
@@ -110,6 +110,8 @@ static json_t *row_json(const struct status *st, const struct status_row *r)
 	json_object_set_new(o, "latency_ms", lat >= 0 ? json_integer(lat) : json_null());
 	json_object_set_new(o, "address", t ? json_text(addr) : json_null());
 	json_object_set_new(o, "via", json_str_or_null(n->via));
+	json_object_set_new(o, "path", r->self ? json_null()
+					       : json_text(mesh_path_name(&r->path, path, sizeof(path))));
 	json_object_set_new(o, "not_probed",
 			    t ? json_null()
 			      : json_text(r->not_probed ? r->not_probed
@@ -202,9 +204,9 @@ static void print_table(const struct status *st, bool color, FILE *f)
 {
 	struct table t;
 
-	table_init(&t, 7);
+	table_init(&t, 8);
 	table_add_row(&t, (const char *[]){ "NODE", "MESH IP", "OS", "ROLE", "ONLINE", "NFS",
-					     "LATENCY" });
+					     "LATENCY", "PATH" });
 	for (size_t i = 0; i < st->n_rows; i++) {
 		const struct status_row *r = &st->rows[i];
 		const struct mesh_node *n = r->node;
@@ -216,11 +218,15 @@ static void print_table(const struct status *st, bool color, FILE *f)
 		const char *role = status_role_title(r->role);
 		if (r->role == STATUS_ROLE_WSL2 && !n->via)
 			role = "WSL2 (own identity)";
+		char path[64];
 		table_add_row(&t, (const char *[]){ r->name, ips.data ? ips.data : "-", os, role,
 						     n->online == MESH_UNKNOWN ? "-"
 						     : n->online == MESH_YES  ? "yes"
 									      : "no",
-						     nfs, lat });
+						     nfs, lat,
+						     r->self ? "-"
+							     : mesh_path_name(&r->path, path,
+									      sizeof(path)) });
 		buf_free(&ips);
 	}
 	table_print(&t, f);
@@ -288,6 +294,8 @@ int cmd_status(struct ctx *ctx, int argc, char **argv)
 	status_ceph_wait(&ceph);
 	if (pr.shown)
 		output_raw(stderr, "\r\033[K");
+	if (r == 0)
+		status_paths(&st); /* no CLI, or it failed: the list's paths stay */
 	if (r < 0) {
 		status_free(&st);
 		status_ceph_free(&ceph);

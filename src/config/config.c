@@ -15,8 +15,8 @@
 #define CONFIG_MAX_SIZE (256 * 1024)
 
 enum value_kind {
-	V_HOST, V_PATH, V_MOUNTPOINT, V_OPTIONS, V_RANGE, V_URL, V_SECRET, V_USER, V_COMMAND, V_INT,
-	V_LISTEN, V_BACKEND, V_NAME, V_HOSTS
+	V_HOST, V_PATH, V_MOUNTPOINT, V_OPTIONS, V_RANGE, V_RANGE6, V_URL, V_SECRET, V_USER, V_COMMAND,
+	V_INT, V_LISTEN, V_BACKEND, V_NAME, V_HOSTS
 };
 
 /* One row per accepted key: adding a setting is adding a row. */
@@ -31,6 +31,7 @@ static const struct config_key {
 	{ "client", "mountpoint", V_MOUNTPOINT, offsetof(struct config, mountpoint), 0, 0 },
 	{ "client", "options", V_OPTIONS, offsetof(struct config, mount_options), 0, 0 },
 	{ "mesh", "range", V_RANGE, offsetof(struct config, mesh), 0, 0 },
+	{ "mesh", "range6", V_RANGE6, offsetof(struct config, mesh6), 0, 0 },
 	{ "headscale", "url", V_URL, offsetof(struct config, hs_url), 0, 0 },
 	{ "headscale", "api_key", V_SECRET, offsetof(struct config, hs_api_key), 0, 0 },
 	{ "headscale", "api_key_file", V_PATH, offsetof(struct config, hs_api_key_file), 0, 0 },
@@ -577,6 +578,7 @@ void config_defaults(struct config *c)
 	c->mount_options =
 		xstrdup("_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=50,retrans=2");
 	cidr_parse("100.64.0.0/10", true, &c->mesh);
+	cidr6_parse(TAILNET_RANGE6, true, &c->mesh6);
 	c->fleet_sessions = 8;
 	c->fleet_connect_timeout = 5;
 	c->watch_interval = 10;
@@ -623,6 +625,15 @@ static int check_value(const struct config_key *k, const char *value, char *err,
 			problem = "has host bits set (did you mean the network address?)";
 		else if (r < 0)
 			problem = "is not an IPv4 CIDR range";
+		break;
+	}
+	case V_RANGE6: {
+		struct cidr6 range;
+		int r = cidr6_parse(value, true, &range);
+		if (r == -EDOM)
+			problem = "has host bits set (did you mean the network address?)";
+		else if (r < 0 || !strchr(value, '/'))
+			problem = "is not an IPv6 CIDR range";
 		break;
 	}
 	case V_URL:
@@ -732,6 +743,9 @@ static int apply(const char *file, const struct ini_entry *e, struct config *c, 
 	switch (k->kind) {
 	case V_RANGE:
 		cidr_parse(e->value, true, slot);
+		return 0;
+	case V_RANGE6:
+		cidr6_parse(e->value, true, slot);
 		return 0;
 	case V_INT:
 		*(int *)slot = (int)strtol(e->value, NULL, 10);

@@ -44,6 +44,7 @@ struct config {
 	char *mountpoint;    /* [client] mountpoint */
 	char *mount_options; /* [client] options: the fstab options */
 	struct cidr mesh;    /* [mesh] range */
+	struct cidr6 mesh6;  /* [mesh] range6: the tailnet's IPv6 range */
 	char *source;        /* file the values came from, or NULL for built-in defaults */
 
 	/* [headscale]: the node-list source "headscale" (REST API, libcurl, TLS verified). */

@@ -44,6 +44,7 @@ void doctor_facts_free(struct doctor_facts *f)
 	free(f->ids.users);
 	listeners_free(&f->server.listeners);
 	ts_status_free(&f->mesh.st);
+	ts_status_free(&f->mesh.path_st);
 	ceph_status_free(&f->ceph.status);
 	ceph_fsmap_free(&f->ceph.fsmap);
 	free(f->ceph.conf);
@@ -88,6 +89,7 @@ void doctor_gather(struct doctor_facts *f)
 	for (size_t i = 0; i < doctor_n_areas; i++)
 		if (jobs[i].started)
 			pthread_join(jobs[i].thread, NULL);
+	doctor_gather_mesh_path(f);
 }
 
 void doctor_judge(const struct doctor_facts *f, struct report *r)

@@ -15,6 +15,7 @@ const struct doctor_area doctor_areas[] = {
 	{ "ids", doctor_gather_ids, doctor_judge_ids },
 	{ "ceph", doctor_gather_ceph, doctor_judge_ceph },
 	{ "mesh", doctor_gather_mesh, doctor_judge_mesh },
+	{ "mesh_path", NULL, doctor_judge_mesh_path }, /* facts: mesh's, and after the probe */
 	{ "wsl_ports", doctor_gather_ports, doctor_judge_ports },
 	{ "wsl_nfs", NULL, doctor_judge_wsl_nfs },
 };

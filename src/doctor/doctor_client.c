@@ -46,8 +46,8 @@ static void entry(const struct doctor_facts *d, struct report *r)
 	const struct doctor_client_facts *cf = &d->client;
 	const char *path = cf->fstab_path;
 	_cleanup_free_ char *want_source = xasprintf("%s:%s", d->cfg->server, d->cfg->export_path);
-	_cleanup_free_ char *want_opts = fstab_options_for_node(d->cfg->mount_options,
-								 d->node->systemd);
+	_cleanup_free_ char *want_opts = node_fstab_options(d->node, d->cfg->mount_options);
+	const char *order = node_mesh_order_option(d->node);
 	_cleanup_free_ char *missing = NULL, *extra = NULL;
 	struct diag dg = { 0 };
 	const struct fstab *f = &cf->fstab;
@@ -115,7 +115,10 @@ static void entry(const struct doctor_facts *d, struct report *r)
 		check_set_fix(c, "sudo meshnfs setup client");
 		return;
 	}
-	if (!fstab_options_compare(opts, want_opts, &missing, &extra)) {
+	/* The ordering is judged on its own: any of Tailscale's units will do. */
+	_cleanup_free_ char *have_base = fstab_options_drop_mesh_order(opts);
+	_cleanup_free_ char *want_base = fstab_options_drop_mesh_order(want_opts);
+	if (!fstab_options_compare(have_base, want_base, &missing, &extra)) {
 		c = report_add(r, "fstab.entry", CHECK_WARN,
 			       "line %u: options differ from the configuration%s%s%s%s", l->lineno,
 			       *missing ? ": missing " : "", missing, *extra ? "; extra " : "", extra);
@@ -129,6 +132,29 @@ static void entry(const struct doctor_facts *d, struct report *r)
 									       : "the guide's defaults",
 					 want_opts);
 		check_set_fix(c, "sudo meshnfs setup client");
+		return;
+	}
+	if (order && !fstab_has_mesh_order(opts)) {
+		c = report_add(r, "fstab.entry", CHECK_WARN,
+			       "line %u: the mount does not wait for the mesh at boot (no %s)",
+			       l->lineno, order);
+		check_set_detail(c, "%s",
+				 d->node->ts_unit == NODE_TS_UNIT_ONLINE_TARGET
+					 ? "tailscaled reports ready before its address can be used "
+					   "(tailscale/tailscale#11504, #3340): a mount at boot can fail "
+					   "or hang on the mesh address. tailscale-online.target (installed "
+					   "here; Tailscale 1.98 on) runs `tailscale wait`, which returns "
+					   "once the interface is up with its address; the option makes "
+					   "the mount unit require it and start after it."
+					 : "tailscaled.service is installed here, tailscale-online.target "
+					   "is not (Tailscale before 1.98): the option orders the mount "
+					   "after tailscaled starts (tailscale/tailscale#11504, #3340: "
+					   "mounts at boot before the mesh fail or hang). Tailscale 1.98 "
+					   "and later ship tailscale-online.target, which waits for the "
+					   "address itself; run setup again after upgrading.");
+		check_set_fix(c, "add %s to the options of line %u of /etc/fstab (or: sudo meshnfs "
+				 "setup client), then: sudo systemctl daemon-reload",
+			      order, l->lineno);
 		return;
 	}
 	report_add(r, "fstab.entry", CHECK_OK, "line %u: %s on %s, nfs4, %s", l->lineno, source,

@@ -144,6 +144,11 @@ struct doctor_mesh_facts {
 	struct ts_status st;
 	struct ts_run run;
 	int64_t ms;
+	/* mesh.path: the CLI asked again after the probe (doctor_gather_mesh_path) when st showed
+	 * the server's peer idle: the probe's packets have made its path since. */
+	bool path_asked;
+	int path_rc;              /* ts_status_run's for path_st */
+	struct ts_status path_st;
 };
 
 /* What /etc/fstab asks of systemd (wsl.systemd). */
@@ -240,6 +245,8 @@ void doctor_gather_server(struct doctor_facts *f);
 void doctor_gather_mesh(struct doctor_facts *f);
 void doctor_gather_ports(struct doctor_facts *f);
 void doctor_gather_ids(struct doctor_facts *f);
+/* After every gatherer: the path to the server once the nfs probe has sent it packets. */
+void doctor_gather_mesh_path(struct doctor_facts *f);
 void doctor_gather_ceph(struct doctor_facts *f);
 
 /* Judges. */
@@ -258,6 +265,12 @@ void doctor_judge_mountpoint(const struct doctor_facts *f, struct report *r);
 void doctor_judge_client(const struct doctor_facts *f, struct report *r);
 void doctor_judge_server(const struct doctor_facts *f, struct report *r);
 void doctor_judge_mesh(const struct doctor_facts *f, struct report *r);
+/* mesh.path: how this node's Tailscale reaches the configured server (direct or relayed),
+ * with the probe's connect time. */
+void doctor_judge_mesh_path(const struct doctor_facts *f, struct report *r);
+/* The configured server's peer in a status (by the probe's address, [server] address as an
+ * address or a name), or NULL. */
+const struct ts_node *doctor_server_peer(const struct doctor_facts *f, const struct ts_status *st);
 void doctor_judge_ports(const struct doctor_facts *f, struct report *r);
 /* ids.idmap: this node's ID mapping, and why the probe's test file belongs to nobody. */
 void doctor_judge_ids(const struct doctor_facts *f, struct report *r);

@@ -252,6 +252,44 @@ static void client(void **state)
 	assert_int_equal(st(&x, "client.packages"), CHECK_SKIP);
 	fx_free(&x);
 
+	/* The boot ordering on the mesh, by the Tailscale units installed: missing warns with the
+	 * exact option; either unit accepted; none applies on WSL2 or without a unit. */
+	fx_init(&x, NODE_LINUX, NULL);
+	x.node.ts_unit = NODE_TS_UNIT_ONLINE_TARGET;
+	client_facts(&x, guide_line);
+	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_str(c->summary, "line 1: the mount does not wait for the mesh at boot (no "
+			       "x-systemd.requires=tailscale-online.target)");
+	assert_true(startswith(c->fix, "add x-systemd.requires=tailscale-online.target to the "
+				       "options of line 1 of /etc/fstab"));
+	assert_non_null(strstr(c->detail, "tailscale wait"));
+	x.node.ts_unit = NODE_TS_UNIT_TAILSCALED;
+	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_non_null(strstr(c->fix, "add x-systemd.after=tailscaled.service"));
+	fx_free(&x);
+	static const char *const ordered[] = { ",x-systemd.requires=tailscale-online.target",
+					       ",x-systemd.after=tailscaled.service" };
+	for (size_t i = 0; i < ARRAY_SIZE(ordered); i++) {
+		fx_init(&x, NODE_LINUX, NULL);
+		x.node.ts_unit = NODE_TS_UNIT_ONLINE_TARGET;
+		_cleanup_free_ char *withorder = xasprintf(
+			"100.64.0.1:/opt/shared  /opt/shared  nfs4  _netdev,x-systemd.automount,"
+			"x-systemd.idle-timeout=600,soft,timeo=50,retrans=2%s  0  0\n",
+			ordered[i]);
+		client_facts(&x, withorder);
+		c = fx_judge(&x, doctor_judge_client, "fstab.entry");
+		assert_int_equal(c->status, CHECK_OK);
+		fx_free(&x);
+	}
+	fx_init(&x, NODE_WSL2, "mirrored");
+	x.node.ts_unit = NODE_TS_UNIT_ONLINE_TARGET;
+	client_facts(&x, guide_line);
+	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
+	assert_int_equal(c->status, CHECK_OK); /* rides the Windows host's Tailscale */
+	fx_free(&x);
+
 	/* WSL1: node.kind says it all. */
 	fx_init(&x, NODE_WSL1, NULL);
 	client_facts(&x, guide_line);

@@ -11,6 +11,7 @@
 #include "mesh/wslghost.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <time.h>
 
 #define DAY (24 * 3600)
@@ -324,7 +325,97 @@ void doctor_judge_mesh(const struct doctor_facts *d, struct report *r)
 	}
 }
 
+const struct ts_node *doctor_server_peer(const struct doctor_facts *f, const struct ts_status *st)
+{
+	const struct ts_node *t = NULL;
+	char addr[16];
+
+	if (f->nfs.gathered && f->nfs.resolve_rc == 0 && f->nfs.probe.addr) {
+		ipv4_format(f->nfs.probe.addr, addr, sizeof(addr));
+		t = ts_status_peer(st, addr, NULL);
+	}
+	return t ? t : ts_status_peer(st, f->cfg->server, f->cfg->server);
+}
+
+/* The probe's time to the server: its TCP connect, else its NULL call; -1 when neither ran. */
+static int64_t server_rtt(const struct doctor_facts *f)
+{
+	const struct probe *p = &f->nfs.probe;
+
+	if (!f->nfs.gathered || f->nfs.resolve_rc < 0)
+		return -1;
+	if (p->steps[PROBE_TCP].status == STEP_OK)
+		return p->steps[PROBE_TCP].ms;
+	if (p->steps[PROBE_RPC].status == STEP_OK)
+		return p->steps[PROBE_RPC].ms;
+	return -1;
+}
+
+void doctor_judge_mesh_path(const struct doctor_facts *f, struct report *r)
+{
+	const struct doctor_mesh_facts *m = &f->mesh;
+	const struct ts_status *st = m->path_asked && m->path_rc == 0 ? &m->path_st : &m->st;
+	struct mesh_path_verdict v;
+	struct check *c;
+
+	if (!m->gathered)
+		return;
+	if (f->is_server) {
+		report_add(r, "mesh.path", CHECK_SKIP,
+			   "this node holds the server address %s: no path to judge", f->cfg->server);
+		return;
+	}
+	if (m->cli_rc < 0 || m->run_rc < 0 || st->backend != TS_RUNNING) {
+		report_add(r, "mesh.path", CHECK_SKIP,
+			   "no Tailscale status to read the path from (see mesh.tailscale)");
+		return;
+	}
+	const struct ts_node *peer = doctor_server_peer(f, st);
+	if (!peer) {
+		c = report_add(r, "mesh.path", CHECK_SKIP,
+			       "the server %s is not a peer of this node's Tailscale: no path to judge",
+			       f->cfg->server);
+		check_set_detail(c, "Neither its address nor its name is among the %zu peers of "
+				    "`tailscale status --json`.",
+				 st->n_peers);
+		return;
+	}
+	const char *name = peer->n.name ? peer->n.name : f->cfg->server;
+	int64_t rtt = server_rtt(f);
+	mesh_path_judge(&peer->n.path, name, rtt, &v);
+	c = report_add(r, "mesh.path", v.level == 0 ? CHECK_OK : v.level > 0 ? CHECK_WARN : CHECK_SKIP,
+		       "%s", v.summary);
+	if (v.detail) {
+		const struct probe *p = &f->nfs.probe;
+		if (rtt >= 0 && p->steps[PROBE_RPC].status == STEP_OK)
+			check_set_detail(c, "%s\nMeasured by the probe: TCP connect %" PRId64
+					    " ms, NFSv4 NULL call %" PRId64 " ms.",
+					 v.detail, p->steps[PROBE_TCP].ms, p->steps[PROBE_RPC].ms);
+		else
+			check_set_detail(c, "%s", v.detail);
+	}
+	if (v.fix)
+		check_set_fix(c, "%s", v.fix);
+	mesh_path_verdict_free(&v);
+}
+
 /* ---- gather (I/O) ---- */
+
+void doctor_gather_mesh_path(struct doctor_facts *f)
+{
+	struct doctor_mesh_facts *m = &f->mesh;
+	struct ts_run run;
+	struct diag dg = { 0 };
+
+	if (!m->gathered || m->run_rc < 0 || m->st.backend != TS_RUNNING || f->is_server)
+		return;
+	const struct ts_node *peer = doctor_server_peer(f, &m->st);
+	if (!peer || peer->n.path.kind != MESH_PATH_IDLE)
+		return; /* no such peer, or its path was in use already */
+	m->path_asked = true;
+	m->path_rc = ts_status_run(&m->cli, f->timeout_ms, &m->path_st, &run, &dg);
+	ts_run_free(&run);
+}
 
 void doctor_gather_mesh(struct doctor_facts *f)
 {

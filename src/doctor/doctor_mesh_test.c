@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/test.h"
 #include "doctor/doctor_facts.h"
+#include "doctor/doctor_fixture.h"
 #include "format/rfc3339.h"
 #include "mesh/tailscale.h"
 
@@ -143,12 +144,107 @@ static void stale_identity_from_any_source(void **state)
 	mesh_nodes_free(&l);
 }
 
+/* A peer sfspark1 at 100.64.0.1 with the path fields given (JSON members, or ""). */
+#define PATHDOC(fields)                                                                       \
+	"{\"BackendState\":\"Running\",\"Self\":{\"HostName\":\"office-one\",\"Online\":true," \
+	"\"TailscaleIPs\":[\"100.64.0.3\"]},\"Peer\":{\"k\":{\"HostName\":\"sfspark1\","       \
+	"\"Online\":true,\"TailscaleIPs\":[\"100.64.0.1\",\"fd7a:115c:a1e0::1\"]" fields "}}}"
+
+/* mesh.path on made-up facts: the mesh gatherer's status (and the one asked after the
+ * probe), the probe's times. */
+static const struct check *path_check(struct fx *x, const char *doc, const char *after)
+{
+	struct diag d = { 0 };
+	struct doctor_mesh_facts *m = &x->f.mesh;
+
+	ts_status_free(&m->st);
+	ts_status_free(&m->path_st);
+	m->gathered = true;
+	m->cli_rc = m->run_rc = 0;
+	assert_int_equal(ts_status_parse("test", doc, strlen(doc), &m->st, &d), 0);
+	m->path_asked = after != NULL;
+	if (after)
+		assert_int_equal(ts_status_parse("test", after, strlen(after), &m->path_st, &d), 0);
+	return fx_judge(x, doctor_judge_mesh_path, "mesh.path");
+}
+
+static void mesh_path(void **state)
+{
+	(void)state;
+	struct fx x;
+	const struct check *c;
+
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_probe(&x, PROBE_N_STEPS, NULL, PROBE_OK, false);
+	x.f.nfs.probe.steps[PROBE_TCP].ms = 87;
+	x.f.nfs.probe.steps[PROBE_RPC].ms = 91;
+	/* Direct: ok, with the address in use. */
+	c = path_check(&x, PATHDOC(",\"Active\":true,\"CurAddr\":\"198.51.100.7:41641\","
+				   "\"Relay\":\"fra\",\"PeerRelay\":\"\""), NULL);
+	assert_int_equal(c->status, CHECK_OK);
+	assert_non_null(strstr(c->summary, "direct"));
+	assert_non_null(strstr(c->summary, "198.51.100.7:41641"));
+	/* DERP: a warning with the region, the probe's times, why and the fix. */
+	c = path_check(&x, PATHDOC(",\"Active\":true,\"CurAddr\":\"\",\"Relay\":\"fra\","
+				   "\"PeerRelay\":\"\""), NULL);
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_non_null(strstr(c->summary, "DERP relay fra"));
+	assert_non_null(strstr(c->summary, "87 ms"));
+	assert_non_null(strstr(c->detail, "TCP connect 87 ms, NFSv4 NULL call 91 ms"));
+	assert_non_null(strstr(c->detail, "bandwidth"));
+	assert_non_null(strstr(c->fix, "tailscale netcheck"));
+	assert_non_null(strstr(c->fix, "UDP 41641"));
+	/* A peer relay (1.86 on): a warning naming it. */
+	c = path_check(&x, PATHDOC(",\"Active\":true,\"CurAddr\":\"\",\"Relay\":\"fra\","
+				   "\"PeerRelay\":\"100.64.0.9:7777:vni:3\""), NULL);
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_non_null(strstr(c->summary, "peer relay (100.64.0.9:7777:vni:3)"));
+	/* Idle before the probe, relayed after it: the answer after the probe is judged. */
+	c = path_check(&x, PATHDOC(",\"Active\":false,\"CurAddr\":\"\",\"Relay\":\"fra\""),
+		       PATHDOC(",\"Active\":true,\"CurAddr\":\"\",\"Relay\":\"nyc\""));
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_non_null(strstr(c->summary, "DERP relay nyc"));
+	/* Still idle: no verdict, and how to make a path. */
+	c = path_check(&x, PATHDOC(",\"Active\":false,\"CurAddr\":\"\",\"Relay\":\"fra\""),
+		       NULL);
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_non_null(strstr(c->fix, "tailscale ping sfspark1"));
+	/* An older status without the path fields: unknown, never an error. */
+	c = path_check(&x, PATHDOC(",\"Active\":true"), NULL);
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_non_null(strstr(c->summary, "unknown"));
+	/* The server found by name when the address is not listed. */
+	free(x.cfg.server);
+	x.cfg.server = xstrdup("sfspark1");
+	probe_free(&x.f.nfs.probe);
+	x.f.nfs.gathered = false;
+	c = path_check(&x, PATHDOC(",\"Active\":true,\"CurAddr\":\"[2001:db8::7]:41641\""), NULL);
+	assert_int_equal(c->status, CHECK_OK);
+	assert_null(strstr(c->summary, "ms to connect")); /* no probe: no time */
+	/* Not a peer at all; and on the server itself. */
+	free(x.cfg.server);
+	x.cfg.server = xstrdup("100.64.0.77");
+	c = path_check(&x, PATHDOC(",\"Active\":true,\"CurAddr\":\"198.51.100.7:41641\""), NULL);
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_non_null(strstr(c->summary, "not a peer"));
+	x.f.is_server = true;
+	c = path_check(&x, PATHDOC(""), NULL);
+	assert_int_equal(c->status, CHECK_SKIP);
+	/* Tailscale not usable: no verdict, see mesh.tailscale. */
+	x.f.is_server = false;
+	c = path_check(&x, "{\"BackendState\":\"Stopped\"}", NULL);
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_non_null(strstr(c->summary, "mesh.tailscale"));
+	fx_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(key_expiry),
 		cmocka_unit_test(states),
 		cmocka_unit_test(stale_identity_from_any_source),
+		cmocka_unit_test(mesh_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,6 +77,14 @@ static void check_clientaddr(struct mount_view *c, struct buf *detail, enum chec
 		buf_printf(problems, "%sno clientaddr", problems->len ? "; " : "");
 		return;
 	}
+	if (cidr6_text_within(e->clientaddr, &c->cfg->mesh6)) {
+		char range6[64];
+		cidr6_format(&c->cfg->mesh6, range6, sizeof(range6));
+		buf_printf(detail, "\nclientaddr=%s lies in the mesh's IPv6 range %s (the tailnet's "
+				   "own addresses).",
+			   e->clientaddr, range6);
+		return;
+	}
 	if (ipv4_parse(e->clientaddr, &a) == 0 && cidr_contains(&c->cfg->mesh, a)) {
 		buf_printf(detail, "\nclientaddr=%s lies in the mesh range %s, as the guide says.",
 			   e->clientaddr, range);

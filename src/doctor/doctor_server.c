@@ -112,8 +112,13 @@ static void audit_client(struct audit *a, const char *file, const struct exports
 		}
 		break;
 	case EXPORTS_IPV6: {
-		_cleanup_free_ char *fix = xasprintf("at %s:%u export to the mesh range %s", file,
-						     c->line, mesh);
+		if (cidr6_text_within(c->name, &a->d->cfg->mesh6))
+			break; /* the tailnet's own IPv6 range: the mesh */
+		char mesh6[64];
+		cidr6_format(&a->d->cfg->mesh6, mesh6, sizeof(mesh6));
+		_cleanup_free_ char *fix = xasprintf("at %s:%u export to the mesh range %s (or its "
+						     "IPv6 range %s)",
+						     file, c->line, mesh, mesh6);
 		finding(a, fix, NULL, "%s:%u: %s is exported to %s, outside the mesh range %s", file,
 			c->line, e->path, c->name, mesh);
 		break;
@@ -289,6 +294,10 @@ static void audit_listening(struct audit *a, const struct listeners *l)
 		bool any = listener_is_wildcard(s);
 		bool inside = !any && listener_ipv4(s, &addr4) &&
 			      (cidr_contains(&a->d->cfg->mesh, addr4) || (addr4 >> 24) == 127);
+		static const uint8_t loopback6[16] = { [15] = 1 };
+		if (!any && s->family == AF_INET6)
+			inside = cidr6_contains(&a->d->cfg->mesh6, s->addr) ||
+				 memcmp(s->addr, loopback6, 16) == 0;
 		if (inside)
 			continue;
 		listener_format(s, where, sizeof(where));

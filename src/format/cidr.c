@@ -75,3 +75,74 @@ void cidr_format(const struct cidr *c, char *buf, size_t size)
 	ipv4_format(c->addr, a, sizeof(a));
 	snprintf(buf, size, "%s/%u", a, c->prefix);
 }
+
+static void mask6(uint8_t a[16], unsigned prefix)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = prefix > i * 8 ? prefix - i * 8 : 0;
+		a[i] &= bits >= 8 ? 0xff : (uint8_t)(0xff00u >> bits);
+	}
+}
+
+int cidr6_parse(const char *s, bool strict, struct cidr6 *out)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long prefix = 128;
+	uint8_t a[16], m[16];
+
+	if (n == 0 || n >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (!strchr(addr, ':') || strchr(addr, '.') || inet_pton(AF_INET6, addr, a) != 1)
+		return -EINVAL;
+	if (slash) {
+		char *end;
+		const char *p = slash + 1;
+		if (*p < '0' || *p > '9' || strlen(p) > 3 || (p[0] == '0' && p[1]))
+			return -EINVAL;
+		errno = 0;
+		prefix = strtoul(p, &end, 10);
+		if (errno || *end || prefix > 128)
+			return -EINVAL;
+	}
+	memcpy(m, a, 16);
+	mask6(m, (unsigned)prefix);
+	if (strict && memcmp(m, a, 16))
+		return -EDOM;
+	memcpy(out->addr, m, 16);
+	out->prefix = (unsigned)prefix;
+	return 0;
+}
+
+bool cidr6_contains(const struct cidr6 *c, const uint8_t addr[16])
+{
+	uint8_t a[16];
+
+	memcpy(a, addr, 16);
+	mask6(a, c->prefix);
+	return memcmp(a, c->addr, 16) == 0;
+}
+
+bool cidr6_within(const struct cidr6 *inner, const struct cidr6 *outer)
+{
+	return inner->prefix >= outer->prefix && cidr6_contains(outer, inner->addr);
+}
+
+bool cidr6_text_within(const char *s, const struct cidr6 *outer)
+{
+	struct cidr6 c;
+
+	return s && cidr6_parse(s, false, &c) == 0 && cidr6_within(&c, outer);
+}
+
+void cidr6_format(const struct cidr6 *c, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(AF_INET6, c->addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, size, "%s/%u", a, c->prefix);
+}

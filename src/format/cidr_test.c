@@ -2,6 +2,7 @@
 #include "core/test.h"
 #include "format/cidr.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 
 static void parse_and_contain(void **state)
@@ -47,11 +48,54 @@ static void rejects_malformed(void **state)
 	assert_int_equal(c.addr, 0x64400000u);
 }
 
+/* The tailnet's IPv6 range is mesh: addresses and networks inside it, nothing else. */
+static void tailnet_ipv6(void **state)
+{
+	(void)state;
+	struct cidr6 t, c;
+	uint8_t a[16];
+	char buf[64];
+
+	assert_int_equal(cidr6_parse(TAILNET_RANGE6, true, &t), 0);
+	assert_int_equal(t.prefix, 48);
+	cidr6_format(&t, buf, sizeof(buf));
+	assert_str(buf, "fd7a:115c:a1e0::/48");
+	static const char *const inside[] = { "fd7a:115c:a1e0::1", "fd7a:115c:a1e0::9",
+					      "fd7a:115c:a1e0:ab12:4843:cd96:6200:1",
+					      "FD7A:115C:A1E0::3", "fd7a:115c:a1e0::/48",
+					      "fd7a:115c:a1e0:1::/64", "fd7a:115c:a1e0::5/128" };
+	static const char *const outside[] = { "fd7a:115c:a1e1::1", "fd7a:115c::/32", "fd00::/8",
+					       "::/0", "2001:db8::1", "fe80::1", "::ffff:100.64.0.1",
+					       "100.64.0.1", "fd7a:115c:a1e0::1%eth0", "sfspark1", "" };
+	for (size_t i = 0; i < ARRAY_SIZE(inside); i++)
+		assert_true(cidr6_text_within(inside[i], &t));
+	for (size_t i = 0; i < ARRAY_SIZE(outside); i++)
+		assert_false(cidr6_text_within(outside[i], &t));
+	assert_false(cidr6_text_within(NULL, &t));
+	assert_int_equal(inet_pton(AF_INET6, "fd7a:115c:a1e0:ffff::", a), 1);
+	assert_true(cidr6_contains(&t, a));
+	a[5] ^= 1; /* the last bit of the /48 */
+	assert_false(cidr6_contains(&t, a));
+	/* Host bits, malformed prefixes. */
+	assert_int_equal(cidr6_parse("fd7a:115c:a1e0::1/48", true, &c), -EDOM);
+	assert_int_equal(cidr6_parse("fd7a:115c:a1e0::1/48", false, &c), 0);
+	assert_true(cidr6_within(&c, &t));
+	static const char *const bad[] = { "", "/48", "fd7a::/", "fd7a::/129", "fd7a::/048",
+					   "fd7a::/4x", "fd7a:::1", "1.2.3.4/8", "::ffff:1.2.3.4" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		assert_int_equal(cidr6_parse(bad[i], false, &c), -EINVAL);
+	assert_int_equal(cidr6_parse("::/0", true, &c), 0);
+	assert_true(cidr6_within(&t, &c));
+	assert_int_equal(cidr6_parse("fd7a:115c:a1e0::/47", true, &c), 0);
+	assert_false(cidr6_within(&c, &t)); /* wider than the tailnet */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_and_contain),
 		cmocka_unit_test(rejects_malformed),
+		cmocka_unit_test(tailnet_ipv6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -293,6 +293,51 @@ char *fstab_options_for_node(const char *options, bool systemd)
 	return b.data;
 }
 
+const char *fstab_mesh_order_option(enum fstab_order o)
+{
+	static const char *const opts[] = {
+		[FSTAB_ORDER_NONE] = NULL,
+		[FSTAB_ORDER_TAILSCALED] = "x-systemd.after=tailscaled.service",
+		[FSTAB_ORDER_ONLINE] = "x-systemd.requires=tailscale-online.target",
+	};
+	return ENUM_NAME(opts, o, NULL);
+}
+
+static bool is_mesh_order(const char *opt)
+{
+	const char *u = strchr(opt, '=');
+
+	if (!u || !(startswith(opt, "x-systemd.requires=") || startswith(opt, "x-systemd.after=")))
+		return false;
+	return streq(u + 1, "tailscale-online.target") || streq(u + 1, "tailscaled.service");
+}
+
+bool fstab_has_mesh_order(const char *options)
+{
+	size_t n;
+	char **v = optlist_split(options ? options : "", &n);
+	bool found = false;
+
+	for (size_t i = 0; i < n && !found; i++)
+		found = is_mesh_order(v[i]);
+	strv_free(v, n);
+	return found;
+}
+
+char *fstab_options_drop_mesh_order(const char *options)
+{
+	size_t n;
+	char **v = optlist_split(options ? options : "", &n);
+	struct buf b = { 0 };
+
+	buf_append(&b, "", 0);
+	for (size_t i = 0; i < n; i++)
+		if (!is_mesh_order(v[i]))
+			buf_printf(&b, "%s%s", b.len ? "," : "", v[i]);
+	strv_free(v, n);
+	return b.data;
+}
+
 static int field_number(const struct fstab_line *l, unsigned i)
 {
 	if (i >= l->n_fields)

@@ -67,3 +67,20 @@ bool fstab_options_compare(const char *have, const char *want, char **missing, c
  * so they are dropped and "bg" is added (a server that is down then does not hold up the
  * mount at start: mount.nfs retries in the background). New string. */
 char *fstab_options_for_node(const char *options, bool systemd);
+
+/* The boot ordering that makes the mount wait for the mesh (systemd-fstab-generator turns it
+ * into the mount unit's dependencies):
+ *   FSTAB_ORDER_ONLINE      x-systemd.requires=tailscale-online.target: Requires= and After=
+ *                           the target that runs `tailscale wait` (the interface up with its
+ *                           address); nothing else pulls the target in (it has no [Install])
+ *   FSTAB_ORDER_TAILSCALED  x-systemd.after=tailscaled.service: After= only (tailscaled is
+ *                           enabled on its own; Requires= would unmount the share whenever
+ *                           tailscaled stops); its readiness is not yet the address
+ * NULL for FSTAB_ORDER_NONE. */
+enum fstab_order { FSTAB_ORDER_NONE, FSTAB_ORDER_TAILSCALED, FSTAB_ORDER_ONLINE };
+const char *fstab_mesh_order_option(enum fstab_order o);
+/* options (comma-separated) hold an x-systemd.requires= or x-systemd.after= naming
+ * tailscale-online.target or tailscaled.service: the mount is ordered after the mesh. */
+bool fstab_has_mesh_order(const char *options);
+/* options without those orderings (comma-separated, new string). */
+char *fstab_options_drop_mesh_order(const char *options);

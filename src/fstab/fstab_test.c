@@ -244,9 +244,33 @@ static void test_escape_roundtrip(void **state)
 	assert_str(u, "/a b\tc\\d#e");
 }
 
+/* The boot ordering on the mesh: which options count, and dropping them. */
+static void mesh_order(void **state)
+{
+	(void)state;
+	assert_str(fstab_mesh_order_option(FSTAB_ORDER_ONLINE),
+		   "x-systemd.requires=tailscale-online.target");
+	assert_str(fstab_mesh_order_option(FSTAB_ORDER_TAILSCALED), "x-systemd.after=tailscaled.service");
+	assert_null(fstab_mesh_order_option(FSTAB_ORDER_NONE));
+	assert_true(fstab_has_mesh_order("soft,x-systemd.requires=tailscale-online.target"));
+	assert_true(fstab_has_mesh_order("x-systemd.after=tailscale-online.target,soft"));
+	assert_true(fstab_has_mesh_order("x-systemd.requires=tailscaled.service"));
+	assert_false(fstab_has_mesh_order("x-systemd.requires=network-online.target,soft"));
+	assert_false(fstab_has_mesh_order("x-systemd.wanted-by=tailscale-online.target"));
+	assert_false(fstab_has_mesh_order("x-systemd.after=tailscaled.service.d"));
+	assert_false(fstab_has_mesh_order(""));
+	assert_false(fstab_has_mesh_order(NULL));
+	_cleanup_free_ char *a = fstab_options_drop_mesh_order(
+		"_netdev,x-systemd.after=tailscaled.service,soft,x-systemd.requires=tailscale-online.target");
+	assert_str(a, "_netdev,soft");
+	_cleanup_free_ char *b = fstab_options_drop_mesh_order("x-systemd.after=network.target");
+	assert_str(b, "x-systemd.after=network.target");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mesh_order),
 		cmocka_unit_test(test_append_keeps_every_byte),
 		cmocka_unit_test(test_append_to_empty_and_missing_file),
 		cmocka_unit_test(test_replace_in_place),

@@ -4,6 +4,7 @@
 #include "format/cidr.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 
 struct mesh_node *mesh_nodes_add(struct mesh_nodes *l)
@@ -25,6 +26,7 @@ void mesh_node_free(struct mesh_node *n)
 	free(n->user);
 	free(n->role);
 	free(n->via);
+	mesh_path_free(&n->path);
 	*n = (struct mesh_node){ 0 };
 }
 
@@ -124,4 +126,115 @@ void mesh_nodes_warn(struct mesh_nodes *l, const char *fmt, ...)
 	va_end(ap);
 	l->warnings = xrealloc(l->warnings, (l->n_warnings + 1) * sizeof(*l->warnings));
 	l->warnings[l->n_warnings++] = w;
+}
+
+void mesh_path_free(struct mesh_path *p)
+{
+	free(p->addr);
+	free(p->region);
+	*p = (struct mesh_path){ 0 };
+}
+
+void mesh_path_copy(struct mesh_path *dst, const struct mesh_path *src)
+{
+	*dst = (struct mesh_path){ .kind = src->kind,
+				   .addr = src->addr ? xstrdup(src->addr) : NULL,
+				   .region = src->region ? xstrdup(src->region) : NULL };
+}
+
+const char *mesh_path_name(const struct mesh_path *p, char *buf, size_t size)
+{
+	switch (p->kind) {
+	case MESH_PATH_DIRECT:
+		snprintf(buf, size, "direct");
+		break;
+	case MESH_PATH_DERP:
+		snprintf(buf, size, "relay%s%s", p->region ? ":" : "", p->region ? p->region : "");
+		break;
+	case MESH_PATH_PEER_RELAY:
+		snprintf(buf, size, "peer-relay");
+		break;
+	case MESH_PATH_IDLE:
+		snprintf(buf, size, "idle");
+		break;
+	default:
+		snprintf(buf, size, "unknown");
+	}
+	return buf;
+}
+
+bool mesh_path_relayed(const struct mesh_path *p)
+{
+	return p->kind == MESH_PATH_DERP || p->kind == MESH_PATH_PEER_RELAY;
+}
+
+static const char *path_fix =
+	"Run `tailscale netcheck` on both nodes: \"UDP: false\" means UDP is blocked on the way "
+	"out (allow outgoing UDP, and incoming UDP 41641 on the server's firewall: Tailscale's "
+	"default port); \"MappingVariesByDestIP: true\" is a hard NAT (forward UDP 41641 to the "
+	"node, or let the router keep one mapping per source port). Then `tailscale ping %s` shows "
+	"when the path turns direct (\"via IP:PORT\" instead of \"via DERP(...)\")";
+
+void mesh_path_judge(const struct mesh_path *p, const char *peer, int64_t rtt_ms,
+		     struct mesh_path_verdict *v)
+{
+	char rtt[48] = "";
+
+	*v = (struct mesh_path_verdict){ .level = -1 };
+	if (rtt_ms >= 0)
+		snprintf(rtt, sizeof(rtt), " (%" PRId64 " ms to connect from here)", rtt_ms);
+	switch (p->kind) {
+	case MESH_PATH_DIRECT:
+		v->level = 0;
+		v->summary = xasprintf("direct: %s is reached straight over UDP (%s)%s", peer,
+				       p->addr ? p->addr : "?", rtt);
+		return;
+	case MESH_PATH_DERP:
+		v->level = 1;
+		v->summary = xasprintf("relayed: %s is reached through the DERP relay %s, not "
+				       "directly%s",
+				       peer, p->region ? p->region : "(region unknown)", rtt);
+		v->detail = xstrdup(
+			"Tailscale found no direct UDP path and sends every packet through a DERP "
+			"relay server (WireGuard inside TCP/TLS, a detour over the Internet). NFS "
+			"works, slowly: each NFS call waits a whole relayed round trip (listing a "
+			"directory takes many), and DERP servers limit each node's bandwidth, so large "
+			"reads and writes crawl. The usual cause: UDP 41641 blocked by a firewall, or "
+			"both nodes behind hard NAT.");
+		v->fix = xasprintf(path_fix, peer);
+		return;
+	case MESH_PATH_PEER_RELAY:
+		v->level = 1;
+		v->summary = xasprintf("relayed: %s is reached through a peer relay (%s), not "
+				       "directly%s",
+				       peer, p->addr ? p->addr : "?", rtt);
+		v->detail = xstrdup(
+			"Tailscale found no direct UDP path and sends the packets through another "
+			"node of the tailnet acting as a UDP relay (peer relays, Tailscale 1.86 on). "
+			"Better than DERP (UDP, no DERP bandwidth limit), but every NFS call takes the "
+			"extra hop and the relay's uplink bounds the throughput. The usual cause: UDP "
+			"41641 blocked by a firewall, or both nodes behind hard NAT.");
+		v->fix = xasprintf(path_fix, peer);
+		return;
+	case MESH_PATH_IDLE:
+		v->summary = xasprintf("no path yet: nothing was sent to %s lately (Tailscale chooses "
+				       "the path when traffic flows)",
+				       peer);
+		v->fix = xasprintf("tailscale ping %s   (makes traffic and prints the path)", peer);
+		return;
+	default:
+		v->summary = xasprintf("unknown: this Tailscale's status says nothing of the path to "
+				       "%s (no CurAddr/Relay fields: an old or a foreign CLI)",
+				       peer);
+		v->fix = xasprintf("tailscale ping %s   (prints \"via DERP(...)\" or \"via IP:PORT\")",
+				   peer);
+	}
+}
+
+void mesh_path_verdict_free(struct mesh_path_verdict *v)
+{
+	free(v->summary);
+	free(v->detail);
+	free(v->fix);
+	*v = (struct mesh_path_verdict){ 0 };
 }

@@ -266,6 +266,10 @@ void mesh_nodes_link_wsl2(struct mesh_nodes *l, const struct config *c)
 		const struct mesh_node *host = &l->nodes[h];
 		free(n->via);
 		n->via = xstrdup(mesh_node_display_name(host));
+		if (n->path.kind == MESH_PATH_UNKNOWN) { /* its packets take the host's path */
+			mesh_path_free(&n->path);
+			mesh_path_copy(&n->path, &host->path);
+		}
 		if (n->online == MESH_UNKNOWN) {
 			n->online = host->online;
 			n->last_seen = host->last_seen;
@@ -381,6 +385,7 @@ int mesh_sources_load(const struct config *c, const struct mesh_load_opts *o,
 				 "the nodes in [nodes]");
 	}
 	if (r == 0) {
+		out->wsl2 = o->wsl2;
 		/* The notes on passed-over sources first. */
 		for (size_t i = 0; i < n_passed; i++)
 			mesh_nodes_warn(out, "%s", passed[i]);

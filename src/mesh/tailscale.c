@@ -163,6 +163,37 @@ static int parse_node(struct ts_ctx *c, const json_t *o, const char *where, stru
 	return 0;
 }
 
+/* The path to a peer, as `tailscale status` prints it (cmd/tailscale/cli/status.go): only an
+ * Active peer has one; then CurAddr (direct), else PeerRelay (since 1.86.0), else Relay (the
+ * DERP region). Without CurAddr and Relay (an older or foreign CLI) it is unknown. */
+static int parse_path(struct ts_ctx *c, const json_t *o, const char *where, struct ts_node *t)
+{
+	_cleanup_free_ char *cur = NULL, *relay = NULL, *peer_relay = NULL;
+	struct mesh_path *p = &t->n.path;
+	int r;
+
+	if ((r = get_string(c, o, where, "CurAddr", &cur)) < 0 ||
+	    (r = get_string(c, o, where, "Relay", &relay)) < 0 ||
+	    (r = get_string(c, o, where, "PeerRelay", &peer_relay)) < 0)
+		return r;
+	*p = (struct mesh_path){ 0 };
+	if (relay && *relay)
+		p->region = xstrdup(relay);
+	if (!json_object_get(o, "CurAddr") && !json_object_get(o, "Relay"))
+		return 0;
+	if (!t->active)
+		p->kind = MESH_PATH_IDLE;
+	else if (cur && *cur) {
+		p->kind = MESH_PATH_DIRECT;
+		p->addr = TAKE_PTR(cur);
+	} else if (peer_relay && *peer_relay) {
+		p->kind = MESH_PATH_PEER_RELAY;
+		p->addr = TAKE_PTR(peer_relay);
+	} else if (p->region)
+		p->kind = MESH_PATH_DERP;
+	return 0;
+}
+
 static int parse_peers(struct ts_ctx *c, const json_t *peers, struct ts_status *st)
 {
 	const char *key;
@@ -182,6 +213,8 @@ static int parse_peers(struct ts_ctx *c, const json_t *peers, struct ts_status *
 		snprintf(where, sizeof(where), "Peer[\"%.60s\"]", key);
 		r = parse_node(c, v, where, t);
 		st->n_peers++; /* counted even on failure, so that ts_status_free frees it */
+		if (r >= 0)
+			r = parse_path(c, v, where, t);
 		if (r < 0)
 			return r;
 		if (!t->key && str_is_printable(key, strlen(key)))
@@ -345,6 +378,7 @@ static void copy_node(struct mesh_nodes *out, const struct mesh_node *n)
 		mesh_node_add_ip(c, n->ips[i]);
 	c->online = n->online;
 	c->last_seen = n->last_seen;
+	mesh_path_copy(&c->path, &n->path);
 }
 
 /* A node without a HostName is listed (by its DNS name or address), with a warning. */
@@ -396,14 +430,16 @@ static json_t *str_json(const char *s)
 json_t *ts_node_to_json(const struct ts_node *t)
 {
 	json_t *ips = json_array();
+	char path[64];
 
 	for (size_t i = 0; i < t->n.n_ips; i++)
 		json_array_append_new(ips, json_text(t->n.ips[i]));
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:o}", "id", str_json(t->n.id),
-			 "name", str_json(t->n.name), "dns_name", str_json(t->dns_name), "os",
-			 str_json(t->n.os), "ips", ips, "online", t->n.online == MESH_YES, "expired",
-			 t->expired, "last_seen", time_json(t->n.last_seen), "key_expiry",
-			 time_json(t->key_expiry));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:o, s:o}", "id",
+			 str_json(t->n.id), "name", str_json(t->n.name), "dns_name",
+			 str_json(t->dns_name), "os", str_json(t->n.os), "ips", ips, "online",
+			 t->n.online == MESH_YES, "expired", t->expired, "last_seen",
+			 time_json(t->n.last_seen), "key_expiry", time_json(t->key_expiry), "path",
+			 json_text(mesh_path_name(&t->n.path, path, sizeof(path))));
 }
 
 const char *const ts_windows_paths[] = {
@@ -487,4 +523,42 @@ void ts_run_free(struct ts_run *run)
 {
 	free(run->err_line);
 	*run = (struct ts_run){ 0 };
+}
+
+const struct ts_node *ts_status_peer(const struct ts_status *st, const char *ip, const char *name)
+{
+	for (size_t i = 0; ip && i < st->n_peers; i++)
+		if (mesh_node_has_ip(&st->peers[i].n, ip))
+			return &st->peers[i];
+	for (size_t i = 0; name && i < st->n_peers; i++)
+		if (mesh_node_named(&st->peers[i].n, name))
+			return &st->peers[i];
+	return NULL;
+}
+
+int ts_path_to(bool wsl2, const char *ip, const char *name, int timeout_ms, struct mesh_path *out,
+	       char **peer)
+{
+	struct ts_status st;
+	struct ts_run run;
+	struct ts_cli cli;
+	struct diag d = { 0 };
+	int r = ts_cli_find(wsl2, &cli);
+
+	*out = (struct mesh_path){ 0 };
+	*peer = NULL;
+	if (r < 0)
+		return r;
+	r = ts_status_run(&cli, timeout_ms, &st, &run, &d);
+	ts_run_free(&run);
+	ts_cli_free(&cli);
+	if (r < 0)
+		return r;
+	const struct ts_node *t = st.backend == TS_RUNNING ? ts_status_peer(&st, ip, name) : NULL;
+	if (t) {
+		mesh_path_copy(out, &t->n.path);
+		*peer = t->n.name ? xstrdup(t->n.name) : NULL;
+	}
+	ts_status_free(&st);
+	return t ? 0 : -ENOENT;
 }

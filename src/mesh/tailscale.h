@@ -23,7 +23,8 @@ enum ts_backend {
 };
 
 /* One PeerStatus: the source-neutral node (id = StableNodeID, name = HostName, given_name =
- * the MagicDNS label, ips = TailscaleIPs, os, online, last_seen) and what only Tailscale says. */
+ * the MagicDNS label, ips = TailscaleIPs, os, online, last_seen, path: of a peer, from
+ * CurAddr, Relay, PeerRelay and Active; Self's stays unknown) and what only Tailscale says. */
 struct ts_node {
 	struct mesh_node n;
 	char *key;         /* "nodekey:...", or the Peer map key */
@@ -62,9 +63,13 @@ enum ts_backend ts_backend_from(const char *s);
 /* The node list (Self first, then the peers) for `meshnfs status` and wsl.stale_identity;
  * source names it ("tailscale.exe status --json"). */
 void ts_status_nodes(const struct ts_status *st, const char *source, struct mesh_nodes *out);
+/* The peer that holds ip (textual, as listed) or is named name (HostName or MagicDNS label),
+ * or NULL; either may be NULL. */
+const struct ts_node *ts_status_peer(const struct ts_status *st, const char *ip, const char *name);
 /* The first IPv4 of a node, or NULL. */
 const char *ts_node_ipv4(const struct ts_node *t);
-/* {"id", "name", "dns_name", "os", "ips", "online", "expired", "last_seen", "key_expiry"} */
+/* {"id", "name", "dns_name", "os", "ips", "online", "expired", "last_seen", "key_expiry",
+ * "path"} */
 json_t *ts_node_to_json(const struct ts_node *t);
 
 /* The CLI to ask. */
@@ -94,3 +99,10 @@ struct ts_run {
 int ts_status_run(const struct ts_cli *cli, int timeout_ms, struct ts_status *st,
 		  struct ts_run *run, struct diag *diag);
 void ts_run_free(struct ts_run *run);
+
+/* The path this machine's Tailscale (on WSL2 the Windows host's) has to the peer that holds ip
+ * or is named name: the CLI asked once. Returns 0 with *out filled and *peer the peer's
+ * HostName (new string, or NULL); -ENOENT when Tailscale is not Running or lists no such
+ * peer; or ts_cli_find's and ts_status_run's errors (SPAWN_REFUSED_ROOT under --root). */
+int ts_path_to(bool wsl2, const char *ip, const char *name, int timeout_ms, struct mesh_path *out,
+	       char **peer);

@@ -221,6 +221,64 @@ static void hostile_and_nameless_peers(void **state)
 	ts_status_free(&st);
 }
 
+/* The path to each peer, as `tailscale status` prints it: only an Active peer has one; then
+ * CurAddr (direct), PeerRelay (1.86 on), Relay (DERP). Without the fields: unknown. */
+static void peer_paths(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *fields, *name;
+		enum mesh_path_kind kind;
+	} cases[] = {
+		{ "\"Active\":true,\"CurAddr\":\"198.51.100.7:41641\",\"Relay\":\"fra\"", "direct",
+		  MESH_PATH_DIRECT },
+		{ "\"Active\":true,\"CurAddr\":\"\",\"Relay\":\"fra\",\"PeerRelay\":\"\"",
+		  "relay:fra", MESH_PATH_DERP },
+		{ "\"Active\":true,\"CurAddr\":\"\",\"Relay\":\"fra\","
+		  "\"PeerRelay\":\"100.64.0.9:7777:vni:3\"",
+		  "peer-relay", MESH_PATH_PEER_RELAY },
+		/* CurAddr wins over PeerRelay, as in the CLI. */
+		{ "\"Active\":true,\"CurAddr\":\"[2001:db8::7]:41641\",\"Relay\":\"fra\","
+		  "\"PeerRelay\":\"100.64.0.9:7777:vni:3\"",
+		  "direct", MESH_PATH_DIRECT },
+		{ "\"Active\":false,\"CurAddr\":\"\",\"Relay\":\"fra\"", "idle", MESH_PATH_IDLE },
+		{ "\"Active\":true", "unknown", MESH_PATH_UNKNOWN },
+		{ "\"Active\":true,\"CurAddr\":null,\"Relay\":\"\"", "unknown", MESH_PATH_UNKNOWN },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *doc = xasprintf(
+			"{\"BackendState\":\"Running\",\"Self\":{\"HostName\":\"me\",\"CurAddr\":"
+			"\"\",\"Relay\":\"fra\",\"Active\":true},\"Peer\":{\"k\":{\"HostName\":"
+			"\"sfspark1\",\"TailscaleIPs\":[\"100.64.0.1\"],%s}}}",
+			cases[i].fields);
+		struct ts_status st;
+		struct diag d = { 0 };
+		char name[64];
+		assert_int_equal(ts_status_parse("test", doc, strlen(doc), &st, &d), 0);
+		assert_int_equal(st.peers[0].n.path.kind, cases[i].kind);
+		assert_str(mesh_path_name(&st.peers[0].n.path, name, sizeof(name)), cases[i].name);
+		assert_int_equal(st.self.n.path.kind, MESH_PATH_UNKNOWN); /* no path to oneself */
+		assert_ptr_equal(ts_status_peer(&st, "100.64.0.1", NULL), &st.peers[0]);
+		assert_ptr_equal(ts_status_peer(&st, NULL, "SFSPARK1"), &st.peers[0]);
+		assert_null(ts_status_peer(&st, "100.64.0.2", "other"));
+		/* The node list carries it. */
+		struct mesh_nodes l;
+		ts_status_nodes(&st, "test", &l);
+		assert_int_equal(l.nodes[1].path.kind, cases[i].kind);
+		mesh_nodes_free(&l);
+		ts_status_free(&st);
+	}
+	/* A path field of the wrong type is bad input, named. */
+	const char *bad = "{\"BackendState\":\"Running\",\"Peer\":{\"k\":{\"HostName\":\"a\","
+			  "\"Active\":true,\"PeerRelay\":7}}}";
+	struct ts_status st;
+	struct diag d = { 0 };
+	char msg[300];
+	assert_int_equal(ts_status_parse("test", bad, strlen(bad), &st, &d), -EBADMSG);
+	diag_format(&d, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "PeerRelay: expected a string, got a number"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +287,7 @@ int main(void)
 		cmocka_unit_test(integers_and_unknown_fields),
 		cmocka_unit_test(malformed_output),
 		cmocka_unit_test(hostile_and_nameless_peers),
+		cmocka_unit_test(peer_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

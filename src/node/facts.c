@@ -5,6 +5,7 @@
 
 #include "core/root.h"
 #include "format/fibtrie.h"
+#include "fstab/fstab.h"
 #include "format/osrelease.h"
 
 #include <ctype.h>
@@ -110,6 +111,25 @@ static void read_hostname(struct node_info *n)
 	}
 }
 
+/* Tailscale's systemd units installed here (the unit directories systemd reads, under the
+ * root). */
+static enum node_ts_unit ts_unit(void)
+{
+	static const char *const dirs[] = { "/etc/systemd/system", "/run/systemd/system",
+					    "/lib/systemd/system", "/usr/lib/systemd/system" };
+	enum node_ts_unit u = NODE_TS_UNIT_NONE;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		_cleanup_free_ char *t = xasprintf("%s/tailscale-online.target", dirs[i]);
+		_cleanup_free_ char *d = xasprintf("%s/tailscaled.service", dirs[i]);
+		if (root_entry_exists(t))
+			return NODE_TS_UNIT_ONLINE_TARGET;
+		if (root_entry_exists(d))
+			u = NODE_TS_UNIT_TAILSCALED;
+	}
+	return u;
+}
+
 void node_detect_facts(struct node_info *n, const struct config *cfg)
 {
 	read_os_release(n);
@@ -120,5 +140,25 @@ void node_detect_facts(struct node_info *n, const struct config *cfg)
 	n->tailscaled_socket = root_entry_exists("/var/run/tailscale/tailscaled.sock") ||
 			       root_entry_exists("/run/tailscale/tailscaled.sock");
 	n->tailscale_iface = root_entry_exists("/sys/class/net/tailscale0");
+	n->ts_unit = ts_unit();
 	mesh_addresses(n, cfg);
+}
+
+const char *node_mesh_order_option(const struct node_info *n)
+{
+	if (!n->systemd || n->is_wsl)
+		return NULL;
+	return fstab_mesh_order_option(n->ts_unit == NODE_TS_UNIT_ONLINE_TARGET ? FSTAB_ORDER_ONLINE
+				       : n->ts_unit == NODE_TS_UNIT_TAILSCALED ? FSTAB_ORDER_TAILSCALED
+									       : FSTAB_ORDER_NONE);
+}
+
+char *node_fstab_options(const struct node_info *n, const char *options)
+{
+	_cleanup_free_ char *o = fstab_options_for_node(options, n->systemd);
+	const char *order = node_mesh_order_option(n);
+
+	if (!order || fstab_has_mesh_order(o))
+		return TAKE_PTR(o);
+	return xasprintf("%s%s%s", o, *o ? "," : "", order);
 }

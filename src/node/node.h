@@ -28,6 +28,16 @@ enum setting {
 	SETTING_ON = 1,
 };
 
+/* The systemd unit of Tailscale a mount can wait for, by the unit files installed (under
+ * /etc, /run, /lib and /usr/lib systemd/system): tailscale-online.target runs `tailscale wait`
+ * (the interface up with its address: Tailscale 1.96.0) and ships in Tailscale's packages
+ * since 1.98.0; before that only tailscaled.service. */
+enum node_ts_unit {
+	NODE_TS_UNIT_NONE,
+	NODE_TS_UNIT_TAILSCALED,    /* tailscaled.service */
+	NODE_TS_UNIT_ONLINE_TARGET, /* tailscale-online.target */
+};
+
 struct wsl_info {
 	char *networking_mode; /* effective: mirrored|nat|bridged|virtioproxy|none|wsl1|unknown */
 	enum mode_source mode_source;
@@ -63,6 +73,7 @@ struct node_info {
 	pid_t tailscaled_pid;    /* a local tailscaled process, or 0 */
 	bool tailscaled_socket;  /* /var/run/tailscale/tailscaled.sock exists */
 	bool tailscale_iface;    /* /sys/class/net/tailscale0 exists */
+	enum node_ts_unit ts_unit; /* what systemd can order a mount after (unit files) */
 	bool addrs_known;        /* /proc/net/fib_trie was readable */
 	uint32_t *addrs;         /* this node's addresses inside the mesh range */
 	size_t n_addrs;
@@ -71,6 +82,14 @@ struct node_info {
 	char **warnings; /* input problems met on the way, "FILE:LINE: problem" */
 	size_t n_warnings;
 };
+
+/* The fstab options for the share on this node: options adapted to systemd (no x-systemd.*
+ * and 'bg' without it: fstab_options_for_node) and, where systemd runs Tailscale's units and
+ * this is not WSL (WSL2 rides the Windows host's Tailscale), the ordering that makes the mount
+ * wait for the mesh (fstab_mesh_order_option), unless options order it already. New string. */
+char *node_fstab_options(const struct node_info *n, const char *options);
+/* The ordering option for n (NULL when none applies): what node_fstab_options adds. */
+const char *node_mesh_order_option(const struct node_info *n);
 
 /* The kind, from the kernel's release and version strings and two WSL-only paths. Pure, so
  * tests and the fuzzer can feed it anything. reason gets a new one-line string. */

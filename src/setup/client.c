@@ -98,7 +98,7 @@ int setup_client_plan(const struct setup_client *cs, size_t n_shares,
 	fe->n = n_shares;
 	for (size_t i = 0; i < n_shares; i++) {
 		const struct setup_client *c = &cs[i];
-		_cleanup_free_ char *o = fstab_options_for_node(c->options, n->systemd);
+		_cleanup_free_ char *o = node_fstab_options(n, c->options);
 		fe->entries[i] = (struct fstab_entry){
 			.source = plan_own(p, xasprintf("%s:%s", c->server, c->export_path)),
 			.target = plan_own(p, xstrdup(c->mountpoint)),
@@ -116,6 +116,23 @@ int setup_client_plan(const struct setup_client *cs, size_t n_shares,
 	if (r < 0)
 		return r;
 	fstab_changes = r > 0;
+	const char *order = node_mesh_order_option(n);
+	bool ordered = false;
+	for (size_t i = 0; order && i < n_shares; i++)
+		ordered |= strstr(fe->entries[i].options, order) != NULL;
+	if (fstab_changes && ordered) {
+		/* Why the entry carries the ordering, in the step's own line. */
+		struct plan_step *w = &p->steps[p->n_steps - 1];
+		char *t = xasprintf(
+			"%s; %s: %s", w->title, order,
+			n->ts_unit == NODE_TS_UNIT_ONLINE_TARGET
+				? "at boot the mount waits until `tailscale wait` sees the mesh "
+				  "address (tailscale-online.target, Tailscale 1.98 on)"
+				: "at boot the mount starts after tailscaled (this Tailscale installs no "
+				  "tailscale-online.target, which waits for the address: 1.98 on)");
+		free(w->title);
+		w->title = t;
+	}
 	if (!n->systemd) {
 		plan_note(p, "setup.systemd",
 			  "systemd is not running here%s: x-systemd.* options would do nothing (no "

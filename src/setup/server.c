@@ -119,7 +119,9 @@ static int choose_exports_file(struct plan *p, const struct setup_server *s, cha
 				*chosen = xstrdup(files[i]);
 			for (size_t c = 0; c < f.entries[e].n_clients; c++) {
 				const struct exports_client *cl = &f.entries[e].clients[c];
-				bool inside = cl->kind == EXPORTS_IPV4 && cidr_within(&cl->net, s->mesh);
+				bool inside = (cl->kind == EXPORTS_IPV4 && cidr_within(&cl->net, s->mesh)) ||
+					      (cl->kind == EXPORTS_IPV6 && s->mesh6 &&
+					       cidr6_text_within(cl->name, s->mesh6));
 				if (!inside)
 					plan_note(p, "setup.exports",
 						  "%s:%u also exports %s to '%s' (%s, not inside the mesh): "

@@ -53,6 +53,7 @@ struct setup_server {
 	const char *export_path;
 	const char *clients; /* "A.B.C.D/N" or "*" */
 	const struct cidr *mesh;
+	const struct cidr6 *mesh6; /* the tailnet's IPv6 range, or NULL */
 	enum setup_backend backend;
 	bool root_squash;
 	bool force; /* clients wider than the mesh; replacing a foreign ganesha.conf */

@@ -88,6 +88,7 @@ const char *status_warning_kind_name(enum status_warning_kind k)
 		[STATUS_W_DUPLICATE_IP] = "duplicate_ip",
 		[STATUS_W_NOT_LISTED] = "server_not_listed",
 		[STATUS_W_NOT_PROBED] = "not_probed",
+		[STATUS_W_RELAYED] = "relayed",
 	};
 	return ENUM_NAME(names, k, "?");
 }
@@ -307,11 +308,28 @@ static void warn_not_probed(struct status *st)
 			    cut, st->n_targets, st->o.timeout_ms / 1000.0);
 }
 
+/* An NFS server this machine reaches through a relay: its NFS crawls (mesh_path_judge). */
+static void warn_relayed(struct status *st)
+{
+	for (size_t i = 0; i < st->n_rows; i++) {
+		const struct status_row *r = &st->rows[i];
+		struct mesh_path_verdict v;
+		if (r->role != STATUS_ROLE_SERVER || !mesh_path_relayed(&r->path) ||
+		    !status_row_answered(st, r))
+			continue;
+		mesh_path_judge(&r->path, r->name, status_row_latency(st, r), &v);
+		status_warn(st, STATUS_W_RELAYED, r->name, TAKE_PTR(v.fix), "NFS server %s: %s",
+			    r->name, v.summary);
+		mesh_path_verdict_free(&v);
+	}
+}
+
 void status_judge(struct status *st)
 {
 	for (size_t i = 0; i < st->n_rows; i++)
 		st->rows[i].role = role_of(st, &st->rows[i]);
 	warn_servers(st);
+	warn_relayed(st);
 	for (size_t i = 0; i < st->n_rows; i++)
 		warn_offline_answering(st, &st->rows[i]);
 	warn_stale_wsl2(st);

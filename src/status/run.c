@@ -4,6 +4,7 @@
  * time, silent addresses given up once the network has said enough (net/silence.h). */
 #include "status/status.h"
 
+#include "mesh/tailscale.h"
 #include "net/silence.h"
 
 #include <stddef.h>
@@ -184,4 +185,33 @@ int status_run(struct status *st)
 		no_time(&st->targets[st->queue[st->q_head++]]);
 	st->ms = now_ms() - st->t0;
 	return r;
+}
+
+int status_paths(struct status *st)
+{
+	struct ts_status ts;
+	struct ts_run run;
+	struct ts_cli cli;
+	struct diag d = { 0 };
+	int r = ts_cli_find(st->nodes->wsl2, &cli);
+
+	if (r < 0)
+		return r;
+	r = ts_status_run(&cli, st->o.timeout_ms, &ts, &run, &d);
+	ts_run_free(&run);
+	ts_cli_free(&cli);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < st->n_rows; i++) {
+		struct status_row *row = &st->rows[i];
+		const struct ts_node *peer = NULL;
+		for (size_t k = 0; !row->self && !peer && k < row->node->n_ips; k++)
+			peer = ts_status_peer(&ts, row->node->ips[k], NULL);
+		if (!peer)
+			continue;
+		mesh_path_free(&row->path);
+		mesh_path_copy(&row->path, &peer->n.path);
+	}
+	ts_status_free(&ts);
+	return 0;
 }

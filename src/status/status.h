@@ -54,6 +54,9 @@ struct status_row {
 	char *not_probed;      /* why not, when target == SIZE_MAX */
 	bool expected_server;
 	enum status_role role;
+	bool self;             /* this machine (Tailscale's Self, or a WSL2 distro riding it) */
+	struct mesh_path path; /* how this machine's Tailscale reaches the node: after the
+				  probes (status_paths), else as the node list said */
 };
 
 enum status_warning_kind {
@@ -65,6 +68,7 @@ enum status_warning_kind {
 	STATUS_W_DUPLICATE_IP,      /* two nodes claim one address */
 	STATUS_W_NOT_LISTED,        /* the configured server is not in the list */
 	STATUS_W_NOT_PROBED,        /* the run's deadline came before some nodes were probed */
+	STATUS_W_RELAYED,           /* an NFS server reached through a relay, not directly */
 };
 
 struct status_warning {
@@ -116,6 +120,11 @@ struct status {
 void status_plan(struct status *st, const struct mesh_nodes *nodes, const struct status_opts *o);
 /* Probes every target; returns 0 or a negative errno (poll failed). */
 int status_run(struct status *st);
+/* The path to every node from this machine's Tailscale CLI (the Windows host's on WSL2), asked
+ * once after the probes, whose packets have made each answering peer's path; a row whose
+ * node the CLI does not list (or no CLI, or --root) keeps the node list's path. Returns 0 or
+ * the negative errno of finding or running the CLI (not an error of the run). */
+int status_paths(struct status *st);
 /* Roles and warnings from the results. */
 void status_judge(struct status *st);
 /* A row that makes the run fail: a server (by role) whose NFS probe did not end ok, or an

@@ -72,12 +72,24 @@ static void add_row(struct status *st, const struct mesh_node *n, bool expected)
 	r = &st->rows[st->n_rows++];
 	*r = (struct status_row){ .node = n, .name = xstrdup(mesh_node_display_name(n)),
 				  .target = SIZE_MAX, .expected_server = expected };
+	const struct mesh_nodes *l = st->nodes;
+	r->self = l->first_is_self && l->n &&
+		  (n == &l->nodes[0] || (n->via && streq(n->via, mesh_node_display_name(&l->nodes[0]))));
+	mesh_path_copy(&r->path, &n->path);
 	if (mesh_node_ipv4_in(n, &c->mesh, &a) == 0) {
 		r->target = target_for(st, a, expected);
 		return;
 	}
 	char range[20];
 	cidr_format(&c->mesh, range, sizeof(range));
+	for (size_t k = 0; k < n->n_ips; k++)
+		if (cidr6_text_within(n->ips[k], &c->mesh6)) {
+			/* A mesh node all the same: say what is not done, not that it is outside. */
+			r->not_probed = xasprintf("only an IPv6 mesh address (%s): the NFS probe speaks "
+						  "IPv4 only, no IPv4 address in %s",
+						  n->ips[k], range);
+			return;
+		}
 	r->not_probed = xasprintf("no IPv4 address in the mesh range %s", range);
 }
 
@@ -134,6 +146,7 @@ void status_free(struct status *st)
 	for (size_t i = 0; i < st->n_rows; i++) {
 		free(st->rows[i].name);
 		free(st->rows[i].not_probed);
+		mesh_path_free(&st->rows[i].path);
 	}
 	free(st->rows);
 	for (size_t i = 0; i < st->n_targets; i++)

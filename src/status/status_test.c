@@ -86,7 +86,10 @@ static void roles(void **state)
 	assert_int_equal(st.n_targets, 5);
 	assert_int_equal(st.rows[1].target, st.rows[2].target);
 	assert_int_equal(st.rows[6].target, SIZE_MAX);
-	assert_non_null(strstr(st.rows[6].not_probed, "no IPv4 address in the mesh range 100.64.0.0/10"));
+	/* A tailnet IPv6 address only: a mesh node, not probed (the probe speaks IPv4). */
+	assert_non_null(strstr(st.rows[6].not_probed, "only an IPv6 mesh address (fd7a:115c:a1e0::9): "
+						      "the NFS probe speaks IPv4 only, no IPv4 "
+						      "address in 100.64.0.0/10"));
 	assert_true(st.rows[0].expected_server);
 	assert_true(st.targets[st.rows[0].target].expected_server);
 	fake(&st, 0, PROBE_OK, true, 3);
@@ -174,6 +177,49 @@ static void warnings(void **state)
 	assert_int_equal(count(&st, STATUS_W_DUPLICATE_IP, NULL), 1);
 	w = find(&st, STATUS_W_DUPLICATE_IP);
 	assert_str(w->message, "100.64.0.5 is claimed by 2 nodes: laptop and laptop-old");
+	status_free(&st);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
+/* Relayed NFS servers: a warning for a server that answered over DERP or a peer relay, with
+ * its connect time and the fix; none for a direct one, a client, or a silent server. */
+static void relayed(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { .control_plane = true, .source = xstrdup("tailscale test") };
+	struct status st;
+
+	(void)state;
+	test_config(&c, "[server]\naddress = 100.64.0.1\n");
+	node(&l, "sfspark1", "100.64.0.1", NULL, MESH_YES)->path =
+		(struct mesh_path){ .kind = MESH_PATH_DERP, .region = xstrdup("fra") };
+	node(&l, "nas", "100.64.0.2", NULL, MESH_YES)->path =
+		(struct mesh_path){ .kind = MESH_PATH_PEER_RELAY, .addr = xstrdup("203.0.113.50:40000:vni:7") };
+	node(&l, "fast", "100.64.0.3", NULL, MESH_YES)->path =
+		(struct mesh_path){ .kind = MESH_PATH_DIRECT, .addr = xstrdup("192.168.1.3:41641") };
+	node(&l, "laptop", "100.64.0.4", NULL, MESH_YES)->path =
+		(struct mesh_path){ .kind = MESH_PATH_DERP, .region = xstrdup("fra") };
+	node(&l, "gone", "100.64.0.5", "server", MESH_YES)->path =
+		(struct mesh_path){ .kind = MESH_PATH_DERP, .region = xstrdup("nyc") };
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1000 });
+	fake(&st, 0, PROBE_OK, true, 140);
+	fake(&st, 1, PROBE_OK, true, 35);
+	fake(&st, 2, PROBE_OK, true, 2);
+	fake(&st, 3, PROBE_REFUSED, false, 90); /* a client: answers, serves no NFS */
+	fake(&st, 4, PROBE_UNREACHABLE, false, 0);
+	status_judge(&st);
+	char name[32];
+	assert_str(mesh_path_name(&st.rows[0].path, name, sizeof(name)), "relay:fra");
+	assert_int_equal(count(&st, STATUS_W_RELAYED, "sfspark1"), 1);
+	assert_int_equal(count(&st, STATUS_W_RELAYED, "nas"), 1);
+	assert_int_equal(count(&st, STATUS_W_RELAYED, NULL), 2);
+	const struct status_warning *w = find(&st, STATUS_W_RELAYED);
+	assert_non_null(strstr(w->message, "NFS server sfspark1: relayed: sfspark1 is reached "
+					   "through the DERP relay fra, not directly (140 ms"));
+	assert_non_null(strstr(w->fix, "tailscale netcheck"));
+	assert_str(status_warning_kind_name(STATUS_W_RELAYED), "relayed");
+	/* A relayed server is a warning, not a failure. */
 	status_free(&st);
 	mesh_nodes_free(&l);
 	config_free(&c);
@@ -424,6 +470,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(roles),
 		cmocka_unit_test(warnings),
+		cmocka_unit_test(relayed),
 		cmocka_unit_test(config_list),
 		cmocka_unit_test(run_bounded),
 		cmocka_unit_test(run_hung_server),

@@ -192,6 +192,8 @@ T "tailscale: bytes that are not UTF-8" '{"BackendState":"Running","Self":{"Host
 T "tailscale: a NUL in a string" '{"BackendState":"Run\\u0000ning"}' 65 'tailscale status --json:1: malformed JSON: \\u0000 is not allowed'
 T "tailscale: Peer an array" '{"BackendState":"Running","Peer":[1]}' 65 'tailscale status --json: Peer: expected an object'
 T "tailscale: empty output" '' 65 'tailscale status --json: empty output'
+T "tailscale: PeerRelay a number" '{"BackendState":"Running","Peer":{"k":{"HostName":"a","Active":true,"PeerRelay":7}}}' 65 'tailscale status --json: Peer\["k"\]\.PeerRelay: expected a string, got a number'
+T "tailscale: a hostile DERP region is shown escaped" '{"BackendState":"Running","Peer":{"k":{"HostName":"a","TailscaleIPs":["100.64.0.11"],"Active":true,"CurAddr":"","Relay":"fra\\u001b[2J"}}}' 2 'relay:fra\\x1b\[2J'
 T "tailscale: a hostile name, --json exact" "$(tsdoc 'evil\\u001b[31m\\u202e' sfspark1)" 2 '"name": "evil\\u001B\[31m\\u202E"' --json
 
 # --- the Windows side (wslinfo, netstat.exe, cmd.exe, wslpath, tailscale.exe), replayed ---

@@ -25,6 +25,7 @@ cases=(
 	"status-wsl2-mirrored|mirrored|wsl2-mirrored|status"
 	"status-debian12|linux-running|debian12|status"
 	"setup-client-debian12|-|debian12|setup client --dry-run"
+	"setup-client-ts198|-|debian12-ts198|setup client --dry-run"
 	"setup-client-done|-|client-done|setup client --dry-run"
 	"setup-server-kernel|-|server-kernel|setup server --dry-run"
 	"doctor-client-shares|-|client-shares|doctor"

@@ -8,7 +8,7 @@
 # cannot be installed here; recordings in tests/fixtures/headscale, sources in
 # tests/fixtures/README.md), over real TLS with a CA made for this run.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 68
+plan 69
 . "$TOP/tests/lab/lib.sh"
 . "$TOP/tests/lib/pki.sh"
 HS=$TOP/build/tools/hs-replay
@@ -176,8 +176,13 @@ check_eq "WSL2: the host (Self), this distro riding it, the peers" \
 	"$(jget '[.nodes[]|"\(.name)|\(.role)|\(.ips[0])"]|join(" ")')"
 check_eq "WSL2: the distro rides office-one" office-one "$(jget '.nodes[1].via')"
 check_eq "WSL2: sfspark1 serves NFS to the distro (through the host's address)" ok "$(jget '.nodes[2].nfs.diagnosis')"
-check_eq "WSL2: the stale identity (offline, answering at 100.64.0.3) is warned twice" \
-	"offline_but_answering stale_wsl2_identity" "$(jget '[.warnings[]|.kind]|join(" ")')"
+# The recording has sfspark1 Active over DERP fra (CurAddr empty): the server, which answered
+# for real, is also warned as relayed, with the lab's measured connect time.
+check_eq "WSL2: relayed server, and the stale identity (offline, answering at 100.64.0.3) warned twice" \
+	"relayed offline_but_answering stale_wsl2_identity" "$(jget '[.warnings[]|.kind]|join(" ")')"
+check_match "WSL2: the relayed warning carries the measured connect time" \
+	"^NFS server sfspark1: relayed: sfspark1 is reached through the DERP relay fra, not directly \\([0-9]+ ms to connect from here\\)$" \
+	"$(jget '.warnings[]|select(.kind=="relayed")|.message')"
 check_eq "WSL2: exit 1 (warnings)" 1 "$RC"
 run host_view "${LAB_NS[c2]}" "$FIXTURES/roots/wsl2-mirrored" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" \
 	--timeout 2 --no-color status

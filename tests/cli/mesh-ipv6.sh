@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The tailnet's IPv6 range (fd7a:115c:a1e0::/48, [mesh] range6) is mesh wherever meshnfs judges
+# a range: exports (doctor's exports.security, setup server's note on other clients), a
+# mount's clientaddr= (mount.present), and what status says of a node that has only an IPv6
+# address (the ts-paths recording's nas6). Fixture roots copied and edited at run time; files
+# only (--root), status in an empty network namespace.
+. "$(dirname "$0")/../lib/tap.sh"
+plan 13
+R=$FIXTURES/roots
+mk_tmpdir T
+root() { local d; d=$(mktemp -d "$T/root.XXXXXX"); cp -a "$R/$2/." "$d/"; printf -v "$1" '%s' "$d"; }
+sec() { jget '[.checks[]|select(.id=="exports.security")|.summary]|join("\n")'; }
+
+# exports: the tailnet's IPv6 range and an address in it are mesh; other IPv6 is not.
+root S server-kernel
+printf '/srv/media\tfd7a:115c:a1e0::/48(rw,sync,no_subtree_check) fd7a:115c:a1e0::3(rw,sync,no_subtree_check)\n' >"$S/etc/exports"
+run "$MESHNFS" --root "$S" --json doctor
+check_no_match "exports: the tailnet's IPv6 range is not outside the mesh" "outside the mesh" "$(sec)"
+check_eq "exports: nothing to report" ok "$(jget '[.checks[]|select(.id=="exports.security")|.status]|unique|join(",")')"
+printf '/srv/media\t2001:db8::/32(rw,sync,no_subtree_check) fd7a:115c::/32(rw,sync,no_subtree_check)\n' >"$S/etc/exports"
+run "$MESHNFS" --root "$S" --json doctor
+check_match "exports: other IPv6 is outside the mesh" "exported to 2001:db8::/32, outside the mesh range" "$(sec)"
+check_match "exports: a range wider than the tailnet's is too" "exported to fd7a:115c::/32, outside the mesh range" "$(sec)"
+# [mesh] range6 moves it (Headscale's prefixes.v6).
+printf '[mesh]\nrange6 = 2001:db8::/32\n' >"$T/v6.conf"
+run "$MESHNFS" --root "$S" --config "$T/v6.conf" --json doctor
+check_no_match "range6 from the configuration" "2001:db8::/32, outside" "$(sec)"
+printf '[mesh]\nrange6 = fd7a:115c:a1e0::1/48\n' >"$T/bad6.conf"
+run "$MESHNFS" --root "$S" --config "$T/bad6.conf" doctor
+check_eq "range6 with host bits: bad input" 65 "$RC"
+check_match "range6 with host bits: file, line and problem" "bad6.conf:2: range6: .* has host bits set" "$ERR"
+
+# setup server: a client in the tailnet's IPv6 range of the same path is not reported as
+# outside the mesh; one outside is.
+root S2 server-kernel
+printf '/opt/shared\tfd7a:115c:a1e0::/48(rw,sync,no_subtree_check) 2001:db8::/32(rw)\n' >"$S2/etc/exports"
+run "$MESHNFS" --root "$S2" setup server --dry-run
+check_match "setup server: IPv6 outside the mesh noted" "also exports /opt/shared to '2001:db8::/32'" "$OUT"
+check_no_match "setup server: the tailnet's IPv6 range not noted" "to 'fd7a:115c:a1e0::/48'" "$OUT"
+
+# mount.present: clientaddr= in the tailnet's IPv6 range is the mesh.
+root M mount-nfs4
+sed -i 's/clientaddr=100\.64\.0\.3/clientaddr=fd7a:115c:a1e0::3/' "$M/proc/self/mountinfo"
+run "$MESHNFS" --root "$M" --json doctor
+check_match "clientaddr in the tailnet's IPv6 range: said so" "clientaddr=fd7a:115c:a1e0::3 lies in the mesh's IPv6 range fd7a:115c:a1e0::/48" \
+	"$(jget '.checks[]|select(.id=="mount.present")|.detail')"
+check_no_match "clientaddr in the tailnet's IPv6 range: not outside" "outside" \
+	"$(jget '.checks[]|select(.id=="mount.present")|.summary')"
+
+# status: a node with only a tailnet IPv6 address is listed with it (ts-paths: nas6).
+empty_netns NS
+fake_windows ts-paths:mirrored wslinfo cmd.exe wslpath tailscale.exe netstat.exe
+run host_view "$NS" "$R/wsl2-mirrored" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --json status
+check_eq "status: the IPv6-only node and its address" "fd7a:115c:a1e0::9" "$(jget '.nodes[]|select(.name=="nas6")|.ips|join(" ")')"
+check_match "status: why it is not probed, as a mesh node" "only an IPv6 mesh address \\(fd7a:115c:a1e0::9\\): the NFS probe speaks IPv4 only" \
+	"$(jget '.nodes[]|select(.name=="nas6")|.not_probed')"
