@@ -10,7 +10,7 @@
 #
 # Commands after `up` find the lab through $LAB_DIR (or --dir DIR before the command).
 # Faults: hung offline refused moved recreated not_allowed read_only root_squash perm_denied
-# grace.
+# grace idmap mtu [N] filtered rejected.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lab/lib.sh
