@@ -49,6 +49,7 @@ struct ctx {
 	int verbose;
 	struct config config;
 	bool config_loaded;
+	const char *share; /* --share NAME, or NULL: every share */
 };
 
 struct command {
@@ -81,6 +82,16 @@ int cmd_flag_option(void *userdata, int opt, const char *arg, char *err, size_t 
  * (64 usage, 65 bad configuration, both already reported). */
 int cmd_start(struct ctx *ctx, const struct command *cmd, int argc, char **argv,
 	      const struct option *longopts, opt_fn fn, void *userdata);
+
+/* The shares a command acts on (config/config.h: config_n_shares order), after the
+ * configuration is loaded: all of them, or the one --share names. 0 with [*from, *to), or
+ * 64 after a usage error naming the shares there are. */
+int cmd_shares(struct ctx *ctx, const struct command *cmd, size_t *from, size_t *to);
+
+/* For a command that acts on one share (probe without HOST, status): the first share
+ * cmd_shares selects becomes the configuration's [server] address (its first gateway),
+ * export, mount point and options. 0, or 64 (reported). */
+int cmd_focus_share(struct ctx *ctx, const struct command *cmd);
 
 /* Loads the configuration once (the command reports a failure with cmd_bad_input). */
 int ctx_load_config(struct ctx *ctx, struct diag *diag);

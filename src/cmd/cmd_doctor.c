@@ -48,6 +48,69 @@ static void doctor_print_nagios(const struct report *r, int64_t total_ms)
 	cmd_nagios_printed = true;
 }
 
+/* A check of report from into to; summary prefixed "[share NAME] " when prefix is given. */
+static void copy_check(struct report *to, const struct check *c, const char *prefix)
+{
+	struct check *k = report_add(to, c->id, c->status, "%s%s%s%s", prefix ? "[share " : "",
+				     prefix ? prefix : "", prefix ? "] " : "", c->summary);
+	if (c->detail)
+		check_set_detail(k, "%s", c->detail);
+	if (c->fix)
+		check_set_fix(k, "%s", c->fix);
+	k->ms = c->ms;
+}
+
+/* doctor for shares [from, to): the first one whole (this node's checks with it), then each
+ * other share's own checks (doctor_check_per_share); a named share's own checks have their
+ * summaries prefixed "[share NAME] ". JSON: "share" (the first one's name) and "shares": each share's server(s), export,
+ * mount point, verdict and checks. */
+static void doctor_shares(struct ctx *ctx, const struct node_info *node, size_t from, size_t to,
+			  struct report *r)
+{
+	json_t *shares = json_array();
+
+	for (size_t i = from; i < to; i++) {
+		struct config_view v;
+		struct report one, mine;
+		config_view(&ctx->config, i, 0, &v);
+		struct doctor doc = { .cfg = &v.cfg, .node = node, .timeout_ms = ctx->timeout_ms,
+				      .verbose = ctx->verbose };
+		bool named = !streq(v.share.name, CONFIG_DEFAULT_SHARE);
+		report_init(&one, "doctor");
+		report_init(&mine, "doctor");
+		doctor_run(&doc, i == from ? r : &one);
+		struct report *src = i == from ? r : &one;
+		for (size_t k = 0; k < src->n_checks; k++) {
+			struct check *c = &src->checks[k];
+			if (!doctor_check_per_share(c->id))
+				continue;
+			copy_check(&mine, c, NULL);
+			if (i != from)
+				copy_check(r, c, named ? v.share.name : NULL);
+			else if (named) { /* the first share's own checks, in place */
+				char *t = xasprintf("[share %s] %s", v.share.name, c->summary);
+				free(c->summary);
+				c->summary = t;
+			}
+		}
+		json_t *servers = json_array();
+		for (size_t k = 0; k < v.share.n_servers; k++)
+			json_array_append_new(servers, json_text(v.share.servers[k]));
+		json_t *o = report_to_json(&mine);
+		json_object_del(o, "command");
+		json_object_set_new(o, "share", json_text(v.share.name));
+		json_object_set_new(o, "servers", servers);
+		json_object_set_new(o, "export", json_text(v.share.export_path));
+		json_object_set_new(o, "mountpoint", json_text(v.share.mountpoint));
+		json_array_append_new(shares, o);
+		if (i == from)
+			json_object_set_new(r->extra, "share", json_text(v.share.name));
+		report_free(&one);
+		report_free(&mine);
+	}
+	json_object_set_new(r->extra, "shares", shares);
+}
+
 static int doctor_option(void *userdata, int opt, const char *arg, char *err, size_t size)
 {
 	struct doctor_args *a = userdata;
@@ -103,17 +166,14 @@ int cmd_doctor(struct ctx *ctx, int argc, char **argv)
 	if (args.all)
 		return cmd_doctor_all(ctx, args.source);
 
+	size_t from, to;
+	int rc = cmd_shares(ctx, self, &from, &to);
+	if (rc)
+		return rc;
 	int64_t start = now_ms();
 	node_detect(&ctx->config, ctx->timeout_ms, &node);
-	struct doctor doc = {
-		.cfg = &ctx->config,
-		.node = &node,
-		.timeout_ms = ctx->timeout_ms,
-		.verbose = ctx->verbose,
-	};
 	report_init(&r, "doctor");
-	doctor_run(&doc, &r);
-	int rc;
+	doctor_shares(ctx, &node, from, to, &r);
 	if (args.format == FORMAT_NAGIOS) {
 		doctor_print_nagios(&r, now_ms() - start);
 		rc = report_exit_code(&r);

@@ -7,6 +7,7 @@
 #include "core/escape.h"
 
 #include "mesh/tailscale.h"
+#include "net/gateway.h"
 #include "net/net.h"
 #include "net/probe.h"
 #include "node/node.h"
@@ -176,6 +177,51 @@ static void probe_print(const struct probe *p, const char *summary, const char *
 		printf("fix: %s\n", fix);
 }
 
+/* The share's gateways, all at once (no HOST, a share with several servers): each one's
+ * ladder as probe prints it, or with --json {"share", "gateways": [probe documents]}; exit
+ * 0 when every gateway is ok, 2 when one is not (1 when the worst is a cut). */
+static int probe_gateways(struct ctx *ctx, const struct config_share *sh, bool no_write)
+{
+	struct probe *pr = xcalloc(sh->n_servers, sizeof(*pr));
+	json_t *list = json_array();
+	int rc = EXIT_OK;
+
+	if (gateway_probe_all((const char *const *)sh->servers, sh->n_servers, sh->export_path,
+			      &ctx->config.mesh, ctx->timeout_ms, no_write, pr) < 0) {
+		json_decref(list);
+		free(pr);
+		return cmd_internal_error("poll failed");
+	}
+	for (size_t i = 0; i < sh->n_servers; i++) {
+		_cleanup_free_ char *summary = NULL, *fix = NULL;
+		summary = probe_explain(&pr[i], &fix);
+		if (ctx->json)
+			json_array_append_new(list, probe_json(&pr[i], summary, fix));
+		else {
+			if (i)
+				putchar('\n');
+			printf("gateway %zu of %zu of share %s\n", i + 1, sh->n_servers, sh->name);
+			probe_print(&pr[i], summary, fix,
+				    output_want_color(STDOUT_FILENO, ctx->no_color));
+		}
+		int one = pr[i].diagnosis == PROBE_OK	 ? EXIT_OK
+			  : pr[i].diagnosis == PROBE_CUT ? EXIT_WARN
+							 : EXIT_FAIL;
+		rc = one > rc ? one : rc;
+		probe_free(&pr[i]);
+	}
+	if (ctx->json) {
+		json_t *doc = json_object();
+		json_object_set_new(doc, "share", json_text(sh->name));
+		json_object_set_new(doc, "gateways", list);
+		cmd_print_json(doc);
+		json_decref(doc);
+	} else
+		json_decref(list);
+	free(pr);
+	return rc;
+}
+
 /* A SYN unanswered: the mesh's own witness, `tailscale ping --tsmp` (this node's tailscale,
  * else the Windows host's tailscale.exe), within the probe's timeout. */
 static void ask_tsmp(struct probe *p, int timeout_ms)
@@ -220,6 +266,17 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(self, "%s", d.msg);
 	if (ctx_load_config(ctx, &d) < 0)
 		return cmd_bad_input(ctx, &d);
+	int rc0 = host ? 0 : cmd_focus_share(ctx, self);
+	if (rc0)
+		return rc0;
+	if (!host && a.format != FORMAT_NAGIOS) {
+		size_t from, to;
+		struct config_share sh;
+		cmd_shares(ctx, self, &from, &to);
+		config_share_get(&ctx->config, from, &sh);
+		if (sh.n_servers > 1)
+			return probe_gateways(ctx, &sh, a.no_write);
+	}
 	if (!host)
 		host = xstrdup(ctx->config.server); /* no HOST: the configured server */
 	if (!export_path)

@@ -11,56 +11,105 @@
 
 #include <errno.h>
 
-enum { OPT_DRY_RUN = 0x300 };
+enum { OPT_DRY_RUN = 0x300, OPT_GATEWAY };
 
 struct verify_data {
-	const struct repair *rp;
+	const struct repair *rp; /* one per share */
+	size_t n;
 	const struct plan *plan;
 };
 
-/* After the actions: the mount answers again (live system only, and only when the plan
- * mounted it again). */
+struct repair_opts {
+	bool dry_run;
+	const char *gateway;
+};
+
+static int repair_option(void *userdata, int opt, const char *arg, char *err, size_t errsize)
+{
+	struct repair_opts *o = userdata;
+
+	if (opt == OPT_DRY_RUN)
+		o->dry_run = true;
+	else if (opt == OPT_GATEWAY) {
+		if (config_check_host(arg) < 0) {
+			snprintf(err, errsize, "--gateway: \"%s\" is not an IPv4 address or host name",
+				 arg);
+			return -EINVAL;
+		}
+		o->gateway = arg;
+	} else
+		return -EINVAL;
+	return 0;
+}
+
+/* After the actions: each share's mount answers again (live system only, and only when the
+ * plan mounted it again). */
 static void verify(struct ctx *ctx, struct report *r, const void *data)
 {
 	const struct verify_data *vd = data;
 
 	(void)ctx;
-	repair_verify(vd->rp, vd->plan, r);
+	for (size_t i = 0; i < vd->n; i++)
+		repair_verify(&vd->rp[i], vd->plan, r);
 }
 
 int cmd_repair(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "gateway", required_argument, NULL, OPT_GATEWAY },
 		{ 0 },
 	};
 	const struct command *self = command_find("repair");
+	struct repair_opts o = { 0 };
 	struct diag d = { 0 };
 	struct node_info node;
-	bool dry_run = false;
+	size_t from, to;
 	struct plan p;
-	int rc0 = cmd_start(ctx, self, argc, argv, longopts, cmd_flag_option, &dry_run);
+	int rc0 = cmd_start(ctx, self, argc, argv, longopts, repair_option, &o);
 
 	if (rc0)
 		return rc0;
+	if ((rc0 = cmd_shares(ctx, self, &from, &to)))
+		return rc0;
+	if (o.gateway && to - from != 1 && config_n_shares(&ctx->config) != 1)
+		return cmd_usage_error(self, "--gateway: name the share too (--share NAME)");
 	const struct config *cfg = &ctx->config;
+	size_t n = to - from;
+	struct config_view *v = xcalloc(n, sizeof(*v));
+	struct repair *rp = xcalloc(n, sizeof(*rp));
 	node_detect(cfg, ctx->timeout_ms, &node);
-	struct repair rp = {
-		.server = cfg->server,
-		.export_path = cfg->export_path,
-		.mountpoint = cfg->mountpoint,
-		.options = cfg->mount_options,
-		.mesh = &cfg->mesh,
-		.timeout_ms = ctx->timeout_ms,
-		.live = root_is_host(),
-		.is_server = node_is_server(&node, cfg->server),
-	};
-	plan_init(&p, "repair the mount of %s:%s on %s", rp.server, rp.export_path, rp.mountpoint);
-	int r = repair_plan(&rp, &node, &p, &d);
+	for (size_t i = 0; i < n; i++) {
+		config_view(cfg, from + i, 0, &v[i]);
+		rp[i] = (struct repair){
+			.server = v[i].cfg.server,
+			.export_path = v[i].cfg.export_path,
+			.mountpoint = v[i].cfg.mountpoint,
+			.options = v[i].cfg.mount_options,
+			.mesh = &cfg->mesh,
+			.timeout_ms = ctx->timeout_ms,
+			.live = root_is_host(),
+			.is_server = node_is_server(&node, v[i].cfg.server),
+			.gateways = (const char *const *)v[i].share.servers,
+			.n_gateways = v[i].share.n_servers,
+			.gateway = o.gateway,
+			.share = v[i].share.name,
+		};
+	}
+	if (n == 1)
+		plan_init(&p, "repair the mount of %s:%s on %s", rp[0].server, rp[0].export_path,
+			  rp[0].mountpoint);
+	else
+		plan_init(&p, "repair the mounts of %zu shares", n);
+	int r = 0;
+	for (size_t i = 0; i < n && r >= 0; i++)
+		r = repair_plan(&rp[i], &node, &p, &d);
 	int rc = r < 0 ? cmd_plan_error(ctx, self, r, &d, "repair.plan")
-		       : cmd_run_plan(ctx, &node, &p, dry_run, "repair", verify,
-				      &(struct verify_data){ &rp, &p });
+		       : cmd_run_plan(ctx, &node, &p, o.dry_run, "repair", verify,
+				      &(struct verify_data){ rp, n, &p });
 	plan_free(&p);
 	node_info_free(&node);
+	free(rp);
+	free(v);
 	return rc;
 }

@@ -21,13 +21,17 @@ const struct command commands[] = {
 	  "  --no-write         skip the write test (and so the ownership step)\n"
 	  FORMAT_OPTION
 	  "  HOST[:EXPORT]      the server (default: [server] address) and its export\n"
-	  "                     (default: [server] export)\n",
+	  "                     (default: [server] export); without it, every gateway of\n"
+	  "                     the share (--share) at once\n",
 	  NULL },
 	{ "setup", "make this node an NFS client or server (or fix WSL settings), plan first",
 	  "setup client|server|wsl [--dry-run] [OPTIONS]", cmd_setup, NULL, setup_targets },
 	{ "repair", "fix what doctor finds fixable: stale handles, hung or lost mounts",
-	  "repair [--dry-run]", cmd_repair,
-	  "  --dry-run          show the plan, change nothing\n", NULL },
+	  "repair [--dry-run] [--gateway GW]", cmd_repair,
+	  "  --dry-run          show the plan, change nothing\n"
+	  "  --gateway GW       move the share's client to gateway GW (one of its servers)\n"
+	  "                     when GW answers; without it a client moves only off a\n"
+	  "                     gateway that does not answer\n", NULL },
 	{ "watch", "keep the share from freezing: check it every interval, log, repair, detach, metrics",
 	  "watch [--once] [--interval S] [--detach-after S] [--textfile DIR] [--listen [ADDR:]PORT] "
 	  "[--write]",

@@ -18,6 +18,7 @@ enum {
 	OPT_JSON,
 	OPT_TIMEOUT,
 	OPT_NO_COLOR,
+	OPT_SHARE,
 };
 
 static const struct option global_longopts[] = {
@@ -26,6 +27,7 @@ static const struct option global_longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "share", required_argument, NULL, OPT_SHARE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 };
@@ -39,6 +41,7 @@ bool cmd_nagios, cmd_nagios_printed;
 	"  --json             one JSON document on stdout\n"                                   \
 	"  --timeout SECONDS  each step's deadline, 0.1..3600 (default 5)\n"                  \
 	"  --no-color         no colour (also NO_COLOR=1; colour only on a terminal)\n"        \
+	"  --share NAME       act on that share only (default: every share, meshnfs.conf(5))\n" \
 	"  -v, --verbose      more detail\n"                                                   \
 	"  -h, --help         this help\n"
 
@@ -210,6 +213,9 @@ static int global_option(struct ctx *ctx, int opt, const char *arg, char *err, s
 	case OPT_NO_COLOR:
 		ctx->no_color = true;
 		return 1;
+	case OPT_SHARE:
+		ctx->share = arg;
+		return 1;
 	case 'v':
 		ctx->verbose++;
 		spawn_set_log(verbose_log);
@@ -296,6 +302,43 @@ int cmd_start(struct ctx *ctx, const struct command *cmd, int argc, char **argv,
 	if (ctx_load_config(ctx, &d) < 0)
 		return cmd_bad_input(ctx, &d);
 	return 0;
+}
+
+int cmd_shares(struct ctx *ctx, const struct command *cmd, size_t *from, size_t *to)
+{
+	const struct config *c = &ctx->config;
+	size_t n = config_n_shares(c);
+
+	*from = 0;
+	*to = n;
+	if (!ctx->share)
+		return 0;
+	int i = config_share_find(c, ctx->share);
+	if (i >= 0) {
+		*from = (size_t)i;
+		*to = (size_t)i + 1;
+		return 0;
+	}
+	struct buf b = { 0 };
+	for (size_t k = 0; k < n; k++) {
+		struct config_share s;
+		config_share_get(c, k, &s);
+		buf_printf(&b, "%s%s", k ? ", " : "", s.name);
+	}
+	cmd_usage_error(cmd, "--share: no share \"%s\" in %s (its shares: %s)", ctx->share,
+			c->source ? c->source : "the built-in configuration", b.data ? b.data : "none");
+	free(b.data);
+	return EXIT_USAGE;
+}
+
+int cmd_focus_share(struct ctx *ctx, const struct command *cmd)
+{
+	size_t from, to;
+	int rc = cmd_shares(ctx, cmd, &from, &to); /* an unknown --share: 64, reported */
+
+	if (rc == 0)
+		config_focus_share(&ctx->config, ctx->share);
+	return rc;
 }
 
 int ctx_load_config(struct ctx *ctx, struct diag *diag)

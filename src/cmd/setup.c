@@ -127,13 +127,15 @@ static int setup_option(void *userdata, int opt, const char *arg, char *err, siz
  * the files are another machine's and so would be its network: not verified then. */
 struct verify_target {
 	const char *server, *export_path;
+	size_t n; /* targets in this array */
 };
 
 static void verify(struct ctx *ctx, struct report *r, const void *data)
 {
 	const struct verify_target *t = data;
 
-	setup_verify(t->server, t->export_path, &ctx->config.mesh, ctx->timeout_ms, r);
+	for (size_t i = 0; i < t[0].n; i++)
+		setup_verify(t[i].server, t[i].export_path, &ctx->config.mesh, ctx->timeout_ms, r);
 }
 
 static int run_setup_client(struct ctx *ctx, int argc, char **argv)
@@ -154,22 +156,42 @@ static int run_setup_client(struct ctx *ctx, int argc, char **argv)
 
 	if (rc0)
 		return rc0;
+	size_t from, to;
+	if ((rc0 = cmd_shares(ctx, &sub_client, &from, &to)))
+		return rc0;
+	if ((a.server || a.export_path || a.mountpoint || a.options) && to - from > 1)
+		return cmd_usage_error(&sub_client, "--server, --export, --mountpoint and --options "
+						    "set one share: name it (--share NAME)");
 	const struct config *cfg = &ctx->config;
-	struct setup_client c = {
-		.server = a.server ? a.server : cfg->server,
-		.export_path = a.export_path ? a.export_path : cfg->export_path,
-		.mountpoint = a.mountpoint ? a.mountpoint : cfg->mountpoint,
-		.options = a.options ? a.options : cfg->mount_options,
-		.timeout_ms = ctx->timeout_ms,
-	};
+	size_t n = to - from;
+	struct setup_client *c = xcalloc(n, sizeof(*c));
+	struct verify_target *vt = xcalloc(n, sizeof(*vt));
+	for (size_t i = 0; i < n; i++) {
+		struct config_view v;
+		config_view(cfg, from + i, 0, &v);
+		/* The share's first gateway: repair moves the client when it stops answering. */
+		c[i] = (struct setup_client){
+			.server = a.server ? a.server : v.share.servers[0],
+			.export_path = a.export_path ? a.export_path : v.share.export_path,
+			.mountpoint = a.mountpoint ? a.mountpoint : v.share.mountpoint,
+			.options = a.options ? a.options : v.share.options,
+			.timeout_ms = ctx->timeout_ms,
+		};
+		vt[i] = (struct verify_target){ c[i].server, c[i].export_path, n };
+	}
 	node_detect(cfg, ctx->timeout_ms, &node);
-	plan_init(&p, "mount %s:%s on %s (nfs4)", c.server, c.export_path, c.mountpoint);
-	int r = setup_client_plan(&c, &node, &p, &d);
-	struct verify_target vt = { c.server, c.export_path };
+	if (n == 1)
+		plan_init(&p, "mount %s:%s on %s (nfs4)", c[0].server, c[0].export_path,
+			  c[0].mountpoint);
+	else
+		plan_init(&p, "mount %zu shares (nfs4)", n);
+	int r = setup_client_plan(c, n, &node, &p, &d);
 	int rc = r < 0 ? cmd_plan_error(ctx, &sub_client, r, &d, "setup.client")
-		       : cmd_run_plan(ctx, &node, &p, a.dry_run, "setup client", verify, &vt);
+		       : cmd_run_plan(ctx, &node, &p, a.dry_run, "setup client", verify, vt);
 	plan_free(&p);
 	node_info_free(&node);
+	free(c);
+	free(vt);
 	return rc;
 }
 
@@ -231,7 +253,7 @@ static int run_setup_server(struct ctx *ctx, int argc, char **argv)
 		rc = cmd_plan_error(ctx, &sub_server, r, &d, "setup.server");
 	else
 		rc = cmd_run_plan(ctx, &node, &p, a.dry_run, "setup server", verify,
-				  &(struct verify_target){ cfg->server, s.export_path });
+				  &(struct verify_target){ cfg->server, s.export_path, 1 });
 	plan_free(&p);
 	node_info_free(&node);
 	return rc;

@@ -271,6 +271,8 @@ int cmd_status(struct ctx *ctx, int argc, char **argv)
 	struct status st;
 	int rc = cmd_start(ctx, self, argc, argv, longopts, status_option, &args);
 
+	if (rc == 0)
+		rc = cmd_focus_share(ctx, self);
 	if (rc)
 		return rc;
 	rc = cmd_mesh_nodes(ctx, "status", args.source, &nodes);

@@ -406,7 +406,11 @@ static int reload(struct ctx *ctx, const struct watch_args *a, struct watch *w,
 	char msg[1200];
 
 	sd_notify(0, "RELOADING=1");
-	if (config_load(ctx->config_path, &nc, &d) < 0) {
+	/* The same share as before: --share NAME, else the first. */
+	if (config_load(ctx->config_path, &nc, &d) == 0 && config_focus_share(&nc, ctx->share) < 0)
+		diag_set(&d, nc.source, 0, "no share \"%s\" any more",
+			 ctx->share ? ctx->share : CONFIG_DEFAULT_SHARE);
+	if (d.msg[0]) {
 		diag_format(&d, msg, sizeof(msg));
 		log_msg(LOG_ERR, "watch.config",
 			"configuration not reloaded: %s; watch keeps the one it had", msg);
@@ -562,6 +566,8 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 	char err[600];
 	int rc = cmd_start(ctx, self, argc, argv, longopts, watch_option, &a);
 
+	if (rc == 0)
+		rc = cmd_focus_share(ctx, self); /* one share: --share NAME, else the first */
 	if (rc)
 		return rc;
 	if (!root_is_host())

@@ -3,6 +3,7 @@
 
 #include "core/root.h"
 #include "format/ini.h"
+#include "format/mnttab.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -15,7 +16,7 @@
 
 enum value_kind {
 	V_HOST, V_PATH, V_MOUNTPOINT, V_OPTIONS, V_RANGE, V_RANGE6, V_URL, V_SECRET, V_USER, V_COMMAND,
-	V_INT, V_LISTEN, V_BACKEND, V_NAME
+	V_INT, V_LISTEN, V_BACKEND, V_NAME, V_HOSTS
 };
 
 /* One row per accepted key: adding a setting is adding a row. */
@@ -53,6 +54,12 @@ static const struct config_key {
 	{ "ceph", "path", V_PATH, offsetof(struct config, ceph_path), 0, 0 },
 	{ "ceph", "pool", V_NAME, offsetof(struct config, ceph_pool), 0, 0 },
 	{ "ceph", "namespace", V_NAME, offsetof(struct config, ceph_namespace), 0, 0 },
+	/* [share NAME]: offsets into struct config_share; server and servers are one key. */
+	{ "share", "server", V_HOSTS, offsetof(struct config_share, servers), 0, 0 },
+	{ "share", "servers", V_HOSTS, offsetof(struct config_share, servers), 0, 0 },
+	{ "share", "export", V_PATH, offsetof(struct config_share, export_path), 0, 0 },
+	{ "share", "mountpoint", V_MOUNTPOINT, offsetof(struct config_share, mountpoint), 0, 0 },
+	{ "share", "options", V_OPTIONS, offsetof(struct config_share, options), 0, 0 },
 };
 
 /* Sections whose keys are names chosen by the user, not listed in keys[]. */
@@ -327,6 +334,241 @@ static int apply_node(const char *file, const struct ini_entry *e, struct config
 	return 0;
 }
 
+static int check_value(const struct config_key *k, const char *value, char *err, size_t size);
+
+int config_parse_servers(const char *value, char **servers, size_t *n, char *err,
+			 size_t errsize)
+{
+	const char *p = value;
+
+	*n = 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		_cleanup_free_ char *raw = xstrndup(p, len);
+		_cleanup_free_ char *h = xstrdup(strstrip(raw));
+		if (!*h || config_check_host(h) < 0) {
+			snprintf(err, errsize, "\"%s\" is not an IPv4 address or host name",
+				 *h ? h : value);
+			goto fail;
+		}
+		for (size_t i = 0; i < *n; i++)
+			if (strcasecmp(servers[i], h) == 0) {
+				snprintf(err, errsize, "\"%s\" listed twice", h);
+				goto fail;
+			}
+		if (*n >= CONFIG_SHARE_MAX_SERVERS) {
+			snprintf(err, errsize, "more than %d gateways", CONFIG_SHARE_MAX_SERVERS);
+			goto fail;
+		}
+		servers[(*n)++] = TAKE_PTR(h);
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+fail:
+	for (size_t i = 0; i < *n; i++)
+		free(servers[i]);
+	*n = 0;
+	return -EINVAL;
+}
+
+/* "share NAME" (any blanks between): NAME, "" for a bare [share]; NULL for other sections. */
+static const char *share_section_name(const char *section)
+{
+	if (strncasecmp(section, "share", 5) != 0 || (section[5] && section[5] != ' '))
+		return NULL;
+	const char *n = section + 5;
+	while (*n == ' ')
+		n++;
+	return n;
+}
+
+static struct config_share *share_by_section(struct config *c, const char *section)
+{
+	const char *name = share_section_name(section);
+
+	for (size_t i = 0; name && i < c->n_shares; i++)
+		if (strcasecmp(c->shares[i].name, name) == 0)
+			return &c->shares[i];
+	return NULL;
+}
+
+static void share_free(struct config_share *s)
+{
+	free(s->name);
+	for (size_t i = 0; i < s->n_servers; i++)
+		free(s->servers[i]);
+	free(s->export_path);
+	free(s->mountpoint);
+	free(s->options);
+	*s = (struct config_share){ 0 };
+}
+
+/* A [share NAME] header: the share, once. */
+static int add_share(const char *file, const struct ini_entry *sec, struct config *c,
+		     struct diag *diag)
+{
+	const char *name = share_section_name(sec->section);
+	struct config_share *old = share_by_section(c, sec->section);
+
+	if (old)
+		return diag_set(diag, file, sec->line, "[share %s] given twice (first on line %u)",
+				name, old->line);
+	if (config_check_node_name(name) < 0 || strcasecmp(name, CONFIG_DEFAULT_SHARE) == 0)
+		return diag_set(diag, file, sec->line,
+				"\"%s\" is not a share name (letters, digits, \". _ -\", at most 63, "
+				"not \"" CONFIG_DEFAULT_SHARE "\")",
+				name);
+	c->shares = xrealloc(c->shares, (c->n_shares + 1) * sizeof(*c->shares));
+	c->shares[c->n_shares++] = (struct config_share){ .name = xstrdup(name), .line = sec->line };
+	return 0;
+}
+
+static int apply_share(const char *file, const struct ini_entry *e, const struct config_key *k,
+		       struct config_share *sh, struct diag *diag)
+{
+	unsigned *line = k->kind == V_HOSTS		     ? &sh->servers_line
+			 : streq(k->key, "export")     ? &sh->export_line
+			 : streq(k->key, "mountpoint") ? &sh->mountpoint_line
+						       : &sh->options_line;
+	char err[600];
+
+	if (*line)
+		return diag_set(diag, file, e->line, "%s given twice in [share %s] (first on line %u)",
+				k->kind == V_HOSTS ? "server" : k->key, sh->name, *line);
+	*line = e->line;
+	if (k->kind == V_HOSTS) {
+		if (config_parse_servers(e->value, sh->servers, &sh->n_servers, err, sizeof(err)) < 0)
+			return diag_set(diag, file, e->line, "%s: %s", e->key, err);
+		return 0;
+	}
+	if (check_value(k, e->value, err, sizeof(err)) < 0)
+		return diag_set(diag, file, e->line, "%s: %s", e->key, err);
+	char **slot = (char **)((char *)sh + k->offset);
+	*slot = xstrdup(e->value);
+	return 0;
+}
+
+static bool servers_overlap(const struct config_share *a, const struct config_share *b)
+{
+	for (size_t i = 0; i < a->n_servers; i++)
+		for (size_t j = 0; j < b->n_servers; j++)
+			if (strcasecmp(a->servers[i], b->servers[j]) == 0)
+				return true;
+	return false;
+}
+
+/* After the whole file: defaults of the named shares, and no mount point or export used twice. */
+static int finish_shares(const char *file, struct config *c, bool server_or_client,
+			 struct diag *diag)
+{
+	c->has_default_share = c->n_shares == 0 || server_or_client;
+	for (size_t i = 0; i < c->n_shares; i++) {
+		struct config_share *s = &c->shares[i];
+		if (!s->export_path)
+			return diag_set(diag, file, s->line,
+					"[share %s] has no export: give export = PATH (the path the "
+					"server exports)",
+					s->name);
+		if (!s->n_servers)
+			s->servers[s->n_servers++] = xstrdup(c->server);
+		if (!s->mountpoint)
+			s->mountpoint = xstrdup(s->export_path);
+		if (!s->options)
+			s->options = xstrdup(c->mount_options);
+	}
+	size_t n = config_n_shares(c);
+	for (size_t i = 1; i < n; i++) {
+		struct config_share b;
+		config_share_get(c, i, &b);
+		for (size_t j = 0; j < i; j++) {
+			struct config_share a;
+			config_share_get(c, j, &a);
+			_cleanup_free_ char *other =
+				a.line ? xasprintf("[share %s]", a.name)
+				       : xstrdup("the default share ([server] export, [client] "
+						 "mountpoint)");
+			if (mnttab_path_eq(a.mountpoint, b.mountpoint))
+				return diag_set(diag, file, b.mountpoint_line ? b.mountpoint_line : b.line,
+						"mount point %s used twice: [share %s]%s and %s",
+						b.mountpoint, b.name,
+						b.mountpoint_line ? "" : " (its export, as no mountpoint is given)",
+						other);
+			if (mnttab_path_eq(a.export_path, b.export_path) && servers_overlap(&a, &b))
+				return diag_set(diag, file, b.export_line ? b.export_line : b.line,
+						"export %s:%s used twice: [share %s] and %s",
+						b.servers[0], b.export_path, b.name, other);
+		}
+	}
+	return 0;
+}
+
+size_t config_n_shares(const struct config *c)
+{
+	return (c->has_default_share ? 1 : 0) + c->n_shares;
+}
+
+void config_share_get(const struct config *c, size_t i, struct config_share *out)
+{
+	if (c->has_default_share && i == 0) {
+		*out = (struct config_share){ .name = (char *)CONFIG_DEFAULT_SHARE,
+					      .servers = { c->server },
+					      .n_servers = 1,
+					      .export_path = c->export_path,
+					      .mountpoint = c->mountpoint,
+					      .options = c->mount_options };
+		return;
+	}
+	*out = c->shares[i - (c->has_default_share ? 1 : 0)];
+}
+
+int config_share_find(const struct config *c, const char *name)
+{
+	size_t n = config_n_shares(c);
+
+	for (size_t i = 0; i < n; i++) {
+		struct config_share s;
+		config_share_get(c, i, &s);
+		if (strcasecmp(s.name, name) == 0)
+			return (int)i;
+	}
+	return -ENOENT;
+}
+
+int config_focus_share(struct config *c, const char *name)
+{
+	struct config_share sh;
+	int i = name ? config_share_find(c, name) : 0;
+
+	if (i < 0 || config_n_shares(c) == 0)
+		return -ENOENT;
+	config_share_get(c, (size_t)i, &sh);
+	if (!sh.line)
+		return 0; /* the default share: the fields are its own already */
+	char *v[] = { xstrdup(sh.servers[0]), xstrdup(sh.export_path), xstrdup(sh.mountpoint),
+		      xstrdup(sh.options) };
+	free(c->server);
+	free(c->export_path);
+	free(c->mountpoint);
+	free(c->mount_options);
+	c->server = v[0];
+	c->export_path = v[1];
+	c->mountpoint = v[2];
+	c->mount_options = v[3];
+	return 0;
+}
+
+void config_view(const struct config *c, size_t i, size_t gw, struct config_view *v)
+{
+	config_share_get(c, i, &v->share);
+	v->cfg = *c;
+	v->cfg.server = v->share.servers[gw < v->share.n_servers ? gw : 0];
+	v->cfg.export_path = v->share.export_path;
+	v->cfg.mountpoint = v->share.mountpoint;
+	v->cfg.mount_options = v->share.options;
+	v->cfg.share = &v->share;
+}
+
 void config_defaults(struct config *c)
 {
 	config_free(c);
@@ -347,6 +589,7 @@ void config_defaults(struct config *c)
 	c->ceph_path = xstrdup("/");
 	c->ceph_pool = xstrdup("nfs-ganesha");
 	c->ceph_namespace = xstrdup("grace");
+	c->has_default_share = true;
 }
 
 /* Checks value for key k: 0, or -EINVAL with the problem in err, quoting the value (a message
@@ -410,6 +653,14 @@ static int check_value(const struct config_key *k, const char *value, char *err,
 		if (check_command(value) < 0)
 			problem = "is not a program name or absolute path";
 		break;
+	case V_HOSTS: {
+		char *sv[CONFIG_SHARE_MAX_SERVERS];
+		size_t n = 0;
+		int r = config_parse_servers(value, sv, &n, err, size);
+		for (size_t i = 0; i < n; i++)
+			free(sv[i]);
+		return r;
+	}
 	case V_LISTEN:
 		if (config_parse_listen(value, NULL, NULL) < 0)
 			problem = "is not [ADDRESS:]PORT (an IPv4 address, a port in 1..65535)";
@@ -460,6 +711,14 @@ static int apply(const char *file, const struct ini_entry *e, struct config *c, 
 
 	if (section_is_free(e->section))
 		return apply_node(file, e, c, diag);
+	struct config_share *sh = share_by_section(c, e->section);
+	if (sh) {
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+			if (streq(keys[i].section, "share") && strcasecmp(keys[i].key, e->key) == 0)
+				return apply_share(file, e, &keys[i], sh, diag);
+		return diag_set(diag, file, e->line, "unknown key \"%s\" in [share %s]", e->key,
+				sh->name);
+	}
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (strcasecmp(keys[i].section, e->section) != 0)
@@ -508,8 +767,15 @@ int config_parse(const char *file, const char *data, size_t len, struct config *
 {
 	struct ini_doc doc = { 0 };
 	unsigned seen[ARRAY_SIZE(keys)] = { 0 };
+	bool server_or_client = false;
 	int r = ini_parse_buffer(file, data, len, false, &doc, diag);
 
+	for (size_t i = 0; r == 0 && i < doc.n_sections; i++) {
+		const char *sec = doc.sections[i].section;
+		server_or_client |= strcasecmp(sec, "server") == 0 || strcasecmp(sec, "client") == 0;
+		if (share_section_name(sec))
+			r = add_share(file, &doc.sections[i], c, diag);
+	}
 	for (size_t i = 0; r == 0 && i < doc.n_entries; i++) {
 		if (!doc.entries[i].section[0])
 			r = diag_set(diag, file, doc.entries[i].line, "key \"%s\" outside of a section",
@@ -521,13 +787,16 @@ int config_parse(const char *file, const char *data, size_t len, struct config *
 		if (strcasecmp(doc.entries[i].key, "api_key") == 0)
 			explicit_bzero(doc.entries[i].value, strlen(doc.entries[i].value));
 	for (size_t i = 0; r == 0 && i < doc.n_sections; i++) {
-		bool known = section_is_free(doc.sections[i].section);
+		bool known = section_is_free(doc.sections[i].section) ||
+			     share_section_name(doc.sections[i].section);
 		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
 			known |= strcasecmp(keys[k].section, doc.sections[i].section) == 0;
 		if (!known)
 			r = diag_set(diag, file, doc.sections[i].line, "unknown section [%s]",
 				     doc.sections[i].section);
 	}
+	if (r == 0)
+		r = finish_shares(file, c, server_or_client, diag);
 	ini_doc_free(&doc);
 	return r;
 }
@@ -598,5 +867,8 @@ void config_free(struct config *c)
 	for (size_t i = 0; i < c->n_nodes; i++)
 		config_node_free(&c->nodes[i]);
 	free(c->nodes);
+	for (size_t i = 0; i < c->n_shares; i++)
+		share_free(&c->shares[i]);
+	free(c->shares);
 	*c = (struct config){ 0 };
 }

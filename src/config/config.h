@@ -21,6 +21,23 @@ struct config_node {
 	unsigned line;
 };
 
+/* A share: one directory a client mounts from one or more gateways (servers exporting the
+ * same data, e.g. NFS-Ganesha in front of CephFS). The unnamed [server]/[client] sections are
+ * the share CONFIG_DEFAULT_SHARE; "[share NAME]" sections add named ones. */
+#define CONFIG_SHARE_MAX_SERVERS 8
+#define CONFIG_DEFAULT_SHARE "default"
+struct config_share {
+	char *name;
+	char *servers[CONFIG_SHARE_MAX_SERVERS]; /* gateways, in order of preference */
+	size_t n_servers;
+	char *export_path;
+	char *mountpoint;
+	char *options;
+	unsigned line; /* its section header; 0 for the default share */
+	/* Where each key was given (0: not given, defaulted). */
+	unsigned servers_line, export_line, mountpoint_line, options_line;
+};
+
 struct config {
 	char *server;        /* [server] address: the NFS server's mesh address or name */
 	char *export_path;   /* [server] export: the exported path, as clients mount it */
@@ -67,7 +84,42 @@ struct config {
 
 	struct config_node *nodes; /* [nodes] */
 	size_t n_nodes;
+
+	/* [share NAME] sections, in file order. */
+	struct config_share *shares;
+	size_t n_shares;
+	/* [server]/[client] are a share too: there is no [share] section, or one of those two
+	 * sections is in the file. */
+	bool has_default_share;
+	/* In a view (config_view): the share it shows; NULL in the loaded configuration. */
+	const struct config_share *share;
 };
+
+/* The shares commands act on: the default share first (when there is one), then the named
+ * ones in file order. */
+size_t config_n_shares(const struct config *c);
+/* Share i (< config_n_shares) into *out: pointers into c (not to be freed), the default share
+ * made from [server] address/export and [client] mountpoint/options. */
+void config_share_get(const struct config *c, size_t i, struct config_share *out);
+/* The index of the share called name (case-insensitive), or -ENOENT. */
+int config_share_find(const struct config *c, const char *name);
+
+/* A configuration that shows one share through the fields every engine reads (server,
+ * export_path, mountpoint, mount_options): a shallow copy of the loaded one (never freed with
+ * config_free, never copied: cfg.share points into it), cfg.server its gateway gw. */
+struct config_view {
+	struct config cfg;
+	struct config_share share;
+};
+void config_view(const struct config *c, size_t i, size_t gw, struct config_view *v);
+/* For what acts on one share (probe without HOST, status, watch): the share called name
+ * (NULL: the first one) becomes c's server (its first gateway), export_path, mountpoint and
+ * mount_options (new copies). 0, or -ENOENT when there is no such share. */
+int config_focus_share(struct config *c, const char *name);
+/* A gateway list "HOST[, HOST...]" into servers (new strings; at most
+ * CONFIG_SHARE_MAX_SERVERS, no duplicates): 0, or -EINVAL with the problem in err. */
+int config_parse_servers(const char *value, char **servers, size_t *n, char *err,
+			 size_t errsize);
 
 /* Fills c with the defaults, then applies the file: path when given (must exist), else
  * CONFIG_DEFAULT_PATH under the root when it exists. -EBADMSG (diag filled) on bad input. */

@@ -226,6 +226,106 @@ static void watch_section(void **state)
 	config_free(&c);
 }
 
+static void shares(void **state)
+{
+	(void)state;
+	const char *s = "[share models]\nservers = 100.64.0.1, gw2.mesh\nexport = /srv/models\n"
+			"mountpoint = /mnt/models\n[share data]\nexport = /srv/data\n"
+			"[client]\noptions = soft\n";
+	struct config c = { 0 };
+	struct config_share sh;
+	struct config_view v;
+
+	config_defaults(&c);
+	assert_int_equal(config_n_shares(&c), 1); /* no file: the guide's share */
+	assert_int_equal(config_parse("f", s, strlen(s), &c, NULL), 0);
+	/* [client] is given: the default share stays, first. */
+	assert_int_equal(config_n_shares(&c), 3);
+	config_share_get(&c, 0, &sh);
+	assert_str(sh.name, "default");
+	assert_str(sh.servers[0], "100.64.0.1");
+	assert_int_equal(sh.n_servers, 1);
+	config_share_get(&c, 1, &sh);
+	assert_str(sh.name, "models");
+	assert_int_equal(sh.n_servers, 2);
+	assert_str(sh.servers[1], "gw2.mesh");
+	assert_str(sh.options, "soft"); /* [client] options, given after the share */
+	assert_int_equal(sh.line, 1);
+	config_share_get(&c, 2, &sh);
+	assert_str(sh.mountpoint, "/srv/data"); /* defaults to the export */
+	assert_str(sh.servers[0], "100.64.0.1"); /* defaults to [server] address */
+	assert_int_equal(config_share_find(&c, "DATA"), 2);
+	assert_int_equal(config_share_find(&c, "nope"), -ENOENT);
+	config_view(&c, 1, 1, &v);
+	assert_str(v.cfg.server, "gw2.mesh");
+	assert_str(v.cfg.mountpoint, "/mnt/models");
+	assert_ptr_equal(v.cfg.share, &v.share);
+	assert_ptr_equal(v.cfg.nodes, c.nodes);
+	config_free(&c);
+
+	/* Focus on one share: its values become the configuration's. */
+	config_defaults(&c);
+	assert_int_equal(config_parse("f", s, strlen(s), &c, NULL), 0);
+	assert_int_equal(config_focus_share(&c, "nope"), -ENOENT);
+	assert_int_equal(config_focus_share(&c, "models"), 0);
+	assert_str(c.server, "100.64.0.1");
+	assert_str(c.export_path, "/srv/models");
+	assert_str(c.mountpoint, "/mnt/models");
+	assert_str(c.mount_options, "soft");
+	config_free(&c);
+
+	/* Only named shares: no default share; the first one is the focus. */
+	const char *only = "[share a]\nservers = gw1, gw2\nexport = /srv/a\n";
+	config_defaults(&c);
+	assert_int_equal(config_parse("f", only, strlen(only), &c, NULL), 0);
+	assert_int_equal(config_n_shares(&c), 1);
+	config_share_get(&c, 0, &sh);
+	assert_str(sh.name, "a");
+	assert_int_equal(config_share_find(&c, "default"), -ENOENT);
+	assert_int_equal(config_focus_share(&c, NULL), 0);
+	assert_str(c.server, "gw1");
+	assert_str(c.mountpoint, "/srv/a");
+	config_free(&c);
+}
+
+static void bad_shares(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		unsigned line;
+		const char *msg;
+	} cases[] = {
+		{ "[share a]\nserver = 100.64.0.2\n", 1, "[share a] has no export: give export = PATH" },
+		{ "[share a]\nexport = /x\n[share b]\nexport = /y\nmountpoint = /x/\n", 5,
+		  "mount point /x/ used twice: [share b] and [share a]" },
+		{ "[client]\nmountpoint = /m\n[share a]\nexport = /x\nmountpoint = /m\n", 5,
+		  "mount point /m used twice: [share a] and the default share" },
+		{ "[server]\naddress = gw1\n[share a]\nservers = gw2, gw1\nexport = /opt/shared\nmountpoint = /a\n", 5,
+		  "export gw2:/opt/shared used twice: [share a] and the default share" },
+		{ "[share default]\nexport = /x\n", 1, "\"default\" is not a share name" },
+		{ "[share]\nexport = /x\n", 1, "\"\" is not a share name" },
+		{ "[share a;b]\nexport = /x\n", 1, "invalid section name" },
+		{ "[share a]\nexport = /x\n[share A]\nexport = /y\n", 3, "[share A] given twice (first on line 1)" },
+		{ "[share a]\nservers = gw1,,gw2\nexport = /x\n", 2, "servers: \"gw1,,gw2\" is not an IPv4 address or host name" },
+		{ "[share a]\nservers = gw1, GW1\nexport = /x\n", 2, "servers: \"GW1\" listed twice" },
+		{ "[share a]\nservers = a,b,c,d,e,f,g,h,i\nexport = /x\n", 2, "servers: more than 8 gateways" },
+		{ "[share a]\nserver = gw1\nservers = gw2\nexport = /x\n", 3, "server given twice in [share a] (first on line 2)" },
+		{ "[share a]\nexport = /x\nport = 1\n", 3, "unknown key \"port\" in [share a]" },
+		{ "[share a]\nexport = x\n", 2, "export: \"x\" is not an absolute path" },
+		{ "[share a]\nexport = /x\nmountpoint = /\n", 3, "mountpoint: \"/\" is the root directory" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct config c = { 0 };
+		struct diag d = { 0 };
+		config_defaults(&c);
+		int r = config_parse("f", cases[i].text, strlen(cases[i].text), &c, &d);
+		if (r != -EBADMSG || d.line != cases[i].line || !strstr(d.msg, cases[i].msg))
+			fail_msg("case %zu: r=%d line %u: %s", i, r, d.line, d.msg);
+		config_free(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +336,8 @@ int main(void)
 		cmocka_unit_test(mesh_sections),
 		cmocka_unit_test(api_key_file_mode),
 		cmocka_unit_test(watch_section),
+		cmocka_unit_test(shares),
+		cmocka_unit_test(bad_shares),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

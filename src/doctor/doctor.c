@@ -20,6 +20,8 @@ void doctor_facts_free(struct doctor_facts *f)
 {
 	if (f->nfs.gathered && f->nfs.resolve_rc == 0)
 		probe_free(&f->nfs.probe);
+	for (size_t i = 0; f->gateways.gathered && i < f->gateways.n; i++)
+		probe_free(&f->gateways.probes[i]);
 	free(f->mount.mountinfo);
 	mount_stack_free(&f->mount.stack);
 	free(f->client.fstab_path);
@@ -94,6 +96,17 @@ void doctor_judge(const struct doctor_facts *f, struct report *r)
 {
 	for (size_t i = 0; i < doctor_n_areas; i++)
 		doctor_areas[i].judge(f, r);
+}
+
+bool doctor_check_per_share(const char *id)
+{
+	static const char *const prefixes[] = { "nfs.", "mount.", "fstab.", "share.",
+						"mesh.address" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (startswith(id, prefixes[i]))
+			return true;
+	return false;
 }
 
 void doctor_run(const struct doctor *d, struct report *out)

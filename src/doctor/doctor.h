@@ -30,6 +30,10 @@ struct doctor {
  * (initialised by the caller). Blocks at most about one timeout per independent step. */
 void doctor_run(const struct doctor *d, struct report *out);
 
+/* Whether check id is about a share (the server or gateways, the mount, the fstab entry)
+ * rather than about this node: what doctor reports for each share of several. */
+bool doctor_check_per_share(const char *id);
+
 /* What follows from this node's facts, one sentence each (meshnfs env's "What follows"):
  * *out gets a new array of new strings (free each, then the array); returns their number.
  * Pure: node_info in, words out. */

@@ -7,6 +7,7 @@ const struct doctor_area doctor_areas[] = {
 	{ "node", NULL, doctor_judge_node },
 	{ "wsl", doctor_gather_wsl, doctor_judge_wsl },
 	{ "nfs", doctor_gather_nfs, doctor_judge_nfs },
+	{ "gateways", doctor_gather_gateways, doctor_judge_gateways },
 	{ "mount", doctor_gather_mount, doctor_judge_mount },
 	{ "mountpoint", NULL, doctor_judge_mountpoint }, /* facts: the mount gatherer's */
 	{ "client", doctor_gather_client, doctor_judge_client },

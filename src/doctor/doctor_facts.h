@@ -39,6 +39,14 @@ struct doctor_nfs_facts {
 	struct probe probe;      /* when resolve_rc == 0 */
 };
 
+/* gateways: a share with several gateways (config share->servers), each probed up to the
+ * export. */
+struct doctor_gateway_facts {
+	bool gathered;
+	size_t n;
+	struct probe probes[CONFIG_SHARE_MAX_SERVERS]; /* share->servers[i]'s */
+};
+
 /* mount: what is mounted at the mount point, and how it answers. */
 struct doctor_mount_facts {
 	bool gathered;
@@ -196,6 +204,7 @@ struct doctor_facts {
 	bool is_server; /* this node holds the configured server address */
 	time_t now;     /* the clock, once, for key expiry */
 	struct doctor_nfs_facts nfs;
+	struct doctor_gateway_facts gateways;
 	struct doctor_mount_facts mount;
 	struct doctor_client_facts client;
 	struct doctor_server_facts server;
@@ -229,6 +238,7 @@ void doctor_render(const struct doctor_facts *f, struct report *r);
 /* Gatherers. */
 void doctor_gather_wsl(struct doctor_facts *f);
 void doctor_gather_nfs(struct doctor_facts *f);
+void doctor_gather_gateways(struct doctor_facts *f);
 void doctor_gather_mount(struct doctor_facts *f);
 void doctor_gather_client(struct doctor_facts *f);
 void doctor_gather_server(struct doctor_facts *f);
@@ -244,6 +254,10 @@ void doctor_judge_node(const struct doctor_facts *f, struct report *r);
 void doctor_judge_wsl(const struct doctor_facts *f, struct report *r);
 /* mesh.address and nfs.*. */
 void doctor_judge_nfs(const struct doctor_facts *f, struct report *r);
+/* share.gateway (one per gateway: answers or not, and why) and share.gateways (how many
+ * answer, the one the mount uses, whether the client must move: meshnfs repair), for a share
+ * with several gateways; nothing otherwise. */
+void doctor_judge_gateways(const struct doctor_facts *f, struct report *r);
 /* mount.*; a blocked NFS mount of the server carries its cause (doctor_mount_cause). */
 void doctor_judge_mount(const struct doctor_facts *f, struct report *r);
 /* mount.point: nothing is mounted, is the mount point there (the guide's step 2)? */

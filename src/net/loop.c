@@ -219,6 +219,15 @@ int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t
 	return probe_loop_hooked(probes, n, max_active, deadline, NULL);
 }
 
+void probe_unresolved(struct probe *p, int64_t t0, const char *err)
+{
+	p->steps[PROBE_ROUTE] = (struct probe_step){ .status = STEP_FAIL, .ms = now_ms() - t0,
+						     .detail = xstrdup(err) };
+	p->diagnosis = PROBE_UNREACHABLE;
+	p->state = PS_DONE;
+	p->ms = p->steps[PROBE_ROUTE].ms;
+}
+
 int probe_run(struct probe *p, const struct probe_opts *o, int resolve_ms)
 {
 	struct probe_opts opts = *o;
@@ -229,13 +238,7 @@ int probe_run(struct probe *p, const struct probe_opts *o, int resolve_ms)
 
 	probe_init(p, &opts);
 	if (r < 0) {
-		/* An unknown name is the route step failing: there is nowhere to go. */
-		p->steps[PROBE_ROUTE] = (struct probe_step){ .status = STEP_FAIL,
-							     .ms = now_ms() - t0,
-							     .detail = xstrdup(err) };
-		p->diagnosis = PROBE_UNREACHABLE;
-		p->state = PS_DONE;
-		p->ms = p->steps[PROBE_ROUTE].ms;
+		probe_unresolved(p, t0, err);
 		return 0;
 	}
 	return probe_loop(&pp, 1, 1, 0);

@@ -275,6 +275,9 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
  * then runs the ladder. An unknown name is the route step failing (diagnosis unreachable).
  * p must be freed with probe_free. Returns 0, or a negative errno when poll failed. */
 int probe_run(struct probe *p, const struct probe_opts *o, int resolve_ms);
+/* An initialised probe whose host name did not resolve (err says why, t0 when resolving
+ * began): the route step failed, diagnosis unreachable, done. */
+void probe_unresolved(struct probe *p, int64_t t0, const char *err);
 
 /* The tcp step ended unanswered (diagnosis unreachable after a SYN timed out): asks the
  * mesh itself whether the peer is alive, `CLI ping --tsmp -c 1 ADDR` (a TSMP ping passes

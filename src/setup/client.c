@@ -11,15 +11,29 @@
 
 struct fstab_edit {
 	char *file; /* for messages: the real path */
-	struct fstab_entry entry;
+	struct fstab_entry *entries; /* one per share */
+	size_t n;
 };
 
+/* Every share's entry, one after the other, in one edit (one atomic replacement). */
 static int fstab_edit_fn(void *userdata, const char *old, size_t len, bool exists,
 			 struct buf *out, struct diag *diag)
 {
 	const struct fstab_edit *e = userdata;
+	struct buf cur = { 0 };
+	int r = 0;
+
 	(void)exists;
-	return fstab_set_entry(e->file, old, len, &e->entry, out, diag);
+	buf_append(&cur, old, len);
+	for (size_t i = 0; i < e->n && r >= 0; i++) {
+		struct buf next = { 0 };
+		r = fstab_set_entry(e->file, cur.data ? cur.data : "", cur.len, &e->entries[i],
+				    i + 1 == e->n ? out : &next, diag);
+		free(cur.data);
+		cur = next;
+	}
+	free(cur.data);
+	return r;
 }
 
 /* What is mounted on target, from mountinfo under the root (src/mount: no path is touched,
@@ -48,13 +62,12 @@ static int mounted_on(const char *target, const char *want_source, char **source
 	return 0;
 }
 
-int setup_client_plan(const struct setup_client *c, const struct node_info *n, struct plan *p,
-		      struct diag *diag)
+int setup_client_plan(const struct setup_client *cs, size_t n_shares,
+		      const struct node_info *n, struct plan *p, struct diag *diag)
 {
-	_cleanup_free_ char *options = NULL, *source = NULL, *fstab = root_path("/etc/fstab");
-	_cleanup_free_ char *mp_real = root_path(c->mountpoint);
-	_cleanup_free_ char *m_source = NULL, *m_type = NULL;
-	bool fstab_changes = false, mounted_right = false, mounted = false;
+	_cleanup_free_ char *fstab = root_path("/etc/fstab");
+	struct buf right = { 0 };
+	bool fstab_changes = false;
 	int r;
 
 	if (n->kind == NODE_WSL1)
@@ -67,7 +80,7 @@ int setup_client_plan(const struct setup_client *c, const struct node_info *n, s
 	if (node_have_program("mount.nfs4"))
 		plan_right(p, "setup.packages", "mount.nfs4 is installed (nfs-common)");
 	else if (n->debian_like)
-		setup_plan_install(p, "mount.nfs4", "nfs-common", c->timeout_ms);
+		setup_plan_install(p, "mount.nfs4", "nfs-common", cs[0].timeout_ms);
 	else {
 		diag_set(diag, NULL, 0,
 			 "mount.nfs4 is missing and this is not a Debian-like system (%s): install "
@@ -77,26 +90,37 @@ int setup_client_plan(const struct setup_client *c, const struct node_info *n, s
 		return -ENOPKG;
 	}
 
-	/* 2. The fstab entry, adapted to whether systemd runs here. */
-	options = node_fstab_options(n, c->options);
-	source = xasprintf("%s:%s", c->server, c->export_path);
+	/* 2. The fstab entries (one per share, one atomic edit), adapted to whether systemd
+	 * runs here. */
 	struct fstab_edit *fe = xcalloc(1, sizeof(*fe));
 	fe->file = plan_own(p, xstrdup(fstab));
-	fe->entry = (struct fstab_entry){
-		.source = plan_own(p, xstrdup(source)),
-		.target = plan_own(p, xstrdup(c->mountpoint)),
-		.fstype = "nfs4",
-		.options = plan_own(p, xstrdup(options)),
-	};
-	_cleanup_free_ char *right = xasprintf("/etc/fstab has the entry %s %s nfs4 %s", source,
-					       c->mountpoint, options);
+	fe->entries = plan_own(p, xcalloc(n_shares, sizeof(*fe->entries)));
+	fe->n = n_shares;
+	for (size_t i = 0; i < n_shares; i++) {
+		const struct setup_client *c = &cs[i];
+		_cleanup_free_ char *o = node_fstab_options(n, c->options);
+		fe->entries[i] = (struct fstab_entry){
+			.source = plan_own(p, xasprintf("%s:%s", c->server, c->export_path)),
+			.target = plan_own(p, xstrdup(c->mountpoint)),
+			.fstype = "nfs4",
+			.options = plan_own(p, xstrdup(o)),
+		};
+		buf_printf(&right, "%s%s %s nfs4 %s", i ? "; " : "", fe->entries[i].source,
+			   c->mountpoint, o);
+	}
+	_cleanup_free_ char *right_text = xasprintf("/etc/fstab has the entr%s %s",
+						    n_shares == 1 ? "y" : "ies", right.data);
+	free(right.data);
 	r = plan_add_write(p, "setup.fstab", "/etc/fstab", fstab, fstab_edit_fn, fe, true, NULL,
-			   right, diag);
+			   right_text, diag);
 	if (r < 0)
 		return r;
 	fstab_changes = r > 0;
 	const char *order = node_mesh_order_option(n);
-	if (fstab_changes && order && strstr(options, order)) {
+	bool ordered = false;
+	for (size_t i = 0; order && i < n_shares; i++)
+		ordered |= strstr(fe->entries[i].options, order) != NULL;
+	if (fstab_changes && ordered) {
 		/* Why the entry carries the ordering, in the step's own line. */
 		struct plan_step *w = &p->steps[p->n_steps - 1];
 		char *t = xasprintf(
@@ -128,17 +152,32 @@ int setup_client_plan(const struct setup_client *c, const struct node_info *n, s
 			  "stall until mount.nfs gives up on its first try. To avoid it, set "
 			  "mountFsTab=false in /etc/wsl.conf and mount with `meshnfs repair`, or "
 			  "enable systemd ([boot] systemd=true) for an automount",
-			  c->server);
+			  cs[0].server);
 
-	/* 3. The mount point: mountinfo first, so an existing (maybe hung) mount is never
+	/* 3. The mount points: mountinfo first, so an existing (maybe hung) mount is never
 	 * touched. */
-	r = mounted_on(c->mountpoint, source, &m_source, &m_type);
-	mounted = r == 0;
-	if (mounted) {
-		mounted_right = (streq(m_source, source) && startswith(m_type, "nfs")) ||
-				streq(m_type, "autofs");
-		plan_right(p, "setup.mountpoint", "%s exists (a mount point)", c->mountpoint);
-	} else {
+	bool *mounted = plan_own(p, xcalloc(n_shares, sizeof(bool)));
+	for (size_t i = 0; i < n_shares; i++) {
+		const struct setup_client *c = &cs[i];
+		_cleanup_free_ char *mp_real = root_path(c->mountpoint);
+		_cleanup_free_ char *m_source = NULL, *m_type = NULL;
+		const char *source = fe->entries[i].source;
+		mounted[i] = mounted_on(c->mountpoint, source, &m_source, &m_type) == 0;
+		if (mounted[i]) {
+			bool right_mount = (streq(m_source, source) && startswith(m_type, "nfs")) ||
+					   streq(m_type, "autofs");
+			plan_right(p, "setup.mountpoint", "%s exists (a mount point)", c->mountpoint);
+			if (!right_mount)
+				plan_note(p, "setup.mount",
+					  "%s is mounted from %s (%s), not from %s: unmount it (`umount "
+					  "%s`) and run setup again; meshnfs does not unmount what it "
+					  "did not mount",
+					  c->mountpoint, m_source, m_type, source, c->mountpoint);
+			else
+				plan_right(p, "setup.mount", "%s is mounted from %s (%s)",
+					   c->mountpoint, m_source, m_type);
+			continue;
+		}
 		struct stat st;
 		bool there = root_stat(mp_real, &st) == 0;
 		if (there && !S_ISDIR(st.st_mode))
@@ -152,20 +191,15 @@ int setup_client_plan(const struct setup_client *c, const struct node_info *n, s
 	/* 4. systemd reads fstab through its generator: reload it, then mount (the guide). */
 	if (fstab_changes && n->systemd) {
 		const char *argv[] = { "systemctl", "daemon-reload", NULL };
-		plan_add_run(p, "setup.systemd", setup_timeout(c->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
-			     argv);
+		plan_add_run(p, "setup.systemd",
+			     setup_timeout(cs[0].timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS), argv);
 	}
-	if (mounted && !mounted_right)
-		plan_note(p, "setup.mount",
-			  "%s is mounted from %s (%s), not from %s: unmount it (`umount %s`) and "
-			  "run setup again; meshnfs does not unmount what it did not mount",
-			  c->mountpoint, m_source, m_type, source, c->mountpoint);
-	else if (mounted)
-		plan_right(p, "setup.mount", "%s is mounted from %s (%s)", c->mountpoint, m_source,
-			   m_type);
-	else {
-		const char *argv[] = { "mount", c->mountpoint, NULL };
-		plan_add_run(p, "setup.mount", setup_timeout(c->timeout_ms, SETUP_MOUNT_TIMEOUT_MS), argv);
+	for (size_t i = 0; i < n_shares; i++) {
+		if (mounted[i])
+			continue;
+		const char *argv[] = { "mount", cs[i].mountpoint, NULL };
+		plan_add_run(p, "setup.mount",
+			     setup_timeout(cs[i].timeout_ms, SETUP_MOUNT_TIMEOUT_MS), argv);
 	}
 	return 0;
 }

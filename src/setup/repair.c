@@ -15,6 +15,7 @@
 #include "mount/health.h"
 #include "mount/mountinfo.h"
 #include "mount/options.h"
+#include "net/gateway.h"
 #include "net/probe.h"
 
 #include <ctype.h>
@@ -46,15 +47,17 @@ char *repair_unit_name(const char *path, const char *suffix)
 	return b.data;
 }
 
-/* The fstab entry for the mount point (NULL when none): its options, new string. */
-static int fstab_options(const char *mountpoint, char **options, struct diag *diag)
+/* The fstab entry for the mount point (NULL when none): its options and its source, new
+ * strings. */
+static int fstab_options(const char *mountpoint, char **options, char **source,
+			 struct diag *diag)
 {
 	_cleanup_free_ char *path = root_path("/etc/fstab"), *data = NULL;
 	struct fstab f;
 	size_t len;
 	int r = safewrite_read_input(path, &data, &len, diag);
 
-	*options = NULL;
+	*options = *source = NULL;
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -66,6 +69,7 @@ static int fstab_options(const char *mountpoint, char **options, struct diag *di
 	if (r >= 0) {
 		const struct fstab_line *l = &f.lines[r];
 		*options = xstrdup(l->n_fields > 3 ? l->field[FSTAB_OPTIONS] : "defaults");
+		*source = xstrdup(l->field[FSTAB_SOURCE]);
 		r = 0;
 	} else if (r == -ENOENT)
 		r = 0;
@@ -81,6 +85,8 @@ static bool server_answers(const struct repair *rp, struct plan *p)
 
 	if (!rp->live)
 		return true; /* another machine's files: its network is not this one */
+	if (rp->n_gateways > 1 || rp->gateway)
+		return true; /* the gateways were probed: rp->server is the one that answers */
 	if (probe_run(&pr, &(struct probe_opts){ .host = rp->server, .export_path = rp->export_path,
 						 .mesh = *rp->mesh, .step_ms = rp->timeout_ms,
 						 .no_write = true },
@@ -188,6 +194,161 @@ static int judge_umount(struct plan_step *s, void *data, int r)
 	return 0;
 }
 
+/* A share with several gateways: which one the client uses from now on. */
+struct gw_plan {
+	bool active;      /* several gateways, or --gateway: chosen below */
+	bool none;        /* no gateway to mount from */
+	bool repoint;     /* the fstab entry is re-pointed to server */
+	const char *server;
+	char *new_source; /* "GATEWAY:EXPORT" for the fstab entry */
+};
+
+/* The host of an NFS source "HOST:/PATH" (new string), or NULL. */
+static char *source_host(const char *src)
+{
+	const char *c = src ? strstr(src, ":/") : NULL;
+	return c ? xstrndup(src, (size_t)(c - src)) : NULL;
+}
+
+/* Gather (every gateway probed at once, up to the export) and judge (net/gateway.h), each
+ * gateway's answer shown with the plan. */
+static int plan_gateways(const struct repair *rp, struct plan *p, const char *fstab_src,
+			 const char *mount_src, struct gw_plan *g, struct diag *diag)
+{
+	const char *src = fstab_src ? fstab_src : mount_src;
+	_cleanup_free_ char *host = source_host(src);
+	size_t n = rp->n_gateways;
+	int current = gateway_index(rp->gateways, n, host);
+	int asked = rp->gateway ? gateway_index(rp->gateways, n, rp->gateway) : -1;
+	_cleanup_free_ struct gateway_fact *facts = xcalloc(n, sizeof(*facts));
+	struct gateway_choice c;
+
+	if (rp->gateway && asked < 0) {
+		_cleanup_free_ char *list = NULL;
+		struct buf b = { 0 };
+		for (size_t i = 0; i < n; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", rp->gateways[i]);
+		list = b.data;
+		return diag_set(diag, NULL, 0, "--gateway: \"%s\" is not a gateway of share %s (%s)",
+				rp->gateway, rp->share ? rp->share : "default", list ? list : ""),
+		       -EDOM;
+	}
+	g->active = true;
+	for (size_t i = 0; i < n; i++)
+		facts[i] = (struct gateway_fact){ .host = rp->gateways[i] };
+	if (rp->live) {
+		struct probe *pr = xcalloc(n, sizeof(*pr));
+		gateway_probe_all(rp->gateways, n, rp->export_path, rp->mesh, rp->timeout_ms, true,
+				  pr);
+		for (size_t i = 0; i < n; i++) {
+			facts[i].probed = true;
+			facts[i].diagnosis = pr[i].diagnosis;
+			if (gateway_healthy(&facts[i])) {
+				plan_right(p, "repair.gateway", "gateway %s answers (probe up to the "
+					   "export, %" PRId64 " ms)%s",
+					   rp->gateways[i], pr[i].ms, (int)i == current ? "; in use" : "");
+			} else {
+				_cleanup_free_ char *fix = NULL;
+				_cleanup_free_ char *why = probe_explain(&pr[i], &fix);
+				plan_note(p, "repair.gateway", "gateway %s does not answer (%s)%s: %s",
+					  rp->gateways[i], probe_diagnosis_name(pr[i].diagnosis),
+					  (int)i == current ? "; in use" : "", why);
+			}
+			probe_free(&pr[i]);
+		}
+		free(pr);
+		gateway_choose(facts, n, current, asked, &c);
+	} else {
+		/* Another machine's files: its gateways are not probed from here. */
+		c = (struct gateway_choice){ .use = asked >= 0 ? asked : current >= 0 ? current : 0 };
+		c.action = c.use == current ? GATEWAY_STAY : GATEWAY_MOVE;
+		snprintf(c.reason, sizeof(c.reason), "%s%s (gateways are probed on the live system "
+			 "only, no --root)", rp->gateways[c.use],
+			 asked >= 0 ? " was asked for" : current >= 0 ? " is the one in use" : " is the first");
+	}
+	if (c.action == GATEWAY_NONE) {
+		g->none = true;
+		plan_note(p, "repair.gateway", "share %s: %s; not mounting again (run repair again "
+			  "once a gateway answers)", rp->share ? rp->share : "default", c.reason);
+		return 0;
+	}
+	g->server = rp->gateways[c.use];
+	if (c.action == GATEWAY_STAY) {
+		plan_right(p, "repair.gateway", "share %s: %s", rp->share ? rp->share : "default",
+			   c.reason);
+		return 0;
+	}
+	/* Moving: the fstab entry (if any) names the new gateway, with its own export path. */
+	const char *path = fstab_src && strstr(fstab_src, ":/") ? strstr(fstab_src, ":/") + 1
+								 : rp->export_path;
+	g->new_source = xasprintf("%s:%s", g->server, path);
+	g->repoint = fstab_src != NULL;
+	plan_right(p, "repair.gateway", "share %s: %s: moving the client to %s",
+		   rp->share ? rp->share : "default", c.reason, g->server);
+	return 0;
+}
+
+struct repoint_edit {
+	char *file;
+	char *mountpoint;
+	char *source;
+};
+
+/* Under the lock: the entry for the mount point, as it is now, with only its source
+ * changed. */
+static int repoint_edit_fn(void *userdata, const char *old, size_t len, bool exists,
+			   struct buf *out, struct diag *diag)
+{
+	const struct repoint_edit *e = userdata;
+	struct fstab f;
+	int r;
+
+	if (!exists)
+		return diag_set(diag, e->file, 0, "is gone: no entry for %s to re-point",
+				e->mountpoint),
+		       -ENOENT;
+	r = fstab_parse(e->file, old, len, &f, diag);
+	if (r < 0)
+		return r;
+	r = fstab_find(&f, e->mountpoint, diag);
+	if (r >= 0) {
+		const struct fstab_line *l = &f.lines[r];
+		struct fstab_entry ent = {
+			.source = e->source,
+			.target = l->field[FSTAB_TARGET],
+			.fstype = l->n_fields > 2 ? l->field[FSTAB_TYPE] : "nfs4",
+			.options = l->n_fields > 3 ? l->field[FSTAB_OPTIONS] : NULL,
+			.freq = l->n_fields > 4 ? atoi(l->field[FSTAB_FREQ]) : 0,
+			.passno = l->n_fields > 5 ? atoi(l->field[FSTAB_PASSNO]) : 0,
+		};
+		r = fstab_set_entry(e->file, old, len, &ent, out, diag);
+	} else if (r == -ENOENT)
+		r = diag_set(diag, e->file, 0, "has no entry for %s any more", e->mountpoint);
+	fstab_free(&f);
+	return r;
+}
+
+/* The fstab entry re-pointed to the chosen gateway (safewrite: lock, backup, atomic rename);
+ * under systemd its generator reads fstab again before the mount. */
+static int plan_repoint(const struct repair *rp, const struct node_info *n, struct plan *p,
+			const struct gw_plan *g, struct diag *diag)
+{
+	struct repoint_edit *e = xcalloc(1, sizeof(*e));
+	_cleanup_free_ char *path = root_path("/etc/fstab");
+
+	e->file = plan_own(p, xstrdup(path));
+	e->mountpoint = plan_own(p, xstrdup(rp->mountpoint));
+	e->source = plan_own(p, xstrdup(g->new_source));
+	int r = plan_add_write(p, "repair.fstab", "/etc/fstab", path, repoint_edit_fn, e, true, NULL,
+			       "/etc/fstab already names the gateway", diag);
+	if (r > 0 && n->systemd) {
+		const char *argv[] = { "systemctl", "daemon-reload", NULL };
+		plan_add_run(p, "repair.fstab",
+			     setup_timeout(rp->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS), argv);
+	}
+	return r < 0 ? r : 0;
+}
+
 /* The mount again: under systemd with an automount entry, a restart of its unit; else
  * `mount MP` from fstab, or from the configuration when fstab has no entry. */
 static void plan_mount(const struct repair *rp, const struct node_info *n, struct plan *p,
@@ -211,8 +372,24 @@ static void plan_mount(const struct repair *rp, const struct node_info *n, struc
 	}
 }
 
-static void plan_unmounted(const struct repair *rp, const struct node_info *n, struct plan *p,
-			   const char *fstab_opts)
+/* After an unmount (or with nothing mounted): re-point fstab when moving, then mount, only
+ * when the server (the chosen gateway) answers. */
+static int plan_remount(const struct repair *rp, const struct node_info *n, struct plan *p,
+			const char *fstab_opts, const struct gw_plan *g, struct diag *diag)
+{
+	if (g->none || !server_answers(rp, p))
+		return 0;
+	if (g->repoint) {
+		int r = plan_repoint(rp, n, p, g, diag);
+		if (r < 0)
+			return r;
+	}
+	plan_mount(rp, n, p, fstab_opts);
+	return 0;
+}
+
+static int plan_unmounted(const struct repair *rp, const struct node_info *n, struct plan *p,
+			  const char *fstab_opts, const struct gw_plan *g, struct diag *diag)
 {
 	_cleanup_free_ char *real = root_path(rp->mountpoint);
 	struct stat st;
@@ -222,26 +399,52 @@ static void plan_unmounted(const struct repair *rp, const struct node_info *n, s
 			  "%s is not mounted and /etc/fstab has no entry for it: that is setup's "
 			  "work (sudo meshnfs setup client)",
 			  rp->mountpoint);
-		return;
+		return 0;
 	}
 	if (root_stat(real, &st) < 0)
 		plan_add_mkdir(p, "repair.mountpoint", rp->mountpoint, real, 0755);
-	if (server_answers(rp, p))
-		plan_mount(rp, n, p, fstab_opts);
+	return plan_remount(rp, n, p, fstab_opts, g, diag);
 }
 
-static void plan_mounted(const struct repair *rp, const struct node_info *n, struct plan *p,
-			 const struct mount_entry *top, const char *fstab_opts)
+/* `umount -l`, judged by the mount table; title_fmt says why (after "run: umount -l MP   ("). */
+static void plan_umount(const struct repair *rp, struct plan *p, const struct mount_entry *top,
+			const char *why)
+{
+	const char *argv[] = { "umount", "-l", rp->mountpoint, NULL };
+	struct plan_step *s = plan_add_run(p, "repair.umount", rp->timeout_ms, argv);
+	struct umount_judge *j = plan_own(p, xcalloc(1, sizeof(*j)));
+	*j = (struct umount_judge){ plan_own(p, root_path("/proc/self/mountinfo")),
+				    plan_own(p, xstrdup(rp->mountpoint)), top->id,
+				    streq(top->fstype, "nfs4") || streq(top->fstype, "nfs") };
+	s->judge = judge_umount;
+	s->judge_data = j;
+	free(s->title);
+	s->title = xasprintf("run: umount -l %s   (%s; a lazy unmount detaches it at once: judged "
+			     "by the mount table)",
+			     rp->mountpoint, why);
+}
+
+static int plan_mounted(const struct repair *rp, const struct node_info *n, struct plan *p,
+			const struct mount_entry *top, const char *fstab_opts,
+			const struct gw_plan *g, struct diag *diag)
 {
 	struct mount_health h;
 	const char *what;
 
+	if (g->repoint && !g->none) {
+		/* Its gateway is gone or hung (or another was asked for): the mount moves, without
+		 * touching the old one (it would block on a hung gateway). */
+		_cleanup_free_ char *why = xasprintf("moving %s from %s to %s", rp->mountpoint,
+						     top->source ? top->source : "?", g->new_source);
+		plan_umount(rp, p, top, why);
+		return plan_remount(rp, n, p, fstab_opts, g, diag);
+	}
 	if (!rp->live) {
 		plan_right(p, "repair.mount",
 			   "%s is mounted (%s, %s); whether it answers is checked on the live system "
 			   "only (no --root)",
 			   rp->mountpoint, top->source ? top->source : "?", top->fstype);
-		return;
+		return 0;
 	}
 	if (mount_health_check(rp->mountpoint, &(struct mount_health_opts){
 						      .timeout_ms = rp->timeout_ms,
@@ -249,31 +452,23 @@ static void plan_mounted(const struct repair *rp, const struct node_info *n, str
 			       &h) < 0) {
 		plan_note(p, "repair.mount", "cannot check %s: the health probe did not run",
 			  rp->mountpoint);
-		return;
+		return 0;
 	}
 	what = mount_health_state_name(h.state);
 	switch (h.state) {
 	case MOUNT_HEALTH_OK:
 		plan_right(p, "repair.mount", "%s is mounted (%s, %s) and answers (%" PRId64 " ms)",
 			   rp->mountpoint, top->source ? top->source : "?", top->fstype, h.ms);
-		return;
+		return 0;
 	case MOUNT_HEALTH_HUNG:
 	case MOUNT_HEALTH_STALE:
 	case MOUNT_HEALTH_IO_ERROR: {
-		const char *argv[] = { "umount", "-l", rp->mountpoint, NULL };
-		struct plan_step *s = plan_add_run(p, "repair.umount", rp->timeout_ms, argv);
-		struct umount_judge *j = plan_own(p, xcalloc(1, sizeof(*j)));
-		*j = (struct umount_judge){ plan_own(p, root_path("/proc/self/mountinfo")),
-					    plan_own(p, xstrdup(rp->mountpoint)), top->id,
-					    streq(top->fstype, "nfs4") || streq(top->fstype, "nfs") };
-		s->judge = judge_umount;
-		s->judge_data = j;
-		free(s->title);
-		s->title = xasprintf("run: umount -l %s   (%s: %s failed%s%s; a lazy unmount "
-				     "detaches it at once: judged by the mount table)",
-				     rp->mountpoint, what, mount_step_name(h.step),
-				     h.err ? ": " : "", h.err ? strerror(h.err) : "");
-		if (h.state == MOUNT_HEALTH_HUNG && j->nfs)
+		_cleanup_free_ char *why = xasprintf("%s: %s failed%s%s", what,
+						     mount_step_name(h.step), h.err ? ": " : "",
+						     h.err ? strerror(h.err) : "");
+		bool nfs = streq(top->fstype, "nfs4") || streq(top->fstype, "nfs");
+		plan_umount(rp, p, top, why);
+		if (h.state == MOUNT_HEALTH_HUNG && nfs)
 			plan_note(p, "repair.umount",
 				  "processes already blocked in %s stay blocked until the server "
 				  "answers or they are killed (kill -9 works: the wait is killable); "
@@ -286,9 +481,7 @@ static void plan_mounted(const struct repair *rp, const struct node_info *n, str
 				  "processes already blocked in %s stay blocked until the server "
 				  "answers or they are killed (kill -9 works: the wait is killable)",
 				  rp->mountpoint);
-		if (server_answers(rp, p))
-			plan_mount(rp, n, p, fstab_opts);
-		return;
+		return plan_remount(rp, n, p, fstab_opts, g, diag);
 	}
 	default:
 		plan_note(p, "repair.mount",
@@ -296,7 +489,7 @@ static void plan_mounted(const struct repair *rp, const struct node_info *n, str
 			  "doctor)",
 			  rp->mountpoint, what, mount_step_name(h.step), h.err ? ": " : "",
 			  h.err ? strerror(h.err) : "");
-		return;
+		return 0;
 	}
 }
 
@@ -304,7 +497,10 @@ int repair_plan(const struct repair *rp, const struct node_info *n, struct plan 
 		struct diag *diag)
 {
 	_cleanup_free_ char *mountinfo = root_path("/proc/self/mountinfo"), *fstab_opts = NULL;
+	_cleanup_free_ char *fstab_src = NULL;
 	struct mount_stack st = { 0 };
+	struct gw_plan g = { 0 };
+	struct repair eff = *rp;
 	int r;
 
 	if (rp->is_server) {
@@ -313,17 +509,26 @@ int repair_plan(const struct repair *rp, const struct node_info *n, struct plan 
 			   rp->server);
 		return 0;
 	}
-	r = fstab_options(rp->mountpoint, &fstab_opts, diag);
+	r = fstab_options(rp->mountpoint, &fstab_opts, &fstab_src, diag);
 	if (r < 0)
 		return r;
 	r = mountinfo_read(mountinfo, rp->mountpoint, &st, diag);
 	if (r == -EBADMSG)
 		return r;
 	const struct mount_entry *top = r == 0 ? mount_stack_top(&st) : NULL;
+	if (rp->n_gateways > 1 || rp->gateway) {
+		r = plan_gateways(rp, p, fstab_src, top ? top->source : NULL, &g, diag);
+		if (r < 0)
+			goto out;
+		if (g.server)
+			eff.server = g.server;
+	}
 	if (top)
-		plan_mounted(rp, n, p, top, fstab_opts);
+		r = plan_mounted(&eff, n, p, top, fstab_opts, &g, diag);
 	else
-		plan_unmounted(rp, n, p, fstab_opts);
+		r = plan_unmounted(&eff, n, p, fstab_opts, &g, diag);
+out:
+	free(g.new_source);
 	mount_stack_free(&st);
-	return 0;
+	return r;
 }

@@ -32,8 +32,10 @@ struct setup_client {
 	int timeout_ms;
 };
 
-int setup_client_plan(const struct setup_client *c, const struct node_info *n, struct plan *p,
-		      struct diag *diag);
+/* The plan for the shares c[0..n_shares): the package once, every share's fstab entry in one
+ * atomic edit of /etc/fstab, each mount point, one daemon-reload, each mount. */
+int setup_client_plan(const struct setup_client *c, size_t n_shares, const struct node_info *n,
+		      struct plan *p, struct diag *diag);
 
 enum setup_backend {
 	SETUP_KERNEL,  /* nfs-kernel-server and exports(5), as the guide */
@@ -98,9 +100,18 @@ struct repair {
 	int timeout_ms;
 	bool live;      /* the root is "/": the mount and the network are this machine's */
 	bool is_server; /* this node holds the server address: nothing to repair */
+	/* The share's gateways (its servers, in order of preference; server is one of them).
+	 * With more than one, or with gateway set, the gateway the fstab entry names is probed
+	 * with the others, and a client whose gateway does not answer is re-pointed (fstab, the
+	 * mount) to the first that does (net/gateway.h). */
+	const char *const *gateways;
+	size_t n_gateways;
+	const char *gateway; /* repair --gateway: move to this one (back only when asked) */
+	const char *share;   /* the share's name, for messages */
 };
 
-/* The plan: -EBADMSG (diag) when /etc/fstab or mountinfo cannot be parsed. A live hung or
+/* The plan: -EBADMSG (diag) when /etc/fstab or mountinfo cannot be parsed, -EDOM (diag) when
+ * rp->gateway is not one of the share's gateways. A live hung or
  * stale mount is probed in a forked child (never blocks) and the server with the probe
  * ladder before a new mount is planned. */
 int repair_plan(const struct repair *rp, const struct node_info *n, struct plan *p,

@@ -90,8 +90,17 @@ void repair_verify(const struct repair *rp, const struct plan *p, struct report 
 	bool mounted_again = false;
 	int rc = -1;
 
-	for (size_t i = 0; i < p->n_steps; i++)
-		mounted_again |= streq(p->steps[i].id, "repair.mount");
+	_cleanup_free_ char *unit = repair_unit_name(rp->mountpoint, ".automount");
+
+	/* This share's mount step (a plan may hold several shares'): mount MP, mount ... MP,
+	 * systemctl restart UNIT. */
+	for (size_t i = 0; i < p->n_steps; i++) {
+		char **a = p->steps[i].argv;
+		if (!streq(p->steps[i].id, "repair.mount") || !a)
+			continue;
+		for (; *a; a++)
+			mounted_again |= streq(*a, rp->mountpoint) || streq(*a, unit);
+	}
 	if (mounted_again && rp->live)
 		rc = mount_health_check(rp->mountpoint,
 					&(struct mount_health_opts){ .timeout_ms = rp->timeout_ms,

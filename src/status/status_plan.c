@@ -22,15 +22,30 @@ void status_warn(struct status *st, enum status_warning_kind k, const char *node
 	va_end(ap);
 }
 
-/* Is n the configured server? [nodes] role server, or [server] address names it. */
+static bool names_node(const struct mesh_node *n, const char *host)
+{
+	uint32_t a;
+	return ipv4_parse(host, &a) == 0 ? mesh_node_has_ip(n, host) : mesh_node_named(n, host);
+}
+
+/* Is n a configured server? [nodes] role server, [server] address names it, or it is one of
+ * the gateways of a share (meshnfs.conf(5), [share NAME] servers). */
 static bool is_configured_server(const struct mesh_node *n, const struct config *c,
 				 bool server_is_ip)
 {
 	if (n->role && streq(n->role, "server"))
 		return true;
-	if (!c->server)
-		return false;
-	return server_is_ip ? mesh_node_has_ip(n, c->server) : mesh_node_named(n, c->server);
+	if (c->server &&
+	    (server_is_ip ? mesh_node_has_ip(n, c->server) : mesh_node_named(n, c->server)))
+		return true;
+	for (size_t i = 0; i < config_n_shares(c); i++) {
+		struct config_share sh;
+		config_share_get(c, i, &sh);
+		for (size_t k = 0; k < sh.n_servers; k++)
+			if (names_node(n, sh.servers[k]))
+				return true;
+	}
+	return false;
 }
 
 static size_t target_for(struct status *st, uint32_t addr, bool expected)

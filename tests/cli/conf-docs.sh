@@ -26,8 +26,8 @@ extra=$(comm -13 <(sort <<< "$table") <(sort <<< "$page_keys") | tr '\n' ',')
 check_eq "the page documents no key the parser lacks" "" "$extra"
 check_eq "the page has [nodes] too" 1 "$(grep -c '^\.SH "\[nodes\]"' "$PAGE")"
 
-# The example's keys: "#key = value" under "[section]".
-ex_keys=$(awk '/^\[/ { s = $0; gsub(/[][]/, "", s); next } /^#[a-z_]+ = / { k = $0; sub(/^#/, "", k);
+# The example's keys: "#key = value" under "[section]" (and under the commented "#[share NAME]").
+ex_keys=$(awk '/^#\[share / { s = "share"; next } /^\[/ { s = $0; gsub(/[][]/, "", s); next } /^#[a-z_]+ = / { k = $0; sub(/^#/, "", k);
 	sub(/ = .*/, "", k); if (s != "nodes") print s, k }' "$EXAMPLE")
 check_eq "the example has every key in its section" "$(sort <<< "$table")" "$(sort <<< "$ex_keys")"
 
@@ -38,7 +38,7 @@ while read -r s k; do
 		c == s && $1 == ".BR" && $2 == k { if (match($0, /default " [^ ]+ \)/)) {
 			v = substr($0, RSTART + 10, RLENGTH - 12); gsub(/\\/, "", v); print v } }' "$PAGE")
 	[ -n "$d" ] || continue
-	v=$(awk -v s="$s" -v k="$k" '/^\[/ { c = $0; gsub(/[][]/, "", c); next }
+	v=$(awk -v s="$s" -v k="$k" '/^#\[share / { c = "share"; next } /^\[/ { c = $0; gsub(/[][]/, "", c); next }
 		c == s && index($0, "#" k " = ") == 1 { print substr($0, length(k) + 5) }' "$EXAMPLE")
 	n_defaults=$((n_defaults + 1))
 	[ "$d" = "$v" ] || bad_defaults+="$s.$k: page '$d', example '$v'; "
@@ -49,8 +49,9 @@ check_eq "defaults in the page and the example agree (17 keys have one)" "17 " "
 # root, in an empty network namespace).
 run ip netns exec "$NS" "$MESHNFS" --root "$R" --config "$EXAMPLE" env
 check_eq "the shipped example parses with meshnfs (exit 0)" "0 " "$RC $ERR"
-# Every key uncommented (api_key: the file must then be private).
-sed 's/^#\([a-z_-]* = \)/\1/' "$EXAMPLE" > "$T/all.conf"
+# Every key uncommented (api_key: the file must then be private), the share too (with servers:
+# server and servers are one key, given once).
+sed -e '/^#server = /d' -e 's/^#\[share /[share /' -e 's/^#\([a-z_-]* = \)/\1/' "$EXAMPLE" > "$T/all.conf"
 chmod 600 "$T/all.conf"
 run ip netns exec "$NS" "$MESHNFS" --root "$R" --config "$T/all.conf" env
 check_eq "the example with every key set parses (exit 0)" "0 " "$RC $ERR"
@@ -63,7 +64,9 @@ check_match "a broken example fails with exit 65, file and line" "^65 meshnfs: $
 text=$(groff -man -Tutf8 -P-cbou -rLL=400n "$PAGE" 2>/dev/null | tr -s ' \n' '  ')
 unlisted='' exits=''
 while read -r s k; do
-	printf '[%s]\n%s = bad value!\n' "$s" "$k" > "$T/bad.conf"
+	sec=$s
+	[ "$s" = share ] && sec="share t" # a share section has a name
+	printf '[%s]\n%s = bad value!\n' "$sec" "$k" > "$T/bad.conf"
 	chmod 600 "$T/bad.conf"
 	run ip netns exec "$NS" "$MESHNFS" --root "$R" --config "$T/bad.conf" env
 	exits+="$RC "

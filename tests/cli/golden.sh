@@ -28,6 +28,8 @@ cases=(
 	"setup-client-ts198|-|debian12-ts198|setup client --dry-run"
 	"setup-client-done|-|client-done|setup client --dry-run"
 	"setup-server-kernel|-|server-kernel|setup server --dry-run"
+	"doctor-client-shares|-|client-shares|doctor"
+	"setup-client-shares|-|client-shares|setup client --dry-run"
 	"env-debian12|-|debian12|env"
 	"env-wsl2-mirrored|mirrored|wsl2-mirrored|env"
 )

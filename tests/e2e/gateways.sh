@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Several gateways for one share (issue 15 part 2) in the lab: srv (100.64.0.1) and gw2
+# (100.64.0.2) each run nfs-ganesha (FSAL_VFS) exporting the SAME directory as /opt/shared,
+# so data written through one reads back through the other. c1's share "data" lists both
+# (servers = 100.64.0.1, 100.64.0.2). The client's mount is the stand-in of
+# tests/lib/standin.sh (this host has no kernel NFS client; tests/vm has one): hangfs at the
+# mount point and a mount(8) stand-in that starts it, with /etc/fstab a fixture bound over the
+# real one in this private mount namespace. What is real: both ganeshas, the probes through
+# each (libnfs), the data written through gw1 with nfs-cp and read back through gw2 with
+# nfs-cat, fstab re-pointed by repair (safewrite), the lazy unmount of the old mount.
+# gw1's ganesha is killed by its pid: doctor names it, repair moves the client to gw2; repair
+# again stays there (back only when asked), repair --gateway moves it back.
+. "$(dirname "$0")/../lib/tap.sh"
+if [ "${1:-}" != --inner ]; then
+	exec unshare --mount --propagation private bash "$0" --inner
+fi
+. "$TOP/tests/lab/lib.sh"
+. "$TOP/tests/lab/gateways.sh"
+. "$TOP/tests/lib/standin.sh"
+plan 29
+
+if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ]; then
+	not_ok "hangfs ($HANGFS) and /dev/fuse are needed (make tools)"
+	exit 0
+fi
+lab_up 1 || { not_ok "the lab comes up"; exit 1; }
+lab_gateway_add gw2 100.64.0.2 || { not_ok "the second gateway comes up"; exit 1; }
+ok "the lab comes up with two gateways"
+standin_setup
+GW1=$LAB_SERVER_MESH GW2=100.64.0.2
+# /etc as an overlay in this mount namespace (repair replaces /etc/fstab by a rename, which
+# a file bound over it refuses): what it writes lands in $T/etc-up.
+umount -l /etc/fstab
+mkdir -p "$T/etc-up" "$T/etc-work"
+mount -t overlay overlay -o "lowerdir=/etc,upperdir=$T/etc-up,workdir=$T/etc-work" /etc ||
+	{ not_ok "an overlay over /etc in the test's mount namespace"; exit 1; }
+at_exit "umount -l /etc 2>/dev/null"
+printf '%s:%s %s nfs4 _netdev,soft,timeo=50,retrans=2 0 0\n' "$GW1" "$LAB_PSEUDO" "$MP" >/etc/fstab
+cat >"$T/g.conf" <<-EOF2
+[share data]
+servers = $GW1, $GW2
+export = $LAB_PSEUDO
+mountpoint = $MP
+EOF2
+# M ARGS...: meshnfs on c1 (its network namespace, this mount namespace), the stand-in mount.
+M() { nsenter --net="/run/netns/$NS" env PATH="$T/bin:$TEST_PATH" "$MESHNFS" --config "$T/g.conf" --timeout 2 "$@"; }
+C1() { nsenter --net="/run/netns/$NS" "$@"; }
+nfs_put() { C1 nfs-cp "$@" >/dev/null; }
+fstab_source() { awk -v mp="$MP" '$2 == mp { print $1 }' /etc/fstab; }
+
+# ---- both gateways serve the same data
+run M probe --no-write "$GW1"
+check_eq "probe through gw1: ok" 0 "$RC"
+run M probe --no-write "$GW2"
+check_eq "probe through gw2: ok" 0 "$RC"
+echo "written through gw1 at $(date +%s%N)" >"$T/before.txt"
+check "data written through gw1 (nfs-cp)" nfs_put "$T/before.txt" "nfs://$GW1$LAB_PSEUDO/before.txt?version=4"
+check_eq "it is in the shared directory" "$(cat "$T/before.txt")" "$(cat "$LAB_EXPORT/before.txt" 2>&1)"
+start_fs
+check "the client's mount is there (stand-in)" mounted
+run M --json doctor --share data
+check_eq "doctor, both up: share.gateways ok" ok "$(jget '.checks[] | select(.id == "share.gateways") | .status')"
+run M repair --share data
+check_eq "repair, both up: exit 0, nothing to do" "0 $GW1:$LAB_PSEUDO" "$RC $(fstab_source)"
+check_match "repair, both up: the gateway in use answers" "share data: $GW1, the gateway in use, answers" "$OUT"
+
+# ---- gw1's ganesha killed
+check "gw1's ganesha killed by its pid" lab_gateway_kill srv
+run M --json doctor --share data
+check_eq "doctor names gw1: fail" fail "$(jget "[.checks[] | select(.id == \"share.gateway\" and (.summary | contains(\"] $GW1 \")))][0].status")"
+check_eq "doctor: gw2 ok" ok "$(jget "[.checks[] | select(.id == \"share.gateway\" and (.summary | contains(\"] $GW2 \")))][0].status")"
+check_match "doctor: the share's verdict names the healthy one" "1 of 2 gateways answer.*$GW2" "$(jget '.checks[] | select(.id == "share.gateways") | .summary')"
+check_eq "doctor: the share field" data "$(jget '.share')"
+run M --json probe --no-write
+check_eq "probe (no HOST): each gateway of the share, exit 2" "2 refused ok" "$RC $(jget '[.gateways[].diagnosis] | join(" ")')"
+run M probe --no-write
+check_match "probe, human: one ladder per gateway" "gateway 1 of 2 of share data.*diagnosis: refused.*gateway 2 of 2 of share data.*diagnosis: ok" "$(tr '\n' ' ' <<<"$OUT")"
+run M repair --share data --dry-run
+check_match "repair --dry-run: the plan moves to gw2" "moving the client to $GW2" "$OUT"
+check_eq "repair --dry-run: fstab unchanged" "$GW1:$LAB_PSEUDO" "$(fstab_source)"
+t0=$(lab_ms)
+run M repair --share data
+MOVE_MS=$(($(lab_ms) - t0))
+check_eq "repair: exit 1 (gw1 does not answer: a warning), done" 1 "$RC"
+check_eq "repair: fstab re-pointed to gw2" "$GW2:$LAB_PSEUDO" "$(fstab_source)"
+check_match "repair: the old mount detached, the share mounted again" "ok +repair.umount .*detached.*"$'\n'".*ok +repair.fstab.*"$'\n'".*ok +repair.mount" "$OUT"
+check_eq "repair: the previous fstab kept as the backup" "$GW1:$LAB_PSEUDO" "$(awk '{ print $1 }' /etc/fstab.meshnfs.bak)"
+check "the mount point holds a live mount again" mounted
+check_eq "data written before reads back through gw2 (nfs-cat)" "$(cat "$T/before.txt")" "$(C1 nfs-cat "nfs://$GW2$LAB_PSEUDO/before.txt?version=4" 2>&1)"
+diag "repair moved the client in ${MOVE_MS} ms"
+
+# ---- gw1 back: the client stays on gw2 until asked
+lab_ganesha_start
+run M repair --share data
+check_eq "gw1 back: repair leaves the client on gw2" "0 $GW2:$LAB_PSEUDO" "$RC $(fstab_source)"
+run M repair --share data --gateway "$GW1"
+check_eq "repair --gateway gw1: back to gw1" "0 $GW1:$LAB_PSEUDO" "$RC $(fstab_source)"
+run M repair --share data --gateway 100.64.0.9
+check_match "repair --gateway with a host that is no gateway: exit 64, named" "^64 .*\"100.64.0.9\" is not a gateway of share data \\($GW1, $GW2\\)" "$RC $ERR"
