@@ -17,7 +17,7 @@ fi
 . "$TOP/tests/lab/lib.sh"
 . "$TOP/tests/lab/gateways.sh"
 . "$TOP/tests/lib/standin.sh"
-plan 29
+plan 27
 
 if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ]; then
 	not_ok "hangfs ($HANGFS) and /dev/fuse are needed (make tools)"

@@ -220,8 +220,10 @@ check_eq "healthy: the client's checks all ran and are ok" "ok ok ok ok ok ok ok
 	"$(for i in node.kind mesh.address nfs.tcp nfs.rpc nfs.export nfs.write nfs.root_squash \
 		mount.present mount.responsive mount.write mount.stale client.packages fstab.entry; do
 		printf '%s ' "$(st "$i")"; done | sed 's/ $//')"
-# Skipped: only what this guest cannot have (no tailscale CLI: the mesh is its own WireGuard).
-check_eq "healthy: skipped only mesh.tailscale (no tailscale CLI in the guest)" mesh.tailscale \
+# Skipped: only what this guest cannot have (no tailscale CLI: the mesh is its own WireGuard,
+# so neither Tailscale's status nor its path to the server).
+check_eq "healthy: skipped only mesh.path and mesh.tailscale (no tailscale CLI in the guest)" \
+	"mesh.path mesh.tailscale" \
 	"$(skipped_checks)"
 check_empty "healthy: no server checks on a client" 0 \
 	"$(jget '[.checks[].id | select(startswith("server.") or startswith("exports."))] | join(" ")')"
