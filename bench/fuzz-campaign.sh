@@ -44,7 +44,8 @@ one_fuzzer() {
 		-artifact_prefix="build/fuzz-artifacts/$n-" \
 		"build/fuzz-corpus/$n" "fuzz/corpus/$n" >"$log" 2>&1 || rc=$?
 	local wall user sys rss execs last cov ft corp verdict
-	read -r wall user sys rss <"$tf" || true
+	# (/usr/bin/time puts "Command exited with non-zero status N" first when the fuzzer failed)
+	read -r wall user sys rss < <(tail -n 1 "$tf") || true
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	last=$(grep -E '^#[0-9]+' "$log" | tail -1)
 	cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")

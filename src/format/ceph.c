@@ -254,7 +254,7 @@ static int mdsmap_parse(struct ctx *c, const json_t *fsj, size_t idx, struct cep
 	fs->mds = xcalloc(json_object_size(info) + 1, sizeof(*fs->mds));
 	strcat(where, ".info");
 	json_object_foreach(info, key, v) {
-		struct ceph_mds *m = &fs->mds[fs->n_mds];
+		struct ceph_mds *m = &fs->mds[fs->n_mds++]; /* freed with the rest, also half-filled */
 		char w2[300];
 		snprintf(w2, sizeof(w2), "%s.%.64s", where, key);
 		if (!json_is_object(v))
@@ -263,7 +263,6 @@ static int mdsmap_parse(struct ctx *c, const json_t *fsj, size_t idx, struct cep
 		    (r = get_string(c, v, w2, "state", &m->state)) < 0 ||
 		    (r = get_int(c, v, w2, "rank", &m->rank)) < 0)
 			return r;
-		fs->n_mds++;
 	}
 	return 0;
 }
