@@ -21,7 +21,7 @@ fi
 . "$TOP/tests/lab/lib.sh"
 . "$TOP/tests/lab/gateways.sh"
 . "$TOP/tests/lib/standin.sh"
-plan 49
+plan 53
 
 if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ]; then
 	not_ok "hangfs ($HANGFS) and /dev/fuse are needed (make tools)"
@@ -51,6 +51,9 @@ M() { nsenter --net="/run/netns/$NS" env PATH="$T/bin:$TEST_PATH" "$MESHNFS" --c
 C1() { nsenter --net="/run/netns/$NS" "$@"; }
 nfs_put() { C1 nfs-cp "$@" >/dev/null; }
 fstab_source() { awk -v mp="$MP" '$2 == mp { print $1 }' /etc/fstab; }
+# S ARGS...: status with the two gateways listed as nodes.
+{ cat "$T/g.conf"; printf '[nodes]\ngw1 = %s\ngw2 = %s\n' "$GW1" "$GW2"; } >"$T/s.conf"
+S() { nsenter --net="/run/netns/$NS" "$MESHNFS" --config "$T/s.conf" --timeout 2 "$@" status --source config; }
 
 # ---- both gateways serve the same data
 run M probe --no-write "$GW1"
@@ -67,6 +70,9 @@ check_eq "doctor, both up: share.gateways ok" ok "$(jget '.checks[] | select(.id
 run M repair --share data
 check_eq "repair, both up: exit 0, nothing to do" "0 $GW1:$LAB_PSEUDO" "$RC $(fstab_source)"
 check_match "repair, both up: the gateway in use answers" "share data: $GW1, the gateway in use, answers" "$OUT"
+run S --json
+check_eq "status, both up: exit 0; share data ok, both healthy, clients use gw1" "0 ok true,true $GW1" \
+	"$RC $(jget '.shares[0] | "\(.verdict) \([.gateways[].healthy] | map(tostring) | join(",")) \(.use)"')"
 
 # ---- gw1's ganesha killed
 check "gw1's ganesha killed by its pid" lab_gateway_kill srv
@@ -75,6 +81,13 @@ check_eq "doctor names gw1: fail" fail "$(jget "[.checks[] | select(.id == \"sha
 check_eq "doctor: gw2 ok" ok "$(jget "[.checks[] | select(.id == \"share.gateway\" and (.summary | contains(\"] $GW2 \")))][0].status")"
 check_match "doctor: the share's verdict names the healthy one" "1 of 2 gateways answer.*$GW2" "$(jget '.checks[] | select(.id == "share.gateways") | .summary')"
 check_eq "doctor: the share field" data "$(jget '.share')"
+run S --json
+check_eq "status, gw1 killed: exit 1 (the share available: a warning, no failure)" "1 warn" "$RC $(jget .verdict)"
+check_eq "status: share data available through gw2, gw1 refused" "warn true 1 $GW2 refused ok" \
+	"$(jget '.shares[0] | "\(.verdict) \(.available) \(.healthy) \(.use) \([.gateways[].diagnosis] | join(" "))"')"
+run S
+check_match "status, human: gateways marked, the share's verdict and the one to use" \
+	"gw1 +$GW1 .* gateway .*refused.*$GW2 \\(gw2\\) +ok +yes: clients use it.*share data: available: 1 of 2 gateways answer; clients use $GW2" "$(tr '\n' ' ' <<<"$OUT")"
 run M --json probe --no-write
 check_eq "probe (no HOST): each gateway of the share, exit 2" "2 refused ok" "$RC $(jget '[.gateways[].diagnosis] | join(" ")')"
 run M probe --no-write
