@@ -21,7 +21,7 @@ fi
 . "$TOP/tests/lab/lib.sh"
 . "$TOP/tests/lab/gateways.sh"
 . "$TOP/tests/lib/standin.sh"
-plan 53
+plan 55
 
 if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ]; then
 	not_ok "hangfs ($HANGFS) and /dev/fuse are needed (make tools)"
@@ -81,6 +81,9 @@ check_eq "doctor names gw1: fail" fail "$(jget "[.checks[] | select(.id == \"sha
 check_eq "doctor: gw2 ok" ok "$(jget "[.checks[] | select(.id == \"share.gateway\" and (.summary | contains(\"] $GW2 \")))][0].status")"
 check_match "doctor: the share's verdict names the healthy one" "1 of 2 gateways answer.*$GW2" "$(jget '.checks[] | select(.id == "share.gateways") | .summary')"
 check_eq "doctor: the share field" data "$(jget '.share')"
+check_eq "doctor: nfs.* follow the gateway in use (gw1, named by fstab): nfs.tcp fails, said so" \
+	"fail The nfs.* checks probe $GW1: the gateway the fstab entry names." \
+	"$(jget '.checks[] | select(.id == "nfs.tcp") | .status') $(jget '.checks[] | select(.id == "share.gateways") | .detail' | grep -o 'The nfs.* checks probe.*')"
 run S --json
 check_eq "status, gw1 killed: exit 1 (the share available: a warning, no failure)" "1 warn" "$RC $(jget .verdict)"
 check_eq "status: share data available through gw2, gw1 refused" "warn true 1 $GW2 refused ok" \
@@ -159,6 +162,10 @@ check "watch: gw1 back, 3 more rounds" after_rounds 3
 check_eq "watch: the client stays on gw2 (back only when asked)" "$GW2:$LAB_PSEUDO 1" "$(fstab_source) $(metric meshnfs_failovers_total)"
 stop_watch
 check_eq "watch: SIGTERM, exit 0" 0 "$RC"
+run M --json doctor --share data
+check_eq "doctor after the move: nfs.* probe gw2 (fstab's), nfs.export ok" \
+	"ok The nfs.* checks probe $GW2: the gateway the fstab entry names." \
+	"$(jget '.checks[] | select(.id == "nfs.export") | .status') $(jget '.checks[] | select(.id == "share.gateways") | .detail' | grep -o 'The nfs.* checks probe.*')"
 
 # ---- under watch: gw1 hung (ganesha stopped) and the mount with it
 run M repair --share data --gateway "$GW1"
