@@ -202,7 +202,8 @@ static void join_items(struct buf *b, const struct plan_item *items, size_t n)
 		buf_printf(b, "%s%s", b->len ? "; " : "", items[i].text);
 }
 
-static int watch_repair(void *userdata, const struct watch_target *t, char **summary)
+static int watch_repair(void *userdata, const struct watch_target *t,
+			const struct gateway_fact *known, char **summary)
 {
 	const struct repair_env *env = userdata;
 	struct repair rp = { .server = t->server, .export_path = t->export_path,
@@ -212,7 +213,7 @@ static int watch_repair(void *userdata, const struct watch_target *t, char **sum
 			     /* A share with several gateways: the repair probes them and moves
 			      * the client off one that does not answer (net/gateway.h). */
 			     .gateways = (const char *const *)t->gateways,
-			     .n_gateways = t->n_gateways, .share = t->share };
+			     .n_gateways = t->n_gateways, .share = t->share, .known = known };
 	struct diag d = { 0 };
 	struct buf b = { 0 };
 	struct plan p;

@@ -207,7 +207,24 @@ static int plan_gateways(const struct repair *rp, struct plan *p, const char *fs
 	g->active = true;
 	for (size_t i = 0; i < n; i++)
 		facts[i] = (struct gateway_fact){ .host = rp->gateways[i] };
-	if (rp->live) {
+	if (rp->live && rp->known) {
+		/* The gateways' answers already in hand (watch's round, a moment ago): the same
+		 * choice, without a second probe of a hung gateway. */
+		for (size_t i = 0; i < n; i++) {
+			facts[i].probed = rp->known[i].probed;
+			facts[i].diagnosis = rp->known[i].diagnosis;
+			if (gateway_healthy(&facts[i]))
+				plan_right(p, "repair.gateway", "gateway %s answers (watch's probe)%s",
+					   rp->gateways[i], (int)i == current ? "; in use" : "");
+			else
+				plan_note(p, "repair.gateway", "gateway %s does not answer (%s, watch's "
+					  "probe)%s", rp->gateways[i],
+					  facts[i].probed ? probe_diagnosis_name(facts[i].diagnosis)
+							  : "not probed",
+					  (int)i == current ? "; in use" : "");
+		}
+		gateway_choose(facts, n, current, asked, &c);
+	} else if (rp->live) {
 		struct probe *pr = xcalloc(n, sizeof(*pr));
 		gateway_probe_all(rp->gateways, n, rp->export_path, rp->mesh, rp->timeout_ms, true,
 				  pr);

@@ -18,6 +18,7 @@
 #include "core/util.h"
 #include "format/cidr.h"
 #include "mount/health.h"
+#include "net/gateway.h"
 #include "net/probe.h"
 
 #include <pthread.h>
@@ -192,8 +193,11 @@ void watch_target_free(struct watch_target *t);
 struct watch_hooks {
 	/* The existing repair of the mount (src/setup through the command layer): 0 when it was
 	 * applied, a negative errno when it failed or had nothing to do; *summary a new string
-	 * saying what it did. Runs in the worker thread. */
-	int (*repair)(void *userdata, const struct watch_target *t, char **summary);
+	 * saying what it did. known: for a failover, the round's probe result of each of
+	 * t->gateways (the repair chooses from them instead of probing again), else NULL. Runs
+	 * in the worker thread. */
+	int (*repair)(void *userdata, const struct watch_target *t,
+		      const struct gateway_fact *known, char **summary);
 	void *userdata;
 };
 
@@ -218,6 +222,10 @@ struct watch {
 	/* The gateway the client uses (its fstab entry's, else its mount's source; else the
 	 * target's server): what the round probes. Points into target.gateways or is server. */
 	const char *gateway;
+	/* This round's answers of every gateway (t->n_gateways), valid when alt_probed: the
+	 * gateway in use did not answer and the others were probed. */
+	struct gateway_fact *known;
+	bool alt_probed;
 };
 
 void watch_init(struct watch *w, const struct watch_policy *p, const struct watch_hooks *h);

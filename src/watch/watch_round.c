@@ -74,6 +74,7 @@ void watch_free(struct watch *w)
 	if (w->probe_valid)
 		probe_free(&w->probe);
 	watch_target_free(&w->target);
+	free(w->known);
 	free(w->reap);
 	*w = (struct watch){ 0 };
 }
@@ -215,27 +216,40 @@ static const char *in_use_now(const struct watch *w)
 	return watch_gateway_in_use(&w->target, FSTAB, src);
 }
 
-/* The share's other gateways (not w->gateway), probed at once up to the export (no write):
- * the first that answers, in the configured order, or NULL. */
-static const char *other_gateway_up(struct watch *w)
+/* The share's other gateways (not w->gateway, whose diagnosis is server), probed at once up
+ * to the export (no write): every gateway's answer in w->known; the first other one that
+ * answers, in the configured order, or NULL. */
+static const char *other_gateway_up(struct watch *w, enum probe_diagnosis server)
 {
 	const struct watch_target *t = &w->target;
 	_cleanup_free_ const char **hosts = xcalloc(t->n_gateways, sizeof(*hosts));
+	_cleanup_free_ size_t *at = xcalloc(t->n_gateways, sizeof(*at));
 	_cleanup_free_ struct probe *pr = NULL;
 	const char *up = NULL;
 	size_t n = 0;
 
-	for (size_t i = 0; i < t->n_gateways; i++)
-		if (!streq(t->gateways[i], w->gateway))
+	free(w->known);
+	w->known = xcalloc(t->n_gateways, sizeof(*w->known));
+	for (size_t i = 0; i < t->n_gateways; i++) {
+		w->known[i] = (struct gateway_fact){ .host = t->gateways[i] };
+		if (streq(t->gateways[i], w->gateway)) {
+			w->known[i].probed = true;
+			w->known[i].diagnosis = server;
+		} else {
+			at[n] = i;
 			hosts[n++] = t->gateways[i];
+		}
+	}
+	w->alt_probed = true;
 	if (!n)
 		return NULL;
 	pr = xcalloc(n, sizeof(*pr));
 	gateway_probe_all(hosts, n, t->export_path, &t->mesh, t->timeout_ms, true, pr);
 	for (size_t i = 0; i < n; i++) {
-		struct gateway_fact g = { .host = hosts[i], .probed = true,
-					  .diagnosis = pr[i].diagnosis };
-		if (!up && gateway_healthy(&g))
+		struct gateway_fact *g = &w->known[at[i]];
+		g->probed = true;
+		g->diagnosis = pr[i].diagnosis;
+		if (!up && gateway_healthy(g))
 			up = hosts[i];
 		probe_free(&pr[i]);
 	}
@@ -275,11 +289,14 @@ static int detach(struct watch *w, char *msg, size_t size)
 	return 0;
 }
 
+/* The repair through the hook; with this round's answers of every gateway when the others
+ * were probed (a failover: no second probe of the one that does not answer). */
 static int repair(struct watch *w, char **summary)
 {
 	if (!w->hooks.repair)
 		return *summary = xstrdup("no repair in this build"), -ENOTSUP;
-	return w->hooks.repair(w->hooks.userdata, &w->target, summary);
+	return w->hooks.repair(w->hooks.userdata, &w->target, w->alt_probed ? w->known : NULL,
+			       summary);
 }
 
 /* The placeholder away, the share mounted again by the repair; the placeholder back when the
@@ -437,9 +454,10 @@ int watch_round(struct watch *w)
 
 	/* The gateway in use does not answer: does another one of the share? (Not for an MTU
 	 * black hole: a degraded path, nothing to move away from.) */
+	w->alt_probed = false;
 	if (t->n_gateways > 1 && f.server != PROBE_OK && f.server != PROBE_GRACE &&
 	    f.server != PROBE_MTU_BLACKHOLE) {
-		f.alt = other_gateway_up(w);
+		f.alt = other_gateway_up(w, f.server);
 		f.alt_up = f.alt != NULL;
 	}
 
