@@ -78,13 +78,20 @@ fault() { case $1 in killed) lab_gateway_kill srv ;; hung) lab_fault hung ;; esa
 # watch_on T: watch of share data (--timeout T), its first healthy round logged; watch_off.
 watch_on() {
 	: >"$T/bw.log"
-	M --timeout "$1" watch --share data --interval "$WATCH_INTERVAL" 2>>"$T/bw.log" &
+	# nsenter and env exec: $! is watch itself (a function in the background would be a
+	# subshell, and SIGTERM to it would leave watch running).
+	nsenter --net="/run/netns/$NS" env PATH="$T/bin:$TEST_PATH" "$MESHNFS" --config "$T/g.conf" \
+		--timeout "$1" watch --share data --interval "$WATCH_INTERVAL" 2>>"$T/bw.log" &
 	BWPID=$!
 	at_exit "kill -9 $BWPID 2>/dev/null"
 	for _ in $(seq 200); do grep -q -- '-> healthy' "$T/bw.log" && return 0; sleep 0.1; done
 	echo "bench: watch did not report healthy" >&2; cat "$T/bw.log" >&2; exit 1
 }
-watch_off() { kill -TERM "$BWPID" 2>/dev/null; wait "$BWPID" 2>/dev/null; }
+watch_off() {
+	kill -TERM "$BWPID" 2>/dev/null
+	wait "$BWPID" 2>/dev/null
+	pid_gone "$BWPID" || { echo "bench: watch $BWPID still there after SIGTERM" >&2; exit 1; }
+}
 
 declare -A with without repair_ms watched
 for case in "killed 5" "hung 5" "hung 1"; do
@@ -117,7 +124,8 @@ for case in "killed 5" "hung 5" "hung 1"; do
 		reset
 		t0=$(lab_ms)
 		fault "$f"
-		held=$(until_answers $((HOLD * 1000)) "$t0")
+		held=$(until_answers $((HOLD * 1000)) "$t0") &&
+			{ echo "bench: the share answered without meshnfs ($held ms): something moved it" >&2; exit 1; }
 		case $f in hung) lab_heal >/dev/null ;; killed) lab_ganesha_start ;; esac
 		back=$(until_answers 60000 "$t0")
 		without[$f]="no answer for the whole outage ($held ms held); $back ms once gw1 was brought back"
