@@ -14,6 +14,9 @@
 # ganesha: refused) and hung (SIGSTOP: TCP accepted, NFS silent).
 #   with meshnfs:    `meshnfs --timeout T repair --share data` right after the fault, then the
 #                    share polled every 100 ms; the time from the fault to the first read
+#   under watch:     `meshnfs --timeout T watch --share data --interval I` (I = WATCH_INTERVAL,
+#                    default 2) running before the fault; nothing by hand: the time from the
+#                    fault to the first read through the gateway fstab names (watch fails over)
 #   without meshnfs: the fstab entry left as it is; the share polled for HOLD seconds (it
 #                    never answers while gw1 is down), then gw1 brought back by hand (the
 #                    operator's restart) and the time to the first read
@@ -29,6 +32,7 @@ shift
 WRITE=${1:-}
 RUNS=${RUNS:-3}
 HOLD=${HOLD:-20}
+WATCH_INTERVAL=${WATCH_INTERVAL:-2}
 
 lab_up 1 >/dev/null || exit 1
 lab_gateway_add gw2 100.64.0.2 || exit 1
@@ -71,8 +75,25 @@ reset() { # gw1 healthy again, fstab on gw1
 	share_answers || { echo "bench: the share does not answer before the fault" >&2; exit 1; }
 }
 fault() { case $1 in killed) lab_gateway_kill srv ;; hung) lab_fault hung ;; esac; }
+# watch_on T: watch of share data (--timeout T), its first healthy round logged; watch_off.
+watch_on() {
+	: >"$T/bw.log"
+	# nsenter and env exec: $! is watch itself (a function in the background would be a
+	# subshell, and SIGTERM to it would leave watch running).
+	nsenter --net="/run/netns/$NS" env PATH="$T/bin:$TEST_PATH" "$MESHNFS" --config "$T/g.conf" \
+		--timeout "$1" watch --share data --interval "$WATCH_INTERVAL" 2>>"$T/bw.log" &
+	BWPID=$!
+	at_exit "kill -9 $BWPID 2>/dev/null"
+	for _ in $(seq 200); do grep -q -- '-> healthy' "$T/bw.log" && return 0; sleep 0.1; done
+	echo "bench: watch did not report healthy" >&2; cat "$T/bw.log" >&2; exit 1
+}
+watch_off() {
+	kill -TERM "$BWPID" 2>/dev/null
+	wait "$BWPID" 2>/dev/null
+	pid_gone "$BWPID" || { echo "bench: watch $BWPID still there after SIGTERM" >&2; exit 1; }
+}
 
-declare -A with without repair_ms
+declare -A with without repair_ms watched
 for case in "killed 5" "hung 5" "hung 1"; do
 	set -- $case
 	f=$1 to=$2 key="$1 --timeout $2"
@@ -88,26 +109,39 @@ for case in "killed 5" "hung 5" "hung 1"; do
 	done
 	with[$key]="$(median "${w[@]}") ms (runs: ${w[*]})"
 	repair_ms[$key]="$(median "${r[@]}") ms"
+	wa=()
+	for ((i = 0; i < RUNS; i++)); do
+		reset
+		watch_on "$to"
+		t0=$(lab_ms)
+		fault "$f"
+		wa+=("$(until_answers 60000 "$t0")")
+		watch_off
+		[ "$(src)" = "$GW2:$LAB_PSEUDO" ] || { echo "bench: watch did not move the client" >&2; cat "$T/bw.log" >&2; exit 1; }
+	done
+	watched[$key]="$(median "${wa[@]}") ms (runs: ${wa[*]})"
 	if [ "$to" = 5 ]; then
 		reset
 		t0=$(lab_ms)
 		fault "$f"
-		held=$(until_answers $((HOLD * 1000)) "$t0")
+		held=$(until_answers $((HOLD * 1000)) "$t0") &&
+			{ echo "bench: the share answered without meshnfs ($held ms): something moved it" >&2; exit 1; }
 		case $f in hung) lab_heal >/dev/null ;; killed) lab_ganesha_start ;; esac
 		back=$(until_answers 60000 "$t0")
 		without[$f]="no answer for the whole outage ($held ms held); $back ms once gw1 was brought back"
 	fi
-	echo "bench: $key: with meshnfs ${with[$key]}, repair ${repair_ms[$key]}" >&2
+	echo "bench: $key: with meshnfs ${with[$key]}, repair ${repair_ms[$key]}, under watch ${watched[$key]}" >&2
 done
 
 table="$(bench_machine); lab mesh (wireguard-go), two ganesha gateways on one directory;
-median of $RUNS runs with meshnfs; the outage without meshnfs held $HOLD s (one run).
+median of $RUNS runs with meshnfs (repair by hand right after the fault; watch with
+--interval $WATCH_INTERVAL running before it); the outage without meshnfs held $HOLD s (one run).
 
-| gw1 fault | meshnfs repair --timeout | repair took | share back, with meshnfs | without meshnfs (fstab left on gw1) |
-|---|---|---|---|---|
-| killed (refused) | 5 s | ${repair_ms[killed --timeout 5]} | ${with[killed --timeout 5]} | ${without[killed]} |
-| hung (NFS silent) | 5 s | ${repair_ms[hung --timeout 5]} | ${with[hung --timeout 5]} | ${without[hung]} |
-| hung (NFS silent) | 1 s | ${repair_ms[hung --timeout 1]} | ${with[hung --timeout 1]} | (as above) |"
+| gw1 fault | meshnfs --timeout | repair took | share back, repair right after the fault | share back, under watch (no hand) | without meshnfs (fstab left on gw1) |
+|---|---|---|---|---|---|
+| killed (refused) | 5 s | ${repair_ms[killed --timeout 5]} | ${with[killed --timeout 5]} | ${watched[killed --timeout 5]} | ${without[killed]} |
+| hung (NFS silent) | 5 s | ${repair_ms[hung --timeout 5]} | ${with[hung --timeout 5]} | ${watched[hung --timeout 5]} | ${without[hung]} |
+| hung (NFS silent) | 1 s | ${repair_ms[hung --timeout 1]} | ${with[hung --timeout 1]} | ${watched[hung --timeout 1]} | (as above) |"
 printf '%s\n' "$table"
 [ "$WRITE" = --write ] && bench_write gateway-failover "$table"
 exit 0

@@ -11,6 +11,7 @@
 #include "setup/setup_wsl.h"
 
 #include <errno.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 enum {
@@ -225,8 +226,54 @@ static int run_setup_server(struct ctx *ctx, int argc, char **argv)
 		.fs = cfg->ceph_fs, .path = cfg->ceph_path, .pool = cfg->ceph_pool,
 		.ns = cfg->ceph_namespace,
 	};
+	node_detect(cfg, ctx->timeout_ms, &node);
+	/* The exports: --export names one; else each share this node serves (it holds one of
+	 * the share's servers' addresses, or has its host name), --share NAME limiting them; a
+	 * node that serves none of them exports them all (setup server sets up the node it runs
+	 * on, as with the one [server] share). */
+	const char *ex[SETUP_MAX_EXPORTS];
+	struct verify_target vt[SETUP_MAX_EXPORTS];
+	size_t n_ex = 0, from, to;
+	if ((rc0 = cmd_shares(ctx, &sub_server, &from, &to))) {
+		node_info_free(&node);
+		return rc0;
+	}
+	for (int pass = 0; pass < 2 && !n_ex; pass++)
+		for (size_t i = from; i < to && !a.export_path; i++) {
+			struct config_share sh;
+			const char *here = NULL;
+			config_share_get(cfg, i, &sh);
+			for (size_t k = 0; k < sh.n_servers && !here; k++)
+				if (node_is_server(&node, sh.servers[k]) ||
+				    (node.hostname && strcasecmp(node.hostname, sh.servers[k]) == 0))
+					here = sh.servers[k];
+			if (!here && pass == 0)
+				continue;
+			size_t k = 0;
+			while (k < n_ex && !streq(ex[k], sh.export_path))
+				k++;
+			if (k < n_ex)
+				continue;
+			if (n_ex == SETUP_MAX_EXPORTS) {
+				node_info_free(&node);
+				return cmd_usage_error(&sub_server, "more than %d exports: name the "
+							"share (--share NAME)", SETUP_MAX_EXPORTS);
+			}
+			vt[n_ex] = (struct verify_target){ here ? here : sh.servers[0],
+							   sh.export_path, 0 };
+			ex[n_ex++] = sh.export_path;
+		}
+	if (a.export_path || !n_ex) {
+		ex[0] = a.export_path ? a.export_path : cfg->export_path;
+		vt[0] = (struct verify_target){ cfg->server, ex[0], 0 };
+		n_ex = 1;
+	}
+	for (size_t i = 0; i < n_ex; i++)
+		vt[i].n = n_ex;
 	struct setup_server s = {
-		.export_path = a.export_path ? a.export_path : cfg->export_path,
+		.export_path = ex[0],
+		.exports = ex,
+		.n_exports = n_ex,
 		.clients = a.clients ? a.clients : mesh,
 		.mesh = &cfg->mesh,
 		.mesh6 = &cfg->mesh6,
@@ -236,15 +283,24 @@ static int run_setup_server(struct ctx *ctx, int argc, char **argv)
 		.force = a.force,
 		.timeout_ms = ctx->timeout_ms,
 	};
-	node_detect(cfg, ctx->timeout_ms, &node);
 	ceph.nodeid = node.hostname && *node.hostname ? node.hostname : "gateway";
+	_cleanup_free_ char *what = NULL;
+	for (size_t i = 0; i < n_ex; i++) {
+		char *w = xasprintf("%s%s%s", what ? what : "",
+				    i == 0 ? "" : i + 1 == n_ex ? " and " : ", ", ex[i]);
+		free(what);
+		what = w;
+	}
 	if (s.backend == SETUP_CEPH)
 		plan_init(&p, "export %s to %s with nfs-ganesha: CephFS \"%s\" %s (FSAL_CEPH)",
 			  s.export_path, s.clients, ceph.fs, ceph.path);
 	else
-		plan_init(&p, "export %s to %s with %s", s.export_path, s.clients,
+		plan_init(&p, "export %s to %s with %s", what, s.clients,
 			  s.backend == SETUP_GANESHA ? "nfs-ganesha" : "the kernel NFS server");
-	int r = setup_server_plan(&s, &node, &p, &d);
+	int r = n_ex > 1 && s.backend == SETUP_CEPH
+			? diag_set(&d, NULL, 0, "--backend ceph exports one share (its [ceph] path): "
+						"name it (--share NAME)"), -EDOM
+			: setup_server_plan(&s, &node, &p, &d);
 	int rc;
 	if (r == -EEXIST) {
 		/* A foreign ganesha.conf: bad input in the sense of "a file we will not edit". */
@@ -252,8 +308,7 @@ static int run_setup_server(struct ctx *ctx, int argc, char **argv)
 	} else if (r < 0)
 		rc = cmd_plan_error(ctx, &sub_server, r, &d, "setup.server");
 	else
-		rc = cmd_run_plan(ctx, &node, &p, a.dry_run, "setup server", verify,
-				  &(struct verify_target){ cfg->server, s.export_path, 1 });
+		rc = cmd_run_plan(ctx, &node, &p, a.dry_run, "setup server", verify, vt);
 	plan_free(&p);
 	node_info_free(&node);
 	return rc;

@@ -140,6 +140,35 @@ static json_t *ceph_json(const struct status_ceph *c)
 			 "osds_up", c->st.num_up_osds);
 }
 
+/* "shares": each share's gateways (the row's node, the probe's diagnosis, healthy, the one
+ * clients should use) and its verdict. */
+static json_t *shares_json(const struct status *st)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < st->n_shares; i++) {
+		const struct status_share *x = &st->shares[i];
+		json_t *gws = json_array();
+		for (size_t k = 0; k < x->n; k++)
+			json_array_append_new(
+				gws, json_pack("{s:o, s:o, s:o, s:b, s:b}", "host", json_text(x->gateway[k]),
+					       "node", x->row[k] == SIZE_MAX ? json_null()
+									     : json_text(st->rows[x->row[k]].name),
+					       "diagnosis", x->diag[k] == PROBE_PENDING
+								    ? json_null()
+								    : json_string(probe_diagnosis_name(x->diag[k])),
+					       "healthy", x->healthy[k], "use", (int)k == x->use));
+		json_array_append_new(
+			a, json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:b, s:s}", "share", json_text(x->name),
+				     "export", json_text(x->export_path), "mountpoint",
+				     json_text(x->mountpoint), "gateways", gws, "healthy",
+				     (json_int_t)x->n_healthy, "use",
+				     x->use < 0 ? json_null() : json_text(x->gateway[x->use]), "available",
+				     x->n_healthy > 0, "verdict", check_status_name(x->verdict)));
+	}
+	return a;
+}
+
 static json_t *status_json(const struct status *st)
 {
 	json_t *doc = json_object(), *nodes = json_array(), *w = json_array();
@@ -160,6 +189,8 @@ static json_t *status_json(const struct status *st)
 	json_object_set_new(doc, "ms", json_integer(st->ms));
 	json_object_set_new(doc, "nodes", nodes);
 	json_object_set_new(doc, "warnings", w);
+	if (st->n_shares)
+		json_object_set_new(doc, "shares", shares_json(st));
 	return doc;
 }
 
@@ -200,6 +231,44 @@ static char *latency_cell(const struct status *st, const struct status_row *r)
 	return xstrdup(status_row_target(st, r) ? "no answer" : "-");
 }
 
+/* One row per gateway of each share: its node, the probe's diagnosis, and which one clients
+ * should use; then each share's verdict. */
+static void print_shares(const struct status *st, FILE *f)
+{
+	struct table t;
+
+	table_init(&t, 5);
+	table_add_row(&t, (const char *[]){ "SHARE", "EXPORT", "GATEWAY", "NFS", "USE" });
+	for (size_t i = 0; i < st->n_shares; i++) {
+		const struct status_share *x = &st->shares[i];
+		for (size_t k = 0; k < x->n; k++) {
+			const char *node = x->row[k] == SIZE_MAX ? NULL : st->rows[x->row[k]].name;
+			_cleanup_free_ char *gw = node && !streq(node, x->gateway[k])
+							  ? xasprintf("%s (%s)", x->gateway[k], node)
+							  : xstrdup(x->gateway[k]);
+			table_add_row(&t, (const char *[]){
+						  k ? "" : x->name, k ? "" : x->export_path, gw,
+						  x->diag[k] == PROBE_PENDING ? "not probed"
+									      : probe_diagnosis_name(x->diag[k]),
+						  (int)k == x->use ? "yes: clients use it"
+						  : x->healthy[k]  ? "standby"
+								   : "no" });
+		}
+	}
+	fputc('\n', f);
+	table_print(&t, f);
+	table_free(&t);
+	for (size_t i = 0; i < st->n_shares; i++) {
+		const struct status_share *x = &st->shares[i];
+		if (x->verdict == CHECK_FAIL)
+			fprintf(f, "share %s: unavailable: none of its %zu gateway%s answers\n", x->name,
+				x->n, x->n == 1 ? "" : "s");
+		else
+			fprintf(f, "share %s: available: %zu of %zu gateway%s answer; clients use %s\n",
+				x->name, x->n_healthy, x->n, x->n == 1 ? "" : "s", x->gateway[x->use]);
+	}
+}
+
 static void print_table(const struct status *st, bool color, FILE *f)
 {
 	struct table t;
@@ -218,6 +287,8 @@ static void print_table(const struct status *st, bool color, FILE *f)
 		const char *role = status_role_title(r->role);
 		if (r->role == STATUS_ROLE_WSL2 && !n->via)
 			role = "WSL2 (own identity)";
+		else if (r->role == STATUS_ROLE_SERVER && status_row_is_gateway(st, i))
+			role = "gateway";
 		char path[64];
 		table_add_row(&t, (const char *[]){ r->name, ips.data ? ips.data : "-", os, role,
 						     n->online == MESH_UNKNOWN ? "-"
@@ -231,6 +302,8 @@ static void print_table(const struct status *st, bool color, FILE *f)
 	}
 	table_print(&t, f);
 	table_free(&t);
+	if (st->n_shares)
+		print_shares(st, f);
 
 	size_t answered = 0;
 	for (size_t i = 0; i < st->n_targets; i++)
@@ -281,6 +354,7 @@ int cmd_status(struct ctx *ctx, int argc, char **argv)
 
 	struct status_opts o = {
 		.cfg = &ctx->config,
+		.share = ctx->share,
 		.timeout_ms = ctx->timeout_ms,
 		.max_ladders = args.parallel,
 		.no_write = args.no_write,

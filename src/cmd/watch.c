@@ -202,13 +202,18 @@ static void join_items(struct buf *b, const struct plan_item *items, size_t n)
 		buf_printf(b, "%s%s", b->len ? "; " : "", items[i].text);
 }
 
-static int watch_repair(void *userdata, const struct watch_target *t, char **summary)
+static int watch_repair(void *userdata, const struct watch_target *t,
+			const struct gateway_fact *known, char **summary)
 {
 	const struct repair_env *env = userdata;
 	struct repair rp = { .server = t->server, .export_path = t->export_path,
 			     .mountpoint = t->mountpoint, .options = t->options, .mesh = &t->mesh,
 			     .timeout_ms = t->timeout_ms, .live = true,
-			     .is_server = env->is_server };
+			     .is_server = env->is_server,
+			     /* A share with several gateways: the repair probes them and moves
+			      * the client off one that does not answer (net/gateway.h). */
+			     .gateways = (const char *const *)t->gateways,
+			     .n_gateways = t->n_gateways, .share = t->share, .known = known };
 	struct diag d = { 0 };
 	struct buf b = { 0 };
 	struct plan p;
@@ -272,9 +277,13 @@ static void settings_from(const struct config *c, const struct watch_args *a, st
 		    : c->watch_listen ? xstrdup(c->watch_listen) : NULL;
 }
 
-static void target_from(const struct config *c, int timeout_ms, bool write,
+/* c focused on the share (config_focus_share); share: --share NAME, NULL for the first. */
+static void target_from(const struct config *c, const char *share, int timeout_ms, bool write,
 			struct watch_target *t)
 {
+	struct config_share sh = { 0 };
+	int i = share ? config_share_find(c, share) : 0;
+
 	*t = (struct watch_target){ .server = xstrdup(c->server),
 				    .export_path = xstrdup(c->export_path),
 				    .mountpoint = xstrdup(c->mountpoint),
@@ -282,6 +291,16 @@ static void target_from(const struct config *c, int timeout_ms, bool write,
 				    .mesh = c->mesh,
 				    .timeout_ms = timeout_ms,
 				    .write = write };
+	if (i >= 0 && (size_t)i < config_n_shares(c))
+		config_share_get(c, (size_t)i, &sh);
+	if (sh.n_servers > 1) {
+		t->gateways = xcalloc(sh.n_servers, sizeof(*t->gateways));
+		for (size_t k = 0; k < sh.n_servers; k++)
+			t->gateways[k] = xstrdup(sh.servers[k]);
+		t->n_gateways = sh.n_servers;
+	}
+	if (sh.line)
+		t->share = xstrdup(sh.name);
 }
 
 
@@ -338,7 +357,7 @@ static void publish(struct watch *w, const struct settings *s, struct watch_http
 	if (asprintf(&status,
 		     "STATUS=%s: %s; server %s %s; %u blocked; %" PRIu64 " repairs, %" PRIu64
 		     " detaches",
-		     watch_diag_name(m->diag), w->target.mountpoint, w->target.server,
+		     watch_diag_name(m->diag), w->target.mountpoint, w->gateway,
 		     probe_diagnosis_name(m->server_diag), m->blocked,
 		     m->repairs_ok + m->repairs_failed, m->detaches) >= 0) {
 		sd_notify(0, status);
@@ -353,6 +372,7 @@ static int diag_exit(enum watch_diag d)
 	switch (d) {
 	case WATCH_HEALTHY: return EXIT_OK;
 	case WATCH_SERVER_DOWN:
+	case WATCH_DEGRADED:
 	case WATCH_DETACHED:
 	case WATCH_UNKNOWN: return EXIT_WARN;
 	default: return EXIT_FAIL;
@@ -383,7 +403,7 @@ static int once(struct ctx *ctx, struct watch *w, const struct settings *s,
 	if (ctx->json) {
 		json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:o}", "command", "watch",
 					"mountpoint", w->target.mountpoint, "diagnosis",
-					watch_diag_name(d), "server", w->target.server,
+					watch_diag_name(d), "server", w->gateway,
 					"server_diagnosis", probe_diagnosis_name(m->server_diag),
 					"mount_responsive", m->mount_responsive, "blocked_processes",
 					(int)m->blocked, "events", events);
@@ -392,7 +412,7 @@ static int once(struct ctx *ctx, struct watch *w, const struct settings *s,
 	} else {
 		json_decref(events);
 		printf("%s: %s; server %s: %s\n", watch_diag_name(d), w->target.mountpoint,
-		       w->target.server, probe_diagnosis_name(m->server_diag));
+		       w->gateway, probe_diagnosis_name(m->server_diag));
 	}
 	publish(w, s, http, &textfile_err);
 	return diag_exit(d);
@@ -428,7 +448,7 @@ static int reload(struct ctx *ctx, const struct watch_args *a, struct watch *w,
 	settings_free(s);
 	*s = ns;
 	struct watch_target t;
-	target_from(&nc, ctx->timeout_ms, a->write, &t);
+	target_from(&nc, ctx->share, ctx->timeout_ms, a->write, &t);
 	watch_set_target(w, &t);
 	w->policy.detach_after_ms = (int64_t)s->detach_after * 1000;
 	config_free(&ctx->config);
@@ -474,6 +494,17 @@ static bool serve(struct ctx *ctx, const struct watch_args *a, struct watch *w,
 			"watching %s (%s:%s) every %d s, deadline %d ms; never detaching it",
 			w->target.mountpoint, w->target.server, w->target.export_path,
 			s->interval_ms / 1000, ctx->timeout_ms);
+	if (w->target.n_gateways > 1) {
+		struct buf b = { 0 };
+		for (size_t i = 0; i < w->target.n_gateways; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", w->target.gateways[i]);
+		log_msg(LOG_INFO, "watch.start",
+			"share %s has %zu gateways (%s): a client whose gateway does not answer is "
+			"moved to one that does, and back only when asked (meshnfs repair --gateway)",
+			w->target.share ? w->target.share : CONFIG_DEFAULT_SHARE,
+			w->target.n_gateways, b.data);
+		buf_free(&b);
+	}
 	sd_notify(0, "READY=1\nSTATUS=first round");
 	*rc = EXIT_OK;
 	for (;;) {
@@ -625,7 +656,7 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 					   .repair_gap_ms = WATCH_REPAIR_GAP_MS },
 		   &(struct watch_hooks){ .repair = watch_repair, .userdata = &env });
 	struct watch_target t;
-	target_from(&ctx->config, ctx->timeout_ms, a.write, &t);
+	target_from(&ctx->config, ctx->share, ctx->timeout_ms, a.write, &t);
 	watch_set_target(&w, &t);
 
 	/* The textfile directory must take the file now, not at the first round. */

@@ -31,9 +31,14 @@
 
 #define DOCTOR_MSG 1200 /* a formatted diag */
 
-/* nfs: the probe ladder against the configured server. */
+/* nfs: the probe ladder against the configured server; for a share with several gateways,
+ * against the gateway the client uses (its mount's source, else its fstab entry's), else the
+ * one net/gateway.h's gateway_choose picks. */
 struct doctor_nfs_facts {
 	bool gathered;
+	const char *server;      /* the host probed (into the configuration) */
+	const char *server_why;  /* for a share with several gateways, why that one ("the mount
+				    uses it", ...); NULL otherwise */
 	int resolve_rc;          /* 0, or the negative errno of net_resolve (resolve_err) */
 	char resolve_err[300];
 	struct probe probe;      /* when resolve_rc == 0 */

@@ -59,9 +59,16 @@ void doctor_judge_gateways(const struct doctor_facts *f, struct report *r)
 	gateway_choose(facts, g->n, cur, -1, &c);
 	const char *name = s->name ? s->name : CONFIG_DEFAULT_SHARE;
 	const char *use = c.use >= 0 ? s->servers[c.use] : "";
+	/* Which gateway the nfs.* checks probed, and why (doctor_nfs.c). */
+	_cleanup_free_ char *probed =
+		f->nfs.gathered && f->nfs.server_why
+			? xasprintf("The nfs.* checks probe %s: %s.", f->nfs.server, f->nfs.server_why)
+			: NULL;
 	if (c.action == GATEWAY_NONE) {
 		k = report_add(r, "share.gateways", CHECK_FAIL,
 			       "0 of %zu gateways answer: no gateway to mount from", g->n);
+		if (probed)
+			check_set_detail(k, "%s", probed);
 		check_set_fix(k, "bring one of the gateways back (see share.gateway)");
 		return;
 	}
@@ -69,7 +76,7 @@ void doctor_judge_gateways(const struct doctor_facts *f, struct report *r)
 		k = report_add(r, "share.gateways", CHECK_FAIL,
 			       "%d of %zu gateways answer (%s); the client uses %s, which does not",
 			       c.n_healthy, g->n, use, s->servers[cur]);
-		check_set_detail(k, "%s.", c.reason);
+		check_set_detail(k, "%s.%s%s", c.reason, probed ? " " : "", probed ? probed : "");
 		check_set_fix(k, "sudo meshnfs repair --share %s   (moves the client to %s: fstab "
 				 "re-pointed, the mount moved)",
 			      name, use);
@@ -82,7 +89,10 @@ void doctor_judge_gateways(const struct doctor_facts *f, struct report *r)
 		       cur >= 0 ? "; the client uses a healthy one" : "");
 	if (!all)
 		check_set_detail(k, "The client does not depend on the gateways that do not answer "
-				    "now, but it has fewer to move to.");
+				    "now, but it has fewer to move to.%s%s", probed ? " " : "",
+				 probed ? probed : "");
+	else if (probed)
+		check_set_detail(k, "%s", probed);
 }
 
 /* ---- gather (I/O) ---- */

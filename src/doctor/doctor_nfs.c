@@ -3,7 +3,9 @@
  * against the configured server, each step a check with its cause and fix. */
 #include "doctor/doctor_facts.h"
 
+#include "core/root.h"
 #include "mesh/tailscale.h"
+#include "net/gateway.h"
 #include "net/net.h"
 #include "net/probe.h"
 
@@ -26,7 +28,7 @@ static void addr_list(const struct node_info *n, char *buf, size_t size)
 static void check_mesh_address(const struct doctor_facts *d, const struct probe *p, struct report *r)
 {
 	const struct node_info *n = d->node;
-	const char *srv = d->cfg->server;
+	const char *srv = d->nfs.server ? d->nfs.server : d->cfg->server;
 	char range[20], src[16], addrs[256];
 	struct check *c;
 	bool wsl2 = n->kind == NODE_WSL2;
@@ -143,7 +145,8 @@ static void check_step(const struct doctor_facts *d, const struct probe *p, stru
 
 static void probe_checks(const struct doctor_facts *d, const struct probe *p, struct report *r)
 {
-	const char *srv = d->cfg->server, *exp = d->cfg->export_path;
+	const char *srv = d->nfs.server ? d->nfs.server : d->cfg->server;
+	const char *exp = d->cfg->export_path;
 	_cleanup_free_ char *words = NULL, *fix = NULL, *tcp_ok = NULL, *rpc_ok = NULL,
 			    *exp_ok = NULL, *write_ok = NULL;
 	enum probe_step_id failed = PROBE_N_STEPS;
@@ -213,6 +216,54 @@ void doctor_judge_nfs(const struct doctor_facts *f, struct report *r)
 
 /* ---- gather (I/O) ---- */
 
+/* A share with several gateways: the one the client uses (its mount's source, else its fstab
+ * entry's: files only, never the mount itself), else the one gateway_choose picks from a
+ * probe of each up to the export (the first that answers; none: the first). */
+static void choose_server(struct doctor_facts *f)
+{
+	const struct config_share *s = f->cfg->share;
+	struct doctor_nfs_facts *n = &f->nfs;
+	const char *const *gw = (const char *const *)s->servers;
+	_cleanup_free_ char *mi = root_path("/proc/self/mountinfo"), *ft = root_path("/etc/fstab");
+	_cleanup_free_ char *opts = NULL, *fsrc = NULL;
+	struct mount_stack st = { 0 };
+	struct diag d = { 0 };
+	int i = -1;
+
+	if (mountinfo_read(mi, s->mountpoint, &st, &d) == 0 && mount_stack_top(&st))
+		i = gateway_in_use(gw, s->n_servers, NULL, mount_stack_top(&st)->source);
+	mount_stack_free(&st);
+	if (i >= 0) {
+		n->server = gw[i];
+		n->server_why = "the gateway the mount uses";
+		return;
+	}
+	if (fstab_read_entry(ft, s->mountpoint, &opts, &fsrc, &d) == 0)
+		i = gateway_in_use(gw, s->n_servers, fsrc, NULL);
+	if (i >= 0) {
+		n->server = gw[i];
+		n->server_why = "the gateway the fstab entry names";
+		return;
+	}
+	struct probe pr[CONFIG_SHARE_MAX_SERVERS];
+	struct gateway_fact g[CONFIG_SHARE_MAX_SERVERS];
+	struct gateway_choice c;
+	if (gateway_probe_all(gw, s->n_servers, s->export_path, &f->cfg->mesh, f->timeout_ms, true,
+			      pr) < 0)
+		for (size_t k = 0; k < s->n_servers; k++)
+			if (!probe_done(&pr[k]))
+				probe_abort(&pr[k], now_ms(), "poll failed");
+	for (size_t k = 0; k < s->n_servers; k++) {
+		g[k] = (struct gateway_fact){ .host = gw[k], .probed = true,
+					      .diagnosis = pr[k].diagnosis };
+		probe_free(&pr[k]);
+	}
+	gateway_choose(g, s->n_servers, -1, -1, &c);
+	n->server = gw[c.use >= 0 ? c.use : 0];
+	n->server_why = c.use >= 0 ? "no gateway in use here: the first that answers"
+				   : "no gateway in use here and none answers: the first";
+}
+
 void doctor_gather_nfs(struct doctor_facts *f)
 {
 	struct doctor_nfs_facts *n = &f->nfs;
@@ -220,11 +271,14 @@ void doctor_gather_nfs(struct doctor_facts *f)
 	struct probe *pp = &n->probe;
 
 	n->gathered = true;
-	n->resolve_rc = net_resolve(f->cfg->server, f->timeout_ms, &addr, n->resolve_err,
+	n->server = f->cfg->server;
+	if (f->cfg->share && f->cfg->share->n_servers > 1)
+		choose_server(f);
+	n->resolve_rc = net_resolve(n->server, f->timeout_ms, &addr, n->resolve_err,
 				    sizeof(n->resolve_err));
 	if (n->resolve_rc < 0)
 		return;
-	probe_init(pp, &(struct probe_opts){ .host = f->cfg->server, .addr = addr,
+	probe_init(pp, &(struct probe_opts){ .host = n->server, .addr = addr,
 					     .export_path = f->cfg->export_path,
 					     .mesh = f->cfg->mesh, .step_ms = f->timeout_ms });
 	if (probe_loop(&pp, 1, 1, 0) < 0)

@@ -2,6 +2,7 @@
 #include "fstab/fstab.h"
 
 #include "core/optlist.h"
+#include "core/safewrite.h"
 #include "format/mnttab.h"
 
 #include <errno.h>
@@ -498,6 +499,34 @@ int fstab_set_entry(const char *file, const char *data, size_t len, const struct
 	r = verify(out->data, out->len, e) ? 0
 		: diag_set(diag, file, 0, "cannot append an entry libmount accepts");
 out:
+	fstab_free(&f);
+	return r;
+}
+
+int fstab_read_entry(const char *path, const char *mountpoint, char **options, char **source,
+		     struct diag *diag)
+{
+	_cleanup_free_ char *data = NULL;
+	struct fstab f;
+	size_t len;
+	int r = safewrite_read_input(path, &data, &len, diag);
+
+	*options = *source = NULL;
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = fstab_parse(path, data, len, &f, diag);
+	if (r < 0)
+		return r;
+	r = fstab_find(&f, mountpoint, diag);
+	if (r >= 0) {
+		const struct fstab_line *l = &f.lines[r];
+		*options = xstrdup(l->n_fields > 3 ? l->field[FSTAB_OPTIONS] : "defaults");
+		*source = xstrdup(l->field[FSTAB_SOURCE]);
+		r = 0;
+	} else if (r == -ENOENT)
+		r = 0;
 	fstab_free(&f);
 	return r;
 }

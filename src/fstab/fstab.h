@@ -44,6 +44,13 @@ void fstab_free(struct fstab *f);
  * -ENOENT, or -EBADMSG (diag) when two entries name the same mount point. */
 int fstab_find(const struct fstab *f, const char *target, struct diag *diag);
 
+/* The entry for mountpoint in the fstab file at path (read bounded, parsed as above): its
+ * options ("defaults" when absent) and its source, new strings; both NULL when the file or
+ * the entry is missing. 0, or a negative errno (-EBADMSG with diag) when it cannot be read or
+ * parsed. (The one function here that reads a file: what repair and watch share.) */
+int fstab_read_entry(const char *path, const char *mountpoint, char **options, char **source,
+		     struct diag *diag);
+
 /* Whether line means the same as e: same source, type, target, the same set of options, the
  * same dump and pass numbers (absent ones are 0). */
 bool fstab_line_matches(const struct fstab_line *l, const struct fstab_entry *e);

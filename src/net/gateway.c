@@ -75,6 +75,18 @@ int gateway_index(const char *const *hosts, size_t n, const char *host)
 	return -1;
 }
 
+int gateway_in_use(const char *const *hosts, size_t n, const char *fstab_source,
+		   const char *mount_source)
+{
+	const char *src = fstab_source ? fstab_source : mount_source;
+	const char *c = src ? strstr(src, ":/") : NULL;
+
+	if (!c)
+		return -1;
+	_cleanup_free_ char *host = xstrndup(src, (size_t)(c - src));
+	return gateway_index(hosts, n, host);
+}
+
 int gateway_probe_all(const char *const *hosts, size_t n, const char *export_path,
 		      const struct cidr *mesh, int step_ms, bool no_write, struct probe *probes)
 {

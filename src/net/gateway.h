@@ -45,6 +45,12 @@ void gateway_choose(const struct gateway_fact *g, size_t n, int current, int ask
 /* The index of host in hosts[0..n) (case-insensitive), or -1. */
 int gateway_index(const char *const *hosts, size_t n, const char *host);
 
+/* The gateway a client uses: the host of its fstab entry's source ("HOST:/PATH"), else of
+ * its mount's source (NULL when none), as an index into hosts[0..n); -1 when it names none of
+ * them. Repair and watch share it. Pure. */
+int gateway_in_use(const char *const *hosts, size_t n, const char *fstab_source,
+		   const char *mount_source);
+
 /* Gather: probes every host at once (route, TCP, NFSv4 NULL, the export; the write test
  * unless no_write), each step bounded by step_ms, names resolved within step_ms. probes[i] is
  * hosts[i]'s (free each with probe_free). Returns 0, or a negative errno when poll failed. */

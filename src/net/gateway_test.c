@@ -82,6 +82,18 @@ static void index_of(void **state)
 	assert_int_equal(gateway_index(h, 2, NULL), -1);
 }
 
+/* The gateway in use: fstab's source first (what a new mount would use), else the mount's. */
+static void in_use(void **state)
+{
+	(void)state;
+	const char *h[] = { "100.64.0.1", "gw2.mesh" };
+	assert_int_equal(gateway_in_use(h, 2, "GW2.mesh:/opt/shared", "100.64.0.1:/opt/shared"), 1);
+	assert_int_equal(gateway_in_use(h, 2, NULL, "100.64.0.1:/opt/shared"), 0);
+	assert_int_equal(gateway_in_use(h, 2, "100.64.0.9:/opt/shared", "100.64.0.1:/x"), -1);
+	assert_int_equal(gateway_in_use(h, 2, NULL, "hangfs"), -1); /* not HOST:/PATH */
+	assert_int_equal(gateway_in_use(h, 2, NULL, NULL), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +102,7 @@ int main(void)
 		cmocka_unit_test(none_answers),
 		cmocka_unit_test(asked_for),
 		cmocka_unit_test(index_of),
+		cmocka_unit_test(in_use),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,29 +52,9 @@ char *repair_unit_name(const char *path, const char *suffix)
 static int fstab_options(const char *mountpoint, char **options, char **source,
 			 struct diag *diag)
 {
-	_cleanup_free_ char *path = root_path("/etc/fstab"), *data = NULL;
-	struct fstab f;
-	size_t len;
-	int r = safewrite_read_input(path, &data, &len, diag);
+	_cleanup_free_ char *path = root_path("/etc/fstab");
 
-	*options = *source = NULL;
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r;
-	r = fstab_parse(path, data, len, &f, diag);
-	if (r < 0)
-		return r;
-	r = fstab_find(&f, mountpoint, diag);
-	if (r >= 0) {
-		const struct fstab_line *l = &f.lines[r];
-		*options = xstrdup(l->n_fields > 3 ? l->field[FSTAB_OPTIONS] : "defaults");
-		*source = xstrdup(l->field[FSTAB_SOURCE]);
-		r = 0;
-	} else if (r == -ENOENT)
-		r = 0;
-	fstab_free(&f);
-	return r;
+	return fstab_read_entry(path, mountpoint, options, source, diag);
 }
 
 /* The server answers (the probe up to the export, no write): a new mount would work. */
@@ -203,22 +183,13 @@ struct gw_plan {
 	char *new_source; /* "GATEWAY:EXPORT" for the fstab entry */
 };
 
-/* The host of an NFS source "HOST:/PATH" (new string), or NULL. */
-static char *source_host(const char *src)
-{
-	const char *c = src ? strstr(src, ":/") : NULL;
-	return c ? xstrndup(src, (size_t)(c - src)) : NULL;
-}
-
 /* Gather (every gateway probed at once, up to the export) and judge (net/gateway.h), each
  * gateway's answer shown with the plan. */
 static int plan_gateways(const struct repair *rp, struct plan *p, const char *fstab_src,
 			 const char *mount_src, struct gw_plan *g, struct diag *diag)
 {
-	const char *src = fstab_src ? fstab_src : mount_src;
-	_cleanup_free_ char *host = source_host(src);
 	size_t n = rp->n_gateways;
-	int current = gateway_index(rp->gateways, n, host);
+	int current = gateway_in_use(rp->gateways, n, fstab_src, mount_src);
 	int asked = rp->gateway ? gateway_index(rp->gateways, n, rp->gateway) : -1;
 	_cleanup_free_ struct gateway_fact *facts = xcalloc(n, sizeof(*facts));
 	struct gateway_choice c;
@@ -236,7 +207,24 @@ static int plan_gateways(const struct repair *rp, struct plan *p, const char *fs
 	g->active = true;
 	for (size_t i = 0; i < n; i++)
 		facts[i] = (struct gateway_fact){ .host = rp->gateways[i] };
-	if (rp->live) {
+	if (rp->live && rp->known) {
+		/* The gateways' answers already in hand (watch's round, a moment ago): the same
+		 * choice, without a second probe of a hung gateway. */
+		for (size_t i = 0; i < n; i++) {
+			facts[i].probed = rp->known[i].probed;
+			facts[i].diagnosis = rp->known[i].diagnosis;
+			if (gateway_healthy(&facts[i]))
+				plan_right(p, "repair.gateway", "gateway %s answers (watch's probe)%s",
+					   rp->gateways[i], (int)i == current ? "; in use" : "");
+			else
+				plan_note(p, "repair.gateway", "gateway %s does not answer (%s, watch's "
+					  "probe)%s", rp->gateways[i],
+					  facts[i].probed ? probe_diagnosis_name(facts[i].diagnosis)
+							  : "not probed",
+					  (int)i == current ? "; in use" : "");
+		}
+		gateway_choose(facts, n, current, asked, &c);
+	} else if (rp->live) {
 		struct probe *pr = xcalloc(n, sizeof(*pr));
 		gateway_probe_all(rp->gateways, n, rp->export_path, rp->mesh, rp->timeout_ms, true,
 				  pr);

@@ -62,22 +62,39 @@ static int packages(struct plan *p, const struct node_info *n, const struct setu
 	return 0;
 }
 
-static void export_dir(struct plan *p, const struct setup_server *s)
+/* Every export's directory: there, or made. */
+static void export_dirs(struct plan *p, const struct setup_server *s)
 {
-	_cleanup_free_ char *real = root_path(s->export_path);
-	struct stat st;
+	for (size_t i = 0; i < s->n_exports; i++) {
+		_cleanup_free_ char *real = root_path(s->exports[i]);
+		struct stat st;
 
-	if (root_stat(real, &st) == 0 && S_ISDIR(st.st_mode))
-		plan_right(p, "setup.export-dir", "%s exists", s->export_path);
-	else
-		plan_add_mkdir(p, "setup.export-dir", s->export_path, real, 0755);
+		if (root_stat(real, &st) == 0 && S_ISDIR(st.st_mode))
+			plan_right(p, "setup.export-dir", "%s exists", s->exports[i]);
+		else
+			plan_add_mkdir(p, "setup.export-dir", s->exports[i], real, 0755);
+	}
+}
+
+/* "P1, P2 and P3" (new string). */
+static char *exports_text(const char *const *paths, size_t n)
+{
+	struct buf b = { 0 };
+
+	buf_append(&b, "", 0);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", paths[i]);
+	return b.data;
 }
 
 /* ---- kernel server ---- */
 
+/* One exports file, every export that goes there, in one edit. */
 struct exports_edit {
-	char *file;
-	char *path;
+	char *file;  /* resolved under the root */
+	char *shown; /* as on the node */
+	size_t n;
+	const char *path[SETUP_MAX_EXPORTS];
 	char *token;
 };
 
@@ -85,14 +102,26 @@ static int exports_edit_fn(void *userdata, const char *old, size_t len, bool exi
 			   struct buf *out, struct diag *diag)
 {
 	const struct exports_edit *e = userdata;
+	struct buf cur = { 0 };
+	int r = 0;
+
 	(void)exists;
-	return exports_set_client(e->file, old, len, e->path, e->token, out, diag);
+	buf_append(&cur, old, len);
+	for (size_t i = 0; i < e->n && r == 0; i++) {
+		struct buf next = { 0 };
+		r = exports_set_client(e->file, cur.data ? cur.data : "", cur.len, e->path[i],
+				       e->token, i + 1 == e->n ? out : &next, diag);
+		buf_free(&cur);
+		cur = next;
+	}
+	buf_free(&cur);
+	return r;
 }
 
 /* Reads and parses every exports file; picks the one to edit: the first that exports the
  * path, else the drop-in. Notes clients of the path that reach outside the mesh. */
-static int choose_exports_file(struct plan *p, const struct setup_server *s, char **chosen,
-			       struct diag *diag)
+static int choose_exports_file(struct plan *p, const struct setup_server *s, const char *path,
+			       char **chosen, struct diag *diag)
 {
 	size_t n;
 	char **files;
@@ -113,8 +142,8 @@ static int choose_exports_file(struct plan *p, const struct setup_server *s, cha
 		r = exports_parse(real, data, len, &f, diag);
 		if (r < 0)
 			break;
-		for (int e = exports_find_path(&f, s->export_path, 0); e >= 0;
-		     e = exports_find_path(&f, s->export_path, e + 1)) {
+		for (int e = exports_find_path(&f, path, 0); e >= 0;
+		     e = exports_find_path(&f, path, e + 1)) {
 			if (!*chosen)
 				*chosen = xstrdup(files[i]);
 			for (size_t c = 0; c < f.entries[e].n_clients; c++) {
@@ -126,7 +155,7 @@ static int choose_exports_file(struct plan *p, const struct setup_server *s, cha
 					plan_note(p, "setup.exports",
 						  "%s:%u also exports %s to '%s' (%s, not inside the mesh): "
 						  "meshnfs leaves it; remove it if it is not meant",
-						  real, cl->line, s->export_path, *cl->name ? cl->name : "*",
+						  real, cl->line, path, *cl->name ? cl->name : "*",
 						  exports_kind_name(cl->kind));
 			}
 		}
@@ -166,33 +195,63 @@ static int plan_kernel(struct plan *p, const struct setup_server *s, const struc
 
 	if (r < 0)
 		return r;
-	r = choose_exports_file(p, s, &chosen, diag);
-	if (r < 0)
-		return r;
-	if (streq(chosen, SETUP_EXPORTS_DROPIN) && !root_entry_exists("/etc/exports.d")) {
-		_cleanup_free_ char *d = root_path("/etc/exports.d");
-		plan_add_mkdir(p, "setup.exports", "/etc/exports.d", d, 0755);
+	/* Each export's file (the first that has it, else the drop-in); one edit per file. */
+	struct exports_edit *edits[SETUP_MAX_EXPORTS];
+	size_t n_edits = 0;
+	_cleanup_free_ char *token = xasprintf("%s(rw,sync,no_subtree_check,%s)", s->clients,
+					       s->root_squash ? "root_squash" : "no_root_squash");
+	bool dropin_dir = false, changed = false, missing = false;
+	for (size_t i = 0; i < s->n_exports; i++) {
+		r = choose_exports_file(p, s, s->exports[i], &chosen, diag);
+		if (r < 0)
+			return r;
+		_cleanup_free_ char *real = root_path(chosen);
+		size_t k = 0;
+		while (k < n_edits && !streq(edits[k]->file, real))
+			k++;
+		if (k == n_edits) {
+			edits[n_edits] = xcalloc(1, sizeof(**edits)); /* the plan's (owned) */
+			edits[n_edits]->file = plan_own(p, TAKE_PTR(real));
+			edits[n_edits]->shown = plan_own(p, xstrdup(chosen));
+			edits[n_edits]->token = plan_own(p, xstrdup(token));
+			n_edits++;
+		}
+		edits[k]->path[edits[k]->n++] = plan_own(p, xstrdup(s->exports[i]));
+		if (streq(chosen, SETUP_EXPORTS_DROPIN) && !root_entry_exists("/etc/exports.d") &&
+		    !dropin_dir) {
+			_cleanup_free_ char *d = root_path("/etc/exports.d");
+			plan_add_mkdir(p, "setup.exports", "/etc/exports.d", d, 0755);
+			dropin_dir = true;
+		}
+		free(chosen);
+		chosen = NULL;
 	}
-	struct exports_edit *e = xcalloc(1, sizeof(*e));
-	e->file = plan_own(p, root_path(chosen));
-	e->path = plan_own(p, xstrdup(s->export_path));
-	e->token = plan_own(p, xasprintf("%s(rw,sync,no_subtree_check,%s)", s->clients,
-					 s->root_squash ? "root_squash" : "no_root_squash"));
-	_cleanup_free_ char *right = xasprintf("%s exports %s to %s", chosen, s->export_path,
-					       e->token);
-	r = plan_add_write(p, "setup.exports", chosen, e->file, exports_edit_fn, e, true, NULL,
-			   right, diag);
-	if (r < 0)
-		return r;
-	bool changed = r > 0;
-	export_dir(p, s);
+	for (size_t k = 0; k < n_edits; k++) {
+		struct exports_edit *e = edits[k];
+		_cleanup_free_ char *paths = exports_text(e->path, e->n);
+		_cleanup_free_ char *right = xasprintf("%s exports %s to %s", e->shown, paths,
+						       e->token);
+		r = plan_add_write(p, "setup.exports", e->shown, e->file, exports_edit_fn, e, true,
+				   NULL, right, diag);
+		if (r < 0) {
+			while (++k < n_edits)
+				free(edits[k]);
+			return r;
+		}
+		changed |= r > 0;
+	}
+	export_dirs(p, s);
+	for (size_t i = 0; i < s->n_exports; i++)
+		missing |= !etab_has(s->exports[i]);
 
-	if (changed || !etab_has(s->export_path)) {
+	if (changed || missing) {
 		const char *argv[] = { "exportfs", "-ra", NULL };
 		plan_add_run(p, "setup.exportfs", setup_timeout(s->timeout_ms, SETUP_SYSTEMCTL_TIMEOUT_MS),
 			     argv);
-	} else
-		plan_right(p, "setup.exportfs", "the kernel's export table has %s", s->export_path);
+	} else {
+		_cleanup_free_ char *paths = exports_text(s->exports, s->n_exports);
+		plan_right(p, "setup.exportfs", "the kernel's export table has %s", paths);
+	}
 
 	bool enabled = root_entry_exists("/etc/systemd/system/multi-user.target.wants/"
 					 "nfs-server.service");
@@ -216,51 +275,66 @@ static int plan_kernel(struct plan *p, const struct setup_server *s, const struc
 
 /* ---- nfs-ganesha ---- */
 
-char *setup_ganesha_conf(const char *export_path, const char *clients, bool root_squash)
+void setup_ganesha_export(struct buf *b, unsigned id, const char *path, const char *pseudo,
+			  bool root_squash, const char *fsal, const char *clients)
 {
-	for (const char *c = export_path; *c; c++)
-		if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
-			return NULL;
-	return xasprintf(
-		NODE_GANESHA_MARKER "\n"
-		"# meshnfs rewrites this file; the previous version is kept as ganesha.conf%s.\n"
-		"# One NFSv4-only export over TCP, as the mesh guide's kernel export.\n"
-		"NFS_CORE_PARAM {\n"
-		"\tProtocols = 4;\n"
-		"\tEnable_UDP = false;\n"
-		"\tEnable_NLM = false;\n"
-		"\tEnable_RQUOTA = false;\n"
-		"}\n"
-		"NFSv4 {\n"
-		"\t# No grace period after a start: clients get service at once; open and lock\n"
-		"\t# state is not reclaimed after a restart (the share has no lock manager).\n"
-		"\tGraceless = true;\n"
-		"\t# AUTH_SYS clients without idmapd: owners as numbers.\n"
-		"\tOnly_Numeric_Owners = true;\n"
-		"}\n"
-		"EXPORT {\n"
-		"\tExport_Id = 1;\n"
-		"\tPath = \"%s\";\n"
-		"\tPseudo = \"%s\";\n"
-		"\tProtocols = 4;\n"
-		"\tTransports = TCP;\n"
-		"\tAccess_Type = None;\n"
-		"\tSquash = %s;\n"
-		"\t# Squashed root is nobody:nogroup, as with the kernel server (ganesha's own\n"
-		"\t# default is -2).\n"
-		"\tAnonymous_Uid = 65534;\n"
-		"\tAnonymous_Gid = 65534;\n"
-		"\tSecType = sys;\n"
-		"\tFSAL {\n"
-		"\t\tName = VFS;\n"
-		"\t}\n"
-		"\tCLIENT {\n"
-		"\t\tClients = %s;\n"
-		"\t\tAccess_Type = RW;\n"
-		"\t}\n"
-		"}\n",
-		SAFEWRITE_BACKUP_SUFFIX, export_path, export_path,
-		root_squash ? "Root_Squash" : "No_Root_Squash", clients);
+	buf_printf(b,
+		   "EXPORT {\n"
+		   "\tExport_Id = %u;\n"
+		   "\tPath = \"%s\";\n"
+		   "\tPseudo = \"%s\";\n"
+		   "\tProtocols = 4;\n"
+		   "\tTransports = TCP;\n"
+		   "\tAccess_Type = None;\n"
+		   "\tSquash = %s;\n"
+		   "\t# Squashed root is nobody:nogroup, as with the kernel server (ganesha's own\n"
+		   "\t# default is -2).\n"
+		   "\tAnonymous_Uid = 65534;\n"
+		   "\tAnonymous_Gid = 65534;\n"
+		   "\tSecType = sys;\n"
+		   "\tFSAL {\n"
+		   "%s"
+		   "\t}\n"
+		   "\tCLIENT {\n"
+		   "\t\tClients = %s;\n"
+		   "\t\tAccess_Type = RW;\n"
+		   "\t}\n"
+		   "}\n",
+		   id, path, pseudo, root_squash ? "Root_Squash" : "No_Root_Squash", fsal, clients);
+}
+
+char *setup_ganesha_conf(const char *const *exports, size_t n, const char *clients,
+			 bool root_squash)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		for (const char *c = exports[i]; *c; c++)
+			if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+				return NULL;
+	buf_printf(&b,
+		   NODE_GANESHA_MARKER "\n"
+		   "# meshnfs rewrites this file; the previous version is kept as ganesha.conf%s.\n"
+		   "# %s NFSv4-only export%s over TCP, as the mesh guide's kernel export.\n"
+		   "NFS_CORE_PARAM {\n"
+		   "\tProtocols = 4;\n"
+		   "\tEnable_UDP = false;\n"
+		   "\tEnable_NLM = false;\n"
+		   "\tEnable_RQUOTA = false;\n"
+		   "}\n"
+		   "NFSv4 {\n"
+		   "\t# No grace period after a start: clients get service at once; open and lock\n"
+		   "\t# state is not reclaimed after a restart (the share has no lock manager).\n"
+		   "\tGraceless = true;\n"
+		   "\t# AUTH_SYS clients without idmapd: owners as numbers.\n"
+		   "\tOnly_Numeric_Owners = true;\n"
+		   "}\n",
+		   SAFEWRITE_BACKUP_SUFFIX, n == 1 ? "One" : "One per share:", n == 1 ? "" : "s");
+	/* Export_Id: 1, 2, ... in the order of the shares (unique, as ganesha requires). */
+	for (size_t i = 0; i < n; i++)
+		setup_ganesha_export(&b, (unsigned)i + 1, exports[i], exports[i], root_squash,
+				     "\t\tName = VFS;\n", clients);
+	return b.data;
 }
 
 struct ganesha_edit {
@@ -329,10 +403,10 @@ static int plan_ganesha(struct plan *p, const struct setup_server *s, const stru
 
 	if (r < 0)
 		return r;
-	conf = setup_ganesha_conf(s->export_path, s->clients, s->root_squash);
+	conf = setup_ganesha_conf(s->exports, s->n_exports, s->clients, s->root_squash);
 	if (!conf)
 		return diag_set(diag, NULL, 0,
-				"the export path \"%s\" cannot be written in a ganesha configuration "
+				"an export path (%s) cannot be written in a ganesha configuration "
 				"(a double quote, a backslash or a control character)",
 				s->export_path), -EDOM;
 	return setup_ganesha_serve(p, s, n, conf, true, diag);
@@ -351,8 +425,9 @@ int setup_ganesha_serve(struct plan *p, const struct setup_server *s, const stru
 	e->file = plan_own(p, root_path(NODE_GANESHA_CONF));
 	e->conf = plan_own(p, conf);
 	e->force = s->force;
-	_cleanup_free_ char *right = xasprintf("%s exports %s to %s", NODE_GANESHA_CONF,
-					       s->export_path, s->clients);
+	_cleanup_free_ char *paths = exports_text(s->exports, s->n_exports);
+	_cleanup_free_ char *right = xasprintf("%s exports %s to %s", NODE_GANESHA_CONF, paths,
+					       s->clients);
 	r = plan_add_write(p, "setup.ganesha", NODE_GANESHA_CONF, e->file, ganesha_edit_fn, e, true,
 			   NULL, right, diag);
 	if (r == -EBADMSG)
@@ -361,7 +436,7 @@ int setup_ganesha_serve(struct plan *p, const struct setup_server *s, const stru
 		return r;
 	bool changed = r > 0;
 	if (local_dir)
-		export_dir(p, s);
+		export_dirs(p, s);
 	if (nfsd_running())
 		plan_note(p, "setup.service",
 			  "the kernel NFS server is running: ganesha cannot listen on port 2049 "
@@ -409,9 +484,10 @@ int setup_server_plan(const struct setup_server *s, const struct node_info *n, s
 
 	if (r < 0)
 		return r;
-	if (config_check_abs_path(s->export_path) < 0)
-		return diag_set(diag, NULL, 0, "--export \"%s\" is not an absolute path",
-				s->export_path), -EDOM;
+	for (size_t i = 0; i < s->n_exports; i++)
+		if (config_check_abs_path(s->exports[i]) < 0)
+			return diag_set(diag, NULL, 0, "--export \"%s\" is not an absolute path",
+					s->exports[i]), -EDOM;
 	if (!s->root_squash)
 		plan_note(p, "setup.security",
 			  "no_root_squash (the guide's choice): root on any mesh node, a WSL2 user "

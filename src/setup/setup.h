@@ -49,8 +49,14 @@ struct setup_ceph {
 	const char *nodeid; /* this gateway's name in the RADOS recovery records */
 };
 
+#define SETUP_MAX_EXPORTS 32
 struct setup_server {
-	const char *export_path;
+	const char *export_path; /* the first of exports */
+	/* Every export of this node (setup server exports each share this node serves, as its
+	 * server or one of its gateways; --share NAME limits it): one exports edit, or one
+	 * ganesha configuration with one EXPORT each. 1..SETUP_MAX_EXPORTS. */
+	const char *const *exports;
+	size_t n_exports;
 	const char *clients; /* "A.B.C.D/N" or "*" */
 	const struct cidr *mesh;
 	const struct cidr6 *mesh6; /* the tailnet's IPv6 range, or NULL */
@@ -84,15 +90,25 @@ char *setup_ganesha_ceph_conf(const struct setup_server *s);
 
 /* Where the drop-in meshnfs writes when no exports file has the path yet. */
 #define SETUP_EXPORTS_DROPIN "/etc/exports.d/meshnfs.exports"
-/* The ganesha configuration for one export (new string), or NULL when a path cannot be
- * written there (a double quote, a backslash or a control byte). */
-char *setup_ganesha_conf(const char *export_path, const char *clients, bool root_squash);
+/* The ganesha configuration for exports[0..n) (one EXPORT each, FSAL_VFS, Export_Id 1..n in
+ * that order; new string), or NULL when a path cannot be written there (a double quote, a
+ * backslash or a control byte). */
+char *setup_ganesha_conf(const char *const *exports, size_t n, const char *clients,
+			 bool root_squash);
+/* One ganesha EXPORT block appended to b: NFSv4 over TCP, Path path (in the FSAL's namespace),
+ * Pseudo pseudo (what clients mount), Squash, anonymous ids nobody:nogroup, sec=sys, the FSAL
+ * block with fsal as its inner lines ("\t\tName = VFS;\n"...), clients read-write. The values
+ * must be quotable (the callers check). What setup server (VFS) and the CephFS gateway
+ * (CEPH) share. */
+void setup_ganesha_export(struct buf *b, unsigned id, const char *path, const char *pseudo,
+			  bool root_squash, const char *fsal, const char *clients);
 /* The step that installs pkgs (space-separated, at most three) because program is missing:
  * apt-get install -y --no-install-recommends, `apt-get update` and once more when that fails,
  * then a check that program is there now (step id setup.packages). */
 void setup_plan_install(struct plan *p, const char *program, const char *pkgs, int timeout_ms);
 
 /* meshnfs repair: the configured share's mount on this node. */
+struct gateway_fact; /* net/gateway.h */
 struct repair {
 	const char *server, *export_path, *mountpoint;
 	const char *options; /* configured fstab options, for a mount without an fstab entry */
@@ -107,6 +123,9 @@ struct repair {
 	const char *const *gateways;
 	size_t n_gateways;
 	const char *gateway; /* repair --gateway: move to this one (back only when asked) */
+	/* The gateways' probe results already in hand (n_gateways of them, in gateways' order:
+	 * watch's round), or NULL: repair probes them itself. */
+	const struct gateway_fact *known;
 	const char *share;   /* the share's name, for messages */
 };
 

@@ -34,7 +34,8 @@ char *setup_ganesha_ceph_conf(const struct setup_server *s)
 	for (size_t i = 0; i < ARRAY_SIZE(values); i++)
 		if (!quotable(values[i]))
 			return NULL;
-	return xasprintf(
+	struct buf b = { 0 };
+	buf_printf(&b,
 		NODE_GANESHA_MARKER "\n"
 		"# meshnfs rewrites this file; the previous version is kept as ganesha.conf%s.\n"
 		"# Backend ceph: CephFS \"%s\" through FSAL_CEPH, one NFSv4-only export over TCP.\n"
@@ -63,31 +64,15 @@ char *setup_ganesha_ceph_conf(const struct setup_server *s)
 		"\t# The key: the keyring this configuration names, else\n"
 		"\t# /etc/ceph/ceph.client.%s.keyring (libcephfs looks there as every Ceph client).\n"
 		"\tCeph_Conf = \"%s\";\n"
-		"}\n"
-		"EXPORT {\n"
-		"\tExport_Id = 1;\n"
-		"\tPath = \"%s\";\n"
-		"\tPseudo = \"%s\";\n"
-		"\tProtocols = 4;\n"
-		"\tTransports = TCP;\n"
-		"\tAccess_Type = None;\n"
-		"\tSquash = %s;\n"
-		"\tAnonymous_Uid = 65534;\n"
-		"\tAnonymous_Gid = 65534;\n"
-		"\tSecType = sys;\n"
-		"\tFSAL {\n"
-		"\t\tName = CEPH;\n"
-		"\t\tFilesystem = \"%s\";\n"
-		"\t\tUser_Id = \"%s\";\n"
-		"\t}\n"
-		"\tCLIENT {\n"
-		"\t\tClients = %s;\n"
-		"\t\tAccess_Type = RW;\n"
-		"\t}\n"
 		"}\n",
 		SAFEWRITE_BACKUP_SUFFIX, c->fs, c->conf, c->user, c->pool, c->ns, c->nodeid, c->user,
-		c->conf, c->path, s->export_path, s->root_squash ? "Root_Squash" : "No_Root_Squash",
-		c->fs, c->user, s->clients);
+		c->conf);
+	_cleanup_free_ char *fsal = xasprintf("\t\tName = CEPH;\n"
+					      "\t\tFilesystem = \"%s\";\n"
+					      "\t\tUser_Id = \"%s\";\n",
+					      c->fs, c->user);
+	setup_ganesha_export(&b, 1, c->path, s->export_path, s->root_squash, fsal, s->clients);
+	return b.data;
 }
 
 /* What the cluster said: 0 (plan_right) when it can serve the export, else -EHOSTDOWN with

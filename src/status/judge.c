@@ -3,6 +3,7 @@
 #include "status/status.h"
 
 #include "mesh/wslghost.h"
+#include "net/gateway.h"
 
 #include <time.h>
 
@@ -324,10 +325,58 @@ static void warn_relayed(struct status *st)
 	}
 }
 
+/* Each share: which gateways answer up to the export, which one clients should use (the
+ * choice of repair and watch, with no gateway in use), the verdict. */
+static void judge_shares(struct status *st)
+{
+	for (size_t i = 0; i < st->n_shares; i++) {
+		struct status_share *x = &st->shares[i];
+		struct gateway_fact g[CONFIG_SHARE_MAX_SERVERS];
+		struct gateway_choice c;
+		for (size_t k = 0; k < x->n; k++) {
+			const struct status_target *t =
+				x->row[k] == SIZE_MAX ? NULL : status_row_target(st, &st->rows[x->row[k]]);
+			x->diag[k] = t ? t->p.diagnosis : PROBE_PENDING;
+			g[k] = (struct gateway_fact){ .host = x->gateway[k], .probed = t != NULL,
+						      .diagnosis = x->diag[k] };
+			x->healthy[k] = gateway_healthy(&g[k]);
+		}
+		gateway_choose(g, x->n, -1, -1, &c);
+		x->use = c.use;
+		x->n_healthy = (size_t)c.n_healthy;
+		x->verdict = x->n_healthy == x->n ? CHECK_OK : x->n_healthy ? CHECK_WARN : CHECK_FAIL;
+	}
+}
+
+bool status_row_is_gateway(const struct status *st, size_t row)
+{
+	for (size_t i = 0; i < st->n_shares; i++)
+		for (size_t k = 0; st->shares[i].n > 1 && k < st->shares[i].n; k++)
+			if (st->shares[i].row[k] == row)
+				return true;
+	return false;
+}
+
+/* Row is a gateway, and every share it serves is available through one that answers. */
+static bool covered(const struct status *st, size_t row)
+{
+	bool some = false;
+
+	for (size_t i = 0; i < st->n_shares; i++)
+		for (size_t k = 0; k < st->shares[i].n; k++)
+			if (st->shares[i].row[k] == row) {
+				if (st->shares[i].verdict == CHECK_FAIL)
+					return false;
+				some = true;
+			}
+	return some;
+}
+
 void status_judge(struct status *st)
 {
 	for (size_t i = 0; i < st->n_rows; i++)
 		st->rows[i].role = role_of(st, &st->rows[i]);
+	judge_shares(st);
 	warn_servers(st);
 	warn_relayed(st);
 	for (size_t i = 0; i < st->n_rows; i++)
@@ -343,6 +392,8 @@ bool status_row_fails(const struct status *st, const struct status_row *r)
 
 	if (r->role != STATUS_ROLE_SERVER)
 		return false;
+	if (st->n_shares && covered(st, (size_t)(r - st->rows)))
+		return false; /* its share(s) still answer through another gateway: a warning */
 	if (!t)
 		return r->expected_server;
 	/* Cut: no verdict, so no failure (a warning says so). */
@@ -353,6 +404,9 @@ enum check_status status_verdict(const struct status *st)
 {
 	for (size_t i = 0; i < st->n_rows; i++)
 		if (status_row_fails(st, &st->rows[i]))
+			return CHECK_FAIL;
+	for (size_t i = 0; i < st->n_shares; i++)
+		if (st->shares[i].verdict == CHECK_FAIL)
 			return CHECK_FAIL;
 	return st->n_warnings ? CHECK_WARN : CHECK_OK;
 }

@@ -21,7 +21,9 @@ static void arm(struct status *st, struct status_target *t, bool full, int total
 
 	ipv4_format(t->addr, host, sizeof(host));
 	probe_init(&t->p, &(struct probe_opts){ .host = host, .addr = t->addr,
-						 .export_path = full ? c->export_path : NULL,
+						 .export_path = !full	      ? NULL
+								: t->export_path ? t->export_path
+										 : c->export_path,
 						 .mesh = c->mesh, .step_ms = st->o.timeout_ms,
 						 .total_ms = total_ms, .no_write = st->o.no_write,
 						 .gate = &st->gate, .patient = t->online });
@@ -58,7 +60,7 @@ static bool ladder(struct status *st, struct status_target *t)
 	t->waiting = false;
 	t->full = true;
 	st->ladders++;
-	probe_extend(&t->p, st->o.cfg->export_path, (int)left);
+	probe_extend(&t->p, t->export_path ? t->export_path : st->o.cfg->export_path, (int)left);
 	return true;
 }
 

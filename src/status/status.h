@@ -47,6 +47,8 @@ struct status_target {
 	bool waiting;          /* NULL answered, waiting for a turn for its whole ladder */
 	bool online;           /* a node at this address is online to the control plane and not
 				  on a direct path: its silence is waited out (probe_opts.patient) */
+	const char *export_path; /* a gateway of a share: the share's export (the first share
+				    that names it), else NULL: [server] export */
 };
 
 struct status_row {
@@ -80,8 +82,26 @@ struct status_warning {
 	char *node; /* the row it is about, or NULL */
 };
 
+/* A share of the configuration and its gateways (shown only when the configuration has
+ * [share NAME] sections: an old single-share one shows no shares, as before). */
+struct status_share {
+	const char *name, *export_path, *mountpoint; /* into the configuration */
+	size_t n;                                    /* gateways */
+	const char *gateway[CONFIG_SHARE_MAX_SERVERS]; /* as configured, in order */
+	size_t row[CONFIG_SHARE_MAX_SERVERS];        /* its row, SIZE_MAX when none */
+	/* status_judge: */
+	enum probe_diagnosis diag[CONFIG_SHARE_MAX_SERVERS]; /* PROBE_PENDING: not probed */
+	bool healthy[CONFIG_SHARE_MAX_SERVERS];      /* answers up to the export (net/gateway.h) */
+	size_t n_healthy;
+	int use;                    /* the gateway clients should use (gateway_choose with no
+				       gateway in use: the first that answers), -1 when none */
+	enum check_status verdict;  /* ok: every gateway answers; warn: available (at least one
+				       does); fail: none does */
+};
+
 struct status_opts {
 	const struct config *cfg;
+	const char *share; /* --share NAME: only that share's row in the shares; NULL: all */
 	int timeout_ms;    /* --timeout: the whole run of probes, and each step at most */
 	size_t max_active; /* probes (descriptors) at once; 0: one per address, as far as the
 			      descriptor limit (soft raised to hard) goes */
@@ -115,6 +135,11 @@ struct status {
 	struct status_warning *warnings;
 	size_t n_warnings;
 	struct mesh_node server_node; /* the configured server, when no node holds it */
+	struct mesh_node **gateway_nodes; /* gateways no node holds (each its own allocation) */
+	size_t n_gateway_nodes;
+	struct status_share *shares; /* named shares in the configuration: all of them (or the
+					one --share names); none without [share NAME] sections */
+	size_t n_shares;
 };
 
 /* Rows and targets for nodes (which must outlive st). A [server] address given as a name
@@ -130,7 +155,8 @@ int status_paths(struct status *st);
 /* Roles and warnings from the results. */
 void status_judge(struct status *st);
 /* A row that makes the run fail: a server (by role) whose NFS probe did not end ok, or an
- * expected server that was not probed at all. */
+ * expected server that was not probed at all; but not a gateway whose shares are all still
+ * available through another gateway (its warning stays). */
 bool status_row_fails(const struct status *st, const struct status_row *r);
 /* The run's verdict: fail when a row fails, warn when there are warnings, else ok. */
 enum check_status status_verdict(const struct status *st);
@@ -144,6 +170,8 @@ bool status_target_answered(const struct status_target *t);
 bool status_row_answered(const struct status *st, const struct status_row *r);
 /* TCP connect time in ms when the node answered, else -1. */
 int64_t status_row_latency(const struct status *st, const struct status_row *r);
+/* The row is a gateway of a share with more than one (status_judge's shares). */
+bool status_row_is_gateway(const struct status *st, size_t row);
 const char *status_role_name(enum status_role r);  /* JSON: "server", ..., NULL for none */
 const char *status_role_title(enum status_role r); /* table: "server", "Windows endpoint", ... */
 const char *status_warning_kind_name(enum status_warning_kind k);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <strings.h>
 
 void status_warn(struct status *st, enum status_warning_kind k, const char *node, char *fix,
 		 const char *fmt, ...)
@@ -97,32 +98,97 @@ static void add_row(struct status *st, const struct mesh_node *n, bool expected)
 	r->not_probed = xasprintf("no IPv4 address in the mesh range %s", range);
 }
 
-/* The configured server when no node of the list is it: a row of its own, probed all the
- * same (a name is resolved within the timeout). */
-static void add_unlisted_server(struct status *st)
+/* A configured server that no node of the list holds (s: its node, filled here): a row of
+ * its own, probed all the same (a name is resolved within the timeout). Its index. */
+static size_t add_unlisted(struct status *st, struct mesh_node *s, const char *host)
 {
-	const struct config *c = st->o.cfg;
-	struct mesh_node *s = &st->server_node;
 	char err[300] = "", addr[16];
 	uint32_t a;
 
-	s->name = xstrdup(c->server);
+	s->name = xstrdup(host);
 	s->role = xstrdup("server");
-	if (net_resolve(c->server, st->o.timeout_ms < 2000 ? st->o.timeout_ms : 2000, &a, err,
+	if (net_resolve(host, st->o.timeout_ms < 2000 ? st->o.timeout_ms : 2000, &a, err,
 			sizeof(err)) == 0) {
 		ipv4_format(a, addr, sizeof(addr));
 		mesh_node_add_ip(s, addr);
 	}
+	add_row(st, s, true);
+	if (st->rows[st->n_rows - 1].target == SIZE_MAX && err[0]) {
+		free(st->rows[st->n_rows - 1].not_probed);
+		st->rows[st->n_rows - 1].not_probed = xstrdup(err);
+	}
+	return st->n_rows - 1;
+}
+
+/* The configured server when no node of the list is it. */
+static void add_unlisted_server(struct status *st)
+{
+	const struct config *c = st->o.cfg;
+
 	status_warn(st, STATUS_W_NOT_LISTED, c->server,
 		    xasprintf("add it to the mesh (on the server: sudo tailscale up), or set [server] "
 			      "address in %s to one of the listed nodes",
 			      c->source ? c->source : CONFIG_DEFAULT_PATH),
 		    "the configured NFS server %s ([server] address) is not among the %zu nodes of %s",
 		    c->server, st->nodes->n, st->nodes->source ? st->nodes->source : "the list");
-	add_row(st, s, true);
-	if (st->rows[st->n_rows - 1].target == SIZE_MAX && err[0]) {
-		free(st->rows[st->n_rows - 1].not_probed);
-		st->rows[st->n_rows - 1].not_probed = xstrdup(err);
+	add_unlisted(st, &st->server_node, c->server);
+}
+
+/* The row of host (a name or an address) among the rows so far, or SIZE_MAX. */
+static size_t row_of(const struct status *st, const char *host)
+{
+	for (size_t i = 0; i < st->n_rows; i++)
+		if (names_node(st->rows[i].node, host))
+			return i;
+	return SIZE_MAX;
+}
+
+/* A gateway of a share that no node of the list holds. */
+static size_t add_unlisted_gateway(struct status *st, const char *host, const char *share)
+{
+	const struct config *c = st->o.cfg;
+	struct mesh_node *s = xcalloc(1, sizeof(*s));
+
+	st->gateway_nodes = xrealloc(st->gateway_nodes,
+				     (st->n_gateway_nodes + 1) * sizeof(*st->gateway_nodes));
+	st->gateway_nodes[st->n_gateway_nodes++] = s;
+	status_warn(st, STATUS_W_NOT_LISTED, host,
+		    xasprintf("add it to the mesh (on the gateway: sudo tailscale up), or correct "
+			      "[share %s] servers in %s",
+			      share, c->source ? c->source : CONFIG_DEFAULT_PATH),
+		    "gateway %s of share %s is not among the %zu nodes of %s", host, share,
+		    st->nodes->n, st->nodes->source ? st->nodes->source : "the list");
+	return add_unlisted(st, s, host);
+}
+
+/* The shares and their gateways' rows, when the configuration names shares; each gateway's
+ * target probes its share's export. */
+static void plan_shares(struct status *st)
+{
+	const struct config *c = st->o.cfg;
+
+	if (!c->n_shares)
+		return; /* no [share NAME]: the single share of [server]/[client], shown as before */
+	for (size_t i = 0; i < config_n_shares(c); i++) {
+		struct config_share sh;
+		config_share_get(c, i, &sh);
+		if (st->o.share && strcasecmp(sh.name, st->o.share) != 0)
+			continue;
+		st->shares = xrealloc(st->shares, (st->n_shares + 1) * sizeof(*st->shares));
+		struct status_share *x = &st->shares[st->n_shares++];
+		*x = (struct status_share){ .name = sh.name, .export_path = sh.export_path,
+					    .mountpoint = sh.mountpoint, .n = sh.n_servers,
+					    .use = -1 };
+		for (size_t k = 0; k < sh.n_servers; k++) {
+			x->gateway[k] = sh.servers[k];
+			x->diag[k] = PROBE_PENDING;
+			x->row[k] = row_of(st, sh.servers[k]);
+			if (x->row[k] == SIZE_MAX)
+				x->row[k] = add_unlisted_gateway(st, sh.servers[k], sh.name);
+			size_t t = st->rows[x->row[k]].target;
+			if (t != SIZE_MAX && !st->targets[t].export_path)
+				st->targets[t].export_path = sh.export_path;
+		}
 	}
 }
 
@@ -143,6 +209,7 @@ void status_plan(struct status *st, const struct mesh_nodes *nodes, const struct
 	for (size_t i = 0; i < nodes->n; i++)
 		add_row(st, &nodes->nodes[i],
 			is_configured_server(&nodes->nodes[i], c, server_is_ip));
+	plan_shares(st);
 }
 
 void status_free(struct status *st)
@@ -164,5 +231,11 @@ void status_free(struct status *st)
 	}
 	free(st->warnings);
 	mesh_node_free(&st->server_node);
+	for (size_t i = 0; i < st->n_gateway_nodes; i++) {
+		mesh_node_free(st->gateway_nodes[i]);
+		free(st->gateway_nodes[i]);
+	}
+	free(st->gateway_nodes);
+	free(st->shares);
 	*st = (struct status){ 0 };
 }

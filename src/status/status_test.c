@@ -256,6 +256,86 @@ static void config_list(void **state)
 	config_free(&c);
 }
 
+/* A share with two gateways: each its row (an unlisted one gets its own, with a warning),
+ * probed against the share's export; available while one answers (the dead gateway a
+ * warning, not a failure), the first that answers is the one to use; none: the run fails.
+ * Without [share NAME] sections no shares are shown (the old output). */
+static void shares(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { .source = xstrdup("config test.conf") };
+	struct status st;
+
+	(void)state;
+	test_config(&c, "[share data]\nservers = 100.64.0.1, 100.64.0.2, 100.64.0.9\n"
+			"export = /srv/data\n[share one]\nserver = 100.64.0.2\nexport = /srv/one\n"
+			"mountpoint = /mnt/one\n");
+	node(&l, "gw1", "100.64.0.1", NULL, MESH_UNKNOWN);
+	node(&l, "gw2", "100.64.0.2", NULL, MESH_UNKNOWN);
+	node(&l, "laptop", "100.64.0.5", NULL, MESH_UNKNOWN);
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1000 });
+	assert_int_equal(st.n_shares, 2);
+	assert_str(st.shares[0].name, "data");
+	assert_int_equal(st.shares[0].n, 3);
+	assert_int_equal(st.shares[0].row[0], 0);
+	assert_int_equal(st.shares[0].row[1], 1);
+	assert_int_equal(st.shares[0].row[2], 3); /* unlisted: a row of its own */
+	assert_str(st.rows[3].name, "100.64.0.9");
+	assert_int_equal(count(&st, STATUS_W_NOT_LISTED, "100.64.0.9"), 1);
+	assert_non_null(strstr(find(&st, STATUS_W_NOT_LISTED)->message,
+			       "gateway 100.64.0.9 of share data is not among the 3 nodes"));
+	/* Each gateway's target probes its (first) share's export. */
+	assert_str(st.targets[st.rows[0].target].export_path, "/srv/data");
+	assert_str(st.targets[st.rows[1].target].export_path, "/srv/data");
+	fake(&st, 0, PROBE_REFUSED, true, 1);
+	fake(&st, 1, PROBE_OK, true, 1);
+	fake(&st, 2, PROBE_REFUSED, false, 1);
+	fake(&st, 3, PROBE_UNREACHABLE, false, 0);
+	status_judge(&st);
+	const struct status_share *x = &st.shares[0];
+	assert_int_equal(x->verdict, CHECK_WARN);
+	assert_int_equal(x->n_healthy, 1);
+	assert_int_equal(x->use, 1);
+	assert_true(x->healthy[1]);
+	assert_false(x->healthy[0]);
+	assert_int_equal(x->diag[0], PROBE_REFUSED);
+	assert_int_equal(st.shares[1].verdict, CHECK_OK);
+	assert_int_equal(st.shares[1].use, 0);
+	assert_true(status_row_is_gateway(&st, 0));
+	assert_false(status_row_is_gateway(&st, 2));
+	/* gw1 refuses, but share data answers through gw2: a warning, not a failure. */
+	assert_false(status_row_fails(&st, &st.rows[0]));
+	assert_int_equal(status_verdict(&st), CHECK_WARN);
+	/* gw2 down too: both shares unavailable, the run fails. */
+	fake(&st, 1, PROBE_NO_NFS_ANSWER, true, 1);
+	for (size_t i = 0; i < st.n_warnings; i++) {
+		free(st.warnings[i].message);
+		free(st.warnings[i].fix);
+		free(st.warnings[i].node);
+	}
+	st.n_warnings = 0;
+	status_judge(&st);
+	assert_int_equal(st.shares[0].verdict, CHECK_FAIL);
+	assert_int_equal(st.shares[0].use, -1);
+	assert_true(status_row_fails(&st, &st.rows[0]));
+	assert_int_equal(status_verdict(&st), CHECK_FAIL);
+	status_free(&st);
+	/* --share one: only that share. */
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1000, .share = "ONE" });
+	assert_int_equal(st.n_shares, 1);
+	assert_str(st.shares[0].name, "one");
+	status_free(&st);
+	config_free(&c);
+	/* No [share NAME]: no shares, as before. */
+	test_config(&c, "[server]\naddress = 100.64.0.1\n");
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1000 });
+	assert_int_equal(st.n_shares, 0);
+	assert_null(st.targets[st.rows[0].target].export_path);
+	status_free(&st);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
 /* --- real runs, loopback only, in a private network namespace --- */
 
 static bool isolated;
@@ -479,6 +559,7 @@ int main(void)
 		cmocka_unit_test(warnings),
 		cmocka_unit_test(relayed),
 		cmocka_unit_test(config_list),
+		cmocka_unit_test(shares),
 		cmocka_unit_test(run_bounded),
 		cmocka_unit_test(run_hung_server),
 		cmocka_unit_test(run_deadline),

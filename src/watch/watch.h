@@ -18,6 +18,7 @@
 #include "core/util.h"
 #include "format/cidr.h"
 #include "mount/health.h"
+#include "net/gateway.h"
 #include "net/probe.h"
 
 #include <pthread.h>
@@ -36,6 +37,8 @@ enum watch_diag {
 	WATCH_DETACHED,     /* watch detached it: the read-only placeholder stands there */
 	WATCH_SERVER_DOWN,  /* the mount answers (from the client's cache), the server does not */
 	WATCH_MOUNT_ERROR,  /* the mount answers with an error (EIO, EACCES, ENOTCONN...) */
+	WATCH_DEGRADED,     /* the mount answers, the server's path loses large packets (the
+			       probe's mtu_blackhole): not down; nothing is moved or detached */
 	WATCH_N_DIAG,
 };
 
@@ -44,6 +47,8 @@ enum watch_action {
 	WATCH_REPAIR,   /* the existing repair: umount -l and mount again / mount what is lost */
 	WATCH_DETACH,   /* umount -l and the placeholder */
 	WATCH_REATTACH, /* the placeholder away, then the repair mounts the share again */
+	WATCH_FAILOVER, /* the gateway in use does not answer, another does: the existing repair,
+			   which re-points the client to it (net/gateway.h's choice) */
 };
 
 /* What one round found. */
@@ -60,6 +65,10 @@ struct watch_facts {
 	bool child_stuck;  /* the child of an earlier round is still stuck: no new one */
 	unsigned blocked;  /* processes blocked on the mount (state D), ours excluded */
 	int timeout_ms;    /* the health check's deadline, for the words */
+	/* A share with several gateways: server is the probe of the one in use; alt_up when
+	 * another one answers (probed only when the one in use does not), alt its name. */
+	bool alt_up;
+	const char *alt;
 };
 
 /* What the judge remembers about one mount between rounds. */
@@ -126,6 +135,7 @@ struct watch_metrics {
 	unsigned stuck_children;
 	bool detached;
 	uint64_t rounds, transitions, repairs_ok, repairs_failed, detaches, reattaches;
+	uint64_t failovers; /* moves to another gateway of the share */
 	double last_check; /* Unix time of the last finished round */
 };
 /* The exposition text into out (appended). Label values escaped as the format says. */
@@ -172,14 +182,22 @@ struct watch_target {
 	struct cidr mesh;
 	int timeout_ms; /* per probe step and for the health check */
 	bool write;     /* the probe's write test, and the health check's create/remove */
+	/* The share's gateways in order of preference (server is the first; n_gateways 1 for a
+	 * single server) and its name (NULL for the default share). */
+	char **gateways;
+	size_t n_gateways;
+	char *share;
 };
 void watch_target_free(struct watch_target *t);
 
 struct watch_hooks {
 	/* The existing repair of the mount (src/setup through the command layer): 0 when it was
 	 * applied, a negative errno when it failed or had nothing to do; *summary a new string
-	 * saying what it did. Runs in the worker thread. */
-	int (*repair)(void *userdata, const struct watch_target *t, char **summary);
+	 * saying what it did. known: for a failover, the round's probe result of each of
+	 * t->gateways (the repair chooses from them instead of probing again), else NULL. Runs
+	 * in the worker thread. */
+	int (*repair)(void *userdata, const struct watch_target *t,
+		      const struct gateway_fact *known, char **summary);
 	void *userdata;
 };
 
@@ -201,6 +219,13 @@ struct watch {
 	size_t n_events;
 	struct probe probe;     /* the last round's probe (its step times), valid after a round */
 	bool probe_valid;
+	/* The gateway the client uses (its fstab entry's, else its mount's source; else the
+	 * target's server): what the round probes. Points into target.gateways or is server. */
+	const char *gateway;
+	/* This round's answers of every gateway (t->n_gateways), valid when alt_probed: the
+	 * gateway in use did not answer and the others were probed. */
+	struct gateway_fact *known;
+	bool alt_probed;
 };
 
 void watch_init(struct watch *w, const struct watch_policy *p, const struct watch_hooks *h);
@@ -208,6 +233,11 @@ void watch_init(struct watch *w, const struct watch_policy *p, const struct watc
 void watch_set_target(struct watch *w, struct watch_target *t);
 void watch_free(struct watch *w);
 void watch_events_clear(struct watch *w);
+/* The gateway in use for t: the host of the fstab entry for t->mountpoint (read under
+ * fstab_path), else of source (the mount's), when it is one of t->gateways; else t->server.
+ * Never touches the mount. */
+const char *watch_gateway_in_use(const struct watch_target *t, const char *fstab_path,
+				 const char *source);
 /* One round: facts, judge, action; events and metrics in w. Blocks for at most about
  * 2 * timeout (probe and health check run in parallel) plus an action's deadline: call it
  * from a worker thread. 0, or a negative errno when a round could not run at all. */

@@ -12,6 +12,7 @@ static const char *const diag_names[WATCH_N_DIAG] = {
 	[WATCH_HUNG] = "hung",               [WATCH_STALE] = "stale",
 	[WATCH_LOST] = "lost",               [WATCH_DETACHED] = "detached",
 	[WATCH_SERVER_DOWN] = "server_down", [WATCH_MOUNT_ERROR] = "mount_error",
+	[WATCH_DEGRADED] = "degraded",
 };
 
 const char *watch_diag_name(enum watch_diag d)
@@ -26,6 +27,7 @@ const char *watch_action_name(enum watch_action a)
 	case WATCH_REPAIR: return "repair";
 	case WATCH_DETACH: return "detach";
 	case WATCH_REATTACH: return "reattach";
+	case WATCH_FAILOVER: return "failover";
 	}
 	return "?";
 }
@@ -39,6 +41,7 @@ const char *watch_diag_check(enum watch_diag d)
 	case WATCH_DETACHED: return "watch.detach";
 	case WATCH_SERVER_DOWN: return "nfs.rpc";
 	case WATCH_MOUNT_ERROR: return "mount.responsive";
+	case WATCH_DEGRADED: return "nfs.write";
 	default: return "mount.responsive";
 	}
 }
@@ -69,8 +72,11 @@ enum watch_diag watch_judge(const struct watch_facts *f)
 		return WATCH_UNKNOWN;
 	switch (f->mount) {
 	case MOUNT_HEALTH_OK:
-		return server_answers(f->server) || f->server == PROBE_PENDING ? WATCH_HEALTHY
-									  : WATCH_SERVER_DOWN;
+		if (server_answers(f->server) || f->server == PROBE_PENDING)
+			return WATCH_HEALTHY;
+		/* Small requests pass (the mount answers, so does the probe up to the export),
+		 * large ones vanish: the server is there, the path below the mesh is not right. */
+		return f->server == PROBE_MTU_BLACKHOLE ? WATCH_DEGRADED : WATCH_SERVER_DOWN;
 	case MOUNT_HEALTH_HUNG:
 		return WATCH_HUNG;
 	case MOUNT_HEALTH_STALE:
@@ -134,12 +140,16 @@ static char *fix_text(const struct watch_facts *f, enum watch_diag d)
 				 f->server_fix ? f->server_fix : "");
 	case WATCH_DETACHED:
 		return xstrdup(up ? "watch mounts it again now"
-				  : "watch mounts it again when the server answers");
+			       : f->alt_up ? "watch mounts it again from the gateway that answers"
+					   : "watch mounts it again when the server answers");
 	case WATCH_HUNG:
 		if (up)
 			return xstrdup("meshnfs repair (umount -l and mount again)");
 		/* fall through */
 	default:
+		if (f->alt_up && f->server != PROBE_MTU_BLACKHOLE)
+			return xasprintf("watch moves the client to %s, a gateway of the share that "
+					 "answers (meshnfs repair)", f->alt ? f->alt : "another gateway");
 		if (f->server_fix)
 			return xstrdup(f->server_fix);
 		return xstrdup("meshnfs doctor");
@@ -156,6 +166,8 @@ static const char *mount_words(enum watch_diag d)
 	case WATCH_DETACHED: return "is detached: a read-only placeholder stands there";
 	case WATCH_SERVER_DOWN: return "answers from the client's cache, the server does not";
 	case WATCH_MOUNT_ERROR: return "answers with an error";
+	case WATCH_DEGRADED:
+		return "answers, but the server's path loses large packets (degraded, not down)";
 	default: return "is in an unknown state";
 	}
 }
@@ -177,6 +189,7 @@ bool watch_transition(struct watch_mem *m, const struct watch_facts *f, const ch
 	switch (d) {
 	case WATCH_HEALTHY: ev->priority = LOG_NOTICE; break;
 	case WATCH_DETACHED:
+	case WATCH_DEGRADED:
 	case WATCH_SERVER_DOWN: ev->priority = LOG_WARNING; break;
 	default: ev->priority = LOG_ERR; break;
 	}
@@ -217,6 +230,27 @@ enum watch_action watch_decide(const struct watch_mem *m, const struct watch_fac
 	bool up = f->server == PROBE_OK || f->server == PROBE_GRACE;
 	bool may_repair = !m->last_repair || now - m->last_repair >= watch_repair_gap(m, p);
 
+	/* An MTU black hole is a degraded path, not a server that is down: nothing a new mount,
+	 * another gateway or a detach would fix. */
+	if (f->server == PROBE_MTU_BLACKHOLE)
+		return WATCH_NONE;
+	/* The gateway in use is hung or gone and another one of the share answers: the repair
+	 * moves the client there (re-points fstab, mounts again), whatever state the mount is
+	 * in; back only when asked (the repair keeps a gateway in use that answers). */
+	if (!up && f->alt_up && f->server != PROBE_PENDING) {
+		switch (m->diag) {
+		case WATCH_HUNG:
+		case WATCH_STALE:
+		case WATCH_LOST:
+		case WATCH_SERVER_DOWN:
+		case WATCH_MOUNT_ERROR:
+			return may_repair ? WATCH_FAILOVER : WATCH_NONE;
+		case WATCH_DETACHED:
+			return !m->repair_failures || may_repair ? WATCH_REATTACH : WATCH_NONE;
+		default:
+			return WATCH_NONE;
+		}
+	}
 	switch (m->diag) {
 	case WATCH_DETACHED:
 		/* Attach again as soon as the server answers; a failed attempt waits its gap. */
@@ -242,7 +276,7 @@ enum watch_action watch_decide(const struct watch_mem *m, const struct watch_fac
 
 void watch_action_done(struct watch_mem *m, enum watch_action a, int r, int64_t now)
 {
-	if (a == WATCH_REPAIR || a == WATCH_REATTACH) {
+	if (a == WATCH_REPAIR || a == WATCH_REATTACH || a == WATCH_FAILOVER) {
 		m->last_repair = now;
 		m->repair_failures = r < 0 ? m->repair_failures + 1 : 0;
 	}

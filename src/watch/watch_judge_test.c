@@ -245,6 +245,7 @@ static void metrics_text(void **state)
 	assert_non_null(strstr(b.data, "meshnfs_blocked_processes{"));
 	assert_non_null(strstr(b.data, "\"} 2\n"));
 	assert_non_null(strstr(b.data, "# TYPE meshnfs_repairs_total counter\n"));
+	assert_non_null(strstr(b.data, "# TYPE meshnfs_failovers_total counter\n"));
 	assert_non_null(strstr(b.data, "} 1765000000.5\n"));
 	/* Every line is a comment or a sample; no line without its newline. */
 	assert_int_equal(b.data[b.len - 1], '\n');
@@ -265,6 +266,104 @@ static void wchan(void **state)
 	assert_false(watch_wchan_matches("nfs", ""));
 }
 
+/* The probe's mtu_blackhole while ls works: degraded, not down; nothing moved, detached or
+ * repaired, whether another gateway answers or not, however long it lasts. */
+static void mtu_blackhole_degraded(void **state)
+{
+	(void)state;
+	struct watch_mem m = { 0 };
+	struct watch_facts f = healthy();
+	struct watch_event ev;
+
+	f.server = PROBE_MTU_BLACKHOLE;
+	assert_int_equal(watch_judge(&f), WATCH_DEGRADED);
+	assert_true(step(&m, &f, 1000, &ev));
+	assert_int_equal(ev.to, WATCH_DEGRADED);
+	assert_int_equal(ev.priority, LOG_WARNING);
+	assert_string_equal(ev.check, "nfs.write");
+	assert_int_equal(strncmp(ev.message, "unknown -> degraded: ", 21), 0);
+	assert_non_null(strstr(ev.message, "degraded, not down"));
+	assert_null(strstr(ev.message, "server_down"));
+	watch_event_free(&ev);
+	assert_string_equal(watch_diag_name(WATCH_DEGRADED), "degraded");
+	f.alt_up = true;
+	f.alt = "100.64.0.2";
+	assert_int_equal(watch_decide(&m, &f, &pol, 1000), WATCH_NONE);
+	assert_int_equal(watch_decide(&m, &f, &pol, 999999), WATCH_NONE);
+	/* The same cause with a hung mount: hung (it does not answer), yet never detached nor
+	 * moved for it. */
+	struct watch_facts h = hung(PROBE_MTU_BLACKHOLE);
+	h.alt_up = true;
+	step(&m, &h, 2000, NULL);
+	assert_int_equal(m.diag, WATCH_HUNG);
+	assert_int_equal(watch_decide(&m, &h, &pol, 999999), WATCH_NONE);
+	/* An unreachable server with the mount answering is still server_down. */
+	f = healthy();
+	f.server = PROBE_UNREACHABLE;
+	assert_int_equal(watch_judge(&f), WATCH_SERVER_DOWN);
+}
+
+/* A share with several gateways: the one in use hung or gone, another answers -> failover
+ * (the repair moves the client); none answers -> as before; the one in use answers -> never
+ * a move (back only when asked). */
+static void failover(void **state)
+{
+	(void)state;
+	struct watch_mem m = { 0 };
+	struct watch_facts f = healthy();
+	struct watch_event ev;
+
+	f.server = PROBE_REFUSED;
+	f.alt_up = true;
+	f.alt = "100.64.0.2";
+	assert_true(step(&m, &f, 1000, &ev));
+	assert_int_equal(ev.to, WATCH_SERVER_DOWN);
+	assert_non_null(strstr(ev.fix, "moves the client to 100.64.0.2"));
+	watch_event_free(&ev);
+	assert_int_equal(watch_decide(&m, &f, &pol, 1000), WATCH_FAILOVER);
+	watch_action_done(&m, WATCH_FAILOVER, -EIO, 1000);
+	assert_int_equal(watch_decide(&m, &f, &pol, 2000), WATCH_NONE); /* its gap */
+	assert_int_equal(watch_decide(&m, &f, &pol, 61000), WATCH_FAILOVER);
+	/* No other gateway answers: a server down with the mount answering stays as it is. */
+	f.alt_up = false;
+	assert_int_equal(watch_decide(&m, &f, &pol, 61000), WATCH_NONE);
+
+	/* Hung on a hung gateway: moved at once, before any detach. */
+	struct watch_mem m2 = { 0 };
+	struct watch_facts h = hung(PROBE_NO_NFS_ANSWER);
+	h.alt_up = true;
+	step(&m2, &h, 1000, NULL);
+	assert_int_equal(watch_decide(&m2, &h, &pol, 1000), WATCH_FAILOVER);
+	assert_int_equal(watch_decide(&m2, &h, &pol, 40000), WATCH_FAILOVER);
+	h.alt_up = false;
+	assert_int_equal(watch_decide(&m2, &h, &pol, 40000), WATCH_DETACH);
+	/* Lost or stale with the gateway in use gone: mounted from another one. */
+	struct watch_mem m3 = { 0 };
+	struct watch_facts l = { .server = PROBE_UNREACHABLE, .alt_up = true };
+	step(&m3, &l, 1000, NULL);
+	assert_int_equal(m3.diag, WATCH_LOST);
+	assert_int_equal(watch_decide(&m3, &l, &pol, 1000), WATCH_FAILOVER);
+	/* Detached: attached again through the gateway that answers. */
+	struct watch_facts d = { .server = PROBE_UNREACHABLE, .placeholder = true, .alt_up = true };
+	step(&m3, &d, 2000, NULL);
+	assert_int_equal(watch_decide(&m3, &d, &pol, 2000), WATCH_REATTACH);
+	/* The gateway in use answers (another one came back, or never left): nothing. */
+	struct watch_mem m4 = { 0 };
+	struct watch_facts ok = healthy();
+	ok.alt_up = true;
+	step(&m4, &ok, 1000, NULL);
+	assert_int_equal(watch_decide(&m4, &ok, &pol, 1000), WATCH_NONE);
+	assert_int_equal(watch_decide(&m4, &ok, &pol, 999999), WATCH_NONE);
+	/* Not probed this round: no move on no evidence. */
+	struct watch_facts p = healthy();
+	p.server = PROBE_PENDING;
+	p.alt_up = true;
+	p.mount = MOUNT_HEALTH_HUNG;
+	step(&m4, &p, 2000, NULL);
+	assert_int_equal(watch_decide(&m4, &p, &pol, 2000), WATCH_NONE);
+	assert_string_equal(watch_action_name(WATCH_FAILOVER), "failover");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +373,8 @@ int main(void)
 		cmocka_unit_test(detach_and_back),
 		cmocka_unit_test(metrics_text),
 		cmocka_unit_test(wchan),
+		cmocka_unit_test(mtu_blackhole_degraded),
+		cmocka_unit_test(failover),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -88,7 +88,7 @@ void watch_metrics_format(const struct watch_metrics *m, struct buf *out)
 
 	head(out, "meshnfs_diagnosis", "gauge",
 	     "1 for the mount's diagnosis (healthy, hung, stale, lost, detached, server_down, "
-	     "mount_error; unknown before the first round), 0 for the others.");
+	     "mount_error, degraded; unknown before the first round), 0 for the others.");
 	for (int d = 0; d < WATCH_N_DIAG; d++) {
 		mnt(out, m, "meshnfs_diagnosis");
 		buf_append(out, ",", 1);
@@ -124,6 +124,10 @@ void watch_metrics_format(const struct watch_metrics *m, struct buf *out)
 	mnt_value(out, m, "meshnfs_reattaches_total", "counter",
 		  "Times watch attached the share again after the server answered.",
 		  (double)m->reattaches);
+	mnt_value(out, m, "meshnfs_failovers_total", "counter",
+		  "Times watch moved the client to another gateway of the share (the one in use "
+		  "did not answer, another did).",
+		  (double)m->failovers);
 	mnt_value(out, m, "meshnfs_transitions_total", "counter",
 		  "Changes of diagnosis (or of the server's cause) logged.", (double)m->transitions);
 	mnt_value(out, m, "meshnfs_rounds_total", "counter", "Rounds of checks finished.",

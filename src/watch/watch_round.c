@@ -5,7 +5,9 @@
  * mount point runs in a forked child that is killed, not waited for, at its deadline. */
 #include "watch/watch.h"
 
+#include "fstab/fstab.h"
 #include "mount/mountinfo.h"
+#include "net/gateway.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #define MOUNTINFO "/proc/self/mountinfo"
+#define FSTAB "/etc/fstab"
 
 void watch_target_free(struct watch_target *t)
 {
@@ -24,6 +27,10 @@ void watch_target_free(struct watch_target *t)
 	free(t->export_path);
 	free(t->mountpoint);
 	free(t->options);
+	for (size_t i = 0; i < t->n_gateways; i++)
+		free(t->gateways[i]);
+	free(t->gateways);
+	free(t->share);
 	*t = (struct watch_target){ 0 };
 }
 
@@ -41,6 +48,7 @@ void watch_set_target(struct watch *w, struct watch_target *t)
 	watch_target_free(&w->target);
 	w->target = *t;
 	*t = (struct watch_target){ 0 };
+	w->gateway = w->target.server;
 	w->metrics.server = w->target.server;
 	w->metrics.export_path = w->target.export_path;
 	w->metrics.mountpoint = w->target.mountpoint;
@@ -66,6 +74,7 @@ void watch_free(struct watch *w)
 	if (w->probe_valid)
 		probe_free(&w->probe);
 	watch_target_free(&w->target);
+	free(w->known);
 	free(w->reap);
 	*w = (struct watch){ 0 };
 }
@@ -169,6 +178,84 @@ static int top_mount(const char *mp, bool *placeholder, char *fstype, size_t siz
 	return r;
 }
 
+/* The source of the top mount at mp (new string), or NULL. */
+static char *top_source(const char *mp)
+{
+	struct mount_stack st = { 0 };
+	struct diag d = { 0 };
+	char *src = NULL;
+
+	if (mountinfo_read(MOUNTINFO, mp, &st, &d) < 0)
+		return NULL;
+	const struct mount_entry *top = mount_stack_top(&st);
+	if (top && top->source)
+		src = xstrdup(top->source);
+	mount_stack_free(&st);
+	return src;
+}
+
+const char *watch_gateway_in_use(const struct watch_target *t, const char *fstab_path,
+				 const char *source)
+{
+	_cleanup_free_ char *opts = NULL, *fsrc = NULL;
+	struct diag d = { 0 };
+
+	if (t->n_gateways < 2)
+		return t->server;
+	if (fstab_read_entry(fstab_path, t->mountpoint, &opts, &fsrc, &d) < 0)
+		fsrc = NULL; /* the repair names a broken fstab; the mount's source decides here */
+	int i = gateway_in_use((const char *const *)t->gateways, t->n_gateways, fsrc, source);
+	return i >= 0 ? t->gateways[i] : t->server;
+}
+
+/* The gateway in use from the fstab entry and the mount as they are now. */
+static const char *in_use_now(const struct watch *w)
+{
+	_cleanup_free_ char *src = top_source(w->target.mountpoint);
+
+	return watch_gateway_in_use(&w->target, FSTAB, src);
+}
+
+/* The share's other gateways (not w->gateway, whose diagnosis is server), probed at once up
+ * to the export (no write): every gateway's answer in w->known; the first other one that
+ * answers, in the configured order, or NULL. */
+static const char *other_gateway_up(struct watch *w, enum probe_diagnosis server)
+{
+	const struct watch_target *t = &w->target;
+	_cleanup_free_ const char **hosts = xcalloc(t->n_gateways, sizeof(*hosts));
+	_cleanup_free_ size_t *at = xcalloc(t->n_gateways, sizeof(*at));
+	_cleanup_free_ struct probe *pr = NULL;
+	const char *up = NULL;
+	size_t n = 0;
+
+	free(w->known);
+	w->known = xcalloc(t->n_gateways, sizeof(*w->known));
+	for (size_t i = 0; i < t->n_gateways; i++) {
+		w->known[i] = (struct gateway_fact){ .host = t->gateways[i] };
+		if (streq(t->gateways[i], w->gateway)) {
+			w->known[i].probed = true;
+			w->known[i].diagnosis = server;
+		} else {
+			at[n] = i;
+			hosts[n++] = t->gateways[i];
+		}
+	}
+	w->alt_probed = true;
+	if (!n)
+		return NULL;
+	pr = xcalloc(n, sizeof(*pr));
+	gateway_probe_all(hosts, n, t->export_path, &t->mesh, t->timeout_ms, true, pr);
+	for (size_t i = 0; i < n; i++) {
+		struct gateway_fact *g = &w->known[at[i]];
+		g->probed = true;
+		g->diagnosis = pr[i].diagnosis;
+		if (!up && gateway_healthy(g))
+			up = hosts[i];
+		probe_free(&pr[i]);
+	}
+	return up;
+}
+
 /* umount -l (the syscall, in a child: for NFS the detaching task itself may then wait to
  * close the session), judged by the mount table; then the placeholder. */
 static int detach(struct watch *w, char *msg, size_t size)
@@ -202,11 +289,14 @@ static int detach(struct watch *w, char *msg, size_t size)
 	return 0;
 }
 
+/* The repair through the hook; with this round's answers of every gateway when the others
+ * were probed (a failover: no second probe of the one that does not answer). */
 static int repair(struct watch *w, char **summary)
 {
 	if (!w->hooks.repair)
 		return *summary = xstrdup("no repair in this build"), -ENOTSUP;
-	return w->hooks.repair(w->hooks.userdata, &w->target, summary);
+	return w->hooks.repair(w->hooks.userdata, &w->target, w->alt_probed ? w->known : NULL,
+			       summary);
 }
 
 /* The placeholder away, the share mounted again by the repair; the placeholder back when the
@@ -287,6 +377,30 @@ static void blocked_words(const struct watch_blocked *b, char *out, size_t size)
 		snprintf(out + off, size - off, " and %u more", b->n - (unsigned)ARRAY_SIZE(b->first));
 }
 
+/* After a repair (r its result) of a share with several gateways: when the gateway in use is
+ * no longer from, the move is counted and logged (watch.failover). */
+static bool moved(struct watch *w, const char *from, const struct watch_facts *f,
+		  const char *summary, int r)
+{
+	const struct watch_target *t = &w->target;
+
+	w->gateway = in_use_now(w);
+	w->metrics.server = w->gateway;
+	if (r < 0 || streq(w->gateway, from))
+		return false;
+	w->metrics.failovers++;
+	action_event(w, "watch.failover", 5,
+		     f->server_words ? xstrdup(f->server_words)
+				     : xasprintf("%s does not answer (%s)", from,
+						 probe_diagnosis_name(f->server)),
+		     xasprintf("back to %s only when asked: meshnfs repair%s%s --gateway %s", from,
+			       t->share ? " --share " : "", t->share ? t->share : "", from),
+		     "failover of %s%s%s: moved from gateway %s (%s) to %s: %s", t->mountpoint,
+		     t->share ? ", share " : "", t->share ? t->share : "", from,
+		     probe_diagnosis_name(f->server), w->gateway, summary ? summary : "");
+	return true;
+}
+
 int watch_round(struct watch *w)
 {
 	const struct watch_target *t = &w->target;
@@ -318,11 +432,14 @@ int watch_round(struct watch *w)
 			health_thread(&job);
 	}
 
-	/* The server, meanwhile: the probe ladder up to the export (the write when asked). */
+	/* The server, meanwhile (the gateway in use, for a share with several): the probe
+	 * ladder up to the export (the write when asked). */
+	w->gateway = in_use_now(w);
+	w->metrics.server = w->gateway;
 	if (w->probe_valid)
 		probe_free(&w->probe);
 	if (probe_run(&w->probe,
-		      &(struct probe_opts){ .host = t->server, .export_path = t->export_path,
+		      &(struct probe_opts){ .host = w->gateway, .export_path = t->export_path,
 					    .mesh = t->mesh, .step_ms = t->timeout_ms,
 					    .no_write = !t->write },
 		      t->timeout_ms) < 0)
@@ -333,6 +450,15 @@ int watch_round(struct watch *w)
 		words = probe_explain(&w->probe, &fix);
 		f.server_words = words;
 		f.server_fix = fix;
+	}
+
+	/* The gateway in use does not answer: does another one of the share? (Not for an MTU
+	 * black hole: a degraded path, nothing to move away from.) */
+	w->alt_probed = false;
+	if (t->n_gateways > 1 && f.server != PROBE_OK && f.server != PROBE_GRACE &&
+	    f.server != PROBE_MTU_BLACKHOLE) {
+		f.alt = other_gateway_up(w, f.server);
+		f.alt_up = f.alt != NULL;
 	}
 
 	if (threaded)
@@ -354,7 +480,7 @@ int watch_round(struct watch *w)
 	f.blocked = b.n;
 
 	now = now_ms();
-	if (watch_transition(&w->mem, &f, t->mountpoint, t->server, now, &ev)) {
+	if (watch_transition(&w->mem, &f, t->mountpoint, w->gateway, now, &ev)) {
 		if (b.n) {
 			char who[600];
 			blocked_words(&b, who, sizeof(who));
@@ -374,19 +500,29 @@ int watch_round(struct watch *w)
 	case WATCH_NONE:
 		break;
 	case WATCH_REPAIR:
+	case WATCH_FAILOVER: {
+		const char *from = w->gateway;
 		r = repair(w, &summary);
 		watch_action_done(&w->mem, a, r, now_ms());
 		if (r < 0)
 			w->metrics.repairs_failed++;
 		else
 			w->metrics.repairs_ok++;
-		action_event(w, "watch.repair", r < 0 ? 3 : 5, NULL,
-			     r < 0 ? xasprintf("the next attempt in %" PRId64 " s at the earliest",
+		char *next = r < 0 ? xasprintf("the next attempt in %" PRId64 " s at the earliest",
 					       watch_repair_gap(&w->mem, &w->policy) / 1000)
-				   : NULL,
-			     "repair of %s %s: %s", t->mountpoint, r < 0 ? "failed" : "done",
-			     summary ? summary : "");
+				   : NULL;
+		if (moved(w, from, &f, summary, r))
+			free(next);
+		else if (a == WATCH_REPAIR)
+			action_event(w, "watch.repair", r < 0 ? 3 : 5, NULL, next, "repair of %s %s: %s",
+				     t->mountpoint, r < 0 ? "failed" : "done", summary ? summary : "");
+		else
+			action_event(w, "watch.failover", 3, NULL, next,
+				     "failover of %s from gateway %s (%s) to %s %s: %s", t->mountpoint,
+				     from, probe_diagnosis_name(f.server), f.alt ? f.alt : "?",
+				     r < 0 ? "failed" : "did not move it", summary ? summary : "");
 		break;
+	}
 	case WATCH_DETACH:
 		r = detach(w, msg, sizeof(msg));
 		if (r == 0) {
@@ -403,21 +539,24 @@ int watch_round(struct watch *w)
 				     "%s", msg);
 			f.placeholder = true;
 			f.mounted = false;
-			if (watch_transition(&w->mem, &f, t->mountpoint, t->server, now_ms(), &ev)) {
+			if (watch_transition(&w->mem, &f, t->mountpoint, w->gateway, now_ms(), &ev)) {
 				add_event(w, &ev);
 				w->metrics.transitions++;
 			}
 		} else
 			action_event(w, "watch.detach", 3, NULL, NULL, "%s", msg);
 		break;
-	case WATCH_REATTACH:
+	case WATCH_REATTACH: {
+		const char *from = w->gateway;
 		r = reattach(w, &summary);
 		watch_action_done(&w->mem, a, r, now_ms());
+		moved(w, from, &f, summary, r);
 		if (r == 0)
 			w->metrics.reattaches++;
 		action_event(w, "watch.reattach", r < 0 ? 3 : 5, NULL, NULL, "%s",
 			     summary ? summary : "");
 		break;
+	}
 	}
 	free(summary);
 

@@ -9,7 +9,7 @@
 # /var/lib/nfs/ganesha and /opt are this run's directories: the machine's own are never
 # touched. The daemon setup started is stopped by its pid (from the pid file) at the end.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 19
+plan 23
 . "$TOP/tests/lab/lib.sh"
 
 lab_up 1 || { not_ok "the lab comes up"; exit 1; }
@@ -86,6 +86,23 @@ done
 check_eq "root-squash: the probe's file is now owned by the anonymous id (reloaded live)" 1 "${ok_owner:-0}"
 [ -n "$ok_owner" ] || diag "owner $(jget .owner_uid), diagnosis $(jget .diagnosis)"
 check_match "root-squash: the backup holds the previous configuration" "Squash = No_Root_Squash;" "$(cat "$S/etc-ganesha/ganesha.conf.meshnfs.bak")"
+
+# --- two shares served here: one configuration, two EXPORTs, reloaded live; both answer
+printf '[share one]\nserver = %s\nexport = /opt/shared\n[share two]\nserver = %s\nexport = /opt/two\nmountpoint = /mnt/two\n' \
+	"$SRV" "$SRV" >"$S/two.conf"
+run on_server --config "$S/two.conf" --timeout 5 setup server --backend ganesha
+check_match "two shares: one plan for both, SIGHUP to the same ganesha, both verified by the probe" \
+	"Plan: export /opt/shared and /opt/two .*ok +setup.service +sent SIGHUP to pid $pid.*ok +setup.verify +meshnfs probe $SRV:/opt/shared: .*ok +setup.verify +meshnfs probe $SRV:/opt/two: $SRV serves /opt/two" "$(tr '\n' ' ' <<<"$OUT")"
+check_eq "two shares: Export_Id 1 and 2" "1 2" "$(grep -o 'Export_Id = [0-9]*' "$S/etc-ganesha/ganesha.conf" | awk '{print $3}' | paste -sd ' ')"
+both=""
+for _ in $(seq 50); do
+	run lab_exec c1 "$MESHNFS" --json probe "$SRV:/opt/two"
+	[ "$(jget .diagnosis)" = ok ] && { both=1; break; }
+	sleep 0.1
+done
+check_eq "two shares: the new export answers the probe from c1 (reloaded live)" 1 "${both:-0}"
+run lab_exec c1 "$MESHNFS" --json probe "$SRV:/opt/shared"
+check_eq "two shares: the first one still answers" ok "$(jget .diagnosis)"
 
 stop_setup_ganesha
 check "the ganesha setup started is stopped" sh -c "! [ -d /proc/$pid ]"
