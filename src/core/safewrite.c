@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/safewrite.h"
+#include "core/core_private.h"
 
 #include "core/root.h"
 

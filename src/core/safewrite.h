@@ -86,13 +86,4 @@ int safewrite_update(const char *path, safewrite_edit_fn edit, void *userdata,
 int safewrite_preview(const char *path, safewrite_edit_fn edit, void *userdata, char **old,
 		      size_t *old_len, bool *exists, struct buf *out, struct diag *diag);
 
-/* The simple case: the new content is given (bytes in). Same steps and guarantees. */
-int safewrite_file(const char *path, const void *data, size_t len,
-		   const struct safewrite_opts *opts, struct safewrite_result *res);
-
-/* The paths the module uses beside path (new strings). */
-char *safewrite_backup_path(const char *path);
-char *safewrite_lock_path(const char *path);
-char *safewrite_original_path(const char *path);
-
 void safewrite_result_free(struct safewrite_result *res);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/util.h"
+#include "core/core_private.h"
 
 #include "core/diag.h"
 #include "core/root.h"

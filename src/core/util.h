@@ -59,8 +59,6 @@ void buf_append(struct buf *b, const void *p, size_t n);
 void buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
 void buf_free(struct buf *b);
 
-/* Reads at most max bytes of a file into a NUL-terminated buffer. -EFBIG if larger. */
-int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len);
 /* The one way meshnfs reads a file that came from outside (everything under --root, /proc):
  * resolved under the root (core/root.h: links followed, never out of it), opened with
  * O_NONBLOCK (a FIFO or device never blocks the open), regular files only (/proc's count),

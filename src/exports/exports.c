@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "exports/exports.h"
+#include "exports/exports_private.h"
 
 #include "core/optlist.h"
 #include "core/root.h"
