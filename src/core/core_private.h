@@ -11,7 +11,7 @@
 #include "core/util.h"
 
 /* Reads at most max bytes of a file into a NUL-terminated buffer. -EFBIG if larger. */
-int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len);
+int read_fd_bounded(int fd, size_t max, char **out, size_t *out_len);
 
 /* RESOLVE_IN_ROOT done in user space, one name at a time below the directory rfd: each name
  * looked at without following it (O_PATH|O_NOFOLLOW), a link's text spliced into the rest

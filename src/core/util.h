@@ -65,12 +65,12 @@ void buf_free(struct buf *b);
  * at most max bytes. Returns 0, -ENOENT, -EFBIG (larger than max), -EISDIR, -EFTYPE_ (a
  * FIFO, socket or device: file_kind() says which) or another negative errno. */
 #define EFTYPE_ EBADFD
-int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len);
+int read_file_bounded(const char *path, size_t max, char **out, size_t *out_len);
 /* The same, for input whose problems the user must see: every failure but -ENOENT fills d
  * ("PATH: is a FIFO, not a regular file", "PATH: larger than N bytes", "PATH: cannot read:
  * ...") and returns -EBADMSG; -ENOENT is returned as is (absent is often normal). */
 struct diag;
-int read_input(const char *path, size_t max, char **ret, size_t *ret_len, struct diag *d);
+int read_input(const char *path, size_t max, char **out, size_t *out_len, struct diag *d);
 /* "a directory", "a FIFO", "a socket", "a character device", "a block device", "a symbolic
  * link", "a regular file": what a file of this mode is, for messages. */
 const char *file_kind(unsigned mode);
@@ -78,7 +78,7 @@ const char *file_kind(unsigned mode);
  * or device)"). */
 const char *read_strerror(int r);
 /* First line of a small file, trailing whitespace stripped. */
-int read_first_line(const char *path, char **ret);
+int read_first_line(const char *path, char **out);
 
 /* Trims ASCII whitespace on both ends, in place; returns s. */
 char *strstrip(char *s);

@@ -104,5 +104,5 @@ int exports_set_client(const char *file, const char *data, size_t len, const cha
  * exports.d: only /etc/exports. exports.d that is not a directory, or a *.exports entry that
  * is a symbolic link or not a regular file: -EBADMSG, diag names it (meshnfs neither follows
  * nor replaces links there). Free with exports_files_free. */
-int exports_files_list(char ***ret, size_t *n, struct diag *diag);
+int exports_files_list(char ***out, size_t *n, struct diag *diag);
 void exports_files_free(char **v, size_t n);
