@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/escape.h"
+#include "core/core_private.h"
 
 #include <jansson.h>
 

@@ -29,8 +29,6 @@ enum {
 /* Appends s[0..n) escaped to out. Returns the number of input bytes consumed: n, unless
  * ESC_STREAM left an incomplete trailing sequence (at most 3 bytes) for the next call. */
 size_t escape_append(struct buf *out, const char *s, size_t n, unsigned flags);
-/* s escaped (ESC_KEEP_LAYOUT not set: one line stays one line), a new string. */
-char *escape_str(const char *s);
 /* True if s[0..n) holds nothing escape_str would change, i.e. no control, no C1, no bidi
  * control and only valid UTF-8. */
 bool escape_is_clean(const char *s, size_t n);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/test.h"
+#include "core/core_private.h"
 #include "core/escape.h"
 
 static void expect(const char *in, size_t n, unsigned flags, const char *want)

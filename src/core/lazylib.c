@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared libraries loaded on first use (lazylib.h). */
 #include "core/lazylib.h"
+#include "core/core_private.h"
 
 #include <dlfcn.h>
 #include <stdio.h>

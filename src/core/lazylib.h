@@ -24,8 +24,6 @@ struct lazylib {
 /* The address of name in the library, loading it on the first call; NULL when the library or
  * the symbol cannot be had (lazylib_error says why). */
 void *lazylib_sym(struct lazylib *l, const char *name);
-/* Why the last lazylib_sym failed (dlerror's words), or "". */
-const char *lazylib_error(void);
 
 /* Defines a function of the library that forwards to it: ret name params { ... } with the
  * library's own prototype (from its header, so the compiler checks it); fail is returned (an

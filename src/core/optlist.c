@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/optlist.h"
+#include "core/core_private.h"
 
 char **optlist_split(const char *s, size_t *n)
 {

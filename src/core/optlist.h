@@ -8,7 +8,6 @@
 /* The non-empty items of s, in order (NULL and *n = 0 for NULL or ""). Free with strv_free. */
 char **optlist_split(const char *s, size_t *n);
 void strv_free(char **v, size_t n);
-bool strv_contains(char *const *v, size_t n, const char *s);
 /* Compares as sets: the items of want missing from have and the items of have that want
  * lacks, each comma-separated into a new string ("" when none; pass NULL to skip). Returns
  * true when both are empty. */

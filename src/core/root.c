@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/root.h"
+#include "core/core_private.h"
 
 #include "core/util.h"
 

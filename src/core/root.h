@@ -28,26 +28,11 @@ char *root_path(const char *path);
  * negative errno (-ELOOP or -EXDEV: a magic link). On a kernel without openat2 (< 5.6) the
  * same rule is kept by root_walk_open. */
 int root_open(const char *path, int flags, mode_t mode);
-/* RESOLVE_IN_ROOT done in user space, one name at a time below the directory rfd: each name
- * looked at without following it (O_PATH|O_NOFOLLOW), a link's text spliced into the rest
- * (an absolute one from rfd again; at most 40), ".." never above rfd (the walk keeps its own
- * stack of directories instead of asking the kernel for ".."), the last name opened with
- * O_NOFOLLOW so a link put there after the look is refused (-ELOOP), never followed. A link is
- * read as text, so a /proc magic link is resolved as an ordinary path inside the root. O_CREAT
- * creates only a name that is not there (a dangling link is not followed to create its
- * target). Returns an fd or a negative errno. */
-int root_walk_open(int rfd, const char *rel, int flags, mode_t mode);
-/* For tests: resolve with root_walk_open even where openat2 exists. */
-void root_force_walk(bool on);
 /* stat(2) by the same rule (links followed inside the root). 0 or a negative errno. */
 int root_stat(const char *path, struct stat *st);
 /* The one existence test: path exists (as root_stat sees it: a link counts when its target,
  * resolved inside the root, exists). */
 bool root_exists(const char *path);
-/* lstat(2) by the same rule for every component but the last, which may be a link. */
-int root_lstat(const char *path, struct stat *st);
-/* path exists, a link counting as itself (a dangling systemd "wants" link is there). */
-bool root_lexists(const char *path);
 /* Whether path (absolute, NOT yet under the root: root_path() is applied) has an entry under
  * the root. A symbolic link counts as itself and is never followed (root_lexists): a dangling
  * link exists, and an absolute link cannot lead the check outside the root. The one

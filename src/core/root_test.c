@@ -3,6 +3,7 @@
  * files only, bounded) and spawn under --root (nothing runs) and without it (absolute PATH
  * entries only, a minimal environment). */
 #include "core/test.h"
+#include "core/core_private.h"
 #include "core/diag.h"
 #include "core/root.h"
 #include "core/spawn.h"

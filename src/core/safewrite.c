@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/safewrite.h"
+#include "core/core_private.h"
 
 #include "core/root.h"
 
@@ -71,16 +72,16 @@ static int read_stat(const char *path, char **ret, size_t *ret_len, struct stat 
 	return read_fd_bounded(fd, SAFEWRITE_MAX_SIZE, ret, ret_len);
 }
 
-int safewrite_read(const char *path, char **ret, size_t *ret_len)
+int safewrite_read(const char *path, char **out, size_t *out_len)
 {
 	struct stat st;
-	return read_stat(path, ret, ret_len, &st);
+	return read_stat(path, out, out_len, &st);
 }
 
-int safewrite_read_input(const char *path, char **ret, size_t *ret_len, struct diag *diag)
+int safewrite_read_input(const char *path, char **out, size_t *out_len, struct diag *diag)
 {
 	struct stat st;
-	int r = safewrite_read(path, ret, ret_len);
+	int r = safewrite_read(path, out, out_len);
 
 	if (r == 0 || r == -ENOENT)
 		return r;

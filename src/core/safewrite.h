@@ -67,11 +67,11 @@ struct safewrite_result {
  * Reads the file (at most SAFEWRITE_MAX_SIZE) without locking. -ENOENT when absent, -EFBIG,
  * -EISDIR, -EFTYPE_ (a FIFO, socket or device) or -ELOOP (a symbolic link: meshnfs does not
  * replace links) or another -errno. */
-int safewrite_read(const char *path, char **ret, size_t *ret_len);
+int safewrite_read(const char *path, char **out, size_t *out_len);
 /* The same for a file meshnfs is strict about (fstab, exports): -ENOENT as is, any other
  * failure -EBADMSG with diag naming the file and the problem ("is a FIFO, not a regular
  * file", "is a symbolic link: ...", "larger than ..."), for exit 65. */
-int safewrite_read_input(const char *path, char **ret, size_t *ret_len, struct diag *diag);
+int safewrite_read_input(const char *path, char **out, size_t *out_len, struct diag *diag);
 
 /* The whole update described above. Returns 0 (res->changed tells whether anything was
  * written) or a negative errno with res->step naming where it failed (-EBADMSG: the edit
@@ -85,14 +85,5 @@ int safewrite_update(const char *path, safewrite_edit_fn edit, void *userdata,
  * result in out. Returns 0, a read error (-ELOOP, -EFBIG, -EISDIR, ...) or the edit's error. */
 int safewrite_preview(const char *path, safewrite_edit_fn edit, void *userdata, char **old,
 		      size_t *old_len, bool *exists, struct buf *out, struct diag *diag);
-
-/* The simple case: the new content is given (bytes in). Same steps and guarantees. */
-int safewrite_file(const char *path, const void *data, size_t len,
-		   const struct safewrite_opts *opts, struct safewrite_result *res);
-
-/* The paths the module uses beside path (new strings). */
-char *safewrite_backup_path(const char *path);
-char *safewrite_lock_path(const char *path);
-char *safewrite_original_path(const char *path);
 
 void safewrite_result_free(struct safewrite_result *res);

@@ -11,6 +11,7 @@
  * Fault injection (tests/cli/setup-faults.sh) proves the original survives a failing call; it
  * cannot see a missing or reordered fsync, which only matters at a power cut. This can. */
 #include "core/test.h"
+#include "core/core_private.h"
 #include "core/safewrite.h"
 
 #include <dirent.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/test.h"
+#include "core/core_private.h"
 #include "core/safewrite.h"
 
 #include <dirent.h>

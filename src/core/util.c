@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/util.h"
+#include "core/core_private.h"
 
 #include "core/diag.h"
 #include "core/root.h"
@@ -105,7 +106,7 @@ void buf_free(struct buf *b)
 	*b = (struct buf){ 0 };
 }
 
-int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
+int read_fd_bounded(int fd, size_t max, char **out, size_t *out_len)
 {
 	struct buf b = { 0 };
 	char chunk[4096];
@@ -128,9 +129,9 @@ int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
 		}
 		buf_append(&b, chunk, (size_t)n);
 	}
-	*ret = b.data;
-	if (ret_len)
-		*ret_len = b.len;
+	*out = b.data;
+	if (out_len)
+		*out_len = b.len;
 	return 0;
 }
 
@@ -175,16 +176,16 @@ const char *read_strerror(int r)
 	return strerror(r < 0 ? -r : r);
 }
 
-int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
+int read_file_bounded(const char *path, size_t max, char **out, size_t *out_len)
 {
 	unsigned mode;
-	return read_regular(path, max, ret, ret_len, &mode);
+	return read_regular(path, max, out, out_len, &mode);
 }
 
-int read_input(const char *path, size_t max, char **ret, size_t *ret_len, struct diag *d)
+int read_input(const char *path, size_t max, char **out, size_t *out_len, struct diag *d)
 {
 	unsigned mode = 0;
-	int r = read_regular(path, max, ret, ret_len, &mode);
+	int r = read_regular(path, max, out, out_len, &mode);
 
 	if (r == 0 || r == -ENOENT)
 		return r;
@@ -195,7 +196,7 @@ int read_input(const char *path, size_t max, char **ret, size_t *ret_len, struct
 	return diag_set(d, path, 0, "cannot read: %s", strerror(-r));
 }
 
-int read_first_line(const char *path, char **ret)
+int read_first_line(const char *path, char **out)
 {
 	char *s;
 	int r = read_file_bounded(path, 64 * 1024, &s, NULL);
@@ -203,7 +204,7 @@ int read_first_line(const char *path, char **ret)
 		return r;
 	s[strcspn(s, "\n")] = '\0';
 	strstrip(s);
-	*ret = s;
+	*out = s;
 	return 0;
 }
 

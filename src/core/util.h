@@ -59,20 +59,18 @@ void buf_append(struct buf *b, const void *p, size_t n);
 void buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
 void buf_free(struct buf *b);
 
-/* Reads at most max bytes of a file into a NUL-terminated buffer. -EFBIG if larger. */
-int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len);
 /* The one way meshnfs reads a file that came from outside (everything under --root, /proc):
  * resolved under the root (core/root.h: links followed, never out of it), opened with
  * O_NONBLOCK (a FIFO or device never blocks the open), regular files only (/proc's count),
  * at most max bytes. Returns 0, -ENOENT, -EFBIG (larger than max), -EISDIR, -EFTYPE_ (a
  * FIFO, socket or device: file_kind() says which) or another negative errno. */
 #define EFTYPE_ EBADFD
-int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len);
+int read_file_bounded(const char *path, size_t max, char **out, size_t *out_len);
 /* The same, for input whose problems the user must see: every failure but -ENOENT fills d
  * ("PATH: is a FIFO, not a regular file", "PATH: larger than N bytes", "PATH: cannot read:
  * ...") and returns -EBADMSG; -ENOENT is returned as is (absent is often normal). */
 struct diag;
-int read_input(const char *path, size_t max, char **ret, size_t *ret_len, struct diag *d);
+int read_input(const char *path, size_t max, char **out, size_t *out_len, struct diag *d);
 /* "a directory", "a FIFO", "a socket", "a character device", "a block device", "a symbolic
  * link", "a regular file": what a file of this mode is, for messages. */
 const char *file_kind(unsigned mode);
@@ -80,7 +78,7 @@ const char *file_kind(unsigned mode);
  * or device)"). */
 const char *read_strerror(int r);
 /* First line of a small file, trailing whitespace stripped. */
-int read_first_line(const char *path, char **ret);
+int read_first_line(const char *path, char **out);
 
 /* Trims ASCII whitespace on both ends, in place; returns s. */
 char *strstrip(char *s);

@@ -13,7 +13,6 @@ static void fx_ceph(struct fx *x, const char *status, const char *mds_stat)
 {
 	struct doctor_ceph_facts *k = &x->f.ceph;
 	struct diag d = { 0 };
-	_cleanup_free_ char *s = NULL, *m = NULL;
 	size_t sl, ml;
 
 	free(x->cfg.backend);
@@ -21,8 +20,7 @@ static void fx_ceph(struct fx *x, const char *status, const char *mds_stat)
 	*k = (struct doctor_ceph_facts){ .gathered = true, .conf_exists = true, .live = true };
 	k->conf = xstrdup("/etc/ceph/ceph.conf");
 	k->keyring = xstrdup("/etc/ceph/ceph.client.admin.keyring");
-	assert_int_equal(read_file_bounded(status, 1 << 20, &s, &sl), 0);
-	assert_int_equal(read_file_bounded(mds_stat, 1 << 20, &m, &ml), 0);
+	_cleanup_free_ char *s = fx_read(status, &sl), *m = fx_read(mds_stat, &ml);
 	assert_int_equal(ceph_status_parse(status, s, sl, &k->status, &d), 0);
 	assert_int_equal(ceph_fsmap_parse(mds_stat, m, ml, &k->fsmap, &d), 0);
 	k->status_run.ms = k->fsmap_run.ms = k->client_run.ms = 1200;

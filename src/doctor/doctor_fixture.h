@@ -7,6 +7,9 @@
 #include "core/test.h"
 #include "doctor/doctor_facts.h"
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 struct fx {
 	struct config cfg;
 	struct node_info node;
@@ -106,6 +109,95 @@ static inline void fx_mount(struct fx *x, const char *fstype, const char *server
 		h->killed = true;
 	} else
 		h->steps[step].err = err;
+}
+
+/* A whole file read for a test (tests/fixtures/..., relative to the checkout): new string,
+ * NUL-terminated, *len its length (len may be NULL). Fails the test when it cannot be read. */
+static inline char *fx_read(const char *path, size_t *len)
+{
+	char *data = NULL;
+	if (read_file_bounded(path, 1 << 20, &data, len) < 0)
+		fail_msg("cannot read %s", path);
+	return data;
+}
+
+/* %USERPROFILE%\.wslconfig at path with text (bytes as on disk), decoded and parsed as the wsl
+ * gatherer does. */
+static inline void fx_wslconfig(struct fx *x, const char *path, const char *text, size_t len)
+{
+	struct diag dg = { 0 };
+
+	x->f.wsl.gathered = true;
+	x->node.wsl.wslconfig = (char *)path;
+	assert_int_equal(text_decode(path, text, len, &x->f.wsl.wslconfig_text, &dg), 0);
+	assert_int_equal(ini_parse_buffer(path, x->f.wsl.wslconfig_text.utf8,
+					  x->f.wsl.wslconfig_text.len, true, &x->f.wsl.wslconfig, &dg),
+			 0);
+}
+
+/* The client's facts: /etc/fstab with text, parsed as the client gatherer does (a parse
+ * error lands in parse_rc and parse_msg, as there). text NULL: not read (set its read_rc). */
+static inline void fx_fstab(struct fx *x, const char *text)
+{
+	struct diag dg = { 0 };
+
+	x->f.client.gathered = true;
+	x->f.client.have_mount_nfs4 = true;
+	x->f.client.fstab_path = xstrdup("/etc/fstab");
+	if (!text)
+		return;
+	x->f.client.parse_rc = fstab_parse("/etc/fstab", text, strlen(text), &x->f.client.fstab, &dg);
+	if (x->f.client.parse_rc < 0)
+		diag_format(&dg, x->f.client.parse_msg, sizeof(x->f.client.parse_msg));
+}
+
+/* One more exports file (path) with text, parsed as the server gatherer does (a parse error
+ * lands in parse_rc and parse_msg, as there). text NULL: not read (set its read_rc). */
+static inline void fx_exports(struct fx *x, const char *path, const char *text)
+{
+	struct doctor_server_facts *s = &x->f.server;
+	struct doctor_exports_facts *e;
+	struct diag dg = { 0 };
+
+	s->gathered = true;
+	s->exports = xrealloc(s->exports, (s->n_exports + 1) * sizeof(*s->exports));
+	e = &s->exports[s->n_exports++];
+	*e = (struct doctor_exports_facts){ .path = xstrdup(path) };
+	if (!text)
+		return;
+	e->parse_rc = exports_parse(e->path, text, strlen(text), &e->f, &dg);
+	if (e->parse_rc < 0)
+		diag_format(&dg, e->parse_msg, sizeof(e->parse_msg));
+}
+
+/* One more TCP socket listening on ipv4:port on the server. */
+static inline void fx_listen(struct fx *x, const char *ipv4, uint16_t port)
+{
+	struct listeners *l = &x->f.server.listeners;
+
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n] = (struct listener){ .family = AF_INET, .port = port };
+	assert_int_equal(inet_pton(AF_INET, ipv4, l->v[l->n].addr), 1);
+	l->n++;
+}
+
+/* /etc/ganesha/ganesha.conf with text, as the server gatherer reads it. */
+static inline void fx_ganesha(struct fx *x, const char *text)
+{
+	x->f.server.gathered = true;
+	x->f.server.ganesha_path = xstrdup("/etc/ganesha/ganesha.conf");
+	x->f.server.ganesha_conf = xstrdup(text);
+}
+
+/* How many checks in x->r have this id and status, words in their summary. */
+static inline size_t fx_count(const struct fx *x, const char *id, enum check_status status,
+			      const char *words)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < x->r.n_checks; i++)
+		n += streq(x->r.checks[i].id, id) && x->r.checks[i].status == status &&
+		     strstr(x->r.checks[i].summary, words);
+	return n;
 }
 
 /* Runs judge on the facts into x->r; the check id (fails the test when absent). */

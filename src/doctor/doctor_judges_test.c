@@ -6,9 +6,7 @@
 
 #include "node/host.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <sys/socket.h>
 
 static struct listener *one(const struct listener *l)
 {
@@ -184,19 +182,6 @@ static void mount_states(void **state)
 	fx_free(&x);
 }
 
-/* The client's facts with fstab text parsed as the gatherer would. */
-static void client_facts(struct fx *x, const char *fstab)
-{
-	struct diag dg = { 0 };
-
-	x->f.client.gathered = true;
-	x->f.client.have_mount_nfs4 = true;
-	x->f.client.fstab_path = xstrdup("/etc/fstab");
-	x->f.client.parse_rc = fstab_parse("/etc/fstab", fstab, strlen(fstab), &x->f.client.fstab, &dg);
-	if (x->f.client.parse_rc < 0)
-		diag_format(&dg, x->f.client.parse_msg, sizeof(x->f.client.parse_msg));
-}
-
 static void client(void **state)
 {
 	(void)state;
@@ -205,7 +190,7 @@ static void client(void **state)
 
 	fx_init(&x, NODE_LINUX, NULL);
 	x.node.debian_like = true;
-	client_facts(&x, guide_line);
+	fx_fstab(&x, guide_line);
 	x.f.client.have_mount_nfs4 = false;
 	c = fx_judge(&x, doctor_judge_client, "client.packages");
 	assert_int_equal(c->status, CHECK_FAIL);
@@ -216,7 +201,7 @@ static void client(void **state)
 	fx_free(&x);
 
 	fx_init(&x, NODE_LINUX, NULL);
-	client_facts(&x, "UUID=1234 / ext4 defaults 0 1\n");
+	fx_fstab(&x, "UUID=1234 / ext4 defaults 0 1\n");
 	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
 	assert_int_equal(c->status, CHECK_FAIL);
 	assert_str(c->summary, "/etc/fstab has no entry for /opt/shared");
@@ -227,7 +212,7 @@ static void client(void **state)
 	/* Without systemd: the guide's own line, then this node's (no x-systemd.*, with bg). */
 	fx_init(&x, NODE_LINUX, NULL);
 	x.node.systemd = false;
-	client_facts(&x, "");
+	fx_fstab(&x, "");
 	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
 	assert_non_null(strstr(c->detail, "The guide's step 4, with the mount options measured best: "
 					  "100.64.0.1:/opt/shared  /opt/shared  nfs4  _netdev,"
@@ -238,7 +223,7 @@ static void client(void **state)
 	fx_free(&x);
 
 	fx_init(&x, NODE_LINUX, NULL);
-	client_facts(&x, "100.64.0.9:/opt/shared /opt/shared nfs4 soft 0 0\n");
+	fx_fstab(&x, "100.64.0.9:/opt/shared /opt/shared nfs4 soft 0 0\n");
 	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
 	assert_int_equal(c->status, CHECK_FAIL);
 	assert_str(c->summary, "line 1 mounts 100.64.0.9:/opt/shared on /opt/shared, not "
@@ -256,7 +241,7 @@ static void client(void **state)
 	 * exact option; either unit accepted; none applies on WSL2 or without a unit. */
 	fx_init(&x, NODE_LINUX, NULL);
 	x.node.ts_unit = NODE_TS_UNIT_ONLINE_TARGET;
-	client_facts(&x, guide_line);
+	fx_fstab(&x, guide_line);
 	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
 	assert_int_equal(c->status, CHECK_WARN);
 	assert_str(c->summary, "line 1: the mount does not wait for the mesh at boot (no "
@@ -278,50 +263,24 @@ static void client(void **state)
 			"100.64.0.1:/opt/shared  /opt/shared  nfs4  _netdev,x-systemd.automount,"
 			"x-systemd.idle-timeout=600,soft,timeo=50,retrans=2%s  0  0\n",
 			ordered[i]);
-		client_facts(&x, withorder);
+		fx_fstab(&x, withorder);
 		c = fx_judge(&x, doctor_judge_client, "fstab.entry");
 		assert_int_equal(c->status, CHECK_OK);
 		fx_free(&x);
 	}
 	fx_init(&x, NODE_WSL2, "mirrored");
 	x.node.ts_unit = NODE_TS_UNIT_ONLINE_TARGET;
-	client_facts(&x, guide_line);
+	fx_fstab(&x, guide_line);
 	c = fx_judge(&x, doctor_judge_client, "fstab.entry");
 	assert_int_equal(c->status, CHECK_OK); /* rides the Windows host's Tailscale */
 	fx_free(&x);
 
 	/* WSL1: node.kind says it all. */
 	fx_init(&x, NODE_WSL1, NULL);
-	client_facts(&x, guide_line);
+	fx_fstab(&x, guide_line);
 	doctor_judge_client(&x.f, &x.r);
 	assert_int_equal(x.r.n_checks, 0);
 	fx_free(&x);
-}
-
-/* One exports file parsed as the gatherer would. */
-static void server_exports(struct fx *x, const char *text)
-{
-	struct doctor_server_facts *s = &x->f.server;
-	struct doctor_exports_facts *e;
-	struct diag dg = { 0 };
-
-	s->gathered = true;
-	s->exports = xcalloc(1, sizeof(*s->exports));
-	s->n_exports = 1;
-	e = &s->exports[0];
-	e->path = xstrdup("/etc/exports");
-	e->parse_rc = exports_parse(e->path, text, strlen(text), &e->f, &dg);
-	assert_int_equal(e->parse_rc, 0);
-}
-
-static void server_listens(struct fx *x, const char *ipv4, uint16_t port)
-{
-	struct listeners *l = &x->f.server.listeners;
-
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
-	l->v[l->n] = (struct listener){ .family = AF_INET, .port = port };
-	assert_int_equal(inet_pton(AF_INET, ipv4, l->v[l->n].addr), 1);
-	l->n++;
 }
 
 static void server(void **state)
@@ -332,8 +291,8 @@ static void server(void **state)
 
 	/* The guide's export (no_root_squash) with kernel nfsd running on the mesh address. */
 	fx_init(&x, NODE_LINUX, NULL);
-	server_exports(&x, "/opt/shared 100.64.0.0/10(rw,sync,no_subtree_check,no_root_squash)\n");
-	server_listens(&x, "100.64.0.1", 2049);
+	fx_exports(&x, "/etc/exports", "/opt/shared 100.64.0.0/10(rw,sync,no_subtree_check,no_root_squash)\n");
+	fx_listen(&x, "100.64.0.1", 2049);
 	x.f.server.nfsd_threads = 8;
 	c = fx_judge(&x, doctor_judge_server, "exports.security");
 	assert_int_equal(c->status, CHECK_WARN);
@@ -346,8 +305,8 @@ static void server(void **state)
 
 	/* Everyone may mount, NFS listens everywhere, nothing runs. */
 	fx_init(&x, NODE_LINUX, NULL);
-	server_exports(&x, "/opt/shared *(rw,root_squash)\n");
-	server_listens(&x, "0.0.0.0", 2049);
+	fx_exports(&x, "/etc/exports", "/opt/shared *(rw,root_squash)\n");
+	fx_listen(&x, "0.0.0.0", 2049);
 	doctor_judge_server(&x.f, &x.r);
 	assert_int_equal(x.r.n_checks, 5); /* and exports.names ok */
 	assert_str(x.r.checks[0].summary, "/etc/exports:1: /opt/shared is exported to everyone");
@@ -381,9 +340,7 @@ static void server(void **state)
 
 	/* meshnfs's own ganesha.conf with No_Root_Squash. */
 	fx_init(&x, NODE_LINUX, NULL);
-	x.f.server.gathered = true;
-	x.f.server.ganesha_path = xstrdup("/etc/ganesha/ganesha.conf");
-	x.f.server.ganesha_conf = xstrdup(NODE_GANESHA_MARKER "\nEXPORT {\n\tSquash = "
+	fx_ganesha(&x, NODE_GANESHA_MARKER "\nEXPORT {\n\tSquash = "
 					  "No_Root_Squash;\n\tClients = 100.64.0.0/10;\n}\n");
 	x.f.server.listeners_rc = -ENOENT;
 	snprintf(x.f.server.listeners_msg, sizeof(x.f.server.listeners_msg), "no /proc/net/tcp");
@@ -394,16 +351,6 @@ static void server(void **state)
 	assert_int_equal(c->status, CHECK_SKIP);
 	assert_str(c->summary, "no /proc/net/tcp");
 	fx_free(&x);
-}
-
-/* The checks with this id, and how many have words in their summary. */
-static size_t n_with(const struct fx *x, const char *id, enum check_status status, const char *words)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < x->r.n_checks; i++)
-		n += streq(x->r.checks[i].id, id) && x->r.checks[i].status == status &&
-		     strstr(x->r.checks[i].summary, words);
-	return n;
 }
 
 static void server_client(struct fx *x, const char *info)
@@ -435,17 +382,17 @@ static void server_view(void **state)
 
 	/* MagicDNS and plain host names, and a pattern; the range is fine. */
 	fx_init(&x, NODE_LINUX, NULL);
-	server_exports(&x, "/opt/shared office-one.tail1234.ts.net(rw,root_squash) laptop(rw) "
+	fx_exports(&x, "/etc/exports", "/opt/shared office-one.tail1234.ts.net(rw,root_squash) laptop(rw) "
 			   "*.tail1234.ts.net(ro) 100.64.0.0/10(rw)\n");
-	server_listens(&x, "100.64.0.1", 2049);
+	fx_listen(&x, "100.64.0.1", 2049);
 	x.f.server.nfsd_threads = 8;
 	doctor_judge_server(&x.f, &x.r);
-	assert_int_equal(n_with(&x, "exports.names", CHECK_WARN, "office-one.tail1234.ts.net, a "
+	assert_int_equal(fx_count(&x, "exports.names", CHECK_WARN, "office-one.tail1234.ts.net, a "
 								 "MagicDNS host name instead"), 1);
-	assert_int_equal(n_with(&x, "exports.names", CHECK_WARN, "laptop, a host name"), 1);
-	assert_int_equal(n_with(&x, "exports.names", CHECK_WARN, "*.tail1234.ts.net, a MagicDNS "
+	assert_int_equal(fx_count(&x, "exports.names", CHECK_WARN, "laptop, a host name"), 1);
+	assert_int_equal(fx_count(&x, "exports.names", CHECK_WARN, "*.tail1234.ts.net, a MagicDNS "
 								 "name pattern"), 1);
-	assert_int_equal(n_with(&x, "exports.names", CHECK_WARN, "100.64"), 0);
+	assert_int_equal(fx_count(&x, "exports.names", CHECK_WARN, "100.64"), 0);
 	c = report_find(&x.r, "exports.names");
 	assert_non_null(strstr(c->detail, "unmatched host"));
 	assert_non_null(strstr(c->fix, "/opt/shared  100.64.0.0/10("));
@@ -456,8 +403,8 @@ static void server_view(void **state)
 
 	/* tailscaled in userspace-networking mode, a client arriving from its proxy. */
 	fx_init(&x, NODE_LINUX, NULL);
-	server_exports(&x, "/opt/shared 100.64.0.0/10(rw)\n");
-	server_listens(&x, "0.0.0.0", 2049);
+	fx_exports(&x, "/etc/exports", "/opt/shared 100.64.0.0/10(rw)\n");
+	fx_listen(&x, "0.0.0.0", 2049);
 	x.node.tailscaled_pid = 4242;
 	x.f.server.ts_userspace = true;
 	snprintf(x.f.server.ts_cmdline, sizeof(x.f.server.ts_cmdline),
@@ -484,10 +431,10 @@ static void server_view(void **state)
 
 	/* nfsd bound to loopback and a LAN address only. */
 	fx_init(&x, NODE_LINUX, NULL);
-	server_exports(&x, "/opt/shared 100.64.0.0/10(rw)\n");
-	server_listens(&x, "127.0.0.1", 2049);
-	server_listens(&x, "192.168.1.10", 2049);
-	server_listens(&x, "100.64.0.1", 22);
+	fx_exports(&x, "/etc/exports", "/opt/shared 100.64.0.0/10(rw)\n");
+	fx_listen(&x, "127.0.0.1", 2049);
+	fx_listen(&x, "192.168.1.10", 2049);
+	fx_listen(&x, "100.64.0.1", 22);
 	c = fx_judge(&x, doctor_judge_server, "server.listening");
 	assert_int_equal(c->status, CHECK_FAIL);
 	assert_str(c->summary, "NFS listens on 127.0.0.1:2049, 192.168.1.10:2049 only: not on a "
@@ -498,8 +445,8 @@ static void server_view(void **state)
 	/* Clients against [nodes]: office-one by address, laptop by its id's host (proxied),
 	 * build-box's lease expired, kiosk absent; a LAN client. */
 	fx_init(&x, NODE_LINUX, NULL);
-	server_exports(&x, "/opt/shared 100.64.0.0/10(rw)\n");
-	server_listens(&x, "100.64.0.1", 2049);
+	fx_exports(&x, "/etc/exports", "/opt/shared 100.64.0.0/10(rw)\n");
+	fx_listen(&x, "100.64.0.1", 2049);
 	config_node(&x, "office-one", "100.64.0.3", "client");
 	config_node(&x, "laptop", "100.64.0.5", "client");
 	config_node(&x, "build-box", "100.64.0.6", "client");
@@ -511,12 +458,12 @@ static void server_view(void **state)
 	server_client(&x, "clientid: 0x6\naddress: \"192.168.1.20:1\"\n");
 	x.f.server.clients_dir = true;
 	doctor_judge_server(&x.f, &x.r);
-	assert_int_equal(n_with(&x, "server.clients", CHECK_WARN, "build-box (client in [nodes], "
+	assert_int_equal(fx_count(&x, "server.clients", CHECK_WARN, "build-box (client in [nodes], "
 								  "100.64.0.6) has no NFSv4 session"), 1);
-	assert_int_equal(n_with(&x, "server.clients", CHECK_WARN, "kiosk (wsl2 in [nodes]"), 1);
-	assert_int_equal(n_with(&x, "server.clients", CHECK_WARN, "office-one"), 0);
-	assert_int_equal(n_with(&x, "server.clients", CHECK_WARN, "laptop ("), 0);
-	assert_int_equal(n_with(&x, "server.clients", CHECK_WARN, "1 NFSv4 client(s) come from "
+	assert_int_equal(fx_count(&x, "server.clients", CHECK_WARN, "kiosk (wsl2 in [nodes]"), 1);
+	assert_int_equal(fx_count(&x, "server.clients", CHECK_WARN, "office-one"), 0);
+	assert_int_equal(fx_count(&x, "server.clients", CHECK_WARN, "laptop ("), 0);
+	assert_int_equal(fx_count(&x, "server.clients", CHECK_WARN, "1 NFSv4 client(s) come from "
 								  "outside the mesh range"), 1);
 	c = report_find(&x.r, "server.clients");
 	assert_non_null(strstr(c->detail, "100.64.0.6 [courtesy: lease expired]"));
@@ -524,7 +471,7 @@ static void server_view(void **state)
 
 	/* All there; a file that could not be read is named. */
 	fx_init(&x, NODE_LINUX, NULL);
-	server_exports(&x, "/opt/shared 100.64.0.0/10(rw)\n");
+	fx_exports(&x, "/etc/exports", "/opt/shared 100.64.0.0/10(rw)\n");
 	config_node(&x, "office-one", "100.64.0.3", "client");
 	server_client(&x, "clientid: 0x3\naddress: \"100.64.0.3:876\"\n");
 	x.f.server.clients_dir = true;

@@ -306,14 +306,8 @@ static void hung_check(const struct mount_view *c, struct report *r, const char 
 	buf_free(&b);
 	if (mount_is_the_servers(c))
 		doctor_mount_cause(c->d, &w);
-	k = report_add(r, id, CHECK_FAIL, "%s", w.summary);
-	check_set_detail(k, "%s", w.detail);
-	if (w.fix)
-		check_set_fix(k, "%s", w.fix);
+	k = report_check(r, id, CHECK_FAIL, .summary = w.summary, .detail = w.detail, .fix = w.fix);
 	k->ms = c->h.ms;
-	free(w.summary);
-	free(w.detail);
-	free(w.fix);
 }
 
 static char *remount_fix(const struct mount_view *c)
@@ -554,7 +548,6 @@ void doctor_judge_mountpoint(const struct doctor_facts *f, struct report *r)
 {
 	const struct doctor_mount_facts *m = &f->mount;
 	const char *mp = f->cfg->mountpoint;
-	struct check *k;
 
 	if (!m->gathered || m->read_rc < 0 || m->top)
 		return; /* the server, or something is mounted there: the point exists */
@@ -563,15 +556,16 @@ void doctor_judge_mountpoint(const struct doctor_facts *f, struct report *r)
 		report_add(r, "mount.point", CHECK_OK, "%s is a directory: a mount can go there", mp);
 		return;
 	case -ENOENT:
-		k = report_add(r, "mount.point", CHECK_WARN, "%s does not exist (the guide's step 2)",
-			       mp);
-		check_set_detail(k, "mount fails with \"mount point does not exist\"; systemd's "
-				    "x-systemd.automount creates it itself.");
-		check_set_fix(k, "sudo mkdir -p %s", mp);
+		report_check(r, "mount.point", CHECK_WARN,
+			     .summary = xasprintf("%s does not exist (the guide's step 2)", mp),
+			     .detail = xasprintf("mount fails with \"mount point does not exist\"; "
+						 "systemd's x-systemd.automount creates it itself."),
+			     .fix = xasprintf("sudo mkdir -p %s", mp));
 		return;
 	case -ENOTDIR:
-		k = report_add(r, "mount.point", CHECK_FAIL, "%s is not a directory", mp);
-		check_set_fix(k, "move the file away, then: sudo mkdir -p %s", mp);
+		report_check(r, "mount.point", CHECK_FAIL,
+			     .summary = xasprintf("%s is not a directory", mp),
+			     .fix = xasprintf("move the file away, then: sudo mkdir -p %s", mp));
 		return;
 	default:
 		report_add(r, "mount.point", CHECK_SKIP, "cannot tell whether %s exists: %s", mp,

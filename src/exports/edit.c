@@ -2,6 +2,7 @@
 /* The exports(5) editor: one client token changed, added, or one line appended; every other
  * byte stays. */
 #include "exports/exports.h"
+#include "exports/exports_private.h"
 
 #include "core/optlist.h"
 #include "format/mnttab.h"

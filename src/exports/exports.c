@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "exports/exports.h"
+#include "exports/exports_private.h"
 
 #include "core/optlist.h"
 #include "core/root.h"
@@ -637,7 +638,7 @@ static bool is_exports_name(const char *name)
 	return l > 8 && streq(name + l - 8, ".exports") && name[0] != '.';
 }
 
-int exports_files_list(char ***ret, size_t *n, struct diag *diag)
+int exports_files_list(char ***out, size_t *n, struct diag *diag)
 {
 	_cleanup_free_ char *dir = root_path("/etc/exports.d");
 	_cleanup_close_ int dfd = root_open(dir, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
@@ -647,7 +648,7 @@ int exports_files_list(char ***ret, size_t *n, struct diag *diag)
 
 	v[0] = xstrdup("/etc/exports");
 	*n = 1;
-	*ret = v;
+	*out = v;
 	if (dfd == -ENOENT)
 		return 0;
 	if (dfd < 0) {
@@ -678,7 +679,7 @@ int exports_files_list(char ***ret, size_t *n, struct diag *diag)
 		free(names[i]);
 	}
 	free(names);
-	*ret = v;
+	*out = v;
 	return r;
 }
 

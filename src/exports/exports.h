@@ -73,15 +73,6 @@ struct exports_ctx {
 	int error;
 };
 
-void exports_ctx_init(struct exports_ctx *ctx, const char *file, struct exports_file *out,
-		      struct diag *diag);
-/* One physical line (without its '\n'), starting at offset in the buffer. */
-int exports_ctx_line(struct exports_ctx *ctx, const char *line, size_t len, size_t offset,
-		     bool has_newline);
-/* After the last line: parses a line left pending by a final continuation (nfs-utils
- * accepts that too) and frees the context. Returns 0 or the first error. */
-int exports_ctx_finish(struct exports_ctx *ctx);
-
 /* The whole buffer through the context. -EBADMSG with diag (file, line, quoted token). */
 int exports_parse(const char *file, const char *data, size_t len, struct exports_file *out,
 		  struct diag *diag);
@@ -92,11 +83,7 @@ void exports_free(struct exports_file *f);
 bool exports_client_flag(const struct exports_client *c, const char *on, const char *off,
 			 bool dflt);
 const char *exports_kind_name(enum exports_client_kind k);
-/* Checks one option list as it appears in "(...)" or after '-': -EBADMSG naming the option. */
-int exports_check_options(const char *file, unsigned line, const char *list, struct diag *diag);
 
-/* Paths compare after repeated and trailing slashes are removed. */
-bool exports_path_equal(const char *a, const char *b);
 /* The entry index exporting path, from index from on; -ENOENT when none. */
 int exports_find_path(const struct exports_file *f, const char *path, size_t from);
 
@@ -117,5 +104,5 @@ int exports_set_client(const char *file, const char *data, size_t len, const cha
  * exports.d: only /etc/exports. exports.d that is not a directory, or a *.exports entry that
  * is a symbolic link or not a regular file: -EBADMSG, diag names it (meshnfs neither follows
  * nor replaces links there). Free with exports_files_free. */
-int exports_files_list(char ***ret, size_t *n, struct diag *diag);
+int exports_files_list(char ***out, size_t *n, struct diag *diag);
 void exports_files_free(char **v, size_t n);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "fleet/fleet.h"
+#include "fleet/fleet_private.h"
 
 #include "core/spawn.h"
 

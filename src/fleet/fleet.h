@@ -92,18 +92,9 @@ struct fleet_opts {
 void fleet_run(const struct fleet_opts *o, const struct mesh_nodes *nodes, struct fleet_row **rows);
 void fleet_rows_free(struct fleet_row *rows, size_t n);
 
-/* The ssh command line for one address (NULL-terminated, free with fleet_argv_free). */
-char **fleet_ssh_argv(const struct fleet_opts *o, const char *address);
-void fleet_argv_free(char **argv);
-/* The whole session's deadline in ms for these options. */
-int fleet_session_deadline_ms(const struct fleet_opts *o);
-
 /* Fills row->result, reason and checks from a finished ssh run (spawn_r is spawn_run's
  * return value). Pure: used by fleet_run and the tests. */
 void fleet_classify(int spawn_r, const struct spawn_result *res, struct fleet_row *row);
-/* Parses the JSON of a remote `meshnfs doctor --json` into row (verdict and checks).
- * -EBADMSG with diag when it is not such a document. */
-int fleet_parse_doctor(const char *data, size_t len, struct fleet_row *row, struct diag *d);
 
 /* Checks across the nodes' answers, added to r (pure): fleet.idmap (idmapd Domain and
  * nfs4_disable_idmapping compared, the server's against every client's), fleet.uids (one user

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/test.h"
+#include "fleet/fleet_private.h"
 #include "fleet/fleet.h"
 
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "format/cidr.h"
+#include "format/format_private.h"
 
 #include "core/util.h"
 

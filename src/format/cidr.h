@@ -37,7 +37,6 @@ struct cidr6 {
  * no IPv4 form). strict: host bits must be zero. Returns 0, -EINVAL, or -EDOM. */
 int cidr6_parse(const char *s, bool strict, struct cidr6 *out);
 bool cidr6_contains(const struct cidr6 *c, const uint8_t addr[16]);
-bool cidr6_within(const struct cidr6 *inner, const struct cidr6 *outer);
 /* s, an IPv6 address or network in text ("fd7a:115c:a1e0::9", "fd7a:115c:a1e0::/64"), lies
  * wholly inside outer; false when s is not one. */
 bool cidr6_text_within(const char *s, const struct cidr6 *outer);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/test.h"
+#include "format/format_private.h"
 #include "format/cidr.h"
 
 #include <arpa/inet.h>

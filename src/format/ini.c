@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "format/ini.h"
+#include "format/format_private.h"
 
 #include <ctype.h>
 #include <errno.h>

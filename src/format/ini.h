@@ -33,14 +33,6 @@ struct ini_doc {
 	size_t n_sections;
 };
 
-/* The grammar the parser and the editor (ini_edit.c) share, so that what one reads as a key
- * or a comment the other does too. A character of a key or section name: a letter, a digit,
- * '_', '-' or '.'. */
-bool ini_key_char(char c);
-/* Where an inline comment starts in p[0..len) (a value): '#' or ';' right after a blank (space
- * or tab), outside double quotes; len when there is none. */
-size_t ini_comment_at(const char *p, size_t len);
-
 /* Parses a whole UTF-8 buffer. NUL bytes and over-long lines are errors in both modes. */
 int ini_parse_buffer(const char *file, const char *data, size_t len, bool lenient,
 		     struct ini_doc *doc, struct diag *diag);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "format/ini_edit.h"
+#include "format/format_private.h"
 
 #include "format/ini.h"
 

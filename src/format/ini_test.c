@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/test.h"
+#include "format/format_private.h"
 #include "format/ini.h"
 
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "format/nfsdclient.h"
+#include "format/format_private.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

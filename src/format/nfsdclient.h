@@ -45,13 +45,6 @@ struct nfsd_client_ctx {
 	bool have_id, have_addr;
 };
 
-void nfsd_client_ctx_init(struct nfsd_client_ctx *ctx, const char *file, struct nfsd_client *out,
-			  struct diag *diag);
-/* One line, without its '\n'. 0 or -EBADMSG with diag. */
-int nfsd_client_ctx_line(struct nfsd_client_ctx *ctx, const char *line, size_t len);
-/* After the last line: the required keys were there. */
-int nfsd_client_ctx_finish(struct nfsd_client_ctx *ctx);
-
 /* The whole file. On error out holds nothing to free. */
 int nfsd_client_parse(const char *file, const char *data, size_t len, struct nfsd_client *out,
 		      struct diag *diag);

@@ -28,7 +28,7 @@ static int expect(const char **p, const char *chars)
 	return 0;
 }
 
-int rfc3339_parse(const char *s, time_t *ret)
+int rfc3339_parse(const char *s, time_t *out)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
@@ -66,7 +66,7 @@ int rfc3339_parse(const char *s, time_t *ret)
 	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return -EINVAL;
 	if (y == 1 && mo == 1 && d == 1 && h == 0 && mi == 0 && sec == 0 && !sign) {
-		*ret = 0; /* Go's zero time: never */
+		*out = 0; /* Go's zero time: never */
 		return 0;
 	}
 	if (y < 1970)
@@ -80,6 +80,6 @@ int rfc3339_parse(const char *s, time_t *ret)
 	time_t t = timegm(&tm);
 	if (t == (time_t)-1)
 		return -EINVAL;
-	*ret = t - (time_t)sign * (oh * 3600 + om * 60);
+	*out = t - (time_t)sign * (oh * 3600 + om * 60);
 	return 0;
 }

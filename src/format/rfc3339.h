@@ -7,4 +7,4 @@
 
 /* Parses s into UTC seconds. Go's zero time ("0001-01-01T00:00:00Z", meaning "never") gives
  * 0. Returns 0 or -EINVAL (malformed, out of range, or trailing characters). */
-int rfc3339_parse(const char *s, time_t *ret);
+int rfc3339_parse(const char *s, time_t *out);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `tailscale ping` output, line by line (format/tsping.h). Pure. */
 #include "format/tsping.h"
+#include "format/format_private.h"
 
 #include <errno.h>
 

@@ -46,9 +46,6 @@ struct ts_ping {
 	int64_t latency_us;  /* of the last pong */
 };
 
-/* "none", "direct", "derp", "peer_relay", "type". */
-const char *ts_ping_via_name(enum ts_ping_via v);
-
 /* Go's time.Duration.String() ("23ms", "1.5s", "1m2.5s", "850µs", "0s") to microseconds.
  * Returns 0 or -EINVAL. */
 int ts_go_duration_us(const char *s, size_t len, int64_t *us);

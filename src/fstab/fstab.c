@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "fstab/fstab.h"
+#include "fstab/fstab_private.h"
 
 #include "core/optlist.h"
 #include "core/safewrite.h"

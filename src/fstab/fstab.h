@@ -61,11 +61,6 @@ bool fstab_line_matches(const struct fstab_line *l, const struct fstab_entry *e)
 int fstab_set_entry(const char *file, const char *data, size_t len, const struct fstab_entry *e,
 		    struct buf *out, struct diag *diag);
 
-/* A field as fstab(5) needs it: space, tab, newline, backslash and '#' as \ooo. New string. */
-char *fstab_escape(const char *s);
-/* Decodes \ooo escapes (three octal digits, as libmount does). New string. */
-char *fstab_unescape(const char *s, size_t n);
-
 /* Compares two comma-separated option lists as sets: the options of want missing from have,
  * and the ones of have that want lacks, each comma-separated into a new string ("" if none).
  * Returns true when both are empty. */

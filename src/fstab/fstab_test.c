@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/test.h"
+#include "fstab/fstab_private.h"
 #include "fstab/fstab.h"
 
 #include <errno.h>

@@ -179,7 +179,7 @@ out:
 
 /* ---- the key file -------------------------------------------------------------------- */
 
-int headscale_read_key_file(const char *path, char **ret, struct diag *d)
+int headscale_read_key_file(const char *path, char **out, struct diag *d)
 {
 	_cleanup_close_ int fd = -1;
 	char buf[1024];
@@ -225,7 +225,7 @@ int headscale_read_key_file(const char *path, char **ret, struct diag *d)
 		explicit_bzero(buf, sizeof(buf));
 		return diag_set(d, path, 1, "not an API key (8 to 512 printable characters, no spaces)");
 	}
-	*ret = xstrdup(buf);
+	*out = xstrdup(buf);
 	explicit_bzero(buf, sizeof(buf));
 	return 0;
 }

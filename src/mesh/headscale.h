@@ -34,4 +34,4 @@ int headscale_parse(const char *origin, const char *data, size_t len, struct mes
 /* Reads an API key file the way ssh reads a private key: a regular file owned by you or
  * root, not readable or writable by group or others, one line of 8..512 printable
  * characters without spaces. -EBADMSG with diag on any problem. */
-int headscale_read_key_file(const char *path, char **ret, struct diag *d);
+int headscale_read_key_file(const char *path, char **out, struct diag *d);

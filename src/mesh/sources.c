@@ -17,13 +17,13 @@ static const char *const source_names[] = {
 	[MESH_SOURCE_CONFIG] = "config",
 };
 
-int mesh_source_parse(const char *s, enum mesh_source *ret)
+int mesh_source_parse(const char *s, enum mesh_source *out)
 {
 	int i = ENUM_PARSE(source_names, s);
 
 	if (i < MESH_SOURCE_HEADSCALE) /* "auto" is not given, it is what none given means */
 		return -EINVAL;
-	*ret = (enum mesh_source)i;
+	*out = (enum mesh_source)i;
 	return 0;
 }
 

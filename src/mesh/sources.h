@@ -24,7 +24,7 @@ enum mesh_source {
 };
 
 /* "headscale", "tailscale", "tailscale.exe", "config" -> 0; -EINVAL otherwise. */
-int mesh_source_parse(const char *s, enum mesh_source *ret);
+int mesh_source_parse(const char *s, enum mesh_source *out);
 const char *mesh_source_name(enum mesh_source s);
 const char *mesh_source_names(void); /* "headscale, tailscale, tailscale.exe, config" */
 

@@ -66,6 +66,17 @@ void check_set_fix(struct check *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+struct check *report_add_words(struct report *r, const char *id, enum check_status status,
+			       struct check_words w)
+{
+	struct check *c = report_add(r, id, status, "%s", w.summary ? w.summary : "");
+
+	free(w.summary);
+	c->detail = w.detail;
+	c->fix = w.fix;
+	return c;
+}
+
 const struct check *report_find(const struct report *r, const char *id)
 {
 	for (size_t i = 0; i < r->n_checks; i++)

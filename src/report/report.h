@@ -40,6 +40,23 @@ struct check *report_add(struct report *r, const char *id, enum check_status sta
 			 const char *summary_fmt, ...) _printf_(4, 5);
 void check_set_detail(struct check *c, const char *fmt, ...) _printf_(2, 3);
 void check_set_fix(struct check *c, const char *fmt, ...) _printf_(2, 3);
+
+/* A check's words in one call, each field named where it is written. The strings are new
+ * (xasprintf: printf-style, its format checked like printf's) and the report takes them;
+ * detail and fix may be left out (NULL: none):
+ *
+ *	report_check(r, "mount.point", CHECK_WARN,
+ *		     .summary = xasprintf("%s does not exist (the guide's step 2)", mp),
+ *		     .fix = xasprintf("sudo mkdir -p %s", mp));
+ *
+ * Returns the check (to set ms), valid until the next report_add. */
+struct check_words {
+	char *summary, *detail, *fix;
+};
+#define report_check(r, id, status, ...) \
+	report_add_words((r), (id), (status), (struct check_words){ __VA_ARGS__ })
+struct check *report_add_words(struct report *r, const char *id, enum check_status status,
+			       struct check_words w);
 const struct check *report_find(const struct report *r, const char *id);
 
 enum check_status report_verdict(const struct report *r);

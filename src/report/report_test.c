@@ -85,10 +85,40 @@ static void table_aligns_utf8(void **state)
 	table_free(&t);
 }
 
+/* report_check: the words named, taken by the report; detail and fix may be left out. */
+static void check_words(void **state)
+{
+	(void)state;
+	struct report r;
+
+	report_init(&r, "doctor");
+	struct check *c = report_check(&r, "mount.point", CHECK_WARN,
+				       .summary = xasprintf("%s does not exist", "/opt/shared"),
+				       .detail = xasprintf("step %d", 2),
+				       .fix = xasprintf("sudo mkdir -p %s", "/opt/shared"));
+	c->ms = 7;
+	report_check(&r, "mount.present", CHECK_OK, .summary = xasprintf("fine"));
+	assert_int_equal(r.n_checks, 2);
+	c = &r.checks[0];
+	assert_str(c->id, "mount.point");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_str(c->summary, "/opt/shared does not exist");
+	assert_str(c->detail, "step 2");
+	assert_str(c->fix, "sudo mkdir -p /opt/shared");
+	assert_int_equal(c->ms, 7);
+	c = &r.checks[1];
+	assert_str(c->summary, "fine");
+	assert_null(c->detail);
+	assert_null(c->fix);
+	assert_int_equal(c->ms, -1);
+	report_free(&r); /* LeakSanitizer: every string taken was freed */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(verdict_is_the_worst_status),
+		cmocka_unit_test(check_words),
 		cmocka_unit_test(json_shape),
 		cmocka_unit_test(human_is_aligned),
 		cmocka_unit_test(table_aligns_utf8),

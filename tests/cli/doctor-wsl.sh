@@ -4,7 +4,7 @@
 # the checks of the WSL2 issue are asserted (other areas add their own checks to the same
 # run), and the exit status only where one of these checks fails.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 90
+plan 91
 R=$FIXTURES/roots
 W=$FIXTURES/windows
 empty_netns NS
@@ -38,6 +38,17 @@ check_eq "healthy: peer addresses in the JSON" "100.64.0.1" "$(jget '.tailscale.
 check_eq "healthy: Windows CLI at its fixed path? (not in this root: found on PATH)" "$FAKE_BIN/tailscale.exe" "$(jget .tailscale.cli)"
 check_match "healthy: ports compared with Windows' 37 listeners" "37 on the Windows host" "$(sm wsl.ports)"
 check_eq "healthy: no NFS results yet, pitfall check skipped" skip "$(st wsl.nfs_networking)"
+
+# A stand-in tailscaled another test on this machine started (a real process of that name,
+# outside every host_view): host_view's own PID namespace keeps it out of wsl.tailscaled.
+mk_tmpdir OTHER
+cp "$(command -v sleep)" "$OTHER/tailscaled"
+"$OTHER/tailscaled" 60 &
+other=$!
+at_exit "kill $other 2>/dev/null"
+doc wsl2-mirrored mirrored
+kill "$other"
+check_eq "another test's tailscaled is not this node's" ok "$(st wsl.tailscaled)"
 
 # --- tailscaled inside the distro (and the Windows host sees its node online)
 doc wsl2-tailscaled-inside tailscaled-inside:mirrored

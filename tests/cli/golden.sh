@@ -10,7 +10,12 @@ R=$FIXTURES/roots
 G=$TOP/tests/golden
 empty_netns NS
 
-# NAME|SCENARIO (replayed Windows and Tailscale programs, - for none)|ROOT|ARGUMENTS
+# NAME|SCENARIO (replayed Windows and Tailscale programs, - for none)|ROOT|ARGUMENTS[|host]
+# The cases marked host run without --root through host_view (tests/lib/hostview: ROOT seen
+# as this machine's files in a private mount and PID namespace), so the programs run: the
+# Windows side (tailscale.exe, cmd.exe, wslinfo, netstat.exe) answers from the recordings in
+# tests/fixtures/windows/SCENARIO, replayed by fakes (tests/lib/replay) found on PATH, shown
+# as FAKE/ in the output. Under --root that side is skipped.
 cases=(
 	"doctor-debian12|-|debian12|doctor"
 	"doctor-client-done|-|client-done|doctor"
@@ -32,19 +37,30 @@ cases=(
 	"setup-client-shares|-|client-shares|setup client --dry-run"
 	"env-debian12|-|debian12|env"
 	"env-wsl2-mirrored|mirrored|wsl2-mirrored|env"
+	"doctor-wsl2-mirrored-host|mirrored|wsl2-mirrored|doctor|host"
+	"doctor-wsl2-nat-host|nat:mirrored|wsl2-nat|doctor|host"
+	"doctor-wsl2-stale-identity-host|stale-identity:mirrored|wsl2-stale-identity|doctor|host"
+	"doctor-wsl2-port-collision-host|port-collision:mirrored|wsl2-port-collision|doctor|host"
+	"env-wsl2-mirrored-host|mirrored|wsl2-mirrored|env|host"
+	"status-wsl2-mirrored-host|mirrored|wsl2-mirrored|status|host"
 )
 plan ${#cases[@]}
 
 for c in "${cases[@]}"; do
-	IFS='|' read -r name scenario root args <<<"$c"
+	IFS='|' read -r name scenario root args how <<<"$c"
 	path=$TEST_PATH FAKE_BIN=/nonexistent
 	if [ "$scenario" != - ]; then
 		fake_windows "$scenario" tailscale.exe tailscale wslinfo cmd.exe wslpath netstat.exe
 		path=$FAKE_BIN:$TEST_PATH
 	fi
 	# shellcheck disable=SC2086 # args are words
-	got=$(ip netns exec "$NS" env PATH="$path" NO_COLOR=1 "$MESHNFS" --root "$R/$root" \
-		--timeout 10 $args 2>&1 </dev/null; echo "exit $?")
+	if [ "$how" = host ]; then
+		got=$(host_view "$NS" "$R/$root" env PATH="$path" NO_COLOR=1 "$MESHNFS" \
+			--timeout 10 $args 2>&1 </dev/null; echo "exit $?")
+	else
+		got=$(ip netns exec "$NS" env PATH="$path" NO_COLOR=1 "$MESHNFS" --root "$R/$root" \
+			--timeout 10 $args 2>&1 </dev/null; echo "exit $?")
+	fi
 	got=$(sed -E "s|$R/|ROOTS/|g; s|$TOP/|TOP/|g; s|$FAKE_BIN/|FAKE/|g; s/[0-9]+ ms/N ms/g; s/ [0-9]+ms/ Nms/g; s/answered, in [0-9.]+ s/answered, in N s/g" <<<"$got")
 	if [ -n "${GOLDEN_UPDATE:-}" ]; then
 		printf '%s\n' "$got" >"$G/$name.txt"

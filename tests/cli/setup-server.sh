@@ -112,7 +112,8 @@ wrapper=$!
 for _ in $(seq 1500); do [ -s "$G/run/ganesha/ganesha.pid" ] && break; sleep 0.02; done # up to 30 s (was 2 s)
 gpid=$(cat "$G/run/ganesha/ganesha.pid")
 at_exit "kill $gpid 2>/dev/null"
-run H "$G" setup server --backend ganesha
+# (The stand-in runs in this machine's PID namespace: host_view's own would hide it.)
+HOSTVIEW_HOST_PIDS=1 run H "$G" setup server --backend ganesha
 check_match "ganesha running: plan sends SIGHUP" "send SIGHUP to ganesha.nfsd \\(reloads the exports\\) \\(pid $gpid\\)" "$OUT"
 wait "$wrapper"
 check_eq "ganesha running: it got SIGHUP" 129 "$(cat "$PROC/status")"

@@ -221,14 +221,20 @@ outcome() {
 # host_view NS ROOT CMD...: runs CMD in network namespace NS as if fixture root ROOT were
 # this machine's files (tests/lib/hostview says how: bind mounts, overlays, real processes
 # and interfaces, in a private mount namespace). The way to test what meshnfs runs, since
-# under --root it runs nothing. Programs CMD finds must be on an absolute PATH. (No PID
-# namespace: a test's own stand-in process, e.g. a ganesha.nfsd, stays visible by its pid.)
+# under --root it runs nothing. Programs CMD finds must be on an absolute PATH. CMD runs in
+# its own PID namespace with its own /proc: it sees the processes the fixture names
+# (ROOT/proc/PID/comm) and its own, never a stand-in another test on the machine started (a
+# tailscaled, a ganesha.nfsd); all of them end with it. HOSTVIEW_HOST_PIDS=1: the machine's
+# PID namespace instead, for a test whose own stand-in (started outside, found by its pid
+# file) CMD must see and signal.
 # HOSTVIEW_MS=FILE: CMD's own wall time in ms is written there.
 host_view() {
-	local ns=$1 root=$2 scratch
+	local ns=$1 root=$2 scratch pidns=(--pid --fork --mount-proc)
 	shift 2
+	[ "${HOSTVIEW_HOST_PIDS:-}" = 1 ] && pidns=()
 	mk_tmpdir scratch
-	ip netns exec "$ns" env HOSTVIEW_SCRATCH="$scratch" HOSTVIEW_MS="${HOSTVIEW_MS:-}" unshare --mount --propagation private \
+	ip netns exec "$ns" env HOSTVIEW_SCRATCH="$scratch" HOSTVIEW_MS="${HOSTVIEW_MS:-}" \
+		unshare --mount --propagation private "${pidns[@]}" \
 		bash "$TOP/tests/lib/hostview" "$root" "$@"
 }
 
