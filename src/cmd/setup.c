@@ -237,7 +237,7 @@ static int run_setup_server(struct ctx *ctx, int argc, char **argv)
 		.timeout_ms = ctx->timeout_ms,
 	};
 	node_detect(cfg, ctx->timeout_ms, &node);
-	ceph.nodeid = node.hostname && *node.hostname ? node.hostname : "gateway";
+	ceph.nodeid = config_ceph_nodeid(cfg, node.hostname);
 	if (s.backend == SETUP_CEPH)
 		plan_init(&p, "export %s to %s with nfs-ganesha: CephFS \"%s\" %s (FSAL_CEPH)",
 			  s.export_path, s.clients, ceph.fs, ceph.path);
