@@ -125,7 +125,7 @@ check-vm: all
 
 # CephFS behind NFS-Ganesha in the lab (tests/ceph): a Ceph cluster of Debian's packages
 # (scripts/deps.sh ceph); about a minute to come up, so not part of make check.
-check-ceph: all
+check-ceph: all tools
 	@scripts/deps.sh --check ceph
 	tests/run ceph
 

@@ -283,7 +283,7 @@ static int run_setup_server(struct ctx *ctx, int argc, char **argv)
 		.force = a.force,
 		.timeout_ms = ctx->timeout_ms,
 	};
-	ceph.nodeid = node.hostname && *node.hostname ? node.hostname : "gateway";
+	ceph.nodeid = config_ceph_nodeid(cfg, node.hostname);
 	_cleanup_free_ char *what = NULL;
 	for (size_t i = 0; i < n_ex; i++) {
 		char *w = xasprintf("%s%s%s", what ? what : "",

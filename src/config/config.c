@@ -54,6 +54,7 @@ static const struct config_key {
 	{ "ceph", "path", V_PATH, offsetof(struct config, ceph_path), 0, 0 },
 	{ "ceph", "pool", V_NAME, offsetof(struct config, ceph_pool), 0, 0 },
 	{ "ceph", "namespace", V_NAME, offsetof(struct config, ceph_namespace), 0, 0 },
+	{ "ceph", "nodeid", V_NAME, offsetof(struct config, ceph_nodeid), 0, 0 },
 	/* [share NAME]: offsets into struct config_share; server and servers are one key. */
 	{ "share", "server", V_HOSTS, offsetof(struct config_share, servers), 0, 0 },
 	{ "share", "servers", V_HOSTS, offsetof(struct config_share, servers), 0, 0 },
@@ -220,6 +221,13 @@ char *config_ceph_keyring(const struct config *c)
 	if (c->ceph_keyring)
 		return xstrdup(c->ceph_keyring);
 	return xasprintf("/etc/ceph/ceph.client.%s.keyring", c->ceph_user);
+}
+
+const char *config_ceph_nodeid(const struct config *c, const char *hostname)
+{
+	if (c->ceph_nodeid)
+		return c->ceph_nodeid;
+	return hostname && check_name(hostname) == 0 ? hostname : "gateway";
 }
 
 static int check_secret(const char *s)
@@ -864,6 +872,7 @@ void config_free(struct config *c)
 	free(c->ceph_path);
 	free(c->ceph_pool);
 	free(c->ceph_namespace);
+	free(c->ceph_nodeid);
 	for (size_t i = 0; i < c->n_nodes; i++)
 		config_node_free(&c->nodes[i]);
 	free(c->nodes);

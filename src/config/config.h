@@ -81,6 +81,8 @@ struct config {
 	char *ceph_path;      /* path: the directory of it exported; default / */
 	char *ceph_pool;      /* pool: RADOS pool of the gateways' NFSv4 recovery records */
 	char *ceph_namespace; /* namespace: RADOS namespace in it */
+	char *ceph_nodeid;    /* nodeid: this gateway's name in the grace database (rados_cluster);
+				 NULL: the host name (config_ceph_nodeid) */
 
 	struct config_node *nodes; /* [nodes] */
 	size_t n_nodes;
@@ -132,6 +134,9 @@ void config_free(struct config *c);
 
 /* The keyring file: [ceph] keyring, else /etc/ceph/ceph.client.USER.keyring. New string. */
 char *config_ceph_keyring(const struct config *c);
+/* This gateway's node id in the gateways' grace database: [ceph] nodeid, else hostname when
+ * it is a valid Ceph name, else "gateway". Points into c or hostname. */
+const char *config_ceph_nodeid(const struct config *c, const char *hostname);
 
 /* Checks a value as [section] key of the file does (the command line's --server, --export,
  * --mountpoint, --options): 0, or -EINVAL with the problem in err, quoting the value, for a

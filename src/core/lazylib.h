@@ -3,7 +3,8 @@
  * libcurl (Headscale's API) and libnfs (the probe's export and write steps) bring about 30
  * libraries with them; loading them when a command needs them, not at every start (`meshnfs
  * --version`, env, help, setup's plans, every fleet node's doctor), is what
- * src/mesh/curl_lazy.c and src/net/nfs_lazy.c do: they define the library's functions that
+ * src/mesh/curl_lazy.c, src/net/nfs_lazy.c and src/node/cephfs_lazy.c (libcephfs, a CephFS
+ * gateway's ceph.client check) do: they define the library's functions that
  * meshnfs calls, each forwarding to the real one.
  *
  *   static struct lazylib nfs = LAZYLIB_INIT("libnfs.so.13");

@@ -47,6 +47,7 @@ void doctor_facts_free(struct doctor_facts *f)
 	ts_status_free(&f->mesh.path_st);
 	ceph_status_free(&f->ceph.status);
 	ceph_fsmap_free(&f->ceph.fsmap);
+	ceph_grace_free(&f->ceph.grace);
 	free(f->ceph.conf);
 	free(f->ceph.keyring);
 	ts_run_free(&f->mesh.run);

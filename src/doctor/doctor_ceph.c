@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* ceph.health, ceph.mds, ceph.client: a gateway of a CephFS ([server] backend = ceph), asked
- * with the gateway's own key (node/ceph_cli.h): what `ceph status` says, whether the file
- * system has an active MDS (`ceph mds stat`), whether libcephfs mounts it and finds the
- * exported path. A command that did not finish within --timeout is a cut (skip), never a
+/* ceph.health, ceph.mds, ceph.client, ceph.grace: a gateway of a CephFS ([server] backend =
+ * ceph), asked with the gateway's own key (node/ceph_cli.h): what `ceph status` says, whether
+ * the file system has an active MDS (`ceph mds stat`), whether libcephfs mounts it and finds
+ * the exported path, whether this gateway is in the gateways' grace database (rados_cluster:
+ * `ganesha-rados-grace dump`) and whether a grace period holds new state back. A command that did not finish within --timeout is a cut (skip), never a
  * fault; its own "timed out" (shorter, set by meshnfs) is an answer. When the probe of the
  * gateway (nfs.*) failed, the Ceph check that explains it says so. */
 #include "doctor/doctor_facts.h"
@@ -11,6 +12,7 @@
 #include "core/spawn.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 
 /* A command that gave no parsed answer: the check it would have made. */
@@ -172,8 +174,8 @@ static void judge_client(const struct doctor_facts *f, struct report *r)
 		break;
 	case CEPH_CLIENT_NO_MODULE:
 		c = report_add(r, "ceph.client", CHECK_SKIP,
-			       "python3-cephfs is not installed: the key and the path were not tried");
-		check_set_fix(c, "sudo apt-get install python3-cephfs");
+			       "libcephfs cannot be loaded: the key and the path were not tried");
+		check_set_fix(c, "sudo apt-get install libcephfs2");
 		break;
 	default:
 		if (cl->err == EACCES || cl->err == EPERM) {
@@ -196,6 +198,85 @@ static void judge_client(const struct doctor_facts *f, struct report *r)
 		}
 	}
 	c->ms = k->client_run.ms;
+}
+
+/* The gateways' grace database: this gateway must be a member (ganesha's rados_cluster backend
+ * joins the cluster's grace periods through its record); a grace period in force (rec != 0)
+ * refuses new opens and locks on EVERY gateway until each gateway that needs it lifts it. */
+static void judge_grace(const struct doctor_facts *f, struct report *r)
+{
+	const struct doctor_ceph_facts *k = &f->ceph;
+	const struct config *cfg = f->cfg;
+	const struct ceph_grace *g = &k->grace;
+	struct check *c;
+	char why[400];
+
+	if (k->grace_run.rc == -EPROTO && ceph_grace_failure_errno(k->grace_run.err_line) == ENOENT) {
+		c = report_add(r, "ceph.grace", CHECK_FAIL,
+			       "no grace database in pool %s, namespace %s: this gateway (%s) is not "
+			       "in it, no gateway is", cfg->ceph_pool, cfg->ceph_namespace, k->nodeid);
+		check_set_detail(c, "NFS-Ganesha's rados_cluster recovery backend keeps the gateways' "
+				    "shared grace state there; a gateway that is not a member cannot "
+				    "take part in it.");
+		check_set_fix(c, "sudo meshnfs setup server --backend ceph   (adds it: "
+				 "ganesha-rados-grace --pool %s --ns %s add %s)",
+			      cfg->ceph_pool, cfg->ceph_namespace, k->nodeid);
+		c->ms = k->grace_run.ms;
+		return;
+	}
+	if (k->grace_run.rc < 0) {
+		not_answered("ceph.grace", "ganesha-rados-grace dump", &k->grace_run, f->timeout_ms, r);
+		c = &r->checks[r->n_checks - 1];
+		if (k->grace_run.rc == -ENOENT)
+			check_set_fix(c, "sudo apt-get install nfs-ganesha-rados-grace");
+		else if (k->grace_run.rc == -EBADMSG)
+			check_set_detail(c, "meshnfs reads the dump of nfs-ganesha 2.7 to 6 "
+					    "(src/support/rados_grace.c); another version prints "
+					    "differently.");
+		return;
+	}
+	struct buf d = { 0 };
+	buf_printf(&d, "pool %s, namespace %s: epoch %" PRIu64 ", %s", cfg->ceph_pool,
+		   cfg->ceph_namespace, g->cur,
+		   g->rec ? "a grace period in force" : "no grace period");
+	for (size_t i = 0; i < g->n_nodes; i++)
+		buf_printf(&d, "\n%s%s%s%s", g->nodes[i].nodeid,
+			   streq(g->nodes[i].nodeid, k->nodeid) ? " (this gateway)" : "",
+			   g->nodes[i].need ? ", needs a grace period" : "",
+			   g->nodes[i].enforcing ? ", enforcing it (no new opens or locks)" : "");
+	const struct ceph_grace_node *me = ceph_grace_find(g, k->nodeid);
+	if (!me) {
+		c = report_add(r, "ceph.grace", CHECK_FAIL,
+			       "this gateway (%s) is not in the grace database (%zu gateways in it)",
+			       k->nodeid, g->n_nodes);
+		check_set_fix(c, "sudo meshnfs setup server --backend ceph   (adds it: "
+				 "ganesha-rados-grace --pool %s --ns %s add %s); or set [ceph] nodeid "
+				 "to the name it has there",
+			      cfg->ceph_pool, cfg->ceph_namespace, k->nodeid);
+	} else if (g->rec) {
+		struct buf need = { 0 };
+		for (size_t i = 0; i < g->n_nodes; i++)
+			if (g->nodes[i].need)
+				buf_printf(&need, "%s%s", need.len ? ", " : "", g->nodes[i].nodeid);
+		c = report_add(r, "ceph.grace", CHECK_WARN,
+			       "the gateways are in a grace period (clients reclaim from epoch %" PRIu64
+			       "): new opens and locks wait (NFS4ERR_GRACE) until %s lift%s it",
+			       g->rec, need.len ? need.data : "every gateway",
+			       ceph_grace_needing(g) == 1 ? "s" : "");
+		if (f->nfs.gathered && f->nfs.probe.diagnosis == PROBE_GRACE)
+			buf_printf(&d, "%s", explains(f, why, sizeof(why)));
+		check_set_fix(c, "wait for the grace period (ganesha's Grace_Period, 90 s by default); "
+				 "a gateway that is gone for good holds it: ganesha-rados-grace --pool "
+				 "%s --ns %s remove NODEID", cfg->ceph_pool, cfg->ceph_namespace);
+		buf_free(&need);
+	} else {
+		c = report_add(r, "ceph.grace", CHECK_OK,
+			       "this gateway (%s) is one of %zu in the grace database; no grace period "
+			       "in force", k->nodeid, g->n_nodes);
+	}
+	check_set_detail(c, "%s", d.data);
+	buf_free(&d);
+	c->ms = k->grace_run.ms;
 }
 
 void doctor_judge_ceph(const struct doctor_facts *f, struct report *r)
@@ -230,7 +311,8 @@ void doctor_judge_ceph(const struct doctor_facts *f, struct report *r)
 	if (!k->conf_exists || k->key_rc < 0)
 		return;
 	if (!k->live) {
-		static const char *const ids[] = { "ceph.health", "ceph.mds", "ceph.client" };
+		static const char *const ids[] = { "ceph.health", "ceph.mds", "ceph.client",
+						   "ceph.grace" };
 		for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 			c = report_add(r, ids[i], CHECK_SKIP,
 				       "skipped under --root: asking the cluster means running ceph, "
@@ -242,6 +324,7 @@ void doctor_judge_ceph(const struct doctor_facts *f, struct report *r)
 	judge_health(f, r);
 	judge_mds(f, r);
 	judge_client(f, r);
+	judge_grace(f, r);
 }
 
 /* ---- gather (I/O) ---- */
@@ -261,9 +344,13 @@ static void *ask_thread(void *arg)
 		ceph_cli_status(&a->cli, &k->status, &k->status_run);
 	else if (a->which == 1)
 		ceph_cli_fsmap(&a->cli, &k->fsmap, &k->fsmap_run);
-	else
+	else if (a->which == 2)
 		ceph_cli_client(&a->cli, a->f->cfg->ceph_fs, a->f->cfg->ceph_path, &k->client,
 				&k->client_run);
+	else {
+		struct ceph_grace_where w = { a->f->cfg->ceph_pool, a->f->cfg->ceph_namespace };
+		ceph_cli_grace(&a->cli, &w, &k->grace, &k->grace_run);
+	}
 	return NULL;
 }
 
@@ -282,20 +369,21 @@ void doctor_gather_ceph(struct doctor_facts *f)
 	k->key_rc = ceph_key_file_check(k->keyring, &mode, &dg);
 	if (k->key_rc < 0)
 		diag_format(&dg, k->key_msg, sizeof(k->key_msg));
+	k->nodeid = config_ceph_nodeid(f->cfg, f->node ? f->node->hostname : NULL);
 	k->live = root_is_host();
 	if (!k->live || !k->conf_exists || k->key_rc < 0)
 		return;
-	/* The three questions are independent: asked at once, each with the deadline. */
-	struct ask a[3];
-	pthread_t t[3];
-	bool started[3];
-	for (int i = 0; i < 3; i++) {
+	/* The four questions are independent: asked at once, each with the deadline. */
+	struct ask a[4];
+	pthread_t t[4];
+	bool started[4];
+	for (int i = 0; i < 4; i++) {
 		a[i] = (struct ask){ f, { k->conf, f->cfg->ceph_user, k->keyring, f->timeout_ms }, i };
 		started[i] = pthread_create(&t[i], NULL, ask_thread, &a[i]) == 0;
 		if (!started[i])
 			ask_thread(&a[i]);
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (started[i])
 			pthread_join(t[i], NULL);
 }

@@ -7,6 +7,21 @@
 
 #define REC "tests/fixtures/ceph/"
 
+#define RULE "======================================================\n"
+
+/* The grace database's dump (the recording of the lab's two gateways, or a variation), this
+ * gateway being "srv". */
+static void fx_grace(struct fx *x, const char *dump)
+{
+	struct doctor_ceph_facts *k = &x->f.ceph;
+	struct diag d = { 0 };
+
+	ceph_grace_free(&k->grace);
+	k->nodeid = "srv";
+	k->grace_run = (struct ceph_run){ .ms = 300 };
+	assert_int_equal(ceph_grace_parse("dump", dump, strlen(dump), &k->grace, &d), 0);
+}
+
 /* A CephFS gateway whose key file was fine and whose commands answered with these
  * recordings. */
 static void fx_ceph(struct fx *x, const char *status, const char *mds_stat)
@@ -25,6 +40,7 @@ static void fx_ceph(struct fx *x, const char *status, const char *mds_stat)
 	assert_int_equal(ceph_fsmap_parse(mds_stat, m, ml, &k->fsmap, &d), 0);
 	k->status_run.ms = k->fsmap_run.ms = k->client_run.ms = 1200;
 	k->client.result = CEPH_CLIENT_OK;
+	fx_grace(x, "cur=2 rec=0\n" RULE "gw2\t  \nsrv\t  \n");
 }
 
 static void healthy(void **state)
@@ -43,8 +59,83 @@ static void healthy(void **state)
 	assert_string_equal(c->summary, "\"cephfs\" has 1 active MDS of 1 ranks, 0 standby");
 	c = report_find(&x.r, "ceph.client");
 	assert_int_equal(c->status, CHECK_OK);
-	assert_int_equal(x.r.n_checks, 3);
+	c = report_find(&x.r, "ceph.grace");
+	assert_int_equal(c->status, CHECK_OK);
+	assert_string_equal(c->summary, "this gateway (srv) is one of 2 in the grace database; no "
+					"grace period in force");
+	assert_non_null(strstr(c->detail, "pool nfs-ganesha, namespace grace: epoch 2, no grace "
+					  "period\ngw2\nsrv (this gateway)"));
+	assert_int_equal(c->ms, 300);
+	assert_int_equal(x.r.n_checks, 4);
 	fx_free(&x);
+}
+
+/* ceph.grace: not a member, a grace period in force (explaining a probe that met
+ * NFS4ERR_GRACE), no database at all, the tool missing, its run cut, a dump not understood. */
+static void grace(void **state)
+{
+	struct fx x;
+	const struct check *c;
+	(void)state;
+
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_ceph(&x, REC "status-ok.json", REC "mds-stat-ok.json");
+	fx_grace(&x, "cur=1 rec=0\n" RULE "gw2\t E\n");
+	c = fx_judge(&x, doctor_judge_ceph, "ceph.grace");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_string_equal(c->summary, "this gateway (srv) is not in the grace database (1 "
+					"gateways in it)");
+	assert_non_null(strstr(c->fix, "ganesha-rados-grace --pool nfs-ganesha --ns grace add srv"));
+	fx_free(&x);
+
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_ceph(&x, REC "status-ok.json", REC "mds-stat-ok.json");
+	fx_grace(&x, "cur=3 rec=2\n" RULE "gw2\t E\nsrv\tNE\n");
+	fx_probe(&x, PROBE_WRITE, "NFS4ERR_GRACE", PROBE_GRACE, false);
+	c = fx_judge(&x, doctor_judge_ceph, "ceph.grace");
+	assert_int_equal(c->status, CHECK_WARN);
+	assert_string_equal(c->summary, "the gateways are in a grace period (clients reclaim from "
+					"epoch 2): new opens and locks wait (NFS4ERR_GRACE) until "
+					"srv lifts it");
+	assert_non_null(strstr(c->detail, "srv (this gateway), needs a grace period, enforcing"));
+	assert_non_null(strstr(c->detail, "This explains the probe of 100.64.0.1 (nfs.*): grace"));
+	assert_non_null(strstr(c->fix, "remove NODEID"));
+	fx_free(&x);
+
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_ceph(&x, REC "status-ok.json", REC "mds-stat-ok.json");
+	ceph_grace_free(&x.f.ceph.grace);
+	x.f.ceph.grace_run = (struct ceph_run){ .rc = -EPROTO, .exit_code = 1,
+						.err_line = "Failure: -2" };
+	c = fx_judge(&x, doctor_judge_ceph, "ceph.grace");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_non_null(strstr(c->summary, "no grace database in pool nfs-ganesha, namespace grace"));
+	assert_non_null(strstr(c->fix, "add srv"));
+	fx_free(&x);
+
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_ceph(&x, REC "status-ok.json", REC "mds-stat-ok.json");
+	x.f.ceph.grace_run = (struct ceph_run){ .rc = -EPROTO, .exit_code = 1,
+						.err_line = "Can't connect to cluster: -13" };
+	c = fx_judge(&x, doctor_judge_ceph, "ceph.grace");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_non_null(strstr(c->summary, "exited with status 1: Can't connect to cluster: -13"));
+	x.f.ceph.grace_run.rc = -ENOENT;
+	c = fx_judge(&x, doctor_judge_ceph, "ceph.grace");
+	assert_non_null(strstr(c->fix, "nfs-ganesha-rados-grace"));
+	x.f.ceph.grace_run.rc = -ETIMEDOUT;
+	c = fx_judge(&x, doctor_judge_ceph, "ceph.grace");
+	assert_int_equal(c->status, CHECK_SKIP);
+	assert_non_null(strstr(c->summary, "cut: ganesha-rados-grace dump"));
+	x.f.ceph.grace_run.rc = -EBADMSG;
+	c = fx_judge(&x, doctor_judge_ceph, "ceph.grace");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_non_null(strstr(c->detail, "nfs-ganesha 2.7 to 6"));
+	fx_free(&x);
+
+	assert_int_equal(ceph_grace_failure_errno("Failure: -2"), 2);
+	assert_int_equal(ceph_grace_failure_errno("Failure: -2 more"), 0);
+	assert_int_equal(ceph_grace_failure_errno("rados_connect: -2"), 0);
 }
 
 /* The MDS stopped: ceph.mds fails, and the failing probe of the gateway is explained. */
@@ -197,6 +288,7 @@ int main(void)
 		cmocka_unit_test(cut_is_not_a_fault),
 		cmocka_unit_test(client_results),
 		cmocka_unit_test(key_file_and_root),
+		cmocka_unit_test(grace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

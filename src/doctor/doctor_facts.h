@@ -199,6 +199,9 @@ struct doctor_ceph_facts {
 	struct ceph_status status;
 	struct ceph_fsmap fsmap;
 	struct ceph_client client;
+	const char *nodeid;       /* this gateway's in the grace database (config_ceph_nodeid) */
+	struct ceph_run grace_run; /* ganesha-rados-grace dump */
+	struct ceph_grace grace;
 };
 
 struct doctor_facts {
@@ -279,7 +282,7 @@ const struct ts_node *doctor_server_peer(const struct doctor_facts *f, const str
 void doctor_judge_ports(const struct doctor_facts *f, struct report *r);
 /* ids.idmap: this node's ID mapping, and why the probe's test file belongs to nobody. */
 void doctor_judge_ids(const struct doctor_facts *f, struct report *r);
-/* ceph.health, ceph.mds, ceph.client on a CephFS gateway; a failing probe of the gateway
+/* ceph.health, ceph.mds, ceph.client, ceph.grace on a CephFS gateway; a failing probe of the gateway
  * (nfs.*) is explained by them where they can. */
 void doctor_judge_ceph(const struct doctor_facts *f, struct report *r);
 /* wsl.nfs_networking: WSL2's networking against what the nfs and mount judges say. */

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+/* libcephfs.h insists (a no-op on 64-bit systems, where off_t has 64 bits anyway). */
+#define _FILE_OFFSET_BITS 64
 #include "node/ceph_cli.h"
 
 #include "core/root.h"
@@ -6,36 +8,15 @@
 #include "core/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cephfs/libcephfs.h>
 
-/* The client check, run by Debian's python3 with python3-cephfs (Ceph's own binding of
- * libcephfs). Arguments arrive as argv (never spliced into the code): conf, user, keyring,
- * fs, path, mount timeout in seconds. One line out. */
-static const char client_script[] =
-	"import sys\n"
-	"try:\n"
-	"    import cephfs\n"
-	"except ImportError:\n"
-	"    print('nomodule'); sys.exit(0)\n"
-	"a = sys.argv\n"
-	"step = 'init'\n"
-	"try:\n"
-	"    fs = cephfs.LibCephFS(conffile=a[1], auth_id=a[2])\n"
-	"    fs.conf_set('keyring', a[3])\n"
-	"    fs.conf_set('client_mount_timeout', a[6])\n"
-	"    fs.conf_set('admin_socket', '')\n"
-	"    fs.conf_set('log_file', '/dev/null')\n"
-	"    fs.init()\n"
-	"    step = 'mount'\n"
-	"    fs.mount(filesystem_name=a[4].encode())\n"
-	"    step = 'stat'\n"
-	"    st = fs.stat(a[5])\n"
-	"    print('ok', 'dir' if st.st_mode & 0o170000 == 0o040000 else 'other')\n"
-	"except cephfs.Error as e:\n"
-	"    print('fail', step, getattr(e, 'errno', 0) or 0)\n";
-
-#define CEPH_PYTHON "/usr/bin/python3"
 
 /* The ceph CLI's own connect timeout, in whole seconds, under our deadline: its "timed out"
  * is an answer (the monitors did not answer), ours a cut. */
@@ -183,22 +164,179 @@ int ceph_client_line_parse(const char *source, const char *data, size_t len,
 	return diag_set(diag, source, 0, "unexpected line \"%s\"", line);
 }
 
+/* The child of the client check: libcephfs mounts the file system with the key and stats the
+ * path, as ganesha's FSAL_CEPH does; one line to fd ("ok dir", "ok other", "fail STEP
+ * ERRNO"); then it closes its session (ceph_shutdown): a client that just vanished keeps its
+ * caps on the path at the MDS until the session is evicted (session_autoclose, 300 s), and
+ * the gateway's ganesha would wait for them. It allocates and starts libcephfs's threads: the library was loaded before the
+ * fork, glibc keeps malloc usable in a forked child, and a child that blocks anyway (on a
+ * lock another thread held at the fork, or in a mount no MDS serves) is killed at the
+ * deadline: a cut, never a verdict. */
+static _Noreturn void client_child(int fd, const struct ceph_cli *c, const char *fs,
+				   const char *path, const char *secs)
+{
+	struct ceph_mount_info *m = NULL;
+	struct ceph_statx stx;
+	const char *step = "init";
+	char line[64];
+	int r = ceph_create(&m, c->user);
+
+	if (r == 0)
+		r = ceph_conf_read_file(m, c->conf);
+	if (r == 0)
+		r = ceph_conf_set(m, "keyring", c->keyring);
+	if (r == 0)
+		r = ceph_conf_set(m, "client_mount_timeout", secs);
+	if (r == 0)
+		r = ceph_conf_set(m, "admin_socket", "");
+	if (r == 0)
+		r = ceph_conf_set(m, "log_file", "/dev/null");
+	if (r == 0)
+		r = ceph_init(m);
+	if (r == 0) {
+		step = "mount";
+		r = ceph_select_filesystem(m, fs);
+	}
+	if (r == 0)
+		r = ceph_mount(m, "/");
+	if (r == 0) {
+		step = "stat";
+		r = ceph_statx(m, path, &stx, CEPH_STATX_MODE, 0);
+	}
+	if (r == 0)
+		snprintf(line, sizeof(line), "ok %s\n", S_ISDIR(stx.stx_mode) ? "dir" : "other");
+	else
+		snprintf(line, sizeof(line), "fail %s %d\n", step, r < 0 && r > -4096 ? -r : EIO);
+	ssize_t k = write(fd, line, strlen(line));
+	if (m)
+		ceph_shutdown(m);
+	_exit(k < 0 ? 1 : 0);
+}
+
 int ceph_cli_client(const struct ceph_cli *c, const char *fs, const char *path,
 		    struct ceph_client *cl, struct ceph_run *cr)
 {
-	char secs[16];
-	struct spawn_result res;
+	char secs[16], out[64];
 	struct diag d = { 0 };
+	size_t have = 0;
+	int p[2], status;
+	int64_t t0 = now_ms(), deadline = t0 + (c->timeout_ms > 0 ? c->timeout_ms : 5000);
 
+	*cl = (struct ceph_client){ 0 };
+	*cr = (struct ceph_run){ 0 };
+	if (!root_is_host())
+		return cr->rc = SPAWN_REFUSED_ROOT;
+	if (cephfs_lazy_load() < 0) {
+		cl->result = CEPH_CLIENT_NO_MODULE;
+		return 0;
+	}
 	/* libcephfs gives up on the mount a second before our deadline: its ETIMEDOUT is the
 	 * answer "no MDS served the mount", ours would be a cut. */
 	snprintf(secs, sizeof(secs), "%d", connect_timeout_s(c->timeout_ms));
-	const char *argv[] = { CEPH_PYTHON, "-c", client_script, c->conf, c->user, c->keyring, fs,
-			       path, secs, NULL };
-	*cl = (struct ceph_client){ 0 };
-	int r = run(argv, true, c->timeout_ms, &res, cr);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return cr->rc = -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		cr->rc = -errno;
+		close(p[0]);
+		close(p[1]);
+		return cr->rc;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		client_child(p[1], c, fs, path, secs);
+	}
+	close(p[1]);
+	bool eof = false;
+	while (!eof && have < sizeof(out) - 1 && !memchr(out, '\n', have)) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+		int n = poll(&pfd, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		ssize_t k = read(p[0], out + have, sizeof(out) - 1 - have);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			eof = true;
+		else
+			have += (size_t)k;
+	}
+	close(p[0]);
+	bool answered = memchr(out, '\n', have) != NULL;
+	/* After its line the child closes its session: given until the deadline (at least a
+	 * second) to end by itself, then killed. Reaped either way. */
+	int64_t until = deadline > now_ms() + 1000 ? deadline : now_ms() + 1000;
+	bool reaped = false;
+	while (answered && !reaped && now_ms() < until) {
+		reaped = waitpid(pid, &status, WNOHANG) == pid;
+		if (!reaped)
+			poll(NULL, 0, 20);
+	}
+	if (!reaped) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	cr->ms = now_ms() - t0;
+	if (!answered && !eof)
+		return cr->rc = -ETIMEDOUT;
+	int r = ceph_client_line_parse("the libcephfs client check", out, have, cl, &d);
+	if (r < 0) {
+		diag_format(&d, cr->msg, sizeof(cr->msg));
+		cr->rc = r;
+	}
+	return r;
+}
+
+void ceph_cli_grace_argv(const struct ceph_cli *c, const struct ceph_grace_where *w,
+			 const char *what, const char *nodeid, const char **argv)
+{
+	size_t n = 0;
+
+	argv[n++] = "ganesha-rados-grace";
+	argv[n++] = "--cephconf";
+	argv[n++] = c->conf;
+	argv[n++] = "--userid";
+	argv[n++] = c->user;
+	argv[n++] = "--pool";
+	argv[n++] = w->pool;
+	argv[n++] = "--ns";
+	argv[n++] = w->ns;
+	argv[n++] = what;
+	if (nodeid)
+		argv[n++] = nodeid;
+	argv[n] = NULL;
+}
+
+int ceph_cli_grace(const struct ceph_cli *c, const struct ceph_grace_where *w,
+		   struct ceph_grace *g, struct ceph_run *cr)
+{
+	const char *argv[12];
+	struct spawn_result res;
+	struct diag d = { 0 };
+
+	*g = (struct ceph_grace){ 0 };
+	ceph_cli_grace_argv(c, w, "dump", NULL, argv);
+	int r = run(argv, false, c->timeout_ms, &res, cr);
+	/* ganesha-rados-grace 4.3 ends without rados_shutdown, and librados's threads sometimes
+	 * crash its exit (SIGSEGV in 2 of 60 dumps run four at a time in the lab), before or
+	 * after stdio's flush. A dump it printed whole (stdio writes to a pipe in 4096-byte
+	 * blocks, so a cut one has a multiple of 4096 bytes) is its answer; nothing printed:
+	 * once more, when the deadline leaves room. */
+	if (r == -EPROTO && res.signal && (res.out_len == 0 || res.out_len % 4096 == 0) &&
+	    res.ms < c->timeout_ms / 2) {
+		spawn_result_free(&res);
+		r = run(argv, false, c->timeout_ms, &res, cr);
+	}
+	if (r == -EPROTO && res.signal && res.out_len % 4096 != 0)
+		r = cr->rc = 0;
 	if (r == 0) {
-		r = ceph_client_line_parse("the cephfs client check", res.out, res.out_len, cl, &d);
+		r = ceph_grace_parse("ganesha-rados-grace dump", res.out, res.out_len, g, &d);
 		if (r < 0) {
 			diag_format(&d, cr->msg, sizeof(cr->msg));
 			cr->rc = r;
@@ -206,6 +344,16 @@ int ceph_cli_client(const struct ceph_cli *c, const char *fs, const char *path,
 	}
 	spawn_result_free(&res);
 	return r;
+}
+
+int ceph_grace_failure_errno(const char *err_line)
+{
+	int e, n = 0;
+
+	if (sscanf(err_line, "Failure: -%d%n", &e, &n) == 1 && err_line[n] == '\0' && e > 0 &&
+	    e < 4096)
+		return e;
+	return 0;
 }
 
 int ceph_key_file_check(const char *path, mode_t *mode, struct diag *diag)

@@ -2,13 +2,14 @@
 /* The Ceph cluster a CephFS gateway is given, asked through Ceph's own client programs (each
  * run with spawn_run: argv, a deadline, bounded output; nothing under --root):
  *   ceph status --format json, ceph mds stat --format json    (the monitors)
- *   /usr/bin/python3 -c SCRIPT (python3-cephfs, a dependency of ceph-common: libcephfs
- *   mounts the file system with the gateway's key and stats the exported path, as ganesha's
- *   FSAL_CEPH does; the script prints one line, parsed by ceph_client_line_parse)
+ * and libcephfs itself (libcephfs2, loaded on first use: node/cephfs_lazy.c) in a forked child
+ * with the deadline: it mounts the file system with the gateway's key and stats the exported
+ * path, as ganesha's FSAL_CEPH does, and writes one line, parsed by ceph_client_line_parse.
  * Every command names the cluster's conf, the cephx user and its keyring explicitly. */
 #pragma once
 
 #include "format/ceph.h"
+#include "format/ceph_grace.h"
 
 #include <stdint.h>
 #include <sys/types.h>
@@ -47,7 +48,7 @@ enum ceph_client_result {
 	CEPH_CLIENT_FAILED,    /* step failed with errno (EACCES at init: the key was refused;
 				  ENOENT at mount: no such file system; ENOENT at stat: no such
 				  path; ETIMEDOUT at mount: no MDS answered) */
-	CEPH_CLIENT_NO_MODULE, /* python3-cephfs is not installed */
+	CEPH_CLIENT_NO_MODULE, /* libcephfs (libcephfs2) cannot be loaded */
 };
 struct ceph_client {
 	enum ceph_client_result result;
@@ -60,6 +61,26 @@ int ceph_client_line_parse(const char *source, const char *data, size_t len,
 			   struct ceph_client *cl, struct diag *diag);
 int ceph_cli_client(const struct ceph_cli *c, const char *fs, const char *path,
 		    struct ceph_client *cl, struct ceph_run *run);
+/* Loads libcephfs (once): 0, or -ENOENT when it cannot be had. */
+int cephfs_lazy_load(void);
+
+/* The gateways' grace database (NFS-Ganesha's rados_cluster recovery backend), through
+ * nfs-ganesha-rados-grace's tool: `ganesha-rados-grace --cephconf C --userid U --pool P --ns N
+ * WHAT [NODEID]`. The tool takes no keyring option: the key is the one the configuration
+ * names ([client] keyring), else Ceph's default /etc/ceph/ceph.client.U.keyring. It exits 1
+ * with "Failure: -ERRNO" on stderr (err_line); -2 for dump: no database in that pool and
+ * namespace yet (add creates it). */
+struct ceph_grace_where {
+	const char *pool, *ns;
+};
+/* Fills argv (at most 12 entries, NULL-terminated) for WHAT ("dump", "add") and nodeid (or
+ * NULL); strings point into c, w, what and nodeid. */
+void ceph_cli_grace_argv(const struct ceph_cli *c, const struct ceph_grace_where *w,
+			 const char *what, const char *nodeid, const char **argv);
+int ceph_cli_grace(const struct ceph_cli *c, const struct ceph_grace_where *w,
+		   struct ceph_grace *g, struct ceph_run *run);
+/* "Failure: -2" in err_line: the errno (2), else 0. Pure. */
+int ceph_grace_failure_errno(const char *err_line);
 
 /* The key file (path as on the node, opened under the root): 0 when it is a regular file
  * only its owner may read (*mode set), -ENOENT missing, -EPERM readable by group or others

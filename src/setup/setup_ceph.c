@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* setup server --backend ceph: this node becomes an NFS gateway of a CephFS. NFS-Ganesha with
  * FSAL_CEPH exports a directory of the file system (the cluster's own way, what `ceph nfs`
- * deploys), NFSv4 only; its client records go to RADOS (RecoveryBackend rados_ng, RADOS_KV),
- * so every gateway of the cluster keeps them where another can read them.
+ * deploys), NFSv4 only. Its client records go to RADOS with the recovery backend the gateways
+ * of one file system share, rados_cluster (what cephadm writes for `ceph nfs`: RADOS_KV with
+ * pool, namespace and this gateway's nodeid): a grace period is the cluster's, and each
+ * gateway must be in the grace database (`ganesha-rados-grace ... add NODEID`, a plan step
+ * when it is not) before its ganesha starts.
  *
  * Before anything is written: the key file must be readable by root only (else exit 65,
  * naming it), and the cluster must answer with the gateway's own key: `ceph status`, `ceph mds
@@ -46,11 +49,12 @@ char *setup_ganesha_ceph_conf(const struct setup_server *s)
 		"\tEnable_RQUOTA = false;\n"
 		"}\n"
 		"NFSv4 {\n"
-		"\t# NFSv4 client records in RADOS (RADOS_KV below), where every gateway of the\n"
-		"\t# cluster finds them.\n"
-		"\tRecoveryBackend = rados_ng;\n"
-		"\t# No grace period after a start: clients get service at once.\n"
-		"\tGraceless = true;\n"
+		"\t# NFSv4 client records in RADOS (RADOS_KV below), grace periods shared by\n"
+		"\t# every gateway of the file system through its grace database.\n"
+		"\tRecoveryBackend = rados_cluster;\n"
+		"\t# After a restart clients reclaim their state in a grace period (lifted early\n"
+		"\t# when no client needs it); rados_cluster needs it (Graceless = true crashes it).\n"
+		"\tGraceless = false;\n"
 		"\tOnly_Numeric_Owners = true;\n"
 		"}\n"
 		"RADOS_KV {\n"
@@ -95,8 +99,8 @@ static int judge_cluster(struct plan *p, const struct setup_ceph *c, const struc
 				c->fs, fs->n_failed, m->n_standby, c->fs), -EHOSTDOWN;
 	if (cl->result == CEPH_CLIENT_NO_MODULE)
 		plan_note(p, "setup.ceph",
-			  "python3-cephfs is missing: the path %s was not checked with the key "
-			  "(apt-get install python3-cephfs)", c->path);
+			  "libcephfs cannot be loaded: the path %s was not checked with the key "
+			  "(apt-get install libcephfs2)", c->path);
 	else if (cl->result == CEPH_CLIENT_NOT_DIR)
 		return diag_set(diag, NULL, 0, "%s in the file system \"%s\" is not a directory",
 				c->path, c->fs), -EHOSTDOWN;
@@ -213,6 +217,36 @@ static int fsal_ceph(struct plan *p, const struct node_info *n, const struct set
 	return 0;
 }
 
+/* This gateway in the gateways' grace database (rados_cluster): a member already, or a step
+ * that adds it (which creates the database when there is none), run before ganesha starts.
+ * Under --root, or before nfs-ganesha-rados-grace is installed, the step is listed. */
+static int plan_grace(struct plan *p, const struct setup_server *s, struct diag *diag)
+{
+	const struct setup_ceph *c = s->ceph;
+	struct ceph_cli cli = { c->conf, c->user, c->keyring, s->timeout_ms };
+	struct ceph_grace_where w = { c->pool, c->ns };
+	const char *argv[12];
+	struct ceph_grace g;
+	struct ceph_run run;
+
+	ceph_cli_grace_argv(&cli, &w, "add", c->nodeid, argv);
+	if (!root_is_host() || !node_have_program("ganesha-rados-grace")) {
+		plan_add_run(p, "setup.grace", s->timeout_ms, argv);
+		return 0;
+	}
+	if (ceph_cli_grace(&cli, &w, &g, &run) < 0 &&
+	    !(run.rc == -EPROTO && ceph_grace_failure_errno(run.err_line) == ENOENT))
+		return run_failed("ganesha-rados-grace dump", &run, s->timeout_ms, diag);
+	if (ceph_grace_find(&g, c->nodeid))
+		plan_right(p, "setup.grace", "this gateway (%s) is in the gateways' grace database "
+			   "(pool %s, namespace %s, %zu gateways)", c->nodeid, c->pool, c->ns,
+			   g.n_nodes);
+	else
+		plan_add_run(p, "setup.grace", s->timeout_ms, argv);
+	ceph_grace_free(&g);
+	return 0;
+}
+
 int setup_ceph_plan(struct plan *p, const struct setup_server *s, const struct node_info *n,
 		    struct diag *diag)
 {
@@ -241,7 +275,10 @@ int setup_ceph_plan(struct plan *p, const struct setup_server *s, const struct n
 	if ((r = setup_plan_packages(p, n, s, "ceph", "ceph-common", diag)) < 0 ||
 	    (r = setup_plan_packages(p, n, s, "ganesha.nfsd", "nfs-ganesha nfs-ganesha-ceph",
 				     diag)) < 0 ||
-	    (r = fsal_ceph(p, n, s, diag)) < 0 || (r = ask_cluster(p, s, diag)) < 0) {
+	    (r = setup_plan_packages(p, n, s, "ganesha-rados-grace", "nfs-ganesha-rados-grace",
+				     diag)) < 0 ||
+	    (r = fsal_ceph(p, n, s, diag)) < 0 || (r = ask_cluster(p, s, diag)) < 0 ||
+	    (r = plan_grace(p, s, diag)) < 0) {
 		free(conf);
 		return r;
 	}

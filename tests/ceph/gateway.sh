@@ -5,14 +5,27 @@
 # configures and starts. A client probes through srv; data written through srv reads back
 # through gw2; doctor on srv names a stopped MDS (ceph.mds, explaining the probe's diagnosis)
 # and a stopped OSD (ceph.health); bad input (a key file others can read, a ceph status JSON
-# of another version) changes nothing.
+# of another version) changes nothing. Both gateways use the rados_cluster recovery backend
+# and are members of one grace database (ceph.grace).
+#
+# Then failover: c1's share lists both gateways and is "mounted" through srv (the stand-in
+# mount of tests/lib/standin.sh, as tests/e2e/gateways.sh: this host has no kernel NFS
+# client); srv's ganesha is killed, `meshnfs repair` moves c1 to gw2, and what the survivor
+# does is measured: its reads and creates wait for the dead gateway's CephFS session (its
+# caps) until that session is evicted, then the data reads back; no grace period on the
+# survivor; srv started again starts a grace period the survivor enforces (NFS4ERR_GRACE),
+# which doctor's ceph.grace names.
 #
 # srv's meshnfs runs in a private mount namespace where /etc/ganesha, /run/ganesha,
 # /var/log/ganesha and /var/lib/nfs/ganesha are this run's directories; the ganesha setup
 # starts is stopped by its pid (from its pid file) at the end.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 27
+if [ "${1:-}" != --inner ]; then
+	exec unshare --mount --propagation private bash "$0" --inner
+fi
+plan 40
 . "$TOP/tests/lab/lib.sh"
+. "$TOP/tests/lib/standin.sh"
 mk_tmpdir T
 
 t0=$(lab_ms)
@@ -40,6 +53,7 @@ conf = $LAB_CEPH_CONF
 user = $LAB_CEPH_USER
 keyring = $LAB_CEPH_KEYRING
 fs = $LAB_CEPH_FS
+nodeid = srv
 [nodes]
 srv = $LAB_SERVER_MESH server
 gw2 = 100.64.0.2 server
@@ -84,8 +98,12 @@ check_match "it asked the cluster with the gateway's key" \
 conf=$(cat "$S/etc-ganesha/ganesha.conf" 2>/dev/null)
 check_match "the export is FSAL_CEPH on the file system" \
 	"Name = CEPH;[[:space:]]+Filesystem = \"$LAB_CEPH_FS\";[[:space:]]+User_Id = \"$LAB_CEPH_USER\";" "$conf"
-check_match "the recovery records go to RADOS" \
-	"RecoveryBackend = rados_ng;.*Pool = \"nfs-ganesha\";.*Namespace = \"grace\";" "$conf"
+check_match "the gateways share recovery records and grace in RADOS (rados_cluster)" \
+	"RecoveryBackend = rados_cluster;.*Graceless = false;.*Pool = \"nfs-ganesha\";.*Namespace = \"grace\";.*Nodeid = \"srv\";" "$conf"
+check_match "setup added srv to the grace database before starting ganesha" \
+	"ok +setup.grace +ganesha-rados-grace .* add srv.*"$'\n'".*ok +setup.service" "$OUT"
+check_eq "the grace database: gw2 and srv, no grace period" "rec=0 gw2 srv" \
+	"$(lab_ceph_grace gw2 dump | awk 'NR == 1 { print $2 } NR > 2 { print $1 }' | tr '\n' ' ' | sed 's/ $//')"
 check_match "ganesha started and listens" "ok +setup.service +ganesha.nfsd -L" "$OUT"
 check_match "setup verified itself with the probe ladder" "ok +setup.verify " "$OUT"
 diag "setup server --backend ceph (ask the cluster, write, start, verify) took $ms ms"
@@ -100,8 +118,10 @@ check_eq "the file written through gateway 1 reads back through gateway 2" "$(ca
 
 # --- doctor on the gateway: healthy
 run on_server "${M[@]}" --json doctor
-check_eq "doctor on the gateway: ceph.health, ceph.mds, ceph.client ok" "ok ok ok" \
+check_eq "doctor on the gateway: ceph.health, ceph.mds, ceph.client, ceph.grace ok" "ok ok ok ok" \
 	"$(jget '[.checks[] | select(.id | startswith("ceph.")) | .status] | join(" ")')"
+check_eq "ceph.grace: srv is a member" "this gateway (srv) is one of 2 in the grace database; no grace period in force" \
+	"$(jget '.checks[] | select(.id == "ceph.grace") | .summary')"
 
 # --- status on the gateway: the cluster's health once, beside the probes of both gateways
 run on_server "${M[@]}" --json status --source config
@@ -148,6 +168,74 @@ check_match "ceph.health: the OSD down and what it means" \
 	"HEALTH_WARN: 1 of 1 OSDs down: I/O to their data stalls" \
 	"$(jget '.checks[] | select(.id == "ceph.health") | .summary')"
 lab_ceph_osd_resume
+lab_ceph_wait "the OSD is up again" 60 lab_ceph_osd_up
+
+# --- failover: c1 through srv; srv's ganesha killed; repair moves c1 to gw2
+if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ]; then
+	not_ok "hangfs ($HANGFS) and /dev/fuse are needed (make tools)"
+	exit 1
+fi
+standin_setup
+GW1=$LAB_SERVER_MESH GW2=100.64.0.2
+standin_etc_overlay "$GW1:$LAB_PSEUDO"
+printf '[share data]\nservers = %s, %s\nexport = %s\nmountpoint = %s\n' "$GW1" "$GW2" \
+	"$LAB_PSEUDO" "$MP" >"$T/g.conf"
+C1() { nsenter --net="/run/netns/$NS" "$@"; }
+G() { C1 env PATH="$T/bin:$TEST_PATH" "$MESHNFS" --config "$T/g.conf" --timeout 2 "$@"; }
+fstab_source() { awk -v mp="$MP" '$2 == mp { print $1 }' /etc/fstab; }
+# grace_line: the grace database in one line, "rec=R NODE:FLAGS..." (FLAGS: N, E or spaces).
+grace_line() {
+	lab_ceph_grace gw2 dump | awk -F '\t' 'NR == 1 { split($0, a, " "); l = a[2] }
+		NR > 2 { l = l " " $1 ":" $2 } END { print l }'
+}
+echo "written through gateway 1 before it died, $(date +%s%N)" >"$T/before"
+C1 timeout 20 nfs-cp "$T/before" "nfs://$GW1$LAB_PSEUDO/before-failover?version=4" >/dev/null 2>&1
+run C1 timeout 20 nfs-cat "nfs://$GW1$LAB_PSEUDO/before-failover?version=4"
+check_eq "data written through gateway 1 (srv)" "$(cat "$T/before")" "$OUT"
+start_fs
+
+gpid=$(cat "$GPID_FILE")
+stop_setup_ganesha
+t_kill=$(lab_ms)
+check "gateway 1's ganesha killed (by its pid)" pid_gone "$gpid"
+run G repair --share data
+MOVE_MS=$(($(lab_ms) - t_kill))
+check_eq "repair: c1's fstab re-pointed to gateway 2, the share mounted again" "$GW2:$LAB_PSEUDO yes" \
+	"$(fstab_source) $(mounted && echo yes)"
+diag "repair moved c1 to gateway 2 in $MOVE_MS ms after the kill (exit $RC)"
+# The survivor's MDS session is fine, but the dead gateway's session still holds caps on what
+# it touched: the MDS keeps them until the session is evicted (or session_autoclose, 300 s).
+t0=$(lab_ms)
+run C1 timeout 10 nfs-cat "nfs://$GW2$LAB_PSEUDO/before-failover?version=4"
+diag "read through gateway 2 before the dead gateway's session is evicted: exit $RC after $(($(lab_ms) - t0)) ms (124: still waiting at 10 s)"
+t0=$(lab_ms)
+evicted=$(lab_ceph_evict srv | tr '\n' ' ')
+check_match "the dead gateway's CephFS session evicted (ceph tell mds.a client evict)" "^[0-9]+ $" "$evicted"
+diag "eviction took $(($(lab_ms) - t0)) ms"
+run C1 timeout 30 nfs-cat "nfs://$GW2$LAB_PSEUDO/before-failover?version=4"
+check_eq "data written before the failover reads back through gateway 2" "$(cat "$T/before")" "$OUT"
+diag "c1 had its data again $(($(lab_ms) - t_kill)) ms after gateway 1 was killed (repair + eviction)"
+echo "written through gateway 2 after the failover" >"$T/after"
+t0=$(lab_ms)
+run C1 timeout 20 nfs-cp "$T/after" "nfs://$GW2$LAB_PSEUDO/after-failover?version=4"
+check_eq "the survivor takes new files at once: no grace period on gateway 2" "0" "$RC"
+diag "first create through gateway 2 after the eviction: $(($(lab_ms) - t0)) ms"
+check_eq "the grace database: no grace period while gateway 1 is down" "rec=0 gw2:   srv:  " \
+	"$(grace_line)"
+
+# --- gateway 1 back: it had a client (c1), so it starts a grace period for the whole cluster
+: >"$S/log-ganesha/restart.log"
+on_server ganesha.nfsd -F -f /etc/ganesha/ganesha.conf -L /var/log/ganesha/restart.log \
+	-p /run/ganesha/ganesha.pid </dev/null >/dev/null 2>&1 &
+lab_poll 60 grep -q 'NFS SERVER INITIALIZED' "$S/log-ganesha/restart.log"
+check_match "gateway 1 back: a grace period in force, srv needs it, gw2 enforces it" \
+	"^rec=[1-9][0-9]* gw2: E srv:NE$" "$(grace_line)"
+run C1 timeout 20 nfs-cp "$T/after" "nfs://$GW2$LAB_PSEUDO/during-grace?version=4"
+check_match "the survivor refuses new files meanwhile (NFS4ERR_GRACE)" "NFS4ERR_GRACE" "$OUT $ERR"
+run on_server "${M[@]}" --json doctor
+check_match "doctor on gateway 1: ceph.grace warns and names who holds the grace period" \
+	"^warn the gateways are in a grace period .*until srv lifts it$" \
+	"$(jget '.checks[] | select(.id == "ceph.grace") | "\(.status) \(.summary)"')"
 
 gpid=$(cat "$GPID_FILE")
 stop_setup_ganesha

@@ -2,7 +2,7 @@
 # The hardening flags (Makefile HARDEN): what the compiler is asked for (make -n, nothing
 # built), also when CFLAGS is overridden, and what the built objects carry.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 13
+plan 14
 cd "$TOP" || exit 1
 
 # compile_line CFLAGS: the command make would run for one object, CFLAGS given or not.
@@ -39,6 +39,6 @@ check "built binary: fortified calls (__*_chk)" bash -c "nm -D '$MESHNFS' | grep
 # Libraries only some commands use are loaded when first used (src/core/lazylib.h), not
 # linked: every start-up would otherwise load them and the ~30 libraries they bring.
 needed=$(objdump -p "$MESHNFS" | awk '$1 == "NEEDED" { print $2 }')
-for lib in libnfs libcurl libsystemd libmicrohttpd; do
+for lib in libnfs libcurl libsystemd libmicrohttpd libcephfs; do
 	check_no_match "built binary: $lib is not linked (loaded on first use)" "^$lib\\." "$needed"
 done

@@ -32,14 +32,7 @@ lab_gateway_add gw2 100.64.0.2 || { not_ok "the second gateway comes up"; exit 1
 ok "the lab comes up with two gateways"
 standin_setup
 GW1=$LAB_SERVER_MESH GW2=100.64.0.2
-# /etc as an overlay in this mount namespace (repair replaces /etc/fstab by a rename, which
-# a file bound over it refuses): what it writes lands in $T/etc-up.
-umount -l /etc/fstab
-mkdir -p "$T/etc-up" "$T/etc-work"
-mount -t overlay overlay -o "lowerdir=/etc,upperdir=$T/etc-up,workdir=$T/etc-work" /etc ||
-	{ not_ok "an overlay over /etc in the test's mount namespace"; exit 1; }
-at_exit "umount -l /etc 2>/dev/null"
-printf '%s:%s %s nfs4 _netdev,soft,timeo=50,retrans=2 0 0\n' "$GW1" "$LAB_PSEUDO" "$MP" >/etc/fstab
+standin_etc_overlay "$GW1:$LAB_PSEUDO"
 cat >"$T/g.conf" <<-EOF2
 [share data]
 servers = $GW1, $GW2

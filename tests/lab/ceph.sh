@@ -10,7 +10,8 @@
 #
 # The cluster: one mon, one mgr (LAB_CEPH_MGR=0: none; ceph then reports HEALTH_WARN), one
 # OSD on memstore (RAM, 1 GiB cap, gone when it stops), one MDS, a CephFS "cephfs" and a pool
-# "nfs-ganesha" for the gateways' NFSv4 recovery records (RADOS, namespace "grace"). cephx is
+# "nfs-ganesha" for the gateways' NFSv4 recovery records and grace database (RADOS, namespace
+# "grace"; each gateway is added to it before it starts: lab_ceph_grace). cephx is
 # on: the gateways use client.ganesha, whose key is $LAB_CEPH_KEYRING (mode 0600). The
 # cluster lives on the underlay only (host "cph", 198.18.0.1xx): gateways reach the monitors
 # there as a cluster network, clients reach the gateways over the mesh.
@@ -78,6 +79,23 @@ lab_ceph_wait() {
 			return 1
 		fi
 		sleep 0.2
+	done
+}
+# lab_ceph_grace HOST ARGS...: ganesha-rados-grace with the gateways' key, in HOST (dump, add
+# NODEID, ...): the gateways' shared grace database (pool nfs-ganesha, namespace grace).
+lab_ceph_grace() {
+	local h=$1; shift
+	lab_exec "$h" timeout 30 ganesha-rados-grace --cephconf "$LAB_CEPH_CONF" \
+		--userid "$LAB_CEPH_USER" --pool "$LAB_CEPH_POOL" --ns "$LAB_CEPH_NS" "$@"
+}
+# lab_ceph_evict HOST: evicts the CephFS sessions of the gateway on HOST (found by its
+# underlay address in `client ls`), as an operator does for a dead gateway whose caps the MDS
+# would otherwise keep until session_autoclose (300 s). Prints the ids evicted.
+lab_ceph_evict() {
+	local addr=${LAB_UNDER[$1]} id
+	for id in $(lab_ceph tell mds.a client ls 2>/dev/null |
+		jq -r --arg a "$addr:" '.[] | select(.inst | contains(" " + $a)) | .id'); do
+		lab_ceph tell mds.a client evict "id=$id" >/dev/null 2>&1 && echo "$id"
 	done
 }
 lab_ceph_mds_active() { lab_ceph mds stat 2>/dev/null | grep -q 'up:active'; }
@@ -169,7 +187,8 @@ lab_ceph_mds_start() {
 lab_ceph_osd_pause() { lab_signal ceph-osd STOP; }
 lab_ceph_osd_resume() { lab_signal ceph-osd CONT; }
 
-# The ganesha configuration of a lab gateway (FSAL_CEPH, recovery records in RADOS).
+# The ganesha configuration of a lab gateway (FSAL_CEPH; recovery records and grace periods
+# shared in RADOS: rados_cluster, as `meshnfs setup server --backend ceph` writes it).
 lab_ceph_ganesha_conf() {
 	local h=$1
 	cat <<EOF
@@ -181,8 +200,8 @@ NFS_CORE_PARAM {
 	Bind_addr = ${LAB_MESH[$h]};
 }
 NFSv4 {
-	RecoveryBackend = rados_ng;
-	Graceless = true;
+	RecoveryBackend = rados_cluster;
+	Graceless = false;
 	Only_Numeric_Owners = true;
 }
 NFS_KRB5 {
@@ -224,6 +243,9 @@ lab_ceph_gateway_add() {
 	[ -n "${LAB_NS[$h]:-}" ] || { lab_die "ceph: no host $h"; return 1; }
 	log=$LAB_CEPH_DIR/ganesha-$h.log
 	lab_ceph_ganesha_conf "$h" >"$LAB_CEPH_DIR/ganesha-$h.conf"
+	# rados_cluster: a gateway must be in the grace database before it starts.
+	lab_ceph_grace "$h" add "$h" >>"$LAB_CEPH_DIR/log/grace.out" 2>&1 ||
+		{ lab_die "ceph: $h not added to the grace database"; return 1; }
 	lab_daemon "$h" "ganesha-$h" ganesha.nfsd -F -f "$LAB_CEPH_DIR/ganesha-$h.conf" -L "$log" \
 		-p "$LAB_CEPH_DIR/ganesha-$h.pid"
 	if ! lab_poll 60 grep -q 'NFS SERVER INITIALIZED' "$log"; then

@@ -8,6 +8,8 @@
 # lab_up. standin_setup binds a fixture fstab over /etc/fstab in that namespace only.
 #
 #   standin_setup        T (a temporary directory), MP, CTL, $T/w.conf, $T/bin/mount, NS (c1's)
+#   standin_etc_overlay SOURCE   /etc an overlay (repair's rename of /etc/fstab lands in
+#                        $T/etc-up), its fstab one entry SOURCE at MP (soft,timeo=50,retrans=2)
 #   set_control WORDS    hangfs's control: "" answers, "getattr=hang readdir=hang" hangs...
 #   start_fs             hangfs at MP;  mounted / placeholder: what is at MP now
 #   start_watch ARGS...  watch in c1's network namespace, log $T/watch.log, pid WPID
@@ -61,6 +63,18 @@ standin_setup() {
 	[client]
 	mountpoint = $MP
 	EOF
+}
+
+# /etc as an overlay in this mount namespace (repair replaces /etc/fstab by a rename, which
+# a file bound over it refuses): what it writes lands in $T/etc-up. Exits the test when the
+# overlay cannot be made.
+standin_etc_overlay() {
+	umount -l /etc/fstab
+	mkdir -p "$T/etc-up" "$T/etc-work"
+	mount -t overlay overlay -o "lowerdir=/etc,upperdir=$T/etc-up,workdir=$T/etc-work" /etc ||
+		{ not_ok "an overlay over /etc in the test's mount namespace"; exit 1; }
+	at_exit "umount -l /etc 2>/dev/null"
+	printf '%s %s nfs4 _netdev,soft,timeo=50,retrans=2 0 0\n' "$1" "$MP" >/etc/fstab
 }
 
 PORT=$((20000 + RANDOM % 20000))
