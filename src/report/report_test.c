@@ -3,6 +3,9 @@
 #include "report/output.h"
 #include "report/report.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+
 static void verdict_is_the_worst_status(void **state)
 {
 	(void)state;
@@ -85,6 +88,39 @@ static void table_aligns_utf8(void **state)
 	table_free(&t);
 }
 
+/* The escaping stdout on a pipe nobody reads (EPIPE, SIGPIPE ignored, as meshnfs | head):
+ * the flush fails at once. Mutation run 3: write_all's `w < 0 && errno == EINTR` turned into
+ * `||` retried a failing write forever (the child below spun until its deadline). */
+static void write_error_is_not_retried(void **state)
+{
+	int p[2], status = 0;
+	pid_t pid;
+	(void)state;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_IGN);
+		close(p[0]);
+		dup2(p[1], STDOUT_FILENO);
+		output_escape_std();
+		fputs("nobody reads this\n", stdout);
+		_exit(fflush(stdout) == EOF ? 0 : 1);
+	}
+	close(p[0]);
+	close(p[1]);
+	for (int ms = 0; ms < TEST_FAR_DEADLINE_MS && waitpid(pid, &status, WNOHANG) == 0; ms += 10)
+		usleep(10000);
+	if (waitpid(pid, &status, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail_msg("a failing write to stdout was retried until the deadline");
+	}
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -92,6 +128,7 @@ int main(void)
 		cmocka_unit_test(json_shape),
 		cmocka_unit_test(human_is_aligned),
 		cmocka_unit_test(table_aligns_utf8),
+		cmocka_unit_test(write_error_is_not_retried),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
