@@ -103,7 +103,7 @@ static void key_file(void **state)
 /* A stand-in `ceph` on PATH (the CLI needs a cluster: tests/ceph has the real one) that
  * replays a recorded answer of the lab's cluster, or fails the way a refused key does.
  * Mutation run 3: with ask()'s `if (r == 0)` negated, a good answer was never parsed and
- * the status came back empty with rc 0; nothing ran ceph_cli_status before. */
+ * the status came back empty with rc 0; nothing ran ceph_cli_status or ceph_cli_fsmap before. */
 static void write_fake_ceph(const char *dir, const char *body)
 {
 	_cleanup_free_ char *p = xasprintf("%s/ceph", dir);
@@ -137,6 +137,16 @@ static void status_through_the_cli(void **state)
 	assert_int_equal(st.num_mons, 1);
 	assert_int_equal(st.n_quorum, 1);
 	ceph_status_free(&st);
+
+	_cleanup_free_ char *replay_mds =
+		xasprintf("exec cat '%s/tests/fixtures/ceph/mds-stat-ok.json'", cwd);
+	struct ceph_fsmap m;
+	write_fake_ceph(dir, replay_mds);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(ceph_cli_fsmap(&c, &m, &run), 0);
+	assert_int_equal(m.n_fs, 1);
+	assert_string_equal(m.fs[0].name, "cephfs");
+	ceph_fsmap_free(&m);
 
 	write_fake_ceph(dir, "echo 'error connecting to the cluster' >&2; exit 13");
 	memset(&st, 0, sizeof(st));
