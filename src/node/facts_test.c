@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* node_detect_facts under a root of the test's own (--root: nothing outside it is read): the
+ * tailscaled process found by /proc/PID/comm, and no process at all when the root has no
+ * /proc (a copied machine's files). Mutation run 3: find_tailscaled's `return 0` for a root
+ * without /proc turned into -EIO passed every test; doctor then named "pid -5" as running. */
+#include "core/test.h"
+#include "node/node_private.h"
+
+#include "config/config.h"
+#include "core/root.h"
+#include "core/test_files.h"
+
+#include <sys/stat.h>
+
+static char dir[] = "/tmp/meshnfs-facts-test.XXXXXX";
+
+static void put(const char *rel, const char *text)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", dir, rel);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static pid_t tailscaled_under_root(void)
+{
+	struct config c = { 0 };
+	struct node_info n = { 0 };
+
+	config_defaults(&c);
+	root_set(dir);
+	node_detect_facts(&n, &c);
+	root_set("/");
+	pid_t pid = n.tailscaled_pid;
+	node_info_free(&n);
+	config_free(&c);
+	return pid;
+}
+
+static void tailscaled_by_comm(void **state)
+{
+	(void)state;
+	assert_true(test_dir_make(dir));
+	_cleanup_free_ char *proc = xasprintf("%s/proc", dir);
+	_cleanup_free_ char *p1 = xasprintf("%s/proc/1", dir), *p2 = xasprintf("%s/proc/4242", dir);
+
+	assert_int_equal(tailscaled_under_root(), 0); /* no /proc under the root */
+	assert_int_equal(mkdir(proc, 0755), 0);
+	assert_int_equal(mkdir(p1, 0755), 0);
+	assert_int_equal(mkdir(p2, 0755), 0);
+	put("proc/1/comm", "systemd\n");
+	put("proc/4242/comm", "tailscaled\n");
+	assert_int_equal(tailscaled_under_root(), 4242);
+
+	test_dir_remove(p1);
+	test_dir_remove(p2);
+	test_dir_remove(proc);
+	test_dir_remove(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(tailscaled_by_comm),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
