@@ -12,7 +12,14 @@
 
 #include <sys/stat.h>
 
-static char dir[] = "/tmp/meshnfs-facts-test.XXXXXX";
+static char dir[64];
+
+/* A new scratch root in dir, for each test. */
+static void fresh_dir(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/meshnfs-facts-test.XXXXXX");
+	assert_true(test_dir_make(dir));
+}
 
 static void put(const char *rel, const char *text)
 {
@@ -41,7 +48,7 @@ static pid_t tailscaled_under_root(void)
 static void tailscaled_by_comm(void **state)
 {
 	(void)state;
-	assert_true(test_dir_make(dir));
+	fresh_dir();
 	_cleanup_free_ char *proc = xasprintf("%s/proc", dir);
 	_cleanup_free_ char *p1 = xasprintf("%s/proc/1", dir), *p2 = xasprintf("%s/proc/4242", dir);
 
@@ -59,10 +66,53 @@ static void tailscaled_by_comm(void **state)
 	test_dir_remove(dir);
 }
 
+/* /etc/hostname: a good name is taken; one with a blank or a slash is not a host name (a
+ * warning names the file), and /proc's name is not read in its place under a root without
+ * /proc. Mutation run 3: read_hostname's `*line && strlen(line) <= 253 && ...` turned into
+ * `*line || ...` took any non-empty line as the host name. */
+static char *hostname_under_root(const char *line, size_t *n_warnings)
+{
+	struct config c = { 0 };
+	struct node_info n = { 0 };
+
+	put("etc/hostname", line);
+	config_defaults(&c);
+	root_set(dir);
+	node_detect_facts(&n, &c);
+	root_set("/");
+	char *h = n.hostname ? xstrdup(n.hostname) : NULL;
+	*n_warnings = n.n_warnings;
+	node_info_free(&n);
+	config_free(&c);
+	return h;
+}
+
+static void hostname_from_etc(void **state)
+{
+	size_t nw;
+	(void)state;
+	fresh_dir();
+	_cleanup_free_ char *etc = xasprintf("%s/etc", dir);
+	assert_int_equal(mkdir(etc, 0755), 0);
+
+	_cleanup_free_ char *good = hostname_under_root("office-one\n", &nw);
+	assert_str(good, "office-one");
+	assert_int_equal(nw, 0);
+	_cleanup_free_ char *blank = hostname_under_root("office one\n", &nw);
+	assert_null(blank);
+	assert_int_equal(nw, 1);
+	_cleanup_free_ char *slash = hostname_under_root("a/b\n", &nw);
+	assert_null(slash);
+
+	test_dir_remove(etc);
+	test_dir_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tailscaled_by_comm),
+		cmocka_unit_test(hostname_from_etc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
