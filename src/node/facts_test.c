@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* node_detect_facts under a root of the test's own (--root: nothing outside it is read): the
- * tailscaled process found by /proc/PID/comm, and no process at all when the root has no
+/* node_detect_facts and node_have_program under a root of the test's own (--root: nothing
+ * outside it is read). The tailscaled process found by /proc/PID/comm, and no process at all when the root has no
  * /proc (a copied machine's files). Mutation run 3: find_tailscaled's `return 0` for a root
  * without /proc turned into -EIO passed every test; doctor then named "pid -5" as running. */
 #include "core/test.h"
+#include "node/host.h"
 #include "node/node_private.h"
 
 #include "config/config.h"
@@ -108,11 +109,46 @@ static void hostname_from_etc(void **state)
 	test_dir_remove(dir);
 }
 
+/* node_have_program under the root: an executable regular file in a program directory, not
+ * a file without x bits nor a directory (mutation run 3: host.c:21's `== 0 && S_ISREG &&
+ * x` turned into `== 0 || ...` took any entry for a program, and passed). */
+static void program_is_an_executable_file(void **state)
+{
+	(void)state;
+	fresh_dir();
+	_cleanup_free_ char *usr = xasprintf("%s/usr", dir), *bin = xasprintf("%s/usr/bin", dir);
+	_cleanup_free_ char *sub = xasprintf("%s/usr/bin/exportfs", dir);
+	_cleanup_free_ char *x = xasprintf("%s/usr/bin/mount.nfs", dir);
+	assert_int_equal(mkdir(usr, 0755), 0);
+	assert_int_equal(mkdir(bin, 0755), 0);
+	assert_int_equal(mkdir(sub, 0755), 0); /* a directory of that name */
+	put("usr/bin/ganesha.nfsd", "not executable\n");
+	put("usr/bin/mount.nfs", "#!/bin/sh\n");
+	assert_int_equal(chmod(x, 0755), 0);
+
+	root_set(dir);
+	bool have_x = node_have_program("mount.nfs");
+	bool have_plain = node_have_program("ganesha.nfsd");
+	bool have_dir = node_have_program("exportfs");
+	bool have_none = node_have_program("tailscale");
+	root_set("/");
+	assert_true(have_x);
+	assert_false(have_plain);
+	assert_false(have_dir);
+	assert_false(have_none);
+
+	rmdir(sub);
+	test_dir_remove(bin);
+	test_dir_remove(usr);
+	test_dir_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tailscaled_by_comm),
 		cmocka_unit_test(hostname_from_etc),
+		cmocka_unit_test(program_is_an_executable_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
