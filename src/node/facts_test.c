@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* node_detect_facts and node_have_program under a root of the test's own (--root: nothing
- * outside it is read). The tailscaled process found by /proc/PID/comm, and no process at all when the root has no
- * /proc (a copied machine's files). Mutation run 3: find_tailscaled's `return 0` for a root
- * without /proc turned into -EIO passed every test; doctor then named "pid -5" as running. */
+ * outside it is read). The tailscaled process found by /proc/PID/comm, and none at all when
+ * the root has no /proc (a copied machine's files). Mutation run 3: find_tailscaled's
+ * `return 0` for a root without /proc turned into -EIO passed every test; doctor then named
+ * "pid -5" as running. */
 #include "core/test.h"
 #include "node/host.h"
 #include "node/node_private.h"
