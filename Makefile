@@ -70,7 +70,7 @@ $(BUILD)/test/%_test: src/%_test.c $(SAN_OBJ)
 unit: $(TESTS) $(BUILD)/test/faultshim.so
 
 # Fault injection on the write path (LD_PRELOAD shim for tests/cli/setup-faults.sh).
-$(BUILD)/test/faultshim.so: tests/lib/faultshim.c
+$(BUILD)/test/faultshim.so: tests/lib/faultshim.c src/core/test_files.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -fPIC -shared $(WARN) -o $@ $< -ldl
 

@@ -8,7 +8,7 @@ set -euo pipefail
 
 declare -A groups=(
 	[build]="make gcc pkg-config libc6-dev libmount-dev libjansson-dev libnfs-dev libcurl4-openssl-dev libsystemd-dev libmicrohttpd-dev libcephfs-dev"
-	[test]="libcmocka-dev clang libclang-rt-14-dev jq iproute2 util-linux libssl-dev openssl libfuse3-dev groff-base time prometheus acl attr python3"
+	[test]="libcmocka-dev clang libclang-rt-14-dev jq iproute2 util-linux libssl-dev openssl libfuse3-dev groff-base time prometheus acl attr python3 stress-ng"
 	[lab]="nfs-ganesha nfs-ganesha-vfs wireguard-go wireguard-tools nfs-common libnfs-utils iputils-ping netcat-openbsd procps openssh-server openssh-client nftables"
 	[vm]="qemu-system-x86 linux-image-amd64 busybox-static kmod"
 	[package]="dpkg-dev debhelper fakeroot lintian groff-base mmdebstrap piuparts bash-completion"

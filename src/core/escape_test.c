@@ -60,6 +60,22 @@ static void test_stream(void **state)
 	buf_free(&b);
 }
 
+/* The edges of what UTF-8 may encode, each side (mutation run 3: the surrogate range's last
+ * code point, U+DFFF, passed as valid with `c <= 0xdfff` turned into `c < 0xdfff`). */
+static void test_utf8_edges(void **state)
+{
+	(void)state;
+	expect("\xed\x9f\xbf", 3, 0, "\xed\x9f\xbf");		/* U+D7FF: valid */
+	expect("\xed\xbf\xbf", 3, 0, "\\xed\\xbf\\xbf");       /* U+DFFF: a surrogate */
+	expect("\xee\x80\x80", 3, 0, "\xee\x80\x80");             /* U+E000: valid */
+	expect("\xe0\xa0\x80", 3, 0, "\xe0\xa0\x80");             /* U+0800: shortest form */
+	expect("\xe0\x9f\xbf", 3, 0, "\\xe0\\x9f\\xbf");       /* U+07FF in 3 bytes: overlong */
+	expect("\xf4\x8f\xbf\xbf", 4, 0, "\xf4\x8f\xbf\xbf");   /* U+10FFFF: valid */
+	expect("\xf0\x8f\xbf\xbf", 4, 0, "\\xf0\\x8f\\xbf\\xbf"); /* U+FFFF in 4: overlong */
+	assert_false(utf8_is_valid("\xed\xbf\xbf", 3));
+	assert_true(utf8_is_valid("\xed\x9f\xbf", 3));
+}
+
 static void test_clean_and_json(void **state)
 {
 	_cleanup_free_ char *fixed = utf8_escape_invalid("caf\xe9\033", 5);
@@ -96,6 +112,7 @@ int main(void)
 		cmocka_unit_test(test_c1_bidi_utf8),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_clean_and_json),
+		cmocka_unit_test(test_utf8_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

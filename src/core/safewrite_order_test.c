@@ -13,6 +13,7 @@
 #include "core/test.h"
 #include "core/core_private.h"
 #include "core/safewrite.h"
+#include "core/test_files.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -32,28 +33,6 @@ static struct ev evs[512];
 static int n_evs;
 static bool recording;
 static char dir[] = "/tmp/meshnfs-safewrite-order-XXXXXX";
-
-static void fd_path(int fd, char *buf, size_t size)
-{
-	char link[64];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, buf, size - 1);
-	buf[n > 0 ? n : 0] = '\0';
-}
-
-static void at_path(int dirfd, const char *name, char *buf, size_t size)
-{
-	char d[512];
-
-	if (name[0] == '/' || dirfd == AT_FDCWD) {
-		snprintf(buf, size, "%s", name);
-		return;
-	}
-	fd_path(dirfd, d, sizeof(d));
-	snprintf(buf, size, "%s/%s", d, name);
-}
 
 static struct ev *record(const char *op)
 {
@@ -95,7 +74,7 @@ int openat(int dirfd, const char *path, int flags, ...)
 	va_end(ap);
 	struct ev *e = record("open");
 	if (e) {
-		at_path(dirfd, path, e->path, sizeof(e->path));
+		test_at_path(dirfd, path, e->path, sizeof(e->path));
 		e->flags = flags;
 	}
 	return NEXT("openat", int (*)(int, const char *, int, ...))(dirfd, path, flags, mode);
@@ -106,7 +85,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 	ssize_t r = NEXT("write", ssize_t (*)(int, const void *, size_t))(fd, buf, n);
 	struct ev *e = recording ? record("write") : NULL;
 	if (e) {
-		fd_path(fd, e->path, sizeof(e->path));
+		test_fd_path(fd, e->path, sizeof(e->path));
 		e->n = r > 0 ? (size_t)r : 0;
 	}
 	return r;
@@ -116,7 +95,7 @@ int fchmod(int fd, mode_t mode)
 {
 	struct ev *e = record("fchmod");
 	if (e)
-		fd_path(fd, e->path, sizeof(e->path));
+		test_fd_path(fd, e->path, sizeof(e->path));
 	return NEXT("fchmod", int (*)(int, mode_t))(fd, mode);
 }
 
@@ -124,7 +103,7 @@ int fsync(int fd)
 {
 	struct ev *e = record("fsync");
 	if (e)
-		fd_path(fd, e->path, sizeof(e->path));
+		test_fd_path(fd, e->path, sizeof(e->path));
 	return NEXT("fsync", int (*)(int))(fd);
 }
 
@@ -132,7 +111,7 @@ int fdatasync(int fd)
 {
 	struct ev *e = record("fsync");
 	if (e)
-		fd_path(fd, e->path, sizeof(e->path));
+		test_fd_path(fd, e->path, sizeof(e->path));
 	return NEXT("fdatasync", int (*)(int))(fd);
 }
 
@@ -140,7 +119,7 @@ int close(int fd)
 {
 	struct ev *e = record("close");
 	if (e)
-		fd_path(fd, e->path, sizeof(e->path));
+		test_fd_path(fd, e->path, sizeof(e->path));
 	return NEXT("close", int (*)(int))(fd);
 }
 
@@ -158,8 +137,8 @@ int renameat(int fd1, const char *from, int fd2, const char *to)
 {
 	struct ev *e = record("rename");
 	if (e) {
-		at_path(fd1, from, e->path, sizeof(e->path));
-		at_path(fd2, to, e->path2, sizeof(e->path2));
+		test_at_path(fd1, from, e->path, sizeof(e->path));
+		test_at_path(fd2, to, e->path2, sizeof(e->path2));
 	}
 	return NEXT("renameat", int (*)(int, const char *, int, const char *))(fd1, from, fd2, to);
 }
@@ -168,8 +147,8 @@ int renameat2(int fd1, const char *from, int fd2, const char *to, unsigned flags
 {
 	struct ev *e = record("rename");
 	if (e) {
-		at_path(fd1, from, e->path, sizeof(e->path));
-		at_path(fd2, to, e->path2, sizeof(e->path2));
+		test_at_path(fd1, from, e->path, sizeof(e->path));
+		test_at_path(fd2, to, e->path2, sizeof(e->path2));
 	}
 	return NEXT("renameat2", int (*)(int, const char *, int, const char *, unsigned))(
 		fd1, from, fd2, to, flags);
@@ -255,20 +234,14 @@ static size_t check_rename(int r)
 static int setup(void **state)
 {
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	assert_true(test_dir_make(dir));
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
 	(void)state;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-	rmdir(dir);
+	test_dir_remove(dir);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "core/test.h"
 #include "core/core_private.h"
 #include "core/safewrite.h"
+#include "core/test_files.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -52,20 +53,14 @@ static int temporaries(const char *name)
 static int setup(void **state)
 {
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	assert_true(test_dir_make(dir));
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
 	(void)state;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.' || (de->d_name[1] && strcmp(de->d_name, "..")))
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-	rmdir(dir);
+	test_dir_remove(dir);
 	return 0;
 }
 

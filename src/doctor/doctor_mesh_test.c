@@ -97,6 +97,26 @@ static void states(void **state)
 	}
 }
 
+/* Logged out, with tailscaled's health warning: the warning is the detail, the login the
+ * fix, on either side (mutation run 3: the detail's check_set_detail dropped went unseen). */
+static void logged_out_says_why(void **state)
+{
+	static const char *json = "{\"BackendState\":\"NeedsLogin\","
+				  "\"Health\":[\"You are logged out.\"]}";
+	struct report r;
+	(void)state;
+
+	const struct check *c = judge(&r, json, "2026-11-25T00:00:00Z", false);
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_non_null(c->detail);
+	assert_str(c->detail, "Health: You are logged out.");
+	assert_non_null(strstr(c->fix, "sudo tailscale up --login-server"));
+	report_free(&r);
+	c = judge(&r, json, "2026-11-25T00:00:00Z", true);
+	assert_non_null(strstr(c->fix, "tailscale login --login-server"));
+	report_free(&r);
+}
+
 /* The hook `meshnfs status` feeds with Headscale's nodes: any list, any source name. */
 static void stale_identity_from_any_source(void **state)
 {
@@ -245,6 +265,7 @@ int main(void)
 		cmocka_unit_test(states),
 		cmocka_unit_test(stale_identity_from_any_source),
 		cmocka_unit_test(mesh_path),
+		cmocka_unit_test(logged_out_says_why),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -195,6 +195,20 @@ static void test_editor(void **state)
 	assert_int_equal(rc, -EBADMSG);
 }
 
+/* A wanted token that is not valid exports(5), or names two clients, is refused and nothing
+ * is written (mutation run 3: with the bad token's error turned into 0, the caller got an
+ * empty exports file to write). */
+static void test_editor_refuses_bad_tokens(void **state)
+{
+	int rc;
+
+	(void)state;
+	assert_str(set("/srv h(ro)\n", "/opt/shared", TOK " 10.0.0.1(rw)", &rc), "");
+	assert_int_equal(rc, -EINVAL);
+	assert_str(set("/srv h(ro)\n", "/opt/shared", "100.64.0.0/10(frob)", &rc), "");
+	assert_int_equal(rc, -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_errors_quote_the_token),
 		cmocka_unit_test(test_good_options),
 		cmocka_unit_test(test_editor),
+		cmocka_unit_test(test_editor_refuses_bad_tokens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

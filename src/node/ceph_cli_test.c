@@ -100,12 +100,79 @@ static void key_file(void **state)
 	rmdir(dir);
 }
 
+/* A stand-in `ceph` on PATH (the CLI needs a cluster: tests/ceph has the real one) that
+ * replays a recorded answer of the lab's cluster, or fails the way a refused key does.
+ * Mutation run 3: with ask()'s `if (r == 0)` negated, a good answer was never parsed and
+ * the status came back empty with rc 0; nothing ran ceph_cli_status or ceph_cli_fsmap before. */
+static void write_fake_ceph(const char *dir, const char *body)
+{
+	_cleanup_free_ char *p = xasprintf("%s/ceph", dir);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	assert_int_equal(chmod(p, 0755), 0);
+}
+
+static void status_through_the_cli(void **state)
+{
+	char dir[] = "/tmp/meshnfs-ceph-cli.XXXXXX", cwd[512];
+	struct ceph_cli c = { "/etc/ceph/ceph.conf", "ganesha", "/etc/ceph/k", 20000 };
+	struct ceph_status st;
+	struct ceph_run run;
+	_cleanup_free_ char *old_path = xstrdup(getenv("PATH"));
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	_cleanup_free_ char *path = xasprintf("%s:/usr/bin:/bin", dir);
+	_cleanup_free_ char *replay = xasprintf("exec cat '%s/tests/fixtures/ceph/status-ok.json'", cwd);
+	setenv("PATH", path, 1);
+
+	write_fake_ceph(dir, replay);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(ceph_cli_status(&c, &st, &run), 0);
+	assert_int_equal(run.rc, 0);
+	assert_string_equal(st.fsid, "fed9eff8-fe96-4730-a39b-33514b7ceb03");
+	assert_int_equal(st.num_mons, 1);
+	assert_int_equal(st.n_quorum, 1);
+	ceph_status_free(&st);
+
+	_cleanup_free_ char *replay_mds =
+		xasprintf("exec cat '%s/tests/fixtures/ceph/mds-stat-ok.json'", cwd);
+	struct ceph_fsmap m;
+	write_fake_ceph(dir, replay_mds);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(ceph_cli_fsmap(&c, &m, &run), 0);
+	assert_int_equal(m.n_fs, 1);
+	assert_string_equal(m.fs[0].name, "cephfs");
+	ceph_fsmap_free(&m);
+
+	write_fake_ceph(dir, "echo 'error connecting to the cluster' >&2; exit 13");
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(ceph_cli_status(&c, &st, &run), -EPROTO);
+	assert_int_equal(run.exit_code, 13);
+	assert_string_equal(run.err_line, "error connecting to the cluster");
+
+	write_fake_ceph(dir, "echo '{\"fsid\": 7}'");
+	memset(&st, 0, sizeof(st));
+	assert_true(ceph_cli_status(&c, &st, &run) < 0);
+	assert_true(run.rc < 0);
+	assert_non_null(strstr(run.msg, "ceph status --format json"));
+
+	setenv("PATH", old_path, 1);
+	_cleanup_free_ char *fake = xasprintf("%s/ceph", dir);
+	unlink(fake);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(client_lines),
 		cmocka_unit_test(argv_of_status),
 		cmocka_unit_test(key_file),
+		cmocka_unit_test(status_through_the_cli),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

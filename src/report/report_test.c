@@ -3,6 +3,9 @@
 #include "report/output.h"
 #include "report/report.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+
 static void verdict_is_the_worst_status(void **state)
 {
 	(void)state;
@@ -114,6 +117,75 @@ static void check_words(void **state)
 	report_free(&r); /* LeakSanitizer: every string taken was freed */
 }
 
+/* The escaping stdout on a pipe nobody reads (EPIPE, SIGPIPE ignored, as meshnfs | head):
+ * the flush fails at once. Mutation run 3: write_all's `w < 0 && errno == EINTR` turned into
+ * `||` retried a failing write forever (the child below spun until its deadline). */
+static void write_error_is_not_retried(void **state)
+{
+	int p[2], status = 0;
+	pid_t pid;
+	(void)state;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_IGN);
+		close(p[0]);
+		dup2(p[1], STDOUT_FILENO);
+		output_escape_std();
+		fputs("nobody reads this\n", stdout);
+		_exit(fflush(stdout) == EOF ? 0 : 1);
+	}
+	close(p[0]);
+	close(p[1]);
+	for (int ms = 0; ms < TEST_FAR_DEADLINE_MS && waitpid(pid, &status, WNOHANG) == 0; ms += 10)
+		usleep(10000);
+	if (waitpid(pid, &status, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail_msg("a failing write to stdout was retried until the deadline");
+	}
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* Our own colour codes reach the terminal as they are, on stdout and on stderr, while the
+ * same byte in text is escaped. Mutation run 3: esc_of's `f == esc_out.f` negated sent
+ * stdout's colour codes through the escaping (shown as "\\x1b[1m") and passed. */
+static void raw_codes_pass_the_escaping_streams(void **state)
+{
+	int o[2], e[2], status = 0;
+	char out[64] = "", err[64] = "";
+	pid_t pid;
+	(void)state;
+
+	assert_int_equal(pipe(o), 0);
+	assert_int_equal(pipe(e), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(o[1], STDOUT_FILENO);
+		dup2(e[1], STDERR_FILENO);
+		output_escape_std();
+		output_raw(stdout, "\033[1m");
+		fputs("a\033b\n", stdout);
+		output_raw(stderr, "\033[31m");
+		fputs("c\033d\n", stderr);
+		_exit(fflush(stdout) == 0 && fflush(stderr) == 0 ? 0 : 1);
+	}
+	close(o[1]);
+	close(e[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(read(o[0], out, sizeof(out) - 1) > 0);
+	assert_true(read(e[0], err, sizeof(err) - 1) > 0);
+	close(o[0]);
+	close(e[0]);
+	assert_str(out, "\033[1ma\\x1bb\n");
+	assert_str(err, "\033[31mc\\x1bd\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +194,8 @@ int main(void)
 		cmocka_unit_test(json_shape),
 		cmocka_unit_test(human_is_aligned),
 		cmocka_unit_test(table_aligns_utf8),
+		cmocka_unit_test(write_error_is_not_retried),
+		cmocka_unit_test(raw_codes_pass_the_escaping_streams),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

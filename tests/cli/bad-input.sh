@@ -10,12 +10,16 @@
 #   4. no control byte reaches stdout or stderr: no C0 but newline and tab, no DEL, no C1
 #      (raw or as UTF-8 U+0080-U+009F), no bidi override or isolate, only valid UTF-8
 #      (human output escapes them: core/escape.h; JSON is ASCII);
-#   5. it finished (each run is bounded by timeout(1) at 30 s, far above --timeout 1).
+#   5. it finished (each run is bounded by timeout(1) at 30 s, far above its --timeout: 1 s
+#      where no program runs, $ANSWER_TIMEOUT s where meshnfs waits for a replayed program's
+#      or the Headscale replay's answer: a loaded 2-core machine made the replay miss 1 s,
+#      "tailscale status --json: no answer within 1000 ms", 2026-12-06).
 # Cases are built at test time from tests/fixtures/roots (copy_root) or, for program output,
 # from a scratch directory replayed by tests/lib/replay. Every run is in an empty network
 # namespace. The table is the data: C (a file under a root), T (tailscale status --json of
 # the local tailscale CLI, replayed), A (command-line values).
 . "$(dirname "$0")/../lib/tap.sh"
+ANSWER_TIMEOUT=10
 CASES=()
 # C NAME ROOT FILE CONTENT RC REGEX [ARGS...]: FILE under a copy of ROOT gets CONTENT (printf
 # format; a leading + appends), then `meshnfs --timeout 1 --root R ARGS` (default: env).
@@ -336,7 +340,7 @@ for c in "${CASES[@]}"; do
 		args=("${f[@]:5}")
 		printf "$json" >"$TSDIR/status_--json.out"
 		R=$W/conf state=$W/conf
-		cmd=(env PATH="$FAKE_TS:$TEST_PATH" REPLAY_DIR="$W/replay" "$MESHNFS" --timeout 1 --config "$W/conf/meshnfs.conf" status --source tailscale "${args[@]}")
+		cmd=(env PATH="$FAKE_TS:$TEST_PATH" REPLAY_DIR="$W/replay" "$MESHNFS" --timeout "$ANSWER_TIMEOUT" --config "$W/conf/meshnfs.conf" status --source tailscale "${args[@]}")
 		;;
 	W)
 		name=${f[1]} want=${f[5]} re=${f[6]}
@@ -351,14 +355,14 @@ for c in "${CASES[@]}"; do
 		# network namespace already.
 		cmd=(env HOSTVIEW_SCRATCH="$W/hv" unshare --mount --propagation private --pid --fork
 		     --mount-proc bash "$TOP/tests/lib/hostview" "$R" env PATH="$FAKE_WIN:$TEST_PATH"
-		     "$MESHNFS" --timeout 1 "${args[@]}")
+		     "$MESHNFS" --timeout "$ANSWER_TIMEOUT" "${args[@]}")
 		;;
 	H)
 		name=${f[1]} want=${f[3]} re=${f[4]}
 		args=()
 		printf "${f[2]}" >"$W/hs/node.json"
 		R=$W/hsconf state=$W/hsconf
-		cmd=(env PATH="$TEST_PATH" "$MESHNFS" --timeout 1 --config "$W/hsconf/meshnfs.conf" status --source headscale)
+		cmd=(env PATH="$TEST_PATH" "$MESHNFS" --timeout "$ANSWER_TIMEOUT" --config "$W/hsconf/meshnfs.conf" status --source headscale)
 		;;
 	A)
 		name=${f[1]} want=${f[2]} re=${f[3]}

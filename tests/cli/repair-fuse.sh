@@ -8,7 +8,7 @@
 # then detach the dead mount and not mount again.
 . "$(dirname "$0")/../lib/tap.sh"
 fuse_namespaces "$0" "$@"
-plan 37
+plan 39
 
 # ---- inside the namespaces ----
 fake_system mount systemctl
@@ -49,6 +49,16 @@ set_control "getattr=hang"
 ls "$MP" >/dev/null 2>&1 &
 LS_PID=$!
 at_exit "kill -9 $LS_PID 2>/dev/null"
+# watch --once while that ls hangs: it is counted as blocked (watch_blocked.c's /proc scan
+# runs nowhere else but the lab's e2e watch.sh; mutation run 3: its match filter negated, so
+# the blocked ls was skipped, passed every fast suite).
+for _ in $(seq 600); do # a poll, up to 30 s on a loaded machine
+	case "$(cat "/proc/$LS_PID/wchan" 2>/dev/null)" in *fuse* | *request_wait_answer*) break ;; esac
+	sleep 0.05
+done
+run R --json --timeout 2 watch --once --detach-after 0
+check_match "hung: watch --once counts the blocked ls" "^[1-9][0-9]*$" "$(jget .blocked_processes)"
+check "hung: watch --once (--detach-after 0) left it mounted" mounted
 # The health probe's child hangs in the mount: it must hold none of meshnfs's own descriptors,
 # its stdin included (a stuck child holding a pipe open blocks whoever feeds meshnfs).
 env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" --config "$T/fuse.conf" --timeout 5 repair --dry-run \

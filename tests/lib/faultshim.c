@@ -16,28 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../src/core/test_files.h"
+
 static int counter;
-
-static void fd_path(int fd, char *buf, size_t size)
-{
-	char link[64];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, buf, size - 1);
-	buf[n > 0 ? n : 0] = '\0';
-}
-
-static void at_path(int dirfd, const char *name, char *buf, size_t size)
-{
-	if (name[0] == '/' || dirfd == AT_FDCWD) {
-		snprintf(buf, size, "%s", name);
-		return;
-	}
-	char dir[4096];
-	fd_path(dirfd, dir, sizeof(dir));
-	snprintf(buf, size, "%s/%s", dir, name);
-}
 
 /* Whether this call of func on path is the one to fail. */
 static int should_fail(const char *func, const char *path)
@@ -94,7 +75,7 @@ OPEN_SHIM(open64)
 		va_start(ap, flags);                                                          \
 		mode_t mode = mode_arg(flags, ap);                                            \
 		va_end(ap);                                                                   \
-		at_path(dirfd, path, full, sizeof(full));                                     \
+		test_at_path(dirfd, path, full, sizeof(full));                                     \
 		if (should_fail("open", full))                                                \
 			return -1;                                                            \
 		return NEXT(#name, int (*)(int, const char *, int, ...))(dirfd, path, flags, mode); \
@@ -115,7 +96,7 @@ int __openat_2(int dirfd, const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags)
 {
 	char full[8192];
-	at_path(dirfd, path, full, sizeof(full));
+	test_at_path(dirfd, path, full, sizeof(full));
 	if (should_fail("open", full))
 		return -1;
 	return NEXT("__openat_2", int (*)(int, const char *, int))(dirfd, path, flags);
@@ -125,7 +106,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 {
 	char path[4096];
 	if (getenv("FAULT_FUNC") && strcmp(getenv("FAULT_FUNC"), "write") == 0) {
-		fd_path(fd, path, sizeof(path));
+		test_fd_path(fd, path, sizeof(path));
 		if (should_fail("write", path))
 			return -1;
 	}
@@ -136,7 +117,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 	int name(int fd)                                                                      \
 	{                                                                                     \
 		char path[4096];                                                              \
-		fd_path(fd, path, sizeof(path));                                              \
+		test_fd_path(fd, path, sizeof(path));                                              \
 		if (should_fail("fsync", path))                                               \
 			return -1;                                                            \
 		return NEXT(#name, int (*)(int))(fd);                                         \
@@ -154,7 +135,7 @@ int rename(const char *from, const char *to)
 int renameat(int fd1, const char *from, int fd2, const char *to)
 {
 	char full[8192];
-	at_path(fd2, to, full, sizeof(full));
+	test_at_path(fd2, to, full, sizeof(full));
 	if (should_fail("rename", full))
 		return -1;
 	return NEXT("renameat", int (*)(int, const char *, int, const char *))(fd1, from, fd2, to);
@@ -163,7 +144,7 @@ int renameat(int fd1, const char *from, int fd2, const char *to)
 int renameat2(int fd1, const char *from, int fd2, const char *to, unsigned flags)
 {
 	char full[8192];
-	at_path(fd2, to, full, sizeof(full));
+	test_at_path(fd2, to, full, sizeof(full));
 	if (should_fail("rename", full))
 		return -1;
 	return NEXT("renameat2", int (*)(int, const char *, int, const char *, unsigned))(

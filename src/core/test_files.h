@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* Included by tests only: the unit tests of file writing (safewrite_test.c,
+ * safewrite_order_test.c) and the LD_PRELOAD fault shim (tests/lib/faultshim.c). A scratch
+ * directory of one level, and the path a call on a descriptor or a (dirfd, name) pair acts on
+ * (/proc/self/fd). Plain libc: no cmocka, no meshnfs code (the shim links neither). */
+#pragma once
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The file descriptor fd points to, or "" when it cannot be told. */
+static inline void test_fd_path(int fd, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* The path name names relative to the directory dirfd (as openat and renameat read it). */
+static inline void test_at_path(int dirfd, const char *name, char *buf, size_t size)
+{
+	char d[4096];
+
+	if (name[0] == '/' || dirfd == AT_FDCWD) {
+		snprintf(buf, size, "%s", name);
+		return;
+	}
+	test_fd_path(dirfd, d, sizeof(d));
+	snprintf(buf, size, "%s/%s", d, name);
+}
+
+/* mkdtemp on tmpl ("/tmp/NAME-XXXXXX", rewritten in place); false when it failed. */
+static inline bool test_dir_make(char *tmpl)
+{
+	return mkdtemp(tmpl) != NULL;
+}
+
+/* Removes the files directly in dir, then dir (the tests make no subdirectories). */
+static inline void test_dir_remove(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	rmdir(path);
+}
