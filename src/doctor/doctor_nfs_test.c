@@ -19,10 +19,10 @@ static void made_up(struct probe *p, const char *source, int upto, enum probe_di
 	uint32_t a;
 
 	addr("100.64.0.1", &a);
-	probe_init(p, &(struct probe_opts){ .host = cfg.server, .addr = a,
+	probe_init(p, &(struct probe_opts){ .host = cfg.server, .addr = netaddr_ipv4(a),
 					    .export_path = cfg.export_path, .mesh = cfg.mesh });
-	addr(source, &p->source);
-	p->source_in_mesh = cidr_contains(&cfg.mesh, p->source);
+	assert_int_equal(netaddr_parse(source, &p->source), 0);
+	p->source_in_mesh = netaddr_in_mesh(&p->source, &cfg.mesh, &cfg.mesh6);
 	p->uid = 0;
 	for (int i = 0; i < upto && i < PROBE_N_STEPS; i++) {
 		p->steps[i].status = STEP_OK;
@@ -224,7 +224,7 @@ static void no_route(void **state)
 
 	(void)state;
 	made_up(&p, "0.0.0.0", PROBE_ROUTE, PROBE_UNREACHABLE);
-	p.source = 0;
+	p.source = (struct netaddr){ 0 };
 	report_init(&r, "doctor");
 	judge(&d, &p, &r);
 	assert_int_equal(status_of(&r, "mesh.address"), CHECK_FAIL);

@@ -46,7 +46,7 @@ static int listener(uint16_t *port)
 
 static void opts_for(struct probe_opts *o, uint16_t port, int step_ms)
 {
-	*o = (struct probe_opts){ .host = "127.0.0.1", .addr = INADDR_LOOPBACK,
+	*o = (struct probe_opts){ .host = "127.0.0.1", .addr = netaddr_ipv4(INADDR_LOOPBACK),
 				  .export_path = "/opt/shared", .port = port, .step_ms = step_ms };
 	assert_int_equal(cidr_parse("100.64.0.0/10", true, &o->mesh), 0);
 }
@@ -113,7 +113,7 @@ static void echo_loopback(void **state)
 	(void)state;
 	if (!isolated)
 		skip();
-	assert_int_equal(echo_open(&e, INADDR_LOOPBACK, true), 0);
+	assert_int_equal(echo_open(&e, &(struct netaddr){ .family = AF_INET, .v4 = INADDR_LOOPBACK }, true), 0);
 	assert_true(e.raw); /* a new namespace's ping_group_range is "1 0": nobody */
 	assert_true(e.mtu >= 1500);
 	assert_int_equal(echo_send(&e, 7, 64), 0);
@@ -148,7 +148,7 @@ static void echo_unprivileged(void **state)
 	snprintf(range, sizeof(range), "%u %u\n", (unsigned)getegid(), (unsigned)getegid());
 	fputs(range, f);
 	assert_int_equal(fclose(f), 0);
-	assert_int_equal(echo_open(&e, INADDR_LOOPBACK, true), 0);
+	assert_int_equal(echo_open(&e, &(struct netaddr){ .family = AF_INET, .v4 = INADDR_LOOPBACK }, true), 0);
 	assert_false(e.raw);
 	assert_true(e.id != 0);
 	seen_seqs = 0;
