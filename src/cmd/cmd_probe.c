@@ -153,7 +153,9 @@ static void probe_path_print(const struct probe_path *pp, bool color)
 
 static void probe_print(const struct probe *p, const char *summary, const char *fix, bool color)
 {
-	printf("probe %s:%s (each step at most %.1f s)\n", p->host,
+	/* An IPv6 host in brackets, as the operand takes it. */
+	bool v6 = strchr(p->host, ':') != NULL;
+	printf("probe %s%s%s:%s (each step at most %.1f s)\n", v6 ? "[" : "", p->host, v6 ? "]" : "",
 	       p->export_path ? p->export_path : "", p->step_ms / 1000.0);
 	for (int i = 0; i < PROBE_N_STEPS; i++) {
 		const struct probe_step *s = &p->steps[i];

@@ -49,7 +49,7 @@ C "conf: a share without an export" debian12 $CONF '[share models]\nservers = 10
 C "conf: two shares on one mount point" debian12 $CONF '[share a]\nexport = /srv/a\nmountpoint = /mnt/x\n[share b]\nexport = /srv/b\nmountpoint = //mnt/x\n' 65 'meshnfs.conf:6: mount point //mnt/x used twice: \[share b\] and \[share a\]'
 C "conf: an export used twice" debian12 $CONF '[share a]\nexport = /srv/a\n[share b]\nexport = /srv/a/\nmountpoint = /mnt/b\n' 65 'meshnfs.conf:4: export 100\.64\.0\.1:/srv/a/ used twice: \[share b\] and \[share a\]'
 C "conf: an escape sequence in a share name" debian12 $CONF "[share x${ESC}]\nexport = /srv/a\n" 65 'meshnfs.conf:1: (text after section header|invalid section name)'
-C "conf: a gateway list with an empty item" debian12 $CONF '[share a]\nservers = gw1, ,gw2\nexport = /srv/a\n' 65 'meshnfs.conf:2: servers: "gw1, ,gw2" is not an IPv4 address or host name'
+C "conf: a gateway list with an empty item" debian12 $CONF '[share a]\nservers = gw1, ,gw2\nexport = /srv/a\n' 65 'meshnfs.conf:2: servers: "gw1, ,gw2" is not an IP address or host name'
 C "conf: a bidi override in a node name" debian12 $CONF '[nodes]\nsfspark1\xe2\x80\xae = 100.64.0.1\n' 65 'meshnfs.conf:2: invalid key "sfspark1\\u202e"'
 C "conf: a C1 CSI in a node name" debian12 $CONF '[nodes]\na\xc2\x9b31m = server\n' 65 'meshnfs.conf:2: invalid key "a\\u009b31m'
 C "conf: an over-long line" debian12 $CONF "[server]\naddress = $(printf '%*s' 5000 '' | tr ' ' a)\n" 65 'meshnfs.conf:2: line longer than'
