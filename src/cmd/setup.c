@@ -45,11 +45,12 @@ static const struct command sub_wsl = {
 };
 static const struct command sub_server = {
 	"setup server", "export the directory to the mesh (kernel nfsd or nfs-ganesha)",
-	"setup server [--export PATH] [--clients CIDR] [--backend kernel|ganesha|ceph] "
+	"setup server [--export PATH] [--clients CIDR[,CIDR]] [--backend kernel|ganesha|ceph] "
 	"[--root-squash] [--force] [--dry-run]",
 	NULL,
 	"  --export PATH      the directory to export (default: [server] export)\n"
-	"  --clients CIDR     who may mount it (default: [mesh] range)\n"
+	"  --clients CIDR     who may mount it: IPv4 or IPv6 ranges, comma-separated\n"
+	"                     (default: [mesh] range; the tailnet's IPv6: fd7a:115c:a1e0::/48)\n"
 	"  --backend NAME     kernel (nfs-kernel-server), ganesha (nfs-ganesha) or ceph (CephFS\n"
 	"                     through nfs-ganesha, [ceph] of meshnfs.conf); default: [server] backend\n"
 	"  --root-squash      map the clients' root to the anonymous id\n"

@@ -51,7 +51,7 @@ struct setup_ceph {
 
 struct setup_server {
 	const char *export_path;
-	const char *clients; /* "A.B.C.D/N" or "*" */
+	const char *clients; /* "A.B.C.D/N", an IPv6 "ADDR/N", a comma-separated list of them, or "*" */
 	const struct cidr *mesh;
 	const struct cidr6 *mesh6; /* the tailnet's IPv6 range, or NULL */
 	enum setup_backend backend;

@@ -5,7 +5,7 @@
 # address (the ts-paths recording's nas6). Fixture roots copied and edited at run time; files
 # only (--root), status in an empty network namespace.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 13
+plan 31
 R=$FIXTURES/roots
 mk_tmpdir T
 root() { local d; d=$(mktemp -d "$T/root.XXXXXX"); cp -a "$R/$2/." "$d/"; printf -v "$1" '%s' "$d"; }
@@ -54,3 +54,35 @@ run host_view "$NS" "$R/wsl2-mirrored" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS
 check_eq "status: the IPv6-only node and its address" "fd7a:115c:a1e0::9" "$(jget '.nodes[]|select(.name=="nas6")|.ips|join(" ")')"
 check_eq "status: the IPv6-only node is probed on its IPv6 address" "fd7a:115c:a1e0::9" \
 	"$(jget '.nodes[]|select(.name=="nas6")|select(.not_probed==null)|.address')"
+
+# setup server --clients: an IPv6 range of the tailnet, alone or in a list with the IPv4 one;
+# the default stays the guide's IPv4 range (the guide's line, already right on a server set
+# up by the guide). Kernel exports get one token per range, ganesha one Clients list.
+fake_system systemctl exportfs service apt-get ganesha.nfsd
+H() { host_view "$NS" "$1" env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" "${@:2}"; }
+OPTS='(rw,sync,no_subtree_check,no_root_squash)'
+root K server-kernel
+run H "$K" setup server --clients "100.64.0.0/10,fd7a:115c:a1e0::/48"
+check_eq "setup server --clients v4,v6: only the live probe fails" "2 fail=setup.verify warn=yes" "$(outcome)"
+check_eq "setup server --clients v4,v6: one line, a token per range" \
+	"/opt/shared  100.64.0.0/10$OPTS fd7a:115c:a1e0::/48$OPTS" "$(cat "$K/etc/exports.d/meshnfs.exports")"
+before=$(tree_state "$K")
+run H "$K" setup server --clients "100.64.0.0/10,fd7a:115c:a1e0::/48" --dry-run
+check_match "setup server --clients v4,v6 again: the exports already right" "exports /opt/shared to 100.64.0.0/10" "$OUT"
+check_eq "setup server --clients v4,v6 again: nothing changed" "$before" "$(tree_state "$K")"
+root K6 server-kernel
+run H "$K6" setup server --clients fd7a:115c:a1e0::/64
+check_eq "setup server --clients IPv6 only: exported" "/opt/shared  fd7a:115c:a1e0::/64$OPTS" "$(cat "$K6/etc/exports.d/meshnfs.exports")"
+for bad in "2001:db8::/32|not inside the mesh's IPv6 range fd7a:115c:a1e0::/48.*--force" \
+	"fd7a:115c:a1e0::1/48|host bits set" "fd7a:115c:a1e0::1|not an IPv4 or IPv6 CIDR range" \
+	"100.64.0.0/10, fd7a:115c:a1e0::/48|without blanks" "100.64.0.0/10,,fd7a::/16|without blanks" \
+	"*,100.64.0.0/10|alone or not at all"; do
+	root W server-kernel
+	before=$(tree_state "$W")
+	run H "$W" setup server --clients "${bad%%|*}"
+	check_eq "setup server --clients '${bad%%|*}': refused (64), nothing changed" "64 $before" "$RC $(tree_state "$W")"
+	check_match "setup server --clients '${bad%%|*}': says why" "${bad#*|}" "$ERR"
+done
+root G server-ganesha
+run H "$G" setup server --backend ganesha --clients "100.64.0.0/10,fd7a:115c:a1e0::/48"
+check_match "ganesha: both ranges in Clients" "Clients = 100.64.0.0/10,fd7a:115c:a1e0::/48;" "$(cat "$G/etc/ganesha/ganesha.conf")"

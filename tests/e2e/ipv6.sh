@@ -14,7 +14,7 @@ mk_tmpdir T
 S6=fd7a:115c:a1e0::1
 C6=fd7a:115c:a1e0::3
 # ganesha's CLIENT list, and what lab_heal restores: both ranges.
-LAB_MESH_RANGE="100.64.0.0/10, fd7a:115c:a1e0::/48"
+LAB_MESH_RANGE="100.64.0.0/10,fd7a:115c:a1e0::/48" # as setup server --clients writes it
 LAB_G_CLIENTS=$LAB_MESH_RANGE
 lab_up 1 || { not_ok "the lab comes up"; exit 1; }
 ok "the lab comes up (${LAB_UP_MS} ms)"
