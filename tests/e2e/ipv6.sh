@@ -7,9 +7,10 @@
 # reach the server over IPv6 and name faults (filtered, rejected, a stopped server, a client
 # outside the export's range, an MTU black hole) with ICMPv6 evidence.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 52
+plan 54
 . "$TOP/tests/lab/lib.sh"
 mk_tmpdir T
+TO=2 # --timeout, seconds
 
 S6=fd7a:115c:a1e0::1
 C6=fd7a:115c:a1e0::3
@@ -19,16 +20,41 @@ LAB_G_CLIENTS=$LAB_MESH_RANGE
 lab_up 1 || { not_ok "the lab comes up"; exit 1; }
 ok "the lab comes up (${LAB_UP_MS} ms)"
 # nodad: the addresses are usable at once (no duplicate address detection to wait for).
+# srv also holds fd7a:115c:a1e0::9, nas6's address in the recorded Tailscale status below.
 ip -n "${LAB_NS[srv]}" addr add "$S6/48" dev "${LAB_WG[srv]}" nodad &&
+	ip -n "${LAB_NS[srv]}" addr add fd7a:115c:a1e0::9/48 dev "${LAB_WG[srv]}" nodad &&
 	ip -n "${LAB_NS[c1]}" addr add "$C6/48" dev "${LAB_WG[c1]}" nodad &&
-	lab_route_add srv "$S6/128" && lab_route_add c1 "$C6/128" &&
-	ip -n "${LAB_NS[srv]}" addr del "$LAB_SERVER_MESH/10" dev "${LAB_WG[srv]}"
-check_eq "srv's mesh interface holds only its IPv6 mesh address" "$S6/48" \
-	"$(ip -n "${LAB_NS[srv]}" -o addr show dev "${LAB_WG[srv]}" | awk '$3 != "inet6" || $4 !~ /^fe80/ {print $4}')"
+	lab_route_add srv "$S6/128" fd7a:115c:a1e0::9/128 && lab_route_add c1 "$C6/128"
+
+# README's `meshnfs status` example is this run: c1 as a WSL2 distro riding office-one
+# (fixture root wsl2-mirrored), its Windows host's `tailscale.exe status --json` REPLAYED
+# from tests/fixtures/windows/ts-paths (a real recording EDITED to carry the newer path
+# fields: tests/fixtures/README.md) with direct, relayed and peer-relay peers and nas6, a node
+# with only an IPv6 address; the lab answers for sfspark1 (100.64.0.1)
+# and nas6 (fd7a:115c:a1e0::9, srv). Compared with latencies masked and blanks squeezed;
+# README_UPDATE=1 writes this run's output into README.md.
+fake_windows ts-paths:mirrored wslinfo cmd.exe wslpath tailscale.exe netstat.exe
+run host_view "${LAB_NS[c1]}" "$FIXTURES/roots/wsl2-mirrored" env PATH="$FAKE_BIN:$TEST_PATH" \
+	NO_COLOR=1 "$MESHNFS" --timeout "$TO" status
+check_match "status, README's example: nas6 probed over IPv6, an NFS server" \
+	"^nas6 +fd7a:115c:a1e0::9 +Linux +server +yes +ok +[0-9]+ ms +direct$" "$(grep '^nas6 ' <<<"$OUT")"
+mask() { sed -E 's/[0-9]+ ms/N ms/g; s/answered, in [0-9.]+ s/answered, in N s/' | tr -s ' '; }
+readme_block() { awk '/^\$ meshnfs status$/ {f = 1; next} f && /^```$/ {exit} f' "$TOP/README.md"; }
+if [ -n "${README_UPDATE:-}" ] && [ "$RC" = 1 ]; then
+	printf '%s\n' "$OUT" >"$T/block"
+	awk -v repl="$T/block" '/^\$ meshnfs status$/ {print; while ((getline l < repl) > 0) print l; skip = 1; next}
+		skip && /^```$/ {skip = 0} !skip' "$TOP/README.md" >"$T/README.md" && cp "$T/README.md" "$TOP/README.md"
+fi
+check_eq "status, README's example: exit 1 (the relayed warning) and README's block is this run's output" \
+	"1 $(readme_block | mask)" "$RC $(mask <<<"$OUT")"
+
+# Then srv loses its IPv4 mesh address: IPv6 only.
+ip -n "${LAB_NS[srv]}" addr del "$LAB_SERVER_MESH/10" dev "${LAB_WG[srv]}"
+check_eq "srv's mesh interface holds only IPv6 mesh addresses" "$S6/48 fd7a:115c:a1e0::9/48" \
+	"$(ip -n "${LAB_NS[srv]}" -o addr show dev "${LAB_WG[srv]}" | awk '$3 != "inet6" || $4 !~ /^fe80/ {print $4}' | sort | paste -sd ' ')"
 run lab_exec c1 ping -6 -c 1 -W 5 "$S6"
 check_eq "c1 reaches it over the mesh (ping -6)" 0 "$RC"
 
-TO=2 # --timeout, seconds
 cat >"$T/meshnfs.conf" <<CONF
 [server]
 address = $S6
