@@ -3,6 +3,7 @@
  * and the fix (the guide's Troubleshooting section where it has one). Pure. */
 #include "net/probe.h"
 
+#include "config/config.h"
 #include "core/escape.h"
 
 #include <errno.h>
@@ -248,14 +249,16 @@ char *probe_explain(const struct probe *p, char **fix)
 		return xasprintf("%s exports %s read-only to this client: creating a file fails "
 				 "(NFS4ERR_ROFS).",
 				 h, e);
-	case PROBE_GRACE:
+	case PROBE_GRACE: {
+		_cleanup_free_ char *target = config_nfs_source(h, e);
 		*fix = xasprintf("Wait for the grace period to end (90 s by default after the server "
-				 "starts), then: meshnfs probe %s:%s",
-				 h, e);
+				 "starts), then: meshnfs probe %s",
+				 target);
 		return xasprintf("%s has just restarted and is in its NFSv4 grace period: reads work, "
 				 "but creating files fails (NFS4ERR_GRACE) until clients have had time "
 				 "to reclaim their state.",
 				 h);
+	}
 	case PROBE_PERMISSION_DENIED:
 		*fix = xasprintf(
 			"Either export with no_root_squash as the guide does (on %s, /etc/exports: %s  "
