@@ -169,40 +169,57 @@ static void echo_unprivileged(void **state)
 	assert_int_equal(fclose(f), 0);
 }
 
+static int listener6(uint16_t *port);
+static void opts6_for(struct probe_opts *o, uint16_t port, int step_ms);
+
 /* A listener whose accept queue is full drops further SYNs, while the host answers ICMP
- * echo: the peer is alive, its port filtered (not unreachable). */
-static void filtered_alive_by_echo(void **state)
+ * echo: the peer is alive, its port filtered (not unreachable). On 127.0.0.1, or on ::1
+ * (ICMPv6). */
+static void filtered_by_echo(bool v6)
 {
 	struct probe_opts o;
 	struct probe p, *pp = &p;
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	uint16_t port;
 	int l, c[4];
 
-	(void)state;
 	if (!isolated)
 		skip();
-	l = listener(&port);
+	l = v6 ? listener6(&port) : listener(&port);
 	assert_int_equal(listen(l, 0), 0);
-	a.sin_port = htons(port);
+	a.sin_port = a6.sin6_port = htons(port);
 	/* Fill the queue (backlog 0 holds one) with connections nobody accepts. */
 	for (int i = 0; i < 4; i++) {
-		c[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		c[i] = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		assert_true(c[i] >= 0);
-		connect(c[i], (struct sockaddr *)&a, sizeof(a));
+		if (v6)
+			connect(c[i], (struct sockaddr *)&a6, sizeof(a6));
+		else
+			connect(c[i], (struct sockaddr *)&a, sizeof(a));
 	}
 	usleep(50 * 1000);
-	opts_for(&o, port, 400);
+	if (v6)
+		opts6_for(&o, port, 400);
+	else
+		opts_for(&o, port, 400);
 	probe_init(&p, &o);
 	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
 	assert_int_equal(p.diagnosis, PROBE_FILTERED);
 	assert_int_equal(p.filter, PROBE_FILTER_ECHO);
-	assert_non_null(strstr(p.steps[PROBE_TCP].detail, "answers ICMP echo"));
+	assert_non_null(strstr(p.steps[PROBE_TCP].detail,
+			       v6 ? "but ::1 answers ICMPv6 echo" : "answers ICMP echo"));
 	assert_false(p.has_echo); /* the echo socket is closed with the step */
 	probe_free(&p);
 	for (int i = 0; i < 4; i++)
 		close(c[i]);
 	close(l);
+}
+
+static void filtered_alive_by_echo(void **state)
+{
+	(void)state;
+	filtered_by_echo(false);
 }
 
 /* Silence judged from other addresses' answers (status's early give-up): a silent address
@@ -718,38 +735,11 @@ static void echo_loopback6(void **state)
 	echo_close(&e);
 }
 
-/* A SYN to ::1 unanswered (a full accept queue) while the ICMPv6 echo sent with it is
- * answered: filtered, said as ICMPv6. */
+/* The same over IPv6: the ICMPv6 echo sent with the SYN says the peer is alive. */
 static void filtered_alive_by_echo6(void **state)
 {
-	struct probe_opts o;
-	struct probe p, *pp = &p;
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	uint16_t port;
-	int l, c[4];
-
 	(void)state;
-	if (!isolated)
-		skip();
-	l = listener6(&port);
-	assert_int_equal(listen(l, 0), 0);
-	a.sin6_port = htons(port);
-	for (int i = 0; i < 4; i++) {
-		c[i] = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		assert_true(c[i] >= 0);
-		connect(c[i], (struct sockaddr *)&a, sizeof(a));
-	}
-	usleep(50 * 1000);
-	opts6_for(&o, port, 400);
-	probe_init(&p, &o);
-	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
-	assert_int_equal(p.diagnosis, PROBE_FILTERED);
-	assert_int_equal(p.filter, PROBE_FILTER_ECHO);
-	assert_non_null(strstr(p.steps[PROBE_TCP].detail, "but ::1 answers ICMPv6 echo"));
-	probe_free(&p);
-	for (int i = 0; i < 4; i++)
-		close(c[i]);
-	close(l);
+	filtered_by_echo(true);
 }
 
 /* Names and literals: an IPv6 literal, bare or in brackets, needs no resolver; a bracketed
