@@ -9,18 +9,9 @@
 #   CUT (default 30)  seconds a manual command may run
 set -u
 cd "$(dirname "$0")/.."
-TOP=$PWD
-MESHNFS=${MESHNFS:-$TOP/build/meshnfs}
-CUT=${CUT:-30}
-write=0
-[ "${1:-}" = --write ] && write=1
-[ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces)" >&2; exit 1; }
-[ -x "$MESHNFS" ] || { echo "bench: build first (make)" >&2; exit 1; }
 . tests/lab/lib.sh
 . bench/lib.sh
-
-lab_up 1 >/dev/null || { echo "bench: the lab did not come up" >&2; exit 1; }
-SRV=$LAB_SERVER_MESH
+bench_probe_lab "$@"
 
 # measure TOOL: runs TOOL once from c1; sets MS and SAYS.
 measure() {

@@ -32,6 +32,20 @@ bench_check_nodes() {
 		{ echo "bench: NODES in 2..4000, SILENT < NODES" >&2; exit 1; }
 }
 
+# bench_probe_lab [--write]: the start shared by the probe benchmarks (run as root): MESHNFS
+# (default build/meshnfs), CUT (default 30 s for a manual command), write=1 with --write, the
+# lab with one client up and SRV its server's mesh address; or exit.
+bench_probe_lab() {
+	MESHNFS=${MESHNFS:-$PWD/build/meshnfs}
+	CUT=${CUT:-30}
+	write=0
+	[ "${1:-}" = --write ] && write=1
+	[ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces)" >&2; exit 1; }
+	[ -x "$MESHNFS" ] || { echo "bench: build first (make)" >&2; exit 1; }
+	lab_up 1 >/dev/null || { echo "bench: the lab did not come up" >&2; exit 1; }
+	SRV=$LAB_SERVER_MESH
+}
+
 # bench_lab_up: the lab (one client) and $T, a directory of this run, or exit.
 bench_lab_up() {
 	lab_up 1 >/dev/null || { echo "bench: the lab did not come up" >&2; exit 1; }

@@ -175,6 +175,10 @@ static const char *path_fix =
 	"node, or let the router keep one mapping per source port). Then `tailscale ping %s` shows "
 	"when the path turns direct (\"via IP:PORT\" instead of \"via DERP(...)\")";
 
+/* Why a path is relayed, for either kind of relay. */
+#define PATH_CAUSE \
+	" The usual cause: UDP 41641 blocked by a firewall, or both nodes behind hard NAT."
+
 void mesh_path_judge(const struct mesh_path *p, const char *peer, int64_t rtt_ms,
 		     struct mesh_path_verdict *v)
 {
@@ -199,8 +203,7 @@ void mesh_path_judge(const struct mesh_path *p, const char *peer, int64_t rtt_ms
 			"relay server (WireGuard inside TCP/TLS, a detour over the Internet). NFS "
 			"works, slowly: each NFS call waits a whole relayed round trip (listing a "
 			"directory takes many), and DERP servers limit each node's bandwidth, so large "
-			"reads and writes crawl. The usual cause: UDP 41641 blocked by a firewall, or "
-			"both nodes behind hard NAT.");
+			"reads and writes crawl." PATH_CAUSE);
 		v->fix = xasprintf(path_fix, peer);
 		return;
 	case MESH_PATH_PEER_RELAY:
@@ -212,8 +215,7 @@ void mesh_path_judge(const struct mesh_path *p, const char *peer, int64_t rtt_ms
 			"Tailscale found no direct UDP path and sends the packets through another "
 			"node of the tailnet acting as a UDP relay (peer relays, Tailscale 1.86 on). "
 			"Better than DERP (UDP, no DERP bandwidth limit), but every NFS call takes the "
-			"extra hop and the relay's uplink bounds the throughput. The usual cause: UDP "
-			"41641 blocked by a firewall, or both nodes behind hard NAT.");
+			"extra hop and the relay's uplink bounds the throughput." PATH_CAUSE);
 		v->fix = xasprintf(path_fix, peer);
 		return;
 	case MESH_PATH_IDLE:
