@@ -123,6 +123,12 @@ FIB=proc/net/fib_trie
 C "fib_trie: a bad leaf address" debian12 $FIB 'Main:\n  |-- 100.64.0.300\n' 1 'fib_trie:2: bad leaf address "100\.64\.0\.300"'
 C "fib_trie: an unexpected line" debian12 $FIB 'Main:\n  +-- 0.0.0.0/0 3 0 5\nhello world\n' 1 'fib_trie:3: unexpected line "hello world"'
 C "fib_trie: an escape sequence" debian12 $FIB "Main:\n  |-- ${ESC}]0;x\007\n" 1 'fib_trie:2: bad leaf address "\\x1b\]0;x\\a"'
+
+# --- /proc/net/if_inet6: lenient, warning FILE:LINE ---
+IF6=proc/net/if_inet6
+C "if_inet6: a short address" debian12 $IF6 'fd7a115ca1e0 05 80 00 80 tailscale0\n' 1 'if_inet6:1: expected 32 hex digits of an IPv6 address in "fd7a115ca1e0 05 80 00 80 tailscale0"'
+C "if_inet6: a prefix beyond 128" debian12 $IF6 '00000000000000000000000000000001 01 80 10 80 lo\nfd7a115ca1e000000000000000000001 05 ff 00 80 tailscale0\n' 1 'if_inet6:2: bad prefix length'
+C "if_inet6: an escape sequence as the device" debian12 $IF6 "fd7a115ca1e000000000000000000001 05 80 00 80 ${ESC}]0;x\007\n" 1 'if_inet6:1: bad interface name in "fd7a115ca1e000000000000000000001 05 80 00 80 \\x1b\]0;x\\a"'
 C "fib_trie: a NUL byte" debian12 $FIB 'Main:\n  |-- 100.64.0.1\0\n' 1 'fib_trie:2: line is not fib_trie output'
 C "fib_trie: an over-long line" debian12 $FIB "Main:\n$(printf '%*s' 400 '' | tr ' ' x)\n" 1 'fib_trie:2: line is not fib_trie output'
 
