@@ -181,10 +181,10 @@ static int run_setup_client(struct ctx *ctx, int argc, char **argv)
 		vt[i] = (struct verify_target){ c[i].server, c[i].export_path, n };
 	}
 	node_detect(cfg, ctx->timeout_ms, &node);
-	if (n == 1)
-		plan_init(&p, "mount %s:%s on %s (nfs4)", c[0].server, c[0].export_path,
-			  c[0].mountpoint);
-	else
+	if (n == 1) {
+		_cleanup_free_ char *source = config_nfs_source(c[0].server, c[0].export_path);
+		plan_init(&p, "mount %s on %s (nfs4)", source, c[0].mountpoint);
+	} else
 		plan_init(&p, "mount %zu shares (nfs4)", n);
 	int r = setup_client_plan(c, n, &node, &p, &d);
 	int rc = r < 0 ? cmd_plan_error(ctx, &sub_client, r, &d, "setup.client")

@@ -5,7 +5,7 @@
 # address (the ts-paths recording's nas6). Fixture roots copied and edited at run time; files
 # only (--root), status in an empty network namespace.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 31
+plan 33
 R=$FIXTURES/roots
 mk_tmpdir T
 root() { local d; d=$(mktemp -d "$T/root.XXXXXX"); cp -a "$R/$2/." "$d/"; printf -v "$1" '%s' "$d"; }
@@ -86,3 +86,8 @@ done
 root G server-ganesha
 run H "$G" setup server --backend ganesha --clients "100.64.0.0/10,fd7a:115c:a1e0::/48"
 check_match "ganesha: both ranges in Clients" "Clients = 100.64.0.0/10,fd7a:115c:a1e0::/48;" "$(cat "$G/etc/ganesha/ganesha.conf")"
+
+# setup client with an IPv6 server: the fstab source in brackets, as mount.nfs reads it.
+run "$MESHNFS" --root "$R/debian12" setup client --server fd7a:115c:a1e0::1 --dry-run
+check_match "setup client --server IPv6: the plan's title in brackets" '^Plan: mount \[fd7a:115c:a1e0::1\]:/opt/shared on ' "$OUT"
+check_match "setup client --server IPv6: fstab gets [ADDR]:/opt/shared" $'\n +\\+\\[fd7a:115c:a1e0::1\\]:/opt/shared +/opt/shared +nfs4 ' "$OUT"
