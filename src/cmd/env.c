@@ -52,7 +52,7 @@ static json_t *node_json(const struct node_info *n)
 			    json_pack("{s:o, s:b, s:b}", "pid",
 				      n->tailscaled_pid ? json_integer(n->tailscaled_pid) : json_null(),
 				      "socket", n->tailscaled_socket, "interface", n->tailscale_iface));
-	if (n->addrs_known) {
+	if (n->addrs_known || n->addrs6_known) {
 		addrs = json_array();
 		for (size_t i = 0; i < n->n_addrs; i++) {
 			ipv4_format(n->addrs[i], a, sizeof(a));
@@ -128,7 +128,7 @@ static void print_human(const struct node_info *n, json_t *impl, FILE *f)
 	for (size_t i = 0; i < n->n_addrs6; i++) {
 		char a6[NETADDR_STRLEN];
 		netaddr_format(&n->addrs6[i], a6, sizeof(a6));
-		buf_printf(&b, "%s%s", n->n_addrs || i ? ", " : "", a6);
+		buf_printf(&b, "%s%s", b.len ? ", " : "", a6);
 	}
 	row(&t, "mesh addresses", b.len ? b.data : "none");
 	if (n->is_wsl) {

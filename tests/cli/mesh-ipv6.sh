@@ -5,7 +5,7 @@
 # address (the ts-paths recording's nas6). Fixture roots copied and edited at run time; files
 # only (--root), status in an empty network namespace.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 33
+plan 35
 R=$FIXTURES/roots
 mk_tmpdir T
 root() { local d; d=$(mktemp -d "$T/root.XXXXXX"); cp -a "$R/$2/." "$d/"; printf -v "$1" '%s' "$d"; }
@@ -91,3 +91,16 @@ check_match "ganesha: both ranges in Clients" "Clients = 100.64.0.0/10,fd7a:115c
 run "$MESHNFS" --root "$R/debian12" setup client --server fd7a:115c:a1e0::1 --dry-run
 check_match "setup client --server IPv6: the plan's title in brackets" '^Plan: mount \[fd7a:115c:a1e0::1\]:/opt/shared on ' "$OUT"
 check_match "setup client --server IPv6: fstab gets [ADDR]:/opt/shared" $'\n +\\+\\[fd7a:115c:a1e0::1\\]:/opt/shared +/opt/shared +nfs4 ' "$OUT"
+
+# This node's IPv6 mesh addresses from /proc/net/if_inet6 under --root: inside range6, usable
+# (a tentative one, flags 0xc0, is not yet), neither loopback nor link-local.
+root E debian12
+printf '%s\n' 'fd7a115ca1e000000000000000000003 05 80 00 80 tailscale0' \
+	'fd7a115ca1e000000000000000000007 05 80 00 c0 tailscale0' \
+	'00000000000000000000000000000001 01 80 10 80       lo' \
+	'fe8000000000000000fc00fffe000001 04 40 20 80     eth0' >"$E/proc/net/if_inet6"
+run "$MESHNFS" --root "$E" --json env
+check_eq "env --root: IPv6 mesh addresses from if_inet6 after the IPv4 one (fib_trie)" \
+	"100.64.0.2 fd7a:115c:a1e0::3" "$(jget '.node.mesh_addresses | join(" ")')"
+run "$MESHNFS" --root "$E" --no-color env
+check_match "env --root: the human row lists it" "mesh addresses +.*fd7a:115c:a1e0::3" "$OUT"
