@@ -59,10 +59,10 @@ static void probe_print_nagios(const struct probe *p, const char *summary)
 static json_t *probe_json(const struct probe *p, const char *summary, const char *fix)
 {
 	json_t *doc = json_object(), *steps = json_array(), *below;
-	char src[16], addr[16];
+	char src[NETADDR_STRLEN], addr[NETADDR_STRLEN];
 
-	ipv4_format(p->addr, addr, sizeof(addr));
-	ipv4_format(p->source, src, sizeof(src));
+	netaddr_format(&p->addr, addr, sizeof(addr));
+	netaddr_format(&p->source, src, sizeof(src));
 	json_object_set_new(doc, "command", json_string("probe"));
 	json_object_set_new(doc, "server", json_text(p->host));
 	json_object_set_new(doc, "address", json_text(addr));
@@ -70,7 +70,7 @@ static json_t *probe_json(const struct probe *p, const char *summary, const char
 	json_object_set_new(doc, "diagnosis", json_text(probe_diagnosis_name(p->diagnosis)));
 	json_object_set_new(doc, "summary", json_text(summary));
 	json_object_set_new(doc, "fix", json_str_or_null(fix));
-	json_object_set_new(doc, "source", p->source ? json_text(src) : json_null());
+	json_object_set_new(doc, "source", netaddr_is_set(&p->source) ? json_text(src) : json_null());
 	json_object_set_new(doc, "source_in_mesh", json_boolean(p->source_in_mesh));
 	json_object_set_new(doc, "owner_uid", p->owner_known ? json_integer((json_int_t)p->owner)
 							     : json_null());
@@ -103,12 +103,12 @@ static void probe_path_get(struct ctx *ctx, const struct probe *p, struct probe_
 	const struct probe_step *tcp = &p->steps[PROBE_TCP];
 	_cleanup_free_ char *peer = NULL;
 	struct node_info self;
-	char addr[16];
+	char addr[NETADDR_STRLEN];
 
 	*pp = (struct probe_path){ .v.level = -1 };
-	if (!p->addr)
+	if (!netaddr_is_set(&p->addr))
 		return;
-	ipv4_format(p->addr, addr, sizeof(addr));
+	netaddr_format(&p->addr, addr, sizeof(addr));
 	node_detect(&ctx->config, ctx->timeout_ms, &self);
 	pp->rc = ts_path_to(self.kind == NODE_WSL2, addr, p->host, ctx->timeout_ms, &pp->path, &peer);
 	node_info_free(&self);
@@ -153,7 +153,9 @@ static void probe_path_print(const struct probe_path *pp, bool color)
 
 static void probe_print(const struct probe *p, const char *summary, const char *fix, bool color)
 {
-	printf("probe %s:%s (each step at most %.1f s)\n", p->host,
+	/* An IPv6 host in brackets, as the operand takes it. */
+	bool v6 = strchr(p->host, ':') != NULL;
+	printf("probe %s%s%s:%s (each step at most %.1f s)\n", v6 ? "[" : "", p->host, v6 ? "]" : "",
 	       p->export_path ? p->export_path : "", p->step_ms / 1000.0);
 	for (int i = 0; i < PROBE_N_STEPS; i++) {
 		const struct probe_step *s = &p->steps[i];
@@ -283,7 +285,7 @@ int cmd_probe(struct ctx *ctx, int argc, char **argv)
 		export_path = xstrdup(ctx->config.export_path);
 
 	int r = probe_run(&p, &(struct probe_opts){ .host = host, .export_path = export_path,
-						    .mesh = ctx->config.mesh,
+						    .mesh = ctx->config.mesh, .mesh6 = ctx->config.mesh6,
 						    .step_ms = ctx->timeout_ms, .no_write = a.no_write },
 			  ctx->timeout_ms);
 	if (r < 0) {

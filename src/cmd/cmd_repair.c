@@ -32,7 +32,7 @@ static int repair_option(void *userdata, int opt, const char *arg, char *err, si
 		o->dry_run = true;
 	else if (opt == OPT_GATEWAY) {
 		if (config_check_host(arg) < 0) {
-			snprintf(err, errsize, "--gateway: \"%s\" is not an IPv4 address or host name",
+			snprintf(err, errsize, "--gateway: \"%s\" is not an IP address or host name",
 				 arg);
 			return -EINVAL;
 		}

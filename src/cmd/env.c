@@ -39,7 +39,7 @@ static json_t *implications(const struct node_info *n)
 static json_t *node_json(const struct node_info *n)
 {
 	json_t *o = json_object(), *addrs = json_null();
-	char a[16];
+	char a[16], a6[NETADDR_STRLEN];
 
 	json_object_set_new(o, "kind", json_text(node_kind_name(n->kind)));
 	json_object_set_new(o, "kind_reason", json_text(n->kind_reason));
@@ -52,11 +52,15 @@ static json_t *node_json(const struct node_info *n)
 			    json_pack("{s:o, s:b, s:b}", "pid",
 				      n->tailscaled_pid ? json_integer(n->tailscaled_pid) : json_null(),
 				      "socket", n->tailscaled_socket, "interface", n->tailscale_iface));
-	if (n->addrs_known) {
+	if (n->addrs_known || n->addrs6_known) {
 		addrs = json_array();
 		for (size_t i = 0; i < n->n_addrs; i++) {
 			ipv4_format(n->addrs[i], a, sizeof(a));
 			json_array_append_new(addrs, json_text(a));
+		}
+		for (size_t i = 0; i < n->n_addrs6; i++) {
+			netaddr_format(&n->addrs6[i], a6, sizeof(a6));
+			json_array_append_new(addrs, json_text(a6));
 		}
 	}
 	json_object_set_new(o, "mesh_addresses", addrs);
@@ -120,6 +124,11 @@ static void print_human(const struct node_info *n, json_t *impl, FILE *f)
 	for (size_t i = 0; n->addrs_known && i < n->n_addrs; i++) {
 		ipv4_format(n->addrs[i], a, sizeof(a));
 		buf_printf(&b, "%s%s", i ? ", " : "", a);
+	}
+	for (size_t i = 0; i < n->n_addrs6; i++) {
+		char a6[NETADDR_STRLEN];
+		netaddr_format(&n->addrs6[i], a6, sizeof(a6));
+		buf_printf(&b, "%s%s", b.len ? ", " : "", a6);
 	}
 	row(&t, "mesh addresses", b.len ? b.data : "none");
 	if (n->is_wsl) {

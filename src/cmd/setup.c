@@ -46,11 +46,12 @@ static const struct command sub_wsl = {
 };
 static const struct command sub_server = {
 	"setup server", "export the directory to the mesh (kernel nfsd or nfs-ganesha)",
-	"setup server [--export PATH] [--clients CIDR] [--backend kernel|ganesha|ceph] "
+	"setup server [--export PATH] [--clients CIDR[,CIDR]] [--backend kernel|ganesha|ceph] "
 	"[--root-squash] [--force] [--dry-run]",
 	NULL,
 	"  --export PATH      the directory to export (default: [server] export)\n"
-	"  --clients CIDR     who may mount it (default: [mesh] range)\n"
+	"  --clients CIDR     who may mount it: IPv4 or IPv6 ranges, comma-separated\n"
+	"                     (default: [mesh] range; the tailnet's IPv6: fd7a:115c:a1e0::/48)\n"
 	"  --backend NAME     kernel (nfs-kernel-server), ganesha (nfs-ganesha) or ceph (CephFS\n"
 	"                     through nfs-ganesha, [ceph] of meshnfs.conf); default: [server] backend\n"
 	"  --root-squash      map the clients' root to the anonymous id\n"
@@ -181,10 +182,10 @@ static int run_setup_client(struct ctx *ctx, int argc, char **argv)
 		vt[i] = (struct verify_target){ c[i].server, c[i].export_path, n };
 	}
 	node_detect(cfg, ctx->timeout_ms, &node);
-	if (n == 1)
-		plan_init(&p, "mount %s:%s on %s (nfs4)", c[0].server, c[0].export_path,
-			  c[0].mountpoint);
-	else
+	if (n == 1) {
+		_cleanup_free_ char *source = config_nfs_source(c[0].server, c[0].export_path);
+		plan_init(&p, "mount %s on %s (nfs4)", source, c[0].mountpoint);
+	} else
 		plan_init(&p, "mount %zu shares (nfs4)", n);
 	int r = setup_client_plan(c, n, &node, &p, &d);
 	int rc = r < 0 ? cmd_plan_error(ctx, &sub_client, r, &d, "setup.client")

@@ -76,7 +76,7 @@ static json_t *row_json(const struct status *st, const struct status_row *r)
 	const struct status_target *t = status_row_target(st, r);
 	json_t *o = json_object(), *ips = json_array(), *nfs = json_null();
 	int64_t lat = status_row_latency(st, r);
-	char addr[16], path[64];
+	char addr[NETADDR_STRLEN], path[64];
 
 	for (size_t i = 0; i < n->n_ips; i++)
 		json_array_append_new(ips, json_text(n->ips[i]));
@@ -93,7 +93,7 @@ static json_t *row_json(const struct status *st, const struct status_row *r)
 		/* A cut: the step that was cut says why. */
 		if (!failed && t->p.diagnosis == PROBE_CUT && last >= 0)
 			failed = &t->p.steps[last];
-		ipv4_format(t->addr, addr, sizeof(addr));
+		netaddr_format(&t->addr, addr, sizeof(addr));
 		nfs = json_pack("{s:s, s:I, s:b, s:b, s:s, s:o}", "diagnosis",
 				probe_diagnosis_name(t->p.diagnosis), "ms", (json_int_t)t->p.ms,
 				"full_ladder", t->full, "cut", t->p.cut, "step",

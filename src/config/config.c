@@ -76,10 +76,10 @@ static bool section_is_free(const char *section)
 
 int config_check_host(const char *s)
 {
-	uint32_t a;
+	struct netaddr a;
 	size_t n = strlen(s);
 
-	if (ipv4_parse(s, &a) == 0)
+	if (netaddr_parse(s, &a) == 0)
 		return 0;
 	/* A DNS name (MagicDNS or /etc/hosts): labels of letters, digits and '-'. */
 	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-')
@@ -93,6 +93,14 @@ int config_check_host(const char *s)
 	}
 	/* "100.64.0" or "1.2.3.4.5" are typos of addresses, not names. */
 	return all_digits_dots ? -EINVAL : 0;
+}
+
+char *config_nfs_source(const char *server, const char *path)
+{
+	struct netaddr a;
+	bool v6 = netaddr_parse(server, &a) == 0 && a.family == AF_INET6;
+
+	return xasprintf("%s%s%s:%s", v6 ? "[" : "", server, v6 ? "]" : "", path);
 }
 
 int config_check_abs_path(const char *s)
@@ -355,7 +363,7 @@ int config_parse_servers(const char *value, char **servers, size_t *n, char *err
 		_cleanup_free_ char *raw = xstrndup(p, len);
 		_cleanup_free_ char *h = xstrdup(strstrip(raw));
 		if (!*h || config_check_host(h) < 0) {
-			snprintf(err, errsize, "\"%s\" is not an IPv4 address or host name",
+			snprintf(err, errsize, "\"%s\" is not an IP address or host name",
 				 *h ? h : value);
 			goto fail;
 		}
@@ -610,7 +618,7 @@ static int check_value(const struct config_key *k, const char *value, char *err,
 	switch (k->kind) {
 	case V_HOST:
 		if (config_check_host(value) < 0)
-			problem = "is not an IPv4 address or host name";
+			problem = "is not an IP address or host name";
 		break;
 	case V_PATH:
 		if (config_check_abs_path(value) < 0)

@@ -144,7 +144,11 @@ const char *config_ceph_nodeid(const struct config *c, const char *hostname);
 int config_check_value(const char *section, const char *key, const char *value, char *err,
 		       size_t size);
 /* Validators shared with other parsers (return 0 or -EINVAL). */
+/* A host: an IPv4 address, an IPv6 address (bare: "fd7a:115c:a1e0::1"), or a DNS name. */
 int config_check_host(const char *s);
+/* The NFS source "SERVER:PATH" of mount(8) and fstab, an IPv6 server in brackets
+ * ("[fd7a:115c:a1e0::1]:/opt/shared"). New string. */
+char *config_nfs_source(const char *server, const char *path);
 int config_check_abs_path(const char *s);
 int config_check_mount_options(const char *s);
 /* https://host[:port][/path], no credentials, query or fragment. */

@@ -45,7 +45,7 @@ static void bad_values(void **state)
 	static const struct {
 		const char *text, *msg;
 	} cases[] = {
-		{ "[server]\naddress = 100.64.0.1;rm\n", "address: \"100.64.0.1;rm\" is not an IPv4 address or host name" },
+		{ "[server]\naddress = 100.64.0.1;rm\n", "address: \"100.64.0.1;rm\" is not an IP address or host name" },
 		{ "[server]\nexport = /opt/../etc\n", "export: \"/opt/../etc\" is not an absolute path" },
 		{ "[client]\nmountpoint = /\n", "mountpoint: \"/\" is the root directory: the share needs a mount point of its own" },
 		{ "[client]\noptions = soft,,hard\n", "options: invalid mount options \"soft,,hard\"" },
@@ -171,7 +171,7 @@ static void validators(void **state)
 	assert_int_equal(config_check_value("client", "mountpoint", "/", err, sizeof(err)), -EINVAL);
 	assert_str(err, "\"/\" is the root directory: the share needs a mount point of its own");
 	assert_int_equal(config_check_value("server", "address", "100.64.0", err, sizeof(err)), -EINVAL);
-	assert_str(err, "\"100.64.0\" is not an IPv4 address or host name");
+	assert_str(err, "\"100.64.0\" is not an IP address or host name");
 	assert_int_equal(config_check_value("client", "options", "soft,,hard", err, sizeof(err)), -EINVAL);
 	assert_str(err, "invalid mount options \"soft,,hard\"");
 	assert_int_equal(config_check_value("fleet", "sessions", "65", err, sizeof(err)), -EINVAL);
@@ -307,7 +307,7 @@ static void bad_shares(void **state)
 		{ "[share]\nexport = /x\n", 1, "\"\" is not a share name" },
 		{ "[share a;b]\nexport = /x\n", 1, "invalid section name" },
 		{ "[share a]\nexport = /x\n[share A]\nexport = /y\n", 3, "[share A] given twice (first on line 1)" },
-		{ "[share a]\nservers = gw1,,gw2\nexport = /x\n", 2, "servers: \"gw1,,gw2\" is not an IPv4 address or host name" },
+		{ "[share a]\nservers = gw1,,gw2\nexport = /x\n", 2, "servers: \"gw1,,gw2\" is not an IP address or host name" },
 		{ "[share a]\nservers = gw1, GW1\nexport = /x\n", 2, "servers: \"GW1\" listed twice" },
 		{ "[share a]\nservers = a,b,c,d,e,f,g,h,i\nexport = /x\n", 2, "servers: more than 8 gateways" },
 		{ "[share a]\nserver = gw1\nservers = gw2\nexport = /x\n", 3, "server given twice in [share a] (first on line 2)" },

@@ -5,6 +5,7 @@
  * dropped (nothing ever loaded) passed the unit tests the run picked for lazylib.c. */
 #include "core/test.h"
 #include "core/lazylib.h"
+#include "core/core_private.h"
 
 static struct lazylib libm = LAZYLIB_INIT("libm.so.6");
 static struct lazylib nolib = LAZYLIB_INIT("libmeshnfs-no-such-library.so.0");

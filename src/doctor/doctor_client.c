@@ -45,7 +45,7 @@ static void entry(const struct doctor_facts *d, struct report *r)
 {
 	const struct doctor_client_facts *cf = &d->client;
 	const char *path = cf->fstab_path;
-	_cleanup_free_ char *want_source = xasprintf("%s:%s", d->cfg->server, d->cfg->export_path);
+	_cleanup_free_ char *want_source = config_nfs_source(d->cfg->server, d->cfg->export_path);
 	_cleanup_free_ char *want_opts = node_fstab_options(d->node, d->cfg->mount_options);
 	const char *order = node_mesh_order_option(d->node);
 	_cleanup_free_ char *missing = NULL, *extra = NULL;

@@ -49,10 +49,10 @@ static inline void fx_probe(struct fx *x, int fail, const char *detail, enum pro
 
 	assert_int_equal(ipv4_parse("100.64.0.1", &a), 0);
 	x->f.nfs.gathered = true;
-	probe_init(p, &(struct probe_opts){ .host = x->cfg.server, .addr = a,
+	probe_init(p, &(struct probe_opts){ .host = x->cfg.server, .addr = netaddr_ipv4(a),
 					    .export_path = x->cfg.export_path, .mesh = x->cfg.mesh });
 	if (!no_route) {
-		p->source = x->addr;
+		p->source = netaddr_ipv4(x->addr);
 		p->source_in_mesh = true;
 	}
 	p->uid = 0;

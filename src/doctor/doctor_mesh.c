@@ -328,10 +328,10 @@ void doctor_judge_mesh(const struct doctor_facts *d, struct report *r)
 const struct ts_node *doctor_server_peer(const struct doctor_facts *f, const struct ts_status *st)
 {
 	const struct ts_node *t = NULL;
-	char addr[16];
+	char addr[NETADDR_STRLEN];
 
-	if (f->nfs.gathered && f->nfs.resolve_rc == 0 && f->nfs.probe.addr) {
-		ipv4_format(f->nfs.probe.addr, addr, sizeof(addr));
+	if (f->nfs.gathered && f->nfs.resolve_rc == 0 && netaddr_is_set(&f->nfs.probe.addr)) {
+		netaddr_format(&f->nfs.probe.addr, addr, sizeof(addr));
 		t = ts_status_peer(st, addr, NULL);
 	}
 	return t ? t : ts_status_peer(st, f->cfg->server, f->cfg->server);

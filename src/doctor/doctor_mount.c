@@ -270,11 +270,12 @@ static char *hung_fix(const struct mount_view *c)
 				 "blocked until the filesystem answers)\nthen restart what serves %s",
 				 c->mp, c->top ? c->top->source : c->mp);
 	/* The first line finds the cause; doctor_mount_cause puts the cause's fix there. */
-	return xasprintf("meshnfs probe %s:%s   (hung server, offline peer, or refused?)\n"
+	_cleanup_free_ char *target = config_nfs_source(c->cfg->server, c->cfg->export_path);
+	return xasprintf("meshnfs probe %s   (hung server, offline peer, or refused?)\n"
 			 "umount -l %s   (detaches the hung mount at once; processes already blocked "
 			 "stay blocked until the server answers or they are killed)\n"
 			 "mount %s   (once the probe is ok)",
-			 c->cfg->server, c->cfg->export_path, c->mp, c->mp);
+			 target, c->mp, c->mp);
 }
 
 /* The mount is NFS from the configured server (or an automount of it): its trouble is that
@@ -314,9 +315,10 @@ static char *remount_fix(const struct mount_view *c)
 {
 	if (!is_nfs(c->top))
 		return xasprintf("umount -l %s\nthen mount it again", c->mp);
-	return xasprintf("meshnfs probe %s:%s   (is the server reachable?)\n"
+	_cleanup_free_ char *target = config_nfs_source(c->cfg->server, c->cfg->export_path);
+	return xasprintf("meshnfs probe %s   (is the server reachable?)\n"
 			 "umount -l %s && mount %s   (once the probe is ok)",
-			 c->cfg->server, c->cfg->export_path, c->mp, c->mp);
+			 target, c->mp, c->mp);
 }
 
 /* The detail of a failed check: the evidence first (which step met which errno, when), then

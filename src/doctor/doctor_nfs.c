@@ -18,9 +18,10 @@ static void addr_list(const struct node_info *n, char *buf, size_t size)
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < n->n_addrs && off + 18 < size; i++) {
-		char a[16];
-		ipv4_format(n->addrs[i], a, sizeof(a));
+	for (size_t i = 0; i < n->n_addrs + n->n_addrs6 && off + 48 < size; i++) {
+		char a[NETADDR_STRLEN];
+		struct netaddr na = i < n->n_addrs ? netaddr_ipv4(n->addrs[i]) : n->addrs6[i - n->n_addrs];
+		netaddr_format(&na, a, sizeof(a));
 		off += (size_t)snprintf(buf + off, size - off, "%s%s", i ? ", " : "", a);
 	}
 }
@@ -29,16 +30,19 @@ static void check_mesh_address(const struct doctor_facts *d, const struct probe 
 {
 	const struct node_info *n = d->node;
 	const char *srv = d->nfs.server ? d->nfs.server : d->cfg->server;
-	char range[20], src[16], addrs[256];
+	char range[64], src[NETADDR_STRLEN], addrs[256];
 	struct check *c;
 	bool wsl2 = n->kind == NODE_WSL2;
 	bool nat = wsl2 && n->wsl.networking_mode && !streq(n->wsl.networking_mode, "mirrored");
 
-	cidr_format(&d->cfg->mesh, range, sizeof(range));
-	ipv4_format(p->source, src, sizeof(src));
+	if (p->addr.family == AF_INET6)
+		cidr6_format(&d->cfg->mesh6, range, sizeof(range));
+	else
+		cidr_format(&d->cfg->mesh, range, sizeof(range));
+	netaddr_format(&p->source, src, sizeof(src));
 	addr_list(n, addrs, sizeof(addrs));
 
-	if (!p->source) {
+	if (!netaddr_is_set(&p->source)) {
 		c = report_add(r, "mesh.address", CHECK_FAIL, "no route to the server %s", srv);
 		check_set_detail(c, "%s", p->steps[PROBE_ROUTE].detail ? p->steps[PROBE_ROUTE].detail
 								       : "no route");
@@ -50,10 +54,11 @@ static void check_mesh_address(const struct doctor_facts *d, const struct probe 
 				     "sudo tailscale up --login-server URL); then: tailscale status");
 		return;
 	}
-	if (p->source_in_mesh && (!n->addrs_known || node_holds_addr(n, p->source))) {
+	bool known = p->source.family == AF_INET6 ? n->addrs6_known : n->addrs_known;
+	if (p->source_in_mesh && (!known || node_holds_netaddr(n, &p->source))) {
 		c = report_add(r, "mesh.address", CHECK_OK, "%s; the route to %s leaves from it", src,
 			       srv);
-		if (n->n_addrs)
+		if (n->n_addrs + n->n_addrs6)
 			check_set_detail(c, "mesh addresses here (%s): %s%s", range, addrs,
 					 wsl2 ? " (shared with the Windows host: mirrored networking)"
 					      : "");
@@ -80,7 +85,7 @@ static void check_mesh_address(const struct doctor_facts *d, const struct probe 
 				 "wsl --shutdown (PowerShell); check the Windows host: tailscale status");
 		return;
 	}
-	if (n->n_addrs) {
+	if (n->n_addrs + n->n_addrs6) {
 		c = report_add(r, "mesh.address", CHECK_FAIL,
 			       "the route to %s leaves from %s, not from this node's mesh address %s",
 			       srv, src, addrs);
@@ -267,7 +272,7 @@ static void choose_server(struct doctor_facts *f)
 void doctor_gather_nfs(struct doctor_facts *f)
 {
 	struct doctor_nfs_facts *n = &f->nfs;
-	uint32_t addr;
+	struct netaddr addr;
 	struct probe *pp = &n->probe;
 
 	n->gathered = true;
@@ -280,7 +285,8 @@ void doctor_gather_nfs(struct doctor_facts *f)
 		return;
 	probe_init(pp, &(struct probe_opts){ .host = n->server, .addr = addr,
 					     .export_path = f->cfg->export_path,
-					     .mesh = f->cfg->mesh, .step_ms = f->timeout_ms });
+					     .mesh = f->cfg->mesh, .mesh6 = f->cfg->mesh6,
+					     .step_ms = f->timeout_ms });
 	if (probe_loop(&pp, 1, 1, 0) < 0)
 		probe_abort(pp, now_ms(), "poll failed");
 	/* The SYN unanswered: the mesh's own witness (`tailscale ping --tsmp`), through the CLI

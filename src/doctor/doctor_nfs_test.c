@@ -19,10 +19,10 @@ static void made_up(struct probe *p, const char *source, int upto, enum probe_di
 	uint32_t a;
 
 	addr("100.64.0.1", &a);
-	probe_init(p, &(struct probe_opts){ .host = cfg.server, .addr = a,
+	probe_init(p, &(struct probe_opts){ .host = cfg.server, .addr = netaddr_ipv4(a),
 					    .export_path = cfg.export_path, .mesh = cfg.mesh });
-	addr(source, &p->source);
-	p->source_in_mesh = cidr_contains(&cfg.mesh, p->source);
+	assert_int_equal(netaddr_parse(source, &p->source), 0);
+	p->source_in_mesh = netaddr_in_mesh(&p->source, &cfg.mesh, &cfg.mesh6);
 	p->uid = 0;
 	for (int i = 0; i < upto && i < PROBE_N_STEPS; i++) {
 		p->steps[i].status = STEP_OK;
@@ -224,7 +224,7 @@ static void no_route(void **state)
 
 	(void)state;
 	made_up(&p, "0.0.0.0", PROBE_ROUTE, PROBE_UNREACHABLE);
-	p.source = 0;
+	p.source = (struct netaddr){ 0 };
 	report_init(&r, "doctor");
 	judge(&d, &p, &r);
 	assert_int_equal(status_of(&r, "mesh.address"), CHECK_FAIL);
@@ -235,10 +235,55 @@ static void no_route(void **state)
 	probe_free(&p);
 }
 
+/* mesh.address for an IPv6 server: the route's IPv6 source judged against range6 and this
+ * node's IPv6 addresses (/proc/net/if_inet6). */
+static void mesh_address_ipv6(void **state)
+{
+	struct doctor d = { .cfg = &cfg, .node = &node, .timeout_ms = 5000 };
+	struct netaddr own;
+	struct report r;
+	struct probe p;
+
+	(void)state;
+	made_up(&p, "100.64.0.3", PROBE_N_STEPS, PROBE_OK);
+	assert_int_equal(netaddr_parse("fd7a:115c:a1e0::1", &p.addr), 0);
+	assert_int_equal(netaddr_parse("fd7a:115c:a1e0::3", &p.source), 0);
+	p.source_in_mesh = netaddr_in_mesh(&p.source, &cfg.mesh, &cfg.mesh6);
+	assert_true(p.source_in_mesh);
+	/* The node holds it: ok, both families listed. */
+	own = p.source;
+	node.addrs6_known = true;
+	node.addrs6 = &own;
+	node.n_addrs6 = 1;
+	report_init(&r, "doctor");
+	judge(&d, &p, &r);
+	assert_int_equal(status_of(&r, "mesh.address"), CHECK_OK);
+	assert_true(startswith(report_find(&r, "mesh.address")->summary, "fd7a:115c:a1e0::3; the route"));
+	assert_non_null(strstr(report_find(&r, "mesh.address")->detail,
+			       "(fd7a:115c:a1e0::/48): 100.64.0.3, fd7a:115c:a1e0::3"));
+	report_free(&r);
+	/* An IPv6 source outside range6 while the node holds a mesh address: a failure naming
+	 * both. */
+	assert_int_equal(netaddr_parse("2001:db8::3", &p.source), 0);
+	p.source_in_mesh = netaddr_in_mesh(&p.source, &cfg.mesh, &cfg.mesh6);
+	assert_false(p.source_in_mesh);
+	report_init(&r, "doctor");
+	judge(&d, &p, &r);
+	assert_int_equal(status_of(&r, "mesh.address"), CHECK_FAIL);
+	assert_non_null(strstr(report_find(&r, "mesh.address")->summary,
+			       "leaves from 2001:db8::3, not from this node's mesh address"));
+	report_free(&r);
+	node.addrs6 = NULL;
+	node.n_addrs6 = 0;
+	node.addrs6_known = false;
+	probe_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(healthy),
+		cmocka_unit_test(mesh_address_ipv6),
 		cmocka_unit_test(hung_server),
 		cmocka_unit_test(grace_is_a_warning),
 		cmocka_unit_test(root_squash),

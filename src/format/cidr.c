@@ -147,3 +147,47 @@ void cidr6_format(const struct cidr6 *c, char *buf, size_t size)
 		snprintf(a, sizeof(a), "?");
 	snprintf(buf, size, "%s/%u", a, c->prefix);
 }
+
+int netaddr_parse(const char *s, struct netaddr *out)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	struct netaddr a = { .family = AF_INET };
+
+	if (ipv4_parse(s, &a.v4) == 0) {
+		*out = a;
+		return 0;
+	}
+	a.family = AF_INET6;
+	if (strlen(s) >= NETADDR_STRLEN || inet_pton(AF_INET6, s, a.v6) != 1 ||
+	    memcmp(a.v6, mapped, sizeof(mapped)) == 0)
+		return -EINVAL;
+	*out = a;
+	return 0;
+}
+
+void netaddr_format(const struct netaddr *a, char *buf, size_t size)
+{
+	if (size)
+		buf[0] = '\0';
+	if (a->family == AF_INET)
+		ipv4_format(a->v4, buf, size);
+	else if (a->family == AF_INET6 && !inet_ntop(AF_INET6, a->v6, buf, (socklen_t)size) &&
+		 size)
+		buf[0] = '\0';
+}
+
+bool netaddr_eq(const struct netaddr *a, const struct netaddr *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return a->v4 == b->v4;
+	return a->family != AF_INET6 || memcmp(a->v6, b->v6, 16) == 0;
+}
+
+bool netaddr_in_mesh(const struct netaddr *a, const struct cidr *m4, const struct cidr6 *m6)
+{
+	if (a->family == AF_INET)
+		return m4 && cidr_contains(m4, a->v4);
+	return a->family == AF_INET6 && m6 && cidr6_contains(m6, a->v6);
+}

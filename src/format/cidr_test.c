@@ -91,12 +91,52 @@ static void tailnet_ipv6(void **state)
 	assert_false(cidr6_within(&c, &t)); /* wider than the tailnet */
 }
 
+/* The probe's address: IPv4 or IPv6, compared, printed, judged against the mesh's ranges. */
+static void netaddr_both_families(void **state)
+{
+	struct netaddr a, b, none = { 0 };
+	struct cidr m4;
+	struct cidr6 m6;
+	char s[NETADDR_STRLEN];
+
+	(void)state;
+	assert_int_equal(cidr_parse("100.64.0.0/10", true, &m4), 0);
+	assert_int_equal(cidr6_parse(TAILNET_RANGE6, true, &m6), 0);
+	assert_int_equal(netaddr_parse("100.64.0.1", &a), 0);
+	assert_int_equal(a.family, AF_INET);
+	assert_int_equal(a.v4, 0x64400001u);
+	assert_true(netaddr_in_mesh(&a, &m4, &m6));
+	netaddr_format(&a, s, sizeof(s));
+	assert_str(s, "100.64.0.1");
+	assert_int_equal(netaddr_parse("FD7A:115C:A1E0:0::0001", &b), 0);
+	assert_int_equal(b.family, AF_INET6);
+	netaddr_format(&b, s, sizeof(s));
+	assert_str(s, "fd7a:115c:a1e0::1"); /* canonical */
+	assert_true(netaddr_in_mesh(&b, &m4, &m6));
+	assert_false(netaddr_in_mesh(&b, &m4, NULL));
+	assert_false(netaddr_eq(&a, &b));
+	struct netaddr c;
+	assert_int_equal(netaddr_parse("fd7a:115c:a1e0::1", &c), 0);
+	assert_true(netaddr_eq(&b, &c));
+	assert_int_equal(netaddr_parse("2001:db8::1", &c), 0);
+	assert_false(netaddr_in_mesh(&c, &m4, &m6));
+	assert_false(netaddr_eq(&b, &c));
+	assert_false(netaddr_is_set(&none));
+	netaddr_format(&none, s, sizeof(s));
+	assert_str(s, "");
+	static const char *const bad[] = { "", "[::1]", "::ffff:100.64.0.1", "fd7a::1%eth0",
+					   "100.64.0", "fd7a::1/128", "host" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		assert_int_equal(netaddr_parse(bad[i], &c), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_and_contain),
 		cmocka_unit_test(rejects_malformed),
 		cmocka_unit_test(tailnet_ipv6),
+		cmocka_unit_test(netaddr_both_families),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

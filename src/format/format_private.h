@@ -8,8 +8,6 @@
 #include "format/ini.h"
 #include "format/cidr.h"
 
-bool cidr6_within(const struct cidr6 *inner, const struct cidr6 *outer);
-
 /* The grammar the parser and the editor (ini_edit.c) share, so that what one reads as a key
  * or a comment the other does too. A character of a key or section name: a letter, a digit,
  * '_', '-' or '.'. */

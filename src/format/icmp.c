@@ -57,3 +57,23 @@ int icmp_echo_reply_parse(const uint8_t *buf, size_t len, bool with_ip, uint16_t
 	*seq = (uint16_t)(buf[6] << 8 | buf[7]);
 	return 0;
 }
+
+size_t icmp6_echo_build(uint8_t *buf, size_t size, uint16_t id, uint16_t seq, size_t icmp_len)
+{
+	if (icmp_len > 65535 - ICMP6_IP_HEADER || !icmp_echo_build(buf, size, id, seq, icmp_len))
+		return 0;
+	buf[0] = 128; /* echo request */
+	buf[2] = buf[3] = 0;
+	return icmp_len;
+}
+
+int icmp6_echo_reply_parse(const uint8_t *buf, size_t len, uint16_t *id, uint16_t *seq)
+{
+	if (len < ICMP_ECHO_HEADER)
+		return -EBADMSG;
+	if (buf[0] != 129 /* echo reply */ || buf[1] != 0)
+		return -ENOMSG;
+	*id = (uint16_t)(buf[4] << 8 | buf[5]);
+	*seq = (uint16_t)(buf[6] << 8 | buf[7]);
+	return 0;
+}

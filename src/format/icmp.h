@@ -29,3 +29,13 @@ size_t icmp_echo_build(uint8_t *buf, size_t size, uint16_t id, uint16_t seq, siz
  * or with an impossible header. */
 int icmp_echo_reply_parse(const uint8_t *buf, size_t len, bool with_ip, uint16_t *id,
 			  uint16_t *seq);
+
+/* ICMPv6 (an IPv6 peer): the IPv6 header is 40 bytes, and neither an unprivileged nor a raw
+ * ICMPv6 socket returns it; the kernel fills the checksum of what is sent (RFC 3542). */
+#define ICMP6_IP_HEADER 40
+/* An echo request (type 128) with icmp_len bytes of ICMPv6, checksum left 0 for the kernel.
+ * Returns the length, or 0 when it does not fit. */
+size_t icmp6_echo_build(uint8_t *buf, size_t size, uint16_t id, uint16_t seq, size_t icmp_len);
+/* One datagram from an ICMPv6 socket: 0 for an echo reply (type 129; id and seq filled),
+ * -ENOMSG for another ICMPv6 message, -EBADMSG for one shorter than an echo header. */
+int icmp6_echo_reply_parse(const uint8_t *buf, size_t len, uint16_t *id, uint16_t *seq);

@@ -4,8 +4,10 @@
 
 #include "core/util.h"
 #include "format/icmp.h"
+#include "net/net.h"
 
 #include <errno.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <sys/random.h>
@@ -16,18 +18,27 @@
  * socket's mask of the types it does not want. */
 #define ECHO_ICMP_FILTER 1
 
-int echo_open(struct echo *e, uint32_t dst, bool df)
+int echo_open(struct echo *e, const struct netaddr *dst, bool df)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(dst) };
-	struct sockaddr_in me;
-	socklen_t len = sizeof(me);
-	int fd, mtu = 0, pmtu = IP_PMTUDISC_DO, r;
+	struct sockaddr_storage to, me;
+	socklen_t tolen = net_sockaddr(dst, 0, &to), len;
+	bool v6 = dst->family == AF_INET6;
+	int fam = v6 ? AF_INET6 : AF_INET, proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+	int fd, mtu = 0, pmtu = v6 ? IPV6_PMTUDISC_DO : IP_PMTUDISC_DO, r;
 
-	*e = (struct echo){ .fd = -1 };
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+	*e = (struct echo){ .fd = -1, .v6 = v6 };
+	if (!tolen)
+		return -EAFNOSUPPORT;
+	fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EPROTONOSUPPORT)) {
-		fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
-		if (fd >= 0) {
+		fd = socket(fam, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+		if (fd >= 0 && v6) {
+			struct icmp6_filter f6;
+			ICMP6_FILTER_SETBLOCKALL(&f6);
+			ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f6);
+			setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f6, sizeof(f6));
+			e->raw = true;
+		} else if (fd >= 0) {
 			/* Only echo replies reach this socket (ICMP_FILTER: bits of types dropped). */
 			uint32_t f = ~(1u << ICMP_ECHOREPLY);
 			setsockopt(fd, SOL_RAW, ECHO_ICMP_FILTER, &f, sizeof(f));
@@ -36,14 +47,16 @@ int echo_open(struct echo *e, uint32_t dst, bool df)
 	}
 	if (fd < 0)
 		return -errno;
-	if ((df && setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu)) < 0) ||
-	    connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
+	if ((df && setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+			      v6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER, &pmtu, sizeof(pmtu)) < 0) ||
+	    connect(fd, (struct sockaddr *)&to, tolen) < 0) {
 		r = -errno;
 		close(fd);
 		return r;
 	}
 	len = sizeof(mtu);
-	if (getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &len) == 0 && mtu > 0)
+	if (getsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MTU : IP_MTU, &mtu, &len) == 0 &&
+	    mtu > 0)
 		e->mtu = mtu;
 	if (e->raw) {
 		uint16_t rnd;
@@ -53,7 +66,8 @@ int echo_open(struct echo *e, uint32_t dst, bool df)
 	} else {
 		len = sizeof(me);
 		if (getsockname(fd, (struct sockaddr *)&me, &len) == 0)
-			e->id = ntohs(me.sin_port);
+			e->id = ntohs(v6 ? ((struct sockaddr_in6 *)&me)->sin6_port
+					 : ((struct sockaddr_in *)&me)->sin_port);
 	}
 	e->fd = fd;
 	return 0;
@@ -71,9 +85,12 @@ int echo_send(const struct echo *e, uint16_t seq, size_t ip_len)
 	uint8_t buf[ECHO_MAX_IP];
 	size_t n;
 
-	if (ip_len < ICMP_IP_HEADER + ICMP_ECHO_HEADER || ip_len > sizeof(buf))
+	size_t hdr = echo_ip_header(e);
+
+	if (ip_len < hdr + ICMP_ECHO_HEADER || ip_len > sizeof(buf))
 		return -EINVAL;
-	n = icmp_echo_build(buf, sizeof(buf), e->id, seq, ip_len - ICMP_IP_HEADER);
+	n = e->v6 ? icmp6_echo_build(buf, sizeof(buf), e->id, seq, ip_len - hdr)
+		  : icmp_echo_build(buf, sizeof(buf), e->id, seq, ip_len - hdr);
 	if (!n)
 		return -EINVAL;
 	if (send(e->fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
@@ -100,7 +117,9 @@ int echo_drain(const struct echo *e, void (*got)(uint16_t seq, void *data), void
 				continue;
 			return count ? count : -errno;
 		}
-		if (icmp_echo_reply_parse(buf, (size_t)n, e->raw, &id, &seq) < 0)
+		/* An ICMPv6 socket, raw or not, returns no IP header. */
+		if ((e->v6 ? icmp6_echo_reply_parse(buf, (size_t)n, &id, &seq)
+			   : icmp_echo_reply_parse(buf, (size_t)n, e->raw, &id, &seq)) < 0)
 			continue;
 		/* An unprivileged socket only sees its own replies; a raw one all of them. */
 		if (e->raw && id != e->id)

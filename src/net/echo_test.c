@@ -33,7 +33,8 @@ static void raw_fallback_on_descriptor_0(void **state)
 	saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
 	assert_true(saved >= 3);
 	close(0);
-	int r = echo_open(&e, 0x7f000001, false);
+	struct netaddr lo = netaddr_ipv4(0x7f000001);
+	int r = echo_open(&e, &lo, false);
 	struct pollfd p = { .fd = e.fd, .events = POLLIN };
 	bool raw = e.raw;
 	int on = e.fd, sent = r == 0 ? echo_send(&e, 7, 64) : r;

@@ -4,18 +4,29 @@
 #pragma once
 
 #include "core/diag.h"
+#include "format/cidr.h"
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* The local address the kernel would use to reach dst:port (a UDP socket connected, no
  * packet sent). Returns 0, or a negative errno: -ENETUNREACH when there is no route. */
-int net_route_source(uint32_t dst, uint16_t port, uint32_t *src);
+int net_route_source(const struct netaddr *dst, uint16_t port, struct netaddr *src);
 
-/* host as an IPv4 address: a dotted quad at once, a name through the resolver (getaddrinfo_a)
- * within timeout_ms. Returns 0, -ETIMEDOUT, or -ENOENT (unknown name); err gets a one-line
+/* dst:port as a socket address (sockaddr_in or sockaddr_in6) in ss; returns its length, 0 when
+ * dst holds no address. */
+socklen_t net_sockaddr(const struct netaddr *dst, uint16_t port, struct sockaddr_storage *ss);
+/* The address of a socket address (IPv4, IPv6); family 0 for anything else. */
+struct netaddr net_from_sockaddr(const void *sa, socklen_t len);
+
+/* host as an address: a dotted quad or an IPv6 literal (with or without brackets) at once, a
+ * name through the resolver (getaddrinfo_a) within timeout_ms: its first IPv4 address, else
+ * its first IPv6 one. Returns 0, -ETIMEDOUT, or -ENOENT (unknown name); err gets a one-line
  * reason. */
-int net_resolve(const char *host, int timeout_ms, uint32_t *addr, char *err, size_t errsize);
+int net_resolve(const char *host, int timeout_ms, struct netaddr *addr, char *err,
+		size_t errsize);
 
-/* Splits "HOST[:EXPORT]" (HOST an IPv4 address or a DNS name, EXPORT an absolute path).
- * export is NULL when absent. Returns 0 or -EBADMSG with d filled (file "argument"). */
+/* Splits "HOST[:EXPORT]" (HOST an IPv4 address, a DNS name, or an IPv6 address: bare when
+ * there is no export, "[ADDR]" or "[ADDR]:EXPORT" in brackets; EXPORT an absolute path).
+ * host comes back without brackets; export is NULL when absent. Returns 0 or -EBADMSG with d filled (file "argument"). */
 int net_parse_target(const char *arg, char **host, char **export_path, struct diag *d);

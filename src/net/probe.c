@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/errqueue.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
@@ -36,6 +37,7 @@ void probe_init(struct probe *p, const struct probe_opts *o)
 		.export_path = o->export_path ? xstrdup(o->export_path) : NULL,
 		.addr = o->addr,
 		.mesh = o->mesh,
+		.mesh6 = o->mesh6,
 		.port = o->port ? o->port : PROBE_PORT,
 		.step_ms = o->step_ms > 0 ? o->step_ms : 5000,
 		.no_write = o->no_write,
@@ -46,6 +48,9 @@ void probe_init(struct probe *p, const struct probe_opts *o)
 		.uid = geteuid(),
 	};
 	p->total_ms = o->total_ms > 0 ? o->total_ms : 2 * p->step_ms;
+	/* No IPv6 range given: the tailnet's own. */
+	if (!p->mesh6.prefix)
+		cidr6_parse(TAILNET_RANGE6, true, &p->mesh6);
 	for (int i = 0; i < PROBE_N_STEPS; i++)
 		p->steps[i] = (struct probe_step){ .status = STEP_SKIP, .ms = -1 };
 }
@@ -209,9 +214,19 @@ static void on_nfs(int err, struct nfs_context *nfs, void *data, void *priv)
 
 /* --- the steps --- */
 
-static void addr_str(uint32_t a, char *buf, size_t size)
+static void addr_str(const struct netaddr *a, char *buf, size_t size)
 {
-	ipv4_format(a, buf, size);
+	netaddr_format(a, buf, size);
+}
+
+/* "ADDR:PORT", "[ADDR]:PORT" for IPv6. */
+#define HOSTPORT_LEN (NETADDR_STRLEN + 8)
+static void hostport(const struct probe *p, char *buf, size_t size)
+{
+	char a[NETADDR_STRLEN];
+
+	addr_str(&p->addr, a, sizeof(a));
+	snprintf(buf, size, p->addr.family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, (unsigned)p->port);
 }
 
 static double secs(int ms)
@@ -229,22 +244,25 @@ static void cleanup_write(struct probe *p, enum probe_diagnosis d, int64_t now);
 
 static void step_route(struct probe *p, int64_t now)
 {
-	char src[16], dst[16], range[20];
-	uint32_t s;
+	char src[NETADDR_STRLEN], dst[NETADDR_STRLEN], range[64];
+	struct netaddr s;
 	int r;
 
 	begin_step(p, PROBE_ROUTE, now);
-	addr_str(p->addr, dst, sizeof(dst));
-	cidr_format(&p->mesh, range, sizeof(range));
-	r = net_route_source(p->addr, p->port, &s);
+	addr_str(&p->addr, dst, sizeof(dst));
+	if (p->addr.family == AF_INET6)
+		cidr6_format(&p->mesh6, range, sizeof(range));
+	else
+		cidr_format(&p->mesh, range, sizeof(range));
+	r = net_route_source(&p->addr, p->port, &s);
 	if (r < 0) {
 		end_step(p, STEP_FAIL, now_ms(), "no route to %s: %s", dst, strerror(-r));
 		finish(p, PROBE_UNREACHABLE, now_ms());
 		return;
 	}
 	p->source = s;
-	p->source_in_mesh = cidr_contains(&p->mesh, s);
-	addr_str(s, src, sizeof(src));
+	p->source_in_mesh = netaddr_in_mesh(&s, &p->mesh, &p->mesh6);
+	addr_str(&s, src, sizeof(src));
 	if (p->source_in_mesh)
 		end_step(p, STEP_OK, now_ms(), "%s -> %s, from a mesh address (%s)", src, dst,
 			 range);
@@ -264,11 +282,17 @@ static void step_route(struct probe *p, int64_t now)
 static void tcp_echo(struct probe *p)
 {
 	p->echo_answered = false;
-	if (p->has_echo || echo_open(&p->echo, p->addr, false) < 0)
+	if (p->has_echo)
 		return;
+	if (echo_open(&p->echo, &p->addr, false) < 0) {
+		p->echo_failed = true;
+		return;
+	}
 	p->has_echo = true;
-	if (echo_send(&p->echo, ECHO_SEQ_ALIVE, 64) < 0)
+	if (echo_send(&p->echo, ECHO_SEQ_ALIVE, 64 + echo_ip_header(&p->echo) - 20) < 0) {
+		p->echo_failed = true;
 		echo_release(p);
+	}
 }
 
 static void got_alive(uint16_t seq, void *data)
@@ -294,29 +318,43 @@ static bool alive_by_echo(struct probe *p)
 static bool rejected_by_icmp(struct probe *p)
 {
 	uint8_t data[256], ctl[512];
-	struct sockaddr_in from;
+	struct sockaddr_storage from;
 	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
 	struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
 			    .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	bool v6 = p->addr.family == AF_INET6;
 
 	if (p->fd < 0 || recvmsg(p->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
 		return false;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-		if (c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR)
+		if (v6 ? c->cmsg_level != SOL_IPV6 || c->cmsg_type != IPV6_RECVERR
+		       : c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR)
 			continue;
 		struct sock_extended_err ee;
 		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
-		if (ee.ee_origin != SO_EE_ORIGIN_ICMP || ee.ee_type != ICMP_DEST_UNREACH)
+		if (ee.ee_origin != (v6 ? SO_EE_ORIGIN_ICMP6 : SO_EE_ORIGIN_ICMP) ||
+		    ee.ee_type != (v6 ? ICMP6_DST_UNREACH : ICMP_DEST_UNREACH))
 			continue;
-		struct sockaddr_in off;
-		memcpy(&off, (const uint8_t *)CMSG_DATA(c) + sizeof(ee), sizeof(off));
-		uint32_t by = off.sin_family == AF_INET ? ntohl(off.sin_addr.s_addr) : 0;
-		bool filter = ee.ee_code == ICMP_PORT_UNREACH || ee.ee_code == ICMP_NET_ANO ||
-			      ee.ee_code == ICMP_HOST_ANO || ee.ee_code == ICMP_PKT_FILTERED;
-		/* Host unreachable from the peer's own address: its firewall ("reject with
-		 * icmp host-unreachable"); from a router, the path. */
-		if (!filter && ee.ee_code == ICMP_HOST_UNREACH && by == p->addr)
-			filter = true;
+		/* SO_EE_OFFENDER: the sender's address after the struct. */
+		size_t room = c->cmsg_len - (size_t)((const uint8_t *)CMSG_DATA(c) - (const uint8_t *)c);
+		struct netaddr by = { 0 };
+		if (room > sizeof(ee))
+			by = net_from_sockaddr((const uint8_t *)CMSG_DATA(c) + sizeof(ee),
+					       (socklen_t)(room - sizeof(ee)));
+		bool filter, self = netaddr_eq(&by, &p->addr);
+		if (v6)
+			/* Administratively prohibited, port unreachable, source address failed
+			 * ingress/egress policy, reject route to destination (RFC 4443); address
+			 * unreachable from the peer itself: its firewall, from a router: the path. */
+			filter = ee.ee_code == ICMP6_DST_UNREACH_ADMIN ||
+				 ee.ee_code == ICMP6_DST_UNREACH_NOPORT || ee.ee_code == 5 ||
+				 ee.ee_code == 6 || (ee.ee_code == ICMP6_DST_UNREACH_ADDR && self);
+		else
+			/* Host unreachable from the peer's own address: its firewall ("reject with
+			 * icmp host-unreachable"); from a router, the path. */
+			filter = ee.ee_code == ICMP_PORT_UNREACH || ee.ee_code == ICMP_NET_ANO ||
+				 ee.ee_code == ICMP_HOST_ANO || ee.ee_code == ICMP_PKT_FILTERED ||
+				 (ee.ee_code == ICMP_HOST_UNREACH && self);
 		if (!filter)
 			return false;
 		p->icmp_type = ee.ee_type;
@@ -340,44 +378,62 @@ static const char *icmp_code_words(uint8_t code)
 	return ENUM_NAME(words, code, "destination unreachable");
 }
 
+/* An ICMPv6 destination-unreachable code in words (RFC 4443). */
+static const char *icmp6_code_words(uint8_t code)
+{
+	static const char *const words[] = {
+		[ICMP6_DST_UNREACH_ADMIN] = "communication administratively prohibited",
+		[ICMP6_DST_UNREACH_ADDR] = "address unreachable",
+		[ICMP6_DST_UNREACH_NOPORT] = "port unreachable",
+		[5] = "source address failed ingress/egress policy",
+		[6] = "reject route to destination",
+	};
+	return ENUM_NAME(words, code, "destination unreachable");
+}
+
 /* The SYN unanswered within the step's bound or the loop's judgement (why): filtered when
  * the peer answered the echo, else unreachable. */
 static void tcp_unanswered(struct probe *p, int64_t now, double s, const char *why)
 {
-	char dst[16];
+	char dst[NETADDR_STRLEN], hp[HOSTPORT_LEN];
 
-	addr_str(p->addr, dst, sizeof(dst));
+	addr_str(&p->addr, dst, sizeof(dst));
+	hostport(p, hp, sizeof(hp));
 	if (alive_by_echo(p)) {
 		p->filter = PROBE_FILTER_ECHO;
 		end_step(p, STEP_FAIL, now,
-			 "%s:%u: no answer to the connection request within %.1f s (%s), but %s "
-			 "answers ICMP echo: TCP to port %u is dropped on the way",
-			 dst, (unsigned)p->port, s, why, dst, (unsigned)p->port);
+			 "%s: no answer to the connection request within %.1f s (%s), but %s "
+			 "answers ICMP%s echo: TCP to port %u is dropped on the way",
+			 hp, s, why, dst, p->addr.family == AF_INET6 ? "v6" : "", (unsigned)p->port);
 		finish(p, PROBE_FILTERED, now);
 		return;
 	}
 	end_step(p, STEP_FAIL, now,
-		 "%s:%u: no answer to the connection request within %.1f s (%s): packets to %s are "
-		 "dropped on the way",
-		 dst, (unsigned)p->port, s, why, dst);
+		 "%s: no answer to the connection request within %.1f s (%s): packets to %s are "
+		 "dropped on the way%s",
+		 hp, s, why, dst, p->echo_failed ? " (no ICMP echo could be sent from here: "
+			"whether the peer is alive was not asked)" : "");
 	finish(p, PROBE_UNREACHABLE, now);
 }
 
 static void tcp_result(struct probe *p, int err, int64_t now)
 {
-	char dst[16];
+	char hp[HOSTPORT_LEN];
 	int off = 0;
 
-	addr_str(p->addr, dst, sizeof(dst));
+	hostport(p, hp, sizeof(hp));
 	if (err == 0) {
 		struct tcp_info ti;
 		/* Connected: ICMP errors go back to being soft for this connection. */
-		setsockopt(p->fd, SOL_IP, IP_RECVERR, &off, sizeof(off));
+		if (p->addr.family == AF_INET6)
+			setsockopt(p->fd, SOL_IPV6, IPV6_RECVERR, &off, sizeof(off));
+		else
+			setsockopt(p->fd, SOL_IP, IP_RECVERR, &off, sizeof(off));
 		echo_release(p);
 		socklen_t tl = sizeof(ti);
 		if (getsockopt(p->fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0)
 			p->rtt_us = ti.tcpi_rtt;
-		end_step(p, STEP_OK, now, "%s:%u accepts TCP connections", dst, (unsigned)p->port);
+		end_step(p, STEP_OK, now, "%s accepts TCP connections", hp);
 		if (p->gate && p->gate->active >= p->gate->max) {
 			/* No turn for the NULL call: hold no connection while waiting. */
 			close(p->fd);
@@ -392,22 +448,25 @@ static void tcp_result(struct probe *p, int err, int64_t now)
 		return;
 	}
 	if (rejected_by_icmp(p)) {
-		char by[16];
-		addr_str(p->icmp_from, by, sizeof(by));
+		char by[NETADDR_STRLEN];
+		addr_str(&p->icmp_from, by, sizeof(by));
 		close(p->fd);
 		p->fd = -1;
 		p->filter = PROBE_FILTER_REJECT;
 		end_step(p, STEP_FAIL, now,
-			 "%s:%u: the connection request was rejected: ICMP %s (type %u code %u) "
+			 "%s: the connection request was rejected: ICMP%s %s (type %u code %u) "
 			 "from %s%s",
-			 dst, (unsigned)p->port, icmp_code_words(p->icmp_code), p->icmp_type,
-			 p->icmp_code, by, p->icmp_from == p->addr ? ", the server itself" : "");
+			 hp, p->addr.family == AF_INET6 ? "v6" : "",
+			 p->addr.family == AF_INET6 ? icmp6_code_words(p->icmp_code)
+						    : icmp_code_words(p->icmp_code),
+			 p->icmp_type, p->icmp_code, by[0] ? by : "an unknown sender",
+			 netaddr_eq(&p->icmp_from, &p->addr) ? ", the server itself" : "");
 		finish(p, PROBE_FILTERED, now);
 		return;
 	}
 	close(p->fd);
 	p->fd = -1;
-	end_step(p, STEP_FAIL, now, "%s:%u: %s", dst, (unsigned)p->port, strerror(err));
+	end_step(p, STEP_FAIL, now, "%s: %s", hp, strerror(err));
 	finish(p, err == ECONNREFUSED ? PROBE_REFUSED : PROBE_UNREACHABLE, now);
 }
 
@@ -417,20 +476,23 @@ static void tcp_result(struct probe *p, int err, int64_t now)
 static void open_connection(struct probe *p, int64_t now,
 			    void (*done)(struct probe *p, int err, int64_t now))
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(p->port),
-				  .sin_addr.s_addr = htonl(p->addr) };
-
+	struct sockaddr_storage to;
+	socklen_t tolen = net_sockaddr(&p->addr, p->port, &to);
 	int on = 1;
 
-	p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	p->fd = socket(p->addr.family == AF_INET6 ? AF_INET6 : AF_INET,
+		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (p->fd < 0) {
 		int e = errno;
 		cut_here(p, now, "socket", strerror(e));
 		return;
 	}
 	/* An ICMP error for the SYN is queued with who sent it and why (rejected_by_icmp). */
-	setsockopt(p->fd, SOL_IP, IP_RECVERR, &on, sizeof(on));
-	if (connect(p->fd, (struct sockaddr *)&to, sizeof(to)) == 0)
+	if (p->addr.family == AF_INET6)
+		setsockopt(p->fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on));
+	else
+		setsockopt(p->fd, SOL_IP, IP_RECVERR, &on, sizeof(on));
+	if (connect(p->fd, (struct sockaddr *)&to, tolen) == 0)
 		done(p, 0, now_ms());
 	else if (errno != EINPROGRESS)
 		done(p, errno, now_ms());
@@ -540,7 +602,7 @@ static void rpc_done(struct probe *p, const struct rpc_reply *r, int64_t now)
 /* Writes the rest of the call, reads what came of the reply, acts on a whole one. */
 static void rpc_io(struct probe *p, short revents, int64_t now)
 {
-	char from[32], dst[16];
+	char from[HOSTPORT_LEN];
 	struct rpc_reply r;
 	struct diag d = { 0 };
 	ssize_t n;
@@ -562,8 +624,7 @@ static void rpc_io(struct probe *p, short revents, int64_t now)
 	if (n <= 0)
 		goto broken;
 	p->len += (size_t)n;
-	addr_str(p->addr, dst, sizeof(dst));
-	snprintf(from, sizeof(from), "%s:%u", dst, (unsigned)p->port);
+	hostport(p, from, sizeof(from));
 	int rc = rpc_null_reply_parse(from, p->rbuf, p->len, p->xid, &r, &d);
 	if (rc == -EAGAIN)
 		return;
@@ -602,10 +663,11 @@ broken:
 
 static void start_export(struct probe *p, int64_t now)
 {
-	char dst[16];
+	char dst[NETADDR_STRLEN];
 
 	begin_step(p, PROBE_EXPORT, now);
-	addr_str(p->addr, dst, sizeof(dst));
+	/* libnfs 4.0.0 hands the server string to getaddrinfo: an IPv6 literal without brackets. */
+	addr_str(&p->addr, dst, sizeof(dst));
 	p->state = PS_MOUNT;
 	p->nfs = nfs_init_context();
 	if (!p->nfs) {
@@ -635,8 +697,8 @@ static void mount_reply(struct probe *p, int64_t now)
 {
 	if (p->cb_err < 0) {
 		enum probe_diagnosis d = probe_classify_nfs_error(p->cb_err, p->cb_msg, true);
-		char src[16];
-		addr_str(p->source, src, sizeof(src));
+		char src[NETADDR_STRLEN];
+		addr_str(&p->source, src, sizeof(src));
 		if (d == PROBE_EXPORT_DENIED_OR_MISSING)
 			end_step(p, STEP_FAIL, now,
 				 "%s: not found (%s): either the server exports no such path, or it "
@@ -682,7 +744,7 @@ static void ladder_send(struct probe *p)
 	struct probe_ladder *l = &p->ladder;
 
 	*l = (struct probe_ladder){ 0 };
-	if (echo_open(&p->echo, p->addr, true) < 0)
+	if (echo_open(&p->echo, &p->addr, true) < 0)
 		return;
 	p->has_echo = true;
 	l->mtu = p->echo.mtu;
@@ -1052,14 +1114,15 @@ static const char *awaited(const struct probe *p)
  * nothing about the server: PROBE_CUT. */
 static void timeout(struct probe *p, int64_t now, bool cut, const char *why)
 {
-	char dst[16];
+	char dst[NETADDR_STRLEN], hp[HOSTPORT_LEN];
 	enum probe_diagnosis d;
 	/* The bound that expired, not the time the loop took to notice it (later on a busy
 	 * machine): the message says "within the deadline". */
 	int64_t bound = probe_deadline(p) - p->t_step;
 	double s = secs((int)(bound > 0 && bound < now - p->t_step ? bound : now - p->t_step));
 
-	addr_str(p->addr, dst, sizeof(dst));
+	addr_str(&p->addr, dst, sizeof(dst));
+	hostport(p, hp, sizeof(hp));
 	if (p->cleaning) {
 		/* The verdict came from the failure that started the cleanup. */
 		struct probe_step *st = &p->steps[PROBE_WRITE];
@@ -1072,8 +1135,8 @@ static void timeout(struct probe *p, int64_t now, bool cut, const char *why)
 		char own[64] = "";
 		if (now - p->t_step < p->step_ms)
 			snprintf(own, sizeof(own), ", before the step's own %.1f s", secs(p->step_ms));
-		end_step(p, STEP_WARN, now, "%s:%u: cut after %.1f s (%s)%s: %s%s%s (no verdict)", dst,
-			 (unsigned)p->port, secs((int)(now - p->t_step)), why, own, awaited(p),
+		end_step(p, STEP_WARN, now, "%s: cut after %.1f s (%s)%s: %s%s%s (no verdict)", hp,
+			 secs((int)(now - p->t_step)), why, own, awaited(p),
 			 p->created ? "; left behind: " : "", p->created ? p->fname : "");
 		p->cut = true;
 		finish(p, PROBE_CUT, now);

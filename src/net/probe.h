@@ -96,9 +96,10 @@ struct probe_gate {
 
 struct probe_opts {
 	const char *host;    /* as the user gave it, for messages */
-	uint32_t addr;       /* IPv4, host byte order (names are resolved before: net_resolve) */
+	struct netaddr addr; /* IPv4 or IPv6 (names are resolved before: net_resolve) */
 	const char *export_path; /* absolute; NULL stops the ladder after rpc */
 	struct cidr mesh;    /* the mesh range, for the route step */
+	struct cidr6 mesh6;  /* the mesh's IPv6 range; prefix 0: the tailnet's (TAILNET_RANGE6) */
 	uint16_t port;       /* 0 means 2049 */
 	int step_ms;         /* per step; <= 0 means 5000. Only a step that had all of it gets
 				a verdict from its expiry (unreachable, no_nfs_answer) */
@@ -153,8 +154,9 @@ struct probe_ladder {
 
 struct probe {
 	char *host, *export_path;
-	uint32_t addr;
+	struct netaddr addr;
 	struct cidr mesh;
+	struct cidr6 mesh6;
 	uint16_t port;
 	int step_ms, total_ms;
 	bool no_write;
@@ -171,9 +173,10 @@ struct probe {
 	struct echo echo;        /* ICMP echo of the tcp step, the ladder of the write step, */
 	bool has_echo;           /* while open */
 	bool echo_answered;      /* the tcp step's echo came back */
+	bool echo_failed;        /* the tcp step's echo could not be sent (no ICMP socket) */
 	enum probe_filter filter;
 	uint8_t icmp_type, icmp_code; /* PROBE_FILTER_REJECT: the ICMP error, */
-	uint32_t icmp_from;      /* and who sent it */
+	struct netaddr icmp_from; /* and who sent it (ICMPv6 for an IPv6 peer) */
 	char *tsmp;              /* PROBE_FILTER_TSMP: the pong line */
 	struct probe_ladder ladder;
 	uint32_t xid;            /* the NULL call's */
@@ -197,7 +200,7 @@ struct probe {
 	char cb_msg[256];
 	uint64_t cb_uid;
 
-	uint32_t source;  /* the route step's local address, 0 if none */
+	struct netaddr source; /* the route step's local address, family 0 if none */
 	bool source_in_mesh;
 	uint64_t uid;     /* our uid, as sent in AUTH_SYS */
 	uint64_t owner;   /* the owner the server reported */

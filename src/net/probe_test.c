@@ -4,6 +4,7 @@
  * skipped without it. The real NFS server is tested end to end in tests/e2e. */
 #include "core/test.h"
 #include "net/probe.h"
+#include "net/net.h"
 #include "net/silence.h"
 
 #include <errno.h>
@@ -46,7 +47,7 @@ static int listener(uint16_t *port)
 
 static void opts_for(struct probe_opts *o, uint16_t port, int step_ms)
 {
-	*o = (struct probe_opts){ .host = "127.0.0.1", .addr = INADDR_LOOPBACK,
+	*o = (struct probe_opts){ .host = "127.0.0.1", .addr = netaddr_ipv4(INADDR_LOOPBACK),
 				  .export_path = "/opt/shared", .port = port, .step_ms = step_ms };
 	assert_int_equal(cidr_parse("100.64.0.0/10", true, &o->mesh), 0);
 }
@@ -113,7 +114,7 @@ static void echo_loopback(void **state)
 	(void)state;
 	if (!isolated)
 		skip();
-	assert_int_equal(echo_open(&e, INADDR_LOOPBACK, true), 0);
+	assert_int_equal(echo_open(&e, &(struct netaddr){ .family = AF_INET, .v4 = INADDR_LOOPBACK }, true), 0);
 	assert_true(e.raw); /* a new namespace's ping_group_range is "1 0": nobody */
 	assert_true(e.mtu >= 1500);
 	assert_int_equal(echo_send(&e, 7, 64), 0);
@@ -148,7 +149,7 @@ static void echo_unprivileged(void **state)
 	snprintf(range, sizeof(range), "%u %u\n", (unsigned)getegid(), (unsigned)getegid());
 	fputs(range, f);
 	assert_int_equal(fclose(f), 0);
-	assert_int_equal(echo_open(&e, INADDR_LOOPBACK, true), 0);
+	assert_int_equal(echo_open(&e, &(struct netaddr){ .family = AF_INET, .v4 = INADDR_LOOPBACK }, true), 0);
 	assert_false(e.raw);
 	assert_true(e.id != 0);
 	seen_seqs = 0;
@@ -168,40 +169,57 @@ static void echo_unprivileged(void **state)
 	assert_int_equal(fclose(f), 0);
 }
 
+static int listener6(uint16_t *port);
+static void opts6_for(struct probe_opts *o, uint16_t port, int step_ms);
+
 /* A listener whose accept queue is full drops further SYNs, while the host answers ICMP
- * echo: the peer is alive, its port filtered (not unreachable). */
-static void filtered_alive_by_echo(void **state)
+ * echo: the peer is alive, its port filtered (not unreachable). On 127.0.0.1, or on ::1
+ * (ICMPv6). */
+static void filtered_by_echo(bool v6)
 {
 	struct probe_opts o;
 	struct probe p, *pp = &p;
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	uint16_t port;
 	int l, c[4];
 
-	(void)state;
 	if (!isolated)
 		skip();
-	l = listener(&port);
+	l = v6 ? listener6(&port) : listener(&port);
 	assert_int_equal(listen(l, 0), 0);
-	a.sin_port = htons(port);
+	a.sin_port = a6.sin6_port = htons(port);
 	/* Fill the queue (backlog 0 holds one) with connections nobody accepts. */
 	for (int i = 0; i < 4; i++) {
-		c[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		c[i] = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		assert_true(c[i] >= 0);
-		connect(c[i], (struct sockaddr *)&a, sizeof(a));
+		if (v6)
+			connect(c[i], (struct sockaddr *)&a6, sizeof(a6));
+		else
+			connect(c[i], (struct sockaddr *)&a, sizeof(a));
 	}
 	usleep(50 * 1000);
-	opts_for(&o, port, 400);
+	if (v6)
+		opts6_for(&o, port, 400);
+	else
+		opts_for(&o, port, 400);
 	probe_init(&p, &o);
 	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
 	assert_int_equal(p.diagnosis, PROBE_FILTERED);
 	assert_int_equal(p.filter, PROBE_FILTER_ECHO);
-	assert_non_null(strstr(p.steps[PROBE_TCP].detail, "answers ICMP echo"));
+	assert_non_null(strstr(p.steps[PROBE_TCP].detail,
+			       v6 ? "but ::1 answers ICMPv6 echo" : "answers ICMP echo"));
 	assert_false(p.has_echo); /* the echo socket is closed with the step */
 	probe_free(&p);
 	for (int i = 0; i < 4; i++)
 		close(c[i]);
 	close(l);
+}
+
+static void filtered_alive_by_echo(void **state)
+{
+	(void)state;
+	filtered_by_echo(false);
 }
 
 /* Silence judged from other addresses' answers (status's early give-up): a silent address
@@ -625,10 +643,132 @@ static void total_before_step_is_cut(void **state)
 	close(l);
 }
 
+/* A TCP listener on ::1 (never accepting); its port in *port. */
+static int listener6(uint16_t *port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 128), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin6_port);
+	return fd;
+}
+
+static void opts6_for(struct probe_opts *o, uint16_t port, int step_ms)
+{
+	*o = (struct probe_opts){ .host = "::1", .export_path = "/opt/shared", .port = port,
+				  .step_ms = step_ms };
+	assert_int_equal(netaddr_parse("::1", &o->addr), 0);
+	assert_int_equal(cidr_parse("100.64.0.0/10", true, &o->mesh), 0);
+}
+
+/* The ladder over IPv6: refused, and a silent service, on ::1; the route step judges the
+ * source against the IPv6 range (the tailnet's when none is given). */
+static void ipv6_refused_and_silent(void **state)
+{
+	struct probe_opts o;
+	struct probe p, *pp = &p;
+	uint16_t port;
+	int l;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	close(listener6(&port));
+	opts6_for(&o, port, 1000);
+	probe_init(&p, &o);
+	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
+	assert_int_equal(p.diagnosis, PROBE_REFUSED);
+	assert_int_equal(p.source.family, AF_INET6);
+	assert_false(p.source_in_mesh);
+	assert_int_equal(p.steps[PROBE_ROUTE].status, STEP_WARN);
+	assert_non_null(strstr(p.steps[PROBE_ROUTE].detail, "outside the mesh range fd7a:115c:a1e0::/48"));
+	char want[64];
+	snprintf(want, sizeof(want), "[::1]:%u: ", (unsigned)port);
+	assert_true(startswith(p.steps[PROBE_TCP].detail, want));
+	probe_free(&p);
+
+	l = listener6(&port);
+	opts6_for(&o, port, 200);
+	probe_init(&p, &o);
+	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
+	assert_int_equal(p.diagnosis, PROBE_NO_NFS_ANSWER);
+	snprintf(want, sizeof(want), "[::1]:%u accepts TCP connections", (unsigned)port);
+	assert_str(p.steps[PROBE_TCP].detail, want);
+	probe_free(&p);
+	close(l);
+}
+
+/* ICMPv6 echo on ::1: answered at every size up to the route's MTU; sizes count the 40-byte
+ * IPv6 header. */
+static void echo_loopback6(void **state)
+{
+	struct echo e;
+	struct netaddr lo6;
+	struct pollfd pfd;
+	int got = 0;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	assert_int_equal(netaddr_parse("::1", &lo6), 0);
+	assert_int_equal(echo_open(&e, &lo6, true), 0);
+	assert_true(e.v6);
+	assert_int_equal(echo_ip_header(&e), 40);
+	assert_true(e.mtu >= 1280);
+	seen_seqs = 0;
+	assert_int_equal(echo_send(&e, 11, 64), 0);
+	assert_int_equal(echo_send(&e, 12, 1500), 0);
+	assert_int_equal(echo_send(&e, 13, 40), -EINVAL); /* no room for the echo header */
+	for (int64_t end = now_ms() + TEST_TIME_BOUND_MS(100); got < 2 && now_ms() < end;) {
+		pfd = (struct pollfd){ .fd = e.fd, .events = POLLIN };
+		if (poll(&pfd, 1, 100) > 0)
+			got += echo_drain(&e, echo_seen, NULL);
+	}
+	assert_int_equal(got, 2);
+	assert_int_equal(seen_seqs, 11 + 12);
+	seen_seqs = 0; /* echo_loopback counts from 0 */
+	echo_close(&e);
+}
+
+/* The same over IPv6: the ICMPv6 echo sent with the SYN says the peer is alive. */
+static void filtered_alive_by_echo6(void **state)
+{
+	(void)state;
+	filtered_by_echo(true);
+}
+
+/* Names and literals: an IPv6 literal, bare or in brackets, needs no resolver; a bracketed
+ * IPv4 address is not one. */
+static void resolve_literals(void **state)
+{
+	struct netaddr a;
+	char err[300], s[NETADDR_STRLEN];
+
+	(void)state;
+	assert_int_equal(net_resolve("[fd7a:115c:a1e0::1]", 100, &a, err, sizeof(err)), 0);
+	netaddr_format(&a, s, sizeof(s));
+	assert_str(s, "fd7a:115c:a1e0::1");
+	assert_int_equal(net_resolve("fd7a:115c:a1e0::1", 100, &a, err, sizeof(err)), 0);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(net_resolve("100.64.0.1", 100, &a, err, sizeof(err)), 0);
+	assert_int_equal(a.family, AF_INET);
+	assert_int_equal(net_resolve("[100.64.0.1]", 100, &a, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "neither an IP address nor a host name"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(refused),
+		cmocka_unit_test(ipv6_refused_and_silent),
+		cmocka_unit_test(echo_loopback6),
+		cmocka_unit_test(filtered_alive_by_echo6),
+		cmocka_unit_test(resolve_literals),
 		cmocka_unit_test(silent_service),
 		cmocka_unit_test(echo_loopback),
 		cmocka_unit_test(echo_unprivileged),

@@ -12,19 +12,19 @@ int probe_tsmp(struct probe *p, const char *cli, bool exact, int timeout_ms, cha
 	       size_t err_size)
 {
 	const struct probe_step *t = &p->steps[PROBE_TCP];
-	char addr[16], secs[16];
+	char addr[NETADDR_STRLEN], secs[16];
 	struct spawn_result res = { 0 };
 	struct ts_ping ping;
 	struct diag d = { 0 };
 	int r;
 
 	err[0] = '\0';
-	if (p->diagnosis != PROBE_UNREACHABLE || t->status != STEP_FAIL || !p->source || !cli ||
+	if (p->diagnosis != PROBE_UNREACHABLE || t->status != STEP_FAIL || !netaddr_is_set(&p->source) || !cli ||
 	    !root_is_host())
 		return -ECANCELED;
 	if (timeout_ms < 1000)
 		timeout_ms = 1000;
-	ipv4_format(p->addr, addr, sizeof(addr));
+	netaddr_format(&p->addr, addr, sizeof(addr));
 	/* Its own timeout a little inside ours, so that it says "timed out" itself. */
 	snprintf(secs, sizeof(secs), "%ds", timeout_ms / 1000 > 1 ? timeout_ms / 1000 - 1 : 1);
 	const char *argv[] = { cli, "ping", "--tsmp", "-c", "1", "--timeout", secs, addr, NULL };

@@ -43,9 +43,9 @@ static void stand_in(const char *out, int rc)
 /* A probe whose SYN to 100.64.0.1 went unanswered. */
 static void unanswered(struct probe *p)
 {
-	probe_init(p, &(struct probe_opts){ .host = "srv", .addr = 0x64400001, .step_ms = 2000 });
+	probe_init(p, &(struct probe_opts){ .host = "srv", .addr = netaddr_ipv4(0x64400001), .step_ms = 2000 });
 	p->diagnosis = PROBE_UNREACHABLE;
-	p->source = 0x64400003;
+	p->source = netaddr_ipv4(0x64400003);
 	p->steps[PROBE_TCP].status = STEP_FAIL;
 	p->steps[PROBE_TCP].detail = xstrdup("no answer");
 }
@@ -75,7 +75,7 @@ static void pong_makes_filtered(void **state)
 	p.diagnosis = PROBE_REFUSED;
 	assert_int_equal(probe_tsmp(&p, cli, true, 2000, err, sizeof(err)), -ECANCELED);
 	p.diagnosis = PROBE_UNREACHABLE;
-	p.source = 0; /* no route: nothing was sent */
+	p.source = (struct netaddr){ 0 }; /* no route: nothing was sent */
 	assert_int_equal(probe_tsmp(&p, cli, true, 2000, err, sizeof(err)), -ECANCELED);
 	probe_free(&p);
 }

@@ -3,6 +3,7 @@
  * and the fix (the guide's Troubleshooting section where it has one). Pure. */
 #include "net/probe.h"
 
+#include "config/config.h"
 #include "core/escape.h"
 
 #include <errno.h>
@@ -71,17 +72,21 @@ const char *probe_filter_name(enum probe_filter f)
 /* Why the peer counts as alive, for the filtered diagnosis's words. */
 static char *filter_evidence(const struct probe *p)
 {
-	char by[16];
+	char by[NETADDR_STRLEN];
 
-	ipv4_format(p->icmp_from, by, sizeof(by));
+	netaddr_format(&p->icmp_from, by, sizeof(by));
+	if (!by[0])
+		snprintf(by, sizeof(by), "an unknown sender");
 	switch (p->filter) {
 	case PROBE_FILTER_ECHO:
-		return xasprintf("it answers ICMP echo (ping)");
+		return xasprintf("it answers ICMP%s echo (ping)",
+				 p->addr.family == AF_INET6 ? "v6" : "");
 	case PROBE_FILTER_TSMP:
 		return xasprintf("`tailscale ping --tsmp` reaches it (\"%s\")", p->tsmp ? p->tsmp : "pong");
 	case PROBE_FILTER_REJECT:
-		return xasprintf("%s answered the connection request with an ICMP reject (type %u "
-				 "code %u)", by, p->icmp_type, p->icmp_code);
+		return xasprintf("%s answered the connection request with an ICMP%s reject (type %u "
+				 "code %u)", by, p->addr.family == AF_INET6 ? "v6" : "", p->icmp_type,
+				 p->icmp_code);
 	default:
 		return xasprintf("it answers");
 	}
@@ -129,10 +134,14 @@ enum probe_diagnosis probe_classify_nfs_error(int err, const char *msg, bool mou
 char *probe_explain(const struct probe *p, char **fix)
 {
 	const char *h = p->host, *e = p->export_path ? p->export_path : "/opt/shared";
-	char src[16], range[20];
+	char src[NETADDR_STRLEN], range[64];
 
-	ipv4_format(p->source, src, sizeof(src));
-	cidr_format(&p->mesh, range, sizeof(range));
+	netaddr_format(&p->source, src, sizeof(src));
+	/* The range that must hold this client: the one of the peer's family. */
+	if (p->addr.family == AF_INET6)
+		cidr6_format(&p->mesh6, range, sizeof(range));
+	else
+		cidr_format(&p->mesh, range, sizeof(range));
 	*fix = NULL;
 	switch (p->diagnosis) {
 	case PROBE_OK:
@@ -155,7 +164,7 @@ char *probe_explain(const struct probe *p, char **fix)
 		return xasprintf("%s serves %s to this client, read and write%s.", h, e,
 				 *fix ? " (root is squashed)" : "");
 	case PROBE_UNREACHABLE:
-		if (!p->source)
+		if (!netaddr_is_set(&p->source))
 			*fix = xasprintf("This node has no route to %s. Bring the mesh up here (or, on "
 					 "WSL2, on the Windows host): tailscale status; tailscale up", h);
 		else
@@ -168,7 +177,7 @@ char *probe_explain(const struct probe *p, char **fix)
 						  : " The route leaves from a non-mesh address: "
 						    "check `ip route get` for the server's address.");
 		return xasprintf("%s cannot be reached: %s.", h,
-				 !p->source ? "there is no route to it"
+				 !netaddr_is_set(&p->source) ? "there is no route to it"
 					    : "connection requests get no answer (the peer is "
 					      "offline, or the path drops packets)");
 	case PROBE_FILTERED: {
@@ -240,14 +249,16 @@ char *probe_explain(const struct probe *p, char **fix)
 		return xasprintf("%s exports %s read-only to this client: creating a file fails "
 				 "(NFS4ERR_ROFS).",
 				 h, e);
-	case PROBE_GRACE:
+	case PROBE_GRACE: {
+		_cleanup_free_ char *target = config_nfs_source(h, e);
 		*fix = xasprintf("Wait for the grace period to end (90 s by default after the server "
-				 "starts), then: meshnfs probe %s:%s",
-				 h, e);
+				 "starts), then: meshnfs probe %s",
+				 target);
 		return xasprintf("%s has just restarted and is in its NFSv4 grace period: reads work, "
 				 "but creating files fails (NFS4ERR_GRACE) until clients have had time "
 				 "to reclaim their state.",
 				 h);
+	}
 	case PROBE_PERMISSION_DENIED:
 		*fix = xasprintf(
 			"Either export with no_root_squash as the guide does (on %s, /etc/exports: %s  "
@@ -277,10 +288,10 @@ json_t *probe_below_json(const struct probe *p)
 {
 	json_t *o = json_object();
 	const struct probe_ladder *l = &p->ladder;
-	char by[16];
+	char by[NETADDR_STRLEN];
 
 	if (p->filter != PROBE_FILTER_NONE) {
-		ipv4_format(p->icmp_from, by, sizeof(by));
+		netaddr_format(&p->icmp_from, by, sizeof(by));
 		json_object_set_new(
 			o, "filter",
 			json_pack("{s:s, s:s, s:o, s:o, s:o}", "evidence", probe_filter_name(p->filter),

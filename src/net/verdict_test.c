@@ -61,9 +61,10 @@ static void explain_below(void **state)
 
 	(void)state;
 	assert_int_equal(ipv4_parse("100.64.0.1", &a), 0);
-	probe_init(&p, &(struct probe_opts){ .host = "srv", .addr = a, .export_path = "/opt/shared" });
+	probe_init(&p, &(struct probe_opts){ .host = "srv", .addr = netaddr_ipv4(a),
+					     .export_path = "/opt/shared" });
 	assert_int_equal(cidr_parse("100.64.0.0/10", true, &p.mesh), 0);
-	p.source = a + 2;
+	p.source = netaddr_ipv4(a + 2);
 	p.diagnosis = PROBE_FILTERED;
 	p.filter = PROBE_FILTER_ECHO;
 	words = probe_explain(&p, &fix);
@@ -78,7 +79,7 @@ static void explain_below(void **state)
 	p.filter = PROBE_FILTER_REJECT;
 	p.icmp_type = 3;
 	p.icmp_code = 13;
-	p.icmp_from = a;
+	p.icmp_from = netaddr_ipv4(a);
 	words = probe_explain(&p, &fix);
 	assert_non_null(strstr(words, "100.64.0.1 answered the connection request with an ICMP "
 				      "reject (type 3 code 13)"));
@@ -113,10 +114,10 @@ static void explain_every_diagnosis(void **state)
 
 	(void)state;
 	assert_int_equal(ipv4_parse("100.64.0.1", &a), 0);
-	probe_init(&p, &(struct probe_opts){ .host = "sfspark1", .addr = a,
+	probe_init(&p, &(struct probe_opts){ .host = "sfspark1", .addr = netaddr_ipv4(a),
 					     .export_path = "/opt/shared" });
 	assert_int_equal(cidr_parse("100.64.0.0/10", true, &p.mesh), 0);
-	assert_int_equal(ipv4_parse("100.64.0.3", &p.source), 0);
+	assert_int_equal(netaddr_parse("100.64.0.3", &p.source), 0);
 	p.source_in_mesh = true;
 	for (int d = 0; d < PROBE_N_DIAGNOSES; d++) {
 		char *fix = NULL, *words;
@@ -171,9 +172,29 @@ static void parse_target(void **state)
 	assert_str(h, "sfspark1");
 	assert_null(e);
 	free(h);
+	/* IPv6: in brackets with an export, bare or bracketed without. */
+	static const char *const v6[][3] = {
+		{ "[fd7a:115c:a1e0::1]:/opt/shared", "fd7a:115c:a1e0::1", "/opt/shared" },
+		{ "[fd7a:115c:a1e0::1]", "fd7a:115c:a1e0::1", NULL },
+		{ "fd7a:115c:a1e0::1", "fd7a:115c:a1e0::1", NULL },
+		{ "::1", "::1", NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(v6); i++) {
+		h = e = NULL;
+		assert_int_equal(net_parse_target(v6[i][0], &h, &e, &d), 0);
+		assert_str(h, v6[i][1]);
+		if (v6[i][2])
+			assert_str(e, v6[i][2]);
+		else
+			assert_null(e);
+		free(h);
+		free(e);
+	}
 	static const char *const bad[] = { "", ":/opt/shared", "100.64.0.1:", "100.64.0.1:opt",
 					   "100.64.0:/x", "host name", "h:/a/../b", "h\n:/x",
-					   "-h:/x", "[::1]:/x" };
+					   "-h:/x", "[::1:/x", "[100.64.0.1]:/x", "[::1]/x",
+					   "[::1]:", "[::1]:x", "[]:/x", "fd7a::1::2",
+					   "fd7a:115c:a1e0::1:/opt/shared", "[::ffff:1.2.3.4]" };
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		h = e = NULL;
 		d = (struct diag){ 0 };

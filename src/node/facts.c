@@ -5,6 +5,7 @@
 
 #include "core/root.h"
 #include "format/fibtrie.h"
+#include "format/ifinet6.h"
 #include "fstab/fstab.h"
 #include "format/osrelease.h"
 
@@ -93,6 +94,35 @@ static void mesh_addresses(struct node_info *n, const struct config *cfg)
 	}
 }
 
+/* This namespace's IPv6 addresses inside [mesh] range6, from /proc/net/if_inet6 (no socket):
+ * tentative or duplicate ones are not usable yet and left out. */
+static void mesh_addresses6(struct node_info *n, const struct config *cfg)
+{
+	_cleanup_free_ char *p = root_path("/proc/net/if_inet6"), *data = NULL;
+	_cleanup_free_ struct ifinet6 *all = NULL;
+	struct diag d = { 0 };
+	size_t len;
+	int r = node_read_file(n, p, 4 * 1024 * 1024, &data, &len);
+
+	if (r < 0)
+		return;
+	r = if_inet6_parse(p, data, len, &all, &d);
+	if (r < 0) {
+		node_warn_diag(n, &d);
+		return;
+	}
+	n->addrs6_known = true;
+	for (int i = 0; i < r; i++) {
+		struct netaddr a = { .family = AF_INET6 };
+		memcpy(a.v6, all[i].addr, 16);
+		if (!if_inet6_usable(&all[i]) || !cidr6_contains(&cfg->mesh6, a.v6) ||
+		    node_holds_netaddr(n, &a))
+			continue;
+		n->addrs6 = xrealloc(n->addrs6, (n->n_addrs6 + 1) * sizeof(*n->addrs6));
+		n->addrs6[n->n_addrs6++] = a;
+	}
+}
+
 /* The host name: /etc/hostname (what the distro is configured with), else the kernel's. */
 static void read_hostname(struct node_info *n)
 {
@@ -142,6 +172,7 @@ void node_detect_facts(struct node_info *n, const struct config *cfg)
 	n->tailscale_iface = root_entry_exists("/sys/class/net/tailscale0");
 	n->ts_unit = ts_unit();
 	mesh_addresses(n, cfg);
+	mesh_addresses6(n, cfg);
 }
 
 const char *node_mesh_order_option(const struct node_info *n)

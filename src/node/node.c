@@ -88,6 +88,7 @@ void node_info_free(struct node_info *n)
 	free(n->osrelease);
 	free(n->distro);
 	free(n->addrs);
+	free(n->addrs6);
 	free(n->wsl.networking_mode);
 	free(n->wsl.configured_mode);
 	free(n->wsl.wslconfig);
@@ -109,9 +110,19 @@ bool node_holds_addr(const struct node_info *n, uint32_t a)
 	return false;
 }
 
+bool node_holds_netaddr(const struct node_info *n, const struct netaddr *a)
+{
+	if (a->family == AF_INET)
+		return node_holds_addr(n, a->v4);
+	for (size_t i = 0; i < n->n_addrs6; i++)
+		if (netaddr_eq(&n->addrs6[i], a))
+			return true;
+	return false;
+}
+
 bool node_is_server(const struct node_info *n, const char *server)
 {
-	uint32_t a;
+	struct netaddr a;
 
-	return server && ipv4_parse(server, &a) == 0 && node_holds_addr(n, a);
+	return server && netaddr_parse(server, &a) == 0 && node_holds_netaddr(n, &a);
 }

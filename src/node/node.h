@@ -77,6 +77,9 @@ struct node_info {
 	bool addrs_known;        /* /proc/net/fib_trie was readable */
 	uint32_t *addrs;         /* this node's addresses inside the mesh range */
 	size_t n_addrs;
+	bool addrs6_known;       /* /proc/net/if_inet6 was readable */
+	struct netaddr *addrs6;  /* this node's usable IPv6 addresses inside [mesh] range6 */
+	size_t n_addrs6;
 	bool is_wsl; /* kind is WSL1 or WSL2: wsl is filled */
 	struct wsl_info wsl;
 	char **warnings; /* input problems met on the way, "FILE:LINE: problem" */
@@ -107,6 +110,8 @@ void node_info_free(struct node_info *n);
 
 /* n holds the mesh address a (host byte order). */
 bool node_holds_addr(const struct node_info *n, uint32_t a);
+/* n holds the mesh address a, IPv4 or IPv6. */
+bool node_holds_netaddr(const struct node_info *n, const struct netaddr *a);
 /* n holds the server address (an IPv4 literal; a name never matches): this node is the NFS
  * server, so the client's checks and repairs do not apply to it. */
 bool node_is_server(const struct node_info *n, const char *server);

@@ -100,7 +100,7 @@ int setup_client_plan(const struct setup_client *cs, size_t n_shares,
 		const struct setup_client *c = &cs[i];
 		_cleanup_free_ char *o = node_fstab_options(n, c->options);
 		fe->entries[i] = (struct fstab_entry){
-			.source = plan_own(p, xasprintf("%s:%s", c->server, c->export_path)),
+			.source = plan_own(p, config_nfs_source(c->server, c->export_path)),
 			.target = plan_own(p, xstrdup(c->mountpoint)),
 			.fstype = "nfs4",
 			.options = plan_own(p, xstrdup(o)),

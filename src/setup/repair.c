@@ -269,7 +269,7 @@ static int plan_gateways(const struct repair *rp, struct plan *p, const char *fs
 	/* Moving: the fstab entry (if any) names the new gateway, with its own export path. */
 	const char *path = fstab_src && strstr(fstab_src, ":/") ? strstr(fstab_src, ":/") + 1
 								 : rp->export_path;
-	g->new_source = xasprintf("%s:%s", g->server, path);
+	g->new_source = config_nfs_source(g->server, path);
 	g->repoint = fstab_src != NULL;
 	plan_right(p, "repair.gateway", "share %s: %s: moving the client to %s",
 		   rp->share ? rp->share : "default", c.reason, g->server);
@@ -352,7 +352,7 @@ static void plan_mount(const struct repair *rp, const struct node_info *n, struc
 		const char *argv[] = { "mount", rp->mountpoint, NULL };
 		plan_add_run(p, "repair.mount", t, argv);
 	} else {
-		_cleanup_free_ char *src = xasprintf("%s:%s", rp->server, rp->export_path);
+		_cleanup_free_ char *src = config_nfs_source(rp->server, rp->export_path);
 		_cleanup_free_ char *o = mount_options_kernel(rp->options);
 		const char *argv[] = { "mount", "-t", "nfs4", "-o", *o ? o : "defaults", src,
 				       rp->mountpoint, NULL };

@@ -11,15 +11,45 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-/* The clients argument: a CIDR range inside the mesh, or anything wider with --force. */
-static int check_clients(const struct setup_server *s, struct diag *diag)
+/* One range of the clients argument: IPv4 inside [mesh] range, IPv6 inside [mesh] range6
+ * (the tailnet's fd7a:115c:a1e0::/48), or anything wider with --force. */
+static int check_client(const struct setup_server *s, const char *item, struct diag *diag)
+{
+	struct cidr6 c6;
+	char mesh6[64] = "";
+	int r;
+
+	if (!strchr(item, ':'))
+		return -ENOENT; /* not IPv6: the IPv4 rules */
+	if (s->mesh6)
+		cidr6_format(s->mesh6, mesh6, sizeof(mesh6));
+	r = cidr6_parse(item, true, &c6);
+	if (r == -EDOM)
+		return diag_set(diag, NULL, 0,
+				"--clients \"%s\" has host bits set (did you mean the network address?)",
+				item), -EDOM;
+	if (r < 0 || !strchr(item, '/'))
+		return diag_set(diag, NULL, 0,
+				"--clients \"%s\" is not an IPv4 or IPv6 CIDR range (or '*' with --force)",
+				item), -EDOM;
+	if ((!s->mesh6 || !cidr6_within(&c6, s->mesh6)) && !s->force)
+		return diag_set(diag, NULL, 0,
+				"--clients %s is not inside the mesh's IPv6 range %s: hosts outside the "
+				"mesh could mount the share; give a range inside it, or --force",
+				item, mesh6[0] ? mesh6 : "(none)"), -EDOM;
+	return 0;
+}
+
+static int check_one(const struct setup_server *s, const char *item, struct diag *diag)
 {
 	struct cidr c;
 	char mesh[32];
-	int r;
+	int r = check_client(s, item, diag);
 
+	if (r != -ENOENT)
+		return r;
 	cidr_format(s->mesh, mesh, sizeof(mesh));
-	if (streq(s->clients, "*")) {
+	if (streq(item, "*")) {
 		if (!s->force)
 			return diag_set(diag, NULL, 0,
 					"--clients '*' exports to every host that can reach this server, "
@@ -27,20 +57,50 @@ static int check_clients(const struct setup_server *s, struct diag *diag)
 					mesh), -EDOM;
 		return 0;
 	}
-	r = cidr_parse(s->clients, true, &c);
+	r = cidr_parse(item, true, &c);
 	if (r == -EDOM)
 		return diag_set(diag, NULL, 0,
 				"--clients \"%s\" has host bits set (did you mean the network address?)",
-				s->clients), -EDOM;
+				item), -EDOM;
 	if (r < 0)
 		return diag_set(diag, NULL, 0,
-				"--clients \"%s\" is not an IPv4 CIDR range (or '*' with --force)",
-				s->clients), -EDOM;
+				"--clients \"%s\" is not an IPv4 or IPv6 CIDR range (or '*' with --force)",
+				item), -EDOM;
 	if (!cidr_within(&c, s->mesh) && !s->force)
 		return diag_set(diag, NULL, 0,
 				"--clients %s is not inside the mesh %s: hosts outside the mesh could "
 				"mount the share; give a range inside it, or --force",
-				s->clients, mesh), -EDOM;
+				item, mesh), -EDOM;
+	return 0;
+}
+
+#define SETUP_MAX_CLIENTS 4
+
+/* The clients argument: one range, or a comma-separated list of them ("100.64.0.0/10,
+ * fd7a:115c:a1e0::/48"), each inside the mesh, or anything wider with --force. */
+static int check_clients(const struct setup_server *s, struct diag *diag)
+{
+	const char *clients = s->clients;
+	_cleanup_free_ char *copy = xstrdup(clients);
+	char *save = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!*clients || clients[strlen(clients) - 1] == ',' || strstr(clients, ",,") ||
+	    clients[0] == ',' || strpbrk(clients, " \t"))
+		return diag_set(diag, NULL, 0,
+				"--clients \"%s\": one range, or ranges separated by commas, without "
+				"blanks", clients), -EDOM;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (++n > SETUP_MAX_CLIENTS)
+			return diag_set(diag, NULL, 0, "--clients: more than %d ranges",
+					SETUP_MAX_CLIENTS), -EDOM;
+		if (streq(t, "*") && strchr(clients, ','))
+			return diag_set(diag, NULL, 0,
+					"--clients: '*' is everyone, alone or not at all"), -EDOM;
+		if ((r = check_one(s, t, diag)) < 0)
+			return r;
+	}
 	return 0;
 }
 
@@ -95,26 +155,36 @@ struct exports_edit {
 	char *shown; /* as on the node */
 	size_t n;
 	const char *path[SETUP_MAX_EXPORTS];
-	char *token;
+	char *token; /* "RANGE(opts)", one per range of --clients, separated by blanks */
 };
 
+/* Each client token in turn, each edit on the result of the one before. */
 static int exports_edit_fn(void *userdata, const char *old, size_t len, bool exists,
 			   struct buf *out, struct diag *diag)
 {
 	const struct exports_edit *e = userdata;
-	struct buf cur = { 0 };
+	_cleanup_free_ char *tokens = NULL;
+	struct buf in = { 0 };
 	int r = 0;
 
 	(void)exists;
-	buf_append(&cur, old, len);
+	buf_append(&in, old, len);
 	for (size_t i = 0; i < e->n && r == 0; i++) {
-		struct buf next = { 0 };
-		r = exports_set_client(e->file, cur.data ? cur.data : "", cur.len, e->path[i],
-				       e->token, i + 1 == e->n ? out : &next, diag);
-		buf_free(&cur);
-		cur = next;
+		char *save = NULL;
+		free(tokens);
+		tokens = xstrdup(e->token);
+		for (char *t = strtok_r(tokens, " ", &save); t && r == 0;
+		     t = strtok_r(NULL, " ", &save)) {
+			struct buf next = { 0 };
+			r = exports_set_client(e->file, in.data ? in.data : "", in.len, e->path[i], t,
+					       &next, diag);
+			buf_free(&in);
+			in = next;
+		}
 	}
-	buf_free(&cur);
+	if (r == 0)
+		buf_append(out, in.data ? in.data : "", in.len);
+	buf_free(&in);
 	return r;
 }
 
@@ -198,8 +268,15 @@ static int plan_kernel(struct plan *p, const struct setup_server *s, const struc
 	/* Each export's file (the first that has it, else the drop-in); one edit per file. */
 	struct exports_edit *edits[SETUP_MAX_EXPORTS];
 	size_t n_edits = 0;
-	_cleanup_free_ char *token = xasprintf("%s(rw,sync,no_subtree_check,%s)", s->clients,
-					       s->root_squash ? "root_squash" : "no_root_squash");
+	/* One client token per range: exports(5) takes an IPv6 network as it is
+	 * ("fd7a:115c:a1e0::/48(rw,...)"). */
+	struct buf tokens = { 0 };
+	_cleanup_free_ char *list = xstrdup(s->clients);
+	char *save = NULL;
+	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		buf_printf(&tokens, "%s%s(rw,sync,no_subtree_check,%s)", tokens.len ? " " : "", t,
+			   s->root_squash ? "root_squash" : "no_root_squash");
+	_cleanup_free_ char *token = tokens.data;
 	bool dropin_dir = false, changed = false, missing = false;
 	for (size_t i = 0; i < s->n_exports; i++) {
 		r = choose_exports_file(p, s, s->exports[i], &chosen, diag);

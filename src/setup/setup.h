@@ -57,7 +57,7 @@ struct setup_server {
 	 * ganesha configuration with one EXPORT each. 1..SETUP_MAX_EXPORTS. */
 	const char *const *exports;
 	size_t n_exports;
-	const char *clients; /* "A.B.C.D/N" or "*" */
+	const char *clients; /* "A.B.C.D/N", an IPv6 "ADDR/N", a comma-separated list of them, or "*" */
 	const struct cidr *mesh;
 	const struct cidr6 *mesh6; /* the tailnet's IPv6 range, or NULL */
 	enum setup_backend backend;

@@ -16,12 +16,14 @@ void setup_verify_judge(const char *server, const char *export_path, const struc
 	if (!p) {
 		c = report_add(r, "setup.verify", CHECK_SKIP,
 			       "not verified: --root names another machine's files, not this network");
-		check_set_fix(c, "on that machine: meshnfs probe %s:%s", server, export_path);
+		_cleanup_free_ char *target = config_nfs_source(server, export_path);
+		check_set_fix(c, "on that machine: meshnfs probe %s", target);
 		return;
 	}
 	summary = probe_explain(p, &fix);
+	_cleanup_free_ char *target = config_nfs_source(server, export_path);
 	c = report_add(r, "setup.verify", p->diagnosis == PROBE_OK ? CHECK_OK : CHECK_FAIL,
-		       "meshnfs probe %s:%s: %s", server, export_path, summary);
+		       "meshnfs probe %s: %s", target, summary);
 	c->ms = p->ms;
 	struct buf steps = { 0 };
 	buf_append(&steps, "", 0);
@@ -80,8 +82,8 @@ void repair_verify_judge(const struct repair *rp, bool mounted_again, int health
 	}
 	c = report_add(r, "repair.verify", CHECK_FAIL, "%s is still %s after the repair (%s)",
 		       rp->mountpoint, mount_health_state_name(h->state), mount_step_name(h->step));
-	check_set_fix(c, "meshnfs doctor   (then: meshnfs probe %s:%s)", rp->server,
-		      rp->export_path);
+	_cleanup_free_ char *target = config_nfs_source(rp->server, rp->export_path);
+	check_set_fix(c, "meshnfs doctor   (then: meshnfs probe %s)", target);
 }
 
 void repair_verify(const struct repair *rp, const struct plan *p, struct report *r)

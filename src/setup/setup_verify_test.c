@@ -22,7 +22,7 @@ static void setup_verify_words(void **state)
 
 	/* Refused: fail, the steps in the detail, the probe's fix. */
 	probe_init(&p, &(struct probe_opts){ .host = "100.64.0.1", .export_path = "/opt/shared" });
-	p.source = 1;
+	p.source = netaddr_ipv4(1);
 	p.steps[PROBE_ROUTE] = (struct probe_step){ .status = STEP_OK, .detail = xstrdup("fine") };
 	p.steps[PROBE_TCP] = (struct probe_step){ .status = STEP_FAIL,
 						  .detail = xstrdup("connection refused") };

@@ -105,12 +105,12 @@ static void day(time_t t, char *buf, size_t size)
 static void warn_offline_answering(struct status *st, const struct status_row *r)
 {
 	const struct mesh_node *n = r->node;
-	char seen[40], addr[16];
+	char seen[40], addr[NETADDR_STRLEN];
 
 	if (n->online != MESH_NO || n->via || !status_row_answered(st, r))
 		return;
 	day(n->last_seen, seen, sizeof(seen));
-	ipv4_format(st->targets[r->target].addr, addr, sizeof(addr));
+	netaddr_format(&st->targets[r->target].addr, addr, sizeof(addr));
 	status_warn(st, STATUS_W_OFFLINE_ANSWERING, r->name,
 		    xasprintf("On the machine that holds %s now: tailscale status. If the "
 			      "control plane's node is a left-over, remove it (Headscale: headscale "
@@ -130,13 +130,13 @@ static void warn_servers(struct status *st)
 	for (size_t i = 0; i < st->n_rows; i++) {
 		const struct status_row *r = &st->rows[i];
 		const struct status_target *t = status_row_target(st, r);
-		char addr[16];
+		char addr[NETADDR_STRLEN];
 		/* A cut server has no verdict: warn_not_probed counts it. */
 		if (r->role != STATUS_ROLE_SERVER || !t || seen[r->target] ||
 		    t->p.diagnosis == PROBE_OK || t->p.diagnosis == PROBE_CUT)
 			continue;
 		seen[r->target] = true;
-		ipv4_format(t->addr, addr, sizeof(addr));
+		netaddr_format(&t->addr, addr, sizeof(addr));
 		char *fix = NULL, *why = probe_explain(&t->p, &fix);
 		if (t->p.diagnosis == PROBE_UNREACHABLE)
 			status_warn(st, STATUS_W_SERVER_UNREACHABLE, r->name, fix,

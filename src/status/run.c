@@ -17,14 +17,14 @@
 static void arm(struct status *st, struct status_target *t, bool full, int total_ms)
 {
 	const struct config *c = st->o.cfg;
-	char host[16];
+	char host[NETADDR_STRLEN];
 
-	ipv4_format(t->addr, host, sizeof(host));
+	netaddr_format(&t->addr, host, sizeof(host));
 	probe_init(&t->p, &(struct probe_opts){ .host = host, .addr = t->addr,
 						 .export_path = !full	      ? NULL
 								: t->export_path ? t->export_path
 										 : c->export_path,
-						 .mesh = c->mesh, .step_ms = st->o.timeout_ms,
+						 .mesh = c->mesh, .mesh6 = c->mesh6, .step_ms = st->o.timeout_ms,
 						 .total_ms = total_ms, .no_write = st->o.no_write,
 						 .gate = &st->gate, .patient = t->online });
 	t->full = full;

@@ -36,7 +36,7 @@ enum status_role {
 };
 
 struct status_target {
-	uint32_t addr;         /* IPv4, host byte order */
+	struct netaddr addr;   /* the node's IPv4 mesh address, else its IPv6 one (range6) */
 	struct probe p;
 	bool full;             /* the probe is (now) the whole ladder */
 	bool expected_server;  /* configured as the server: whole ladder from the start */

@@ -25,8 +25,8 @@ void status_warn(struct status *st, enum status_warning_kind k, const char *node
 
 static bool names_node(const struct mesh_node *n, const char *host)
 {
-	uint32_t a;
-	return ipv4_parse(host, &a) == 0 ? mesh_node_has_ip(n, host) : mesh_node_named(n, host);
+	struct netaddr a;
+	return netaddr_parse(host, &a) == 0 ? mesh_node_has_ip(n, host) : mesh_node_named(n, host);
 }
 
 /* Is n a configured server? [nodes] role server, [server] address names it, or it is one of
@@ -49,10 +49,10 @@ static bool is_configured_server(const struct mesh_node *n, const struct config 
 	return false;
 }
 
-static size_t target_for(struct status *st, uint32_t addr, bool expected)
+static size_t target_for(struct status *st, struct netaddr addr, bool expected)
 {
 	for (size_t i = 0; i < st->n_targets; i++)
-		if (st->targets[i].addr == addr) {
+		if (netaddr_eq(&st->targets[i].addr, &addr)) {
 			st->targets[i].expected_server |= expected;
 			return i;
 		}
@@ -67,6 +67,7 @@ static void add_row(struct status *st, const struct mesh_node *n, bool expected)
 {
 	const struct config *c = st->o.cfg;
 	struct status_row *r;
+	struct netaddr a6 = { 0 };
 	uint32_t a;
 
 	st->rows = xrealloc(st->rows, (st->n_rows + 1) * sizeof(*st->rows));
@@ -77,8 +78,14 @@ static void add_row(struct status *st, const struct mesh_node *n, bool expected)
 	r->self = l->first_is_self && l->n &&
 		  (n == &l->nodes[0] || (n->via && streq(n->via, mesh_node_display_name(&l->nodes[0]))));
 	mesh_path_copy(&r->path, &n->path);
-	if (mesh_node_ipv4_in(n, &c->mesh, &a) == 0) {
-		r->target = target_for(st, a, expected);
+	/* Its IPv4 mesh address; a node with none (an IPv6-only tailnet node) by its IPv6 one. */
+	for (size_t k = 0; k < n->n_ips && !a6.family; k++)
+		if (netaddr_parse(n->ips[k], &a6) < 0 || a6.family != AF_INET6 ||
+		    !cidr6_contains(&c->mesh6, a6.v6))
+			a6 = (struct netaddr){ 0 };
+	if (mesh_node_ipv4_in(n, &c->mesh, &a) == 0 || a6.family) {
+		r->target = target_for(st, a6.family && mesh_node_ipv4_in(n, &c->mesh, &a) < 0
+						   ? a6 : netaddr_ipv4(a), expected);
 		/* Online to the control plane, and not known to be reached straight (a direct path
 		 * with recent traffic has its handshake done): its silence is waited out. */
 		st->targets[r->target].online |= n->online == MESH_YES &&
@@ -87,14 +94,6 @@ static void add_row(struct status *st, const struct mesh_node *n, bool expected)
 	}
 	char range[20];
 	cidr_format(&c->mesh, range, sizeof(range));
-	for (size_t k = 0; k < n->n_ips; k++)
-		if (cidr6_text_within(n->ips[k], &c->mesh6)) {
-			/* A mesh node all the same: say what is not done, not that it is outside. */
-			r->not_probed = xasprintf("only an IPv6 mesh address (%s): the NFS probe speaks "
-						  "IPv4 only, no IPv4 address in %s",
-						  n->ips[k], range);
-			return;
-		}
 	r->not_probed = xasprintf("no IPv4 address in the mesh range %s", range);
 }
 
@@ -102,14 +101,14 @@ static void add_row(struct status *st, const struct mesh_node *n, bool expected)
  * its own, probed all the same (a name is resolved within the timeout). Its index. */
 static size_t add_unlisted(struct status *st, struct mesh_node *s, const char *host)
 {
-	char err[300] = "", addr[16];
-	uint32_t a;
+	char err[300] = "", addr[NETADDR_STRLEN];
+	struct netaddr a;
 
 	s->name = xstrdup(host);
 	s->role = xstrdup("server");
 	if (net_resolve(host, st->o.timeout_ms < 2000 ? st->o.timeout_ms : 2000, &a, err,
 			sizeof(err)) == 0) {
-		ipv4_format(a, addr, sizeof(addr));
+		netaddr_format(&a, addr, sizeof(addr));
 		mesh_node_add_ip(s, addr);
 	}
 	add_row(st, s, true);
@@ -195,8 +194,8 @@ static void plan_shares(struct status *st)
 void status_plan(struct status *st, const struct mesh_nodes *nodes, const struct status_opts *o)
 {
 	const struct config *c = o->cfg;
-	uint32_t a;
-	bool server_is_ip = c->server && ipv4_parse(c->server, &a) == 0, listed = false;
+	struct netaddr a;
+	bool server_is_ip = c->server && netaddr_parse(c->server, &a) == 0, listed = false;
 
 	*st = (struct status){ .nodes = nodes, .o = *o };
 	for (size_t i = 0; i < nodes->n_warnings; i++)

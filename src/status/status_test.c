@@ -34,9 +34,9 @@ static struct mesh_node *node(struct mesh_nodes *l, const char *name, const char
 static void fake(struct status *st, size_t row, enum probe_diagnosis d, bool tcp_ok, int64_t tcp_ms)
 {
 	struct status_target *t = &st->targets[st->rows[row].target];
-	char host[16];
+	char host[NETADDR_STRLEN];
 
-	ipv4_format(t->addr, host, sizeof(host));
+	netaddr_format(&t->addr, host, sizeof(host));
 	probe_free(&t->p);
 	probe_init(&t->p, &(struct probe_opts){ .host = host, .addr = t->addr,
 						 .export_path = "/opt/shared", .mesh = st->o.cfg->mesh });
@@ -82,14 +82,15 @@ static void roles(void **state)
 	node(&l, "v6only", "fd7a:115c:a1e0::9", NULL, MESH_YES);
 	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1000 });
 	assert_int_equal(st.n_rows, 7);
-	/* One probe per address: the distro shares its host's; no IPv4 in the mesh: none. */
-	assert_int_equal(st.n_targets, 5);
+	/* One probe per address: the distro shares its host's; a node with only a tailnet IPv6
+	 * address is probed on it. */
+	assert_int_equal(st.n_targets, 6);
 	assert_int_equal(st.rows[1].target, st.rows[2].target);
-	assert_int_equal(st.rows[6].target, SIZE_MAX);
-	/* A tailnet IPv6 address only: a mesh node, not probed (the probe speaks IPv4). */
-	assert_non_null(strstr(st.rows[6].not_probed, "only an IPv6 mesh address (fd7a:115c:a1e0::9): "
-						      "the NFS probe speaks IPv4 only, no IPv4 "
-						      "address in 100.64.0.0/10"));
+	assert_true(st.rows[6].target != SIZE_MAX);
+	assert_null(st.rows[6].not_probed);
+	char a6[NETADDR_STRLEN];
+	netaddr_format(&st.targets[st.rows[6].target].addr, a6, sizeof(a6));
+	assert_str(a6, "fd7a:115c:a1e0::9");
 	assert_true(st.rows[0].expected_server);
 	assert_true(st.targets[st.rows[0].target].expected_server);
 	fake(&st, 0, PROBE_OK, true, 3);
@@ -97,6 +98,7 @@ static void roles(void **state)
 	fake(&st, 3, PROBE_REFUSED, false, 4);
 	fake(&st, 4, PROBE_OK, true, 5); /* a second NFS server nobody configured */
 	fake(&st, 5, PROBE_UNREACHABLE, false, 0);
+	fake(&st, 6, PROBE_REFUSED, false, 6);
 	status_judge(&st);
 	assert_int_equal(st.rows[0].role, STATUS_ROLE_SERVER);
 	assert_int_equal(st.rows[1].role, STATUS_ROLE_WINDOWS);

@@ -53,7 +53,7 @@ C "conf: a share without an export" debian12 $CONF '[share models]\nservers = 10
 C "conf: two shares on one mount point" debian12 $CONF '[share a]\nexport = /srv/a\nmountpoint = /mnt/x\n[share b]\nexport = /srv/b\nmountpoint = //mnt/x\n' 65 'meshnfs.conf:6: mount point //mnt/x used twice: \[share b\] and \[share a\]'
 C "conf: an export used twice" debian12 $CONF '[share a]\nexport = /srv/a\n[share b]\nexport = /srv/a/\nmountpoint = /mnt/b\n' 65 'meshnfs.conf:4: export 100\.64\.0\.1:/srv/a/ used twice: \[share b\] and \[share a\]'
 C "conf: an escape sequence in a share name" debian12 $CONF "[share x${ESC}]\nexport = /srv/a\n" 65 'meshnfs.conf:1: (text after section header|invalid section name)'
-C "conf: a gateway list with an empty item" debian12 $CONF '[share a]\nservers = gw1, ,gw2\nexport = /srv/a\n' 65 'meshnfs.conf:2: servers: "gw1, ,gw2" is not an IPv4 address or host name'
+C "conf: a gateway list with an empty item" debian12 $CONF '[share a]\nservers = gw1, ,gw2\nexport = /srv/a\n' 65 'meshnfs.conf:2: servers: "gw1, ,gw2" is not an IP address or host name'
 C "conf: a bidi override in a node name" debian12 $CONF '[nodes]\nsfspark1\xe2\x80\xae = 100.64.0.1\n' 65 'meshnfs.conf:2: invalid key "sfspark1\\u202e"'
 C "conf: a C1 CSI in a node name" debian12 $CONF '[nodes]\na\xc2\x9b31m = server\n' 65 'meshnfs.conf:2: invalid key "a\\u009b31m'
 C "conf: an over-long line" debian12 $CONF "[server]\naddress = $(printf '%*s' 5000 '' | tr ' ' a)\n" 65 'meshnfs.conf:2: line longer than'
@@ -127,6 +127,12 @@ FIB=proc/net/fib_trie
 C "fib_trie: a bad leaf address" debian12 $FIB 'Main:\n  |-- 100.64.0.300\n' 1 'fib_trie:2: bad leaf address "100\.64\.0\.300"'
 C "fib_trie: an unexpected line" debian12 $FIB 'Main:\n  +-- 0.0.0.0/0 3 0 5\nhello world\n' 1 'fib_trie:3: unexpected line "hello world"'
 C "fib_trie: an escape sequence" debian12 $FIB "Main:\n  |-- ${ESC}]0;x\007\n" 1 'fib_trie:2: bad leaf address "\\x1b\]0;x\\a"'
+
+# --- /proc/net/if_inet6: lenient, warning FILE:LINE ---
+IF6=proc/net/if_inet6
+C "if_inet6: a short address" debian12 $IF6 'fd7a115ca1e0 05 80 00 80 tailscale0\n' 1 'if_inet6:1: expected 32 hex digits of an IPv6 address in "fd7a115ca1e0 05 80 00 80 tailscale0"'
+C "if_inet6: a prefix beyond 128" debian12 $IF6 '00000000000000000000000000000001 01 80 10 80 lo\nfd7a115ca1e000000000000000000001 05 ff 00 80 tailscale0\n' 1 'if_inet6:2: bad prefix length'
+C "if_inet6: an escape sequence as the device" debian12 $IF6 "fd7a115ca1e000000000000000000001 05 80 00 80 ${ESC}]0;x\007\n" 1 'if_inet6:1: bad interface name in "fd7a115ca1e000000000000000000001 05 80 00 80 \\x1b\]0;x\\a"'
 C "fib_trie: a NUL byte" debian12 $FIB 'Main:\n  |-- 100.64.0.1\0\n' 1 'fib_trie:2: line is not fib_trie output'
 C "fib_trie: an over-long line" debian12 $FIB "Main:\n$(printf '%*s' 400 '' | tr ' ' x)\n" 1 'fib_trie:2: line is not fib_trie output'
 

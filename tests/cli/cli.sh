@@ -72,7 +72,7 @@ run "$MESHNFS" --root "$T" env
 check_match "relative mount point is refused" "meshnfs.conf:2: mountpoint: \"opt/shared\" is not an absolute path" "$ERR"
 printf '[server]\naddress = 100.64.0\n' >"$T/etc/meshnfs.conf"
 run "$MESHNFS" --root "$T" env
-check_match "a truncated address is refused" "meshnfs.conf:2: address: \"100.64.0\" is not an IPv4 address or host name" "$ERR"
+check_match "a truncated address is refused" "meshnfs.conf:2: address: \"100.64.0\" is not an IP address or host name" "$ERR"
 printf '[mesh]\nrange = 100.64.0.1/10\n' >"$T/etc/meshnfs.conf"
 run "$MESHNFS" --root "$T" env
 check_match "host bits in the range are refused" "host bits set" "$ERR"

@@ -5,7 +5,7 @@
 # address (the ts-paths recording's nas6). Fixture roots copied and edited at run time; files
 # only (--root), status in an empty network namespace.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 13
+plan 35
 R=$FIXTURES/roots
 mk_tmpdir T
 root() { local d; d=$(mktemp -d "$T/root.XXXXXX"); cp -a "$R/$2/." "$d/"; printf -v "$1" '%s' "$d"; }
@@ -47,10 +47,60 @@ check_match "clientaddr in the tailnet's IPv6 range: said so" "clientaddr=fd7a:1
 check_no_match "clientaddr in the tailnet's IPv6 range: not outside" "outside" \
 	"$(jget '.checks[]|select(.id=="mount.present")|.summary')"
 
-# status: a node with only a tailnet IPv6 address is listed with it (ts-paths: nas6).
+# status: a node with only a tailnet IPv6 address is listed and probed on it (ts-paths: nas6).
 empty_netns NS
 fake_windows ts-paths:mirrored wslinfo cmd.exe wslpath tailscale.exe netstat.exe
 run host_view "$NS" "$R/wsl2-mirrored" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --json status
 check_eq "status: the IPv6-only node and its address" "fd7a:115c:a1e0::9" "$(jget '.nodes[]|select(.name=="nas6")|.ips|join(" ")')"
-check_match "status: why it is not probed, as a mesh node" "only an IPv6 mesh address \\(fd7a:115c:a1e0::9\\): the NFS probe speaks IPv4 only" \
-	"$(jget '.nodes[]|select(.name=="nas6")|.not_probed')"
+check_eq "status: the IPv6-only node is probed on its IPv6 address" "fd7a:115c:a1e0::9" \
+	"$(jget '.nodes[]|select(.name=="nas6")|select(.not_probed==null)|.address')"
+
+# setup server --clients: an IPv6 range of the tailnet, alone or in a list with the IPv4 one;
+# the default stays the guide's IPv4 range (the guide's line, already right on a server set
+# up by the guide). Kernel exports get one token per range, ganesha one Clients list.
+fake_system systemctl exportfs service apt-get ganesha.nfsd
+H() { host_view "$NS" "$1" env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" "${@:2}"; }
+OPTS='(rw,sync,no_subtree_check,no_root_squash)'
+root K server-kernel
+run H "$K" setup server --clients "100.64.0.0/10,fd7a:115c:a1e0::/48"
+check_eq "setup server --clients v4,v6: only the live probe fails" "2 fail=setup.verify warn=yes" "$(outcome)"
+check_eq "setup server --clients v4,v6: one line, a token per range" \
+	"/opt/shared  100.64.0.0/10$OPTS fd7a:115c:a1e0::/48$OPTS" "$(cat "$K/etc/exports.d/meshnfs.exports")"
+before=$(tree_state "$K")
+run H "$K" setup server --clients "100.64.0.0/10,fd7a:115c:a1e0::/48" --dry-run
+check_match "setup server --clients v4,v6 again: the exports already right" "exports /opt/shared to 100.64.0.0/10" "$OUT"
+check_eq "setup server --clients v4,v6 again: nothing changed" "$before" "$(tree_state "$K")"
+root K6 server-kernel
+run H "$K6" setup server --clients fd7a:115c:a1e0::/64
+check_eq "setup server --clients IPv6 only: exported" "/opt/shared  fd7a:115c:a1e0::/64$OPTS" "$(cat "$K6/etc/exports.d/meshnfs.exports")"
+for bad in "2001:db8::/32|not inside the mesh's IPv6 range fd7a:115c:a1e0::/48.*--force" \
+	"fd7a:115c:a1e0::1/48|host bits set" "fd7a:115c:a1e0::1|not an IPv4 or IPv6 CIDR range" \
+	"100.64.0.0/10, fd7a:115c:a1e0::/48|without blanks" "100.64.0.0/10,,fd7a::/16|without blanks" \
+	"*,100.64.0.0/10|alone or not at all"; do
+	root W server-kernel
+	before=$(tree_state "$W")
+	run H "$W" setup server --clients "${bad%%|*}"
+	check_eq "setup server --clients '${bad%%|*}': refused (64), nothing changed" "64 $before" "$RC $(tree_state "$W")"
+	check_match "setup server --clients '${bad%%|*}': says why" "${bad#*|}" "$ERR"
+done
+root G server-ganesha
+run H "$G" setup server --backend ganesha --clients "100.64.0.0/10,fd7a:115c:a1e0::/48"
+check_match "ganesha: both ranges in Clients" "Clients = 100.64.0.0/10,fd7a:115c:a1e0::/48;" "$(cat "$G/etc/ganesha/ganesha.conf")"
+
+# setup client with an IPv6 server: the fstab source in brackets, as mount.nfs reads it.
+run "$MESHNFS" --root "$R/debian12" setup client --server fd7a:115c:a1e0::1 --dry-run
+check_match "setup client --server IPv6: the plan's title in brackets" '^Plan: mount \[fd7a:115c:a1e0::1\]:/opt/shared on ' "$OUT"
+check_match "setup client --server IPv6: fstab gets [ADDR]:/opt/shared" $'\n +\\+\\[fd7a:115c:a1e0::1\\]:/opt/shared +/opt/shared +nfs4 ' "$OUT"
+
+# This node's IPv6 mesh addresses from /proc/net/if_inet6 under --root: inside range6, usable
+# (a tentative one, flags 0xc0, is not yet), neither loopback nor link-local.
+root E debian12
+printf '%s\n' 'fd7a115ca1e000000000000000000003 05 80 00 80 tailscale0' \
+	'fd7a115ca1e000000000000000000007 05 80 00 c0 tailscale0' \
+	'00000000000000000000000000000001 01 80 10 80       lo' \
+	'fe8000000000000000fc00fffe000001 04 40 20 80     eth0' >"$E/proc/net/if_inet6"
+run "$MESHNFS" --root "$E" --json env
+check_eq "env --root: IPv6 mesh addresses from if_inet6 after the IPv4 one (fib_trie)" \
+	"100.64.0.2 fd7a:115c:a1e0::3" "$(jget '.node.mesh_addresses | join(" ")')"
+run "$MESHNFS" --root "$E" --no-color env
+check_match "env --root: the human row lists it" "mesh addresses +.*fd7a:115c:a1e0::3" "$OUT"

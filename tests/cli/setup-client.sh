@@ -146,7 +146,7 @@ check_match "wsl1: says why" "WSL1 has no Linux kernel" "$ERR"
 run M --root "$T" setup client --server 100.64.0 --dry-run
 check_eq "bad --server: exit 64" 64 "$RC"
 check_match "bad --server: said as the configuration says it" \
-	'--server: "100.64.0" is not an IPv4 address or host name' "$ERR"
+	'--server: "100.64.0" is not an IP address or host name' "$ERR"
 run M --root "$T" setup client --mountpoint relative --dry-run
 check_eq "bad --mountpoint: exit 64" 64 "$RC"
 run M --root "$T" setup client --mountpoint / --dry-run
