@@ -393,12 +393,7 @@ char *setup_ganesha_conf(const char *const *exports, size_t n, const char *clien
 		   NODE_GANESHA_MARKER "\n"
 		   "# meshnfs rewrites this file; the previous version is kept as ganesha.conf%s.\n"
 		   "# %s NFSv4-only export%s over TCP, as the mesh guide's kernel export.\n"
-		   "NFS_CORE_PARAM {\n"
-		   "\tProtocols = 4;\n"
-		   "\tEnable_UDP = false;\n"
-		   "\tEnable_NLM = false;\n"
-		   "\tEnable_RQUOTA = false;\n"
-		   "}\n"
+		   SETUP_GANESHA_CORE
 		   "NFSv4 {\n"
 		   "\t# No grace period after a start: clients get service at once; open and lock\n"
 		   "\t# state is not reclaimed after a restart (the share has no lock manager).\n"

@@ -100,6 +100,16 @@ char *setup_ganesha_conf(const char *const *exports, size_t n, const char *clien
  * block with fsal as its inner lines ("\t\tName = VFS;\n"...), clients read-write. The values
  * must be quotable (the callers check). What setup server (VFS) and the CephFS gateway
  * (CEPH) share. */
+/* ganesha's NFS_CORE_PARAM block of every configuration setup writes: NFSv4 only, over TCP,
+ * as the mesh guide's kernel export (no UDP, NLM or RQUOTA). */
+#define SETUP_GANESHA_CORE                                                                        \
+	"NFS_CORE_PARAM {\n"                                                                       \
+	"\tProtocols = 4;\n"                                                                       \
+	"\tEnable_UDP = false;\n"                                                                  \
+	"\tEnable_NLM = false;\n"                                                                  \
+	"\tEnable_RQUOTA = false;\n"                                                               \
+	"}\n"
+
 void setup_ganesha_export(struct buf *b, unsigned id, const char *path, const char *pseudo,
 			  bool root_squash, const char *fsal, const char *clients);
 /* The step that installs pkgs (space-separated, at most three) because program is missing:

@@ -42,12 +42,7 @@ char *setup_ganesha_ceph_conf(const struct setup_server *s)
 		NODE_GANESHA_MARKER "\n"
 		"# meshnfs rewrites this file; the previous version is kept as ganesha.conf%s.\n"
 		"# Backend ceph: CephFS \"%s\" through FSAL_CEPH, one NFSv4-only export over TCP.\n"
-		"NFS_CORE_PARAM {\n"
-		"\tProtocols = 4;\n"
-		"\tEnable_UDP = false;\n"
-		"\tEnable_NLM = false;\n"
-		"\tEnable_RQUOTA = false;\n"
-		"}\n"
+		SETUP_GANESHA_CORE
 		"NFSv4 {\n"
 		"\t# NFSv4 client records in RADOS (RADOS_KV below), grace periods shared by\n"
 		"\t# every gateway of the file system through its grace database.\n"

@@ -3,7 +3,7 @@
 # files: nothing runs, the cluster's commands are listed), and the key file's permissions.
 # The live side (a real cluster) is tests/ceph/gateway.sh.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 24
+plan 23
 empty_netns NS
 M() { ip netns exec "$NS" "$MESHNFS" "$@"; }
 
