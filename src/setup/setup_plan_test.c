@@ -275,8 +275,10 @@ static struct cidr mesh;
 static struct setup_server server_args(enum setup_backend b)
 {
 	assert_int_equal(cidr_parse("100.64.0.0/10", true, &mesh), 0);
-	return (struct setup_server){ .export_path = "/opt/shared", .clients = "100.64.0.0/10",
-				      .mesh = &mesh, .backend = b, .timeout_ms = 5000 };
+	static const char *const one[] = { "/opt/shared" };
+	return (struct setup_server){ .export_path = one[0], .exports = one, .n_exports = 1,
+				      .clients = "100.64.0.0/10", .mesh = &mesh, .backend = b,
+				      .timeout_ms = 5000 };
 }
 
 static void server_kernel_fresh(void **state)
@@ -387,7 +389,7 @@ static void server_refused(void **state)
 		{ "*", NULL, true, 0 },
 		{ "10.0.0.0/8", "is not inside the mesh 100.64.0.0/10", false, -EDOM },
 		{ "100.64.0.1/10", "has host bits set", false, -EDOM },
-		{ "mesh", "is not an IPv4 CIDR range", false, -EDOM },
+		{ "mesh", "is not an IPv4 or IPv6 CIDR range", false, -EDOM },
 		{ "100.64.0.0/16", NULL, false, 0 },
 	};
 
@@ -406,8 +408,10 @@ static void server_refused(void **state)
 		}
 		plan_free(&p);
 	}
+	static const char *const relative[] = { "opt/shared" };
 	s = server_args(SETUP_KERNEL);
-	s.export_path = "opt/shared";
+	s.export_path = relative[0];
+	s.exports = relative;
 	plan_init(&p, "server");
 	assert_int_equal(setup_server_plan(&s, &n, &p, &d), -EDOM);
 	plan_free(&p);
