@@ -165,6 +165,25 @@ static void listening(void **state)
 	fx_free(&x);
 }
 
+/* Exports written, nothing bound to 2049: a failure whose fix starts the server. Mutation run
+ * 3: the fix dropped (doctor_server.c's "nothing listens" branch) passed every test. */
+static void nothing_listens(void **state)
+{
+	(void)state;
+	struct fx x;
+	const struct check *c;
+
+	fx_init(&x, NODE_LINUX, NULL);
+	fx_exports(&x, "/etc/exports", "/opt/shared 100.64.0.0/10(rw,root_squash)\n");
+	x.f.server.nfsd_threads = 8;
+	c = fx_judge(&x, doctor_judge_server, "server.listening");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->summary, "nothing listens on TCP port 2049");
+	assert_non_null(c->detail);
+	assert_str(c->fix, "start the NFS server (see server.service)");
+	fx_free(&x);
+}
+
 static void clients(void **state)
 {
 	(void)state;
@@ -198,6 +217,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(exports_findings), cmocka_unit_test(exports_unreadable),
 		cmocka_unit_test(ganesha),          cmocka_unit_test(listening),
+		cmocka_unit_test(nothing_listens),
 		cmocka_unit_test(clients),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
