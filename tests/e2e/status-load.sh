@@ -65,6 +65,19 @@ load() {
 		test "$(jget .ms)" -le $((timeout * 1000 + 1000))
 }
 
+# silent_right NAME: every silent address unreachable; or cut by the loss rule, which the run
+# must then state: the lab's wireguard-go sometimes drops part of a burst of 300 SYNs (seen: 50
+# of 180 answers only after a resent SYN), and silence on a path that loses packets proves
+# nothing, so meshnfs says cut instead of unreachable (right, and said why).
+LOSSY='.nfs.diagnosis == "cut" and (.nfs.detail | test("silence tells nothing on this path"))'
+silent_right() {
+	local lossy
+	lossy=$(count "$T/silent" "$LOSSY")
+	[ "$lossy" = 0 ] || diag "$1: $lossy silent addresses cut by the loss rule: $(nodes_of "$T/silent" "$LOSSY" | head -1 | xargs -I{} jget '.nodes[]|select(.ips[0]=="{}")|.nfs.detail')"
+	check_eq "$1: every silent address unreachable (or cut, saying the path lost packets)" "$SILENT" \
+		"$(count "$T/silent" ".nfs.diagnosis == \"unreachable\" or ($LOSSY)")"
+}
+
 # Tighter than the load allows: many ladders cannot finish, and say so.
 load tight 1
 load write "$TIMEOUT"
@@ -73,9 +86,9 @@ load write "$TIMEOUT"
 # up once their resent SYN went unanswered (1.25 s), inside any machine's --timeout 2.
 check_eq "write: every answering address accounted for: ok or cut" $((ANSWERING + 1)) \
 	"$(count "$T/answering" '.nfs.diagnosis == "ok" or .nfs.diagnosis == "cut"')"
-check_eq "write: every silent address unreachable" "$SILENT" "$(count "$T/silent" '.nfs.diagnosis == "unreachable"')"
+silent_right write
 load nowrite "$TIMEOUT" --no-write
 # Right and complete, not merely not wrong: without the write test every answering address
 # gets its whole ladder (about 1 s for all of them here on a loaded 2-core machine).
 check_eq "nowrite: every answering address ok" $((ANSWERING + 1)) "$(count "$T/answering" '.nfs.diagnosis == "ok"')"
-check_eq "nowrite: every silent address unreachable" "$SILENT" "$(count "$T/silent" '.nfs.diagnosis == "unreachable"')"
+silent_right nowrite

@@ -48,6 +48,10 @@ check_eq() {
 	if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1"; diag "expected: $2" "actual:   $3"; fi
 }
 
+# blank STR: STR is empty or only white space. (A glob that stops at the first other byte:
+# ${STR//[[:space:]]/} took 12 s on a 300 KB JSON document, 3-8 s per jget in status-load.)
+blank() { [[ $1 != *[![:space:]]* ]]; }
+
 # check_match DESC EXTENDED_REGEX ACTUAL
 check_match() {
 	if [[ $3 =~ $2 ]]; then ok "$1"; else not_ok "$1"; diag "expected to match: $2" "actual: $3"; fi
@@ -56,7 +60,7 @@ check_match() {
 # check_no_match DESC EXTENDED_REGEX ACTUAL: ACTUAL is not empty and does not match (nothing at
 # all matches nothing: the output of a command that crashed or printed nothing).
 check_no_match() {
-	if [[ -z ${3//[[:space:]]/} ]]; then
+	if blank "$3"; then
 		not_ok "$1"; diag "must not match: $2" "actual: nothing (empty)"
 	elif [[ $3 =~ $2 ]]; then not_ok "$1"; diag "must not match: $2" "actual: $3"; else ok "$1"; fi
 }
@@ -100,7 +104,7 @@ run() {
 # check expects ("" included).
 jget() {
 	local r
-	if [[ -z ${OUT//[[:space:]]/} ]]; then
+	if blank "$OUT"; then
 		printf 'jget %s: no JSON: the output is empty (exit status %s)\n' "$1" "${RC:-unset}" >>"$_T_JERR"
 		return 1
 	fi
@@ -118,7 +122,7 @@ jget() {
 check_empty() {
 	local bad=()
 	[ "${RC:-unset}" == "$2" ] || bad+=("exit status ${RC:-unset}, expected $2")
-	[[ -n ${OUT//[[:space:]]/}${ERR//[[:space:]]/} ]] || bad+=("the command printed nothing")
+	! blank "$OUT$ERR" || bad+=("the command printed nothing")
 	[ -z "$3" ] || bad+=("expected nothing, got: $3")
 	if [ ${#bad[@]} = 0 ]; then ok "$1"; else not_ok "$1"; diag "${bad[@]}"; fi
 }
