@@ -126,7 +126,7 @@ check-vm: all
 # CephFS behind NFS-Ganesha in the lab (tests/ceph): a Ceph cluster of Debian's packages
 # (scripts/deps.sh ceph); about a minute to come up, so not part of make check.
 check-ceph: all tools
-	@scripts/deps.sh --check ceph
+	@scripts/deps.sh --check vm ceph
 	tests/run ceph
 
 # Mutation testing (tests/mutate): one seeded bug at a time in a scratch copy, the relevant

@@ -176,6 +176,13 @@ vm_initramfs() {
 # VM_EXPORT, VM_TMP, VM_SHARE.
 vm_lab_up() {
 	lab_up "${1:-1}" || return 1
+	vm_tap_up
+}
+
+# vm_tap_up: the guest as one more host of a lab already up (vm_lab_up's second half, for a
+# test that adds its own hosts first: a tap host must come last, it knows only the hosts added
+# before it).
+vm_tap_up() {
 	lab_host_tap "$VM_HOST" "$VM_GUEST_ADDR" || return 1
 	mk_tmpdir VM_TMP
 	VM_SHARE=$VM_TMP/share
