@@ -307,12 +307,12 @@ static void print_table(const struct status *st, bool color, FILE *f)
 
 	size_t answered = 0;
 	for (size_t i = 0; i < st->n_targets; i++)
-		answered += status_target_answered(&st->targets[i]);
+		answered += !st->targets[i].share_only && status_target_answered(&st->targets[i]);
 	enum check_status v = status_verdict(st);
 	fprintf(f, "\n%zu node%s from %s; %zu of %zu addresses answered, in %.1f s (--timeout "
 		   "%.1f s): ",
 		st->nodes->n, st->nodes->n == 1 ? "" : "s",
-		st->nodes->source ? st->nodes->source : "?", answered, st->n_targets,
+		st->nodes->source ? st->nodes->source : "?", answered, status_n_addresses(st),
 		st->ms / 1000.0, st->o.timeout_ms / 1000.0);
 	output_color(f, color, check_status_color(v));
 	fputs(check_status_name(v), f);

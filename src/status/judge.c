@@ -15,6 +15,15 @@ const struct status_target *status_row_target(const struct status *st, const str
 	return probe_done(&t->p) ? t : NULL;
 }
 
+size_t status_n_addresses(const struct status *st)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->n_targets; i++)
+		n += !st->targets[i].share_only;
+	return n;
+}
+
 bool status_target_answered(const struct status_target *t)
 {
 	return probe_done(&t->p) && (t->tcp_ms >= 0 || t->p.steps[PROBE_TCP].status == STEP_OK ||
@@ -290,6 +299,8 @@ static void warn_not_probed(struct status *st)
 	size_t idle = 0, cut = 0;
 
 	for (size_t i = 0; i < st->n_targets; i++) {
+		if (st->targets[i].share_only)
+			continue; /* its address is counted once, with its row's target */
 		idle += st->targets[i].p.state == PS_IDLE;
 		cut += probe_done(&st->targets[i].p) && st->targets[i].p.diagnosis == PROBE_CUT;
 	}
@@ -299,14 +310,14 @@ static void warn_not_probed(struct status *st)
 				      "(ulimit -Hn)"),
 			    "%zu of %zu addresses were not probed: the run's deadline (%.1f s) came "
 			    "first",
-			    idle, st->n_targets, st->o.timeout_ms / 1000.0);
+			    idle, status_n_addresses(st), st->o.timeout_ms / 1000.0);
 	if (cut)
 		status_warn(st, STATUS_W_NOT_PROBED, NULL,
 			    xasprintf("Give the run more time (--timeout), or more whole ladders at "
 				      "once (--parallel)"),
 			    "%zu of %zu addresses were cut before a verdict (NFS column: cut): the "
 			    "run's deadline (%.1f s) came first",
-			    cut, st->n_targets, st->o.timeout_ms / 1000.0);
+			    cut, status_n_addresses(st), st->o.timeout_ms / 1000.0);
 }
 
 /* An NFS server this machine reaches through a relay: its NFS crawls (mesh_path_judge). */
@@ -334,8 +345,10 @@ static void judge_shares(struct status *st)
 		struct gateway_fact g[CONFIG_SHARE_MAX_SERVERS];
 		struct gateway_choice c;
 		for (size_t k = 0; k < x->n; k++) {
-			const struct status_target *t =
-				x->row[k] == SIZE_MAX ? NULL : status_row_target(st, &st->rows[x->row[k]]);
+			const struct status_target *t = x->target[k] < st->n_targets &&
+								probe_done(&st->targets[x->target[k]].p)
+								? &st->targets[x->target[k]]
+								: NULL;
 			x->diag[k] = t ? t->p.diagnosis : PROBE_PENDING;
 			g[k] = (struct gateway_fact){ .host = x->gateway[k], .probed = t != NULL,
 						      .diagnosis = x->diag[k] };

@@ -49,6 +49,9 @@ struct status_target {
 				  on a direct path: its silence is waited out (probe_opts.patient) */
 	const char *export_path; /* a gateway of a share: the share's export (the first share
 				    that names it), else NULL: [server] export */
+	bool share_only;       /* one more export on a gateway another target probes already
+				  (a second share with its own export): judged for that share
+				  only, not counted as one more address */
 };
 
 struct status_row {
@@ -89,6 +92,8 @@ struct status_share {
 	size_t n;                                    /* gateways */
 	const char *gateway[CONFIG_SHARE_MAX_SERVERS]; /* as configured, in order */
 	size_t row[CONFIG_SHARE_MAX_SERVERS];        /* its row, SIZE_MAX when none */
+	size_t target[CONFIG_SHARE_MAX_SERVERS];     /* the target probing this share's export
+							on it, SIZE_MAX when none */
 	/* status_judge: */
 	enum probe_diagnosis diag[CONFIG_SHARE_MAX_SERVERS]; /* PROBE_PENDING: not probed */
 	bool healthy[CONFIG_SHARE_MAX_SERVERS];      /* answers up to the export (net/gateway.h) */
@@ -166,6 +171,8 @@ void status_free(struct status *st);
 const struct status_target *status_row_target(const struct status *st, const struct status_row *r);
 /* The address answered from here (TCP accepted or refused). */
 bool status_target_answered(const struct status_target *t);
+/* The addresses probed: the targets but for the share_only ones (their address has one). */
+size_t status_n_addresses(const struct status *st);
 /* The row's node answered from here (TCP accepted or refused). */
 bool status_row_answered(const struct status *st, const struct status_row *r);
 /* TCP connect time in ms when the node answered, else -1. */

@@ -2,6 +2,7 @@
 /* Rows and probe targets for `meshnfs status`. */
 #include "status/status.h"
 
+#include "format/mnttab.h"
 #include "net/net.h"
 
 #include <errno.h>
@@ -160,6 +161,31 @@ static size_t add_unlisted_gateway(struct status *st, const char *host, const ch
 	return add_unlisted(st, s, host);
 }
 
+/* The target that probes export on the address of target t: t itself when it probes that
+ * export or none yet (then it does), else another target at the same address for that export
+ * (made once: two shares with one export on a gateway share it). */
+static size_t share_target(struct status *st, size_t t, const char *export)
+{
+	if (t == SIZE_MAX)
+		return SIZE_MAX;
+	if (!st->targets[t].export_path)
+		st->targets[t].export_path = export;
+	if (mnttab_path_eq(st->targets[t].export_path, export))
+		return t;
+	for (size_t i = 0; i < st->n_targets; i++)
+		if (st->targets[i].share_only && netaddr_eq(&st->targets[i].addr, &st->targets[t].addr) &&
+		    mnttab_path_eq(st->targets[i].export_path, export))
+			return i;
+	st->targets = xrealloc(st->targets, (st->n_targets + 1) * sizeof(*st->targets));
+	st->targets[st->n_targets] = (struct status_target){
+		.addr = st->targets[t].addr, .expected_server = st->targets[t].expected_server,
+		.tcp_ms = -1, .online = st->targets[t].online, .export_path = export,
+		.share_only = true
+	};
+	st->targets[st->n_targets].p = (struct probe){ .fd = -1, .diagnosis = PROBE_PENDING };
+	return st->n_targets++;
+}
+
 /* The shares and their gateways' rows, when the configuration names shares; each gateway's
  * target probes its share's export. */
 static void plan_shares(struct status *st)
@@ -184,9 +210,7 @@ static void plan_shares(struct status *st)
 			x->row[k] = row_of(st, sh.servers[k]);
 			if (x->row[k] == SIZE_MAX)
 				x->row[k] = add_unlisted_gateway(st, sh.servers[k], sh.name);
-			size_t t = st->rows[x->row[k]].target;
-			if (t != SIZE_MAX && !st->targets[t].export_path)
-				st->targets[t].export_path = sh.export_path;
+			x->target[k] = share_target(st, st->rows[x->row[k]].target, sh.export_path);
 		}
 	}
 }

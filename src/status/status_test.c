@@ -31,9 +31,10 @@ static struct mesh_node *node(struct mesh_nodes *l, const char *name, const char
 }
 
 /* The result of a probe, as the loop would leave it. */
-static void fake(struct status *st, size_t row, enum probe_diagnosis d, bool tcp_ok, int64_t tcp_ms)
+static void fake_target(struct status *st, size_t target, enum probe_diagnosis d, bool tcp_ok,
+			int64_t tcp_ms)
 {
-	struct status_target *t = &st->targets[st->rows[row].target];
+	struct status_target *t = &st->targets[target];
 	char host[NETADDR_STRLEN];
 
 	netaddr_format(&t->addr, host, sizeof(host));
@@ -45,6 +46,11 @@ static void fake(struct status *st, size_t row, enum probe_diagnosis d, bool tcp
 	t->p.steps[PROBE_TCP] = (struct probe_step){ .status = tcp_ok || d == PROBE_OK ? STEP_OK : STEP_FAIL,
 						     .ms = d == PROBE_UNREACHABLE ? 5000 : tcp_ms };
 	t->full = true;
+}
+
+static void fake(struct status *st, size_t row, enum probe_diagnosis d, bool tcp_ok, int64_t tcp_ms)
+{
+	fake_target(st, st->rows[row].target, d, tcp_ok, tcp_ms);
 }
 
 static size_t count(const struct status *st, enum status_warning_kind k, const char *node)
@@ -286,13 +292,35 @@ static void shares(void **state)
 	assert_int_equal(count(&st, STATUS_W_NOT_LISTED, "100.64.0.9"), 1);
 	assert_non_null(strstr(find(&st, STATUS_W_NOT_LISTED)->message,
 			       "gateway 100.64.0.9 of share data is not among the 3 nodes"));
-	/* Each gateway's target probes its (first) share's export. */
+	/* Each gateway's target probes its (first) share's export; gw2 also serves share one,
+	 * whose export gets a target of its own on gw2's address (not one more address). */
 	assert_str(st.targets[st.rows[0].target].export_path, "/srv/data");
 	assert_str(st.targets[st.rows[1].target].export_path, "/srv/data");
+	assert_int_equal(st.shares[0].target[1], st.rows[1].target);
+	size_t one = st.shares[1].target[0];
+	assert_true(one != st.rows[1].target && one < st.n_targets);
+	assert_str(st.targets[one].export_path, "/srv/one");
+	assert_true(st.targets[one].share_only);
+	assert_true(netaddr_eq(&st.targets[one].addr, &st.targets[st.rows[1].target].addr));
+	assert_int_equal(st.n_targets, 5);
+	assert_int_equal(status_n_addresses(&st), 4);
 	fake(&st, 0, PROBE_REFUSED, true, 1);
 	fake(&st, 1, PROBE_OK, true, 1);
 	fake(&st, 2, PROBE_REFUSED, false, 1);
 	fake(&st, 3, PROBE_UNREACHABLE, false, 0);
+	/* gw2 exports /srv/data but not /srv/one: share one is judged by its own export. */
+	fake_target(&st, one, PROBE_EXPORT_DENIED_OR_MISSING, true, 1);
+	status_judge(&st);
+	assert_int_equal(st.shares[1].verdict, CHECK_FAIL);
+	assert_int_equal(st.shares[1].diag[0], PROBE_EXPORT_DENIED_OR_MISSING);
+	assert_int_equal(st.shares[0].verdict, CHECK_WARN);
+	for (size_t i = 0; i < st.n_warnings; i++) {
+		free(st.warnings[i].message);
+		free(st.warnings[i].fix);
+		free(st.warnings[i].node);
+	}
+	st.n_warnings = 0;
+	fake_target(&st, one, PROBE_OK, true, 1);
 	status_judge(&st);
 	const struct status_share *x = &st.shares[0];
 	assert_int_equal(x->verdict, CHECK_WARN);
@@ -310,6 +338,7 @@ static void shares(void **state)
 	assert_int_equal(status_verdict(&st), CHECK_WARN);
 	/* gw2 down too: both shares unavailable, the run fails. */
 	fake(&st, 1, PROBE_NO_NFS_ANSWER, true, 1);
+	fake_target(&st, one, PROBE_NO_NFS_ANSWER, true, 1);
 	for (size_t i = 0; i < st.n_warnings; i++) {
 		free(st.warnings[i].message);
 		free(st.warnings[i].fix);

@@ -45,6 +45,8 @@ declare -gA LAB_ROUTES=()
 declare -g LAB_G_PATH="" LAB_G_ACCESS=RW LAB_G_SQUASH=No_Root_Squash LAB_G_CLIENTS=$LAB_MESH_RANGE
 declare -g LAB_G_GRACELESS=true LAB_FAULT=none LAB_EXPORT="" LAB_EXPORT2=""
 declare -g LAB_G_NUMERIC=true
+# LAB_G_MORE: more of ganesha's configuration after the export (e.g. a second EXPORT block),
+# for the server's ganesha and the gateways added while it is set.
 # LAB_G_BIND: the one address ganesha listens on (Bind_addr), or empty for all of them (set it
 # before lab_up, e.g. when the server host holds many addresses standing for other nodes).
 declare -g LAB_G_BIND=${LAB_G_BIND:-}
@@ -352,6 +354,7 @@ EXPORT {
 		Protocols = 4;
 	}
 }
+${LAB_G_MORE:-}
 EOF
 }
 
