@@ -346,6 +346,18 @@ int ceph_cli_grace(const struct ceph_cli *c, const struct ceph_grace_where *w,
 	return r;
 }
 
+int ceph_cli_grace_add(const struct ceph_cli *c, const struct ceph_grace_where *w,
+		       const char *nodeid, struct ceph_run *cr)
+{
+	const char *argv[12];
+	struct spawn_result res;
+
+	ceph_cli_grace_argv(c, w, "add", nodeid, argv);
+	int r = run(argv, false, c->timeout_ms, &res, cr);
+	spawn_result_free(&res);
+	return r;
+}
+
 int ceph_grace_failure_errno(const char *err_line)
 {
 	int e, n = 0;

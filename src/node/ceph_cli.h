@@ -79,6 +79,10 @@ void ceph_cli_grace_argv(const struct ceph_cli *c, const struct ceph_grace_where
 			 const char *what, const char *nodeid, const char **argv);
 int ceph_cli_grace(const struct ceph_cli *c, const struct ceph_grace_where *w,
 		   struct ceph_grace *g, struct ceph_run *run);
+/* `ganesha-rados-grace ... add NODEID`: 0 when it exited 0, else as ceph_cli_grace's run
+ * (-EPROTO: an exit status, or a signal: run->exit_code -1). */
+int ceph_cli_grace_add(const struct ceph_cli *c, const struct ceph_grace_where *w,
+		       const char *nodeid, struct ceph_run *run);
 /* "Failure: -2" in err_line: the errno (2), else 0. Pure. */
 int ceph_grace_failure_errno(const char *err_line);
 

@@ -14,6 +14,7 @@
 #include "setup/setup.h"
 
 #include "core/root.h"
+#include "core/spawn.h"
 #include "node/ceph_cli.h"
 
 #include <errno.h>
@@ -212,6 +213,66 @@ static int fsal_ceph(struct plan *p, const struct node_info *n, const struct set
 	return 0;
 }
 
+struct grace_judge {
+	struct ceph_cli cli;
+	struct ceph_grace_where w;
+	const char *nodeid;
+};
+
+/* member: whether the grace database has nodeid now (a dump, with its own tolerance of the
+ * crash at exit); -errno when the dump failed. */
+static int grace_member(const struct grace_judge *j)
+{
+	struct ceph_grace g;
+	struct ceph_run run;
+	int r = ceph_cli_grace(&j->cli, &j->w, &g, &run);
+
+	if (r < 0)
+		return r;
+	r = ceph_grace_find(&g, j->nodeid) ? 1 : 0;
+	ceph_grace_free(&g);
+	return r;
+}
+
+/* The add judged by its effect: ganesha-rados-grace 4.3 ends without rados_shutdown and
+ * librados's threads sometimes crash its exit (SIGSEGV; the dump's case, ceph_cli_grace),
+ * after its work or before it. A failed add is followed by a dump: the gateway a member now
+ * is the add done; not a member, the add once more (when the deadline left room), then the
+ * dump again. */
+static int judge_grace(struct plan_step *s, void *data, int r)
+{
+	const struct grace_judge *j = data;
+	_cleanup_free_ char *first = xstrdup(s->result ? s->result : "failed");
+
+	if (r == 0 || r == -ENOENT || r == -ETIMEDOUT || r == SPAWN_REFUSED_ROOT)
+		return r;
+	int m = grace_member(j);
+	if (m == 1) {
+		plan_step_set_result(s, CHECK_OK, "%s; yet %s is in the grace database now (a dump "
+				     "says so): the add was done", first, j->nodeid);
+		return 0;
+	}
+	if (m < 0 || s->ms >= j->cli.timeout_ms / 2)
+		return r;
+	struct ceph_run run;
+	int r2 = ceph_cli_grace_add(&j->cli, &j->w, j->nodeid, &run);
+	m = grace_member(j);
+	if (m == 1) {
+		plan_step_set_result(s, CHECK_OK, "%s; once more: %s is in the grace database now "
+				     "(a dump says so)%s", first, j->nodeid,
+				     r2 < 0 ? ", although that add failed too" : "");
+		return 0;
+	}
+	plan_step_set_result(s, CHECK_FAIL, "%s; once more: %s, still not in the grace database",
+			     first, r2 == 0 ? "exited 0" : "failed too");
+	return r;
+}
+
+static const char *own_str(struct plan *p, const char *v)
+{
+	return v ? plan_own(p, xstrdup(v)) : NULL;
+}
+
 /* This gateway in the gateways' grace database (rados_cluster): a member already, or a step
  * that adds it (which creates the database when there is none), run before ganesha starts.
  * Under --root, or before nfs-ganesha-rados-grace is installed, the step is listed. */
@@ -236,8 +297,18 @@ static int plan_grace(struct plan *p, const struct setup_server *s, struct diag 
 		plan_right(p, "setup.grace", "this gateway (%s) is in the gateways' grace database "
 			   "(pool %s, namespace %s, %zu gateways)", c->nodeid, c->pool, c->ns,
 			   g.n_nodes);
-	else
-		plan_add_run(p, "setup.grace", s->timeout_ms, argv);
+	else {
+		struct plan_step *st = plan_add_run(p, "setup.grace", s->timeout_ms, argv);
+		struct grace_judge *j = plan_own(p, xcalloc(1, sizeof(*j)));
+		*j = (struct grace_judge){
+			.cli = { own_str(p, c->conf), own_str(p, c->user), own_str(p, c->keyring),
+				 s->timeout_ms },
+			.w = { own_str(p, c->pool), own_str(p, c->ns) },
+			.nodeid = own_str(p, c->nodeid),
+		};
+		st->judge = judge_grace;
+		st->judge_data = j;
+	}
 	ceph_grace_free(&g);
 	return 0;
 }

@@ -23,7 +23,7 @@
 if [ "${1:-}" != --inner ]; then
 	exec unshare --mount --propagation private bash "$0" --inner
 fi
-plan 40
+plan 41
 . "$TOP/tests/lab/lib.sh"
 . "$TOP/tests/lib/standin.sh"
 mk_tmpdir T
@@ -90,9 +90,24 @@ check_match "the error says which layout it is" \
 	"ceph status --format json: osdmap: is nested .*Ceph 14 or older" "$ERR"
 check_empty "after both refusals no ganesha.conf was written" 65 "$(ls -A "$S/etc-ganesha")"
 
-# --- setup: the cluster is asked, ganesha.conf written with FSAL_CEPH, ganesha started
+# --- setup: the cluster is asked, ganesha.conf written with FSAL_CEPH, ganesha started.
+# ganesha-rados-grace 4.3 sometimes crashes at exit (SIGSEGV, NOTES.md), before or after its
+# work: a wrapper first on PATH makes the first add crash before its work and the second
+# after it; setup judges the add by a dump and tries it once more.
+mkdir -p "$T/gracewrap"
+cat >"$T/gracewrap/ganesha-rados-grace" <<EOF
+#!/bin/sh
+case " \$* " in
+*" add "*)
+	if [ ! -e '$T/gracewrap/crashed' ]; then : >'$T/gracewrap/crashed'; kill -SEGV \$\$; fi
+	'$(command -v ganesha-rados-grace)' "\$@"
+	kill -SEGV \$\$ ;;
+esac
+exec '$(command -v ganesha-rados-grace)' "\$@"
+EOF
+chmod +x "$T/gracewrap/ganesha-rados-grace"
 t1=$(lab_ms)
-run on_server "${M[@]}" setup server
+run on_server PATH="$T/gracewrap:$PATH" "${M[@]}" setup server
 ms=$(($(lab_ms) - t1))
 check_eq "setup server --backend ceph: exit 1 (notes: no_root_squash, no systemd)" 1 "$RC"
 check_match "it asked the cluster with the gateway's key" \
@@ -104,6 +119,8 @@ check_match "the gateways share recovery records and grace in RADOS (rados_clust
 	"RecoveryBackend = rados_cluster;.*Graceless = false;.*Pool = \"nfs-ganesha\";.*Namespace = \"grace\";.*Nodeid = \"srv\";" "$conf"
 check_match "setup added srv to the grace database before starting ganesha" \
 	"ok +setup.grace +ganesha-rados-grace .* add srv.*"$'\n'".*ok +setup.service" "$OUT"
+check_match "setup.grace: the add crashed before its work, once more after it: judged by a dump" \
+	"ok +setup.grace +ganesha-rados-grace .* add srv: killed by signal 11; once more: srv is in the grace database now \\(a dump says so\\), although that add failed too" "$OUT"
 check_eq "the grace database: gw2 and srv, no grace period" "rec=0 gw2 srv" \
 	"$(lab_ceph_grace gw2 dump | awk 'NR == 1 { print $2 } NR > 2 { print $1 }' | tr '\n' ' ' | sed 's/ $//')"
 check_match "ganesha started and listens" "ok +setup.service +ganesha.nfsd -L" "$OUT"
