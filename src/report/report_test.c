@@ -186,6 +186,22 @@ static void raw_codes_pass_the_escaping_streams(void **state)
 	assert_str(err, "\033[31mc\\x1bd\n");
 }
 
+/* An empty text (a line from outside that was empty, a detail with nothing to say) is an
+ * empty string in the check, not a crash: vasprintf returns 0 for it. Mutation run 4:
+ * report.c:30's `vasprintf(...) < 0` made `<= 0` aborted on it, and no test formatted "". */
+static void empty_texts_are_kept(void **state)
+{
+	(void)state;
+	struct report r;
+	const char *empty = "";
+
+	report_init(&r, "doctor");
+	struct check *c = report_add(&r, "x.y", CHECK_OK, "%s", empty);
+	assert_str(c->summary, "");
+	assert_int_equal(report_verdict(&r), CHECK_OK);
+	report_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +212,7 @@ int main(void)
 		cmocka_unit_test(table_aligns_utf8),
 		cmocka_unit_test(write_error_is_not_retried),
 		cmocka_unit_test(raw_codes_pass_the_escaping_streams),
+		cmocka_unit_test(empty_texts_are_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
