@@ -82,19 +82,6 @@ static void write_probe_on_a_private_tmpfs(void **state)
 	assert_int_equal(mount_health_reap(), 0);
 }
 
-/* Open descriptors in this process. */
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 /* A probe leaves no descriptor behind in the caller (doctor and status run many). A mutation
  * survivor: dropping close() of the child's pipe after reading it passed every test. */
 static void no_descriptor_leaks(void **state)
@@ -102,14 +89,14 @@ static void no_descriptor_leaks(void **state)
 	(void)state;
 	struct mount_health_opts o = { .timeout_ms = 5000 };
 	struct mount_health h;
-	int before = open_fds();
+	int before = test_open_fds();
 
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(mount_health_check("/proc", &o, &h), 0);
 		assert_int_equal(h.state, MOUNT_HEALTH_OK);
 	}
 	assert_int_equal(mount_health_reap(), 0);
-	assert_int_equal(open_fds(), before);
+	assert_int_equal(test_open_fds(), before);
 }
 
 static void own_state(void **state)

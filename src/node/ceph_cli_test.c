@@ -6,7 +6,6 @@
 
 #include "core/root.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <sys/stat.h>
 
@@ -226,17 +225,6 @@ static void grace_dump_crash_is_retried(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
-static int open_fds(void)
-{
-	int n = 0;
-	DIR *d = opendir("/proc/self/fd");
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 /* The libcephfs client check in its child, on a ceph.conf that is not there: the child says
  * "fail init 2" at once, and the check leaves no descriptor open (mutation run 5: ceph_cli.c's
  * close of the pipe's read end dropped leaked one per check; nothing ran ceph_cli_client). */
@@ -249,14 +237,14 @@ static void client_check_leaves_no_descriptor(void **state)
 
 	if (cephfs_lazy_load() < 0)
 		skip(); /* no libcephfs2 here */
-	int before = open_fds();
+	int before = test_open_fds();
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(ceph_cli_client(&c, "cephfs", "/", &cl, &run), 0);
 		assert_int_equal(cl.result, CEPH_CLIENT_FAILED);
 		assert_str(cl.step, "init");
 		assert_int_equal(cl.err, ENOENT);
 	}
-	assert_int_equal(open_fds(), before);
+	assert_int_equal(test_open_fds(), before);
 }
 
 int main(void)
