@@ -358,6 +358,20 @@ static void range6_and_ceph_names(void **state)
 	assert_str(c.ceph_namespace, "ganesha_ns");
 	assert_str(c.ceph_nodeid, "a");
 	config_free(&c);
+
+	/* At most 64 characters (mutation run 5: check_name's `n > 64` made `>= 64` refused 64). */
+	char name[70], text[128];
+	for (size_t n = 64; n <= 65; n++) {
+		struct config b = { 0 };
+		memset(name, 'n', n);
+		name[n] = '\0';
+		snprintf(text, sizeof(text), "[ceph]\nfs = %s\n", name);
+		config_defaults(&b);
+		assert_int_equal(config_parse("f", text, strlen(text), &b, &d), n == 64 ? 0 : -EBADMSG);
+		if (n == 64)
+			assert_str(b.ceph_fs, name);
+		config_free(&b);
+	}
 }
 
 int main(void)
