@@ -3,7 +3,9 @@
  * (plan_format, whole) and when a step's check runs. The plans of setup client and server are
  * tested in setup_plan_test.c; their printed form in tests/golden. */
 #include "core/test.h"
+#include "core/test_files.h"
 #include "setup/plan.h"
+#include "setup/setup.h"
 
 #include <errno.h>
 
@@ -90,11 +92,43 @@ static void check_after_success_only(void **state)
 	plan_free(&p);
 }
 
+/* The install step of setup's plans, with a stand-in apt-get on PATH that succeeds: the
+ * program then present (sh) makes the step ok; one still missing fails it, named. (Mutation:
+ * packages.c:16's `return 0` made -EIO failed every install that worked; no test applied an
+ * install step.) */
+static void install_step_checks_the_program(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/meshnfs-apt.XXXXXX";
+	struct plan p;
+	struct diag d = { 0 };
+	_cleanup_free_ char *old_path = xstrdup(getenv("PATH"));
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(test_file_put(dir, "apt-get", "#!/bin/sh\nexit 0\n", 0755), 0);
+	_cleanup_free_ char *path = xasprintf("%s:/usr/bin:/bin", dir);
+	setenv("PATH", path, 1);
+	plan_init(&p, "install");
+	setup_plan_install(&p, "sh", "dash", 5000);
+	setup_plan_install(&p, "meshnfs-no-such-program", "nothing", 5000);
+	assert_int_equal(plan_step_apply(&p.steps[0], &d), 0);
+	assert_int_equal(p.steps[0].status, CHECK_OK);
+	assert_true(plan_step_apply(&p.steps[1], &d) < 0);
+	assert_int_equal(p.steps[1].status, CHECK_FAIL);
+	assert_str(p.steps[1].result, "apt-get ran, but meshnfs-no-such-program is still missing");
+	plan_free(&p);
+	setenv("PATH", old_path, 1);
+	_cleanup_free_ char *apt = xasprintf("%s/apt-get", dir);
+	unlink(apt);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(format_whole),
 		cmocka_unit_test(check_after_success_only),
+		cmocka_unit_test(install_step_checks_the_program),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
