@@ -346,8 +346,10 @@ int ctx_load_config(struct ctx *ctx, struct diag *diag)
 	if (ctx->config_loaded)
 		return 0;
 	int r = config_load(ctx->config_path, &ctx->config, diag);
-	if (r < 0)
+	if (r < 0) {
+		config_free(&ctx->config); /* what it filled before the error (LeakSanitizer) */
 		return r;
+	}
 	ctx->config_loaded = true;
 	return 0;
 }

@@ -71,6 +71,14 @@ static void bad_values(void **state)
 		{ "[server]\naddress = 100.64.0.1\n\n[client]\n[server]\nADDRESS = 100.64.0.9\n",
 		  "address given twice in [server] (first on line 2)" },
 		{ "[fleet]\nsessions = 4\nsessions = 4\n", "sessions given twice in [fleet] (first on line 2)" },
+		/* range6 and the Ceph names (range6_and_ceph_names has good ones) */
+		{ "[mesh]\nrange6 = fd7a:115c:a1e0::\n", "range6: \"fd7a:115c:a1e0::\" is not an IPv6 CIDR range" },
+		{ "[mesh]\nrange6 = 10.0.0.0/8\n", "range6: \"10.0.0.0/8\" is not an IPv6 CIDR range" },
+		{ "[mesh]\nrange6 = fd7a:115c:a1e0::1/48\n",
+		  "range6: \"fd7a:115c:a1e0::1/48\" has host bits set (did you mean the network address?)" },
+		{ "[ceph]\nuser = client admin\n",
+		  "user: \"client admin\" is not a Ceph name (letters, digits, '.', '_', '-'; at most 64)" },
+		{ "[ceph]\nfs = a/b\n", "fs: \"a/b\" is not a Ceph name (letters, digits, '.', '_', '-'; at most 64)" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct config c = { 0 };
@@ -326,6 +334,46 @@ static void bad_shares(void **state)
 	}
 }
 
+/* [mesh] range6 and the [ceph] names: a good value is taken, a bad one named. (Mutation run
+ * 4: config.c:651's IPv6 range check negated refused every good range6, and :689's
+ * check_name(value) < 0 made <= 0 refused every good Ceph name: no test parsed either.)
+ * Bad ones are in bad_values. */
+static void range6_and_ceph_names(void **state)
+{
+	(void)state;
+	const char *s = "[mesh]\nrange6 = fd7a:115c:a1e0::/48\n[ceph]\nuser = nfs.ganesha-1\n"
+			"fs = cephfs\npool = nfs-ganesha\nnamespace = ganesha_ns\nnodeid = a\n";
+	struct config c = { 0 };
+	struct diag d = { 0 };
+	char buf[64];
+
+	config_defaults(&c);
+	if (config_parse("f", s, strlen(s), &c, &d) < 0)
+		fail_msg("%s:%u: %s", d.file, d.line, d.msg);
+	cidr6_format(&c.mesh6, buf, sizeof(buf));
+	assert_str(buf, "fd7a:115c:a1e0::/48");
+	assert_str(c.ceph_user, "nfs.ganesha-1");
+	assert_str(c.ceph_fs, "cephfs");
+	assert_str(c.ceph_pool, "nfs-ganesha");
+	assert_str(c.ceph_namespace, "ganesha_ns");
+	assert_str(c.ceph_nodeid, "a");
+	config_free(&c);
+
+	/* At most 64 characters (mutation run 5: check_name's `n > 64` made `>= 64` refused 64). */
+	char name[70], text[128];
+	for (size_t n = 64; n <= 65; n++) {
+		struct config b = { 0 };
+		memset(name, 'n', n);
+		name[n] = '\0';
+		snprintf(text, sizeof(text), "[ceph]\nfs = %s\n", name);
+		config_defaults(&b);
+		assert_int_equal(config_parse("f", text, strlen(text), &b, &d), n == 64 ? 0 : -EBADMSG);
+		if (n == 64)
+			assert_str(b.ceph_fs, name);
+		config_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +386,7 @@ int main(void)
 		cmocka_unit_test(watch_section),
 		cmocka_unit_test(shares),
 		cmocka_unit_test(bad_shares),
+		cmocka_unit_test(range6_and_ceph_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

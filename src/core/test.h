@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <dirent.h>
 
 /* Wall-clock bounds: never tighter than the code's own deadline D plus a generous margin (a
  * loaded 2-core machine runs these under ASan several times slower than an idle one). "Ends
@@ -45,3 +46,15 @@ static inline bool test_isolate_net(void)
 	return ok;
 }
 
+/* Open descriptors in this process (a leak test counts them before and after). */
+static inline int test_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}

@@ -285,6 +285,23 @@ static void judge_across_nodes(void **state)
 	fleet_rows_free(rows, l.n);
 	for (size_t i = 0; i < 3; i++)
 		free(a[i]);
+
+	/* Names sent, but one Domain everywhere: names map, the Domain is fine (mutation run 5:
+	 * fleet_judge.c:64's `differ && names` made `||` warned that the Domain differs). */
+	a[0] = answer("", "{\"idmapd_domain\":\"mesh\",\"server_numeric_ids\":false,\"users\":[]}",
+		      NULL);
+	a[1] = answer("", "{\"idmapd_domain\":\"mesh\",\"client_numeric_ids\":false,\"users\":[]}",
+		      NULL);
+	a[2] = answer("", NULL, NULL);
+	rows = rows_from(&l, a);
+	report_init(&r, "doctor");
+	fleet_judge(&l, rows, "100.64.0.1", &r);
+	assert_int_equal(count(&r, "fleet.idmap", CHECK_OK, "idmapd Domain mesh on all 2 nodes"), 1);
+	assert_int_equal(count(&r, "fleet.idmap", CHECK_WARN, "Domain differs"), 0);
+	report_free(&r);
+	fleet_rows_free(rows, l.n);
+	for (size_t i = 0; i < 3; i++)
+		free(a[i]);
 	mesh_nodes_free(&l);
 }
 

@@ -243,6 +243,10 @@ static void test_escape_roundtrip(void **state)
 	(void)state;
 	assert_str(e, "/a\\040b\\011c\\134d\\043e");
 	assert_str(u, "/a b\tc\\d#e");
+	/* Every octal digit, 7 included (mutation run 5: is_octal's `c <= '7'` made `< '7'` left
+	 * "\047", an apostrophe, undecoded; no escape here had a 7), and one that is not octal. */
+	_cleanup_free_ char *q = fstab_unescape("/it\\047s\\177\\008x", 17);
+	assert_str(q, "/it's\177\\008x");
 }
 
 /* The boot ordering on the mesh: which options count, and dropping them. */

@@ -279,6 +279,34 @@ static void peer_paths(void **state)
 	assert_non_null(strstr(msg, "PeerRelay: expected a string, got a number"));
 }
 
+/* Health has at most 256 messages (TS_MAX_HEALTH in tailscale.c): 256 are taken, 257 refused.
+ * Mutation run 4: tailscale.c:235's `> TS_MAX_HEALTH` made `>=` refused the 256th; no case
+ * was at the bound. */
+static void health_at_the_bound(void **state)
+{
+	(void)state;
+	for (int n = 256; n <= 257; n++) {
+		struct buf b = { 0 };
+		struct ts_status st;
+		struct diag d = { 0 };
+		buf_printf(&b, "{\"BackendState\":\"Running\",\"Health\":[");
+		for (int i = 0; i < n; i++)
+			buf_printf(&b, "%s\"message %d\"", i ? "," : "", i);
+		buf_printf(&b, "]}");
+		int r = ts_status_parse("tailscale status --json", b.data, b.len, &st, &d);
+		if (n == 256) {
+			assert_int_equal(r, 0);
+			assert_int_equal(st.n_health, 256);
+			assert_str(st.health[255], "message 255");
+			ts_status_free(&st);
+		} else {
+			assert_int_equal(r, -EBADMSG);
+			assert_non_null(strstr(d.msg, "Health: too many entries"));
+		}
+		free(b.data);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +314,7 @@ int main(void)
 		cmocka_unit_test(other_states),
 		cmocka_unit_test(integers_and_unknown_fields),
 		cmocka_unit_test(malformed_output),
+		cmocka_unit_test(health_at_the_bound),
 		cmocka_unit_test(hostile_and_nameless_peers),
 		cmocka_unit_test(peer_paths),
 	};

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,19 +82,6 @@ static void write_probe_on_a_private_tmpfs(void **state)
 	assert_int_equal(mount_health_reap(), 0);
 }
 
-/* Open descriptors in this process. */
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 /* A probe leaves no descriptor behind in the caller (doctor and status run many). A mutation
  * survivor: dropping close() of the child's pipe after reading it passed every test. */
 static void no_descriptor_leaks(void **state)
@@ -101,14 +89,14 @@ static void no_descriptor_leaks(void **state)
 	(void)state;
 	struct mount_health_opts o = { .timeout_ms = 5000 };
 	struct mount_health h;
-	int before = open_fds();
+	int before = test_open_fds();
 
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(mount_health_check("/proc", &o, &h), 0);
 		assert_int_equal(h.state, MOUNT_HEALTH_OK);
 	}
 	assert_int_equal(mount_health_reap(), 0);
-	assert_int_equal(open_fds(), before);
+	assert_int_equal(test_open_fds(), before);
 }
 
 static void own_state(void **state)
@@ -161,6 +149,40 @@ static void stuck_command_tree(void **state)
 	assert_int_equal(mount_health_proc_stuck(child, &mp), -ENOENT);
 }
 
+static volatile sig_atomic_t ticks;
+
+static void tick(int sig)
+{
+	(void)sig;
+	ticks++;
+}
+
+/* A caller with a signal handler (watch has them) whose signals keep interrupting the probe:
+ * every probe still reads its child's whole report. Mutation run 4: health.c:538's
+ * `k < 0 && errno == EINTR` made `||` threw away a read's bytes whenever errno still said
+ * EINTR from the poll before it. */
+static void signals_during_the_probe(void **state)
+{
+	(void)state;
+	struct sigaction sa = { .sa_handler = tick }, old;
+	struct itimerval every = { { 0, 500 }, { 0, 500 } }, off = { 0 };
+	struct mount_health_opts o = { .timeout_ms = 5000 };
+	struct mount_health h;
+
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0); /* no SA_RESTART */
+	assert_int_equal(setitimer(ITIMER_REAL, &every, NULL), 0);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(mount_health_check("/proc", &o, &h), 0);
+		assert_int_equal(h.state, MOUNT_HEALTH_OK);
+		assert_true(h.entries > 1);
+		assert_true(h.steps[MOUNT_STEP_READDIR].done);
+	}
+	assert_int_equal(setitimer(ITIMER_REAL, &off, NULL), 0);
+	assert_int_equal(sigaction(SIGALRM, &old, NULL), 0);
+	assert_true(ticks > 0);
+	assert_int_equal(mount_health_reap(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +193,7 @@ int main(void)
 		cmocka_unit_test(write_probe_on_a_private_tmpfs),
 		cmocka_unit_test(own_state),
 		cmocka_unit_test(stuck_command_tree),
+		cmocka_unit_test(signals_during_the_probe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

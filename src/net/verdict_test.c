@@ -203,6 +203,26 @@ static void parse_target(void **state)
 		assert_null(h);
 		assert_null(e);
 	}
+	/* An unprintable byte anywhere, or more than 1300 bytes: refused whole, before any part
+	 * is looked at (mutation run 5: net.c:190's `||` made `&&` let both through to the host
+	 * and export checks, which said other things or nothing). */
+	char long_arg[1302];
+	memset(long_arg, 'a', 1301);
+	long_arg[1301] = '\0';
+	const char *const whole[][2] = {
+		{ "100.64.0.1:/opt/\033[2J", "\"100.64.0.1:/opt/\033[2J\" is not HOST[:EXPORT]" },
+		{ long_arg, NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(whole); i++) {
+		h = e = NULL;
+		d = (struct diag){ 0 };
+		assert_int_equal(net_parse_target(whole[i][0], &h, &e, &d), -EBADMSG);
+		if (whole[i][1])
+			assert_str(d.msg, whole[i][1]);
+		else
+			assert_non_null(strstr(d.msg, "\" is not HOST[:EXPORT]"));
+		assert_null(h);
+	}
 }
 
 /* A file created by a user comes back owned by nobody: ID mapping, named with its fix;

@@ -163,6 +163,87 @@ static void status_through_the_cli(void **state)
 	rmdir(dir);
 }
 
+/* ganesha-rados-grace 4.3 may crash at exit (SIGSEGV): before it printed anything the dump is
+ * run once more, and that answer is taken; a dump printed whole before the crash is the answer
+ * at once. Mutation run 4: ceph_cli.c:331's `r == -EPROTO` made `!=` never retried (the
+ * stand-in crashes on its first run only), and only setup-ceph.sh tried a crash. */
+static void grace_dump_crash_is_retried(void **state)
+{
+	char dir[] = "/tmp/meshnfs-ceph-grace.XXXXXX";
+	struct ceph_cli c = { "/etc/ceph/ceph.conf", "ganesha", "/etc/ceph/k", 20000 };
+	struct ceph_grace_where w = { "nfs-ganesha", "ganesha" };
+	struct ceph_grace g;
+	struct ceph_run run;
+	_cleanup_free_ char *old_path = xstrdup(getenv("PATH"));
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *path = xasprintf("%s:/usr/bin:/bin", dir);
+	_cleanup_free_ char *prog = xasprintf("%s/ganesha-rados-grace", dir);
+	_cleanup_free_ char *mark = xasprintf("%s/crashed", dir);
+	setenv("PATH", path, 1);
+
+	FILE *f = fopen(prog, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\nif [ ! -e '%s' ]; then : >'%s'; kill -SEGV $$; fi\n"
+		   "printf 'cur=3 rec=2\\n======================================================\\ngw-a\\tNE\\ngw-b\\t  \\n'\n", mark, mark);
+	fclose(f);
+	assert_int_equal(chmod(prog, 0755), 0);
+	assert_int_equal(ceph_cli_grace(&c, &w, &g, &run), 0);
+	assert_int_equal(run.rc, 0);
+	assert_int_equal(g.cur, 3);
+	assert_int_equal(g.rec, 2);
+	assert_int_equal(g.n_nodes, 2);
+	assert_int_equal(access(mark, F_OK), 0); /* it did crash once */
+	ceph_grace_free(&g);
+
+	/* The whole dump printed, then the crash: no second run (the mark is not made again). */
+	f = fopen(prog, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\nprintf 'cur=5 rec=0\\n======================================================\\ngw-a\\t  \\n'; : >'%s'; kill -SEGV $$\n", mark);
+	fclose(f);
+	assert_int_equal(unlink(mark), 0);
+	assert_int_equal(ceph_cli_grace(&c, &w, &g, &run), 0);
+	assert_int_equal(g.cur, 5);
+	assert_int_equal(g.n_nodes, 1);
+	ceph_grace_free(&g);
+
+	/* Crashing every time before any output: a failure naming the signal, not a dump. */
+	f = fopen(prog, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\nkill -SEGV $$\n");
+	fclose(f);
+	assert_true(ceph_cli_grace(&c, &w, &g, &run) < 0);
+	assert_int_equal(g.n_nodes, 0);
+
+	setenv("PATH", old_path, 1);
+	unlink(prog);
+	unlink(mark);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* The libcephfs client check in its child, on a ceph.conf that is not there: the child says
+ * "fail init 2" at once, and the check leaves no descriptor open (mutation run 5: ceph_cli.c's
+ * close of the pipe's read end dropped leaked one per check; nothing ran ceph_cli_client). */
+static void client_check_leaves_no_descriptor(void **state)
+{
+	struct ceph_cli c = { "/nonexistent/meshnfs/ceph.conf", "ganesha", "/nonexistent/k", 20000 };
+	struct ceph_client cl;
+	struct ceph_run run;
+	(void)state;
+
+	if (cephfs_lazy_load() < 0)
+		skip(); /* no libcephfs2 here */
+	int before = test_open_fds();
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(ceph_cli_client(&c, "cephfs", "/", &cl, &run), 0);
+		assert_int_equal(cl.result, CEPH_CLIENT_FAILED);
+		assert_str(cl.step, "init");
+		assert_int_equal(cl.err, ENOENT);
+	}
+	assert_int_equal(test_open_fds(), before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +251,8 @@ int main(void)
 		cmocka_unit_test(argv_of_status),
 		cmocka_unit_test(key_file),
 		cmocka_unit_test(status_through_the_cli),
+		cmocka_unit_test(grace_dump_crash_is_retried),
+		cmocka_unit_test(client_check_leaves_no_descriptor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

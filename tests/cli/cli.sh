@@ -4,7 +4,7 @@
 # The probe block at the end needs a network namespace of its own (unshare -n).
 has_netns=0
 unshare -n true 2>/dev/null && has_netns=1
-plan $((42 + 2 * has_netns))
+plan $((44 + 4 * has_netns))
 R=$FIXTURES/roots
 
 run "$MESHNFS" --version
@@ -18,6 +18,11 @@ for c in env doctor probe setup repair status help; do
 done
 run "$MESHNFS" help env
 check_match "help COMMAND shows its usage" "usage: meshnfs .* env" "$OUT"
+# setup takes --help before its subcommand (mutation run 5: setup.c:398's help call dropped
+# printed nothing and exited 0).
+run "$MESHNFS" setup --help
+check_eq "setup --help: exit 0" 0 "$RC"
+check_match "setup --help: its usage" "usage: meshnfs .* setup " "$OUT"
 
 run "$MESHNFS"
 check_eq "no command: exit 64" 64 "$RC"
@@ -106,4 +111,10 @@ if [ "$has_netns" = 1 ]; then
 	check_eq "probe without HOST: exit 2 (no route in an empty namespace)" 2 "$RC"
 	check_match "probe without HOST probes the configured server and export" \
 		"^probe 100.64.0.1:/opt/shared " "$OUT"
+	# probe --format nagios: the plugin's status line and exit code (mutation run 4:
+	# cmd_probe.c:33 'opt == OPT_FORMAT' made '!=' refused every --format, unseen).
+	run unshare -n "$MESHNFS" --root "$R/debian12" --timeout 0.5 probe --format nagios
+	check_eq "probe --format nagios: CRITICAL is exit 2" 2 "$RC"
+	check_match "probe --format nagios: one status line with the route's time as perfdata" \
+		"^MESHNFS PROBE CRITICAL - 100.64.0.1:/opt/shared unreachable: .* \| 'route'=[0-9.]+s;;;0;0.500 'tcp'=U;" "$OUT"
 fi

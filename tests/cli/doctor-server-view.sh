@@ -6,7 +6,7 @@
 # that runs the real meshnfs on the fixture root of the address it is given): what is tested
 # is what doctor --all makes of the nodes' real answers; real OpenSSH is tests/e2e/fleet.sh's.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 36
+plan 37
 R=$FIXTURES/roots
 empty_netns NS
 D() { ip netns exec "$NS" env PATH="$TEST_PATH" "$MESHNFS" --timeout 1 --json "$@" doctor; }
@@ -88,6 +88,11 @@ chmod +x "$T/ssh"
 printf '[nodes]\nsfspark1 = 100.64.0.1 server\noffice-one = 100.64.0.3\nlaptop = 100.64.0.5\n' >"$T/meshnfs.conf"
 run ip netns exec "$NS" env PATH="$T:$TEST_PATH" "$MESHNFS" --timeout 1 --config "$T/meshnfs.conf" --json doctor --all
 check_eq "--all: every node answered" "fail,fail,fail" "$(jget '[.nodes[].result]|join(",")')"
+# Each node's row whole but for checks and times (mutation run 4: doctor_all.c:19's loop one
+# past the address list added a null to "ips", and no check read a row's addresses).
+check_eq "--all: each node's row: name, addresses, role, address used, exit code" \
+	'sfspark1 ["100.64.0.1"] server 100.64.0.1 2,office-one ["100.64.0.3"] null 100.64.0.3 2,laptop ["100.64.0.5"] null 100.64.0.5 2' \
+	"$(jget '[.nodes[]|"\(.name) \(.ips|tojson) \(.role) \(.address) \(.exit_code)"]|join(",")')"
 check_match "--all: the Domain differs while names are sent" "the idmapd Domain differs: mesh on sfspark1; home.arpa on office-one; none \\(the host's DNS domain\\) on laptop" "$(jget '[.checks[]|select(.id=="fleet.idmap" and .status=="warn")|.summary]|join("\n")')"
 check_match "--all: bob's uids differ; alice's do not" "^user bob has different uids: 1001 on office-one, 1002 on sfspark1$" "$(jget '[.checks[]|select(.id=="fleet.uids")|.summary]|join("\n")')"
 check_match "--all: the fix moves bob to the server's uid" "on office-one: sudo usermod -u 1002 bob" "$(jget '[.checks[]|select(.id=="fleet.uids")|.fix]|join("\n")')"

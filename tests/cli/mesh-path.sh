@@ -4,7 +4,7 @@
 # of Tailscale 1.86+, see tests/fixtures/README.md), in status's PATH column, doctor's mesh.path
 # and probe's path line. Every run in an empty network namespace: nothing answers, no route.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 20
+plan 22
 R=$FIXTURES/roots
 empty_netns NS
 hv() { run host_view "$NS" "$1" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" "${@:2}"; }
@@ -74,3 +74,10 @@ check_eq "probe: relayed peer" "relay:fra true" "$(jget '"\(.path.path) \(.path.
 hv "$R/debian12" --no-color probe
 check_match "probe: the path line" "$(line "path: relay:fra \(tailscale status --json\)")" "$OUT"
 check_match "probe: its fix" "fix: Run .tailscale netcheck" "$OUT"
+# An idle path (no fault of the path): the path line and its summary, and no fix line
+# (mutation run 5: cmd_probe.c:150's test negated printed "fix: (null)" under a path that
+# needs none). The replay starts again at the idle answer.
+fake_windows ts-paths tailscale
+hv "$R/debian12" --no-color probe
+check_match "probe, idle path: the path line" "$(line "path: idle \(tailscale status --json\)")" "$OUT"
+check_no_match "probe, idle path: no fix under it" "fix: \(null\)|path: idle[^"$'\n'"]*"$'\n'"[^"$'\n'"]*"$'\n'"  fix:" "$OUT"

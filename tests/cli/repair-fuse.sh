@@ -8,7 +8,7 @@
 # then detach the dead mount and not mount again.
 . "$(dirname "$0")/../lib/tap.sh"
 fuse_namespaces "$0" "$@"
-plan 39
+plan 42
 
 # ---- inside the namespaces ----
 fake_system mount systemctl
@@ -25,7 +25,8 @@ start_fs() {
 	set_control ""
 	"$HANGFS" "$CTL" "$MP" 2>>"$T/hangfs.log" &
 	FS_PID=$!
-	at_exit "kill $FS_PID 2>/dev/null; wait $FS_PID 2>/dev/null"
+	# (the control released first: hangfs does not end while a request of its hangs)
+	at_exit "set_control ''; kill $FS_PID 2>/dev/null; wait $FS_PID 2>/dev/null"
 	for _ in $(seq 600); do # a poll, up to 30 s on a loaded machine (was 5 s)
 		mounted && break
 		sleep 0.05
@@ -172,3 +173,44 @@ check_eq "EACCES: exit 1 (a note)" 1 "$RC"
 check_match "EACCES: says a new mount does not fix it" "not something a new mount fixes" "$OUT"
 check "EACCES: still mounted" mounted
 check_empty "EACCES: nothing run" 1 "$(logged "$FAKE_LOG")"
+set_control ""
+kill "$FS_PID" 2>/dev/null
+wait "$FS_PID" 2>/dev/null
+
+# watch detaches a mount still hung after --detach-after, and says that the processes already
+# blocked in it stay blocked (mutation run 4: watch_round.c:533's plural test flipped, "1
+# process ... stays" became "stay"; only the VM suite's watch.sh detached before).
+start_fs
+set_control "getattr=hang"
+ls "$MP" >/dev/null 2>&1 &
+LS_PID=$!
+at_exit "kill -9 $LS_PID 2>/dev/null"
+for _ in $(seq 600); do # a poll, up to 30 s on a loaded machine
+	case "$(cat "/proc/$LS_PID/wchan" 2>/dev/null)" in *fuse* | *request_wait_answer*) break ;; esac
+	sleep 0.05
+done
+mkdir -p "$T/prom"
+R --timeout 1 watch --interval 1 --detach-after 1 --textfile "$T/prom" 2>"$T/watch.err" &
+W_PID=$!
+at_exit "kill -9 $W_PID 2>/dev/null; umount -l '$MP' 2>/dev/null"
+for _ in $(seq 1200); do # a poll, up to 60 s (two rounds, each up to its 1 s deadlines)
+	grep -q "already blocked" "$T/watch.err" 2>/dev/null && break
+	kill -0 "$W_PID" 2>/dev/null || break
+	sleep 0.05
+done
+detached=no
+grep -q " $MP .* - tmpfs meshnfs-detached " /proc/self/mountinfo && detached=yes
+kill -TERM "$W_PID" 2>/dev/null
+wait "$W_PID" 2>/dev/null
+check_match "watch --detach-after 1: the one blocked ls, in the singular" \
+	"1 process already blocked on it stays blocked until the server answers or it is killed" \
+	"$(cat "$T/watch.err")"
+check_eq "watch --detach-after 1: a read-only placeholder stands at the mount point" yes "$detached"
+# The first round's health child is still stuck in the hung mount (mutation run 5:
+# watch_round.c:356's `state != 'Z'` made `==` counted it gone, and started another each round).
+check_match "watch --detach-after 1: its stuck check child is counted" \
+	"meshnfs_stuck_checks\{mountpoint=\"$MP\"\} 1" "$(cat "$T/prom/meshnfs.prom" 2>/dev/null)"
+set_control ""
+kill "$FS_PID" 2>/dev/null
+wait "$FS_PID" 2>/dev/null
+wait "$LS_PID" 2>/dev/null

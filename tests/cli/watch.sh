@@ -8,7 +8,7 @@
 # machine has no systemd journal). It all runs in an empty network namespace (no route to
 # the server: the probe says unreachable at once).
 . "$(dirname "$0")/../lib/tap.sh"
-plan 33
+plan 35
 
 empty_netns NS
 mk_tmpdir T
@@ -56,12 +56,22 @@ check_match "... says which and why (loopback unless told otherwise)" "--listen 
 kill "$HOLDER" 2>/dev/null
 
 # ---- --once on a mount point where nothing is mounted, the server out of reach
+run W watch --once
+OUT_HUMAN=$OUT
 run W --json watch --once --textfile "$T/prom"
 check_eq "--once, lost: exit 2 (as doctor)" 2 "$RC"
 check_eq "--once: JSON diagnosis lost" lost "$(jget .diagnosis)"
 check_eq "--once: the server's diagnosis" unreachable "$(jget .server_diagnosis)"
 check_eq "--once: one transition, check mount.present" "unknown lost mount.present" "$(jget '.events[0] | "\(.from) \(.diagnosis) \(.check)"')"
 check "--once: the textfile passes promtool check metrics" sh -c "promtool check metrics <'$T/prom/meshnfs.prom' 2>&1"
+# The whole textfile, the temporary directory and the values in seconds masked, against
+# tests/golden/watch-once-lost.prom (a metric, a label or a help text changed shows as a diff;
+# after a deliberate change, rewrite it from this output).
+prom_diff=$(diff -u "$TOP/tests/golden/watch-once-lost.prom" \
+	<(sed -e "s|$T|T|g" -e 's/^\(meshnfs_[a-z_]*seconds{[^ ]*\) .*/\1 S/' "$T/prom/meshnfs.prom") 2>&1)
+if [ -z "$prom_diff" ]; then ok "--once: the whole textfile is tests/golden/watch-once-lost.prom"
+else not_ok "--once: the whole textfile is tests/golden/watch-once-lost.prom"; diag "$prom_diff"; fi
+check_eq "--once: the human output, whole" "lost: $T/mnt; server 100.64.0.1: unreachable" "$OUT_HUMAN"
 check_match "--once: the log line on stderr (no journal here)" "error: unknown -> lost: $T/mnt is not mounted \\(lost\\).*\\[check=mount.present diagnosis=lost\\]" "$ERR"
 
 # ---- sd_notify: a NOTIFY_SOCKET of our own; the watchdog asked for every 0.4 s
