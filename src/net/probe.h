@@ -10,7 +10,12 @@
  *              an ICMP reject of the SYN)
  *   rpc        NFSv4 NULL on the tcp step's connection (no portmapper): the NFS service
  *              answers
- *   export     NFSv4 mount of the export (PUTROOTFH + LOOKUP)
+ *   export     the export looked up as this client: with the write test, libnfs's NFSv4 mount
+ *              (a new connection, NULL, SETCLIENTID, SETCLIENTID_CONFIRM, then PUTROOTFH,
+ *              LOOKUPs, GETATTR, GETFH); without it (no_write), the same PUTROOTFH, LOOKUPs,
+ *              GETATTR, GETFH as one COMPOUND on the rpc step's connection (format/rpc.h): no
+ *              client id, no state left on the server, no second connection (a symlink on
+ *              the way, or a reply not understood, falls back to the libnfs mount)
  *   write      create a uniquely named file, write 64 KiB (<= 3900-byte chunks), fsync, read
  *              back, compare, close, unlink; with it, a ladder of DF-set ICMP echoes up to the
  *              route's MTU: a write that stalls while small echoes come back and large ones
@@ -119,6 +124,7 @@ enum probe_state {
 	PS_RPC_WAIT,    /* TCP accepted and closed; the NULL call waits for a turn (gate) */
 	PS_RPC_CONNECT, /* its turn came: a new connection for it */
 	PS_RPC_NULL,
+	PS_LOOKUP,      /* no_write: the export's COMPOUND on the rpc step's connection */
 	PS_MOUNT,
 	PS_CREATE,
 	PS_WRITE,
@@ -185,6 +191,8 @@ struct probe {
 	int64_t resent_ms;       /* when, after the step's start */
 	bool learnt;             /* its answer was counted by the loop (net/silence.h) */
 	uint8_t call[44];        /* the NULL call (format/rpc.h), sent up to off */
+	uint8_t *lookup;         /* PS_LOOKUP: the export's COMPOUND (format/rpc.h), */
+	size_t lookup_len;       /* its length (sent up to off) */
 	struct nfs_context *nfs;
 	struct nfsfh *fh;
 	char *fname;             /* test file, relative to the export */
