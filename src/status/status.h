@@ -16,7 +16,10 @@
  * role server) gets it from the start. The bound on whole ladders is one for all addresses:
  * which addresses are one server cannot be known before probing them (one ganesha may answer
  * on hundreds of addresses, and a node list's names say nothing about it), so no server ever
- * sees more than max_ladders of them at once, however many addresses it answers on. */
+ * sees more than max_ladders of them at once, however many addresses it answers on. Without
+ * the write test (no_write) the ladder stops at the export, whose lookup needs no client
+ * state (net/probe.h): the short probe carries it on the NULL call's connection, within its
+ * conversation turn (STATUS_MAX_CONVERSATIONS), and takes no whole-ladder turn. */
 #pragma once
 
 #include "config/config.h"
