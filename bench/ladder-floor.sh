@@ -9,7 +9,9 @@
 # address to wait for), taking turns REPS times; the 1-minute load average before each run.
 # Prints a markdown table; --write puts it in bench/README.md (between the ladder-floor
 # markers). Run as root.
-#   ANSWERING (601)  CONCS ("16 128")  REPS (3)  TIMEOUT (5)
+# BEFORE: another meshnfs binary (e.g. an older commit's build) run in the same turns, its row
+# labelled "before".
+#   ANSWERING (601)  CONCS ("16 128")  REPS (3)  TIMEOUT (5)  BEFORE (none)
 set -u
 cd "$(dirname "$0")/.."
 TOP=$PWD
@@ -56,13 +58,17 @@ for ((rep = 0; rep < REPS; rep++)); do
 			run "$m $c" "$LADDERS" "$m" "$c" "$LAB_PSEUDO"
 		done
 	done
-	l=$(load1)
-	t0=$(date +%s%N)
-	lab_exec c1 "$MESHNFS" --config "$T/meshnfs.conf" --timeout "$TIMEOUT" status --json \
-		--source config --no-write >"$T/status.out" 2>/dev/null
-	MS[status]="${MS[status]:-} $((($(date +%s%N) - t0) / 1000000))"
-	LOAD[status]="${LOAD[status]:-} $l"
-	OK[status]="${OK[status]:-} $(jq '[.nodes[]|select(.nfs.diagnosis=="ok")]|length' "$T/status.out")"
+	for key in status ${BEFORE:+before}; do
+		bin=$MESHNFS
+		[ "$key" = before ] && bin=$BEFORE
+		l=$(load1)
+		t0=$(date +%s%N)
+		lab_exec c1 "$bin" --config "$T/meshnfs.conf" --timeout "$TIMEOUT" status --json \
+			--source config --no-write >"$T/status.out" 2>/dev/null
+		MS[$key]="${MS[$key]:-} $((($(date +%s%N) - t0) / 1000000))"
+		LOAD[$key]="${LOAD[$key]:-} $l"
+		OK[$key]="${OK[$key]:-} $(jq '[.nodes[]|select(.nfs.diagnosis=="ok")]|length' "$T/status.out")"
+	done
 	echo "bench: rep $rep done" >&2
 done
 lab_down
@@ -79,8 +85,13 @@ for c in $CONCS; do
 		rows+="| \`ladders $m\`, $c at once | $(med "$k") ms ($(runs "$k")) | $(rate "$(med "$k")")/s | ${fl:-?} | $(loads "$k") |"$'\n'
 	done
 done
-oks=$(printf '%s\n' ${OK[status]} | paste -sd, -)
-rows+="| \`meshnfs --timeout $TIMEOUT status --no-write\` (whole process) | $(med status) ms ($(runs status)) | $(rate "$(med status)")/s | ok: $oks of $ANSWERING | $(loads status) |"$'\n'
+for key in ${BEFORE:+before} status; do
+	oks=$(printf '%s\n' ${OK[$key]} | paste -sd, -)
+	label="\`meshnfs --timeout $TIMEOUT status --no-write\` (whole process)"
+	[ "$key" = before ] && label="$label, before (${BEFORE_LABEL:-$BEFORE})"
+	[ "$key" = status ] && [ -n "${BEFORE:-}" ] && label="$label, now"
+	rows+="| $label | $(med $key) ms ($(runs $key)) | $(rate "$(med $key)")/s | ok: $oks of $ANSWERING | $(loads $key) |"$'\n'
+done
 table=$(
 	echo "$(bench_machine),"
 	echo "shared with other work (the 1-minute load average before each run in the last column)."

@@ -242,6 +242,8 @@ static void start_export(struct probe *p, int64_t now);
 static void start_lookup(struct probe *p, int64_t now);
 static void lookup_reply(struct probe *p, const struct rpc_lookup_reply *r, int64_t now);
 static void lookup_fallback(struct probe *p, int64_t now);
+static void lookup_send(struct probe *p, int64_t now);
+static void lookup_connected(struct probe *p, int err, int64_t now);
 static void mount_reply(struct probe *p, int64_t now);
 static void fill_random(uint8_t *b, size_t n);
 static void start_write(struct probe *p, int64_t now);
@@ -567,18 +569,23 @@ void probe_rpc_resume(struct probe *p, int64_t now)
 	open_connection(p, now, rpc_connected);
 }
 
+/* A later connection to the port failed after an earlier exchange had worked. */
+static void connection_failed(struct probe *p, int err, int64_t now, const char *earlier,
+			      const char *which)
+{
+	end_step(p, STEP_FAIL, now,
+		 "port %u %s, but %s failed: %s: the NFS service is not accepting connections",
+		 (unsigned)p->port, earlier, which, strerror(err));
+	finish(p, PROBE_NO_NFS_ANSWER, now);
+}
+
 /* The rpc step's own connection (after a wait for a turn) is up, or failed. */
 static void rpc_connected(struct probe *p, int err, int64_t now)
 {
-	if (err == 0) {
+	if (err == 0)
 		rpc_send(p, now);
-		return;
-	}
-	end_step(p, STEP_FAIL, now,
-		 "port %u accepted the tcp step's connection, but the next one failed: %s: the NFS "
-		 "service is not accepting connections",
-		 (unsigned)p->port, strerror(err));
-	finish(p, PROBE_NO_NFS_ANSWER, now);
+	else
+		connection_failed(p, err, now, "accepted the tcp step's connection", "the next one");
 }
 
 /* The NULL call's reply is in: the NFS service answers (or says why not). */
@@ -707,6 +714,29 @@ broken:
 static void start_lookup(struct probe *p, int64_t now)
 {
 	begin_step(p, PROBE_EXPORT, now);
+	lookup_send(p, now);
+}
+
+/* After probe_extend: the lookup on a connection of its own (the NULL call was answered on
+ * the short probe's, closed since). */
+static void start_lookup_connect(struct probe *p, int64_t now)
+{
+	begin_step(p, PROBE_EXPORT, now);
+	p->state = PS_LOOKUP_CONNECT;
+	open_connection(p, now, lookup_connected);
+}
+
+static void lookup_connected(struct probe *p, int err, int64_t now)
+{
+	if (err == 0)
+		lookup_send(p, now);
+	else
+		connection_failed(p, err, now, "answered the NFSv4 NULL call",
+				  "the export step's connection");
+}
+
+static void lookup_send(struct probe *p, int64_t now)
+{
 	p->xid = new_xid();
 	p->lookup = xmalloc(RPC_LOOKUP_CALL_MAX);
 	if (rpc_lookup_call(p->lookup, RPC_LOOKUP_CALL_MAX, p->xid, p->export_path, (uint32_t)p->uid,
@@ -1155,7 +1185,10 @@ void probe_start(struct probe *p, int64_t now)
 		p->extended = false;
 		p->t_start = now - p->ms;
 		p->deadline = now + p->total_ms;
-		start_export(p, now);
+		if (p->no_write)
+			start_lookup_connect(p, now);
+		else
+			start_export(p, now);
 		probe_advance(p, 0, now_ms());
 		return;
 	}
@@ -1187,6 +1220,7 @@ int probe_poll(const struct probe *p, short *events)
 		ev = p->off < p->lookup_len ? POLLOUT : POLLIN;
 		break;
 	case PS_RPC_CONNECT:
+	case PS_LOOKUP_CONNECT:
 		fd = p->fd;
 		ev = POLLOUT;
 		break;
@@ -1225,6 +1259,8 @@ static const char *awaited(const struct probe *p)
 		return "no answer yet to the mount";
 	case PS_LOOKUP:
 		return "no answer yet to the export's lookup";
+	case PS_LOOKUP_CONNECT:
+		return "no answer yet to the export step's connection";
 	default:
 		return "the write test had not finished";
 	}
@@ -1275,12 +1311,17 @@ static void timeout(struct probe *p, int64_t now, bool cut, const char *why)
 		d = PROBE_NO_NFS_ANSWER;
 		break;
 	case PS_RPC_CONNECT:
+	case PS_LOOKUP_CONNECT: {
+		bool rpc = p->state == PS_RPC_CONNECT;
 		end_step(p, STEP_FAIL, now,
-			 "port %u accepted the tcp step's connection, but not the next one within %.1f "
-			 "s (%s): the NFS service is not accepting connections",
-			 (unsigned)p->port, s, why);
+			 "port %u %s, but not %s within %.1f s (%s): the NFS service is not accepting "
+			 "connections",
+			 (unsigned)p->port,
+			 rpc ? "accepted the tcp step's connection" : "answered the NFSv4 NULL call",
+			 rpc ? "the next one" : "the export step's connection", s, why);
 		d = PROBE_NO_NFS_ANSWER;
 		break;
+	}
 	case PS_MOUNT:
 	case PS_LOOKUP:
 		end_step(p, STEP_FAIL, now, "no answer to the %s of %s within %.1f s (%s)",
@@ -1355,6 +1396,10 @@ static void service(struct probe *p, short revents, int64_t now)
 	case PS_RPC_CONNECT:
 		if ((r = connect_outcome(p, revents)) >= 0)
 			rpc_connected(p, r, now);
+		return;
+	case PS_LOOKUP_CONNECT:
+		if ((r = connect_outcome(p, revents)) >= 0)
+			lookup_connected(p, r, now);
 		return;
 	case PS_IDLE:
 	case PS_DONE:

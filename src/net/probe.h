@@ -124,7 +124,9 @@ enum probe_state {
 	PS_RPC_WAIT,    /* TCP accepted and closed; the NULL call waits for a turn (gate) */
 	PS_RPC_CONNECT, /* its turn came: a new connection for it */
 	PS_RPC_NULL,
-	PS_LOOKUP,      /* no_write: the export's COMPOUND on the rpc step's connection */
+	PS_LOOKUP_CONNECT, /* no_write, extended: a new connection for the export's COMPOUND */
+	PS_LOOKUP,      /* no_write: the export's COMPOUND on the rpc step's connection (or, after
+			   probe_extend, on a new one: no second NULL call) */
 	PS_MOUNT,
 	PS_CREATE,
 	PS_WRITE,
@@ -224,9 +226,9 @@ void probe_init(struct probe *p, const struct probe_opts *o);
 void probe_free(struct probe *p);
 
 /* A short probe (export_path NULL) that ended ok after its rpc step goes on with the rest of
- * the ladder against export_path, keeping its route, tcp and rpc steps (no new connection,
- * no second NULL call): the next probe_start starts the export step, with total_ms from then
- * for the rest. */
+ * the ladder against export_path, keeping its route, tcp and rpc steps (no second NULL call):
+ * the next probe_start starts the export step, with total_ms from then for the rest; on a
+ * new connection (libnfs's mount; without the write test, the lookup's own). */
 void probe_extend(struct probe *p, const char *export_path, int total_ms);
 /* Runs the route step and starts the TCP connect. Never blocks. */
 void probe_start(struct probe *p, int64_t now);

@@ -13,9 +13,7 @@
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
 /* Each step gets the whole --timeout; the probe as a whole what is left of the run, whose end
- * is then a cut, never a verdict (probe.h). Without the write test a short probe carries the
- * export too: its lookup is one more call on the NULL call's connection, in the same turn
- * (probe_gate), with no client state on the server, so it needs no turn of a whole ladder. */
+ * is then a cut, never a verdict (probe.h). */
 static void arm(struct status *st, struct status_target *t, bool full, int total_ms)
 {
 	const struct config *c = st->o.cfg;
@@ -23,7 +21,7 @@ static void arm(struct status *st, struct status_target *t, bool full, int total
 
 	netaddr_format(&t->addr, host, sizeof(host));
 	probe_init(&t->p, &(struct probe_opts){ .host = host, .addr = t->addr,
-						 .export_path = !full && !st->o.no_write ? NULL
+						 .export_path = !full	      ? NULL
 								: t->export_path ? t->export_path
 										 : c->export_path,
 						 .mesh = c->mesh, .mesh6 = c->mesh6, .step_ms = st->o.timeout_ms,
@@ -75,13 +73,6 @@ static bool on_done(struct probe *p, void *userdata)
 
 	if (t->full) {
 		st->ladders--;
-		st->finished++;
-		return false;
-	}
-	if (p->steps[PROBE_EXPORT].status != STEP_SKIP) {
-		/* --no-write: the short probe was the whole ladder. */
-		t->full = true;
-		t->tcp_ms = p->steps[PROBE_TCP].ms;
 		st->finished++;
 		return false;
 	}

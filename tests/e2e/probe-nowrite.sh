@@ -5,7 +5,7 @@
 # on the server). The verdicts must be the ones libnfs's mount gives, and the server must keep
 # no client record of it (ganesha's RecoveryRoot lists each confirmed client).
 . "$(dirname "$0")/../lib/tap.sh"
-plan 21
+plan 23
 . "$TOP/tests/lab/lib.sh"
 
 lab_up 1 || { not_ok "the lab comes up"; exit 1; }
@@ -27,6 +27,14 @@ check_match "healthy: the export step looked the export up without client state"
 	"/opt/shared is exported to this client \\(NFSv4 lookup from the root, no client state\\)" \
 	"$(step export detail)"
 check_eq "healthy: no client record on the server" "$before" "$(records)"
+# status --no-write: the whole ladder after the short probe, on a connection of its own
+mk_tmpdir T
+# (the configured server is another node, so that sfspark1's ladder follows its short probe)
+printf '[server]\naddress = 100.64.0.3\n[nodes]\nsfspark1 = %s\nc1 = 100.64.0.3\n' "$SRV" >"$T/meshnfs.conf"
+run lab_exec c1 "$MESHNFS" --config "$T/meshnfs.conf" --json status --source config --no-write
+check_eq "status --no-write: the server's whole ladder ok" "ok true" \
+	"$(jget '.nodes[]|select(.name=="sfspark1")|"\(.nfs.diagnosis) \(.nfs.full_ladder)"')"
+check_eq "status --no-write: no client record on the server" "$before" "$(records)"
 probe probe "$SRV"
 check_eq "the whole ladder (libnfs's mount) is ok" ok "$(jget .diagnosis)"
 check_eq "... and leaves one client record (so the check above can fail)" "$((before + 1))" "$(records)"
