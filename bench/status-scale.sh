@@ -65,10 +65,12 @@ for n in $SIZES; do
 		set($ans) as $a | set($all) as $h
 		| [.nodes[] | select($h[.ips[0] // ""]) | {a: ($a[.ips[0]] // false), d: (.nfs.diagnosis // "not probed")}]
 		| [([.[]|select(.a and .d == "ok")]|length), ([.[]|select((.a|not) and .d == "unreachable")]|length),
-		   ([.[]|select(.d == "cut")]|length),
-		   ([.[]|select((.a and .d != "ok" and .d != "cut") or ((.a|not) and .d != "unreachable" and .d != "cut"))]|length)]
+		   ([.[]|select(.d == "cut" or .d == "not probed")]|length),
+		   ([.[]|select(.d != "not probed" and ((.a and .d != "ok" and .d != "cut") or ((.a|not) and .d != "unreachable" and .d != "cut")))]|length)]
 		| @tsv' "$T/status.out")
 	rm -f "$T.ans"
+	# (cut counts the addresses without a verdict: cut, or not probed before the deadline; both
+	# are said so in status's warnings)
 	lab_down
 	echo "$n $nmap_ms $nmap_rss $st_ms $st_rss $ok $un $cut $wrong $load_nmap $load_status" >>"$dat"
 	echo "bench: $n addresses: nmap $nmap_ms ms $nmap_rss KiB; status $st_ms ms $st_rss KiB, ok $ok unreachable $un cut $cut wrong $wrong" >&2
