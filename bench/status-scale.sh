@@ -35,7 +35,7 @@ addrs_in() {
 }
 
 dat=bench/status-scale.dat
-echo "# addresses nmap_ms nmap_rss_kib status_ms status_rss_kib status_ok status_unreachable status_cut status_wrong" >"$dat"
+echo "# addresses nmap_ms nmap_rss_kib status_ms status_rss_kib status_ok status_unreachable status_cut status_wrong load_nmap load_status" >"$dat"
 rows=""
 for n in $SIZES; do
 	LAB_G_BIND=""
@@ -46,12 +46,14 @@ for n in $SIZES; do
 		{ echo "bench: addresses" >&2; exit 1; }
 	printf '%s\n' "${addrs[@]}" >"$T/hosts"
 	{ printf '[nodes]\n'; for i in "${!addrs[@]}"; do printf 'n%05d = %s\n' "$i" "${addrs[$i]}"; done; } >"$T/meshnfs.conf"
-	nmap_ms=NaN nmap_rss=NaN
+	nmap_ms=NaN nmap_rss=NaN load_nmap=-
 	if [ "$n" -le "$NMAP_MAX" ]; then
+		load_nmap=$(cut -d' ' -f1 /proc/loadavg)
 		t0=$(date +%s%N)
 		lab_exec c1 /usr/bin/time -f '%M' -o "$T/rss" nmap -n -Pn -T4 -sS -p 2049 -iL "$T/hosts" -oG - >"$T/nmap.out" 2>/dev/null
 		nmap_ms=$((($(date +%s%N) - t0) / 1000000)) nmap_rss=$(tail -n 1 "$T/rss")
 	fi
+	load_status=$(cut -d' ' -f1 /proc/loadavg)
 	t0=$(date +%s%N)
 	lab_exec c1 /usr/bin/time -f '%M' -o "$T/rss" "$MESHNFS" --config "$T/meshnfs.conf" \
 		--timeout "$TIMEOUT" status --json --source config --no-write >"$T/status.out" 2>/dev/null
@@ -63,17 +65,19 @@ for n in $SIZES; do
 		set($ans) as $a | set($all) as $h
 		| [.nodes[] | select($h[.ips[0] // ""]) | {a: ($a[.ips[0]] // false), d: (.nfs.diagnosis // "not probed")}]
 		| [([.[]|select(.a and .d == "ok")]|length), ([.[]|select((.a|not) and .d == "unreachable")]|length),
-		   ([.[]|select(.d == "cut")]|length),
-		   ([.[]|select((.a and .d != "ok" and .d != "cut") or ((.a|not) and .d != "unreachable" and .d != "cut"))]|length)]
+		   ([.[]|select(.d == "cut" or .d == "not probed")]|length),
+		   ([.[]|select(.d != "not probed" and ((.a and .d != "ok" and .d != "cut") or ((.a|not) and .d != "unreachable" and .d != "cut")))]|length)]
 		| @tsv' "$T/status.out")
 	rm -f "$T.ans"
+	# (cut counts the addresses without a verdict: cut, or not probed before the deadline; both
+	# are said so in status's warnings)
 	lab_down
-	echo "$n $nmap_ms $nmap_rss $st_ms $st_rss $ok $un $cut $wrong" >>"$dat"
+	echo "$n $nmap_ms $nmap_rss $st_ms $st_rss $ok $un $cut $wrong $load_nmap $load_status" >>"$dat"
 	echo "bench: $n addresses: nmap $nmap_ms ms $nmap_rss KiB; status $st_ms ms $st_rss KiB, ok $ok unreachable $un cut $cut wrong $wrong" >&2
 	if [ "$nmap_ms" = NaN ]; then
-		rows+="| $n | not run (> NMAP_MAX) | $st_ms ms | - | $ok ok, $un unreachable, $cut cut, $wrong wrong | - | $st_rss KiB |"$'\n'
+		rows+="| $n | not run (> NMAP_MAX) | $st_ms ms | - | $ok ok, $un unreachable, $cut cut, $wrong wrong | - | $st_rss KiB | -, $load_status |"$'\n'
 	else
-		rows+="| $n | $nmap_ms ms | $st_ms ms | x$(awk -v a="$st_ms" -v b="$nmap_ms" 'BEGIN{printf "%.2f", a/b}') | $ok ok, $un unreachable, $cut cut, $wrong wrong | $nmap_rss KiB | $st_rss KiB |"$'\n'
+		rows+="| $n | $nmap_ms ms | $st_ms ms | x$(awk -v a="$st_ms" -v b="$nmap_ms" 'BEGIN{printf "%.2f", a/b}') | $ok ok, $un unreachable, $cut cut, $wrong wrong | $nmap_rss KiB | $st_rss KiB | $load_nmap, $load_status |"$'\n'
 	fi
 done
 
@@ -95,11 +99,12 @@ GP
 fi
 table=$(
 	echo "$(bench_machine),"
-	echo "shared with other work; one run per size, nmap then status; whole-process wall time."
+	echo "shared with other work; one run per size, nmap then status; whole-process wall time;"
+	echo "load: the 1-minute load average just before nmap's run and status's."
 	echo "![status and nmap by number of addresses](status-scale.png)"
 	echo
-	echo "| addresses | nmap | meshnfs status --no-write | ratio | status's verdicts | nmap peak RSS | status peak RSS |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| addresses | nmap | meshnfs status --no-write | ratio | status's verdicts | nmap peak RSS | status peak RSS | load (nmap, status) |"
+	echo "|---|---|---|---|---|---|---|---|"
 	printf '%s' "$rows"
 )
 printf '%s\n' "$table"

@@ -10,7 +10,9 @@
 # `cut` is no verdict (counted apart); anything else is wrong.
 # Prints a markdown table; --write also puts it in bench/README.md (between the status-nmap
 # markers). Run as root: `bash bench/status-vs-nmap.sh` (nmap: scripts/deps.sh bench).
-#   NODES (1000)  SILENT (399)  TIMEOUT (2)  REPS (2)
+# BEFORE: another meshnfs binary (e.g. an older commit's build) whose status --no-write runs in
+# the same turns, its row labelled "before" (BEFORE_LABEL).
+#   NODES (1000)  SILENT (399)  TIMEOUT (2)  REPS (2)  BEFORE (none)
 set -u
 cd "$(dirname "$0")/.."
 TOP=$PWD
@@ -43,9 +45,10 @@ printf '%s\n' "${addrs[@]:answering-1}" | sort >"$T/silent"
 
 # timed NAME CMD...: runs CMD in c1 under /usr/bin/time; appends the wall ms to MS[NAME] and
 # keeps the largest peak RSS (KiB) in RSS[NAME]; stdout in $T/NAME.out.
-declare -A MS RSS RESULT
+declare -A MS RSS RESULT LOAD
 timed() {
 	local name=$1 t0 r; shift
+	LOAD[$name]="${LOAD[$name]:-} $(cut -d' ' -f1 /proc/loadavg)"
 	t0=$(date +%s%N)
 	lab_exec c1 /usr/bin/time -f '%M' -o "$T/rss" "$@" >"$T/$name.out" 2>"$T/$name.err"
 	MS[$name]="${MS[$name]:-} $((($(date +%s%N) - t0) / 1000000))"
@@ -80,15 +83,21 @@ for ((rep = 0; rep < REPS; rep++)); do
 	timed nowrite "$MESHNFS" --config "$T/meshnfs.conf" --timeout "$TIMEOUT" status --json \
 		--source config --no-write
 	RESULT[nowrite]="${RESULT[nowrite]:-}${RESULT[nowrite]:+; }$(status_verdicts nowrite)"
+	if [ -n "${BEFORE:-}" ]; then
+		timed before "$BEFORE" --config "$T/meshnfs.conf" --timeout "$TIMEOUT" status --json \
+			--source config --no-write
+		RESULT[before]="${RESULT[before]:-}${RESULT[before]:+; }$(status_verdicts before)"
+	fi
 	timed write "$MESHNFS" --config "$T/meshnfs.conf" --timeout "$TIMEOUT" status --json \
 		--source config
 	RESULT[write]="${RESULT[write]:-}${RESULT[write]:+; }$(status_verdicts write)"
-	echo "bench: rep $rep: nmap${MS[nmap]}, nowrite${MS[nowrite]}, write${MS[write]} ms" >&2
+	echo "bench: rep $rep: nmap${MS[nmap]}, nowrite${MS[nowrite]}, before${MS[before]:-}, write${MS[write]} ms" >&2
 done
 lab_down
 
 med() { median ${MS[$1]}; }
 runs() { local s=${MS[$1]# }; echo "${s// /, }"; }
+loads() { local s=${LOAD[$1]# }; echo "${s// /, }"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / (b < 1 ? 1 : b) }'; }
 table=$(
 	echo "$(bench_machine),"
@@ -97,12 +106,14 @@ table=$(
 	echo "nodes). From a client host, in turns, $REPS times each; wall time of the median run"
 	echo "(all runs in brackets), whole process (start-up and the node list included);"
 	echo "verdicts: nmap's last run, meshnfs's every run (separated by ';'). Ratio = time / nmap's."
+	echo "Load: the 1-minute load average just before each run (the machine is shared)."
 	echo
-	echo "| command | wall time | verdicts | ratio | peak RSS |"
-	echo "|---|---|---|---|---|"
-	echo "| \`nmap -n -Pn -T4 -sS -p 2049 -iL hosts\` | $(med nmap) ms ($(runs nmap)) | ${RESULT[nmap]} | x1 | ${RSS[nmap]} KiB |"
-	echo "| \`meshnfs --timeout $TIMEOUT status --no-write\` | $(med nowrite) ms ($(runs nowrite)) | ${RESULT[nowrite]} | x$(ratio "$(med nowrite)" "$(med nmap)") | ${RSS[nowrite]} KiB |"
-	echo "| \`meshnfs --timeout $TIMEOUT status\` (write test on each answering address) | $(med write) ms ($(runs write)) | ${RESULT[write]} | x$(ratio "$(med write)" "$(med nmap)") | ${RSS[write]} KiB |"
+	echo "| command | wall time | verdicts | ratio | peak RSS | load |"
+	echo "|---|---|---|---|---|---|"
+	echo "| \`nmap -n -Pn -T4 -sS -p 2049 -iL hosts\` | $(med nmap) ms ($(runs nmap)) | ${RESULT[nmap]} | x1 | ${RSS[nmap]} KiB | $(loads nmap) |"
+	echo "| \`meshnfs --timeout $TIMEOUT status --no-write\` | $(med nowrite) ms ($(runs nowrite)) | ${RESULT[nowrite]} | x$(ratio "$(med nowrite)" "$(med nmap)") | ${RSS[nowrite]} KiB | $(loads nowrite) |"
+	[ -n "${BEFORE:-}" ] && echo "| \`meshnfs --timeout $TIMEOUT status --no-write\`, before (${BEFORE_LABEL:-$BEFORE}) | $(med before) ms ($(runs before)) | ${RESULT[before]} | x$(ratio "$(med before)" "$(med nmap)") | ${RSS[before]} KiB | $(loads before) |"
+	echo "| \`meshnfs --timeout $TIMEOUT status\` (write test on each answering address) | $(med write) ms ($(runs write)) | ${RESULT[write]} | x$(ratio "$(med write)" "$(med nmap)") | ${RSS[write]} KiB | $(loads write) |"
 )
 printf '%s\n' "$table"
 if [ $write = 1 ]; then bench_write status-nmap "$table"; fi

@@ -76,7 +76,8 @@ static void release(struct probe *p)
 	p->fh = NULL;
 	free(p->wbuf);
 	free(p->rbuf);
-	p->wbuf = p->rbuf = NULL;
+	free(p->lookup);
+	p->wbuf = p->rbuf = p->lookup = NULL;
 }
 
 void probe_free(struct probe *p)
@@ -238,6 +239,12 @@ static void start_rpc(struct probe *p, int64_t now);
 static void rpc_io(struct probe *p, short revents, int64_t now);
 static void rpc_connected(struct probe *p, int err, int64_t now);
 static void start_export(struct probe *p, int64_t now);
+static void start_lookup(struct probe *p, int64_t now);
+static void lookup_reply(struct probe *p, const struct rpc_lookup_reply *r, int64_t now);
+static void lookup_fallback(struct probe *p, int64_t now);
+static void lookup_send(struct probe *p, int64_t now);
+static void lookup_connected(struct probe *p, int err, int64_t now);
+static void mount_reply(struct probe *p, int64_t now);
 static void fill_random(uint8_t *b, size_t n);
 static void start_write(struct probe *p, int64_t now);
 static void cleanup_write(struct probe *p, enum probe_diagnosis d, int64_t now);
@@ -524,15 +531,20 @@ void probe_resend(struct probe *p, int64_t now)
 	tcp_connect(p, now);
 }
 
+static uint32_t new_xid(void)
+{
+	uint8_t x[4];
+
+	fill_random(x, sizeof(x));
+	return (uint32_t)x[0] << 24 | (uint32_t)x[1] << 16 | (uint32_t)x[2] << 8 | x[3];
+}
+
 /* The NFSv4 NULL call, on the connection the tcp step opened (format/rpc.h): no second
  * connection, no portmapper. */
 static void rpc_send(struct probe *p, int64_t now)
 {
-	uint8_t x[4];
-
 	p->state = PS_RPC_NULL;
-	fill_random(x, sizeof(x));
-	p->xid = (uint32_t)x[0] << 24 | (uint32_t)x[1] << 16 | (uint32_t)x[2] << 8 | x[3];
+	p->xid = new_xid();
 	rpc_null_call(p->call, p->xid, NFS4_PROGRAM, NFS_V4);
 	p->off = 0;
 	p->len = 0;
@@ -557,28 +569,37 @@ void probe_rpc_resume(struct probe *p, int64_t now)
 	open_connection(p, now, rpc_connected);
 }
 
+/* A later connection to the port failed after an earlier exchange had worked. */
+static void connection_failed(struct probe *p, int err, int64_t now, const char *earlier,
+			      const char *which)
+{
+	end_step(p, STEP_FAIL, now,
+		 "port %u %s, but %s failed: %s: the NFS service is not accepting connections",
+		 (unsigned)p->port, earlier, which, strerror(err));
+	finish(p, PROBE_NO_NFS_ANSWER, now);
+}
+
 /* The rpc step's own connection (after a wait for a turn) is up, or failed. */
 static void rpc_connected(struct probe *p, int err, int64_t now)
 {
-	if (err == 0) {
+	if (err == 0)
 		rpc_send(p, now);
-		return;
-	}
-	end_step(p, STEP_FAIL, now,
-		 "port %u accepted the tcp step's connection, but the next one failed: %s: the NFS "
-		 "service is not accepting connections",
-		 (unsigned)p->port, strerror(err));
-	finish(p, PROBE_NO_NFS_ANSWER, now);
+	else
+		connection_failed(p, err, now, "accepted the tcp step's connection", "the next one");
 }
 
 /* The NULL call's reply is in: the NFS service answers (or says why not). */
 static void rpc_done(struct probe *p, const struct rpc_reply *r, int64_t now)
 {
 	char what[96];
+	/* Without the write test the export is looked up on this connection, in this turn. */
+	bool lookup = r->kind == RPC_REPLY_SUCCESS && p->export_path && p->no_write;
 
-	close(p->fd);
-	p->fd = -1;
-	gate_leave(p);
+	if (!lookup) {
+		close(p->fd);
+		p->fd = -1;
+		gate_leave(p);
+	}
 	free(p->rbuf);
 	p->rbuf = NULL;
 	p->len = p->off = 0;
@@ -596,7 +617,10 @@ static void rpc_done(struct probe *p, const struct rpc_reply *r, int64_t now)
 		finish(p, PROBE_OK, now);
 		return;
 	}
-	start_export(p, now);
+	if (lookup)
+		start_lookup(p, now);
+	else
+		start_export(p, now);
 }
 
 /* Writes the rest of the call, reads what came of the reply, acts on a whole one. */
@@ -606,25 +630,40 @@ static void rpc_io(struct probe *p, short revents, int64_t now)
 	struct rpc_reply r;
 	struct diag d = { 0 };
 	ssize_t n;
+	bool lk = p->state == PS_LOOKUP;
+	const uint8_t *out = lk ? p->lookup : p->call;
+	size_t out_len = lk ? p->lookup_len : RPC_NULL_CALL_SIZE;
 
-	if (p->off < RPC_NULL_CALL_SIZE && (revents & (POLLOUT | POLLERR | POLLHUP))) {
-		n = send(p->fd, p->call + p->off, RPC_NULL_CALL_SIZE - p->off,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (p->off < out_len && (revents & (POLLOUT | POLLERR | POLLHUP))) {
+		n = send(p->fd, out + p->off, out_len - p->off, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			goto broken;
 		if (n > 0)
 			p->off += (size_t)n;
 		return;
 	}
-	if (p->off < RPC_NULL_CALL_SIZE || !(revents & (POLLIN | POLLERR | POLLHUP)))
+	if (p->off < out_len || !(revents & (POLLIN | POLLERR | POLLHUP)))
 		return;
-	n = recv(p->fd, p->rbuf + p->len, RPC_REPLY_MAX - p->len, MSG_DONTWAIT);
+	n = recv(p->fd, p->rbuf + p->len, (lk ? RPC_LOOKUP_REPLY_MAX : RPC_REPLY_MAX) - p->len,
+		 MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0)
 		goto broken;
 	p->len += (size_t)n;
 	hostport(p, from, sizeof(from));
+	if (lk) {
+		struct rpc_lookup_reply lr;
+		int lrc = rpc_lookup_reply_parse(from, p->rbuf, p->len, p->xid, &lr, &d);
+		if (lrc == -EAGAIN)
+			return;
+		/* Not understood: libnfs's mount decides, as with the write test. */
+		if (lrc < 0)
+			lookup_fallback(p, now);
+		else
+			lookup_reply(p, &lr, now);
+		return;
+	}
 	int rc = rpc_null_reply_parse(from, p->rbuf, p->len, p->xid, &r, &d);
 	if (rc == -EAGAIN)
 		return;
@@ -637,6 +676,15 @@ static void rpc_io(struct probe *p, short revents, int64_t now)
 	rpc_done(p, &r, now);
 	return;
 broken:
+	if (lk) {
+		int e = n == 0 ? 0 : errno;
+		end_step(p, STEP_FAIL, now,
+			 "the connection %s before an answer to the lookup of %s: the NFS service is "
+			 "not answering",
+			 e ? strerror(e) : "was closed", p->export_path);
+		finish(p, PROBE_NO_NFS_ANSWER, now);
+		return;
+	}
 	if (p->gate && !p->rpc_retried) {
 		/* Closed unanswered: a server over its connection limit does that (ganesha beyond
 		 * RPC_Max_Connections). Once more, on a new connection, at the next turn. */
@@ -659,6 +707,102 @@ broken:
 			 e ? strerror(e) : "was closed");
 		finish(p, PROBE_NO_NFS_ANSWER, now);
 	}
+}
+
+/* The export step without the write test: PUTROOTFH, LOOKUPs, GETATTR, GETFH as one COMPOUND
+ * on the rpc step's connection, in its turn (format/rpc.h). */
+static void start_lookup(struct probe *p, int64_t now)
+{
+	begin_step(p, PROBE_EXPORT, now);
+	lookup_send(p, now);
+}
+
+/* After probe_extend: the lookup on a connection of its own (the NULL call was answered on
+ * the short probe's, closed since). */
+static void start_lookup_connect(struct probe *p, int64_t now)
+{
+	begin_step(p, PROBE_EXPORT, now);
+	p->state = PS_LOOKUP_CONNECT;
+	open_connection(p, now, lookup_connected);
+}
+
+static void lookup_connected(struct probe *p, int err, int64_t now)
+{
+	if (err == 0)
+		lookup_send(p, now);
+	else
+		connection_failed(p, err, now, "answered the NFSv4 NULL call",
+				  "the export step's connection");
+}
+
+static void lookup_send(struct probe *p, int64_t now)
+{
+	p->xid = new_xid();
+	p->lookup = xmalloc(RPC_LOOKUP_CALL_MAX);
+	if (rpc_lookup_call(p->lookup, RPC_LOOKUP_CALL_MAX, p->xid, p->export_path, (uint32_t)p->uid,
+			    (uint32_t)getegid(), &p->lookup_len) < 0) {
+		/* A path one COMPOUND does not carry: libnfs's mount. */
+		lookup_fallback(p, now);
+		return;
+	}
+	p->state = PS_LOOKUP;
+	p->off = p->len = 0;
+	p->rbuf = xmalloc(RPC_LOOKUP_REPLY_MAX);
+	rpc_io(p, POLLOUT, now);
+}
+
+/* What the lookup alone does not settle as libnfs's mount would (a symlink on the way, which
+ * libnfs follows; an RPC-level refusal; a status other than the export's absence or a denial;
+ * a reply not understood) goes to libnfs's mount, on a new connection, out of the turn. */
+static void lookup_fallback(struct probe *p, int64_t now)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	gate_leave(p);
+	free(p->lookup);
+	free(p->rbuf);
+	p->lookup = p->rbuf = NULL;
+	p->len = p->off = 0;
+	start_export(p, now);
+}
+
+static const char *nfs4_op_name(uint32_t op)
+{
+	switch (op) {
+	case 9:
+		return "GETATTR";
+	case 10:
+		return "GETFH";
+	case 15:
+		return "LOOKUP";
+	case 24:
+		return "PUTROOTFH";
+	default:
+		return "COMPOUND";
+	}
+}
+
+static void lookup_reply(struct probe *p, const struct rpc_lookup_reply *r, int64_t now)
+{
+	enum { NFS4ERR_PERM = 1, NFS4ERR_NOENT = 2, NFS4ERR_ACCESS = 13, NFS4ERR_WRONGSEC = 10016,
+	       NF4LNK = 5 };
+
+	if (r->rpc.kind != RPC_REPLY_SUCCESS || (r->status == 0 && r->type == NF4LNK) ||
+	    (r->status != 0 && r->status != NFS4ERR_NOENT && r->status != NFS4ERR_ACCESS &&
+	     r->status != NFS4ERR_PERM && r->status != NFS4ERR_WRONGSEC)) {
+		lookup_fallback(p, now);
+		return;
+	}
+	p->cb_err = r->status == 0		  ? 0
+		    : r->status == NFS4ERR_NOENT  ? -ENOENT
+		    : r->status == NFS4ERR_PERM	  ? -EPERM
+						  : -EACCES;
+	p->cb_msg[0] = '\0';
+	if (r->status)
+		snprintf(p->cb_msg, sizeof(p->cb_msg), "NFS4: (path %s) %s failed with %s",
+			 p->export_path, nfs4_op_name(r->failed_op), rpc_nfs4_status_name(r->status));
+	mount_reply(p, now);
 }
 
 static void start_export(struct probe *p, int64_t now)
@@ -710,7 +854,8 @@ static void mount_reply(struct probe *p, int64_t now)
 		finish(p, d, now);
 		return;
 	}
-	end_step(p, STEP_OK, now, "%s is exported to this client (NFSv4 mount)", p->export_path);
+	end_step(p, STEP_OK, now, "%s is exported to this client (%s)", p->export_path,
+		 p->nfs ? "NFSv4 mount" : "NFSv4 lookup from the root, no client state");
 	if (p->no_write) {
 		finish(p, PROBE_OK, now);
 		return;
@@ -1040,7 +1185,10 @@ void probe_start(struct probe *p, int64_t now)
 		p->extended = false;
 		p->t_start = now - p->ms;
 		p->deadline = now + p->total_ms;
-		start_export(p, now);
+		if (p->no_write)
+			start_lookup_connect(p, now);
+		else
+			start_export(p, now);
 		probe_advance(p, 0, now_ms());
 		return;
 	}
@@ -1067,7 +1215,12 @@ int probe_poll(const struct probe *p, short *events)
 		fd = p->fd;
 		ev = p->off < RPC_NULL_CALL_SIZE ? POLLOUT : POLLIN;
 		break;
+	case PS_LOOKUP:
+		fd = p->fd;
+		ev = p->off < p->lookup_len ? POLLOUT : POLLIN;
+		break;
 	case PS_RPC_CONNECT:
+	case PS_LOOKUP_CONNECT:
 		fd = p->fd;
 		ev = POLLOUT;
 		break;
@@ -1104,6 +1257,10 @@ static const char *awaited(const struct probe *p)
 		return "no answer yet to the rpc step's connection";
 	case PS_MOUNT:
 		return "no answer yet to the mount";
+	case PS_LOOKUP:
+		return "no answer yet to the export's lookup";
+	case PS_LOOKUP_CONNECT:
+		return "no answer yet to the export step's connection";
 	default:
 		return "the write test had not finished";
 	}
@@ -1154,15 +1311,21 @@ static void timeout(struct probe *p, int64_t now, bool cut, const char *why)
 		d = PROBE_NO_NFS_ANSWER;
 		break;
 	case PS_RPC_CONNECT:
+	case PS_LOOKUP_CONNECT: {
+		bool rpc = p->state == PS_RPC_CONNECT;
 		end_step(p, STEP_FAIL, now,
-			 "port %u accepted the tcp step's connection, but not the next one within %.1f "
-			 "s (%s): the NFS service is not accepting connections",
-			 (unsigned)p->port, s, why);
+			 "port %u %s, but not %s within %.1f s (%s): the NFS service is not accepting "
+			 "connections",
+			 (unsigned)p->port,
+			 rpc ? "accepted the tcp step's connection" : "answered the NFSv4 NULL call",
+			 rpc ? "the next one" : "the export step's connection", s, why);
 		d = PROBE_NO_NFS_ANSWER;
 		break;
+	}
 	case PS_MOUNT:
-		end_step(p, STEP_FAIL, now, "no answer to the mount of %s within %.1f s (%s)",
-			 p->export_path, s, why);
+	case PS_LOOKUP:
+		end_step(p, STEP_FAIL, now, "no answer to the %s of %s within %.1f s (%s)",
+			 p->state == PS_MOUNT ? "mount" : "lookup", p->export_path, s, why);
 		d = PROBE_NO_NFS_ANSWER;
 		break;
 	default:
@@ -1227,11 +1390,16 @@ static void service(struct probe *p, short revents, int64_t now)
 			tcp_result(p, r, now);
 		return;
 	case PS_RPC_NULL:
+	case PS_LOOKUP:
 		rpc_io(p, revents, now);
 		return;
 	case PS_RPC_CONNECT:
 		if ((r = connect_outcome(p, revents)) >= 0)
 			rpc_connected(p, r, now);
+		return;
+	case PS_LOOKUP_CONNECT:
+		if ((r = connect_outcome(p, revents)) >= 0)
+			lookup_connected(p, r, now);
 		return;
 	case PS_IDLE:
 	case PS_DONE:

@@ -10,7 +10,12 @@
  *              an ICMP reject of the SYN)
  *   rpc        NFSv4 NULL on the tcp step's connection (no portmapper): the NFS service
  *              answers
- *   export     NFSv4 mount of the export (PUTROOTFH + LOOKUP)
+ *   export     the export looked up as this client: with the write test, libnfs's NFSv4 mount
+ *              (a new connection, NULL, SETCLIENTID, SETCLIENTID_CONFIRM, then PUTROOTFH,
+ *              LOOKUPs, GETATTR, GETFH); without it (no_write), the same PUTROOTFH, LOOKUPs,
+ *              GETATTR, GETFH as one COMPOUND on the rpc step's connection (format/rpc.h): no
+ *              client id, no state left on the server, no second connection (a symlink on
+ *              the way, or a reply not understood, falls back to the libnfs mount)
  *   write      create a uniquely named file, write 64 KiB (<= 3900-byte chunks), fsync, read
  *              back, compare, close, unlink; with it, a ladder of DF-set ICMP echoes up to the
  *              route's MTU: a write that stalls while small echoes come back and large ones
@@ -119,6 +124,9 @@ enum probe_state {
 	PS_RPC_WAIT,    /* TCP accepted and closed; the NULL call waits for a turn (gate) */
 	PS_RPC_CONNECT, /* its turn came: a new connection for it */
 	PS_RPC_NULL,
+	PS_LOOKUP_CONNECT, /* no_write, extended: a new connection for the export's COMPOUND */
+	PS_LOOKUP,      /* no_write: the export's COMPOUND on the rpc step's connection (or, after
+			   probe_extend, on a new one: no second NULL call) */
 	PS_MOUNT,
 	PS_CREATE,
 	PS_WRITE,
@@ -185,6 +193,8 @@ struct probe {
 	int64_t resent_ms;       /* when, after the step's start */
 	bool learnt;             /* its answer was counted by the loop (net/silence.h) */
 	uint8_t call[44];        /* the NULL call (format/rpc.h), sent up to off */
+	uint8_t *lookup;         /* PS_LOOKUP: the export's COMPOUND (format/rpc.h), */
+	size_t lookup_len;       /* its length (sent up to off) */
 	struct nfs_context *nfs;
 	struct nfsfh *fh;
 	char *fname;             /* test file, relative to the export */
@@ -216,9 +226,9 @@ void probe_init(struct probe *p, const struct probe_opts *o);
 void probe_free(struct probe *p);
 
 /* A short probe (export_path NULL) that ended ok after its rpc step goes on with the rest of
- * the ladder against export_path, keeping its route, tcp and rpc steps (no new connection,
- * no second NULL call): the next probe_start starts the export step, with total_ms from then
- * for the rest. */
+ * the ladder against export_path, keeping its route, tcp and rpc steps (no second NULL call):
+ * the next probe_start starts the export step, with total_ms from then for the rest; on a
+ * new connection (libnfs's mount; without the write test, the lookup's own). */
 void probe_extend(struct probe *p, const char *export_path, int total_ms);
 /* Runs the route step and starts the TCP connect. Never blocks. */
 void probe_start(struct probe *p, int64_t now);
