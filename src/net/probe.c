@@ -785,9 +785,7 @@ static const char *nfs4_op_name(uint32_t op)
 
 static void lookup_reply(struct probe *p, const struct rpc_lookup_reply *r, int64_t now)
 {
-	enum { NFS4ERR_PERM = 1, NFS4ERR_NOENT = 2, NFS4ERR_ACCESS = 13, NFS4ERR_WRONGSEC = 10016,
-	       NF4LNK = 5 };
-
+	/* NFS4ERR_* and NF4LNK: libnfs-raw-nfs4.h's constants (RFC 7530's values) */
 	if (r->rpc.kind != RPC_REPLY_SUCCESS || (r->status == 0 && r->type == NF4LNK) ||
 	    (r->status != 0 && r->status != NFS4ERR_NOENT && r->status != NFS4ERR_ACCESS &&
 	     r->status != NFS4ERR_PERM && r->status != NFS4ERR_WRONGSEC)) {
