@@ -89,6 +89,13 @@ static void no_descriptor_leaks(void **state)
 	(void)state;
 	struct mount_health_opts o = { .timeout_ms = 5000 };
 	struct mount_health h;
+	char st;
+
+	/* core/root.c keeps one descriptor of the root, opened on first use and kept (by design):
+	 * the check opens it only when its child is still exiting at the first waitpid (it then
+	 * reads /proc/PID/status), which under load it sometimes is. Opened here first, so that
+	 * only a leak is counted (1 run in 6 failed 9 != 8 before, fd 3 -> / the extra one). */
+	assert_int_equal(mount_health_proc_state(getpid(), &st, NULL, 0), 0);
 	int before = test_open_fds();
 
 	for (int i = 0; i < 3; i++) {
