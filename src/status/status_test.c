@@ -483,7 +483,10 @@ static void run_bounded(void **state)
 	assert_int_equal(count(&st, STATUS_W_SERVER_UNHEALTHY, "nothing"), 1);
 	assert_true(seen.calls >= 2);
 	assert_int_equal(seen.n, 8);
-	assert_int_equal(seen.last_finished, 8);
+	/* All 8 finished, unless the machine was so loaded that the run's own deadline came
+	 * before the online peer's 3 s bound was seen: then that peer is cut (no verdict, never a
+	 * fault) and the last progress call said 7 (seen once under load: 7 != 8). */
+	assert_int_equal(seen.last_finished, t->p.cut ? 7 : 8);
 	status_free(&st);
 	mesh_nodes_free(&l);
 	config_free(&c);
