@@ -190,7 +190,10 @@ for _ in $(seq 600); do # a poll, up to 30 s on a loaded machine
 	sleep 0.05
 done
 mkdir -p "$T/prom"
-R --timeout 1 watch --interval 1 --detach-after 1 --textfile "$T/prom" 2>"$T/watch.err" &
+# exec: W_PID is meshnfs itself (a function run with & is a subshell: killing it left watch
+# running, holding tests/run's output pipe open, and the suite waited for ever)
+(exec env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" --config "$T/fuse.conf" --timeout 1 watch \
+	--interval 1 --detach-after 1 --textfile "$T/prom" 2>"$T/watch.err") &
 W_PID=$!
 at_exit "kill -9 $W_PID 2>/dev/null; umount -l '$MP' 2>/dev/null"
 for _ in $(seq 1200); do # a poll, up to 60 s (two rounds, each up to its 1 s deadlines)
