@@ -109,11 +109,13 @@ void doctor_judge_ports(const struct doctor_facts *d, struct report *r)
 		return;
 	}
 	if (pf->win_rc < 0) {
-		c = report_add(r, "wsl.ports", CHECK_WARN, "cannot list the Windows host's listening "
-							   "ports: %s",
-			       pf->win_msg);
-		check_set_detail(c, "Compared by hand: `netstat -ano | findstr LISTENING` on Windows "
-				    "against `ss -ltn` here.");
+		report_check(r, "wsl.ports", CHECK_WARN,
+			     .summary = xasprintf("cannot list the Windows host's listening "
+						  "ports: %s",
+						  pf->win_msg),
+			     .detail = xasprintf("Compared by hand: `netstat -ano | findstr "
+						 "LISTENING` on Windows against `ss -ltn` "
+						 "here."));
 		return;
 	}
 	struct port_collision col[32];
@@ -134,15 +136,16 @@ void doctor_judge_ports(const struct doctor_facts *d, struct report *r)
 				   i ? "\n" : "", col[i].port, a, col[i].windows_side.pid, b,
 				   pid_name(col[i].windows_side.pid));
 		}
-		c = report_add(r, "wsl.ports", CHECK_WARN,
-			       "Windows listens on the same port(s) as this distro: %s; connections "
-			       "from the mesh to %s reach Windows, not WSL2",
-			       ports.data, k > 1 ? "them" : "it");
-		check_set_detail(c, "%s", det.data);
-		check_set_fix(c, "Move the WSL2 service to a free port, or stop the Windows program "
-				 "that holds it (on Windows: `Get-Process -Id %u` in PowerShell names "
-				 "it).",
-			      col[0].windows_side.pid);
+		c = report_check(r, "wsl.ports", CHECK_WARN,
+				 .summary = xasprintf("Windows listens on the same port(s) as this "
+						      "distro: %s; connections from the mesh to %s "
+						      "reach Windows, not WSL2",
+						      ports.data, k > 1 ? "them" : "it"),
+				 .detail = xasprintf("%s", det.data),
+				 .fix = xasprintf("Move the WSL2 service to a free port, or stop "
+						  "the Windows program that holds it (on Windows: "
+						  "`Get-Process -Id %u` in PowerShell names it).",
+						  col[0].windows_side.pid));
 		buf_free(&det);
 		buf_free(&ports);
 	}
