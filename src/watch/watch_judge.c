@@ -2,6 +2,7 @@
 /* The judge of meshnfs watch: facts in, diagnosis, transition record and action out. Pure: no
  * clock, no I/O (now is an argument), so every rule is a unit test. */
 #include "watch/watch.h"
+#include "watch/watch_private.h"
 
 #include <errno.h>
 #include <string.h>
