@@ -4,6 +4,7 @@
 
 #include "doctor/doctor.h"
 #include "mesh/sources.h"
+#include "cmd/cmd_private.h"
 
 #include <errno.h>
 

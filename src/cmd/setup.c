@@ -9,6 +9,7 @@
 #include "report/output.h"
 #include "setup/setup.h"
 #include "setup/setup_wsl.h"
+#include "cmd/cmd_private.h"
 
 #include <errno.h>
 #include <strings.h>
