@@ -4,6 +4,7 @@
 #include "core/root.h"
 
 #include "format/rfc3339.h"
+#include "mesh/mesh_private.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>

@@ -2,6 +2,7 @@
 #include "mesh/peer.h"
 
 #include "format/cidr.h"
+#include "mesh/mesh_private.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -6,6 +6,7 @@
 #include "core/root.h"
 #include "core/spawn.h"
 #include "format/rfc3339.h"
+#include "mesh/mesh_private.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
