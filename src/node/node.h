@@ -108,8 +108,6 @@ const char *wsl_mode_normalize(const char *s);
 int node_detect(const struct config *cfg, int timeout_ms, struct node_info *out);
 void node_info_free(struct node_info *n);
 
-/* n holds the mesh address a (host byte order). */
-bool node_holds_addr(const struct node_info *n, uint32_t a);
 /* n holds the mesh address a, IPv4 or IPv6. */
 bool node_holds_netaddr(const struct node_info *n, const struct netaddr *a);
 /* n holds the server address (an IPv4 literal; a name never matches): this node is the NFS
