@@ -6,6 +6,7 @@
 #include "core/spawn.h"
 #include "format/procstatus.h"
 #include "setup/diff.h"
+#include "setup/setup_private.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -7,6 +7,7 @@
 #include "setup/setup.h"
 
 #include "core/root.h"
+#include "setup/setup_private.h"
 
 #include <errno.h>
 #include <ftw.h>

@@ -6,6 +6,7 @@
 
 #include "core/root.h"
 #include "net/probe.h"
+#include "setup/setup_private.h"
 
 void setup_verify_judge(const char *server, const char *export_path, const struct probe *p,
 			struct report *r)
