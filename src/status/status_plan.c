@@ -3,6 +3,7 @@
 #include "status/status.h"
 
 #include "net/net.h"
+#include "status/status_private.h"
 
 #include <errno.h>
 #include <stdarg.h>
