@@ -39,34 +39,6 @@ size_t wsl_port_collisions(const struct listeners *lin, const struct listeners *
 	return n;
 }
 
-/* netstat.exe on PATH (interop appends the Windows PATH), else at its place under the root. */
-static int run_netstat(int timeout_ms, struct listeners *out, struct diag *dg)
-{
-	_cleanup_free_ char *fixed = root_path("/mnt/c/Windows/System32/netstat.exe");
-	_cleanup_free_ char *onpath = spawn_which("netstat.exe");
-	struct stat st;
-	const char *prog = onpath ? onpath : fixed;
-	const char *argv[] = { prog, "-ano", NULL };
-	struct spawn_opts o = { .timeout_ms = timeout_ms, .max_output = 8u * 1024 * 1024,
-				.exact_path = true };
-	struct spawn_result res;
-	int r;
-
-	if (!onpath && root_stat(fixed, &st) < 0)
-		return diag_set(dg, "netstat.exe", 0, "not found on PATH nor at %s", fixed);
-	r = spawn_run(argv, &o, &res);
-	if (r < 0)
-		diag_set(dg, prog, 0, "%s", r == -ETIMEDOUT ? "no answer in time" : strerror(-r));
-	else if (res.exit_code != 0)
-		r = diag_set(dg, prog, 0, "exited with status %d", res.exit_code);
-	else if (res.truncated)
-		r = diag_set(dg, prog, 0, "output too large");
-	else
-		r = netstat_parse("netstat.exe -ano", res.out, res.out_len, out, dg);
-	spawn_result_free(&res);
-	return r;
-}
-
 static const char *pid_name(uint32_t pid)
 {
 	return pid == 4 ? " (System: the Windows kernel, e.g. SMB on 445, http.sys on 80)" : "";
@@ -153,6 +125,34 @@ void doctor_judge_ports(const struct doctor_facts *d, struct report *r)
 }
 
 /* ---- gather (I/O) ---- */
+
+/* netstat.exe on PATH (interop appends the Windows PATH), else at its place under the root. */
+static int run_netstat(int timeout_ms, struct listeners *out, struct diag *dg)
+{
+	_cleanup_free_ char *fixed = root_path("/mnt/c/Windows/System32/netstat.exe");
+	_cleanup_free_ char *onpath = spawn_which("netstat.exe");
+	struct stat st;
+	const char *prog = onpath ? onpath : fixed;
+	const char *argv[] = { prog, "-ano", NULL };
+	struct spawn_opts o = { .timeout_ms = timeout_ms, .max_output = 8u * 1024 * 1024,
+				.exact_path = true };
+	struct spawn_result res;
+	int r;
+
+	if (!onpath && root_stat(fixed, &st) < 0)
+		return diag_set(dg, "netstat.exe", 0, "not found on PATH nor at %s", fixed);
+	r = spawn_run(argv, &o, &res);
+	if (r < 0)
+		diag_set(dg, prog, 0, "%s", r == -ETIMEDOUT ? "no answer in time" : strerror(-r));
+	else if (res.exit_code != 0)
+		r = diag_set(dg, prog, 0, "exited with status %d", res.exit_code);
+	else if (res.truncated)
+		r = diag_set(dg, prog, 0, "output too large");
+	else
+		r = netstat_parse("netstat.exe -ano", res.out, res.out_len, out, dg);
+	spawn_result_free(&res);
+	return r;
+}
 
 void doctor_gather_ports(struct doctor_facts *f)
 {
