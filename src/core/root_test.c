@@ -7,6 +7,7 @@
 #include "core/diag.h"
 #include "core/root.h"
 #include "core/spawn.h"
+#include "core/test_files.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +18,7 @@ static char dir[64];
 
 static void put(const char *rel, const char *text)
 {
-	_cleanup_free_ char *p = xasprintf("%s/%s", dir, rel);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(test_file_put(dir, rel, text, 0644), 0);
 }
 
 static void link_at(const char *target, const char *rel)

@@ -19,12 +19,7 @@ static char *path_in(const char *name)
 
 static void put(const char *name, const char *content, mode_t mode)
 {
-	_cleanup_free_ char *p = path_in(name);
-	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
-	fchmod(fd, mode);
-	close(fd);
+	assert_int_equal(test_file_put(dir, name, content, mode), 0);
 }
 
 static char *get(const char *name)

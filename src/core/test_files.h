@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* Included by tests only: the unit tests of file writing (safewrite_test.c,
- * safewrite_order_test.c) and the LD_PRELOAD fault shim (tests/lib/faultshim.c). A scratch
- * directory of one level, and the path a call on a descriptor or a (dirfd, name) pair acts on
+/* Included by tests only: the unit tests that make files (safewrite, root, facts, the setup
+ * plan, ceph_cli) and the LD_PRELOAD fault shim (tests/lib/faultshim.c). A scratch directory,
+ * a file put into it, and the path a call on a descriptor or a (dirfd, name) pair acts on
  * (/proc/self/fd). Plain libc: no cmocka, no meshnfs code (the shim links neither). */
 #pragma once
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The file descriptor fd points to, or "" when it cannot be told. */
@@ -56,4 +58,32 @@ static inline void test_dir_remove(const char *path)
 			unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
 	rmdir(path);
+}
+
+/* Writes text to dir/rel with the given mode (chmod'ed, so the umask does not narrow it),
+ * making the missing directories of rel (0755) first; text NULL makes rel a directory of that
+ * mode instead. 0, or -errno of the call that failed. */
+static inline int test_file_put(const char *dir, const char *rel, const char *text, mode_t mode)
+{
+	char p[4096];
+	size_t len = strlen(text ? text : "");
+	int fd, r = 0;
+
+	if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, rel) >= sizeof(p))
+		return -ENAMETOOLONG;
+	for (char *s = strchr(p + strlen(dir) + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (!text)
+		return mkdir(p, mode) < 0 ? -errno : (chmod(p, mode) < 0 ? -errno : 0);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len || fchmod(fd, mode) < 0)
+		r = errno ? -errno : -EIO;
+	close(fd);
+	return r;
 }

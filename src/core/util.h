@@ -92,3 +92,9 @@ bool str_is_printable(const char *s, size_t len);
 
 /* Monotonic clock in milliseconds. */
 int64_t now_ms(void);
+/* One read(2) of up to size bytes from fd (a child's pipe), waiting for it until deadline (a
+ * now_ms() time) at the latest: the count read (> 0), 0 at end of file, -errno of a failed
+ * read, or -ETIMEDOUT when the deadline came first or the wait itself failed (the answer could
+ * not be waited for: cut, not an end). EINTR is retried. The caller's loop decides when it has
+ * read enough. */
+ssize_t read_by_deadline(int fd, void *buf, size_t size, int64_t deadline);

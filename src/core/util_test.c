@@ -3,6 +3,8 @@
 #include "core/root.h"
 #include "core/test.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,8 +53,32 @@ static void entry_exists(void **state)
 	rmdir(dir);
 }
 
+/* read_by_deadline: bytes, the end, the deadline, and a failed read told apart. */
+static void read_deadline(void **state)
+{
+	(void)state;
+	int p[2];
+	char buf[16];
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(read_by_deadline(p[0], buf, sizeof(buf), now_ms() + 50), -ETIMEDOUT);
+	assert_int_equal(read_by_deadline(p[0], buf, sizeof(buf), now_ms() - 1), -ETIMEDOUT);
+	assert_int_equal(write(p[1], "abc", 3), 3);
+	assert_int_equal(read_by_deadline(p[0], buf, 2, now_ms() + 60000), 2); /* at most size */
+	assert_int_equal(read_by_deadline(p[0], buf, sizeof(buf), now_ms() + 60000), 1);
+	assert_int_equal(buf[0], 'c');
+	close(p[1]);
+	assert_int_equal(read_by_deadline(p[0], buf, sizeof(buf), now_ms() + 60000), 0);
+	close(p[0]);
+	int dir = open("/", O_RDONLY | O_DIRECTORY);
+	assert_true(dir >= 0);
+	assert_int_equal(read_by_deadline(dir, buf, sizeof(buf), now_ms() + 60000), -EISDIR);
+	close(dir);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(enum_tables), cmocka_unit_test(entry_exists) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(enum_tables), cmocka_unit_test(entry_exists),
+					    cmocka_unit_test(read_deadline) };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -525,20 +524,11 @@ int mount_health_check(const char *path, const struct mount_health_opts *opts,
 		char bytes[sizeof(struct record)];
 	} u;
 	while (!eof) {
-		int64_t left = deadline - now_ms();
-		if (left <= 0)
+		ssize_t k = read_by_deadline(p[0], u.bytes + have, sizeof(u) - have, deadline);
+		if (k == -ETIMEDOUT)
 			break;
-		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-		int n = poll(&pfd, 1, (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		ssize_t k = read(p[0], u.bytes + have, sizeof(u) - have);
-		if (k < 0 && errno == EINTR)
-			continue;
 		if (k <= 0) {
-			eof = true;
+			eof = true; /* the child ended (or its pipe failed): no more records */
 			break;
 		}
 		have += (size_t)k;

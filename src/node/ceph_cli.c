@@ -250,20 +250,11 @@ int ceph_cli_client(const struct ceph_cli *c, const char *fs, const char *path,
 	close(p[1]);
 	bool eof = false;
 	while (!eof && have < sizeof(out) - 1 && !memchr(out, '\n', have)) {
-		int64_t left = deadline - now_ms();
-		if (left <= 0)
+		ssize_t k = read_by_deadline(p[0], out + have, sizeof(out) - 1 - have, deadline);
+		if (k == -ETIMEDOUT)
 			break;
-		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-		int n = poll(&pfd, 1, (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		ssize_t k = read(p[0], out + have, sizeof(out) - 1 - have);
-		if (k < 0 && errno == EINTR)
-			continue;
 		if (k <= 0)
-			eof = true;
+			eof = true; /* the end, or a failed read: no line will come */
 		else
 			have += (size_t)k;
 	}

@@ -5,6 +5,7 @@
 #include "node/ceph_cli.h"
 
 #include "core/root.h"
+#include "core/test_files.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -106,12 +107,8 @@ static void key_file(void **state)
  * the status came back empty with rc 0; nothing ran ceph_cli_status or ceph_cli_fsmap before. */
 static void write_fake_ceph(const char *dir, const char *body)
 {
-	_cleanup_free_ char *p = xasprintf("%s/ceph", dir);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	fprintf(f, "#!/bin/sh\n%s\n", body);
-	fclose(f);
-	assert_int_equal(chmod(p, 0755), 0);
+	_cleanup_free_ char *text = xasprintf("#!/bin/sh\n%s\n", body);
+	assert_int_equal(test_file_put(dir, "ceph", text, 0755), 0);
 }
 
 static void status_through_the_cli(void **state)

@@ -25,11 +25,7 @@ static void fresh_dir(void)
 
 static void put(const char *rel, const char *text)
 {
-	_cleanup_free_ char *p = xasprintf("%s/%s", dir, rel);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(test_file_put(dir, rel, text, 0644), 0);
 }
 
 static pid_t tailscaled_under_root(void)

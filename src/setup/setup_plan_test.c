@@ -7,6 +7,7 @@
 #include "setup/setup.h"
 
 #include "core/root.h"
+#include "core/test_files.h"
 #include "setup/setup_private.h"
 
 #include <errno.h>
@@ -19,21 +20,7 @@ static char made[64]; /* the root made by mk_root, removed by rm_root */
 
 static void put(const char *rel, const char *text, mode_t mode)
 {
-	_cleanup_free_ char *p = xasprintf("%s/%s", made, rel);
-	for (char *s = strchr(p + strlen(made) + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		mkdir(p, 0755);
-		*s = '/';
-	}
-	if (!text) {
-		assert_int_equal(mkdir(p, mode), 0);
-		return;
-	}
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	assert_int_equal(chmod(p, mode), 0);
+	assert_int_equal(test_file_put(made, rel, text, mode), 0);
 }
 
 static void mk_root(void)
