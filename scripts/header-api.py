@@ -2,7 +2,7 @@
 """Headers are APIs (HACKING.md): lists the functions a module's public header declares that
 no other module uses, so their declarations can move to the module's private header.
 
-  scripts/header-api.py [DIR...]     (default: every directory under src/)
+  scripts/header-api.py [--check] [DIR...]     (default: every directory under src/)
 
 A module is a directory of src/. Its public headers are its *.h files but the private ones
 (*_private.h, doctor_facts.h, and the test-only core/test.h and *_fixture.h). For each function declared in a public header, the other modules' sources (*.c and
@@ -12,14 +12,16 @@ uses:
   HEADER NAME: only DIR/ (FILES)                 move it to the module's private header
   HEADER NAME: nowhere but its declaration       unused: remove it (or make it static)
   ... ; tests/fuzzers of others: FILES           keep it public: those test it as an API
-Exit 0; reads only."""
+Exit 0; reads only. With --check (tests/cli/header-api.sh, in make check) only the findings
+to act on are printed (not the kept-public ones), and the exit status is 1 when there are
+any."""
 import os
 import re
 import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(TOP, "src")
-PRIVATE = re.compile(r"(_private\.h|/doctor_facts\.h|_fixture\.h|/core/test\.h)$")
+PRIVATE = re.compile(r"(_private\.h|/doctor_facts\.h|_fixture\.h|/core/test\.h|/core/test_files\.h)$")
 DECL = re.compile(r"(?:^|[\s\*])([a-z_][a-z0-9_]*)\s*\(([^;{}()]|\([^()]*\))*\)\s*"
                   r"(?:_printf_\([^)]*\)\s*|__attribute__\(\([^)]*\)\)\s*)*;", re.M)
 KEYWORDS = {"if", "while", "for", "switch", "return", "sizeof", "typeof", "defined"}
@@ -68,7 +70,8 @@ def sources(tests):
                 is_test = f.endswith("_test.c") or top != SRC
                 if (f.endswith(".c") or f.endswith(".h")) and is_test == tests:
                     p = os.path.join(d, f)
-                    yield p, strip(open(p, encoding="utf-8", errors="replace").read())
+                    text = strip(open(p, encoding="utf-8", errors="replace").read())
+                    yield p, set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
 
 
 def module(path):
@@ -77,6 +80,9 @@ def module(path):
 
 
 def main(argv):
+    check = "--check" in argv
+    argv = [a for a in argv if a != "--check"]
+    found = 0
     dirs = argv or sorted(d for d in os.listdir(SRC) if os.path.isdir(os.path.join(SRC, d)))
     srcs, tests = list(sources(False)), list(sources(True))
     for d in dirs:
@@ -89,7 +95,7 @@ def main(argv):
                 w = re.compile(r"\b%s\b" % re.escape(n))
                 if len(w.findall(own)) > 1:
                     continue  # a macro or an inline function of the header uses it
-                users = [p for p, t in srcs if w.search(t)]
+                users = [p for p, t in srcs if n in t]
                 outside = [p for p in users if module(p) != d]
                 if outside:
                     continue
@@ -97,11 +103,14 @@ def main(argv):
                 where = "only %s/ (%s)" % (d, ", ".join(inside)) if inside else \
                     "nowhere but its declaration"
                 others = [os.path.relpath(p, TOP) for p, t in tests
-                          if module(p) != d and w.search(t)]
+                          if module(p) != d and n in t]
                 if others:
                     where += "; tests/fuzzers of others: " + ", ".join(others)
-                print("%s %s: %s" % (os.path.relpath(hp, TOP), n, where))
-    return 0
+                elif check:
+                    found += 1
+                if not check or not others:
+                    print("%s %s: %s" % (os.path.relpath(hp, TOP), n, where))
+    return 1 if check and found else 0
 
 
 if __name__ == "__main__":

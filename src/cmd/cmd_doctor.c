@@ -4,6 +4,7 @@
 
 #include "doctor/doctor.h"
 #include "mesh/sources.h"
+#include "cmd/cmd_private.h"
 
 #include <errno.h>
 
@@ -51,12 +52,12 @@ static void doctor_print_nagios(const struct report *r, int64_t total_ms)
 /* A check of report from into to; summary prefixed "[share NAME] " when prefix is given. */
 static void copy_check(struct report *to, const struct check *c, const char *prefix)
 {
-	struct check *k = report_add(to, c->id, c->status, "%s%s%s%s", prefix ? "[share " : "",
-				     prefix ? prefix : "", prefix ? "] " : "", c->summary);
-	if (c->detail)
-		check_set_detail(k, "%s", c->detail);
-	if (c->fix)
-		check_set_fix(k, "%s", c->fix);
+	struct check *k = report_check(to, c->id, c->status,
+				       .summary = xasprintf("%s%s%s%s", prefix ? "[share " : "",
+							    prefix ? prefix : "", prefix ? "] " : "",
+							    c->summary),
+				       .detail = c->detail ? xstrdup(c->detail) : NULL,
+				       .fix = c->fix ? xstrdup(c->fix) : NULL);
 	k->ms = c->ms;
 }
 

@@ -6,6 +6,7 @@
 #include "core/root.h"
 #include "node/node.h"
 #include "setup/plan.h"
+#include "cmd/cmd_private.h"
 
 #include <errno.h>
 #include <fcntl.h>

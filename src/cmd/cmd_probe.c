@@ -12,6 +12,7 @@
 #include "net/probe.h"
 #include "node/node.h"
 #include "report/output.h"
+#include "cmd/cmd_private.h"
 
 #include <errno.h>
 

@@ -8,6 +8,7 @@
 #include "mount/health.h"
 #include "node/node.h"
 #include "setup/setup.h"
+#include "cmd/cmd_private.h"
 
 #include <errno.h>
 

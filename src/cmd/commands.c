@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The command table: name, one-line summary, synopsis, entry point, options. */
 #include "cmd/cmd.h"
+#include "cmd/cmd_private.h"
 
 #define FORMAT_OPTION                                                                         \
 	"  --format FORMAT    human (default), json (as --json) or nagios: one Monitoring\n"   \

@@ -6,6 +6,7 @@
 #include "core/root.h"
 #include "core/spawn.h"
 #include "report/output.h"
+#include "cmd/cmd_private.h"
 
 #include <errno.h>
 #include <math.h>

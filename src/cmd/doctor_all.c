@@ -8,6 +8,7 @@
 #include "fleet/fleet.h"
 #include "mesh/sources.h"
 #include "report/output.h"
+#include "cmd/cmd_private.h"
 
 #include <errno.h>
 

@@ -8,6 +8,7 @@
 #include "core/root.h"
 #include "node/node.h"
 #include "report/output.h"
+#include "cmd/cmd_private.h"
 
 #include <stdarg.h>
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* meshnfs help [COMMAND] */
 #include "cmd/cmd.h"
+#include "cmd/cmd_private.h"
 
 int cmd_help(struct ctx *ctx, int argc, char **argv)
 {

@@ -6,6 +6,7 @@
 #include "core/escape.h"
 
 #include "node/node.h"
+#include "cmd/cmd_private.h"
 
 #include <errno.h>
 

@@ -9,6 +9,7 @@
 #include "report/output.h"
 #include "setup/setup.h"
 #include "setup/setup_wsl.h"
+#include "cmd/cmd_private.h"
 
 #include <errno.h>
 #include <strings.h>
@@ -349,13 +350,13 @@ static int run_setup_wsl(struct ctx *ctx, int argc, char **argv)
 	if (node.kind != NODE_WSL2) {
 		struct report rep;
 		report_init(&rep, "setup wsl");
-		struct check *c = report_add(&rep, "setup.wsl", CHECK_FAIL,
-					     "this node is %s, not a WSL2 distro: nothing to set up",
-					     node_kind_name(node.kind));
-		check_set_detail(c, "%s", node.kind_reason);
-		if (node.kind == NODE_WSL1)
-			check_set_fix(c, "wsl --set-version <distro> 2   (PowerShell on the Windows "
-					 "host), then run meshnfs setup wsl in the distro");
+		report_check(&rep, "setup.wsl", CHECK_FAIL,
+			     .summary = xasprintf("this node is %s, not a WSL2 distro: nothing to set up",
+						  node_kind_name(node.kind)),
+			     .detail = xasprintf("%s", node.kind_reason),
+			     .fix = node.kind != NODE_WSL1 ? NULL
+			     : xstrdup("wsl --set-version <distro> 2   (PowerShell on the Windows host), "
+				       "then run meshnfs setup wsl in the distro"));
 		rc = cmd_finish(ctx, &rep);
 		report_free(&rep);
 		node_info_free(&node);

@@ -7,6 +7,7 @@
 
 #include "report/output.h"
 #include "status/status.h"
+#include "cmd/cmd_private.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -11,6 +11,7 @@
 #include "setup/plan.h"
 #include "setup/setup.h"
 #include "watch/watch.h"
+#include "cmd/cmd_private.h"
 
 #include <errno.h>
 #include <fcntl.h>

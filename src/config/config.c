@@ -4,6 +4,7 @@
 #include "core/root.h"
 #include "format/ini.h"
 #include "format/mnttab.h"
+#include "config/config_private.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -118,10 +118,6 @@ void config_view(const struct config *c, size_t i, size_t gw, struct config_view
  * (NULL: the first one) becomes c's server (its first gateway), export_path, mountpoint and
  * mount_options (new copies). 0, or -ENOENT when there is no such share. */
 int config_focus_share(struct config *c, const char *name);
-/* A gateway list "HOST[, HOST...]" into servers (new strings; at most
- * CONFIG_SHARE_MAX_SERVERS, no duplicates): 0, or -EINVAL with the problem in err. */
-int config_parse_servers(const char *value, char **servers, size_t *n, char *err,
-			 size_t errsize);
 
 /* Fills c with the defaults, then applies the file: path when given (must exist), else
  * CONFIG_DEFAULT_PATH under the root when it exists. -EBADMSG (diag filled) on bad input. */
@@ -151,13 +147,6 @@ int config_check_host(const char *s);
 char *config_nfs_source(const char *server, const char *path);
 int config_check_abs_path(const char *s);
 int config_check_mount_options(const char *s);
-/* https://host[:port][/path], no credentials, query or fragment. */
-int config_check_https_url(const char *s);
 /* "[ADDRESS:]PORT" (IPv4; no address or an empty one: 127.0.0.1): 0 with *addr (host byte
  * order) and *port set (either may be NULL), or -EINVAL. */
 int config_parse_listen(const char *s, uint32_t *addr, uint16_t *port);
-/* A node name: [A-Za-z0-9][A-Za-z0-9._-]*, at most 63 characters. */
-int config_check_node_name(const char *s);
-/* Parses one [nodes] value into n (name and line are set by the caller). */
-int config_parse_node_value(const char *value, struct config_node *n, char *err, size_t errsize);
-void config_node_free(struct config_node *n);

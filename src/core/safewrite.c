@@ -55,7 +55,7 @@ void safewrite_result_free(struct safewrite_result *res)
 	*res = (struct safewrite_result){ 0 };
 }
 
-static int read_stat(const char *path, char **ret, size_t *ret_len, struct stat *st)
+static int read_stat(const char *path, char **out, size_t *out_len, struct stat *st)
 {
 	/* Resolved under the root (core/root.h); the file itself is never a link, and a FIFO
 	 * does not block the open. */
@@ -69,7 +69,7 @@ static int read_stat(const char *path, char **ret, size_t *ret_len, struct stat 
 		return -EISDIR;
 	if (!S_ISREG(st->st_mode))
 		return -EFTYPE_;
-	return read_fd_bounded(fd, SAFEWRITE_MAX_SIZE, ret, ret_len);
+	return read_fd_bounded(fd, SAFEWRITE_MAX_SIZE, out, out_len);
 }
 
 int safewrite_read(const char *path, char **out, size_t *out_len)
@@ -95,7 +95,7 @@ int safewrite_read_input(const char *path, char **out, size_t *out_len, struct d
 	return diag_set(diag, path, 0, "cannot read: %s", strerror(-r));
 }
 
-static int lock_take(const char *path, const char *lock_path, int timeout_ms, int *ret_fd)
+static int lock_take(const char *path, const char *lock_path, int timeout_ms, int *out_fd)
 {
 	_cleanup_free_ char *lock = lock_path ? xstrdup(lock_path) : safewrite_lock_path(path);
 	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : LOCK_TIMEOUT_DEFAULT_MS);
@@ -125,7 +125,7 @@ static int lock_take(const char *path, const char *lock_path, int timeout_ms, in
 		if (wait_us < 20000)
 			wait_us *= 2;
 	}
-	*ret_fd = fd;
+	*out_fd = fd;
 	return 0;
 }
 
@@ -194,7 +194,7 @@ static int copy_xattrs(int src, int dst)
 }
 
 /* Creates a temporary beside base in dirfd, with a name nobody else uses. */
-static int temp_create(int dirfd, const char *base, char **ret_name)
+static int temp_create(int dirfd, const char *base, char **out_name)
 {
 	for (int tries = 0; tries < 100; tries++) {
 		uint64_t rnd;
@@ -203,7 +203,7 @@ static int temp_create(int dirfd, const char *base, char **ret_name)
 		char *name = xasprintf(".%s.meshnfs-%06llx", base, (unsigned long long)(rnd & 0xffffff));
 		int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd >= 0) {
-			*ret_name = name;
+			*out_name = name;
 			return fd;
 		}
 		int r = -errno;

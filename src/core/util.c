@@ -150,7 +150,7 @@ const char *file_kind(unsigned mode)
 	}
 }
 
-static int read_regular(const char *path, size_t max, char **ret, size_t *ret_len, unsigned *mode)
+static int read_regular(const char *path, size_t max, char **out, size_t *out_len, unsigned *mode)
 {
 	_cleanup_close_ int fd = root_open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	struct stat st;
@@ -167,7 +167,7 @@ static int read_regular(const char *path, size_t max, char **ret, size_t *ret_le
 	/* Cheap early refusal; /proc files say 0 and are bounded while read. */
 	if ((uint64_t)st.st_size > max)
 		return -EFBIG;
-	return read_fd_bounded(fd, max, ret, ret_len);
+	return read_fd_bounded(fd, max, out, out_len);
 }
 
 const char *read_strerror(int r)

@@ -23,10 +23,14 @@ static void not_answered(const char *id, const char *what, const struct ceph_run
 
 	switch (run->rc) {
 	case -ETIMEDOUT:
-		c = report_add(r, id, CHECK_SKIP, "cut: %s did not finish within %d ms: no verdict",
-			       what, timeout_ms);
-		check_set_detail(c, "meshnfs stopped it at its deadline (--timeout); the Ceph CLI's "
-				    "own connect timeout, shorter, had not answered either.");
+		c = report_check(r, id, CHECK_SKIP,
+				 .summary = xasprintf("cut: %s did not finish within %d ms: no "
+						      "verdict",
+						      what, timeout_ms),
+				 .detail = xasprintf("meshnfs stopped it at its deadline "
+						     "(--timeout); the Ceph CLI's own connect "
+						     "timeout, shorter, had not answered "
+						     "either."));
 		break;
 	case -EPROTO:
 		c = report_add(r, id, CHECK_FAIL, "%s exited with status %d: %s", what, run->exit_code,
@@ -39,13 +43,17 @@ static void not_answered(const char *id, const char *what, const struct ceph_run
 					 "configuration and that the monitors run (ceph-mon)");
 		break;
 	case -EBADMSG:
-		c = report_add(r, id, CHECK_FAIL, "unexpected answer from %s: %s", what, run->msg);
-		check_set_detail(c, "meshnfs reads the JSON of Ceph 15 to 18; a cluster or a ceph "
-				    "CLI of another version answers differently.");
+		c = report_check(r, id, CHECK_FAIL,
+				 .summary = xasprintf("unexpected answer from %s: %s",
+						      what, run->msg),
+				 .detail = xasprintf("meshnfs reads the JSON of Ceph 15 to 18; a "
+						     "cluster or a ceph CLI of another version "
+						     "answers differently."));
 		break;
 	case -ENOENT:
-		c = report_add(r, id, CHECK_FAIL, "%s: the program is not installed", what);
-		check_set_fix(c, "sudo apt-get install ceph-common");
+		c = report_check(r, id, CHECK_FAIL,
+				 .summary = xasprintf("%s: the program is not installed", what),
+				 .fix = xasprintf("sudo apt-get install ceph-common"));
 		break;
 	default:
 		report_add(r, id, CHECK_FAIL, "%s: %s", what, strerror(-run->rc));
@@ -125,27 +133,34 @@ static void judge_mds(const struct doctor_facts *f, struct report *r)
 	}
 	const struct ceph_fs *fs = ceph_fsmap_find(&k->fsmap, name);
 	if (!fs) {
-		c = report_add(r, "ceph.mds", CHECK_FAIL, "the cluster has no file system \"%s\" "
-			       "(%zu file systems)", name, k->fsmap.n_fs);
-		check_set_fix(c, "set [ceph] fs in /etc/meshnfs.conf, or create it: ceph fs volume "
-				 "create %s", name);
+		c = report_check(r, "ceph.mds", CHECK_FAIL,
+				 .summary = xasprintf("the cluster has no file system \"%s\" "
+						      "(%zu file systems)", name, k->fsmap.n_fs),
+				 .fix = xasprintf("set [ceph] fs in /etc/meshnfs.conf, or create "
+						  "it: ceph fs volume create %s", name));
 	} else if (ceph_fs_active(fs) == 0) {
-		c = report_add(r, "ceph.mds", CHECK_FAIL,
-			       "\"%s\" has no active MDS (%zu failed, %zu damaged, %zu standby): the "
-			       "file system is offline", name, fs->n_failed, fs->n_damaged,
-			       k->fsmap.n_standby);
-		check_set_detail(c, "Every request for its files waits until an MDS takes rank 0 "
-				    "over.%s", explains(f, why, sizeof(why)));
-		check_set_fix(c, "start an MDS for %s (on its host: systemctl start ceph-mds@NAME), "
-				 "then: ceph fs status %s", name, name);
+		c = report_check(r, "ceph.mds", CHECK_FAIL,
+				 .summary = xasprintf("\"%s\" has no active MDS (%zu failed, %zu "
+						      "damaged, %zu standby): the file system is "
+						      "offline",
+						      name, fs->n_failed, fs->n_damaged,
+						      k->fsmap.n_standby),
+				 .detail = xasprintf("Every request for its files waits until an "
+						     "MDS takes rank 0 over.%s",
+						     explains(f, why, sizeof(why))),
+				 .fix = xasprintf("start an MDS for %s (on its host: systemctl "
+						  "start ceph-mds@NAME), then: ceph fs status %s",
+						  name, name));
 	} else {
 		struct buf d = { 0 };
 		for (size_t i = 0; i < fs->n_mds; i++)
 			buf_printf(&d, "%s%s rank %d %s", i ? ", " : "", fs->mds[i].name,
 				   fs->mds[i].rank, fs->mds[i].state);
-		c = report_add(r, "ceph.mds", CHECK_OK, "\"%s\" has %zu active MDS of %zu ranks, %zu "
-			       "standby", name, ceph_fs_active(fs), fs->n_in, k->fsmap.n_standby);
-		check_set_detail(c, "%s", d.data ? d.data : "");
+		c = report_check(r, "ceph.mds", CHECK_OK,
+				 .summary = xasprintf("\"%s\" has %zu active MDS of %zu ranks, %zu "
+						      "standby",
+						      name, ceph_fs_active(fs), fs->n_in, k->fsmap.n_standby),
+				 .detail = xasprintf("%s", d.data ? d.data : ""));
 		buf_free(&d);
 	}
 	c->ms = k->fsmap_run.ms;
@@ -168,26 +183,33 @@ static void judge_client(const struct doctor_facts *f, struct report *r)
 			       "is a directory there", cfg->ceph_user, cfg->ceph_fs, cfg->ceph_path);
 		break;
 	case CEPH_CLIENT_NOT_DIR:
-		c = report_add(r, "ceph.client", CHECK_FAIL, "%s in \"%s\" is not a directory",
-			       cfg->ceph_path, cfg->ceph_fs);
-		check_set_fix(c, "set [ceph] path to a directory of the file system");
+		c = report_check(r, "ceph.client", CHECK_FAIL,
+				 .summary = xasprintf("%s in \"%s\" is not a directory",
+						      cfg->ceph_path, cfg->ceph_fs),
+				 .fix = xasprintf("set [ceph] path to a directory of the file "
+						  "system"));
 		break;
 	case CEPH_CLIENT_NO_MODULE:
-		c = report_add(r, "ceph.client", CHECK_SKIP,
-			       "libcephfs cannot be loaded: the key and the path were not tried");
-		check_set_fix(c, "sudo apt-get install libcephfs2");
+		c = report_check(r, "ceph.client", CHECK_SKIP,
+				 .summary = xasprintf("libcephfs cannot be loaded: the key and the "
+						      "path were not tried"),
+				 .fix = xasprintf("sudo apt-get install libcephfs2"));
 		break;
 	default:
 		if (cl->err == EACCES || cl->err == EPERM) {
-			c = report_add(r, "ceph.client", CHECK_FAIL,
-				       "the cluster refused client.%s's key from %s (%s: %s)",
-				       cfg->ceph_user, k->keyring, cl->step, strerror(cl->err));
-			check_set_fix(c, "compare %s with `ceph auth get client.%s` (on an admin node)",
-				      k->keyring, cfg->ceph_user);
+			c = report_check(r, "ceph.client", CHECK_FAIL,
+					 .summary = xasprintf("the cluster refused client.%s's key "
+							      "from %s (%s: %s)",
+							      cfg->ceph_user, k->keyring, cl->step, strerror(cl->err)),
+					 .fix = xasprintf("compare %s with `ceph auth get "
+							  "client.%s` (on an admin node)",
+							  k->keyring, cfg->ceph_user));
 		} else if (streq(cl->step, "stat") && cl->err == ENOENT) {
-			c = report_add(r, "ceph.client", CHECK_FAIL, "%s does not exist in \"%s\"",
-				       cfg->ceph_path, cfg->ceph_fs);
-			check_set_fix(c, "create it in CephFS, or set [ceph] path");
+			c = report_check(r, "ceph.client", CHECK_FAIL,
+					 .summary = xasprintf("%s does not exist in \"%s\"",
+							      cfg->ceph_path, cfg->ceph_fs),
+					 .fix = xasprintf("create it in CephFS, or set [ceph] "
+							  "path"));
 		} else if (streq(cl->step, "mount") && cl->err == ETIMEDOUT) {
 			c = report_add(r, "ceph.client", CHECK_FAIL,
 				       "the mount of \"%s\" timed out: no MDS served it (see ceph.mds)",
@@ -212,15 +234,19 @@ static void judge_grace(const struct doctor_facts *f, struct report *r)
 	char why[400];
 
 	if (k->grace_run.rc == -EPROTO && ceph_grace_failure_errno(k->grace_run.err_line) == ENOENT) {
-		c = report_add(r, "ceph.grace", CHECK_FAIL,
-			       "no grace database in pool %s, namespace %s: this gateway (%s) is not "
-			       "in it, no gateway is", cfg->ceph_pool, cfg->ceph_namespace, k->nodeid);
-		check_set_detail(c, "NFS-Ganesha's rados_cluster recovery backend keeps the gateways' "
-				    "shared grace state there; a gateway that is not a member cannot "
-				    "take part in it.");
-		check_set_fix(c, "sudo meshnfs setup server --backend ceph   (adds it: "
-				 "ganesha-rados-grace --pool %s --ns %s add %s)",
-			      cfg->ceph_pool, cfg->ceph_namespace, k->nodeid);
+		c = report_check(r, "ceph.grace", CHECK_FAIL,
+				 .summary = xasprintf("no grace database in pool %s, namespace %s: "
+						      "this gateway (%s) is not in it, no gateway "
+						      "is",
+						      cfg->ceph_pool, cfg->ceph_namespace, k->nodeid),
+				 .detail = xasprintf("NFS-Ganesha's rados_cluster recovery backend "
+						     "keeps the gateways' shared grace state there; "
+						     "a gateway that is not a member cannot take "
+						     "part in it."),
+				 .fix = xasprintf("sudo meshnfs setup server --backend ceph   (adds "
+						  "it: ganesha-rados-grace --pool %s --ns %s add "
+						  "%s)",
+						  cfg->ceph_pool, cfg->ceph_namespace, k->nodeid));
 		c->ms = k->grace_run.ms;
 		return;
 	}
@@ -246,13 +272,15 @@ static void judge_grace(const struct doctor_facts *f, struct report *r)
 			   g->nodes[i].enforcing ? ", enforcing it (no new opens or locks)" : "");
 	const struct ceph_grace_node *me = ceph_grace_find(g, k->nodeid);
 	if (!me) {
-		c = report_add(r, "ceph.grace", CHECK_FAIL,
-			       "this gateway (%s) is not in the grace database (%zu gateways in it)",
-			       k->nodeid, g->n_nodes);
-		check_set_fix(c, "sudo meshnfs setup server --backend ceph   (adds it: "
-				 "ganesha-rados-grace --pool %s --ns %s add %s); or set [ceph] nodeid "
-				 "to the name it has there",
-			      cfg->ceph_pool, cfg->ceph_namespace, k->nodeid);
+		c = report_check(r, "ceph.grace", CHECK_FAIL,
+				 .summary = xasprintf("this gateway (%s) is not in the grace "
+						      "database (%zu gateways in it)",
+						      k->nodeid, g->n_nodes),
+				 .fix = xasprintf("sudo meshnfs setup server --backend ceph   (adds "
+						  "it: ganesha-rados-grace --pool %s --ns %s add "
+						  "%s); or set [ceph] nodeid to the name it has "
+						  "there",
+						  cfg->ceph_pool, cfg->ceph_namespace, k->nodeid));
 	} else if (g->rec) {
 		struct buf need = { 0 };
 		for (size_t i = 0; i < g->n_nodes; i++)
@@ -294,10 +322,12 @@ void doctor_judge_ceph(const struct doctor_facts *f, struct report *r)
 		return;
 	}
 	if (!k->conf_exists) {
-		c = report_add(r, "ceph.health", CHECK_FAIL,
-			       "%s is missing: this gateway has no Ceph configuration ([ceph] conf)",
-			       k->conf);
-		check_set_fix(c, "copy the cluster's ceph.conf (fsid, mon host) to %s", k->conf);
+		report_check(r, "ceph.health", CHECK_FAIL,
+			     .summary = xasprintf("%s is missing: this gateway has no Ceph "
+						  "configuration ([ceph] conf)",
+						  k->conf),
+			     .fix = xasprintf("copy the cluster's ceph.conf (fsid, mon host) to "
+					      "%s", k->conf));
 	}
 	if (k->key_rc < 0) {
 		c = report_add(r, "ceph.client", CHECK_FAIL, "%s", k->key_msg);
@@ -314,10 +344,12 @@ void doctor_judge_ceph(const struct doctor_facts *f, struct report *r)
 		static const char *const ids[] = { "ceph.health", "ceph.mds", "ceph.client",
 						   "ceph.grace" };
 		for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
-			c = report_add(r, ids[i], CHECK_SKIP,
-				       "skipped under --root: asking the cluster means running ceph, "
-				       "and meshnfs runs no program under --root");
-			check_set_fix(c, "on that machine: meshnfs doctor");
+			report_check(r, ids[i], CHECK_SKIP,
+				     .summary = xasprintf("skipped under --root: asking the "
+							  "cluster means running ceph, and "
+							  "meshnfs runs no program under "
+							  "--root"),
+				     .fix = xasprintf("on that machine: meshnfs doctor"));
 		}
 		return;
 	}

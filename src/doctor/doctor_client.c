@@ -60,18 +60,22 @@ static void entry(const struct doctor_facts *d, struct report *r)
 		return;
 	}
 	if (cf->parse_rc < 0) {
-		c = report_add(r, "fstab.entry", CHECK_FAIL, "%s", cf->parse_msg);
-		check_set_detail(c, "mount -a, systemd's fstab generator and WSL's automount read "
-				    "this file; meshnfs will not edit it until the line is fixed.");
-		check_set_fix(c, "correct that line of /etc/fstab (findmnt --verify shows the "
-				 "problems)");
+		report_check(r, "fstab.entry", CHECK_FAIL,
+			     .summary = xasprintf("%s", cf->parse_msg),
+			     .detail = xasprintf("mount -a, systemd's fstab generator and WSL's "
+						 "automount read this file; meshnfs will not edit "
+						 "it until the line is fixed."),
+			     .fix = xasprintf("correct that line of /etc/fstab (findmnt --verify "
+					      "shows the problems)"));
 		return;
 	}
 	int i = fstab_find(f, d->cfg->mountpoint, &dg);
 	if (i == -EBADMSG) {
 		diag_format(&dg, msg, sizeof(msg));
-		c = report_add(r, "fstab.entry", CHECK_FAIL, "%s", msg);
-		check_set_fix(c, "remove one of the two entries, then: sudo meshnfs setup client");
+		report_check(r, "fstab.entry", CHECK_FAIL,
+			     .summary = xasprintf("%s", msg),
+			     .fix = xasprintf("remove one of the two entries, then: sudo meshnfs "
+					      "setup client"));
 		return;
 	}
 	if (i < 0) {
@@ -101,18 +105,22 @@ static void entry(const struct doctor_facts *d, struct report *r)
 	const char *source = l->field[FSTAB_SOURCE], *type = l->n_fields > 2 ? l->field[FSTAB_TYPE] : "";
 	const char *opts = l->n_fields > 3 ? l->field[FSTAB_OPTIONS] : "defaults";
 	if (!streq(source, want_source)) {
-		c = report_add(r, "fstab.entry", CHECK_FAIL,
-			       "line %u mounts %s on %s, not %s", l->lineno, source,
-			       d->cfg->mountpoint, want_source);
-		check_set_fix(c, "sudo meshnfs setup client   (replaces that line in place)");
+		report_check(r, "fstab.entry", CHECK_FAIL,
+			     .summary = xasprintf("line %u mounts %s on %s, not %s",
+						  l->lineno, source,
+						  d->cfg->mountpoint, want_source),
+			     .fix = xasprintf("sudo meshnfs setup client   (replaces that line in "
+					      "place)"));
 		return;
 	}
 	if (!streq(type, "nfs4")) {
-		c = report_add(r, "fstab.entry", CHECK_WARN, "line %u has type '%s', not nfs4",
-			       l->lineno, type);
-		check_set_detail(c, "The guide mounts with nfs4; 'nfs' may negotiate NFSv3, which "
-				    "needs rpcbind and more ports than the mesh opens.");
-		check_set_fix(c, "sudo meshnfs setup client");
+		report_check(r, "fstab.entry", CHECK_WARN,
+			     .summary = xasprintf("line %u has type '%s', not nfs4",
+						  l->lineno, type),
+			     .detail = xasprintf("The guide mounts with nfs4; 'nfs' may negotiate "
+						 "NFSv3, which needs rpcbind and more ports than "
+						 "the mesh opens."),
+			     .fix = xasprintf("sudo meshnfs setup client"));
 		return;
 	}
 	/* The ordering is judged on its own: any of Tailscale's units will do. */
@@ -135,26 +143,28 @@ static void entry(const struct doctor_facts *d, struct report *r)
 		return;
 	}
 	if (order && !fstab_has_mesh_order(opts)) {
-		c = report_add(r, "fstab.entry", CHECK_WARN,
-			       "line %u: the mount does not wait for the mesh at boot (no %s)",
-			       l->lineno, order);
-		check_set_detail(c, "%s",
-				 d->node->ts_unit == NODE_TS_UNIT_ONLINE_TARGET
-					 ? "tailscaled reports ready before its address can be used "
-					   "(tailscale/tailscale#11504, #3340): a mount at boot can fail "
-					   "or hang on the mesh address. tailscale-online.target (installed "
-					   "here; Tailscale 1.98 on) runs `tailscale wait`, which returns "
-					   "once the interface is up with its address; the option makes "
-					   "the mount unit require it and start after it."
-					 : "tailscaled.service is installed here, tailscale-online.target "
-					   "is not (Tailscale before 1.98): the option orders the mount "
-					   "after tailscaled starts (tailscale/tailscale#11504, #3340: "
-					   "mounts at boot before the mesh fail or hang). Tailscale 1.98 "
-					   "and later ship tailscale-online.target, which waits for the "
-					   "address itself; run setup again after upgrading.");
-		check_set_fix(c, "add %s to the options of line %u of /etc/fstab (or: sudo meshnfs "
-				 "setup client), then: sudo systemctl daemon-reload",
-			      order, l->lineno);
+		report_check(r, "fstab.entry", CHECK_WARN,
+			     .summary = xasprintf("line %u: the mount does not wait for the mesh at "
+						  "boot (no %s)",
+						  l->lineno, order),
+			     .detail = xasprintf("%s",
+						 d->node->ts_unit == NODE_TS_UNIT_ONLINE_TARGET
+						      ? "tailscaled reports ready before its address can be used "
+							"(tailscale/tailscale#11504, #3340): a mount at boot can fail "
+							"or hang on the mesh address. tailscale-online.target (installed "
+							"here; Tailscale 1.98 on) runs `tailscale wait`, which returns "
+							"once the interface is up with its address; the option makes "
+							"the mount unit require it and start after it."
+						      : "tailscaled.service is installed here, tailscale-online.target "
+							"is not (Tailscale before 1.98): the option orders the mount "
+							"after tailscaled starts (tailscale/tailscale#11504, #3340: "
+							"mounts at boot before the mesh fail or hang). Tailscale 1.98 "
+							"and later ship tailscale-online.target, which waits for the "
+							"address itself; run setup again after upgrading."),
+			     .fix = xasprintf("add %s to the options of line %u of /etc/fstab (or: "
+					      "sudo meshnfs setup client), then: sudo systemctl "
+					      "daemon-reload",
+					      order, l->lineno));
 		return;
 	}
 	report_add(r, "fstab.entry", CHECK_OK, "line %u: %s on %s, nfs4, %s", l->lineno, source,

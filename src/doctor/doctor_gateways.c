@@ -49,11 +49,10 @@ void doctor_judge_gateways(const struct doctor_facts *f, struct report *r)
 		}
 		_cleanup_free_ char *fix = NULL;
 		_cleanup_free_ char *why = probe_explain(p, &fix);
-		k = report_add(r, "share.gateway", CHECK_FAIL, "%s does not answer: %s",
-			       s->servers[i], probe_diagnosis_name(p->diagnosis));
-		check_set_detail(k, "%s", why);
-		if (fix)
-			check_set_fix(k, "%s", fix);
+		report_check(r, "share.gateway", CHECK_FAIL,
+			     .summary = xasprintf("%s does not answer: %s", s->servers[i],
+						  probe_diagnosis_name(p->diagnosis)),
+			     .detail = xasprintf("%s", why), .fix = TAKE_PTR(fix));
 	}
 	int cur = mounted_gateway(f);
 	gateway_choose(facts, g->n, cur, -1, &c);
@@ -65,21 +64,23 @@ void doctor_judge_gateways(const struct doctor_facts *f, struct report *r)
 			? xasprintf("The nfs.* checks probe %s: %s.", f->nfs.server, f->nfs.server_why)
 			: NULL;
 	if (c.action == GATEWAY_NONE) {
-		k = report_add(r, "share.gateways", CHECK_FAIL,
-			       "0 of %zu gateways answer: no gateway to mount from", g->n);
-		if (probed)
-			check_set_detail(k, "%s", probed);
-		check_set_fix(k, "bring one of the gateways back (see share.gateway)");
+		report_check(r, "share.gateways", CHECK_FAIL,
+			     .summary = xasprintf("0 of %zu gateways answer: no gateway to mount from",
+						  g->n),
+			     .detail = probed ? xstrdup(probed) : NULL,
+			     .fix = xstrdup("bring one of the gateways back (see share.gateway)"));
 		return;
 	}
 	if (c.action == GATEWAY_MOVE && cur >= 0) {
-		k = report_add(r, "share.gateways", CHECK_FAIL,
-			       "%d of %zu gateways answer (%s); the client uses %s, which does not",
-			       c.n_healthy, g->n, use, s->servers[cur]);
-		check_set_detail(k, "%s.%s%s", c.reason, probed ? " " : "", probed ? probed : "");
-		check_set_fix(k, "sudo meshnfs repair --share %s   (moves the client to %s: fstab "
-				 "re-pointed, the mount moved)",
-			      name, use);
+		report_check(r, "share.gateways", CHECK_FAIL,
+			     .summary = xasprintf("%d of %zu gateways answer (%s); the client uses "
+						  "%s, which does not",
+						  c.n_healthy, g->n, use, s->servers[cur]),
+			     .detail = xasprintf("%s.%s%s",
+						 c.reason, probed ? " " : "", probed ? probed : ""),
+			     .fix = xasprintf("sudo meshnfs repair --share %s   (moves the client "
+					      "to %s: fstab re-pointed, the mount moved)",
+					      name, use));
 		return;
 	}
 	bool all = (size_t)c.n_healthy == g->n;

@@ -25,7 +25,6 @@ void doctor_judge_ids(const struct doctor_facts *f, struct report *r)
 	const struct doctor_ids_facts *x = &f->ids;
 	const struct probe *p = &f->nfs.probe;
 	struct buf s = { 0 };
-	struct check *c;
 
 	if (!x->gathered)
 		return;
@@ -43,30 +42,38 @@ void doctor_judge_ids(const struct doctor_facts *f, struct report *r)
 		      probe_owner_is_nobody(p->owner);
 	bool names = x->client_numeric == 0 || x->server_numeric == 0;
 	if (x->idmapd_rc < 0 && x->idmapd_rc != -ENOENT) {
-		c = report_add(r, "ids.idmap", CHECK_WARN, "%s", x->idmapd_msg);
-		check_set_detail(c, "%s", s.data);
-		check_set_fix(c, "correct %s: [General] Domain = the same name on every node",
-			      x->idmapd_path);
+		report_check(r, "ids.idmap", CHECK_WARN,
+			     .summary = xasprintf("%s", x->idmapd_msg),
+			     .detail = xasprintf("%s", s.data),
+			     .fix = xasprintf("correct %s: [General] Domain = the same name on "
+					      "every node",
+					      x->idmapd_path));
 	} else if (nobody) {
-		c = report_add(r, "ids.idmap", CHECK_WARN,
-			       "the probe's test file, created by uid %" PRIu64 ", is owned by nobody "
-			       "(%" PRIu64 ") on %s",
-			       p->uid, p->owner, f->cfg->server);
-		check_set_detail(c, "This node: %s. Why: %s.", s.data, probe_idmap_why);
-		check_set_fix(c, "%s", probe_idmap_fix);
+		report_check(r, "ids.idmap", CHECK_WARN,
+			     .summary = xasprintf("the probe's test file, created by uid "
+						  "%" PRIu64 ", is owned by nobody "
+						  "(%" PRIu64 ") on %s",
+						  p->uid, p->owner, f->cfg->server),
+			     .detail = xasprintf("This node: %s. Why: %s.",
+						 s.data, probe_idmap_why),
+			     .fix = xasprintf("%s", probe_idmap_fix));
 	} else if (names && !x->domain) {
-		c = report_add(r, "ids.idmap", CHECK_WARN,
-			       "owners are sent as names (nfs4_disable_idmapping=N) but %s sets no "
-			       "Domain",
-			       x->idmapd_path);
-		check_set_detail(c, "%s. Without a Domain each node uses its own DNS domain, which "
-				    "differ easily on a mesh (the tailnet's MagicDNS name on one node, "
-				    "a LAN domain on another): then every owner maps to nobody.",
-				 s.data);
-		check_set_fix(c, "write the same [General] Domain = (e.g. mesh) into /etc/idmapd.conf "
-				 "on the server and every client, then: sudo nfsidmap -c; or numeric "
-				 "ids on both sides: %s",
-			      "echo Y | sudo tee /sys/module/nfs*/parameters/nfs4_disable_idmapping");
+		report_check(r, "ids.idmap", CHECK_WARN,
+			     .summary = xasprintf("owners are sent as names "
+						  "(nfs4_disable_idmapping=N) but %s sets no "
+						  "Domain",
+						  x->idmapd_path),
+			     .detail = xasprintf("%s. Without a Domain each node uses its own "
+						 "DNS domain, which differ easily on a mesh "
+						 "(the tailnet's MagicDNS name on one node, a "
+						 "LAN domain on another): then every owner maps "
+						 "to nobody.",
+						 s.data),
+			     .fix = xasprintf("write the same [General] Domain = (e.g. mesh) "
+					      "into /etc/idmapd.conf on the server and every "
+					      "client, then: sudo nfsidmap -c; or numeric ids "
+					      "on both sides: %s",
+					      "echo Y | sudo tee /sys/module/nfs*/parameters/nfs4_disable_idmapping"));
 	} else
 		report_add(r, "ids.idmap", CHECK_OK, "%s", s.data);
 	buf_free(&s);

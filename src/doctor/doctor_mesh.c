@@ -54,24 +54,26 @@ static void judge_running(const struct ts_status *st, const char *who, bool wind
 	if (s->key_expiry)
 		utc(s->key_expiry, when, sizeof(when));
 	if (s->expired || (s->key_expiry && s->key_expiry <= now)) {
-		c = report_add(r, "mesh.tailscale", CHECK_FAIL, "%s: the node key of %s expired on %s",
-			       who, name, when[0] ? when : "an unknown date");
-		check_set_detail(c, "With an expired key the control plane drops the node: no peer "
-				    "accepts its packets.");
-		check_set_fix(c, "Log in again %s: `tailscale up --force-reauth --login-server <your "
-				 "Headscale URL>`%s",
-			      side(windows), windows ? "" : " (with sudo)");
+		report_check(r, "mesh.tailscale", CHECK_FAIL,
+			     .summary = xasprintf("%s: the node key of %s expired on %s",
+						  who, name, when[0] ? when : "an unknown date"),
+			     .detail = xasprintf("With an expired key the control plane drops the "
+						 "node: no peer accepts its packets."),
+			     .fix = xasprintf("Log in again %s: `tailscale up --force-reauth "
+					      "--login-server <your Headscale URL>`%s",
+					      side(windows), windows ? "" : " (with sudo)"));
 		return;
 	}
 	if (s->n.online != MESH_YES) {
-		c = report_add(r, "mesh.tailscale", CHECK_WARN,
-			       "%s: Running, but the control plane sees %s offline", who, name);
-		check_set_detail(c, "Established tunnels keep working for a while; new peers and key "
-				    "rotations do not. Health: %s",
-				 st->n_health ? st->health[0] : "(none)");
-		check_set_fix(c, "Check that the Headscale server is reachable %s (`tailscale "
-				 "netcheck`, `tailscale status`).",
-			      side(windows));
+		report_check(r, "mesh.tailscale", CHECK_WARN,
+			     .summary = xasprintf("%s: Running, but the control plane sees %s "
+						  "offline", who, name),
+			     .detail = xasprintf("Established tunnels keep working for a while; new "
+						 "peers and key rotations do not. Health: %s",
+						 st->n_health ? st->health[0] : "(none)"),
+			     .fix = xasprintf("Check that the Headscale server is reachable %s "
+					      "(`tailscale netcheck`, `tailscale status`).",
+					      side(windows)));
 		return;
 	}
 	if (st->n_health) {
@@ -79,22 +81,26 @@ static void judge_running(const struct ts_status *st, const char *who, bool wind
 		buf_append(&b, "", 0);
 		for (size_t i = 0; i < st->n_health; i++)
 			buf_printf(&b, "%s%s", i ? "\n" : "", st->health[i]);
-		c = report_add(r, "mesh.tailscale", CHECK_WARN, "%s: Running, with a health warning: %s",
-			       who, st->health[0]);
-		check_set_detail(c, "%s", b.data);
-		check_set_fix(c, "See `tailscale status` %s; the message says what tailscaled found.",
-			      side(windows));
+		report_check(r, "mesh.tailscale", CHECK_WARN,
+			     .summary = xasprintf("%s: Running, with a health warning: %s",
+						  who, st->health[0]),
+			     .detail = xasprintf("%s", b.data),
+			     .fix = xasprintf("See `tailscale status` %s; the message says what "
+					      "tailscaled found.",
+					      side(windows)));
 		buf_free(&b);
 		return;
 	}
 	if (s->key_expiry && s->key_expiry - now < EXPIRY_WARN_DAYS * DAY) {
-		c = report_add(r, "mesh.tailscale", CHECK_WARN,
-			       "%s: Running, but the node key expires in %lld day(s), on %s", who,
-			       (long long)((s->key_expiry - now) / DAY), when);
-		check_set_fix(c, "Renew it before then %s: `tailscale up --force-reauth "
-				 "--login-server <your Headscale URL>`, or disable key expiry for this "
-				 "node in the control plane.",
-			      side(windows));
+		report_check(r, "mesh.tailscale", CHECK_WARN,
+			     .summary = xasprintf("%s: Running, but the node key expires in %lld "
+						  "day(s), on %s", who,
+						  (long long)((s->key_expiry - now) / DAY), when),
+			     .fix = xasprintf("Renew it before then %s: `tailscale up "
+					      "--force-reauth --login-server <your Headscale URL>`, "
+					      "or disable key expiry for this node in the control "
+					      "plane.",
+					      side(windows)));
 		return;
 	}
 	c = report_add(r, "mesh.tailscale", CHECK_OK, "%s: Running as %s%s%s, %zu peer(s), %zu online",
@@ -119,26 +125,30 @@ void doctor_mesh_judge(const struct ts_status *st, const char *who, bool windows
 		login_fix(c, st, windows);
 		return;
 	case TS_NEEDS_MACHINE_AUTH:
-		c = report_add(r, "mesh.tailscale", CHECK_FAIL,
-			       "%s: waiting for the machine to be approved (NeedsMachineAuth)", who);
-		check_set_fix(c, "Approve the machine in the control plane (Tailscale admin console: "
-				 "Machines, Approve; Headscale: `headscale nodes register --user USER "
-				 "--key KEY` with the key the client shows).");
+		report_check(r, "mesh.tailscale", CHECK_FAIL,
+			     .summary = xasprintf("%s: waiting for the machine to be approved "
+						  "(NeedsMachineAuth)", who),
+			     .fix = xasprintf("Approve the machine in the control plane (Tailscale "
+					      "admin console: Machines, Approve; Headscale: "
+					      "`headscale nodes register --user USER --key KEY` "
+					      "with the key the client shows)."));
 		return;
 	case TS_STOPPED:
-		c = report_add(r, "mesh.tailscale", CHECK_FAIL, "%s: stopped (`tailscale down`)", who);
-		check_set_fix(c, "Connect %s: `tailscale up`%s", side(windows),
-			      windows ? " (or the tray icon: Connect)" : " (with sudo)");
+		report_check(r, "mesh.tailscale", CHECK_FAIL,
+			     .summary = xasprintf("%s: stopped (`tailscale down`)", who),
+			     .fix = xasprintf("Connect %s: `tailscale up`%s", side(windows),
+					      windows ? " (or the tray icon: Connect)" : " (with sudo)"));
 		return;
 	case TS_STARTING:
 		report_add(r, "mesh.tailscale", CHECK_WARN,
 			   "%s: still starting; run meshnfs doctor again in a few seconds", who);
 		return;
 	case TS_NO_STATE:
-		c = report_add(r, "mesh.tailscale", CHECK_FAIL, "%s: tailscaled has no state yet", who);
-		check_set_fix(c, "Restart the Tailscale service %s%s.", side(windows),
-			      windows ? ": `Restart-Service Tailscale` (as administrator)"
-				      : ": `sudo systemctl restart tailscaled`");
+		report_check(r, "mesh.tailscale", CHECK_FAIL,
+			     .summary = xasprintf("%s: tailscaled has no state yet", who),
+			     .fix = xasprintf("Restart the Tailscale service %s%s.", side(windows),
+					      windows ? ": `Restart-Service Tailscale` (as administrator)"
+						   : ": `sudo systemctl restart tailscaled`"));
 		return;
 	case TS_BACKEND_UNKNOWN:
 		report_add(r, "mesh.tailscale", CHECK_WARN, "%s: unknown BackendState \"%s\"", who,
@@ -150,37 +160,44 @@ void doctor_mesh_judge(const struct ts_status *st, const char *who, bool windows
 static void run_failed(int e, const struct ts_cli *cli, const struct ts_run *run,
 		       const char *msg, int timeout_ms, struct report *r)
 {
-	struct check *c;
 
 	switch (e) {
 	case -ENOEXEC:
-		c = report_add(r, "mesh.tailscale", CHECK_FAIL,
-			       "cannot run %s: Exec format error (WSL interop is broken)", cli->path);
-		check_set_fix(c, "Repair interop first (see wsl.interop).");
+		report_check(r, "mesh.tailscale", CHECK_FAIL,
+			     .summary = xasprintf("cannot run %s: Exec format error (WSL interop is "
+						  "broken)", cli->path),
+			     .fix = xasprintf("Repair interop first (see wsl.interop)."));
 		return;
 	case -ETIMEDOUT:
-		c = report_add(r, "mesh.tailscale", CHECK_FAIL, "%s status --json: no answer within %d ms",
-			       cli->path, timeout_ms);
-		check_set_fix(c, "Restart the Tailscale service %s%s.", side(cli->windows),
-			      cli->windows ? ": `Restart-Service Tailscale` (as administrator)"
-					   : ": `sudo systemctl restart tailscaled`");
+		report_check(r, "mesh.tailscale", CHECK_FAIL,
+			     .summary = xasprintf("%s status --json: no answer within %d ms",
+						  cli->path, timeout_ms),
+			     .fix = xasprintf("Restart the Tailscale service %s%s.",
+					      side(cli->windows),
+					      cli->windows ? ": `Restart-Service Tailscale` (as administrator)"
+							: ": `sudo systemctl restart tailscaled`"));
 		return;
 	case -EPROTO:
-		c = report_add(r, "mesh.tailscale", CHECK_FAIL,
-			       "%s status --json exited with status %d%s%s", cli->path, run->exit_code,
-			       run->err_line ? ": " : "", run->err_line ? run->err_line : "");
-		check_set_detail(c, "The CLI could not reach the Tailscale service (tailscaled).");
-		check_set_fix(c, "Start the Tailscale service %s%s.", side(cli->windows),
-			      cli->windows ? ": `Start-Service Tailscale` (as administrator), or "
-					     "start the Tailscale app"
-					   : ": `sudo systemctl enable --now tailscaled`");
+		report_check(r, "mesh.tailscale", CHECK_FAIL,
+			     .summary = xasprintf("%s status --json exited with status %d%s%s",
+						  cli->path, run->exit_code,
+						  run->err_line ? ": " : "", run->err_line ? run->err_line : ""),
+			     .detail = xasprintf("The CLI could not reach the Tailscale service "
+						 "(tailscaled)."),
+			     .fix = xasprintf("Start the Tailscale service %s%s.",
+					      side(cli->windows),
+					      cli->windows ? ": `Start-Service Tailscale` (as administrator), or "
+							  "start the Tailscale app"
+							: ": `sudo systemctl enable --now tailscaled`"));
 		return;
 	case -EBADMSG:
-		c = report_add(r, "mesh.tailscale", CHECK_FAIL, "unexpected output: %s", msg);
-		check_set_detail(c, "meshnfs reads `tailscale status --json` (tailscale.com ipnstate); "
-				    "this is not it. A very old or a wrapped CLI?");
-		check_set_fix(c, "Update Tailscale %s, then run meshnfs doctor again.",
-			      side(cli->windows));
+		report_check(r, "mesh.tailscale", CHECK_FAIL,
+			     .summary = xasprintf("unexpected output: %s", msg),
+			     .detail = xasprintf("meshnfs reads `tailscale status --json` "
+						 "(tailscale.com ipnstate); this is not it. A very "
+						 "old or a wrapped CLI?"),
+			     .fix = xasprintf("Update Tailscale %s, then run meshnfs doctor again.",
+					      side(cli->windows)));
 		return;
 	default:
 		report_add(r, "mesh.tailscale", CHECK_FAIL, "cannot run %s: %s", cli->path,
@@ -225,7 +242,6 @@ void doctor_stale_identity(const struct mesh_nodes *l, const struct mesh_node *h
 	size_t found = mesh_find_wsl_ghosts(l, &who, idx);
 	const char *source = l->source ? l->source : "the mesh";
 	struct buf names_b = { 0 }, det = { 0 }, fix = { 0 };
-	struct check *c;
 
 	buf_append(&names_b, "", 0);
 	for (size_t i = 0; i < n_names; i++)
@@ -253,22 +269,25 @@ void doctor_stale_identity(const struct mesh_nodes *l, const struct mesh_node *h
 				   i ? "; " : "", g->name);
 	}
 	const struct mesh_node *g0 = &l->nodes[idx[0]];
-	c = report_add(r, "wsl.stale_identity", CHECK_WARN,
-		       "%s lists %s%s (%s) besides the Windows host%s%s%s: a left-over of a "
-		       "tailscaled once run inside this distro",
-		       source, g0->name, found > 1 ? " and others" : "", first_ipv4(g0),
-		       host ? " (" : "", host ? first_ipv4(host) : "", host ? ")" : "");
-	check_set_detail(c, "%s\nA WSL2 distro has no mesh identity of its own: it shares the "
-			    "Windows host's (mirrored networking). The guide's topology table shows "
-			    "exactly this: office-one (WSL2) 100.64.0.3 next to office-one (Windows) "
-			    "100.64.0.4. Peers may still route the distro's name to the dead "
-			    "address.%s",
-			 det.data,
-			 g0->online == MESH_YES ? " This node is online: a tailscaled still runs "
-						  "somewhere under this name (see wsl.tailscaled)."
-						: "");
-	check_set_fix(c, "On the Headscale server: %s (check first with `headscale nodes list`).",
-		      fix.data);
+	report_check(r, "wsl.stale_identity", CHECK_WARN,
+		     .summary = xasprintf("%s lists %s%s (%s) besides the Windows host%s%s%s: a "
+					  "left-over of a tailscaled once run inside this "
+					  "distro",
+					  source, g0->name, found > 1 ? " and others" : "", first_ipv4(g0),
+					  host ? " (" : "", host ? first_ipv4(host) : "", host ? ")" : ""),
+		     .detail = xasprintf("%s\nA WSL2 distro has no mesh identity of its own: it "
+					 "shares the Windows host's (mirrored networking). The "
+					 "guide's topology table shows exactly this: office-one "
+					 "(WSL2) 100.64.0.3 next to office-one (Windows) "
+					 "100.64.0.4. Peers may still route the distro's name "
+					 "to the dead address.%s",
+					 det.data,
+					 g0->online == MESH_YES ? " This node is online: a tailscaled still runs "
+							       "somewhere under this name (see wsl.tailscaled)."
+							     : ""),
+		     .fix = xasprintf("On the Headscale server: %s (check first with `headscale "
+				      "nodes list`).",
+				      fix.data));
 out:
 	buf_free(&names_b);
 	buf_free(&det);
@@ -279,33 +298,37 @@ void doctor_judge_mesh(const struct doctor_facts *d, struct report *r)
 {
 	const struct doctor_mesh_facts *m = &d->mesh;
 	bool wsl2 = d->node->kind == NODE_WSL2;
-	struct check *c;
 
 	if (!m->gathered)
 		return;
 	if (m->cli_rc == SPAWN_REFUSED_ROOT) {
-		c = report_add(r, "mesh.tailscale", CHECK_SKIP,
-			       "skipped under --root: asking %s means running it, and meshnfs runs no "
-			       "program under --root", wsl2 ? "tailscale.exe" : "tailscale");
-		check_set_fix(c, "on that machine: meshnfs doctor");
+		report_check(r, "mesh.tailscale", CHECK_SKIP,
+			     .summary = xasprintf("skipped under --root: asking %s means running "
+						  "it, and meshnfs runs no program under --root",
+						  wsl2 ? "tailscale.exe" : "tailscale"),
+			     .fix = xasprintf("on that machine: meshnfs doctor"));
 		return;
 	}
 	if (m->cli_rc < 0) {
 		if (!wsl2) {
-			c = report_add(r, "mesh.tailscale", CHECK_SKIP,
-				       "no tailscale CLI on PATH: the mesh is judged by mesh.address");
-			check_set_detail(c, "Install Tailscale if this node should join the Headscale "
-					    "mesh: https://tailscale.com/download/linux");
+			report_check(r, "mesh.tailscale", CHECK_SKIP,
+				     .summary = xasprintf("no tailscale CLI on PATH: the mesh is "
+							  "judged by mesh.address"),
+				     .detail = xasprintf("Install Tailscale if this node should "
+							 "join the Headscale mesh: "
+							 "https://tailscale.com/download/linux"));
 			return;
 		}
-		c = report_add(r, "mesh.tailscale", CHECK_FAIL,
-			       "Tailscale for Windows not found (C:\\Program Files\\Tailscale\\"
-			       "tailscale.exe, or tailscale.exe on PATH)");
-		check_set_detail(c, "WSL2 rides the Windows host's Tailscale: without it the distro "
-				    "has no way into the mesh.");
-		check_set_fix(c, "Install Tailscale on Windows (https://tailscale.com/download/windows) "
-				 "and log in to your Headscale: `tailscale login --login-server <your "
-				 "Headscale URL>` (PowerShell).");
+		report_check(r, "mesh.tailscale", CHECK_FAIL,
+			     .summary = xasprintf("Tailscale for Windows not found (C:\\Program "
+						  "Files\\Tailscale\\tailscale.exe, or "
+						  "tailscale.exe on PATH)"),
+			     .detail = xasprintf("WSL2 rides the Windows host's Tailscale: without "
+						 "it the distro has no way into the mesh."),
+			     .fix = xasprintf("Install Tailscale on Windows "
+					      "(https://tailscale.com/download/windows) and log in "
+					      "to your Headscale: `tailscale login --login-server "
+					      "<your Headscale URL>` (PowerShell)."));
 		return;
 	}
 	const char *who = wsl2 ? "Windows host's Tailscale" : "Tailscale";
@@ -372,12 +395,13 @@ void doctor_judge_mesh_path(const struct doctor_facts *f, struct report *r)
 	}
 	const struct ts_node *peer = doctor_server_peer(f, st);
 	if (!peer) {
-		c = report_add(r, "mesh.path", CHECK_SKIP,
-			       "the server %s is not a peer of this node's Tailscale: no path to judge",
-			       f->cfg->server);
-		check_set_detail(c, "Neither its address nor its name is among the %zu peers of "
-				    "`tailscale status --json`.",
-				 st->n_peers);
+		report_check(r, "mesh.path", CHECK_SKIP,
+			     .summary = xasprintf("the server %s is not a peer of this node's "
+						  "Tailscale: no path to judge",
+						  f->cfg->server),
+			     .detail = xasprintf("Neither its address nor its name is among the %zu "
+						 "peers of `tailscale status --json`.",
+						 st->n_peers));
 		return;
 	}
 	const char *name = peer->n.name ? peer->n.name : f->cfg->server;

@@ -132,13 +132,14 @@ static void report_present_nfs4(struct mount_view *c, struct report *r)
 				       (e->addr && streq(e->addr, cfg->server)));
 	bool export_ok = e->export_path && mnttab_path_eq(e->export_path, cfg->export_path);
 	if (!server_ok || !export_ok) {
-		k = report_add(r, "mount.present", CHECK_FAIL, "%s mounted at %s, configured %s:%s",
-			       e->source, c->mp, cfg->server, cfg->export_path);
-		check_set_detail(k, "%s\nThe mount comes from another server or export than the "
-				    "configuration (%s) says.",
-				 detail.data, cfg->source ? cfg->source : "built-in defaults");
 		_cleanup_free_ char *fix = mount_fix(cfg);
-		check_set_fix(k, "umount %s\n%s", c->mp, fix);
+		report_check(r, "mount.present", CHECK_FAIL,
+			     .summary = xasprintf("%s mounted at %s, configured %s:%s",
+						  e->source, c->mp, cfg->server, cfg->export_path),
+			     .detail = xasprintf("%s\nThe mount comes from another server or "
+						 "export than the configuration (%s) says.",
+						 detail.data, cfg->source ? cfg->source : "built-in defaults"),
+			     .fix = xasprintf("umount %s\n%s", c->mp, fix));
 		buf_free(&detail);
 		return;
 	}
@@ -192,24 +193,27 @@ static void report_present(struct mount_view *c, struct report *r)
 {
 	const struct mount_entry *e = c->top;
 	const struct config *cfg = c->cfg;
-	struct check *k;
 
 	if (!e) {
-		k = report_add(r, "mount.present", CHECK_FAIL, "nothing is mounted at %s", c->mp);
-		check_set_detail(k, "%s lists no mount at %s (the guide's `mount | grep nfs4`).",
-				 c->mountinfo, c->mp);
 		_cleanup_free_ char *fix = mount_fix(cfg);
-		check_set_fix(k, "%s", fix);
+		report_check(r, "mount.present", CHECK_FAIL,
+			     .summary = xasprintf("nothing is mounted at %s", c->mp),
+			     .detail = xasprintf("%s lists no mount at %s (the guide's `mount | "
+						 "grep nfs4`).",
+						 c->mountinfo, c->mp),
+			     .fix = xasprintf("%s", fix));
 		return;
 	}
 	if (streq(e->fstype, "autofs")) {
-		k = report_add(r, "mount.present", CHECK_OK,
-			       "automount armed at %s (%s); %s:%s mounts on first access", c->mp,
-			       e->source, cfg->server, cfg->export_path);
-		check_set_detail(k, "%s on %s type autofs (%s). With x-systemd.automount the share "
-				    "is mounted on first access and unmounted when idle.%s",
-				 e->source, e->target, e->vfs_options,
-				 c->probed ? " The probe's access did not leave an NFS mount." : "");
+		report_check(r, "mount.present", CHECK_OK,
+			     .summary = xasprintf("automount armed at %s (%s); %s:%s mounts on "
+						  "first access", c->mp,
+						  e->source, cfg->server, cfg->export_path),
+			     .detail = xasprintf("%s on %s type autofs (%s). With "
+						 "x-systemd.automount the share is mounted on first "
+						 "access and unmounted when idle.%s",
+						 e->source, e->target, e->vfs_options,
+						 c->probed ? " The probe's access did not leave an NFS mount." : ""));
 		return;
 	}
 	if (streq(e->fstype, "nfs4")) {
@@ -217,22 +221,26 @@ static void report_present(struct mount_view *c, struct report *r)
 		return;
 	}
 	if (streq(e->fstype, "nfs")) {
-		k = report_add(r, "mount.present", CHECK_FAIL, "%s on %s is NFSv%s (type nfs), not nfs4",
-			       e->source, c->mp, e->vers ? e->vers : "3");
-		check_set_detail(k, "%s on %s type nfs (%s). The guide mounts with -t nfs4; NFSv3 "
-				    "needs rpcbind and mountd on the server, which an NFSv4-only "
-				    "server does not run.",
-				 e->source, e->target, e->fs_options);
 		_cleanup_free_ char *fix = mount_fix(cfg);
-		check_set_fix(k, "umount %s\n%s", c->mp, fix);
+		report_check(r, "mount.present", CHECK_FAIL,
+			     .summary = xasprintf("%s on %s is NFSv%s (type nfs), not nfs4",
+						  e->source, c->mp, e->vers ? e->vers : "3"),
+			     .detail = xasprintf("%s on %s type nfs (%s). The guide mounts with "
+						 "-t nfs4; NFSv3 needs rpcbind and mountd on "
+						 "the server, which an NFSv4-only server does "
+						 "not run.",
+						 e->source, e->target, e->fs_options),
+			     .fix = xasprintf("umount %s\n%s", c->mp, fix));
 		return;
 	}
-	k = report_add(r, "mount.present", CHECK_FAIL, "%s (%s) is mounted at %s, not %s:%s over nfs4",
-		       e->source, e->fstype, c->mp, cfg->server, cfg->export_path);
-	check_set_detail(k, "%s on %s type %s (%s)", e->source, e->target, e->fstype,
-			 e->vfs_options);
 	_cleanup_free_ char *fix = mount_fix(cfg);
-	check_set_fix(k, "umount %s\n%s", c->mp, fix);
+	report_check(r, "mount.present", CHECK_FAIL,
+		     .summary = xasprintf("%s (%s) is mounted at %s, not %s:%s over nfs4",
+					  e->source, e->fstype, c->mp, cfg->server, cfg->export_path),
+		     .detail = xasprintf("%s on %s type %s (%s)",
+					 e->source, e->target, e->fstype,
+					 e->vfs_options),
+		     .fix = xasprintf("umount %s\n%s", c->mp, fix));
 }
 
 /* ---- mount.responsive, mount.write, mount.stale ---- */
@@ -470,9 +478,10 @@ static void report_stale(struct mount_view *c, struct report *r)
 	for (int i = 0; i < MOUNT_STEP__MAX; i++) {
 		if (!h->steps[i].done || h->steps[i].err != ESTALE)
 			continue;
-		k = report_add(r, "mount.stale", CHECK_FAIL, "stale file handle on %s (ESTALE in %s)",
-			       c->mp, mount_step_name((enum mount_step)i));
-		check_set_fix(k, "umount -l %s && mount %s", c->mp, c->mp);
+		k = report_check(r, "mount.stale", CHECK_FAIL,
+				 .summary = xasprintf("stale file handle on %s (ESTALE in %s)",
+						      c->mp, mount_step_name((enum mount_step)i)),
+				 .fix = xasprintf("umount -l %s && mount %s", c->mp, c->mp));
 		set_evidence(c, k, (enum mount_step)i,
 			     "The server no longer knows the file handle this mount holds: the "
 			     "export was moved or re-created, the server restarted with another "
@@ -516,9 +525,11 @@ void doctor_judge_mount(const struct doctor_facts *f, struct report *r)
 	if (!m->gathered)
 		return;
 	if (m->read_rc == -EBADMSG) {
-		struct check *k = report_add(r, "mount.present", CHECK_FAIL, "%s", m->read_msg);
-		check_set_detail(k, "What is mounted cannot be read: %s is not a mountinfo table.",
-				 m->mountinfo);
+		report_check(r, "mount.present", CHECK_FAIL,
+			     .summary = xasprintf("%s", m->read_msg),
+			     .detail = xasprintf("What is mounted cannot be read: "
+						 "%s is not a mountinfo table.",
+						 m->mountinfo));
 	} else if (m->read_rc < 0)
 		report_add(r, "mount.present", CHECK_FAIL, "cannot read %s: %s", m->mountinfo,
 			   strerror(-m->read_rc));

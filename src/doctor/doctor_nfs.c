@@ -43,15 +43,17 @@ static void check_mesh_address(const struct doctor_facts *d, const struct probe 
 	addr_list(n, addrs, sizeof(addrs));
 
 	if (!netaddr_is_set(&p->source)) {
-		c = report_add(r, "mesh.address", CHECK_FAIL, "no route to the server %s", srv);
-		check_set_detail(c, "%s", p->steps[PROBE_ROUTE].detail ? p->steps[PROBE_ROUTE].detail
-								       : "no route");
-		check_set_fix(c, "%s",
-			      wsl2 ? "Connect the Windows host to the mesh (PowerShell: tailscale "
-				     "status; tailscale up), then check from here: ip route get "
-				     "the server's address"
-				   : "Bring this node onto the mesh: sudo tailscale up (Headscale: "
-				     "sudo tailscale up --login-server URL); then: tailscale status");
+		report_check(r, "mesh.address", CHECK_FAIL,
+			     .summary = xasprintf("no route to the server %s", srv),
+			     .detail = xasprintf("%s",
+						 p->steps[PROBE_ROUTE].detail ? p->steps[PROBE_ROUTE].detail
+										    : "no route"),
+			     .fix = xasprintf("%s",
+					      wsl2 ? "Connect the Windows host to the mesh (PowerShell: tailscale "
+						  "status; tailscale up), then check from here: ip route get "
+						  "the server's address"
+						: "Bring this node onto the mesh: sudo tailscale up (Headscale: "
+						  "sudo tailscale up --login-server URL); then: tailscale status"));
 		return;
 	}
 	bool known = p->source.family == AF_INET6 ? n->addrs6_known : n->addrs_known;
@@ -66,35 +68,44 @@ static void check_mesh_address(const struct doctor_facts *d, const struct probe 
 	}
 	if (p->source_in_mesh) {
 		/* Unusual: a mesh source that this namespace does not hold (--root audit). */
-		c = report_add(r, "mesh.address", CHECK_OK, "the route to %s leaves from %s", srv, src);
-		check_set_detail(c, "%s is in the mesh range %s", src, range);
+		report_check(r, "mesh.address", CHECK_OK,
+			     .summary = xasprintf("the route to %s leaves from %s", srv, src),
+			     .detail = xasprintf("%s is in the mesh range %s", src, range));
 		return;
 	}
 	if (nat) {
-		c = report_add(r, "mesh.address", CHECK_WARN,
-			       "WSL2 with %s networking: no mesh address here; the route to %s leaves "
-			       "from %s (NAT to the Windows host)",
-			       n->wsl.networking_mode, srv, src);
-		check_set_detail(c, "The guide's working model is mirrored networking, where this distro "
-				    "shares the Windows host's mesh address. Under NAT, traffic to the "
-				    "mesh is translated by the Windows host and should still reach the "
-				    "server (the guide's \"Mirrored mode not working\"), but the server "
-				    "sees the Windows host's address, and exports without `insecure` may "
-				    "refuse NATed source ports.");
-		check_set_fix(c, "In %%USERPROFILE%%\\.wslconfig: [wsl2] networkingMode=mirrored, then "
-				 "wsl --shutdown (PowerShell); check the Windows host: tailscale status");
+		report_check(r, "mesh.address", CHECK_WARN,
+			     .summary = xasprintf("WSL2 with %s networking: no mesh address here; "
+						  "the route to %s leaves from %s (NAT to the "
+						  "Windows host)",
+						  n->wsl.networking_mode, srv, src),
+			     .detail = xasprintf("The guide's working model is mirrored networking, "
+						 "where this distro shares the Windows host's mesh "
+						 "address. Under NAT, traffic to the mesh is "
+						 "translated by the Windows host and should still "
+						 "reach the server (the guide's \"Mirrored mode not "
+						 "working\"), but the server sees the Windows "
+						 "host's address, and exports without `insecure` "
+						 "may refuse NATed source ports."),
+			     .fix = xasprintf("In %%USERPROFILE%%\\.wslconfig: [wsl2] "
+					      "networkingMode=mirrored, then wsl --shutdown "
+					      "(PowerShell); check the Windows host: tailscale "
+					      "status"));
 		return;
 	}
 	if (n->n_addrs + n->n_addrs6) {
-		c = report_add(r, "mesh.address", CHECK_FAIL,
-			       "the route to %s leaves from %s, not from this node's mesh address %s",
-			       srv, src, addrs);
-		check_set_detail(c, "Traffic to the server does not enter the mesh here: another route "
-				    "to %s is preferred over the mesh interface's.",
-				 srv);
-		check_set_fix(c, "ip route get %s  (it should say `dev tailscale0`); restore the mesh's "
-				 "routes: sudo tailscale up; then: tailscale status",
-			      srv);
+		report_check(r, "mesh.address", CHECK_FAIL,
+			     .summary = xasprintf("the route to %s leaves from %s, not from this "
+						  "node's mesh address %s",
+						  srv, src, addrs),
+			     .detail = xasprintf("Traffic to the server does not enter the mesh "
+						 "here: another route to %s is preferred over the "
+						 "mesh interface's.",
+						 srv),
+			     .fix = xasprintf("ip route get %s  (it should say `dev tailscale0`); "
+					      "restore the mesh's routes: sudo tailscale up; then: "
+					      "tailscale status",
+					      srv));
 		return;
 	}
 	c = report_add(r, "mesh.address", CHECK_FAIL,
@@ -190,13 +201,14 @@ static void probe_checks(const struct doctor_facts *d, const struct probe *p, st
 			       "no root squash: root's files stay root's (as the guide's "
 			       "no_root_squash)");
 	} else {
-		c = report_add(r, "nfs.root_squash", CHECK_WARN,
-			       "root is squashed: files root creates are owned by uid %" PRIu64, p->owner);
-		check_set_detail(c, "The guide exports with no_root_squash; with root_squash, root on "
-				    "clients acts as the anonymous user (fine for users, surprising for "
-				    "root-run services).");
-		if (fix)
-			check_set_fix(c, "%s", fix);
+		c = report_check(r, "nfs.root_squash", CHECK_WARN,
+				 .summary = xasprintf("root is squashed: files root creates are "
+						      "owned by uid %" PRIu64, p->owner),
+				 .detail = xasprintf("The guide exports with no_root_squash; with "
+						     "root_squash, root on clients acts as the "
+						     "anonymous user (fine for users, surprising "
+						     "for root-run services)."),
+				 .fix = fix ? xstrdup(fix) : NULL);
 	}
 	c->ms = o->ms;
 }
@@ -206,10 +218,13 @@ void doctor_judge_nfs(const struct doctor_facts *f, struct report *r)
 	if (!f->nfs.gathered)
 		return;
 	if (f->nfs.resolve_rc < 0) {
-		struct check *c = report_add(r, "mesh.address", CHECK_FAIL, "%s", f->nfs.resolve_err);
-		check_set_fix(c, "Use the server's mesh address in /etc/meshnfs.conf ([server] "
-				 "address = 100.64.0.1), or fix name resolution (MagicDNS: tailscale "
-				 "status)");
+		report_check(r, "mesh.address", CHECK_FAIL,
+			     .summary = xasprintf("%s", f->nfs.resolve_err),
+			     .fix = xasprintf("Use the server's mesh address in "
+					      "/etc/meshnfs.conf ([server] "
+					      "address = 100.64.0.1), or fix name "
+					      "resolution (MagicDNS: tailscale "
+					      "status)"));
 		static const char *const ids[] = { "nfs.tcp", "nfs.rpc", "nfs.export", "nfs.write",
 						   "nfs.root_squash" };
 		for (size_t i = 0; i < ARRAY_SIZE(ids); i++)

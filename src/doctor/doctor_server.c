@@ -152,29 +152,44 @@ static size_t audit_names(struct audit *a, const struct doctor_exports_facts *e)
 			if (c->kind != EXPORTS_HOST && c->kind != EXPORTS_WILDCARD)
 				continue;
 			bool magic = magicdns_name(c->name);
-			struct check *ck = report_add(
-				a->r, "exports.names", CHECK_WARN,
-				"%s:%u: %s is exported to %s, a %s%s instead of the mesh range", e->path,
-				c->line, e->f.entries[i].path, c->name, magic ? "MagicDNS " : "",
-				c->kind == EXPORTS_WILDCARD ? "name pattern" : "host name");
-			check_set_detail(
-				ck,
-				"The kernel server (mountd) admits a client by resolving its address back "
-				"to a name and comparing it with the export's. %s If that lookup fails or "
-				"gives another name (a short name, the tailnet's full name, a LAN name), "
-				"the mount is refused and mountd logs \"refused mount request from "
-				"100.64.x.y for %s: unmatched host\" (tailscale#12262).",
-				magic ? "MagicDNS names resolve only through tailscaled's resolver "
-					"(100.100.100.100), which may not be the server's resolver, and "
-					"not before tailscaled is up at boot."
-				      : "Mesh addresses seldom have reverse DNS entries outside "
-					"MagicDNS.",
-				e->f.entries[i].path);
-			check_set_fix(ck,
-				      "at %s:%u export to the mesh range instead: %s  %s(%s), then: sudo "
-				      "exportfs -ra   (or one node's mesh address, e.g. 100.64.0.3)",
-				      e->path, c->line, e->f.entries[i].path, mesh,
-				      "rw,sync,no_subtree_check,root_squash");
+			report_check(a->r, "exports.names", CHECK_WARN,
+				     .summary = xasprintf("%s:%u: %s is exported "
+							  "to %s, a %s%s instead "
+							  "of the mesh range",
+							  e->path,
+							  c->line, e->f.entries[i].path, c->name, magic ? "MagicDNS " : "",
+							  c->kind == EXPORTS_WILDCARD ? "name pattern" : "host name"),
+				     .detail = xasprintf("The kernel server "
+							 "(mountd) admits a "
+							 "client by resolving "
+							 "its address back to a "
+							 "name and comparing it "
+							 "with the export's. %s "
+							 "If that lookup fails "
+							 "or gives another name "
+							 "(a short name, the "
+							 "tailnet's full name, a "
+							 "LAN name), the mount "
+							 "is refused and mountd "
+							 "logs \"refused mount "
+							 "request from "
+							 "100.64.x.y for %s: "
+							 "unmatched host\" "
+							 "(tailscale#12262).",
+							 magic ? "MagicDNS names resolve only through tailscaled's resolver "
+								 "(100.100.100.100), which may not be the server's resolver, and "
+								 "not before tailscaled is up at boot."
+							       : "Mesh addresses seldom have reverse DNS entries outside "
+								 "MagicDNS.",
+							 e->f.entries[i].path),
+				     .fix = xasprintf("at %s:%u export to the "
+						      "mesh range instead: %s  "
+						      "%s(%s), then: sudo "
+						      "exportfs -ra   (or one "
+						      "node's mesh address, e.g. "
+						      "100.64.0.3)",
+						      e->path, c->line, e->f.entries[i].path, mesh,
+						      "rw,sync,no_subtree_check,root_squash"));
 			n++;
 		}
 	return n;
@@ -194,9 +209,12 @@ static void audit_exports_file(struct audit *a, const struct doctor_exports_fact
 		return;
 	}
 	if (e->parse_rc < 0) {
-		struct check *c = report_add(a->r, "exports.security", CHECK_FAIL, "%s", e->parse_msg);
-		check_set_detail(c, "exportfs refuses the file too: nothing in it is exported.");
-		check_set_fix(c, "correct that line, then: sudo exportfs -ra");
+		report_check(a->r, "exports.security", CHECK_FAIL,
+			     .summary = xasprintf("%s", e->parse_msg),
+			     .detail = xasprintf("exportfs refuses the file too: "
+						 "nothing in it is exported."),
+			     .fix = xasprintf("correct that line, then: sudo "
+					      "exportfs -ra"));
 		a->n_findings++;
 		return;
 	}
@@ -332,11 +350,12 @@ static void service(const struct doctor_facts *d, struct report *r, const struct
 		report_add(r, "server.service", CHECK_OK, "nfs-ganesha runs (pid %d)", (int)gpid);
 		return;
 	}
-	c = report_add(r, "server.service", CHECK_FAIL, "no NFS server runs on this node%s",
-		       a->n_exports ? "" : ", and nothing is exported");
-	check_set_detail(c, "Neither kernel nfsd threads (/proc/fs/nfsd/threads) nor a "
-			    "ganesha.nfsd (%s) were found.",
-			 NODE_GANESHA_PIDFILE);
+	c = report_check(r, "server.service", CHECK_FAIL,
+			 .summary = xasprintf("no NFS server runs on this node%s",
+					      a->n_exports ? "" : ", and nothing is exported"),
+			 .detail = xasprintf("Neither kernel nfsd threads (/proc/fs/nfsd/threads) "
+					     "nor a ganesha.nfsd (%s) were found.",
+					     NODE_GANESHA_PIDFILE));
 	if (!a->n_exports)
 		check_set_fix(c, "sudo meshnfs setup server");
 	else if (a->ganesha_conf && !a->kernel_exports)
@@ -373,7 +392,6 @@ static bool listens_on_mesh(const struct doctor_facts *d, const struct listeners
 static void listening(const struct doctor_facts *d, struct report *r, const struct listeners *l,
 		      const char *msg, bool ganesha_only)
 {
-	struct check *c;
 	bool found = false;
 
 	if (!l) {
@@ -391,24 +409,27 @@ static void listening(const struct doctor_facts *d, struct report *r, const stru
 			snprintf(where + strlen(where), sizeof(where) - strlen(where), "%s%s",
 				 *where ? ", " : "", one);
 		}
-		c = report_add(r, "server.listening", CHECK_FAIL,
-			       "NFS listens on %s only: not on a mesh address", where);
-		check_set_detail(c, "Clients connecting to the server's mesh address get 'connection "
-				    "refused': the NFS server is bound to other addresses.");
-		check_set_fix(c, "%s",
-			      ganesha_only
-				      ? "listen on the mesh address: NFS_CORE_PARAM { Bind_addr = <mesh "
-					"address>; } in /etc/ganesha/ganesha.conf, then restart nfs-ganesha"
-				      : "listen on the mesh address: [nfsd] host=<mesh address> in "
-					"/etc/nfs.conf (or no host= line: every address), then: sudo "
-					"systemctl restart nfs-server");
+		report_check(r, "server.listening", CHECK_FAIL,
+			     .summary = xasprintf("NFS listens on %s only: not on a mesh "
+						  "address", where),
+			     .detail = xasprintf("Clients connecting to the server's mesh "
+						 "address get 'connection refused': the NFS "
+						 "server is bound to other addresses."),
+			     .fix = xasprintf("%s",
+					      ganesha_only
+						   ? "listen on the mesh address: NFS_CORE_PARAM { Bind_addr = <mesh "
+						     "address>; } in /etc/ganesha/ganesha.conf, then restart nfs-ganesha"
+						   : "listen on the mesh address: [nfsd] host=<mesh address> in "
+						     "/etc/nfs.conf (or no host= line: every address), then: sudo "
+						     "systemctl restart nfs-server"));
 	} else if (found)
 		report_add(r, "server.listening", CHECK_OK, "something listens on TCP 2049");
 	else {
-		c = report_add(r, "server.listening", CHECK_FAIL, "nothing listens on TCP port 2049");
-		check_set_detail(c, "Clients get 'connection refused' (the guide's `nc -zv ... "
-				    "2049`).");
-		check_set_fix(c, "start the NFS server (see server.service)");
+		report_check(r, "server.listening", CHECK_FAIL,
+			     .summary = xasprintf("nothing listens on TCP port 2049"),
+			     .detail = xasprintf("Clients get 'connection refused' (the guide's "
+						 "`nc -zv ... 2049`)."),
+			     .fix = xasprintf("start the NFS server (see server.service)"));
 	}
 }
 
@@ -513,9 +534,11 @@ static void judge_clients(const struct doctor_facts *d, struct report *r)
 		return;
 	}
 	if (sf->n_bad_clients) {
-		c = report_add(r, "server.clients", CHECK_WARN, "%s", sf->clients_msg);
-		check_set_detail(c, "%zu client file(s) could not be read; the others are judged.",
-				 sf->n_bad_clients);
+		report_check(r, "server.clients", CHECK_WARN,
+			     .summary = xasprintf("%s", sf->clients_msg),
+			     .detail = xasprintf("%zu client file(s) could not be read; the "
+						 "others are judged.",
+						 sf->n_bad_clients));
 	}
 	for (size_t i = 0; i < sf->n_clients; i++) {
 		const struct nfsd_client *cl = &sf->clients[i];
@@ -544,22 +567,27 @@ static void judge_clients(const struct doctor_facts *d, struct report *r)
 		if (found)
 			continue;
 		n_missing++;
-		c = report_add(r, "server.clients", CHECK_WARN,
-			       "%s (%s in [nodes]%s%s) has no NFSv4 session with this server", cn->name,
-			       cn->role, cn->n_addrs ? ", " : "", cn->n_addrs ? cn->addrs[0] : "");
-		check_set_detail(c, "It should mount the share but is not connected: the share is not "
-				    "mounted there, or its mount cannot reach this server. Clients "
-				    "now: %s.",
-				 list.len ? list.data : "none");
-		check_set_fix(c, "on %s: meshnfs doctor (mount.present says whether the share is "
-				 "mounted, nfs.* whether this server answers it)",
-			      cn->name);
+		report_check(r, "server.clients", CHECK_WARN,
+			     .summary = xasprintf("%s (%s in [nodes]%s%s) has no NFSv4 session "
+						  "with this server", cn->name,
+						  cn->role, cn->n_addrs ? ", " : "", cn->n_addrs ? cn->addrs[0] : ""),
+			     .detail = xasprintf("It should mount the share but is not "
+						 "connected: the share is not mounted there, or "
+						 "its mount cannot reach this server. Clients "
+						 "now: %s.",
+						 list.len ? list.data : "none"),
+			     .fix = xasprintf("on %s: meshnfs doctor (mount.present says "
+					      "whether the share is mounted, nfs.* whether this "
+					      "server answers it)",
+					      cn->name));
 	}
 	if (n_outside) {
-		c = report_add(r, "server.clients", CHECK_WARN,
-			       "%zu NFSv4 client(s) come from outside the mesh range: %s", n_outside,
-			       list.data);
-		check_set_fix(c, "export to the mesh range only (see exports.security)");
+		report_check(r, "server.clients", CHECK_WARN,
+			     .summary = xasprintf("%zu NFSv4 client(s) come from outside the "
+						  "mesh range: %s", n_outside,
+						  list.data),
+			     .fix = xasprintf("export to the mesh range only (see "
+					      "exports.security)"));
 	}
 	if (!n_missing && !n_outside && !sf->n_bad_clients) {
 		c = report_add(r, "server.clients", CHECK_OK, "%zu NFSv4 client(s)%s%s%s",

@@ -33,13 +33,15 @@ static void check_interop(const struct doctor_facts *d, struct report *r)
 	struct check *c;
 
 	if (w->conf_interop == SETTING_OFF) {
-		c = report_add(r, "wsl.interop", CHECK_FAIL,
-			       "interop is off in /etc/wsl.conf ([interop] enabled=false): Windows "
-			       "programs cannot run from this distro");
-		check_set_detail(c, "meshnfs asks the Windows host's Tailscale (tailscale.exe) and "
-				    "its listening ports (netstat.exe) through interop.");
-		check_set_fix(c, "In /etc/wsl.conf set `enabled=true` under [interop] (or delete the "
-				 "line), " RESTART_WSL ".");
+		report_check(r, "wsl.interop", CHECK_FAIL,
+			     .summary = xasprintf("interop is off in /etc/wsl.conf ([interop] "
+						  "enabled=false): Windows programs cannot run from "
+						  "this distro"),
+			     .detail = xasprintf("meshnfs asks the Windows host's Tailscale "
+						 "(tailscale.exe) and its listening ports "
+						 "(netstat.exe) through interop."),
+			     .fix = xasprintf("In /etc/wsl.conf set `enabled=true` under [interop] "
+					      "(or delete the line), " RESTART_WSL "."));
 		return;
 	}
 	if (!w->binfmt_present) {
@@ -65,9 +67,11 @@ static void check_interop(const struct doctor_facts *d, struct report *r)
 		return;
 	}
 	if (!w->binfmt_interop) {
-		c = report_add(r, "wsl.interop", CHECK_FAIL,
-			       "the WSLInterop binfmt entry is disabled: Windows programs cannot run");
-		check_set_fix(c, "echo 1 | sudo tee /proc/sys/fs/binfmt_misc/WSLInterop");
+		report_check(r, "wsl.interop", CHECK_FAIL,
+			     .summary = xasprintf("the WSLInterop binfmt entry is disabled: Windows "
+						  "programs cannot run"),
+			     .fix = xasprintf("echo 1 | sudo tee "
+					      "/proc/sys/fs/binfmt_misc/WSLInterop"));
 		return;
 	}
 	if (w->exe_error) {
@@ -95,33 +99,38 @@ static void mode_fallback(const struct doctor_facts *d, struct report *r)
 {
 	const char *ver = d->wsl.asked_windows ? d->wsl.winver : NULL;
 	unsigned build = d->wsl.build;
-	struct check *c;
 
 	if (d->node->wsl.interop && d->wsl.asked_windows && d->wsl.winver_rc == 0 &&
 	    build < WSL_MIRRORED_MIN_BUILD) {
-		c = report_add(r, "wsl.networking_mode", CHECK_WARN,
-			       "configured mirrored, running NAT: Windows %s (build %u) has no "
-			       "mirrored networking",
-			       ver, build);
-		check_set_detail(c, "Mirrored networking needs Windows 11 22H2 (build %u) or later; "
-				    "on older Windows WSL says \"Mirrored networking mode is not "
-				    "supported, falling back to NAT networking\". Under NAT outbound NFS "
-				    "to the mesh still works through the host; inbound does not.",
-				 WSL_MIRRORED_MIN_BUILD);
-		check_set_fix(c, "Upgrade Windows to 11 22H2 or later (on Windows). Until then the "
-				 "NAT fallback works for the NFS mount: see wsl.nfs_networking.");
+		report_check(r, "wsl.networking_mode", CHECK_WARN,
+			     .summary = xasprintf("configured mirrored, running NAT: Windows %s "
+						  "(build %u) has no mirrored networking",
+						  ver, build),
+			     .detail = xasprintf("Mirrored networking needs Windows 11 22H2 (build "
+						 "%u) or later; on older Windows WSL says "
+						 "\"Mirrored networking mode is not supported, "
+						 "falling back to NAT networking\". Under NAT "
+						 "outbound NFS to the mesh still works through the "
+						 "host; inbound does not.",
+						 WSL_MIRRORED_MIN_BUILD),
+			     .fix = xasprintf("Upgrade Windows to 11 22H2 or later (on Windows). "
+					      "Until then the NAT fallback works for the NFS mount: "
+					      "see wsl.nfs_networking."));
 		return;
 	}
-	c = report_add(r, "wsl.networking_mode", CHECK_WARN,
-		       "configured mirrored (%s line %u), but wslinfo says NAT", d->node->wsl.wslconfig,
-		       d->node->wsl.configured_line);
-	check_set_detail(c, "%s%s%sEither .wslconfig changed after the WSL VM started (it is read only "
-			    "at start), or WSL fell back to NAT at start (\"Mirrored networking mode "
-			    "is not supported, falling back to NAT networking\": Windows older than "
-			    "11 22H2, or a WSL older than 2.0).",
-			 ver ? "Windows " : "", ver ? ver : "", ver ? ". " : "");
-	check_set_fix(c, "On Windows (PowerShell or cmd): `wsl --update`, then `wsl --shutdown`, "
-			 "wait about 8 seconds and open the distro again.");
+	report_check(r, "wsl.networking_mode", CHECK_WARN,
+		     .summary = xasprintf("configured mirrored (%s line %u), but wslinfo says "
+					  "NAT", d->node->wsl.wslconfig,
+					  d->node->wsl.configured_line),
+		     .detail = xasprintf("%s%s%sEither .wslconfig changed after the WSL VM "
+					 "started (it is read only at start), or WSL fell back "
+					 "to NAT at start (\"Mirrored networking mode is not "
+					 "supported, falling back to NAT networking\": Windows "
+					 "older than 11 22H2, or a WSL older than 2.0).",
+					 ver ? "Windows " : "", ver ? ver : "", ver ? ". " : ""),
+		     .fix = xasprintf("On Windows (PowerShell or cmd): `wsl --update`, then "
+				      "`wsl --shutdown`, wait about 8 seconds and open the "
+				      "distro again."));
 }
 
 static void check_networking_mode(const struct doctor_facts *d, struct report *r)
@@ -129,7 +138,6 @@ static void check_networking_mode(const struct doctor_facts *d, struct report *r
 	const struct node_info *n = d->node;
 	const struct wsl_info *w = &n->wsl;
 	const char *mode = w->networking_mode, *src = mode_source_name(w->mode_source);
-	struct check *c;
 
 	if (streq(mode, "mirrored")) {
 		char a[16];
@@ -143,11 +151,12 @@ static void check_networking_mode(const struct doctor_facts *d, struct report *r
 				   w->mode_source != MODE_FROM_WSLINFO ? a : "");
 			return;
 		}
-		c = report_add(r, "wsl.networking_mode", CHECK_WARN,
-			       "mirrored is configured but not confirmed: no wslinfo (WSL older than "
-			       "2.0?) and no mesh address visible here");
-		check_set_fix(c, "On Windows: `wsl --update`, then `wsl --shutdown` and open the "
-				 "distro again.");
+		report_check(r, "wsl.networking_mode", CHECK_WARN,
+			     .summary = xasprintf("mirrored is configured but not confirmed: no "
+						  "wslinfo (WSL older than 2.0?) and no mesh "
+						  "address visible here"),
+			     .fix = xasprintf("On Windows: `wsl --update`, then `wsl --shutdown` "
+					      "and open the distro again."));
 		return;
 	}
 	if (fell_back(w)) {
@@ -155,23 +164,27 @@ static void check_networking_mode(const struct doctor_facts *d, struct report *r
 		return;
 	}
 	if (streq(mode, "nat")) {
-		c = report_add(r, "wsl.networking_mode", CHECK_WARN,
-			       "NAT (%s): outbound NFS works through the Windows host, but this distro "
-			       "has no mesh address and its services are not reachable from the mesh",
-			       src);
-		check_set_detail(c, "Under NAT the NFS server sees connections from the Windows "
-				    "host's NATed ports (above 1023): an export without `insecure` "
-				    "refuses them. The guide's Working Model is mirrored networking.");
-		check_set_fix(c, "meshnfs setup wsl   (writes [wsl2] networkingMode=mirrored into "
-				 "%%USERPROFILE%%\\.wslconfig), " RESTART_WSL ".");
+		report_check(r, "wsl.networking_mode", CHECK_WARN,
+			     .summary = xasprintf("NAT (%s): outbound NFS works through the Windows "
+						  "host, but this distro has no mesh address and "
+						  "its services are not reachable from the mesh",
+						  src),
+			     .detail = xasprintf("Under NAT the NFS server sees connections from "
+						 "the Windows host's NATed ports (above 1023): an "
+						 "export without `insecure` refuses them. The "
+						 "guide's Working Model is mirrored networking."),
+			     .fix = xasprintf("meshnfs setup wsl   (writes [wsl2] "
+					      "networkingMode=mirrored into "
+					      "%%USERPROFILE%%\\.wslconfig), " RESTART_WSL "."));
 		return;
 	}
-	c = report_add(r, "wsl.networking_mode", streq(mode, "none") ? CHECK_FAIL : CHECK_WARN,
-		       "%s networking (%s): %s", mode, src,
-		       streq(mode, "none") ? "this distro has no network at all"
-					   : "not a mode the guide covers");
-	check_set_fix(c, "meshnfs setup wsl   (sets [wsl2] networkingMode=mirrored), " RESTART_WSL
-			 ".");
+	report_check(r, "wsl.networking_mode", streq(mode, "none") ? CHECK_FAIL : CHECK_WARN,
+		     .summary = xasprintf("%s networking (%s): %s", mode, src,
+					  streq(mode, "none") ? "this distro has no network at all"
+							      : "not a mode the guide covers"),
+		     .fix = xasprintf("meshnfs setup wsl   (sets [wsl2] "
+				      "networkingMode=mirrored), " RESTART_WSL
+				      "."));
 }
 
 /* --- wsl.wslconfig --- */
@@ -184,19 +197,23 @@ static void check_wslconfig(const struct doctor_facts *d, struct report *r)
 	struct check *c;
 
 	if (!w->wslconfig) {
-		c = report_add(r, "wsl.wslconfig", CHECK_WARN,
-			       "no %%USERPROFILE%%\\.wslconfig found: WSL runs with its defaults (NAT)");
-		check_set_detail(c, "Looked for it through cmd.exe and wslpath%s.",
-				 w->interop ? "" : " (interop is off) and under /mnt/c/Users");
-		check_set_fix(c, "meshnfs setup wsl   (creates it with [wsl2] networkingMode=mirrored)");
+		report_check(r, "wsl.wslconfig", CHECK_WARN,
+			     .summary = xasprintf("no %%USERPROFILE%%\\.wslconfig found: WSL runs "
+						  "with its defaults (NAT)"),
+			     .detail = xasprintf("Looked for it through cmd.exe and wslpath%s.",
+						 w->interop ? "" : " (interop is off) and under /mnt/c/Users"),
+			     .fix = xasprintf("meshnfs setup wsl   (creates it with [wsl2] "
+					      "networkingMode=mirrored)"));
 		return;
 	}
 	if (d->wsl.wslconfig_rc < 0) {
-		c = report_add(r, "wsl.wslconfig", CHECK_WARN, "cannot read .wslconfig: %s",
-			       d->wsl.wslconfig_msg);
-		check_set_fix(c, "Save %s again as UTF-8 or UTF-16 (Notepad: \"Save as\", encoding "
-				 "UTF-8), or delete it and run `meshnfs setup wsl`.",
-			      w->wslconfig);
+		report_check(r, "wsl.wslconfig", CHECK_WARN,
+			     .summary = xasprintf("cannot read .wslconfig: %s",
+						  d->wsl.wslconfig_msg),
+			     .fix = xasprintf("Save %s again as UTF-8 or UTF-16 (Notepad: \"Save "
+					      "as\", encoding UTF-8), or delete it and run `meshnfs "
+					      "setup wsl`.",
+					      w->wslconfig));
 		return;
 	}
 	wslconfig_lint(&d->wsl.wslconfig, &l);
@@ -218,10 +235,12 @@ static void check_wslconfig(const struct doctor_facts *d, struct report *r)
 			      l.v[0].fix ? l.v[0].fix : "");
 		buf_free(&det);
 	} else if (!l.mode) {
-		c = report_add(r, "wsl.wslconfig", CHECK_WARN,
-			       "%s has no [wsl2] networkingMode: WSL uses NAT", w->wslconfig);
-		check_set_fix(c, "meshnfs setup wsl   (adds [wsl2] networkingMode=mirrored, keeping "
-				 "everything else), " RESTART_WSL ".");
+		report_check(r, "wsl.wslconfig", CHECK_WARN,
+			     .summary = xasprintf("%s has no [wsl2] networkingMode: WSL uses "
+						  "NAT", w->wslconfig),
+			     .fix = xasprintf("meshnfs setup wsl   (adds [wsl2] "
+					      "networkingMode=mirrored, keeping everything "
+					      "else), " RESTART_WSL "."));
 	} else
 		report_add(r, "wsl.wslconfig", CHECK_OK, "%s:%u: [wsl2] networkingMode=%s (%s%s)",
 			   w->wslconfig, l.mode_line, l.mode, text_encoding_name(t->encoding),
@@ -236,7 +255,6 @@ static void check_systemd(const struct doctor_facts *d, struct report *r)
 	const struct node_info *n = d->node;
 	const struct wsl_info *w = &n->wsl;
 	const struct doctor_fstab_use *u = &d->wsl.fstab;
-	struct check *c;
 
 	if (n->systemd) {
 		report_add(r, "wsl.systemd", CHECK_OK, "systemd is running%s",
@@ -244,36 +262,43 @@ static void check_systemd(const struct doctor_facts *d, struct report *r)
 		return;
 	}
 	if (w->conf_boot_systemd == SETTING_ON) {
-		c = report_add(r, "wsl.systemd", CHECK_WARN,
-			       "/etc/wsl.conf asks for systemd ([boot] systemd=true) but systemd is "
-			       "not running");
-		check_set_detail(c, "The distro has not been restarted since the setting was made, or "
-				    "WSL is older than 0.67.6 (no systemd support).");
-		check_set_fix(c, "On Windows (PowerShell or cmd): `wsl --update`, then `wsl "
-				 "--shutdown`, wait about 8 seconds and open the distro again.");
+		report_check(r, "wsl.systemd", CHECK_WARN,
+			     .summary = xasprintf("/etc/wsl.conf asks for systemd ([boot] "
+						  "systemd=true) but systemd is not running"),
+			     .detail = xasprintf("The distro has not been restarted since the "
+						 "setting was made, or WSL is older than 0.67.6 (no "
+						 "systemd support)."),
+			     .fix = xasprintf("On Windows (PowerShell or cmd): `wsl --update`, then "
+					      "`wsl --shutdown`, wait about 8 seconds and open the "
+					      "distro again."));
 		return;
 	}
 	if (u->nfs[0] && w->conf_mount_fstab != SETTING_OFF) {
-		c = report_add(r, "wsl.systemd", CHECK_WARN,
-			       "/etc/fstab mounts NFS (%s) while systemd is off and mountFsTab is on: "
-			       "an unreachable server can stall the distro's start",
-			       u->nfs);
-		check_set_detail(c, "Without systemd, WSL itself mounts /etc/fstab when the distro "
-				    "starts ([automount] mountFsTab, on by default), before the "
-				    "network to the mesh is up, and waits for it; the guide's "
-				    "x-systemd.automount and _netdev need systemd to do anything.");
-		check_set_fix(c, "meshnfs setup wsl   (sets [boot] systemd=true in /etc/wsl.conf), "
-				 RESTART_WSL ". Or set `mountFsTab=false` under [automount] in "
-				 "/etc/wsl.conf and mount by hand.");
+		report_check(r, "wsl.systemd", CHECK_WARN,
+			     .summary = xasprintf("/etc/fstab mounts NFS (%s) while systemd is off "
+						  "and mountFsTab is on: an unreachable server can "
+						  "stall the distro's start",
+						  u->nfs),
+			     .detail = xasprintf("Without systemd, WSL itself mounts /etc/fstab "
+						 "when the distro starts ([automount] mountFsTab, "
+						 "on by default), before the network to the mesh is "
+						 "up, and waits for it; the guide's "
+						 "x-systemd.automount and _netdev need systemd to "
+						 "do anything."),
+			     .fix = xasprintf("meshnfs setup wsl   (sets [boot] systemd=true in "
+					      "/etc/wsl.conf), "
+					      RESTART_WSL ". Or set `mountFsTab=false` under [automount] in "
+					      "/etc/wsl.conf and mount by hand."));
 		return;
 	}
 	if (u->xsystemd[0]) {
-		c = report_add(r, "wsl.systemd", CHECK_WARN,
-			       "x-systemd.* options in /etc/fstab (%s) do nothing: systemd is not "
-			       "running",
-			       u->xsystemd);
-		check_set_fix(c, "meshnfs setup wsl   (sets [boot] systemd=true in /etc/wsl.conf), "
-				 RESTART_WSL ".");
+		report_check(r, "wsl.systemd", CHECK_WARN,
+			     .summary = xasprintf("x-systemd.* options in /etc/fstab (%s) do "
+						  "nothing: systemd is not running",
+						  u->xsystemd),
+			     .fix = xasprintf("meshnfs setup wsl   (sets [boot] systemd=true in "
+					      "/etc/wsl.conf), "
+					      RESTART_WSL "."));
 		return;
 	}
 	report_add(r, "wsl.systemd", u->error[0] ? CHECK_WARN : CHECK_OK,
@@ -287,42 +312,45 @@ static void check_tailscaled(const struct doctor_facts *d, struct report *r)
 {
 	const struct node_info *n = d->node;
 	bool enabled = d->wsl.tailscaled_enabled;
-	struct check *c;
 	char pid[32] = "";
 
 	if (n->tailscaled_pid)
 		snprintf(pid, sizeof(pid), "pid %d", (int)n->tailscaled_pid);
 	if (n->tailscaled_pid || n->tailscale_iface) {
-		c = report_add(r, "wsl.tailscaled", CHECK_FAIL,
-			       "a tailscaled runs inside WSL2 (%s%s%s%s%s)", pid,
-			       *pid && n->tailscale_iface ? ", " : "",
-			       n->tailscale_iface ? "tailscale0 present" : "",
-			       enabled ? ", enabled at boot" : "",
-			       n->tailscaled_socket ? ", socket present" : "");
-		check_set_detail(c,
-				 "WSL2 must ride the Windows host's Tailscale. A second tailscaled "
-				 "here tunnels WireGuard inside the host's WireGuard (its packets cannot "
-				 "fit), claims a second mesh identity for addresses the distro shares "
-				 "with Windows in mirrored mode, usually has no TUN device and no control "
-				 "of the host's routes, and its replies leave by another path than the "
-				 "requests came (asymmetric routing).");
 		_cleanup_free_ char *stop =
 			n->systemd ? xstrdup("sudo systemctl disable --now tailscaled")
 			: n->tailscaled_pid ? xasprintf("sudo kill %d", (int)n->tailscaled_pid)
 					    : xstrdup("sudo ip link delete tailscale0");
-		check_set_fix(c, "%s; then remove the node it registered from Headscale (`headscale "
-				 "nodes list`, then `headscale nodes delete --identifier ID`; see "
-				 "wsl.stale_identity).",
-			      stop);
+		report_check(r, "wsl.tailscaled", CHECK_FAIL,
+			     .summary = xasprintf("a tailscaled runs inside WSL2 (%s%s%s%s%s)",
+						  pid,
+						  *pid && n->tailscale_iface ? ", " : "",
+						  n->tailscale_iface ? "tailscale0 present" : "",
+						  enabled ? ", enabled at boot" : "",
+						  n->tailscaled_socket ? ", socket present" : ""),
+			     .detail = xasprintf("WSL2 must ride the Windows host's Tailscale. "
+						 "A second tailscaled here tunnels WireGuard "
+						 "inside the host's WireGuard (its packets "
+						 "cannot fit), claims a second mesh identity "
+						 "for addresses the distro shares with Windows "
+						 "in mirrored mode, usually has no TUN device "
+						 "and no control of the host's routes, and its "
+						 "replies leave by another path than the "
+						 "requests came (asymmetric routing)."),
+			     .fix = xasprintf("%s; then remove the node it registered from Headscale "
+					      "(`headscale nodes list`, then `headscale nodes delete "
+					      "--identifier ID`; see wsl.stale_identity).",
+					      stop));
 		return;
 	}
 	if (enabled || n->tailscaled_socket) {
-		c = report_add(r, "wsl.tailscaled", CHECK_WARN,
-			       "tailscaled is not running inside WSL2, but %s",
-			       enabled ? "it is enabled and starts with the distro"
-				       : "its socket /var/run/tailscale/tailscaled.sock is left over");
-		check_set_fix(c, "%s", enabled ? "sudo systemctl disable --now tailscaled"
-					       : "sudo rm /var/run/tailscale/tailscaled.sock");
+		report_check(r, "wsl.tailscaled", CHECK_WARN,
+			     .summary = xasprintf("tailscaled is not running inside WSL2, but %s",
+						  enabled ? "it is enabled and starts with the distro"
+							  : "its socket /var/run/tailscale/tailscaled.sock is left over"),
+			     .fix = xasprintf("%s",
+					      enabled ? "sudo systemctl disable --now tailscaled"
+							    : "sudo rm /var/run/tailscale/tailscaled.sock"));
 		return;
 	}
 	report_add(r, "wsl.tailscaled", CHECK_OK,

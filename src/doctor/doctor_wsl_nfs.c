@@ -36,7 +36,6 @@ static void mirrored(const struct report *seen, struct report *r)
 	const struct check *tcp = report_find(seen, "nfs.tcp"), *rpc = report_find(seen, "nfs.rpc");
 	const struct check *present = report_find(seen, "mount.present");
 	const struct check *responsive = report_find(seen, "mount.responsive");
-	struct check *c;
 
 	if (!tcp && !rpc && !present && !responsive) {
 		report_add(r, "wsl.nfs_networking", CHECK_SKIP, "no NFS results in this run to compare");
@@ -52,18 +51,21 @@ static void mirrored(const struct report *seen, struct report *r)
 	}
 	if (bad(present) || bad(responsive)) {
 		const struct check *m = bad(responsive) ? responsive : present;
-		c = report_add(r, "wsl.nfs_networking", CHECK_WARN,
-			       "the server answers (%s ok) but the kernel mount does not (%s: %s): "
-			       "mirrored networking's NFS bug, microsoft/WSL#12508",
-			       server->id, m->id, m->summary);
-		check_set_detail(c, "In mirrored mode `mount -t nfs4` can time out (\"mount(2): "
-				    "Connection timed out\") while TCP to 2049 and RPC work; the same "
-				    "mount works under NAT. Open upstream, no fix yet.");
-		check_set_fix(c, "Fall back to NAT for this distro: in %%USERPROFILE%%\\.wslconfig set "
-				 "`networkingMode=nat` under [wsl2], then on Windows run `wsl "
-				 "--shutdown` and wait about 8 seconds. Outbound NFS works through the "
-				 "host's Tailscale under NAT; the export must then allow ports above "
-				 "1023 (`insecure`).");
+		report_check(r, "wsl.nfs_networking", CHECK_WARN,
+			     .summary = xasprintf("the server answers (%s ok) but the kernel mount "
+						  "does not (%s: %s): mirrored networking's NFS "
+						  "bug, microsoft/WSL#12508",
+						  server->id, m->id, m->summary),
+			     .detail = xasprintf("In mirrored mode `mount -t nfs4` can time out "
+						 "(\"mount(2): Connection timed out\") while TCP to "
+						 "2049 and RPC work; the same mount works under "
+						 "NAT. Open upstream, no fix yet."),
+			     .fix = xasprintf("Fall back to NAT for this distro: in "
+					      "%%USERPROFILE%%\\.wslconfig set `networkingMode=nat` "
+					      "under [wsl2], then on Windows run `wsl --shutdown` "
+					      "and wait about 8 seconds. Outbound NFS works through "
+					      "the host's Tailscale under NAT; the export must then "
+					      "allow ports above 1023 (`insecure`)."));
 		return;
 	}
 	if (ok(present))
@@ -78,25 +80,27 @@ static void mirrored(const struct report *seen, struct report *r)
 static void nat(const struct report *seen, struct report *r)
 {
 	static const char *const ids[] = { "mount.present", "nfs.export" };
-	struct check *c;
 
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 		const struct check *m = report_find(seen, ids[i]);
 		if (!says_eperm(m))
 			continue;
-		c = report_add(r, "wsl.nfs_networking", CHECK_WARN,
-			       "%s: the server refuses this client (%s) under NAT: the export lacks "
-			       "`insecure`",
-			       m->id, m->summary);
-		check_set_detail(c, "Under NAT the server sees the connection come from the Windows "
-				    "host's NATed source port, above 1023. Linux knfsd exports are "
-				    "`secure` by default and refuse such ports with EPERM "
-				    "(\"Operation not permitted\").");
-		check_set_fix(c, "On the NFS server add `insecure` to the export, e.g. /opt/shared "
-				 "100.64.0.0/10(rw,sync,no_subtree_check,no_root_squash,insecure), then "
-				 "`sudo exportfs -ra` (nfs-ganesha: `PrivilegedPort = false;` in the "
-				 "EXPORT block). Or switch this distro to mirrored networking (meshnfs "
-				 "setup wsl).");
+		report_check(r, "wsl.nfs_networking", CHECK_WARN,
+			     .summary = xasprintf("%s: the server refuses this client (%s) under "
+						  "NAT: the export lacks `insecure`",
+						  m->id, m->summary),
+			     .detail = xasprintf("Under NAT the server sees the connection come "
+						 "from the Windows host's NATed source port, above "
+						 "1023. Linux knfsd exports are `secure` by default "
+						 "and refuse such ports with EPERM (\"Operation not "
+						 "permitted\")."),
+			     .fix = xasprintf("On the NFS server add `insecure` to the export, e.g. "
+					      "/opt/shared "
+					      "100.64.0.0/10(rw,sync,no_subtree_check,no_root_squash,insecure), "
+					      "then `sudo exportfs -ra` (nfs-ganesha: "
+					      "`PrivilegedPort = false;` in the EXPORT block). Or "
+					      "switch this distro to mirrored networking (meshnfs "
+					      "setup wsl)."));
 		return;
 	}
 	const struct check *present = report_find(seen, "mount.present");

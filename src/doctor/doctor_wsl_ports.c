@@ -39,34 +39,6 @@ size_t wsl_port_collisions(const struct listeners *lin, const struct listeners *
 	return n;
 }
 
-/* netstat.exe on PATH (interop appends the Windows PATH), else at its place under the root. */
-static int run_netstat(int timeout_ms, struct listeners *out, struct diag *dg)
-{
-	_cleanup_free_ char *fixed = root_path("/mnt/c/Windows/System32/netstat.exe");
-	_cleanup_free_ char *onpath = spawn_which("netstat.exe");
-	struct stat st;
-	const char *prog = onpath ? onpath : fixed;
-	const char *argv[] = { prog, "-ano", NULL };
-	struct spawn_opts o = { .timeout_ms = timeout_ms, .max_output = 8u * 1024 * 1024,
-				.exact_path = true };
-	struct spawn_result res;
-	int r;
-
-	if (!onpath && root_stat(fixed, &st) < 0)
-		return diag_set(dg, "netstat.exe", 0, "not found on PATH nor at %s", fixed);
-	r = spawn_run(argv, &o, &res);
-	if (r < 0)
-		diag_set(dg, prog, 0, "%s", r == -ETIMEDOUT ? "no answer in time" : strerror(-r));
-	else if (res.exit_code != 0)
-		r = diag_set(dg, prog, 0, "exited with status %d", res.exit_code);
-	else if (res.truncated)
-		r = diag_set(dg, prog, 0, "output too large");
-	else
-		r = netstat_parse("netstat.exe -ano", res.out, res.out_len, out, dg);
-	spawn_result_free(&res);
-	return r;
-}
-
 static const char *pid_name(uint32_t pid)
 {
 	return pid == 4 ? " (System: the Windows kernel, e.g. SMB on 445, http.sys on 80)" : "";
@@ -109,11 +81,13 @@ void doctor_judge_ports(const struct doctor_facts *d, struct report *r)
 		return;
 	}
 	if (pf->win_rc < 0) {
-		c = report_add(r, "wsl.ports", CHECK_WARN, "cannot list the Windows host's listening "
-							   "ports: %s",
-			       pf->win_msg);
-		check_set_detail(c, "Compared by hand: `netstat -ano | findstr LISTENING` on Windows "
-				    "against `ss -ltn` here.");
+		report_check(r, "wsl.ports", CHECK_WARN,
+			     .summary = xasprintf("cannot list the Windows host's listening "
+						  "ports: %s",
+						  pf->win_msg),
+			     .detail = xasprintf("Compared by hand: `netstat -ano | findstr "
+						 "LISTENING` on Windows against `ss -ltn` "
+						 "here."));
 		return;
 	}
 	struct port_collision col[32];
@@ -134,15 +108,16 @@ void doctor_judge_ports(const struct doctor_facts *d, struct report *r)
 				   i ? "\n" : "", col[i].port, a, col[i].windows_side.pid, b,
 				   pid_name(col[i].windows_side.pid));
 		}
-		c = report_add(r, "wsl.ports", CHECK_WARN,
-			       "Windows listens on the same port(s) as this distro: %s; connections "
-			       "from the mesh to %s reach Windows, not WSL2",
-			       ports.data, k > 1 ? "them" : "it");
-		check_set_detail(c, "%s", det.data);
-		check_set_fix(c, "Move the WSL2 service to a free port, or stop the Windows program "
-				 "that holds it (on Windows: `Get-Process -Id %u` in PowerShell names "
-				 "it).",
-			      col[0].windows_side.pid);
+		c = report_check(r, "wsl.ports", CHECK_WARN,
+				 .summary = xasprintf("Windows listens on the same port(s) as this "
+						      "distro: %s; connections from the mesh to %s "
+						      "reach Windows, not WSL2",
+						      ports.data, k > 1 ? "them" : "it"),
+				 .detail = xasprintf("%s", det.data),
+				 .fix = xasprintf("Move the WSL2 service to a free port, or stop "
+						  "the Windows program that holds it (on Windows: "
+						  "`Get-Process -Id %u` in PowerShell names it).",
+						  col[0].windows_side.pid));
 		buf_free(&det);
 		buf_free(&ports);
 	}
@@ -150,6 +125,34 @@ void doctor_judge_ports(const struct doctor_facts *d, struct report *r)
 }
 
 /* ---- gather (I/O) ---- */
+
+/* netstat.exe on PATH (interop appends the Windows PATH), else at its place under the root. */
+static int run_netstat(int timeout_ms, struct listeners *out, struct diag *dg)
+{
+	_cleanup_free_ char *fixed = root_path("/mnt/c/Windows/System32/netstat.exe");
+	_cleanup_free_ char *onpath = spawn_which("netstat.exe");
+	struct stat st;
+	const char *prog = onpath ? onpath : fixed;
+	const char *argv[] = { prog, "-ano", NULL };
+	struct spawn_opts o = { .timeout_ms = timeout_ms, .max_output = 8u * 1024 * 1024,
+				.exact_path = true };
+	struct spawn_result res;
+	int r;
+
+	if (!onpath && root_stat(fixed, &st) < 0)
+		return diag_set(dg, "netstat.exe", 0, "not found on PATH nor at %s", fixed);
+	r = spawn_run(argv, &o, &res);
+	if (r < 0)
+		diag_set(dg, prog, 0, "%s", r == -ETIMEDOUT ? "no answer in time" : strerror(-r));
+	else if (res.exit_code != 0)
+		r = diag_set(dg, prog, 0, "exited with status %d", res.exit_code);
+	else if (res.truncated)
+		r = diag_set(dg, prog, 0, "output too large");
+	else
+		r = netstat_parse("netstat.exe -ano", res.out, res.out_len, out, dg);
+	spawn_result_free(&res);
+	return r;
+}
 
 void doctor_gather_ports(struct doctor_facts *f)
 {

@@ -322,15 +322,15 @@ static void entry_free(struct exports_entry *e)
 	free(e->path);
 }
 
-static int tokenize(struct exports_ctx *ctx, struct token **ret, size_t *ret_n)
+static int tokenize(struct exports_ctx *ctx, struct token **out, size_t *out_n)
 {
 	const char *s = ctx->logical.data;
 	size_t n = ctx->logical.len, i = 0;
 	struct token *toks = NULL;
 	size_t nt = 0;
 
-	*ret = NULL;
-	*ret_n = 0;
+	*out = NULL;
+	*out_n = 0;
 	for (;;) {
 		while (i < n && is_space(s[i]))
 			i++;
@@ -369,13 +369,13 @@ static int tokenize(struct exports_ctx *ctx, struct token **ret, size_t *ret_n)
 					 quoted ? "unterminated quote in \"%s\""
 						: "a \\000 escape (NUL byte) in \"%s\"",
 					 Q(t.data));
-			*ret = toks;
-			*ret_n = nt;
+			*out = toks;
+			*out_n = nt;
 			return r;
 		}
 	}
-	*ret = toks;
-	*ret_n = nt;
+	*out = toks;
+	*out_n = nt;
 	return 0;
 }
 

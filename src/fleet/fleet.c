@@ -122,12 +122,12 @@ static bool text_fits(const char *s)
 	return strlen(s) <= FIELD_MAX;
 }
 
-static int status_from_name(const char *s, enum check_status *ret)
+static int status_from_name(const char *s, enum check_status *out)
 {
 	static const enum check_status all[] = { CHECK_SKIP, CHECK_OK, CHECK_WARN, CHECK_FAIL };
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		if (streq(s, check_status_name(all[i]))) {
-			*ret = all[i];
+			*out = all[i];
 			return 0;
 		}
 	return -EINVAL;
@@ -182,12 +182,12 @@ static bool dns_name_ok(const char *s)
 	return true;
 }
 
-static int numeric_from_json(json_t *v, int *ret)
+static int numeric_from_json(json_t *v, int *out)
 {
 	if (!v || json_is_null(v))
-		*ret = -1;
+		*out = -1;
 	else if (json_is_boolean(v))
-		*ret = json_is_true(v);
+		*out = json_is_true(v);
 	else
 		return -EINVAL;
 	return 0;

@@ -41,7 +41,6 @@ static void judge_idmap(const struct mesh_nodes *nodes, const struct fleet_row *
 	const char *first = NULL;
 	bool differ = false, names = false, any = false;
 	size_t n_present = 0;
-	struct check *c;
 
 	for (size_t i = 0; i < nodes->n; i++) {
 		const struct fleet_ids *x = &rows[i].ids;
@@ -62,12 +61,15 @@ static void judge_idmap(const struct mesh_nodes *nodes, const struct fleet_row *
 		return;
 	}
 	if (differ && names) {
-		c = report_add(rep, "fleet.idmap", CHECK_WARN, "the idmapd Domain differs: %s",
-			       doms.data);
-		check_set_detail(c, "Some node sends owners as names (nfs4_disable_idmapping=N): a "
-				    "name from another Domain maps to nobody (65534, 4294967294), so "
-				    "files show up owned by nobody.");
-		check_set_fix(c, "%s", probe_idmap_fix);
+		report_check(rep, "fleet.idmap", CHECK_WARN,
+			     .summary = xasprintf("the idmapd Domain differs: %s",
+						  doms.data),
+			     .detail = xasprintf("Some node sends owners as names "
+						 "(nfs4_disable_idmapping=N): a name from "
+						 "another Domain maps to nobody (65534, "
+						 "4294967294), so files show up owned by "
+						 "nobody."),
+			     .fix = xasprintf("%s", probe_idmap_fix));
 	} else if (differ)
 		report_add(rep, "fleet.idmap", CHECK_OK,
 			   "the idmapd Domain differs (%s), but no node sends owners as names "
@@ -88,14 +90,16 @@ static void judge_idmap(const struct mesh_nodes *nodes, const struct fleet_row *
 			if (i == s || !x->present || x->client_numeric < 0 ||
 			    x->client_numeric == sx->server_numeric)
 				continue;
-			c = report_add(rep, "fleet.idmap", CHECK_WARN,
-				       "nfs4_disable_idmapping differs: %s on the server %s (nfsd), %s on "
-				       "%s (nfs)",
-				       flag_yn(sx->server_numeric), name_of(&rows[s]), flag_yn(x->client_numeric),
-				       name_of(&rows[i]));
-			check_set_detail(c, "One side sends numeric owners, the other names: owners "
-					    "the other side cannot map show up as nobody.");
-			check_set_fix(c, "%s", probe_idmap_fix);
+			report_check(rep, "fleet.idmap", CHECK_WARN,
+				     .summary = xasprintf("nfs4_disable_idmapping differs: %s "
+							  "on the server %s (nfsd), %s on %s "
+							  "(nfs)",
+							  flag_yn(sx->server_numeric), name_of(&rows[s]), flag_yn(x->client_numeric),
+							  name_of(&rows[i])),
+				     .detail = xasprintf("One side sends numeric owners, the "
+							 "other names: owners the other side "
+							 "cannot map show up as nobody."),
+				     .fix = xasprintf("%s", probe_idmap_fix));
 		}
 	}
 }
@@ -168,18 +172,20 @@ static void judge_uids(const struct mesh_nodes *nodes, const struct fleet_row *r
 						buf_printf(&fix, "%son %s: sudo usermod -u %u %s", fix.len ? "; " : "",
 							   name_of(&rows[e[k].row]), want, e[k].name);
 				}
-				struct check *c = report_add(rep, "fleet.uids", CHECK_WARN,
-							     "user %s has different uids: %s", e[g].name,
-							     where.data);
 				_cleanup_free_ char *srv = ref ? xasprintf(" The server %s has uid %u: files "
 									   "live there.",
 									   ref, want)
 							       : xstrdup("");
-				check_set_detail(c, "With AUTH_SYS the server trusts the client's numeric "
-						    "uid: files %s writes from one node belong to another "
-						    "user, or to no one, on the others.%s",
-						 e[g].name, srv);
-				check_set_fix(c, "%s (then chown the files the old uid owned)", fix.data);
+				report_check(rep, "fleet.uids", CHECK_WARN,
+					     .summary = xasprintf("user %s has different uids: %s",
+								  e[g].name, where.data),
+					     .detail = xasprintf("With AUTH_SYS the server trusts the "
+								 "client's numeric uid: files %s writes "
+								 "from one node belong to another user, "
+								 "or to no one, on the others.%s",
+								 e[g].name, srv),
+					     .fix = xasprintf("%s (then chown the files the old uid "
+							      "owned)", fix.data));
 				buf_free(&where);
 				buf_free(&fix);
 			}
@@ -228,17 +234,24 @@ static void judge_clients(const struct mesh_nodes *nodes, const struct fleet_row
 			if (connected)
 				continue;
 			n_missing++;
-			struct check *c = report_add(
-				rep, "fleet.clients", CHECK_WARN,
-				"%s should mount the share (%s) but has no NFSv4 session with %s",
-				name_of(r), by_role ? "its role in [nodes]" : "its fstab has the entry",
-				name_of(sr));
-			check_set_detail(c, "%s's kernel NFS server lists %zu client(s); none is %s "
-					    "(by address or by the host name in its client id).",
-					 name_of(sr), sr->n_clients, name_of(r));
-			check_set_fix(c, "on %s: meshnfs doctor (mount.present, nfs.*), then mount it: "
-					 "sudo mount /opt/shared",
-				      name_of(r));
+			report_check(rep, "fleet.clients", CHECK_WARN,
+				     .summary = xasprintf("%s should mount the "
+							  "share (%s) but has no "
+							  "NFSv4 session with "
+							  "%s",
+							  name_of(r), by_role ? "its role in [nodes]" : "its fstab has the entry",
+							  name_of(sr)),
+				     .detail = xasprintf("%s's kernel NFS server "
+							 "lists %zu client(s); "
+							 "none is %s (by address "
+							 "or by the host name in "
+							 "its client id).",
+							 name_of(sr), sr->n_clients, name_of(r)),
+				     .fix = xasprintf("on %s: meshnfs doctor "
+						      "(mount.present, nfs.*), "
+						      "then mount it: sudo mount "
+						      "/opt/shared",
+						      name_of(r)));
 		}
 		if (n_should && !n_missing)
 			report_add(rep, "fleet.clients", CHECK_OK,

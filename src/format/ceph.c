@@ -41,7 +41,7 @@ static int bad(struct ctx *c, const char *field, const char *fmt, ...)
 
 /* A member of o that must be there with type t ("field" for messages: "health.status"). */
 static int member(struct ctx *c, const json_t *o, const char *where, const char *key,
-		  json_type t, json_t **ret)
+		  json_type t, json_t **out)
 {
 	json_t *v = json_object_get(o, key);
 	char field[160];
@@ -54,11 +54,11 @@ static int member(struct ctx *c, const json_t *o, const char *where, const char 
 						    : "a number";
 		return bad(c, field, "expected %s, got %s", want, json_type_desc(v));
 	}
-	*ret = v;
+	*out = v;
 	return 0;
 }
 
-static int get_int(struct ctx *c, const json_t *o, const char *where, const char *key, int *ret)
+static int get_int(struct ctx *c, const json_t *o, const char *where, const char *key, int *out)
 {
 	json_t *v = json_object_get(o, key);
 	char field[160];
@@ -69,12 +69,12 @@ static int get_int(struct ctx *c, const json_t *o, const char *where, const char
 	json_int_t n = json_integer_value(v);
 	if (n < -1 || n > 1000000)
 		return bad(c, field, "%lld is out of range", (long long)n);
-	*ret = (int)n;
+	*out = (int)n;
 	return 0;
 }
 
 static int get_string(struct ctx *c, const json_t *o, const char *where, const char *key,
-		      char **ret)
+		      char **out)
 {
 	json_t *v;
 	int r = member(c, o, where, key, JSON_STRING, &v);
@@ -83,7 +83,7 @@ static int get_string(struct ctx *c, const json_t *o, const char *where, const c
 		return r;
 	if (json_string_length(v) > CEPH_MAX_STRING || strlen(json_string_value(v)) != json_string_length(v))
 		return bad(c, where, "%s: over-long string or a NUL byte in it", key);
-	*ret = xstrdup(json_string_value(v));
+	*out = xstrdup(json_string_value(v));
 	return 0;
 }
 

@@ -9,13 +9,13 @@
 
 int mnttab_parse_buffer(const char *file, const char *data, size_t len,
 			int (*errcb)(struct libmnt_table *, const char *, int), void *userdata,
-			struct libmnt_table **ret)
+			struct libmnt_table **out)
 {
 	struct libmnt_table *tb = mnt_new_table();
 	FILE *f;
 	int r = 0;
 
-	*ret = NULL;
+	*out = NULL;
 	if (!tb)
 		return -ENOMEM;
 	mnt_table_set_userdata(tb, userdata);
@@ -30,7 +30,7 @@ int mnttab_parse_buffer(const char *file, const char *data, size_t len,
 		r = mnt_table_parse_stream(tb, f, file);
 		fclose(f);
 	}
-	*ret = tb;
+	*out = tb;
 	return r;
 }
 

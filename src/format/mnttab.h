@@ -6,14 +6,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* data parsed by libmount (fstab or mountinfo: it tells them apart) into a new table in *ret
+/* data parsed by libmount (fstab or mountinfo: it tells them apart) into a new table in *out
  * (unref it), errcb and userdata as mnt_table_set_parser_errcb and set_userdata take them.
- * Returns libmount's result; *ret is NULL only when no table could be made. Shared by
+ * Returns libmount's result; *out is NULL only when no table could be made. Shared by
  * mountinfo_parse and the fstab editor. */
 struct libmnt_table;
 int mnttab_parse_buffer(const char *file, const char *data, size_t len,
 			int (*errcb)(struct libmnt_table *, const char *, int), void *userdata,
-			struct libmnt_table **ret);
+			struct libmnt_table **out);
 
 /* A path with repeated and trailing slashes removed ("/" stays). New string. */
 char *mnttab_path_normalize(const char *s);

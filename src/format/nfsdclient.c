@@ -36,14 +36,14 @@ static int hexval(char c)
 }
 
 /* A value written by seq_quote_mem(): "...", printable ASCII with \\ and \" escaped, every
- * other byte as \xHH. *ret gets the bytes (NUL-terminated; a NUL byte inside is refused). */
+ * other byte as \xHH. *out gets the bytes (NUL-terminated; a NUL byte inside is refused). */
 static int unquote(struct nfsd_client_ctx *ctx, const char *key, const char *v, size_t n,
-		   char **ret)
+		   char **out)
 {
 	if (n == 0 || v[0] != '"')
 		return diag_set(ctx->diag, ctx->file, ctx->line, "%s: the value is not quoted", key);
-	_cleanup_free_ char *out = xmalloc(n);
-	char *o = out;
+	_cleanup_free_ char *buf = xmalloc(n);
+	char *o = buf;
 	for (size_t i = 1; i < n; i++) {
 		char c = v[i];
 		int h, l;
@@ -52,7 +52,7 @@ static int unquote(struct nfsd_client_ctx *ctx, const char *key, const char *v, 
 				return diag_set(ctx->diag, ctx->file, ctx->line,
 						"%s: text after the closing '\"'", key);
 			*o = '\0';
-			*ret = TAKE_PTR(out);
+			*out = TAKE_PTR(buf);
 			return 0;
 		}
 		if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
@@ -120,7 +120,7 @@ static int parse_address(struct nfsd_client *c, const char *s)
 }
 
 /* A decimal number, possibly negative, fitting a long long. */
-static int parse_ll(const char *v, size_t n, long long *ret)
+static int parse_ll(const char *v, size_t n, long long *out)
 {
 	char buf[24];
 	char *end;
@@ -132,7 +132,7 @@ static int parse_ll(const char *v, size_t n, long long *ret)
 	if (!isdigit((unsigned char)buf[0]) && !(buf[0] == '-' && isdigit((unsigned char)buf[1])))
 		return -EINVAL;
 	errno = 0;
-	*ret = strtoll(buf, &end, 10);
+	*out = strtoll(buf, &end, 10);
 	return errno || *end ? -EINVAL : 0;
 }
 

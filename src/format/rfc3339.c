@@ -7,7 +7,7 @@
 #include <errno.h>
 
 /* Reads exactly n digits. */
-static int digits(const char **p, int n, int *ret)
+static int digits(const char **p, int n, int *out)
 {
 	int v = 0;
 	for (int i = 0; i < n; i++) {
@@ -16,7 +16,7 @@ static int digits(const char **p, int n, int *ret)
 		v = v * 10 + ((*p)[i] - '0');
 	}
 	*p += n;
-	*ret = v;
+	*out = v;
 	return 0;
 }
 

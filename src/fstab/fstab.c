@@ -102,8 +102,8 @@ static void line_span(const char *data, size_t len, unsigned lineno, size_t *s, 
 #define SEEN_FIELDS 3
 
 /* libmount's verdict and the fields it saw, in order. */
-static int libmount_parse(const char *file, const char *data, size_t len, char ***ret_seen,
-			  size_t *ret_n, struct diag *diag)
+static int libmount_parse(const char *file, const char *data, size_t len, char ***out_seen,
+			  size_t *out_n, struct diag *diag)
 {
 	struct libmnt_table *tb;
 	struct libmnt_iter *it;
@@ -113,8 +113,8 @@ static int libmount_parse(const char *file, const char *data, size_t len, char *
 	size_t n = 0;
 	int r;
 
-	*ret_seen = NULL;
-	*ret_n = 0;
+	*out_seen = NULL;
+	*out_n = 0;
 	r = mnttab_parse_buffer(file, data, len, on_parse_error, &err, &tb);
 	if (!tb)
 		return r;
@@ -141,8 +141,8 @@ static int libmount_parse(const char *file, const char *data, size_t len, char *
 	}
 	mnt_free_iter(it);
 	mnt_unref_table(tb);
-	*ret_seen = seen;
-	*ret_n = n / SEEN_FIELDS;
+	*out_seen = seen;
+	*out_n = n / SEEN_FIELDS;
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "core/root.h"
 
 #include "format/rfc3339.h"
+#include "mesh/mesh_private.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -22,16 +23,16 @@
 /* ---- parsing ------------------------------------------------------------------------- */
 
 /* A string field: NULL when absent or null; -EINVAL when of another type. */
-static int get_string(json_t *o, const char *key, const char **ret)
+static int get_string(json_t *o, const char *key, const char **out)
 {
 	json_t *v = json_object_get(o, key);
 
-	*ret = NULL;
+	*out = NULL;
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_string(v))
 		return -EINVAL;
-	*ret = json_string_value(v);
+	*out = json_string_value(v);
 	return 0;
 }
 

@@ -18,12 +18,6 @@ struct headscale_opts {
 	size_t max_response; /* bytes; 0 means HEADSCALE_MAX_RESPONSE */
 };
 
-/* Fetches and parses the node list. Returns 0; -EBADMSG (bad response, diag says what);
- * -ETIMEDOUT; -EACCES (key refused: HTTP 401/403); -EPROTO (TLS verification failed);
- * -ECONNREFUSED, -EHOSTUNREACH, -EFBIG (response too large), -EIO (anything else).
- * The diag is filled in every error case, naming the URL. */
-int headscale_fetch(const struct headscale_opts *o, struct mesh_nodes *out, struct diag *d);
-
 /* Parses a ListNodesResponse {"nodes":[...]} or ListMachinesResponse {"machines":[...]} as
  * grpc-gateway writes them (lowerCamelCase, uint64 ids as strings, RFC 3339 times).
  * Unknown fields are ignored; wrong types, bad addresses, over-long names and
@@ -31,7 +25,3 @@ int headscale_fetch(const struct headscale_opts *o, struct mesh_nodes *out, stru
 int headscale_parse(const char *origin, const char *data, size_t len, struct mesh_nodes *out,
 		    struct diag *d);
 
-/* Reads an API key file the way ssh reads a private key: a regular file owned by you or
- * root, not readable or writable by group or others, one line of 8..512 printable
- * characters without spaces. -EBADMSG with diag on any problem. */
-int headscale_read_key_file(const char *path, char **out, struct diag *d);

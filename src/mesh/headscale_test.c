@@ -3,6 +3,7 @@
 #include "format/cidr.h"
 #include "format/rfc3339.h"
 #include "mesh/headscale.h"
+#include "mesh/mesh_private.h"
 
 #include <errno.h>
 #include <sys/stat.h>

@@ -2,6 +2,7 @@
 #include "mesh/peer.h"
 
 #include "format/cidr.h"
+#include "mesh/mesh_private.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -62,12 +63,12 @@ const char *mesh_node_ipv4(const struct mesh_node *n)
 	return NULL;
 }
 
-int mesh_node_ipv4_in(const struct mesh_node *n, const struct cidr *range, uint32_t *ret)
+int mesh_node_ipv4_in(const struct mesh_node *n, const struct cidr *range, uint32_t *out)
 {
 	for (size_t i = 0; i < n->n_ips; i++) {
 		uint32_t a;
 		if (ipv4_parse(n->ips[i], &a) == 0 && (!range || cidr_contains(range, a))) {
-			*ret = a;
+			*out = a;
 			return 0;
 		}
 	}

@@ -74,10 +74,10 @@ int mesh_node_add_ip(struct mesh_node *n, const char *ip);
 struct cidr;
 /* The first IPv4 address the node lists (as text), or NULL. */
 const char *mesh_node_ipv4(const struct mesh_node *n);
-int mesh_node_ipv4_in(const struct mesh_node *n, const struct cidr *range, uint32_t *ret);
+int mesh_node_ipv4_in(const struct mesh_node *n, const struct cidr *range, uint32_t *out);
 /* The name to show: givenName when set, else name, else the first address, else "?". */
 const char *mesh_node_display_name(const struct mesh_node *n);
-const char *mesh_tristate_name(enum mesh_tristate t); /* "yes", "no", "unknown" */
+ /* "yes", "no", "unknown" */
 /* The node holds ip (textual, as listed). */
 bool mesh_node_has_ip(const struct mesh_node *n, const char *ip);
 /* A Windows host: role windows from [nodes], or the source says its OS is Windows. */

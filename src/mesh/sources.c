@@ -5,6 +5,7 @@
 #include "core/spawn.h"
 #include "mesh/headscale.h"
 #include "mesh/tailscale.h"
+#include "mesh/mesh_private.h"
 
 #include <errno.h>
 #include <strings.h>

@@ -25,7 +25,6 @@ enum mesh_source {
 
 /* "headscale", "tailscale", "tailscale.exe", "config" -> 0; -EINVAL otherwise. */
 int mesh_source_parse(const char *s, enum mesh_source *out);
-const char *mesh_source_name(enum mesh_source s);
 const char *mesh_source_names(void); /* "headscale, tailscale, tailscale.exe, config" */
 
 struct mesh_load_opts {
@@ -43,17 +42,3 @@ struct mesh_load_opts {
 int mesh_sources_load(const struct config *c, const struct mesh_load_opts *o,
 		      struct mesh_nodes *out, struct diag *d);
 
-/* Applies [nodes] roles and OS to the nodes whose name or givenName matches. */
-void mesh_nodes_apply_config(struct mesh_nodes *l, const struct config *c);
-
-/* WSL2 distros have no mesh identity of their own: they ride the Windows host's (the guide's
- * "WSL2 (via host)"). A [nodes] entry with role wsl2 and an address that a Windows node of a
- * control-plane list holds is added as a node riding it; a wsl2 node sharing an address with
- * a Windows node gets via = the host's name (and the host's online state). A wsl2 entry whose
- * address no node holds becomes a warning. */
-void mesh_nodes_link_wsl2(struct mesh_nodes *l, const struct config *c);
-
-/* On WSL2 with the Windows host's tailscale.exe as the source, Self is the host this distro
- * rides: the distro gets its row (named hostname, "NAME (WSL2)" when the host has the same
- * name), unless a [nodes] wsl2 entry already rides that host. */
-void mesh_nodes_add_self_rider(struct mesh_nodes *l, const char *hostname);

@@ -7,6 +7,7 @@
 #include "config/config_fixture.h"
 #include "core/test.h"
 #include "mesh/sources.h"
+#include "mesh/mesh_private.h"
 
 #include <errno.h>
 

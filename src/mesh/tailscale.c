@@ -6,6 +6,7 @@
 #include "core/root.h"
 #include "core/spawn.h"
 #include "format/rfc3339.h"
+#include "mesh/mesh_private.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,14 +31,14 @@ static int bad(struct ts_ctx *c, const char *field, const char *fmt, const char 
 			msg);
 }
 
-/* An optional string field: absent or null leaves *ret NULL. */
+/* An optional string field: absent or null leaves *out NULL. */
 static int get_string(struct ts_ctx *c, const json_t *o, const char *where, const char *key,
-		      char **ret)
+		      char **out)
 {
 	const json_t *v = json_object_get(o, key);
 	char field[128];
 
-	*ret = NULL;
+	*out = NULL;
 	if (!v || json_is_null(v))
 		return 0;
 	snprintf(field, sizeof(field), "%s%s%s", where, *where ? "." : "", key);
@@ -49,39 +50,39 @@ static int get_string(struct ts_ctx *c, const json_t *o, const char *where, cons
 	 * hostile peer must not hide the rest of the mesh. */
 	if (n > TS_MAX_STRING || strlen(s) != n)
 		return bad(c, field, "%s", "over-long string or a NUL byte in it");
-	*ret = xstrdup(s);
+	*out = xstrdup(s);
 	return 0;
 }
 
 static int get_bool(struct ts_ctx *c, const json_t *o, const char *where, const char *key,
-		    bool *ret)
+		    bool *out)
 {
 	const json_t *v = json_object_get(o, key);
 	char field[128];
 
-	*ret = false;
+	*out = false;
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_boolean(v)) {
 		snprintf(field, sizeof(field), "%s.%s", where, key);
 		return bad(c, field, "expected a boolean, got %s", json_type_desc(v));
 	}
-	*ret = json_is_true(v);
+	*out = json_is_true(v);
 	return 0;
 }
 
 static int get_time(struct ts_ctx *c, const json_t *o, const char *where, const char *key,
-		    time_t *ret)
+		    time_t *out)
 {
 	_cleanup_free_ char *s = NULL;
 	char field[128];
 	int r = get_string(c, o, where, key, &s);
 
-	*ret = 0;
+	*out = 0;
 	if (r < 0 || !s)
 		return r;
 	snprintf(field, sizeof(field), "%s.%s", where, key);
-	if (rfc3339_parse(s, ret) < 0)
+	if (rfc3339_parse(s, out) < 0)
 		return bad(c, field, "\"%.60s\" is not an RFC 3339 time", s);
 	return 0;
 }

@@ -59,7 +59,6 @@ struct ts_status {
 int ts_status_parse(const char *source, const char *data, size_t len, struct ts_status *st,
 		    struct diag *diag);
 void ts_status_free(struct ts_status *st);
-enum ts_backend ts_backend_from(const char *s);
 /* The node list (Self first, then the peers) for `meshnfs status` and wsl.stale_identity;
  * source names it ("tailscale.exe status --json"). */
 void ts_status_nodes(const struct ts_status *st, const char *source, struct mesh_nodes *out);

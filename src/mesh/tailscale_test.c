@@ -4,6 +4,7 @@
 
 #include "format/rfc3339.h"
 #include "mesh/wslghost.h"
+#include "mesh/mesh_private.h"
 
 #include <errno.h>
 

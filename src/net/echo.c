@@ -5,6 +5,7 @@
 #include "core/util.h"
 #include "format/icmp.h"
 #include "net/net.h"
+#include "net/net_private.h"
 
 #include <errno.h>
 #include <netinet/icmp6.h>

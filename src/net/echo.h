@@ -27,16 +27,3 @@ struct echo {
 	int mtu;     /* the route's MTU (IP_MTU of the connected socket), 0 when unknown */
 };
 
-/* Opens e to dst (IPv4 or IPv6). df: IP_PMTUDISC_DO (IPV6_PMTUDISC_DO), so a packet beyond the
- * route's MTU is refused here rather than fragmented. Returns 0 or a negative errno (e->fd
- * -1). */
-int echo_open(struct echo *e, const struct netaddr *dst, bool df);
-void echo_close(struct echo *e);
-/* The IP header of e's packets: 20 (IPv4) or 40 (IPv6) bytes. */
-static inline size_t echo_ip_header(const struct echo *e) { return e->v6 ? 40 : 20; }
-/* Sends one echo request whose IP packet is ip_len bytes (>= header + 8). 0 or a negative errno
- * (-EMSGSIZE: beyond the route's MTU). */
-int echo_send(const struct echo *e, uint16_t seq, size_t ip_len);
-/* Reads every echo reply waiting, calling got(seq, data) for each of this socket's; never
- * blocks. Returns the number of replies of this socket read, or a negative errno. */
-int echo_drain(const struct echo *e, void (*got)(uint16_t seq, void *data), void *data);

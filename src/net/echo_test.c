@@ -7,6 +7,7 @@
  * was read as a datagram socket, and the loopback's answer was never recognised. */
 #include "core/test.h"
 #include "net/echo.h"
+#include "net/net_private.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,6 +2,7 @@
 #include "net/gateway.h"
 
 #include "net/net.h"
+#include "net/net_private.h"
 
 #include <errno.h>
 #include <strings.h>

@@ -6,6 +6,7 @@
 
 #include "net/net.h"
 #include "net/silence.h"
+#include "net/net_private.h"
 
 #include <errno.h>
 

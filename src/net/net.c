@@ -3,6 +3,7 @@
 
 #include "config/config.h"
 #include "format/cidr.h"
+#include "net/net_private.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -9,16 +9,6 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-/* The local address the kernel would use to reach dst:port (a UDP socket connected, no
- * packet sent). Returns 0, or a negative errno: -ENETUNREACH when there is no route. */
-int net_route_source(const struct netaddr *dst, uint16_t port, struct netaddr *src);
-
-/* dst:port as a socket address (sockaddr_in or sockaddr_in6) in ss; returns its length, 0 when
- * dst holds no address. */
-socklen_t net_sockaddr(const struct netaddr *dst, uint16_t port, struct sockaddr_storage *ss);
-/* The address of a socket address (IPv4, IPv6); family 0 for anything else. */
-struct netaddr net_from_sockaddr(const void *sa, socklen_t len);
-
 /* host as an address: a dotted quad or an IPv6 literal (with or without brackets) at once, a
  * name through the resolver (getaddrinfo_a) within timeout_ms: its first IPv4 address, else
  * its first IPv6 one. Returns 0, -ETIMEDOUT, or -ENOENT (unknown name); err gets a one-line

@@ -6,6 +6,7 @@
 
 #include "format/rpc.h"
 #include "net/net.h"
+#include "net/net_private.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -146,8 +146,6 @@ enum probe_filter {
 	PROBE_FILTER_REJECT, /* an ICMP error (admin-prohibited, port unreachable) for the SYN */
 	PROBE_FILTER_N,
 };
-/* "none", "icmp_echo", "tsmp", "icmp_reject". */
-const char *probe_filter_name(enum probe_filter f);
 
 /* The DF-set echo ladder of the write step: sizes are IP packet lengths. */
 #define PROBE_LADDER_MAX 16
@@ -230,32 +228,8 @@ void probe_free(struct probe *p);
  * the next probe_start starts the export step, with total_ms from then for the rest; on a
  * new connection (libnfs's mount; without the write test, the lookup's own). */
 void probe_extend(struct probe *p, const char *export_path, int total_ms);
-/* Runs the route step and starts the TCP connect. Never blocks. */
-void probe_start(struct probe *p, int64_t now);
-/* The descriptor to poll and its events, or -1 when there is none right now (then only the
- * deadline matters). */
-int probe_poll(const struct probe *p, short *events);
-/* The absolute time (now_ms clock) by which probe_advance must be called. */
-int64_t probe_deadline(const struct probe *p);
-/* Reacts to revents on probe_poll's descriptor (0 when woken by the deadline). */
-void probe_advance(struct probe *p, short revents, int64_t now);
 /* Ends a running probe now (a run's deadline): cut, the running step says why. */
 void probe_abort(struct probe *p, int64_t now, const char *why);
-/* A probe still waiting for its TCP connection sends its SYN again, now, on a new socket (as
- * a scanner resends once the round trips it has seen say an answer is overdue, rather than
- * after Linux's 1 s); once per step. The step's start and bound stay. */
-void probe_resend(struct probe *p, int64_t now);
-/* Ends a probe still waiting for its TCP connection as unreachable, now, before the step's
- * own bound: the caller judged from what the network said (the SYN and its resend
- * unanswered while other addresses answered fast) that no answer will come. why completes
- * "no answer to the connection request within X s". */
-void probe_give_up(struct probe *p, int64_t now, const char *why);
-/* Accepted, waiting for a turn for the NULL call (probe_gate). */
-static inline bool probe_rpc_waiting(const struct probe *p) { return p->state == PS_RPC_WAIT; }
-/* Its turn: the rpc step starts, on a new connection. */
-void probe_rpc_resume(struct probe *p, int64_t now);
-/* The TCP step is running (a SYN is out, no answer yet). */
-static inline bool probe_connecting(const struct probe *p) { return p->state == PS_TCP; }
 static inline bool probe_done(const struct probe *p) { return p->state == PS_DONE; }
 
 /* Drives probes[0..n) to completion with at most max_active running at once (each holds at
@@ -288,9 +262,6 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
  * then runs the ladder. An unknown name is the route step failing (diagnosis unreachable).
  * p must be freed with probe_free. Returns 0, or a negative errno when poll failed. */
 int probe_run(struct probe *p, const struct probe_opts *o, int resolve_ms);
-/* An initialised probe whose host name did not resolve (err says why, t0 when resolving
- * began): the route step failed, diagnosis unreachable, done. */
-void probe_unresolved(struct probe *p, int64_t t0, const char *err);
 
 /* The tcp step ended unanswered (diagnosis unreachable after a SYN timed out): asks the
  * mesh itself whether the peer is alive, `CLI ping --tsmp -c 1 ADDR` (a TSMP ping passes

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* When to stop waiting for a silent address (silence.h). Pure. */
 #include "net/silence.h"
+#include "net/net_private.h"
 
 int64_t silence_rtt(int64_t connect_ms)
 {

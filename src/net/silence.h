@@ -31,29 +31,3 @@ struct silence {
 	size_t resent;     /* answers that came only after a SYN was sent again */
 };
 
-/* The round trip an answer after connect_ms means: the time since the last SYN sent before
- * it (0, 1, 3, 7, 15, ... s). */
-int64_t silence_rtt(int64_t connect_ms);
-/* An address answered its connection request after connect_ms (as the poll loop saw it);
- * rtt_ms: the kernel's own measure of that handshake's round trip (TCP_INFO), or -1 when there
- * is none (a refusal). The kernel's is preferred: a busy loop notices answers late, which would
- * only make the wait longer, never wrong. */
-void silence_answer(struct silence *s, int64_t connect_ms, int64_t rtt_ms);
-/* The same for an answer that came only after a SYN was sent again (one was lost). */
-void silence_answer_resent(struct silence *s, int64_t connect_ms, int64_t rtt_ms);
-/* The chance that a live address lost all of its syns SYNs, at the loss rate the answers show
- * (the share of them that needed a SYN sent again), is under 1 in 1000: its silence is a
- * verdict. True while nothing answered (nothing says otherwise). */
-bool silence_confident(const struct silence *s, int syns);
-/* What the answers say makes silence no evidence of absence for an address sent syns SYNs:
- * not silence_confident, or four of the slowest round trips do not fit in step_ms. Then it is
- * cut, not judged, at its step's bound. False while nothing answered. */
-bool silence_untellable(const struct silence *s, int step_ms, int syns);
-/* SYNs a connect has sent after ms on one socket: Linux resends at 1, 3, 7, 15 ... s. */
-int silence_syns(int64_t ms);
-/* How long after its first SYN an address that answered nothing gets its SYN again; -1 while
- * no address has answered (then nothing says how long an answer takes). */
-int64_t silence_resend_after(const struct silence *s);
-/* How long after its first SYN it is given up as silent (the resent SYN as overdue as the
- * first); -1 as above, or when two lost SYNs are not unlikely enough (silence_confident). */
-int64_t silence_after(const struct silence *s);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/test.h"
 #include "net/silence.h"
+#include "net/net_private.h"
 
 /* Answers after a resent SYN count with the time since that SYN (1, 3, 7 s ...). */
 static void rtt(void **state)

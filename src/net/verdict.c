@@ -5,6 +5,7 @@
 
 #include "config/config.h"
 #include "core/escape.h"
+#include "net/net_private.h"
 
 #include <errno.h>
 

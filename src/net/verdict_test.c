@@ -2,6 +2,7 @@
 #include "core/test.h"
 #include "net/net.h"
 #include "net/probe.h"
+#include "net/net_private.h"
 
 #include <errno.h>
 

@@ -6,6 +6,7 @@
 #include "core/root.h"
 #include "core/spawn.h"
 #include "core/util.h"
+#include "node/node_private.h"
 
 #include <errno.h>
 #include <fcntl.h>

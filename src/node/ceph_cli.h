@@ -61,8 +61,6 @@ int ceph_client_line_parse(const char *source, const char *data, size_t len,
 			   struct ceph_client *cl, struct diag *diag);
 int ceph_cli_client(const struct ceph_cli *c, const char *fs, const char *path,
 		    struct ceph_client *cl, struct ceph_run *run);
-/* Loads libcephfs (once): 0, or -ENOENT when it cannot be had. */
-int cephfs_lazy_load(void);
 
 /* The gateways' grace database (NFS-Ganesha's rados_cluster recovery backend), through
  * nfs-ganesha-rados-grace's tool: `ganesha-rados-grace --cephconf C --userid U --pool P --ns N

@@ -6,6 +6,7 @@
  * libraries it brings. cephfs_lazy_load loads it ahead of the fork that uses it. */
 #include "core/lazylib.h"
 #include "node/ceph_cli.h"
+#include "node/node_private.h"
 
 #include <errno.h>
 #include <cephfs/libcephfs.h>

@@ -108,8 +108,6 @@ const char *wsl_mode_normalize(const char *s);
 int node_detect(const struct config *cfg, int timeout_ms, struct node_info *out);
 void node_info_free(struct node_info *n);
 
-/* n holds the mesh address a (host byte order). */
-bool node_holds_addr(const struct node_info *n, uint32_t a);
 /* n holds the mesh address a, IPv4 or IPv6. */
 bool node_holds_netaddr(const struct node_info *n, const struct netaddr *a);
 /* n holds the server address (an IPv4 literal; a name never matches): this node is the NFS
@@ -117,11 +115,11 @@ bool node_holds_netaddr(const struct node_info *n, const struct netaddr *a);
 bool node_is_server(const struct node_info *n, const char *server);
 
 /* The Windows version through interop (`cmd.exe /c ver`, run from /mnt/c): "10.0.19045.4717"
- * in ret, and its build number (19045). Returns 0, or a negative errno (no interop, no
- * cmd.exe, unexpected output). */
-int wsl_windows_version(int timeout_ms, char **ret, unsigned *build);
+ * in *out_ver (a new string), its build number (19045) in *out_build. Returns 0, or a
+ * negative errno (no interop, no cmd.exe, unexpected output). */
+int wsl_windows_version(int timeout_ms, char **out_ver, unsigned *out_build);
 /* Parses the output of `ver` ("Microsoft Windows [Version 10.0.19045.4717]", any language). */
-int wsl_parse_ver(const char *out, char **ret, unsigned *build);
+int wsl_parse_ver(const char *text, char **out_ver, unsigned *out_build);
 /* The first Windows 11 build with mirrored networking (22H2). */
 #define WSL_MIRRORED_MIN_BUILD 22621u
 

@@ -3,6 +3,8 @@
  * node_detect and the helpers they share. Other modules use node/node.h. */
 #pragma once
 
+#include "node/ceph_cli.h"
+
 #include "node/node.h"
 
 /* A problem met in foreign input, kept as a warning of n (node.input). */
@@ -14,3 +16,11 @@ void node_warn_diag(struct node_info *n, const struct diag *d);
 int node_read_file(struct node_info *n, const char *path, size_t max, char **data, size_t *len);
 void node_detect_wsl(struct node_info *n, int timeout_ms);
 void node_detect_facts(struct node_info *n, const struct config *cfg);
+
+/* From node/ceph_cli.h: only node/ uses these. */
+/* Loads libcephfs (once): 0, or -ENOENT when it cannot be had. */
+int cephfs_lazy_load(void);
+
+/* From node/node.h: only node/ uses these. */
+/* n holds the mesh address a (host byte order). */
+bool node_holds_addr(const struct node_info *n, uint32_t a);

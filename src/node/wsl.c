@@ -261,9 +261,9 @@ void node_detect_wsl(struct node_info *n, int timeout_ms)
 	}
 }
 
-int wsl_parse_ver(const char *out, char **ret, unsigned *build)
+int wsl_parse_ver(const char *text, char **out_ver, unsigned *out_build)
 {
-	const char *open = strchr(out, '['), *close = open ? strchr(open, ']') : NULL;
+	const char *open = strchr(text, '['), *close = open ? strchr(open, ']') : NULL;
 	unsigned a, b, c;
 	int n = 0;
 
@@ -276,12 +276,12 @@ int wsl_parse_ver(const char *out, char **ret, unsigned *build)
 	if (sscanf(tok, "%u.%u.%u%n", &a, &b, &c, &n) != 3 || (tok[n] && tok[n] != '.') ||
 	    strspn(tok, "0123456789.") != strlen(tok))
 		return -EBADMSG;
-	*build = c;
-	*ret = TAKE_PTR(tok);
+	*out_build = c;
+	*out_ver = TAKE_PTR(tok);
 	return 0;
 }
 
-int wsl_windows_version(int timeout_ms, char **ret, unsigned *build)
+int wsl_windows_version(int timeout_ms, char **out_ver, unsigned *out_build)
 {
 	const char *argv[] = { "cmd.exe", "/c", "ver", NULL };
 	_cleanup_free_ char *mnt_c = root_path("/mnt/c");
@@ -296,7 +296,7 @@ int wsl_windows_version(int timeout_ms, char **ret, unsigned *build)
 	if (r == 0 && res.exit_code != 0)
 		r = -EPROTO;
 	if (r == 0)
-		r = wsl_parse_ver(res.out, ret, build);
+		r = wsl_parse_ver(res.out, out_ver, out_build);
 	spawn_result_free(&res);
 	return r;
 }

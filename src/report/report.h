@@ -35,9 +35,15 @@ struct report {
 void report_init(struct report *r, const char *command);
 void report_free(struct report *r);
 
-/* Adds a check; the returned pointer is valid until the next report_add. */
+/* Adds a check with a summary only; the returned pointer is valid until the next report_add.
+ * A check with a detail or a fix is made with report_check below, in one call. */
 struct check *report_add(struct report *r, const char *id, enum check_status status,
 			 const char *summary_fmt, ...) _printf_(4, 5);
+/* Set (replace) the detail or the fix of a check already made: only where the words cannot
+ * be known when the check is made, i.e. chosen by an if/switch AFTER a check several branches
+ * share (doctor_mount.c's error_check), or added by a helper that owns that part of the words
+ * (set_evidence, login_fix). A word that is merely optional goes into report_check as
+ * `.fix = fix ? xstrdup(fix) : NULL` (or TAKE_PTR(fix)). */
 void check_set_detail(struct check *c, const char *fmt, ...) _printf_(2, 3);
 void check_set_fix(struct check *c, const char *fmt, ...) _printf_(2, 3);
 

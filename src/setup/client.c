@@ -5,6 +5,7 @@
 #include "core/root.h"
 #include "fstab/fstab.h"
 #include "mount/mountinfo.h"
+#include "setup/setup_private.h"
 
 #include <errno.h>
 #include <sys/stat.h>

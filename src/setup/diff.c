@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "setup/diff.h"
+#include "setup/setup_private.h"
 
 #define CONTEXT 3
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/test.h"
 #include "setup/diff.h"
+#include "setup/setup_private.h"
 
 static const char *diff(const char *a, const char *b, const char *old_label)
 {

@@ -3,6 +3,7 @@
 #include "setup/setup.h"
 
 #include "node/host.h"
+#include "setup/setup_private.h"
 
 #include <errno.h>
 

@@ -6,6 +6,7 @@
 #include "core/spawn.h"
 #include "format/procstatus.h"
 #include "setup/diff.h"
+#include "setup/setup_private.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -527,9 +528,8 @@ int plan_step_apply(struct plan_step *s, struct diag *diag)
 
 static void step_check(struct report *r, const struct plan_step *s)
 {
-	struct check *c = report_add(r, s->id, s->status, "%s", s->result);
-	if (s->detail)
-		check_set_detail(c, "%s", s->detail);
+	struct check *c = report_check(r, s->id, s->status, .summary = xstrdup(s->result),
+				       .detail = s->detail ? xstrdup(s->detail) : NULL);
 	c->ms = s->ms;
 }
 

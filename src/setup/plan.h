@@ -93,32 +93,12 @@ void plan_free(struct plan *p);
 int plan_add_write(struct plan *p, const char *id, const char *shown, const char *path,
 		   safewrite_edit_fn edit, void *edit_data, bool owned,
 		   const struct safewrite_opts *wopts, const char *right_text, struct diag *diag);
-struct plan_step *plan_add_mkdir(struct plan *p, const char *id, const char *shown,
-				 const char *path, mode_t mode);
-/* argv is NULL-terminated and copied. */
-struct plan_step *plan_add_run(struct plan *p, const char *id, int timeout_ms,
-			       const char *const *argv);
-struct plan_step *plan_add_signal(struct plan *p, const char *id, pid_t pid, int sig,
-				  const char *what);
-void plan_right(struct plan *p, const char *id, const char *fmt, ...) _printf_(3, 4);
 void plan_note(struct plan *p, const char *id, const char *fmt, ...) _printf_(3, 4);
-/* Keeps ptr alive until plan_free (and frees it then). */
-void *plan_own(struct plan *p, void *ptr);
 
-/* "apt-get install -y nfs-common" from an argv. New string. */
-char *plan_argv_text(char *const *argv);
 /* The plan as text: numbered steps, each write with its diff indented, then the notes. */
 void plan_format(const struct plan *p, struct buf *out);
 json_t *plan_to_json(const struct plan *p, bool dry_run);
 
-/* Sets a step's outcome (status and the one-line result), for judges. */
-void plan_step_set_result(struct plan_step *s, enum check_status st, const char *fmt, ...)
-	_printf_(3, 4);
-
-/* Applies one step (the only function here that changes anything). Sets status and result;
- * returns 0 when it succeeded (or had nothing left to do), a negative errno when it failed.
- * -EBADMSG: a file became unparsable since the plan was made (diag). */
-int plan_step_apply(struct plan_step *s, struct diag *diag);
 /* Every step in order; after a failure the rest are marked skipped. Results become checks. */
 int plan_apply(struct plan *p, struct report *r, struct diag *diag);
 /* The steps as checks (status skip, "would ...") for --dry-run, and the already-right ones as

@@ -17,6 +17,7 @@
 #include "mount/options.h"
 #include "net/gateway.h"
 #include "net/probe.h"
+#include "setup/setup_private.h"
 
 #include <ctype.h>
 #include <errno.h>

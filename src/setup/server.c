@@ -5,6 +5,7 @@
 
 #include "core/root.h"
 #include "exports/exports.h"
+#include "setup/setup_private.h"
 
 #include <dirent.h>
 #include <errno.h>

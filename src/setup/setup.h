@@ -18,12 +18,6 @@
 #define SETUP_MOUNT_TIMEOUT_MS (150 * 1000) /* mount.nfs retries a foreground mount ~2 min */
 #define SETUP_SYSTEMCTL_TIMEOUT_MS (90 * 1000)
 
-/* A command's deadline: the global --timeout, but never less than floor_ms (one of the above). */
-static inline int setup_timeout(int timeout_ms, int floor_ms)
-{
-	return timeout_ms > floor_ms ? timeout_ms : floor_ms;
-}
-
 struct setup_client {
 	const char *server;      /* address or name of the NFS server */
 	const char *export_path; /* the path the server exports */
@@ -70,31 +64,8 @@ struct setup_server {
 int setup_server_plan(const struct setup_server *s, const struct node_info *n, struct plan *p,
 		      struct diag *diag);
 
-/* nfs-ganesha with conf (owned by p from here on) as /etc/ganesha/ganesha.conf: the write,
- * the export directory when local_dir (not for FSAL_CEPH: the path is in the cluster), and
- * the start or reload. -EEXIST (diag) for a configuration meshnfs did not write. */
-int setup_ganesha_serve(struct plan *p, const struct setup_server *s, const struct node_info *n,
-			char *conf, bool local_dir, struct diag *diag);
-/* program is installed, or a step that installs pkgs (-ENOPKG, diag: not a Debian-like
- * system). */
-int setup_plan_packages(struct plan *p, const struct node_info *n, const struct setup_server *s,
-			const char *program, const char *pkgs, struct diag *diag);
-/* The CephFS gateway's plan (setup_ceph.c): checks the key file (-EBADMSG, diag: the file),
- * asks the cluster (live; listed under --root): -EBADMSG its answer is refused, -EHOSTDOWN it
- * cannot serve the export (diag says why); then ganesha with FSAL_CEPH. */
-int setup_ceph_plan(struct plan *p, const struct setup_server *s, const struct node_info *n,
-		    struct diag *diag);
-/* The ganesha configuration of a CephFS gateway (new string), NULL when a value cannot be
- * written there (a double quote, a backslash or a control byte). */
-char *setup_ganesha_ceph_conf(const struct setup_server *s);
-
 /* Where the drop-in meshnfs writes when no exports file has the path yet. */
 #define SETUP_EXPORTS_DROPIN "/etc/exports.d/meshnfs.exports"
-/* The ganesha configuration for exports[0..n) (one EXPORT each, FSAL_VFS, Export_Id 1..n in
- * that order; new string), or NULL when a path cannot be written there (a double quote, a
- * backslash or a control byte). */
-char *setup_ganesha_conf(const char *const *exports, size_t n, const char *clients,
-			 bool root_squash);
 /* One ganesha EXPORT block appended to b: NFSv4 over TCP, Path path (in the FSAL's namespace),
  * Pseudo pseudo (what clients mount), Squash, anonymous ids nobody:nogroup, sec=sys, the FSAL
  * block with fsal as its inner lines ("\t\tName = VFS;\n"...), clients read-write. The values
@@ -109,13 +80,6 @@ char *setup_ganesha_conf(const char *const *exports, size_t n, const char *clien
 	"\tEnable_NLM = false;\n"                                                                  \
 	"\tEnable_RQUOTA = false;\n"                                                               \
 	"}\n"
-
-void setup_ganesha_export(struct buf *b, unsigned id, const char *path, const char *pseudo,
-			  bool root_squash, const char *fsal, const char *clients);
-/* The step that installs pkgs (space-separated, at most three) because program is missing:
- * apt-get install -y --no-install-recommends, `apt-get update` and once more when that fails,
- * then a check that program is there now (step id setup.packages). */
-void setup_plan_install(struct plan *p, const char *program, const char *pkgs, int timeout_ms);
 
 /* meshnfs repair: the configured share's mount on this node. */
 struct gateway_fact; /* net/gateway.h */
@@ -145,22 +109,12 @@ struct repair {
  * ladder before a new mount is planned. */
 int repair_plan(const struct repair *rp, const struct node_info *n, struct plan *p,
 		struct diag *diag);
-/* systemd's unit name for a path (systemd-escape --path --suffix): "/opt/shared" ->
- * "opt-shared.automount". New string. */
-char *repair_unit_name(const char *path, const char *suffix);
 
 /* The last step of `setup client` (setup.verify): the probe ladder from this node to
  * server:export_path; with --root not verified (another machine's network). */
 void setup_verify(const char *server, const char *export_path, const struct cidr *mesh,
 		  int timeout_ms, struct report *r);
 struct probe;
-/* Its judge: p is the finished probe, NULL when not verified (--root). Pure. */
-void setup_verify_judge(const char *server, const char *export_path, const struct probe *p,
-			struct report *r);
 /* The last step of `repair` (repair.verify): after a plan that mounted again, the mount's
  * health probe on this machine (never blocks: a forked child with rp->timeout_ms). */
 void repair_verify(const struct repair *rp, const struct plan *p, struct report *r);
-/* Its judge: mounted_again (the plan had repair.mount), health_rc and h the health probe's
- * result (health_rc < 0: it did not run). Pure. */
-void repair_verify_judge(const struct repair *rp, bool mounted_again, int health_rc,
-			 const struct mount_health *h, struct report *r);

@@ -16,6 +16,7 @@
 #include "core/root.h"
 #include "core/spawn.h"
 #include "node/ceph_cli.h"
+#include "setup/setup_private.h"
 
 #include <errno.h>
 #include <sys/stat.h>

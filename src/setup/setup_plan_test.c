@@ -8,6 +8,7 @@
 
 #include "core/root.h"
 #include "core/test_files.h"
+#include "setup/setup_private.h"
 
 #include <errno.h>
 #include <ftw.h>

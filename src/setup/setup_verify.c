@@ -6,6 +6,7 @@
 
 #include "core/root.h"
 #include "net/probe.h"
+#include "setup/setup_private.h"
 
 void setup_verify_judge(const char *server, const char *export_path, const struct probe *p,
 			struct report *r)
@@ -14,17 +15,15 @@ void setup_verify_judge(const char *server, const char *export_path, const struc
 	struct check *c;
 
 	if (!p) {
-		c = report_add(r, "setup.verify", CHECK_SKIP,
-			       "not verified: --root names another machine's files, not this network");
 		_cleanup_free_ char *target = config_nfs_source(server, export_path);
-		check_set_fix(c, "on that machine: meshnfs probe %s", target);
+		report_check(r, "setup.verify", CHECK_SKIP,
+			     .summary = xasprintf("not verified: --root names another machine's "
+						  "files, not this network"),
+			     .fix = xasprintf("on that machine: meshnfs probe %s", target));
 		return;
 	}
 	summary = probe_explain(p, &fix);
 	_cleanup_free_ char *target = config_nfs_source(server, export_path);
-	c = report_add(r, "setup.verify", p->diagnosis == PROBE_OK ? CHECK_OK : CHECK_FAIL,
-		       "meshnfs probe %s: %s", target, summary);
-	c->ms = p->ms;
 	struct buf steps = { 0 };
 	buf_append(&steps, "", 0);
 	for (int i = 0; i < PROBE_N_STEPS; i++)
@@ -33,10 +32,11 @@ void setup_verify_judge(const char *server, const char *export_path, const struc
 				   probe_step_status_name(p->steps[i].status),
 				   p->steps[i].detail ? ": " : "",
 				   p->steps[i].detail ? p->steps[i].detail : "");
-	check_set_detail(c, "%s", steps.data);
+	c = report_check(r, "setup.verify", p->diagnosis == PROBE_OK ? CHECK_OK : CHECK_FAIL,
+			 .summary = xasprintf("meshnfs probe %s: %s", target, summary),
+			 .detail = xstrdup(steps.data), .fix = TAKE_PTR(fix));
+	c->ms = p->ms;
 	buf_free(&steps);
-	if (fix)
-		check_set_fix(c, "%s", fix);
 }
 
 void setup_verify(const char *server, const char *export_path, const struct cidr *mesh,
@@ -80,10 +80,11 @@ void repair_verify_judge(const struct repair *rp, bool mounted_again, int health
 		c->ms = h->ms;
 		return;
 	}
-	c = report_add(r, "repair.verify", CHECK_FAIL, "%s is still %s after the repair (%s)",
-		       rp->mountpoint, mount_health_state_name(h->state), mount_step_name(h->step));
 	_cleanup_free_ char *target = config_nfs_source(rp->server, rp->export_path);
-	check_set_fix(c, "meshnfs doctor   (then: meshnfs probe %s)", target);
+	report_check(r, "repair.verify", CHECK_FAIL,
+		     .summary = xasprintf("%s is still %s after the repair (%s)", rp->mountpoint,
+					  mount_health_state_name(h->state), mount_step_name(h->step)),
+		     .fix = xasprintf("meshnfs doctor   (then: meshnfs probe %s)", target));
 }
 
 void repair_verify(const struct repair *rp, const struct plan *p, struct report *r)

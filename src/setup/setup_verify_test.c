@@ -3,6 +3,7 @@
 #include "core/test.h"
 #include "net/probe.h"
 #include "setup/setup.h"
+#include "setup/setup_private.h"
 
 #include <errno.h>
 

@@ -4,6 +4,7 @@
 
 #include "mesh/wslghost.h"
 #include "net/gateway.h"
+#include "status/status_private.h"
 
 #include <time.h>
 

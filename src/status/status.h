@@ -163,10 +163,6 @@ int status_run(struct status *st);
 int status_paths(struct status *st);
 /* Roles and warnings from the results. */
 void status_judge(struct status *st);
-/* A row that makes the run fail: a server (by role) whose NFS probe did not end ok, or an
- * expected server that was not probed at all; but not a gateway whose shares are all still
- * available through another gateway (its warning stays). */
-bool status_row_fails(const struct status *st, const struct status_row *r);
 /* The run's verdict: fail when a row fails, warn when there are warnings, else ok. */
 enum check_status status_verdict(const struct status *st);
 void status_free(struct status *st);
@@ -177,8 +173,6 @@ const struct status_target *status_row_target(const struct status *st, const str
 bool status_target_answered(const struct status_target *t);
 /* The addresses probed: the targets but for the share_only ones (their address has one). */
 size_t status_n_addresses(const struct status *st);
-/* The row's node answered from here (TCP accepted or refused). */
-bool status_row_answered(const struct status *st, const struct status_row *r);
 /* TCP connect time in ms when the node answered, else -1. */
 int64_t status_row_latency(const struct status *st, const struct status_row *r);
 /* The row is a gateway of a share with more than one (status_judge's shares). */
@@ -186,9 +180,6 @@ bool status_row_is_gateway(const struct status *st, size_t row);
 const char *status_role_name(enum status_role r);  /* JSON: "server", ..., NULL for none */
 const char *status_role_title(enum status_role r); /* table: "server", "Windows endpoint", ... */
 const char *status_warning_kind_name(enum status_warning_kind k);
-/* Adds a warning (fix: a new string or NULL, taken over). */
-void status_warn(struct status *st, enum status_warning_kind k, const char *node, char *fix,
-		 const char *fmt, ...) _printf_(5, 6);
 
 /* The Ceph cluster behind the gateways ([server] backend = ceph), shown once per run:
  * `ceph status` asked with [ceph]'s conf, user and keyring while the probes run (a thread of

@@ -4,6 +4,7 @@
 
 #include "format/mnttab.h"
 #include "net/net.h"
+#include "status/status_private.h"
 
 #include <errno.h>
 #include <stdarg.h>

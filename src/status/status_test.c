@@ -9,6 +9,7 @@
 #include "status/status.h"
 
 #include "net/silence.h"
+#include "status/status_private.h"
 
 #include <errno.h>
 #include <arpa/inet.h>

@@ -98,26 +98,8 @@ struct watch_event {
 	char *cause;        /* or NULL */
 	char *fix;          /* or NULL */
 };
-void watch_event_free(struct watch_event *e);
-
-/* ---- the judge (pure: facts in, transition and action out) ---- */
-enum watch_diag watch_judge(const struct watch_facts *f);
-/* When the diagnosis or the server's cause differs from what m remembers: fills ev (a
- * transition), updates m, returns true. Otherwise false and ev untouched. */
-bool watch_transition(struct watch_mem *m, const struct watch_facts *f, const char *mountpoint,
-		      const char *server, int64_t now, struct watch_event *ev);
-/* What to do about diagnosis d now (m already updated by watch_transition). */
-enum watch_action watch_decide(const struct watch_mem *m, const struct watch_facts *f,
-			       const struct watch_policy *p, int64_t now);
-/* The gap before the next repair may run, after m->repair_failures failures. */
-int64_t watch_repair_gap(const struct watch_mem *m, const struct watch_policy *p);
-/* Records an action's outcome (0 or a negative errno) in m. */
-void watch_action_done(struct watch_mem *m, enum watch_action a, int r, int64_t now);
 
 const char *watch_diag_name(enum watch_diag d);
-const char *watch_action_name(enum watch_action a);
-/* The MESHNFS_CHECK= id of a diagnosis. */
-const char *watch_diag_check(enum watch_diag d);
 
 /* ---- metrics (Prometheus text exposition format 0.0.4) ---- */
 struct watch_metrics {
@@ -156,16 +138,6 @@ struct watch_blocked {
 	unsigned n;
 	struct watch_blocked_proc first[4]; /* the first few, for the log */
 };
-/* Processes blocked on the mount at mountpoint (of filesystem type fstype, "" when unknown):
- * in state D (or S in FUSE's request_wait_answer, where FUSE waits interruptibly first), in
- * this mount namespace, and either waiting in a function of that filesystem's client (rpc_
- * or nfs for NFS, fuse_ or request_wait_answer for FUSE) or holding their working directory
- * or a descriptor below the mount point (readlink of /proc/PID/cwd and fd/N: never touches
- * the mount). exclude: a pid not to count (watch's own stuck child), 0 for none. */
-int watch_blocked_scan(const char *mountpoint, const char *fstype, pid_t exclude,
-		       struct watch_blocked *out);
-/* Pure: is wchan a wait of fstype's client? */
-bool watch_wchan_matches(const char *wchan, const char *fstype);
 
 /* ---- the metrics endpoint (libmicrohttpd, its own thread) ---- */
 struct watch_http;
@@ -188,7 +160,6 @@ struct watch_target {
 	size_t n_gateways;
 	char *share;
 };
-void watch_target_free(struct watch_target *t);
 
 struct watch_hooks {
 	/* The existing repair of the mount (src/setup through the command layer): 0 when it was
@@ -233,11 +204,6 @@ void watch_init(struct watch *w, const struct watch_policy *p, const struct watc
 void watch_set_target(struct watch *w, struct watch_target *t);
 void watch_free(struct watch *w);
 void watch_events_clear(struct watch *w);
-/* The gateway in use for t: the host of the fstab entry for t->mountpoint (read under
- * fstab_path), else of source (the mount's), when it is one of t->gateways; else t->server.
- * Never touches the mount. */
-const char *watch_gateway_in_use(const struct watch_target *t, const char *fstab_path,
-				 const char *source);
 /* One round: facts, judge, action; events and metrics in w. Blocks for at most about
  * 2 * timeout (probe and health check run in parallel) plus an action's deadline: call it
  * from a worker thread. 0, or a negative errno when a round could not run at all. */

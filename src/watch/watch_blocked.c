@@ -6,6 +6,7 @@
 #include "watch/watch.h"
 
 #include "format/procstatus.h"
+#include "watch/watch_private.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -2,6 +2,7 @@
 /* The judge of meshnfs watch: facts in, diagnosis, transition record and action out. Pure: no
  * clock, no I/O (now is an argument), so every rule is a unit test. */
 #include "watch/watch.h"
+#include "watch/watch_private.h"
 
 #include <errno.h>
 #include <string.h>
@@ -17,33 +18,29 @@ static const char *const diag_names[WATCH_N_DIAG] = {
 
 const char *watch_diag_name(enum watch_diag d)
 {
-	return d >= 0 && d < WATCH_N_DIAG ? diag_names[d] : "?";
+	return ENUM_NAME(diag_names, d, "?");
 }
 
 const char *watch_action_name(enum watch_action a)
 {
-	switch (a) {
-	case WATCH_NONE: return "none";
-	case WATCH_REPAIR: return "repair";
-	case WATCH_DETACH: return "detach";
-	case WATCH_REATTACH: return "reattach";
-	case WATCH_FAILOVER: return "failover";
-	}
-	return "?";
+	static const char *const names[] = {
+		[WATCH_NONE] = "none",         [WATCH_REPAIR] = "repair",
+		[WATCH_DETACH] = "detach",     [WATCH_REATTACH] = "reattach",
+		[WATCH_FAILOVER] = "failover",
+	};
+	return ENUM_NAME(names, a, "?");
 }
 
+/* The MESHNFS_CHECK= id of each diagnosis; the others (unknown, healthy) mount.responsive. */
 const char *watch_diag_check(enum watch_diag d)
 {
-	switch (d) {
-	case WATCH_HUNG: return "mount.responsive";
-	case WATCH_STALE: return "mount.stale";
-	case WATCH_LOST: return "mount.present";
-	case WATCH_DETACHED: return "watch.detach";
-	case WATCH_SERVER_DOWN: return "nfs.rpc";
-	case WATCH_MOUNT_ERROR: return "mount.responsive";
-	case WATCH_DEGRADED: return "nfs.write";
-	default: return "mount.responsive";
-	}
+	static const char *const checks[WATCH_N_DIAG] = {
+		[WATCH_HUNG] = "mount.responsive",   [WATCH_STALE] = "mount.stale",
+		[WATCH_LOST] = "mount.present",      [WATCH_DETACHED] = "watch.detach",
+		[WATCH_SERVER_DOWN] = "nfs.rpc",     [WATCH_MOUNT_ERROR] = "mount.responsive",
+		[WATCH_DEGRADED] = "nfs.write",
+	};
+	return ENUM_NAME(checks, d, "mount.responsive");
 }
 
 void watch_event_free(struct watch_event *e)

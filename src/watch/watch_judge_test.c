@@ -2,6 +2,7 @@
 /* The judge of meshnfs watch: facts in, diagnosis, transition record and action out. */
 #include "core/test.h"
 #include "watch/watch.h"
+#include "watch/watch_private.h"
 
 #include <errno.h>
 #include <syslog.h>

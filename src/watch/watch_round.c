@@ -8,6 +8,7 @@
 #include "fstab/fstab.h"
 #include "mount/mountinfo.h"
 #include "net/gateway.h"
+#include "watch/watch_private.h"
 
 #include <errno.h>
 #include <signal.h>
