@@ -3,6 +3,7 @@
  * the key file's permissions (a file of this test, under a root of its own). */
 #include "core/test.h"
 #include "node/ceph_cli.h"
+#include "node/node_private.h"
 
 #include "core/root.h"
 #include "core/test_files.h"

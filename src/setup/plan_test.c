@@ -6,6 +6,7 @@
 #include "core/test_files.h"
 #include "setup/plan.h"
 #include "setup/setup.h"
+#include "setup/setup_private.h"
 
 #include <errno.h>
 
