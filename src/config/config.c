@@ -217,7 +217,9 @@ static int check_name(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > 64 || s[0] == '-' || s[0] == '.')
+	/* A leading '.' is Ceph's own habit (the nfs mgr module's pool is ".nfs"); "." and ".."
+	 * alone are no names. */
+	if (n == 0 || n > 64 || s[0] == '-' || streq(s, ".") || streq(s, ".."))
 		return -EINVAL;
 	for (const char *p = s; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))

@@ -359,6 +359,20 @@ static void range6_and_ceph_names(void **state)
 	assert_str(c.ceph_nodeid, "a");
 	config_free(&c);
 
+	/* ".nfs", the pool `ceph nfs cluster create` makes (Ceph's mgr_module.py NFS_POOL_NAME),
+	 * is a name; "." and ".." are not. */
+	static const char *const dotted[] = { ".nfs", ".", ".." };
+	for (size_t i = 0; i < 3; i++) {
+		struct config b = { 0 };
+		char t[64];
+		snprintf(t, sizeof(t), "[ceph]\npool = %s\n", dotted[i]);
+		config_defaults(&b);
+		assert_int_equal(config_parse("f", t, strlen(t), &b, &d), i == 0 ? 0 : -EBADMSG);
+		if (i == 0)
+			assert_str(b.ceph_pool, ".nfs");
+		config_free(&b);
+	}
+
 	/* At most 64 characters (mutation run 5: check_name's `n > 64` made `>= 64` refused 64). */
 	char name[70], text[128];
 	for (size_t n = 64; n <= 65; n++) {
