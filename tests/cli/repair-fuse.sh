@@ -20,6 +20,19 @@ set_control() { printf '%s\n' "$1" >"$CTL.new" && mv -f "$CTL.new" "$CTL"; }
 printf '[client]\nmountpoint = %s\n' "$MP" >"$T/fuse.conf"
 R() { env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" --config "$T/fuse.conf" "$@"; }
 
+# hang_ls: the filesystem set to hang, an ls started in it (LS_PID), and a poll (up to 30 s on
+# a loaded machine) until that ls waits in FUSE.
+hang_ls() {
+	set_control "getattr=hang"
+	ls "$MP" >/dev/null 2>&1 &
+	LS_PID=$!
+	at_exit "kill -9 $LS_PID 2>/dev/null"
+	for _ in $(seq 600); do
+		case "$(cat "/proc/$LS_PID/wchan" 2>/dev/null)" in *fuse* | *request_wait_answer*) break ;; esac
+		sleep 0.05
+	done
+}
+
 # start_fs: hangfs at $MP, answering normally.
 start_fs() {
 	set_control ""
@@ -46,17 +59,10 @@ check_match "healthy: the mount answers" "already right: $MP is mounted .* and a
 check_empty "healthy: nothing run" 0 "$(logged "$FAKE_LOG")"
 
 # Hung: the plan detaches it; --dry-run shows and does nothing.
-set_control "getattr=hang"
-ls "$MP" >/dev/null 2>&1 &
-LS_PID=$!
-at_exit "kill -9 $LS_PID 2>/dev/null"
 # watch --once while that ls hangs: it is counted as blocked (watch_blocked.c's /proc scan
 # runs nowhere else but the lab's e2e watch.sh; mutation run 3: its match filter negated, so
 # the blocked ls was skipped, passed every fast suite).
-for _ in $(seq 600); do # a poll, up to 30 s on a loaded machine
-	case "$(cat "/proc/$LS_PID/wchan" 2>/dev/null)" in *fuse* | *request_wait_answer*) break ;; esac
-	sleep 0.05
-done
+hang_ls
 run R --json --timeout 2 watch --once --detach-after 0
 check_match "hung: watch --once counts the blocked ls" "^[1-9][0-9]*$" "$(jget .blocked_processes)"
 check "hung: watch --once (--detach-after 0) left it mounted" mounted
@@ -181,14 +187,7 @@ wait "$FS_PID" 2>/dev/null
 # blocked in it stay blocked (mutation run 4: watch_round.c:533's plural test flipped, "1
 # process ... stays" became "stay"; only the VM suite's watch.sh detached before).
 start_fs
-set_control "getattr=hang"
-ls "$MP" >/dev/null 2>&1 &
-LS_PID=$!
-at_exit "kill -9 $LS_PID 2>/dev/null"
-for _ in $(seq 600); do # a poll, up to 30 s on a loaded machine
-	case "$(cat "/proc/$LS_PID/wchan" 2>/dev/null)" in *fuse* | *request_wait_answer*) break ;; esac
-	sleep 0.05
-done
+hang_ls
 mkdir -p "$T/prom"
 # exec: W_PID is meshnfs itself (a function run with & is a subshell: killing it left watch
 # running, holding tests/run's output pipe open, and the suite waited for ever)
