@@ -150,6 +150,24 @@ static void test_odd_blanks_are_refused(void **state)
 	}
 }
 
+/* A line libmount accepts as it is but not once fields are added to it: "\r\r" after the
+ * fourth field is fine, after the pass number it is not. The in-place rewrite fails libmount's
+ * check, so the line is written clean, and a clean line keeps the indent and the separator
+ * when they are plain blanks (plain_blanks: spaces and tabs only; with `&&` made `||` it
+ * took every blank for odd, and the tabs became two spaces, the indent was dropped). */
+static void test_clean_rewrite_keeps_plain_blanks(void **state)
+{
+	struct diag d = { 0 };
+	int rc;
+	const char *out = edit("# x\n\tsrv:/x\t/opt/shared\tnfs4\trw\r\r\n", &guide, &rc, &d);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_str(out, "# x\n\t100.64.0.1:/opt/shared\t/opt/shared\tnfs4\t"
+			"_netdev,x-systemd.automount,x-systemd.idle-timeout=600,soft,timeo=150"
+			"\t0\t0\n");
+}
+
 static void test_already_right_is_unchanged(void **state)
 {
 	/* Same options in another order, numbers absent (= 0): nothing to change. */
@@ -282,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_replace_mixed_tabs_and_spaces),
 		cmocka_unit_test(test_odd_blanks_are_refused),
 		cmocka_unit_test(test_replace_short_line_and_crlf),
+		cmocka_unit_test(test_clean_rewrite_keeps_plain_blanks),
 		cmocka_unit_test(test_already_right_is_unchanged),
 		cmocka_unit_test(test_spaces_escaped),
 		cmocka_unit_test(test_rejected_line),
