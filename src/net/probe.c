@@ -517,6 +517,7 @@ static void step_tcp(struct probe *p, int64_t now)
 	begin_step(p, PROBE_TCP, now);
 	p->state = PS_TCP;
 	p->resent = p->learnt = false;
+	p->resent_ms = 0; /* with resent: nothing of an earlier TCP step is kept */
 	tcp_echo(p);
 	tcp_connect(p, now);
 }
