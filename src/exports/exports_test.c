@@ -163,6 +163,37 @@ static const char *set(const char *in, const char *path, const char *tok, int *r
 
 #define TOK "100.64.0.0/10(rw,sync,no_subtree_check,no_root_squash)"
 
+/* exports_escape_path's contract: every byte exports(5) would split or misread at is written
+ * \ooo, the rest as it is, and the parser reads the path back whole. "" gives "" (mutation run
+ * 6: with its first empty append dropped, it returned NULL for ""). */
+static void test_escape_path(void **state)
+{
+	static const char *const paths[] = {
+		"/opt/shared", "/opt/my share", "/a\tb", "/q\"uote", "/back\\slash", "/#hash",
+		"/del\x7f", "/ü",
+	};
+	_cleanup_free_ char *empty = exports_escape_path("");
+
+	(void)state;
+	assert_non_null(empty);
+	assert_str(empty, "");
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		_cleanup_free_ char *esc = exports_escape_path(paths[i]);
+		_cleanup_free_ char *line = xasprintf("%s 100.64.0.0/10(rw)\n", esc);
+		struct exports_file f;
+		struct diag d;
+		for (const char *p = esc; *p; p++)
+			assert_true((unsigned char)*p > ' ' && *p != 0x7f && *p != '"' && *p != '#');
+		if (parse(line, &f, &d) < 0)
+			fail_msg("%s: %s", esc, d.msg);
+		assert_int_equal(f.n_entries, 1);
+		assert_str(f.entries[0].path, paths[i]);
+		exports_free(&f);
+	}
+	_cleanup_free_ char *sp = exports_escape_path("/opt/my share");
+	assert_str(sp, "/opt/my\\040share");
+}
+
 static void test_editor(void **state)
 {
 	int rc;
@@ -217,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_space_before_paren),
 		cmocka_unit_test(test_errors_quote_the_token),
 		cmocka_unit_test(test_good_options),
+		cmocka_unit_test(test_escape_path),
 		cmocka_unit_test(test_editor),
 		cmocka_unit_test(test_editor_refuses_bad_tokens),
 	};
