@@ -58,3 +58,28 @@ static inline int test_open_fds(void)
 	closedir(d);
 	return n;
 }
+
+#include <errno.h>
+#include <grp.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+/* Makes every later fork() of this process fail with EAGAIN, as on a machine out of
+ * processes: becomes user nobody (65534, which drops root's capabilities) with RLIMIT_NPROC 0.
+ * Only in a child of the test, which it changes for good; false without root. */
+static inline bool test_forbid_fork(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0 ||
+	    setrlimit(RLIMIT_NPROC, &none) < 0)
+		return false;
+	pid_t pid = fork(); /* the proof */
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0) {
+		waitpid(pid, NULL, 0);
+		return false;
+	}
+	return errno == EAGAIN;
+}

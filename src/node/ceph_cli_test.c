@@ -245,6 +245,35 @@ static void client_check_leaves_no_descriptor(void **state)
 	assert_int_equal(test_open_fds(), before);
 }
 
+/* The client check when fork fails (a machine out of processes): -EAGAIN, and both ends of
+ * the pipe closed (mutation run 6: ceph_cli.c's close of the read end on that path dropped
+ * leaked it). Run in a child, as nobody with no process allowed (test_forbid_fork). */
+static void client_check_when_fork_fails(void **state)
+{
+	struct ceph_cli c = { "/nonexistent/meshnfs/ceph.conf", "ganesha", "/nonexistent/k", 20000 };
+	(void)state;
+
+	if (cephfs_lazy_load() < 0)
+		skip(); /* no libcephfs2 here */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct ceph_client cl;
+		struct ceph_run run;
+		if (!test_forbid_fork())
+			_exit(77);
+		int before = test_open_fds();
+		int rc = ceph_cli_client(&c, "cephfs", "/", &cl, &run);
+		_exit(rc != -EAGAIN ? 1 : test_open_fds() != before ? 2 : 0);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77)
+		skip(); /* not root: fork cannot be made to fail */
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +283,7 @@ int main(void)
 		cmocka_unit_test(status_through_the_cli),
 		cmocka_unit_test(grace_dump_crash_is_retried),
 		cmocka_unit_test(client_check_leaves_no_descriptor),
+		cmocka_unit_test(client_check_when_fork_fails),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
