@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$TOP/tests/lab/lib.sh"
 . "$TOP/tests/lab/gateways.sh"
-plan 12
+plan 14
 mk_tmpdir T
 mkdir -m 0777 "$T/models"
 echo "a model" >"$T/models/README"
@@ -61,6 +61,13 @@ check_eq "status: models probed with /opt/models on each gateway: gw2 does not e
 check_eq "status: data ok; models available through srv only (warn, use srv)" \
 	"ok warn $GW1" \
 	"$(jget '[(.shares[] | select(.share == "data") | .verdict), (.shares[] | select(.share == "models") | "\(.verdict) \(.use)")] | join(" ")')"
+# The same through status --no-write (its one COMPOUND lookup per address, no client id, in
+# place of libnfs's mount): each gateway still asked for each share's own export.
+run M --json status --source config --no-write
+check_eq "status --no-write: data answers on both gateways" \
+	"$GW1:ok:healthy $GW2:ok:healthy" "$(share_gw data)"
+check_eq "status --no-write: gw2 does not export /opt/models" \
+	"$GW1:ok:healthy $GW2:export_denied_or_missing:-" "$(share_gw models)"
 run M status --source config
 check_match "status's table: models' row for gw2 says export_denied_or_missing" \
 	"$GW2 \\(gw2\\) +export_denied_or_missing +no" \
