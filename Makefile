@@ -67,7 +67,7 @@ $(BUILD)/test/%_test: src/%_test.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(SANFLAGS) -MMD -MP -o $@ $< $(SAN_OBJ) $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
-unit: $(TESTS) $(BUILD)/test/faultshim.so
+unit: $(TESTS) $(BUILD)/test/faultshim.so $(BUILD)/test/cephfs_hang.so
 
 # meshnfs built like the unit tests (ASan + UBSan, LeakSanitizer at exit), for the
 # command-line tests: MESHNFS=build/meshnfs-san bash tests/cli/FILE.sh (tests/mutate --cli
@@ -80,6 +80,11 @@ $(BUILD)/meshnfs-san: $(SAN_OBJ) $(BUILD)/san/main.o
 $(BUILD)/test/faultshim.so: tests/lib/faultshim.c src/core/test_files.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -fPIC -shared $(WARN) -o $@ $< -ldl
+
+# A libcephfs whose ceph_shutdown never returns (src/node/ceph_hang_test.c loads it by path).
+$(BUILD)/test/cephfs_hang.so: tests/lib/cephfs_hang.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -fPIC -shared $(WARN) -Wl,-soname,libcephfs.so.2 -o $@ $<
 
 # Programs the tests run (e.g. hs-replay, the Headscale API replay server), not installed.
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
