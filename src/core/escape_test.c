@@ -60,6 +60,38 @@ static void test_stream(void **state)
 	buf_free(&b);
 }
 
+/* Each side of the cut-prefix rule (mutation run 6: `p[0] == 0xed` made `!=` held back no
+ * valid prefix with a second byte over 0x9f, "\xea\xb0" of U+AC00 among them, and escaped it
+ * as invalid bytes): a prefix that can still become valid UTF-8 is held back (nothing
+ * consumed), one that cannot is escaped at once. */
+static void test_stream_prefixes(void **state)
+{
+	static const char *const held[] = { "\xea\xb0", "\xed\x9f", "\xe0\xa0", "\xf0\x90",
+					     "\xf4\x8f", "\xe2", "\xf0\x9f\x99" };
+	static const char *const not_held[] = { "\xed\xa0", "\xe0\x9f", "\xf0\x8f", "\xf4\x90" };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(held); i++) {
+		struct buf b = { 0 };
+		buf_append(&b, "", 0);
+		if (escape_append(&b, held[i], strlen(held[i]), ESC_STREAM) != 0)
+			fail_msg("held[%zu] not held back: \"%s\"", i, b.data);
+		buf_free(&b);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(not_held); i++) {
+		struct buf b = { 0 };
+		assert_int_equal(escape_append(&b, not_held[i], 2, ESC_STREAM), 2);
+		assert_non_null(strstr(b.data, "\\x"));
+		buf_free(&b);
+	}
+	/* the held prefix of U+AC00 completed by the next write */
+	struct buf b = { 0 };
+	assert_int_equal(escape_append(&b, "\xea\xb0", 2, ESC_STREAM), 0);
+	assert_int_equal(escape_append(&b, "\xea\xb0\x80", 3, ESC_STREAM), 3);
+	assert_str(b.data, "\xea\xb0\x80");
+	buf_free(&b);
+}
+
 /* The edges of what UTF-8 may encode, each side (mutation run 3: the surrogate range's last
  * code point, U+DFFF, passed as valid with `c <= 0xdfff` turned into `c < 0xdfff`). */
 static void test_utf8_edges(void **state)
@@ -111,6 +143,7 @@ int main(void)
 		cmocka_unit_test(test_controls),
 		cmocka_unit_test(test_c1_bidi_utf8),
 		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_stream_prefixes),
 		cmocka_unit_test(test_clean_and_json),
 		cmocka_unit_test(test_utf8_edges),
 	};
