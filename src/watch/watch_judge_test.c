@@ -66,6 +66,40 @@ static void judge(void **state)
 	assert_int_equal(watch_judge(&f), WATCH_UNKNOWN);
 }
 
+/* Blocked processes are named where they wait on the server (hung, or answered from the cache
+ * while it is down), not for a mount that answers with an error at once (mutation run 6:
+ * watch_judge.c's `d == WATCH_SERVER_DOWN` made `!=` named them for stale and error mounts and
+ * not for a server that is down). */
+static void blocked_named_where_they_wait(void **state)
+{
+	static const struct {
+		enum probe_diagnosis server;
+		enum mount_health_state mount;
+		const char *words;
+	} c[] = {
+		{ PROBE_UNREACHABLE, MOUNT_HEALTH_OK, "; 1 process blocked on it" },
+		{ PROBE_OK, MOUNT_HEALTH_STALE, NULL },
+		{ PROBE_OK, MOUNT_HEALTH_IO_ERROR, NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		struct watch_mem m = { 0 };
+		struct watch_facts f = healthy();
+		struct watch_event ev;
+		f.server = c[i].server;
+		f.mount = c[i].mount;
+		f.err = EIO;
+		f.blocked = 1;
+		assert_true(step(&m, &f, 1000, &ev));
+		if (c[i].words)
+			assert_non_null(strstr(ev.message, c[i].words));
+		else if (strstr(ev.message, "blocked"))
+			fail_msg("case %zu: %s", i, ev.message);
+		watch_event_free(&ev);
+	}
+}
+
 static void transitions_logged_once(void **state)
 {
 	(void)state;
@@ -370,6 +404,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(judge),
 		cmocka_unit_test(transitions_logged_once),
+		cmocka_unit_test(blocked_named_where_they_wait),
 		cmocka_unit_test(repair_rate_limited),
 		cmocka_unit_test(detach_and_back),
 		cmocka_unit_test(metrics_text),
