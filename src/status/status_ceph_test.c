@@ -14,7 +14,7 @@ static void health_line_and_free(void **state)
 {
 	char dir[] = "/tmp/meshnfs-status-ceph.XXXXXX", cwd[512];
 	_cleanup_free_ char *old_path = xstrdup(getenv("PATH"));
-	struct config cfg;
+	struct config cfg = { 0 }; /* config_defaults frees what it holds first */
 	struct status_ceph c;
 	(void)state;
 
