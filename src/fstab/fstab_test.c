@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/test.h"
+#include "core/test_files.h"
 #include "fstab/fstab_private.h"
 #include "fstab/fstab.h"
 
@@ -168,6 +169,44 @@ static void test_clean_rewrite_keeps_plain_blanks(void **state)
 			"\t0\t0\n");
 }
 
+/* fstab_read_entry: the options and source of a mountpoint's line, read from the file; none
+ * for a mountpoint without a line or a missing file; a refused file named with its line
+ * (mutation run 6: fstab_parse's path and data swapped parsed the path as the file's text and
+ * found no entry). */
+static void test_read_entry(void **state)
+{
+	char dir[] = "/tmp/meshnfs-fstab-XXXXXX", path[64];
+	char *opts, *src;
+	struct diag d = { 0 };
+
+	(void)state;
+	assert_true(test_dir_make(dir));
+	snprintf(path, sizeof(path), "%s/fstab", dir);
+	assert_int_equal(test_file_put(dir, "fstab", "# fstab\nUUID=1 / ext4 defaults 0 1\n"
+				       "srv:/x\t/opt/shared nfs4 soft,timeo=50 0 0\n/dev/sr0 /media auto\n",
+				       0644), 0);
+	assert_int_equal(fstab_read_entry(path, "/opt/shared", &opts, &src, &d), 0);
+	assert_str(opts, "soft,timeo=50");
+	assert_str(src, "srv:/x");
+	free(opts);
+	free(src);
+	assert_int_equal(fstab_read_entry(path, "/media", &opts, &src, &d), 0);
+	assert_str(opts, "defaults"); /* no options field */
+	free(opts);
+	free(src);
+	assert_int_equal(fstab_read_entry(path, "/opt/other", &opts, &src, &d), 0);
+	assert_null(opts);
+	assert_null(src);
+	assert_int_equal(test_file_put(dir, "fstab", "\n\fsrv:/x /opt/shared nfs4 defaults 0 0\n", 0644), 0);
+	assert_int_equal(fstab_read_entry(path, "/opt/shared", &opts, &src, &d), -EBADMSG);
+	assert_str(d.file, path);
+	assert_int_equal(d.line, 2);
+	unlink(path);
+	assert_int_equal(fstab_read_entry(path, "/opt/shared", &opts, &src, &d), 0);
+	assert_null(opts);
+	test_dir_remove(dir);
+}
+
 static void test_already_right_is_unchanged(void **state)
 {
 	/* Same options in another order, numbers absent (= 0): nothing to change. */
@@ -307,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_entries_refused),
 		cmocka_unit_test(test_options_for_node),
 		cmocka_unit_test(test_escape_roundtrip),
+		cmocka_unit_test(test_read_entry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,6 +77,11 @@ static void running_windows_host(void **state)
 	json_t *j = ts_node_to_json(&st.peers[0]);
 	assert_str(json_string_value(json_object_get(j, "name")), "sfspark1");
 	assert_true(json_is_null(json_object_get(j, "key_expiry")));
+	/* Both addresses, in order (mutation run 6: the append dropped gave "ips": []). */
+	json_t *ips = json_object_get(j, "ips");
+	assert_int_equal(json_array_size(ips), 2);
+	assert_str(json_string_value(json_array_get(ips, 0)), "100.64.0.1");
+	assert_str(json_string_value(json_array_get(ips, 1)), "fd7a:115c:a1e0::1");
 	json_decref(j);
 	mesh_nodes_free(&l);
 	ts_status_free(&st);

@@ -4,7 +4,7 @@
 # the checks of the WSL2 issue are asserted (other areas add their own checks to the same
 # run), and the exit status only where one of these checks fails.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 91
+plan 92
 R=$FIXTURES/roots
 W=$FIXTURES/windows
 empty_netns NS
@@ -38,6 +38,9 @@ check_eq "healthy: peer addresses in the JSON" "100.64.0.1" "$(jget '.tailscale.
 check_eq "healthy: Windows CLI at its fixed path? (not in this root: found on PATH)" "$FAKE_BIN/tailscale.exe" "$(jget .tailscale.cli)"
 check_match "healthy: ports compared with Windows' 37 listeners" "37 on the Windows host" "$(sm wsl.ports)"
 check_eq "healthy: no NFS results yet, pitfall check skipped" skip "$(st wsl.nfs_networking)"
+# cmd.exe from /mnt/c, as the WSL docs advise: from a Linux directory it warns that UNC paths
+# are not supported (mutation run 6: wsl.c's `root_stat(...) == 0` made `!=` ran it from here).
+check_eq "healthy: cmd.exe run from /mnt/c" "cmd.exe /mnt/c" "$(grep '^cmd.exe ' "$FAKE_BIN/.replay_cwd")"
 
 # A stand-in tailscaled another test on this machine started (a real process of that name,
 # outside every host_view): host_view's own PID namespace keeps it out of wsl.tailscaled.
