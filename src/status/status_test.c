@@ -11,7 +11,6 @@
 #include "net/silence.h"
 #include "status/status_private.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,7 +18,6 @@
 #include <sys/ioctl.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -268,72 +266,6 @@ static void config_list(void **state)
 	status_free(&st);
 	mesh_nodes_free(&l);
 	config_free(&c);
-}
-
-/* Threads of this process. */
-static int threads(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	int n = 0;
-	struct dirent *e;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
-/* status_ceph_free waits for the thread that asks the cluster: after it, no thread is left
- * (mutation run 6: status_ceph_free without its status_ceph_wait freed the keyring and the
- * status while `ceph status` still ran in the thread, which wrote into them later). The
- * `ceph` on PATH is a fake that answers nothing after 1 s: the cluster is not what is
- * tested, the thread's lifetime is. */
-static void ceph_free_waits_for_the_thread(void **state)
-{
-	char dir[] = "/tmp/meshnfs-status-test.XXXXXX", path[200], conf[300], *old;
-	struct config c = { 0 };
-	struct status_ceph sc;
-	FILE *f;
-
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/ceph", dir);
-	assert_non_null(f = fopen(path, "w"));
-	fputs("#!/bin/sh\nexec sleep 1\n", f);
-	fclose(f);
-	assert_int_equal(chmod(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/key", dir);
-	assert_non_null(f = fopen(path, "w"));
-	fclose(f);
-	assert_int_equal(chmod(path, 0600), 0);
-	snprintf(path, sizeof(path), "%s/ceph.conf", dir);
-	assert_non_null(f = fopen(path, "w"));
-	fclose(f);
-	snprintf(conf, sizeof(conf), "[server]\nbackend = ceph\n[ceph]\nconf = %s/ceph.conf\n"
-				     "keyring = %s/key\n", dir, dir);
-	test_config(&c, conf);
-	old = xstrdup(getenv("PATH"));
-	snprintf(path, sizeof(path), "%s:/usr/bin:/bin", dir);
-	setenv("PATH", path, 1);
-
-	int before = threads();
-	status_ceph_start(&sc, &c, 30000);
-	assert_str(sc.why, "");
-	assert_true(sc.asked);
-	assert_int_equal(threads(), before + 1);
-	status_ceph_free(&sc);
-	assert_int_equal(threads(), before);
-
-	setenv("PATH", old, 1);
-	free(old);
-	config_free(&c);
-	const char *files[] = { "ceph", "key", "ceph.conf" };
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
 }
 
 /* A share with two gateways: each its row (an unlisted one gets its own, with a warning),
@@ -762,7 +694,6 @@ int main(void)
 		cmocka_unit_test(relayed),
 		cmocka_unit_test(config_list),
 		cmocka_unit_test(shares),
-		cmocka_unit_test(ceph_free_waits_for_the_thread),
 		cmocka_unit_test(run_bounded),
 		cmocka_unit_test(run_hung_server),
 		cmocka_unit_test(run_deadline),
