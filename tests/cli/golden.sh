@@ -61,7 +61,7 @@ for c in "${cases[@]}"; do
 		got=$(ip netns exec "$NS" env PATH="$path" NO_COLOR=1 "$MESHNFS" --root "$R/$root" \
 			--timeout 10 $args 2>&1 </dev/null; echo "exit $?")
 	fi
-	got=$(sed -E "s|$R/|ROOTS/|g; s|$TOP/|TOP/|g; s|$FAKE_BIN/|FAKE/|g; s/[0-9]+ ms/N ms/g; s/ [0-9]+ms/ Nms/g; s/answered, in [0-9.]+ s/answered, in N s/g" <<<"$got")
+	got=$(sed -E "s|$R/|ROOTS/|g; s|$TOP/|TOP/|g; s|$FAKE_BIN/|FAKE/|g; s/ +[0-9]+ ms/ N ms/g; s/[0-9]+ ms/N ms/g; s/ [0-9]+ms/ Nms/g; s/answered, in [0-9.]+ s/answered, in N s/g" <<<"$got")
 	if [ -n "${GOLDEN_UPDATE:-}" ]; then
 		printf '%s\n' "$got" >"$G/$name.txt"
 		check "wrote tests/golden/$name.txt" true
