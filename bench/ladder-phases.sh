@@ -88,6 +88,19 @@ light() {
 	LIGHT[$key]+=" $wall/$cpu/$blk/$((wall - cpu - blk))/$inv/$p1/$(($(drops srv TcpExtListenDrops) - d0))/$(($(drops c1 TcpExtTCPSynRetrans) - s0))/$(($(txdrops c1) - q0))"
 	LLOAD[$key]+=" $l"
 	OKN=$(jq '[.nodes[]|select(.nfs.diagnosis=="ok")]|length' "$T/out" 2>/dev/null)
+	[ "$key" = status ] && not_ok
+}
+
+# not_ok: status's verdicts other than ok in $T/out (counted, with the first one's detail)
+# appended to NOTOK, to be shown after the tables.
+NOTOK=""
+not_ok() {
+	local n
+	n=$(jq -c '[.nodes[]|select(.nfs.diagnosis!="ok")] | select(length > 0) |
+		{n: length, by: (group_by(.nfs.diagnosis)|map({(.[0].nfs.diagnosis|tostring): length})|add),
+		 first: .[0]|{address, nfs}}' "$T/out" 2>/dev/null)
+	[ -n "$n" ] && NOTOK+="$n"$'\n'
+	return 0
 }
 
 # timeline_of PERF_TRACE_LOG: from `perf trace -e openat,recvfrom,poll,write,exit_group` of one
@@ -117,6 +130,7 @@ ladder_phases() {
 		lab_exec c1 perf trace -o "$T/trace" -e openat,recvfrom,poll,write,exit_group \
 			-- "${status[@]}" >"$T/out" 2>/dev/null
 		tl+=("$(timeline_of "$T/trace") $l $(jq '[.nodes[]|select(.nfs.diagnosis=="ok")]|length' "$T/out")")
+		not_ok
 		l=$(load1)
 		w0=$(date +%s%N)
 		lab_exec c1 perf trace -o "$T/trace" \
@@ -124,6 +138,7 @@ ladder_phases() {
 			-- "${status[@]}" >"$T/out" 2>/dev/null
 		w1=$(date +%s%N)
 		oks=$(jq '[.nodes[]|select(.nfs.diagnosis=="ok")]|length' "$T/out")
+		not_ok
 		ph+=("$(phases_of "$T/trace") $(((w1 - w0) / 1000000)) $l $okl $oks")
 		echo "bench: phases rep $rep done" >&2
 	done
@@ -154,6 +169,8 @@ ladder_phases() {
 	for ((rep = 0; rep < REPS; rep++)); do
 		echo "| $((rep + 1)) | ${ph[$rep]// / | } |"
 	done
+	echo
+	echo "status's verdicts other than ok (one line per run that had any): ${NOTOK:-none}"
 	echo
 	echo "status's CPU by shared object (perf record, one run):"
 	perf report -i "$T/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep . | head -8
