@@ -67,17 +67,21 @@ txdrops() { lab_exec "$1" sh -c 'cat /sys/class/net/*/statistics/tx_dropped' | a
 
 # light KEY CMD...: CMD in the client's namespace under /usr/bin/time and `perf trace` of
 # openat and poll alone (a few hundred events); appends "wall cpu(user+sys) blocked-in-poll
-# rest involuntary-switches first-poll listen-drops syn-resent tx-drops" (ms, first poll: from the
+# rest involuntary-switches first-poll listen-drops syn-resent tx-drops udp-drops
+# synack-resent" (ms, first poll: from the
 # process's first openat, the end of status's SYN burst; listen drops: the server namespace's
 # TcpExtListenDrops during the run (SYNs or handshakes its listener dropped, a full accept
-# queue); SYNs resent: the client's TcpExtTCPSynRetrans; tx drops: txdrops c1; wall and cpu by /usr/bin/time: 10 ms steps; rest = wall - cpu - blocked: runnable, waiting for a CPU) to
+# queue); SYNs resent: the client's TcpExtTCPSynRetrans; tx drops: txdrops c1; UDP drops:
+# UdpRcvbufErrors of both namespaces (datagrams the kernel dropped, wireguard-go's socket
+# buffer full: the tunnel's packets lost); SYN-ACKs resent: the server's TcpExtTCPSynRetrans; wall and cpu by /usr/bin/time: 10 ms steps; rest = wall - cpu - blocked: runnable, waiting for a CPU) to
 # LIGHT[KEY], the load before to LLOAD[KEY]; OKN: the ok verdicts in status's JSON.
 declare -A LIGHT LLOAD
 light() {
-	local key=$1 l wall cpu blk inv d0 s0 q0
+	local key=$1 l wall cpu blk inv d0 s0 q0 u0 r0
 	shift
 	l=$(load1)
 	d0=$(drops srv TcpExtListenDrops) s0=$(drops c1 TcpExtTCPSynRetrans) q0=$(txdrops c1)
+	u0=$(($(drops srv UdpRcvbufErrors) + $(drops c1 UdpRcvbufErrors))) r0=$(drops srv TcpExtTCPSynRetrans)
 	lab_exec c1 perf trace -e openat,poll -o "$T/poll" -- /usr/bin/time -f '%e %U %S %c' -o "$T/time" \
 		"$@" <"$T/hosts" >"$T/out" 2>/dev/null
 	read -r wall cpu inv < <(awk '{ printf "%.0f %.0f %d\n", $1 * 1000, ($2 + $3) * 1000, $4 }' "$T/time")
@@ -85,7 +89,7 @@ light() {
 		/ openat\(/ && !t0 && $0 !~ /time\// { t0 = $1 }
 		/ poll\(/ { if (!p1) p1 = $1; if (match($0, /\( *[0-9.]+ ms\)/)) b += substr($0, RSTART + 1) + 0 }
 		END { printf "%.0f %.0f\n", b, p1 - t0 }')
-	LIGHT[$key]+=" $wall/$cpu/$blk/$((wall - cpu - blk))/$inv/$p1/$(($(drops srv TcpExtListenDrops) - d0))/$(($(drops c1 TcpExtTCPSynRetrans) - s0))/$(($(txdrops c1) - q0))"
+	LIGHT[$key]+=" $wall/$cpu/$blk/$((wall - cpu - blk))/$inv/$p1/$(($(drops srv TcpExtListenDrops) - d0))/$(($(drops c1 TcpExtTCPSynRetrans) - s0))/$(($(txdrops c1) - q0))/$(($(drops srv UdpRcvbufErrors) + $(drops c1 UdpRcvbufErrors) - u0))/$(($(drops srv TcpExtTCPSynRetrans) - r0))"
 	LLOAD[$key]+=" $l"
 	OKN=$(jq '[.nodes[]|select(.nfs.diagnosis=="ok")]|length' "$T/out" 2>/dev/null)
 	[ "$key" = status ] && not_ok
@@ -147,10 +151,12 @@ ladder_phases() {
 	echo "$(bench_machine); $ANSWERING addresses (ladder-floor.sh's set), in turns, $REPS times."
 	echo
 	echo "Whole process, \`perf trace -e openat,poll\` only (wall/cpu/blocked in poll/rest/involuntary"
-	echo "switches/first poll/listen drops/SYNs resent/tx drops; ms; rest = wall - user+sys CPU - blocked in"
+	echo "switches/first poll/listen drops/SYNs resent/tx drops/UDP drops/SYN-ACKs resent; ms; rest = wall - user+sys CPU - blocked in"
 	echo "poll: waiting for a CPU, mostly; first poll from the first openat: status's SYN burst ends"
 	echo "there; listen drops: the server's TcpExtListenDrops; SYNs resent: the client's"
-	echo "TcpExtTCPSynRetrans; tx drops: packets the client's tun interface dropped, its queue full):"
+	echo "TcpExtTCPSynRetrans; tx drops: packets the client's tun interface dropped, its queue full;"
+	echo "UDP drops: UdpRcvbufErrors of server and client, the tunnel's datagrams wireguard-go did"
+	echo "not read in time; SYN-ACKs resent: the server's TcpExtTCPSynRetrans):"
 	echo "- \`ladders lookup 16\`: ${LIGHT[ladders]# } (load ${LLOAD[ladders]# })"
 	echo "- \`meshnfs --timeout $TIMEOUT status --no-write\`: ${LIGHT[status]# } (load ${LLOAD[status]# })"
 	echo
