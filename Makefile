@@ -67,7 +67,7 @@ $(BUILD)/test/%_test: src/%_test.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(SANFLAGS) -MMD -MP -o $@ $< $(SAN_OBJ) $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
-unit: $(TESTS) $(BUILD)/test/faultshim.so $(BUILD)/test/cephfs_hang.so
+unit: $(TESTS) $(BUILD)/test/faultshim.so $(BUILD)/test/cephfs_hang.so $(BUILD)/tools/hangfs
 
 # meshnfs built like the unit tests (ASan + UBSan, LeakSanitizer at exit), for the
 # command-line tests: MESHNFS=build/meshnfs-san bash tests/cli/FILE.sh (tests/mutate --cli

@@ -139,6 +139,31 @@ static void test_xattrs_and_original(void **state)
 	assert_int_equal(temporaries("exports"), 0);
 }
 
+/* An attribute with an empty value is copied too, whatever errno holds when safewrite is
+ * called (mutation run 6: copy_xattrs' "v < 0 && errno == ENODATA" made "v <= 0" skipped an
+ * empty value as "removed meanwhile" when errno still held ENODATA, as a caller's earlier
+ * failed lookup of an absent attribute, say security.selinux, leaves it: fgetxattr returning
+ * 0 does not set errno). */
+static void test_empty_xattr_kept(void **state)
+{
+	_cleanup_free_ char *p = path_in("wsl.conf");
+	const struct safewrite_opts o = { .flags = SAFEWRITE_NO_BACKUP };
+	struct safewrite_result res;
+	char v[8];
+
+	(void)state;
+	put("wsl.conf", "[boot]\n", 0644);
+	assert_int_equal(setxattr(p, "user.empty", "", 0, 0), 0);
+	assert_int_equal(setxattr(p, "user.full", "x", 1, 0), 0);
+	assert_int_equal(getxattr(p, "security.meshnfs-absent", v, sizeof(v)), -1);
+	assert_int_equal(errno, ENODATA);
+	assert_int_equal(safewrite_file(p, "[boot]\nsystemd=true\n", 20, &o, &res), 0);
+	assert_true(res.changed);
+	safewrite_result_free(&res);
+	assert_int_equal(getxattr(p, "user.empty", v, sizeof(v)), 0);
+	assert_int_equal(getxattr(p, "user.full", v, sizeof(v)), 1);
+}
+
 static void test_same_content_writes_nothing(void **state)
 {
 	_cleanup_free_ char *p = path_in("same");
@@ -254,6 +279,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_replace_backup),
 		cmocka_unit_test(test_xattrs_and_original),
+		cmocka_unit_test(test_empty_xattr_kept),
 		cmocka_unit_test(test_same_content_writes_nothing),
 		cmocka_unit_test(test_edit_error_changes_nothing),
 		cmocka_unit_test(test_symlink_refused),

@@ -3,6 +3,8 @@
 #include "format/icmp.h"
 
 #include <errno.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
 #include <string.h>
 
 uint16_t icmp_checksum(const uint8_t *b, size_t n)
@@ -76,4 +78,15 @@ int icmp6_echo_reply_parse(const uint8_t *buf, size_t len, uint16_t *id, uint16_
 	*id = (uint16_t)(buf[4] << 8 | buf[5]);
 	*seq = (uint16_t)(buf[6] << 8 | buf[7]);
 	return 0;
+}
+
+bool icmp_unreach_is_reject(bool v6, uint8_t code, bool from_peer)
+{
+	if (v6)
+		/* Administratively prohibited, port unreachable, source address failed
+		 * ingress/egress policy, reject route to destination (RFC 4443). */
+		return code == ICMP6_DST_UNREACH_ADMIN || code == ICMP6_DST_UNREACH_NOPORT ||
+		       code == 5 || code == 6 || (code == ICMP6_DST_UNREACH_ADDR && from_peer);
+	return code == ICMP_PORT_UNREACH || code == ICMP_NET_ANO || code == ICMP_HOST_ANO ||
+	       code == ICMP_PKT_FILTERED || (code == ICMP_HOST_UNREACH && from_peer);
 }

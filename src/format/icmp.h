@@ -39,3 +39,10 @@ size_t icmp6_echo_build(uint8_t *buf, size_t size, uint16_t id, uint16_t seq, si
 /* One datagram from an ICMPv6 socket: 0 for an echo reply (type 129; id and seq filled),
  * -ENOMSG for another ICMPv6 message, -EBADMSG for one shorter than an echo header. */
 int icmp6_echo_reply_parse(const uint8_t *buf, size_t len, uint16_t *id, uint16_t *seq);
+
+/* A destination-unreachable code (ICMP type 3, or ICMPv6 type 1 when v6) that a TCP
+ * connection request drew: true when it is a reject by a packet filter (administratively
+ * prohibited, port unreachable: a closed port answers with a reset, never that), or host
+ * (address) unreachable sent from the peer's own address (from_peer: its firewall's "reject
+ * with icmp host-unreachable"; from a router it is the path, not a filter). */
+bool icmp_unreach_is_reject(bool v6, uint8_t code, bool from_peer);

@@ -47,11 +47,36 @@ static void build_and_parse(void **state)
 	assert_int_equal(icmp_echo_reply_parse(b, 7, false, &id, &seq), -EBADMSG);
 }
 
+/* Which unreachable codes are a filter's reject. Mutation run 6: "code == ICMP_HOST_ANO"
+ * turned "!=" made nearly every code a reject (a router's host or network unreachable
+ * reported as the peer's firewall) and host-prohibited none. */
+static void unreach_reject(void **state)
+{
+	(void)state;
+	for (unsigned code = 0; code < 16; code++) {
+		/* port unreachable 3, net/host/communication administratively prohibited 9, 10,
+		 * 13; host unreachable 1 only from the peer itself. */
+		bool reject = code == 3 || code == 9 || code == 10 || code == 13;
+		assert_int_equal(icmp_unreach_is_reject(false, (uint8_t)code, false), reject);
+		assert_int_equal(icmp_unreach_is_reject(false, (uint8_t)code, true),
+				 reject || code == 1);
+	}
+	for (unsigned code = 0; code < 8; code++) {
+		/* admin prohibited 1, port unreachable 4, source policy 5, reject route 6;
+		 * address unreachable 3 only from the peer itself. */
+		bool reject = code == 1 || code == 4 || code == 5 || code == 6;
+		assert_int_equal(icmp_unreach_is_reject(true, (uint8_t)code, false), reject);
+		assert_int_equal(icmp_unreach_is_reject(true, (uint8_t)code, true),
+				 reject || code == 3);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(checksum),
 		cmocka_unit_test(build_and_parse),
+		cmocka_unit_test(unreach_reject),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,6 +75,19 @@ static void inserts_or_appends(void **state)
 	      INI_SET_APPENDED, 5);
 }
 
+/* mutation run 6: header_name taking "[a/b]" as a header (its check of the name's
+ * characters made to return true, before the name is copied, so the section stayed
+ * [wsl2]) moved the insertion point under the bad line: the key landed after "[a/b]"
+ * instead of right after "[wsl2]". A bad header neither opens nor ends a section. */
+static void a_bad_header_is_not_a_section(void **state)
+{
+	(void)state;
+	check("[wsl2]\n[a/b]\nmemory=4GB\n", false,
+	      "[wsl2]\nnetworkingMode=mirrored\n[a/b]\nmemory=4GB\n", INI_SET_INSERTED, 2);
+	check("[wsl2]\r\n[ bad@name ] # x\r\nnetworkingMode=nat\r\n", true,
+	      "[wsl2]\r\n[ bad@name ] # x\r\nnetworkingMode=mirrored\r\n", INI_SET_REPLACED, 3);
+}
+
 static void bad_input(void **state)
 {
 	(void)state;
@@ -97,6 +110,7 @@ int main(void)
 		cmocka_unit_test(replaces_the_value_only),
 		cmocka_unit_test(rewrites_a_typo),
 		cmocka_unit_test(inserts_or_appends),
+		cmocka_unit_test(a_bad_header_is_not_a_section),
 		cmocka_unit_test(bad_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

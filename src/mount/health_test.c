@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* The probe on paths this machine always has. Hung, stale and failing filesystems are met for
- * real in tests/cli/doctor-mount-fuse.sh (FUSE) and the VM suite (NFS). */
+/* The probe on paths this machine always has, and on a hung FUSE mount of the test's own
+ * (build/tools/hangfs: more stuck children than the probe keeps). Hung, stale and failing
+ * filesystems are met for real in tests/cli/doctor-mount-fuse.sh (FUSE) and the VM suite
+ * (NFS). */
 #include "core/test.h"
 #include "mount/health.h"
 
 #include <dirent.h>
+#include <libgen.h>
+#include <limits.h>
 #include <sched.h>
+#include <stdio.h>
 #include <sys/mount.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -190,6 +197,131 @@ static void signals_during_the_probe(void **state)
 	assert_int_equal(mount_health_reap(), 0);
 }
 
+/* hangfs's control file replaced at once (it reads it on every request). */
+static void hangfs_control(const char *ctl, const char *words)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", ctl);
+	assert_non_null(f = fopen(tmp, "we"));
+	fprintf(f, "%s\n", words);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(rename(tmp, ctl), 0);
+}
+
+static bool hangfs_mounted(const char *mp)
+{
+	_cleanup_free_ char *data = NULL;
+	char want[PATH_MAX + 8];
+	size_t len;
+
+	snprintf(want, sizeof(want), " %s ", mp);
+	if (read_file_bounded("/proc/self/mountinfo", 1 << 20, &data, &len) < 0)
+		return false;
+	const char *at = strstr(data, want);
+	const char *eol = at ? strchr(at, '\n') : NULL;
+	const char *fs = at ? strstr(at, "fuse.hangfs") : NULL;
+	return fs && (!eol || fs < eol);
+}
+
+/* In the prober child: a failed check named on stderr, the child ends with 1. */
+#define PROBER_CHECK(x)                                                                    \
+	do {                                                                               \
+		if (!(x)) {                                                                \
+			fprintf(stderr, "%s:%d: not true: %s\n", __FILE__, __LINE__, #x);  \
+			_exit(1);                                                          \
+		}                                                                          \
+	} while (0)
+
+/* Probes the hung mount until 64 killed children are kept, then once more; releases them
+ * and sees every one reaped. Runs in a child: it ends (0, or 1 naming the check, or killed
+ * by a sanitizer) and the test then releases whatever it left stuck. */
+static void stuck_prober(const char *mp, const char *ctl)
+{
+	struct mount_health_opts o = { .timeout_ms = 50, .kill_grace_ms = 0 };
+	struct mount_health h;
+	int i;
+
+	/* Each probe's child hangs in the filesystem; killed, it stays (no grace watched). */
+	for (i = 0; i < 1000 && mount_health_reap() < 64; i++) {
+		PROBER_CHECK(mount_health_check(mp, &o, &h) == 0);
+		PROBER_CHECK(h.state == MOUNT_HEALTH_HUNG);
+	}
+	PROBER_CHECK(mount_health_reap() == 64);
+	PROBER_CHECK(mount_health_check(mp, &o, &h) == 0); /* the 65th: not kept */
+	PROBER_CHECK(h.state == MOUNT_HEALTH_HUNG && h.killed);
+	PROBER_CHECK(mount_health_reap() == 64);
+
+	/* Released: every one dies and is reaped (the one not kept, by the prober). */
+	hangfs_control(ctl, "");
+	PROBER_CHECK(waitpid(h.pid, NULL, 0) == h.pid);
+	for (i = 0; i < 600 && mount_health_reap() > 0; i++)
+		usleep(50000);
+	PROBER_CHECK(mount_health_reap() == 0);
+	_exit(0);
+}
+
+/* More killed children stuck at once than the 64 kept for reaping: a FUSE mount of the
+ * test's own (build/tools/hangfs, getattr hung: a request the filesystem has read and not
+ * answered holds its caller in state D, deaf to SIGKILL, until it is released). Mutation
+ * run 6: pending_add's "n_pending < ARRAY_SIZE(pending)" made "<=" wrote one past the
+ * array for the 65th (UBSan: index 64 out of bounds); kept are 64, every one reaped once
+ * released. */
+static void more_stuck_children_than_kept(void **state)
+{
+	char dir[] = "/tmp/meshnfs-health-fuse-XXXXXX", self[PATH_MAX], hangfs[PATH_MAX];
+	char mp[PATH_MAX], ctl[PATH_MAX];
+	pid_t fs, prober;
+	int i, status;
+	ssize_t n;
+
+	(void)state;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	/* build/test/mount/health_test -> build/tools/hangfs (make unit builds it) */
+	snprintf(hangfs, sizeof(hangfs), "%s/tools/hangfs", dirname(dirname(dirname(self))));
+	assert_int_equal(access(hangfs, X_OK), 0);
+	assert_int_equal(unshare(CLONE_NEWNS), 0);
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	assert_non_null(mkdtemp(dir));
+	snprintf(mp, sizeof(mp), "%s/mnt", dir);
+	snprintf(ctl, sizeof(ctl), "%s/control", dir);
+	assert_int_equal(mkdir(mp, 0755), 0);
+	hangfs_control(ctl, "getattr=hang");
+	fs = fork();
+	assert_true(fs >= 0);
+	if (fs == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2); /* libfuse's notices */
+		execl(hangfs, "hangfs", ctl, mp, "-o", "max_threads=100", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 600 && !hangfs_mounted(mp); i++) /* up to 30 s on a loaded machine */
+		usleep(50000);
+	bool mounted = hangfs_mounted(mp);
+	prober = mounted ? fork() : -1;
+	if (prober == 0)
+		stuck_prober(mp, ctl);
+	status = -1;
+	if (prober > 0)
+		(void)waitpid(prober, &status, 0);
+
+	/* Whatever the prober did: release what it left hung, stop hangfs, drop the mount. */
+	hangfs_control(ctl, "");
+	kill(fs, SIGTERM);
+	assert_int_equal(waitpid(fs, NULL, 0), fs);
+	(void)umount2(mp, MNT_DETACH);
+	assert_int_equal(rmdir(mp), 0);
+	assert_int_equal(unlink(ctl), 0);
+	assert_int_equal(rmdir(dir), 0);
+	assert_true(mounted);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +333,7 @@ int main(void)
 		cmocka_unit_test(own_state),
 		cmocka_unit_test(stuck_command_tree),
 		cmocka_unit_test(signals_during_the_probe),
+		cmocka_unit_test(more_stuck_children_than_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

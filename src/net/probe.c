@@ -4,6 +4,7 @@
  * returned, so a context is never destroyed from inside one of its own callbacks. */
 #include "net/probe.h"
 
+#include "format/icmp.h"
 #include "format/rpc.h"
 #include "net/net.h"
 #include "net/net_private.h"
@@ -349,21 +350,7 @@ static bool rejected_by_icmp(struct probe *p)
 		if (room > sizeof(ee))
 			by = net_from_sockaddr((const uint8_t *)CMSG_DATA(c) + sizeof(ee),
 					       (socklen_t)(room - sizeof(ee)));
-		bool filter, self = netaddr_eq(&by, &p->addr);
-		if (v6)
-			/* Administratively prohibited, port unreachable, source address failed
-			 * ingress/egress policy, reject route to destination (RFC 4443); address
-			 * unreachable from the peer itself: its firewall, from a router: the path. */
-			filter = ee.ee_code == ICMP6_DST_UNREACH_ADMIN ||
-				 ee.ee_code == ICMP6_DST_UNREACH_NOPORT || ee.ee_code == 5 ||
-				 ee.ee_code == 6 || (ee.ee_code == ICMP6_DST_UNREACH_ADDR && self);
-		else
-			/* Host unreachable from the peer's own address: its firewall ("reject with
-			 * icmp host-unreachable"); from a router, the path. */
-			filter = ee.ee_code == ICMP_PORT_UNREACH || ee.ee_code == ICMP_NET_ANO ||
-				 ee.ee_code == ICMP_HOST_ANO || ee.ee_code == ICMP_PKT_FILTERED ||
-				 (ee.ee_code == ICMP_HOST_UNREACH && self);
-		if (!filter)
+		if (!icmp_unreach_is_reject(v6, ee.ee_code, netaddr_eq(&by, &p->addr)))
 			return false;
 		p->icmp_type = ee.ee_type;
 		p->icmp_code = ee.ee_code;

@@ -6,7 +6,7 @@
 # nothing, a second run keeps the previous version as the backup. Fixture roots, fake
 # exportfs/systemctl/ganesha.nfsd that only record their argv (host_view for what runs).
 . "$(dirname "$0")/../lib/tap.sh"
-plan 16
+plan 17
 empty_netns NS
 fake_system systemctl exportfs service apt-get ganesha.nfsd
 M() { ip netns exec "$NS" env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" "$@"; }
@@ -57,6 +57,17 @@ run M --root "$K2" --share b setup server --dry-run
 check_eq "--share b: only /srv/b" "+/srv/b  $TOK" "$(grep -Eo '^ +\+/srv/[a-z]  .*' <<<"$OUT" | sed 's/^ *//' | paste -sd '|')"
 run M --root "$K2" --share nope setup server --dry-run
 check_match "--share with an unknown name: exit 64, the shares named" "^64 .*no share \"nope\".*a, b, c" "$RC $ERR"
+
+# --- a node that serves none of the shares exports them all, an export two shares name
+# (on different servers) once (mutation run 6: setup.c's dedupe negated, "if (k < n_ex)
+# continue" -> "if (!(k < n_ex))", skipped every new export: /opt/shared only)
+copy_root server-kernel D
+echo gwq >"$D/etc/hostname"
+printf '[share x]\nserver = gw1\nexport = /srv/x\n[share y]\nserver = gw2\nexport = /srv/x\nmountpoint = /mnt/y\n[share z]\nserver = gw3\nexport = /srv/z\nmountpoint = /mnt/z\n' >"$D/etc/meshnfs.conf"
+run M --root "$D" setup server --dry-run
+check_eq "serving none: all exported, /srv/x once" \
+	"export /srv/x and /srv/z to 100.64.0.0/10 with the kernel NFS server|+/srv/x  $TOK|+/srv/z  $TOK" \
+	"$(grep -Eo '^Plan: .*' <<<"$OUT" | sed 's/^Plan: //')|$(grep -Eo '^ +\+/srv/[a-z]  .*' <<<"$OUT" | sed 's/^ *//' | paste -sd '|')"
 
 # --- ganesha: one configuration, one EXPORT per share, unique Export_Ids ---
 : >"$FAKE_LOG"

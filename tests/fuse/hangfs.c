@@ -13,7 +13,7 @@
  * CONTROL says), so a test can release what it hung. An OP not named is ok. The tree is a
  * root directory holding "hello" plus whatever was created. Runs in the foreground,
  * multi-threaded, with the kernel's attribute and entry caches off so every stat reaches it.
- * Test use only: built by `make check`, never installed. */
+ * Test use only: built by `make check` and `make unit` (health_test mounts it), never installed. */
 #define FUSE_USE_VERSION 35
 #include <errno.h>
 #include <fuse.h>
