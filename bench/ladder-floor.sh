@@ -9,6 +9,10 @@
 # address to wait for), taking turns REPS times; the 1-minute load average before each run.
 # Prints a markdown table; --write puts it in bench/README.md (between the ladder-floor
 # markers). Run as root.
+# --phases: instead, where status's time goes (bench/ladder-phases.sh): in turns, REPS times,
+# `ladders lookup 16` and status under /usr/bin/time and `perf trace -e openat,poll` (wall,
+# CPU, blocked in poll, SYNs resent, drops), then status under two heavier `perf trace`s (the
+# phases from their timestamps), and one `perf record`; prints the tables, writes nothing.
 # BEFORE: another meshnfs binary (e.g. an older commit's build) run in the same turns, its row
 # labelled "before".
 #   ANSWERING (601)  CONCS ("16 128")  REPS (3)  TIMEOUT (5)  BEFORE (none)
@@ -21,8 +25,9 @@ CONCS=${CONCS:-16 128}
 REPS=${REPS:-3}
 TIMEOUT=${TIMEOUT:-5}
 NODES=$ANSWERING SILENT=0
-write=0
+write=0 phases=0
 [ "${1:-}" = --write ] && write=1
+[ "${1:-}" = --phases ] && phases=1
 . tests/lab/lib.sh
 . bench/lib.sh
 bench_check_nodes
@@ -42,6 +47,12 @@ printf '%s\n' "$LAB_SERVER_MESH" "${addrs[@]}" >"$T/hosts"
 } >"$T/meshnfs.conf"
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
+if [ $phases = 1 ]; then
+	. bench/ladder-phases.sh
+	ladder_phases
+	lab_down
+	exit 0
+fi
 declare -A MS LOAD OK
 run() { # run KEY CMD...: appends wall ms, load before, and what succeeded
 	local key=$1 l t0 out; shift
