@@ -4,6 +4,7 @@
 #include "core/test.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -76,9 +77,28 @@ static void read_deadline(void **state)
 	close(dir);
 }
 
+/* strcase_distance (the "spelt ..." suggestions): Damerau-Levenshtein, case folded; each row
+ * and column of the table set before use (mutation run 7: the first row's last cell left unset,
+ * `j <= lb` made `< lb`, gave a stack byte for "" against "abc"). */
+static void distance(void **state)
+{
+	(void)state;
+	assert_int_equal(strcase_distance("", "abc"), 3);
+	assert_int_equal(strcase_distance("abc", ""), 3);
+	assert_int_equal(strcase_distance("a", "abc"), 2);
+	assert_int_equal(strcase_distance("networkMode", "networkingMode"), 3);
+	assert_int_equal(strcase_distance("NetworkingMode", "networkingmode"), 0);
+	assert_int_equal(strcase_distance("tiemout", "timeout"), 1); /* a transposition */
+	char big[66];
+	memset(big, 'a', 65);
+	big[65] = '\0';
+	assert_int_equal(strcase_distance(big, "a"), UINT_MAX); /* over 64: not compared */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = { cmocka_unit_test(enum_tables), cmocka_unit_test(entry_exists),
-					    cmocka_unit_test(read_deadline) };
+					    cmocka_unit_test(read_deadline),
+					    cmocka_unit_test(distance) };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -261,6 +261,23 @@ static void test_rejected_line(void **state)
 	rc = fstab_set_entry("fstab", "a b c\0 d\n", 9, &guide, &(struct buf){ 0 }, &d);
 	assert_int_equal(rc, -EBADMSG);
 	assert_non_null(strstr(d.msg, "NUL"));
+
+	/* The line quoted whole up to 64 bytes, its first 61 and "..." beyond (mutation run 7:
+	 * `i == 60 && n > 64` made `||` cut every long line after its first byte, made `n >= 64`
+	 * cut one of exactly 64). */
+	char line[80], want[80];
+	for (size_t n = 64; n <= 65; n++) {
+		memset(line, 'x', n);
+		memcpy(line + n, "\n", 2);
+		edit(line, &guide, &rc, &d);
+		assert_int_equal(rc, -EBADMSG);
+		if (n == 64)
+			snprintf(want, sizeof(want), "\"%.64s\"", line);
+		else
+			snprintf(want, sizeof(want), "\"%.61s...\"", line);
+		if (!strstr(d.msg, want))
+			fail_msg("%zu bytes: %s", n, d.msg);
+	}
 }
 
 static void test_duplicate_entries_refused(void **state)

@@ -4,7 +4,7 @@
 # The probe block at the end needs a network namespace of its own (unshare -n).
 has_netns=0
 unshare -n true 2>/dev/null && has_netns=1
-plan $((44 + 4 * has_netns))
+plan $((47 + 4 * has_netns))
 R=$FIXTURES/roots
 
 run "$MESHNFS" --version
@@ -40,6 +40,14 @@ run "$MESHNFS" --timeout 0 env
 check_eq "--timeout 0: exit 64" 64 "$RC"
 run "$MESHNFS" --timeout abc env
 check_match "--timeout abc: says what is wrong" "--timeout: \"abc\" is not a number" "$ERR"
+# The bounds themselves are taken, a hair past refused (mutation run 7: `s > 3600` made `>=`
+# refused 3600).
+run "$MESHNFS" --root "$FIXTURES/roots/debian12" --timeout 3600 env
+check_eq "--timeout 3600 (the upper bound): taken" 0 "$RC"
+run "$MESHNFS" --root "$FIXTURES/roots/debian12" --timeout 0.1 env
+check_eq "--timeout 0.1 (the lower bound): taken" 0 "$RC"
+run "$MESHNFS" --timeout 3600.5 env
+check_eq "--timeout 3600.5: exit 64" 64 "$RC"
 run "$MESHNFS" --root relative/dir env
 check_eq "--root must be absolute: exit 64" 64 "$RC"
 run "$MESHNFS" --root /nonexistent/meshnfs env
