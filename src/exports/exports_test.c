@@ -104,6 +104,9 @@ static void test_errors_quote_the_token(void **state)
 		{ "/a h(sync=yes)\n", 1, "unknown export option \"sync=yes\"" },
 		{ "# c\n/a 1.2.3.4/33(rw)\n", 2, "bad network address \"1.2.3.4/33\"" },
 		{ "/a 10.0.0.0/255.0.255.0\n", 1, "bad network address" },
+		/* an address that is none (mutation run 7: parse_ipv4_net's -EINVAL made 0 took it) */
+		{ "/a 100.64.0.300/10(rw)\n", 1, "bad network address \"100.64.0.300/10\"" },
+		{ "/a 1.2.3(rw)\n", 1, "bad network address \"1.2.3\"" },
 		{ "relative h(rw)\n", 1, "\"relative\" is not absolute" },
 		{ "/a \"h(rw)\n", 1, "unterminated quote" },
 		{ "/a h(rw\n", 1, "bad option list in \"h(rw\"" },

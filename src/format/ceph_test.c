@@ -180,6 +180,24 @@ static void fsmap_ok_and_down(void **state)
 			    "\"damaged\":[],\"info\":{}}}]}}";
 	assert_int_equal(ceph_fsmap_parse("x", twice, strlen(twice), &m, &d), -EBADMSG);
 	assert_non_null(strstr(d.msg, "\"a\" listed twice"));
+
+	/* Each member of an mdsmap is required: one missing is an error naming it (mutation run
+	 * 7: mdsmap_parse's `return r` made `return 0` took a filesystem without them). */
+	static const char *const members[] = { "\"fs_name\":\"a\",", "\"max_mds\":1,", "\"in\":[],",
+						"\"failed\":[],", "\"damaged\":[],", ",\"info\":{}" };
+	for (size_t i = 0; i < ARRAY_SIZE(members); i++) {
+		char one[400] = "{\"fsmap\":{\"standbys\":[],\"filesystems\":[{\"mdsmap\":{";
+		const char *all = "\"fs_name\":\"a\",\"max_mds\":1,\"in\":[],\"failed\":[],"
+				  "\"damaged\":[],\"info\":{}";
+		const char *cut = strstr(all, members[i]);
+		strncat(one, all, (size_t)(cut - all));
+		strcat(one, cut + strlen(members[i]));
+		strcat(one, "}}]}}");
+		memset(&d, 0, sizeof(d));
+		if (ceph_fsmap_parse("x", one, strlen(one), &m, &d) != -EBADMSG)
+			fail_msg("without %s: taken", members[i]);
+		assert_non_null(strstr(d.msg, "fsmap.filesystems[0].mdsmap"));
+	}
 }
 
 static void health_names(void **state)
