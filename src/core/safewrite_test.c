@@ -240,8 +240,11 @@ static void test_lock_timeout(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX), 0);
 	int64_t t0 = now_ms();
+	int fds = test_open_fds();
 	assert_int_equal(safewrite_file(p, "b", 1, &o, &res), -ETIMEDOUT);
 	assert_true(now_ms() - t0 >= 140);
+	/* the lock file's descriptor closed on the way out (mutation run 7: dropped, it leaked) */
+	assert_int_equal(test_open_fds(), fds);
 	assert_str(res.step, "lock");
 	assert_str(got = get("locked"), "a");
 	close(fd);
