@@ -313,6 +313,11 @@ static void extras_validated(void **state)
 		"{\"idmapd_domain\":\"a b\",\"users\":[]}",
 		"{\"idmapd_domain\":\"\\u001b[2J\",\"users\":[]}",
 		"{\"users\":[{\"name\":\"al ice\",\"uid\":1}]}",
+		/* names useradd would refuse: empty, a leading dash, over 32 (mutation run 7: the
+		 * first test's `return false` made `true` took them) */
+		"{\"users\":[{\"name\":\"\",\"uid\":1}]}",
+		"{\"users\":[{\"name\":\"-rf\",\"uid\":1}]}",
+		"{\"users\":[{\"name\":\"a234567890123456789012345678901234\",\"uid\":1}]}",
 		"{\"users\":[{\"name\":\"alice\",\"uid\":-1}]}",
 		"{\"users\":[{\"name\":\"alice\",\"uid\":4294967296}]}",
 		"{\"users\":[{\"name\":\"alice\"}]}",

@@ -357,6 +357,17 @@ static void server_kernel_wider(void **state)
 	assert_str(p.steps[0].id, "setup.exports");
 	assert_str(p.steps[0].shown, "/etc/exports");
 	plan_free(&p);
+
+	/* An IPv4 network outside the mesh is said too, one inside is not (mutation run 7:
+	 * `kind == IPV4 && cidr_within` made `||` took every IPv4 client for inside). */
+	put("etc/exports", "/opt/shared 100.64.0.0/10(rw) 10.1.0.0/16(ro) 100.64.1.0/24(ro)\n", 0644);
+	plan_init(&p, "server");
+	assert_int_equal(setup_server_plan(&s, &n, &p, &d), 0);
+	_cleanup_free_ char *ex4 = items(p.notes, p.n_notes, "setup.exports");
+	if (!ex4 || !strstr(ex4, "also exports /opt/shared to '10.1.0.0/16' (") ||
+	    !strstr(ex4, "not inside the mesh") || strstr(ex4, "100.64.1.0/24"))
+		fail_msg("%s", ex4 ? ex4 : "(no note)");
+	plan_free(&p);
 	rm_root();
 }
 
