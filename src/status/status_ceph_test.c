@@ -79,7 +79,8 @@ static int threads(void)
 /* status_ceph_free waits for the thread that asks the cluster: after it no thread is left
  * (mutation run 6: status_ceph_free without its status_ceph_wait freed the keyring and the
  * status while `ceph status` still ran in the thread, which used and wrote them later). The
- * stand-in answers nothing after 1 s: the thread's lifetime is tested, not the cluster. */
+ * stand-in answers nothing after 3 s (room for a loaded machine between the start and the
+ * count): the thread's lifetime is tested, not the cluster. */
 static void free_waits_for_the_thread(void **state)
 {
 	char dir[] = "/tmp/meshnfs-status-ceph.XXXXXX";
@@ -88,7 +89,7 @@ static void free_waits_for_the_thread(void **state)
 	struct status_ceph c;
 	(void)state;
 
-	stand_in(dir, "#!/bin/sh\nexec sleep 1\n", &old_path, &cfg);
+	stand_in(dir, "#!/bin/sh\nexec sleep 3\n", &old_path, &cfg);
 	int before = threads();
 	status_ceph_start(&c, &cfg, 30000);
 	assert_str(c.why, "");
