@@ -78,9 +78,9 @@ char *setup_ganesha_ceph_conf(const struct setup_server *s)
 
 /* What the cluster said: 0 (plan_right) when it can serve the export, else -EHOSTDOWN with
  * the one reason in diag. */
-static int judge_cluster(struct plan *p, const struct setup_ceph *c, const struct ceph_status *st,
-			 const struct ceph_fsmap *m, const struct ceph_client *cl,
-			 struct diag *diag)
+int setup_ceph_judge_cluster(struct plan *p, const struct setup_ceph *c,
+			     const struct ceph_status *st, const struct ceph_fsmap *m,
+			     const struct ceph_client *cl, struct diag *diag)
 {
 	const struct ceph_fs *fs = ceph_fsmap_find(m, c->fs);
 
@@ -171,7 +171,7 @@ static int ask_cluster(struct plan *p, const struct setup_server *s, struct diag
 	if (r < 0)
 		r = run_failed("the libcephfs check of the path", &run, s->timeout_ms, diag);
 	else
-		r = judge_cluster(p, c, &st, &m, &cl, diag);
+		r = setup_ceph_judge_cluster(p, c, &st, &m, &cl, diag);
 	ceph_fsmap_free(&m);
 	ceph_status_free(&st);
 	return r;

@@ -93,3 +93,13 @@ void setup_verify_judge(const char *server, const char *export_path, const struc
  * result (health_rc < 0: it did not run). Pure. */
 void repair_verify_judge(const struct repair *rp, bool mounted_again, int health_rc,
 			 const struct mount_health *h, struct report *r);
+
+/* setup_ceph.c: the cluster's answers judged (ceph status, ceph mds stat, the libcephfs check
+ * of the path): a plan note or line and 0, or -EHOSTDOWN with the one reason in diag. Here
+ * for its unit test (only a live cluster gives the answers otherwise). */
+struct ceph_status;
+struct ceph_fsmap;
+struct ceph_client;
+int setup_ceph_judge_cluster(struct plan *p, const struct setup_ceph *c,
+			     const struct ceph_status *st, const struct ceph_fsmap *m,
+			     const struct ceph_client *cl, struct diag *diag);
