@@ -7,6 +7,8 @@
 #include "node/ceph_cli.h"
 #include "setup/setup_private.h"
 
+#include "core/test_files.h"
+
 #include <errno.h>
 
 static const struct setup_ceph ceph = {
@@ -93,10 +95,134 @@ static void client_failures(void **state)
 	assert_int_equal(judge(&cl, msg, sizeof(msg)), 0);
 }
 
+/* The grace database step's judge, with a stand-in ganesha-rados-grace (the real one needs a
+ * Ceph cluster: tests/ceph/gateway.sh) whose add always fails; its dump fails, lists no
+ * gateway, or lists gw-a, by the files beside it. Each call logged. */
+static char gdir[] = "/tmp/meshnfs-grace-judge.XXXXXX";
+
+static void fake_grace(void)
+{
+	_cleanup_free_ char *text = xasprintf(
+		"#!/bin/sh\n"
+		"d=%s\n"
+		"case \"$*\" in\n"
+		"*' add '*) echo add >>$d/log; [ -e $d/add-makes-member ] && : >$d/member\n"
+		"  echo 'add failed: (110) Connection timed out' >&2; exit 1;;\n"
+		"*dump*) echo dump >>$d/log\n"
+		"  if [ -e $d/dump-fails ]; then echo 'dump failed: (110) Connection timed out' >&2; exit 1; fi\n"
+		"  printf 'cur=1 rec=0\\n======================================================\\n'\n"
+		"  if [ -e $d/member ]; then printf 'gw-a\\t  \\n'; fi;;\n"
+		"esac\n", gdir);
+	assert_int_equal(test_file_put(gdir, "ganesha-rados-grace", text, 0755), 0);
+}
+
+static char *calls(void)
+{
+	_cleanup_free_ char *p = xasprintf("%s/log", gdir);
+	char *s = NULL;
+	size_t n;
+	if (read_file_bounded(p, 4096, &s, &n) < 0)
+		return xstrdup("");
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\n')
+			s[i] = i + 1 < n ? ' ' : '\0';
+	return s;
+}
+
+static void mark(const char *name, bool on)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", gdir, name);
+	if (on)
+		assert_int_equal(test_file_put(gdir, name, "", 0644), 0);
+	else
+		unlink(p);
+}
+
+/* The step's judge after a failed add that took ms of a 20 s deadline: its return (r_add
+ * when it gives up), the calls it made, the result line. */
+static int judge_add(int64_t ms, char **log, char **result)
+{
+	struct grace_judge j = { .cli = { "/etc/ceph/ceph.conf", "ganesha", "/etc/ceph/k", 20000 },
+				 .w = { "nfs-ganesha", "grace" }, .nodeid = "gw-a" };
+	struct plan p;
+
+	mark("log", false);
+	plan_init(&p, "server");
+	struct plan_step *s = plan_add_run(&p, "setup.grace", 20000,
+					   (const char *[]){ "ganesha-rados-grace", "add", "gw-a",
+							     NULL });
+	s->ms = ms;
+	plan_step_set_result(s, CHECK_FAIL, "exited 1: add failed");
+	int r = setup_ceph_judge_grace(s, &j, -EPROTO);
+	*log = calls();
+	*result = xstrdup(s->result);
+	plan_free(&p);
+	return r;
+}
+
+/* The retry rule (mutation run 6: setup_ceph.c:256's `m < 0 || ms >= timeout/2` -> `&&`
+ * added again after a dump that failed, and only the Ceph lab reached this judge). */
+static void grace_add_judged_by_its_effect(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *old_path = xstrdup(getenv("PATH"));
+	_cleanup_free_ char *path = NULL;
+	char *log, *result;
+
+	assert_non_null(mkdtemp(gdir));
+	path = xasprintf("%s:/usr/bin:/bin", gdir);
+	setenv("PATH", path, 1);
+	fake_grace();
+
+	/* The add failed but did its work: a member now, done. */
+	mark("member", true);
+	assert_int_equal(judge_add(100, &log, &result), 0);
+	assert_str(log, "dump");
+	assert_str(result, "exited 1: add failed; yet gw-a is in the grace database now (a dump "
+			   "says so): the add was done");
+	free(log), free(result);
+	mark("member", false);
+
+	/* The dump fails too: nothing known, the add's failure stands; no second add. */
+	mark("dump-fails", true);
+	assert_int_equal(judge_add(100, &log, &result), -EPROTO);
+	assert_str(log, "dump");
+	free(log), free(result);
+	mark("dump-fails", false);
+
+	/* Not a member, and the add took half its deadline or more: no time for another. */
+	assert_int_equal(judge_add(10000, &log, &result), -EPROTO);
+	assert_str(log, "dump");
+	free(log), free(result);
+
+	/* Not a member, time left: the add once more, and its effect counts. */
+	mark("add-makes-member", true);
+	assert_int_equal(judge_add(100, &log, &result), 0);
+	assert_str(log, "dump add dump");
+	assert_str(result, "exited 1: add failed; once more: gw-a is in the grace database now "
+			   "(a dump says so), although that add failed too");
+	free(log), free(result);
+	mark("add-makes-member", false);
+	mark("member", false);
+
+	/* Once more and still not a member: a failure saying so. */
+	assert_int_equal(judge_add(100, &log, &result), -EPROTO);
+	assert_str(log, "dump add dump");
+	assert_str(result, "exited 1: add failed; once more: failed too, still not in the grace "
+			   "database");
+	free(log), free(result);
+
+	setenv("PATH", old_path, 1);
+	mark("log", false);
+	mark("ganesha-rados-grace", false);
+	assert_int_equal(rmdir(gdir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(client_failures),
+		cmocka_unit_test(grace_add_judged_by_its_effect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
