@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 static char dir[64];
+static bool had_stdin; /* descriptor 0 open at the start: else it may be anything of ours */
 
 static void put(const char *rel, const char *text)
 {
@@ -30,6 +31,7 @@ static void link_at(const char *target, const char *rel)
 static int setup(void **state)
 {
 	(void)state;
+	had_stdin = fcntl(0, F_GETFD) >= 0;
 	snprintf(dir, sizeof(dir), "/tmp/meshnfs-root-test.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	_cleanup_free_ char *sub = xasprintf("%s/etc", dir), *deep = xasprintf("%s/etc/deep", dir);
@@ -195,6 +197,8 @@ static void path_and_environment(void **state)
 static void stdin_closed(void **state)
 {
 	(void)state;
+	if (!had_stdin)
+		skip(); /* run with stdin closed: descriptor 0 may hold the root itself */
 	_cleanup_free_ char *p = root_path("/etc/inside");
 	struct stat st, was;
 	int saved, r;
