@@ -46,7 +46,7 @@ addrs_in() {
 }
 
 dat=bench/status-scale.dat dat_tunnel=$dat dat_veth=bench/status-scale-veth.dat
-[ $veth = 1 ] && dat=$dat_veth
+[ "$veth" = 1 ] && dat=$dat_veth
 echo "# addresses nmap_ms nmap_rss_kib status_ms status_rss_kib status_ok status_unreachable status_cut status_wrong load_nmap load_status" >"$dat"
 rows=""
 for n in $SIZES; do
@@ -54,7 +54,7 @@ for n in $SIZES; do
 	bench_lab_up
 	addrs_in "$n"
 	answering=$((n * 6 / 10))
-	if [ $veth = 1 ]; then
+	if [ "$veth" = 1 ]; then
 		lab_addr_add srv "${addrs[@]:0:answering}" && lab_route_veth srv 100.64.64.0/18
 	else
 		lab_addr_add srv "${addrs[@]:0:answering}" && lab_route_add srv 100.64.64.0/18
@@ -121,7 +121,7 @@ set key left top
 set grid
 set ylabel "wall time (s)"
 plot $t_st ${t_nm%,}
-set ylabel "peak RSS (MiB, log scale: a straight line of slope 1 is linear)"
+set ylabel "peak RSS (MiB, log scale)"
 set logscale y
 plot $t_rss ${t_nrss%,}
 unset multiplot
@@ -129,7 +129,7 @@ GP
 fi
 table=$(
 	echo "$(bench_machine),"
-	[ $veth = 1 ] && echo "no tunnel: the client reaches the server's addresses over veths and a bridge (lab_route_veth), no WireGuard;"
+	[ "$veth" = 1 ] && echo "no tunnel: the client reaches the server's addresses over veths and a bridge (lab_route_veth), no WireGuard;"
 	echo "shared with other work; one run per size, nmap then status; whole-process wall time;"
 	echo "load: the 1-minute load average just before nmap's run and status's."
 	echo "![status and nmap by number of addresses](status-scale.png)"
@@ -139,4 +139,4 @@ table=$(
 	printf '%s' "$rows"
 )
 printf '%s\n' "$table"
-if [ $write = 1 ]; then bench_write "status-scale$([ $veth = 1 ] && echo -veth)" "$table"; fi
+if [ $write = 1 ]; then bench_write "status-scale$([ "$veth" = 1 ] && echo -veth)" "$table"; fi
