@@ -330,18 +330,43 @@ int config_parse_node_value(const char *value, struct config_node *n, char *err,
 	return 0;
 }
 
+struct node_key {
+	const struct config *c;
+	const char *name;
+};
+
+static bool node_named(size_t i, const void *ctx)
+{
+	const struct node_key *k = ctx;
+	return strcasecmp(k->c->nodes[i].name, k->name) == 0;
+}
+
+void config_nodes_index(const struct config *c, struct hindex *names)
+{
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i].name)
+			hindex_add(names, hash_strcase(c->nodes[i].name), i);
+}
+
+size_t config_node_find(const struct config *c, const struct hindex *names, const char *name)
+{
+	return hindex_find(names, hash_strcase(name), node_named, &(struct node_key){ c, name });
+}
+
+/* names: c's nodes by name (hash_strcase), so that a [nodes] of thousands is checked for
+ * repeats in linear time. */
 static int apply_node(const char *file, const struct ini_entry *e, struct config *c,
-		      struct diag *diag)
+		      struct hindex *names, struct diag *diag)
 {
 	struct config_node n = { 0 };
 	char err[300];
 
 	if (config_check_node_name(e->key) < 0)
 		return diag_set(diag, file, e->line, "nodes: \"%s\" is not a node name", e->key);
-	for (size_t i = 0; i < c->n_nodes; i++)
-		if (strcasecmp(c->nodes[i].name, e->key) == 0)
-			return diag_set(diag, file, e->line, "nodes: \"%s\" listed twice (line %u)",
-					e->key, c->nodes[i].line);
+	size_t i = config_node_find(c, names, e->key);
+	if (i != SIZE_MAX)
+		return diag_set(diag, file, e->line, "nodes: \"%s\" listed twice (line %u)", e->key,
+				c->nodes[i].line);
 	if (config_parse_node_value(e->value, &n, err, sizeof(err)) < 0) {
 		config_node_free(&n);
 		return diag_set(diag, file, e->line, "nodes: %s: %s", e->key, err);
@@ -349,6 +374,7 @@ static int apply_node(const char *file, const struct ini_entry *e, struct config
 	n.name = xstrdup(e->key);
 	n.line = e->line;
 	c->nodes = xrealloc(c->nodes, (c->n_nodes + 1) * sizeof(*c->nodes));
+	hindex_add(names, hash_strcase(n.name), c->n_nodes);
 	c->nodes[c->n_nodes++] = n;
 	return 0;
 }
@@ -723,13 +749,13 @@ int config_check_value(const char *section, const char *key, const char *value, 
 /* seen[i]: the line keys[i] was set on, 0 before (a key given twice is an error: the last
  * one silently winning hid typos and merge left-overs). */
 static int apply(const char *file, const struct ini_entry *e, struct config *c, unsigned *seen,
-		 struct diag *diag)
+		 struct hindex *names, struct diag *diag)
 {
 	const struct config_key *k = NULL;
 	bool section_known = false;
 
 	if (section_is_free(e->section))
-		return apply_node(file, e, c, diag);
+		return apply_node(file, e, c, names, diag);
 	struct config_share *sh = share_by_section(c, e->section);
 	if (sh) {
 		for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
@@ -788,6 +814,9 @@ int config_parse(const char *file, const char *data, size_t len, struct config *
 	unsigned seen[ARRAY_SIZE(keys)] = { 0 };
 	bool server_or_client = false;
 	int r = ini_parse_buffer(file, data, len, false, &doc, diag);
+	struct hindex names = { 0 };
+
+	config_nodes_index(c, &names); /* any a parse before this one gave */
 
 	for (size_t i = 0; r == 0 && i < doc.n_sections; i++) {
 		const char *sec = doc.sections[i].section;
@@ -800,7 +829,7 @@ int config_parse(const char *file, const char *data, size_t len, struct config *
 			r = diag_set(diag, file, doc.entries[i].line, "key \"%s\" outside of a section",
 				     doc.entries[i].key);
 		else
-			r = apply(file, &doc.entries[i], c, seen, diag);
+			r = apply(file, &doc.entries[i], c, seen, &names, diag);
 	}
 	for (size_t i = 0; i < doc.n_entries; i++) /* the parser's copies of an api_key */
 		if (strcasecmp(doc.entries[i].key, "api_key") == 0)
@@ -816,6 +845,7 @@ int config_parse(const char *file, const char *data, size_t len, struct config *
 	}
 	if (r == 0)
 		r = finish_shares(file, c, server_or_client, diag);
+	hindex_free(&names);
 	ini_doc_free(&doc);
 	return r;
 }

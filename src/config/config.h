@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/diag.h"
+#include "core/hindex.h"
 #include "format/cidr.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/meshnfs.conf"
@@ -127,6 +128,12 @@ int config_parse(const char *file, const char *data, size_t len, struct config *
 		 struct diag *diag);
 void config_defaults(struct config *c);
 void config_free(struct config *c);
+/* c's [nodes] entries by name, for config_node_find: a list of thousands matched in linear
+ * time, not its square (issue 16). */
+void config_nodes_index(const struct config *c, struct hindex *names);
+/* The index in c->nodes of the first entry named name, case ignored (node names' rule), or
+ * SIZE_MAX. names: config_nodes_index's, kept up to date. */
+size_t config_node_find(const struct config *c, const struct hindex *names, const char *name);
 
 /* The keyring file: [ceph] keyring, else /etc/ceph/ceph.client.USER.keyring. New string. */
 char *config_ceph_keyring(const struct config *c);

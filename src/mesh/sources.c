@@ -166,24 +166,24 @@ static int load_config(const struct config *c, struct mesh_nodes *out, struct di
 	return 0;
 }
 
-static const struct config_node *config_match(const struct config *c, const struct mesh_node *n)
+static const struct config_node *config_match(const struct config *c, const struct hindex *names,
+					      const struct mesh_node *n)
 {
 	/* givenName first: it is the unique one (two Headscale nodes may share a name, as a
-	 * Windows host and its stale WSL2 identity do). */
-	for (size_t k = 0; k < c->n_nodes; k++)
-		if (n->given_name && strcasecmp(c->nodes[k].name, n->given_name) == 0)
-			return &c->nodes[k];
-	for (size_t k = 0; k < c->n_nodes; k++)
-		if (!n->given_name && n->name && strcasecmp(c->nodes[k].name, n->name) == 0)
-			return &c->nodes[k];
-	return NULL;
+	 * Windows host and its stale WSL2 identity do). The first [nodes] entry of that name. */
+	const char *name = n->given_name ? n->given_name : n->name;
+	size_t k = name ? config_node_find(c, names, name) : SIZE_MAX;
+	return k == SIZE_MAX ? NULL : &c->nodes[k];
 }
 
 void mesh_nodes_apply_config(struct mesh_nodes *l, const struct config *c)
 {
+	/* [nodes] by name: a list of thousands is matched in linear time, not its square. */
+	struct hindex names = { 0 };
+	config_nodes_index(c, &names);
 	for (size_t i = 0; i < l->n; i++) {
 		struct mesh_node *n = &l->nodes[i];
-		const struct config_node *match = config_match(c, n);
+		const struct config_node *match = config_match(c, &names, n);
 		if (!match)
 			continue;
 		if (match->role) {
@@ -198,6 +198,7 @@ void mesh_nodes_apply_config(struct mesh_nodes *l, const struct config *c)
 		if (!n->os && n->role && streq(n->role, "wsl2"))
 			n->os = xstrdup("linux");
 	}
+	hindex_free(&names);
 }
 
 /* The Windows node (other than self) holding one of n's addresses, or -1. */

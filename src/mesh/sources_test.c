@@ -247,6 +247,38 @@ static void headscale_fallback(void **state)
 	config_free(&c);
 }
 
+/* [nodes] roles by name (found by hash since issue 16): case ignored, the first entry of a
+ * repeated name (a parsed file has none, a hand-built config may), and a node with a givenName
+ * matched by it alone. */
+static void roles_by_name(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { 0 };
+
+	(void)state;
+	c.nodes = xcalloc(3, sizeof(*c.nodes));
+	c.nodes[0] = (struct config_node){ .name = xstrdup("Alpha"), .role = xstrdup("server") };
+	c.nodes[1] = (struct config_node){ .name = xstrdup("alpha"), .role = xstrdup("windows") };
+	c.nodes[2] = (struct config_node){ .name = xstrdup("beta"), .role = xstrdup("client"),
+					   .os = xstrdup("debian") };
+	c.n_nodes = 3;
+	node(&l, "x", "ALPHA", "100.64.0.1");
+	node(&l, "BETA", NULL, "100.64.0.2");
+	node(&l, "beta", "gamma", "100.64.0.3");
+	node(&l, "alpha", NULL, "100.64.0.4");
+	node(&l, "delta", NULL, "100.64.0.5");
+	mesh_nodes_apply_config(&l, &c);
+	assert_str(l.nodes[0].role, "server");
+	assert_null(l.nodes[0].os);
+	assert_str(l.nodes[1].role, "client");
+	assert_str(l.nodes[1].os, "debian");
+	assert_null(l.nodes[2].role); /* givenName gamma: not the [nodes] beta */
+	assert_str(l.nodes[3].role, "server");
+	assert_null(l.nodes[4].role);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
 /* A Headscale-like list: the Windows host, its stale WSL2 identity (same name), and a [nodes]
  * wsl2 entry riding the host's address. */
 static void wsl2_riders(void **state)
@@ -306,7 +338,7 @@ int main(void)
 		cmocka_unit_test(tailscale_local),
 		cmocka_unit_test(tailscale_windows),
 		cmocka_unit_test(no_source),
-		cmocka_unit_test(wsl2_riders),
+		cmocka_unit_test(roles_by_name), cmocka_unit_test(wsl2_riders),
 		cmocka_unit_test(wsl2_riders_config),
 		cmocka_unit_test(headscale_fallback),
 	};

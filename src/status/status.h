@@ -24,6 +24,7 @@
 #pragma once
 
 #include "config/config.h"
+#include "core/hindex.h"
 #include "mesh/peer.h"
 #include "net/probe.h"
 #include "node/ceph_cli.h"
@@ -134,6 +135,7 @@ struct status {
 	size_t n_rows;
 	struct status_target *targets;
 	size_t n_targets;
+	struct hindex target_index; /* every target, by address */
 	size_t *queue;        /* targets waiting for a turn for their whole ladder, in order */
 	size_t q_head, q_tail;
 	size_t ladders;       /* whole ladders running */

@@ -51,14 +51,45 @@ static bool is_configured_server(const struct mesh_node *n, const struct config 
 	return false;
 }
 
+struct addr_key {
+	const struct status *st;
+	const struct netaddr *addr;
+};
+
+static bool target_at(size_t i, const void *ctx)
+{
+	const struct addr_key *key = ctx;
+	return netaddr_eq(&key->st->targets[i].addr, key->addr);
+}
+
+static uint64_t addr_hash(const struct netaddr *a)
+{
+	/* What netaddr_eq compares: the family, then v4 or v6 (a family 0's address: none). */
+	uint8_t b[1 + 16] = { (uint8_t)a->family };
+	if (a->family == AF_INET)
+		memcpy(b + 1, &a->v4, sizeof(a->v4));
+	else if (a->family == AF_INET6)
+		memcpy(b + 1, a->v6, 16);
+	return hash_bytes(b, sizeof(b));
+}
+
+/* A new target, recorded in the index of targets by address. */
+static void target_new(struct status *st, const struct netaddr *addr)
+{
+	hindex_add(&st->target_index, addr_hash(addr), st->n_targets); /* addr may be a target's */
+	st->targets = xrealloc(st->targets, (st->n_targets + 1) * sizeof(*st->targets));
+}
+
 static size_t target_for(struct status *st, struct netaddr addr, bool expected)
 {
-	for (size_t i = 0; i < st->n_targets; i++)
-		if (netaddr_eq(&st->targets[i].addr, &addr)) {
-			st->targets[i].expected_server |= expected;
-			return i;
-		}
-	st->targets = xrealloc(st->targets, (st->n_targets + 1) * sizeof(*st->targets));
+	/* The first target at addr (share_target's copies come after it), found in O(1). */
+	size_t i = hindex_find(&st->target_index, addr_hash(&addr), target_at,
+			       &(struct addr_key){ st, &addr });
+	if (i != SIZE_MAX) {
+		st->targets[i].expected_server |= expected;
+		return i;
+	}
+	target_new(st, &addr);
 	st->targets[st->n_targets] = (struct status_target){ .addr = addr, .expected_server = expected,
 							    .tcp_ms = -1 };
 	st->targets[st->n_targets].p = (struct probe){ .fd = -1, .diagnosis = PROBE_PENDING };
@@ -177,7 +208,7 @@ static size_t share_target(struct status *st, size_t t, const char *export)
 		if (st->targets[i].share_only && netaddr_eq(&st->targets[i].addr, &st->targets[t].addr) &&
 		    mnttab_path_eq(st->targets[i].export_path, export))
 			return i;
-	st->targets = xrealloc(st->targets, (st->n_targets + 1) * sizeof(*st->targets));
+	target_new(st, &st->targets[t].addr);
 	st->targets[st->n_targets] = (struct status_target){
 		.addr = st->targets[t].addr, .expected_server = st->targets[t].expected_server,
 		.tcp_ms = -1, .online = st->targets[t].online, .export_path = export,
@@ -247,6 +278,7 @@ void status_free(struct status *st)
 	for (size_t i = 0; i < st->n_targets; i++)
 		probe_free(&st->targets[i].p);
 	free(st->targets);
+	hindex_free(&st->target_index);
 	free(st->queue);
 	for (size_t i = 0; i < st->n_warnings; i++) {
 		free(st->warnings[i].message);
