@@ -160,7 +160,10 @@ check-ceph: all tools
 # Mutation testing (tests/mutate): one seeded bug at a time in a scratch copy, the relevant
 # fast suites against each; kill rate per module and the survivors. The CPU is shared: a
 # sample by default; e.g. make mutate MUTATE_ARGS="--modules format --sample 40 --fuzz".
-MUTATE_ARGS ?= --sample 40
+# --cli cover: each mutant also runs the tests/cli files that execute its line, by a gcov map
+# built once per tree (build/meshnfs-cov, every cli file alone: minutes) and cached in
+# build/mutate/cover-*.json (tests/MUTATION.md, top).
+MUTATE_ARGS ?= --sample 40 --cli cover
 mutate: all unit
 	tests/mutate $(MUTATE_ARGS)
 
