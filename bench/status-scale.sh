@@ -6,6 +6,10 @@
 # 100.64.64.0/18 (16384). Writes bench/status-scale.dat and, with gnuplot (scripts/deps.sh
 # bench), bench/status-scale.png; --write also puts the table in bench/README.md (between the
 # status-scale markers). Run as root.
+# --no-tunnel (or NO_TUNNEL=1): the client reaches the server's addresses over the lab's veths
+# and bridge with routes (lab_route_veth), no WireGuard on the way: measures status and ganesha,
+# not the mesh. Writes bench/status-scale-veth.dat and the status-scale-veth table instead; the
+# picture shows both series.
 # nmap runs only up to NMAP_MAX addresses: beyond, the lab's wireguard-go path on 2 shared
 # CPUs drops most packets and nmap -T4 slows down to match (199 s at 5000, 396 s at 10000 in a
 # first run), which measures the lab, not the scanner.
@@ -17,8 +21,15 @@ MESHNFS=${MESHNFS:-$TOP/build/meshnfs}
 SIZES=${SIZES:-100 1000 5000 10000}
 TIMEOUT=${TIMEOUT:-2}
 NMAP_MAX=${NMAP_MAX:-2000}
-write=0
-[ "${1:-}" = --write ] && write=1
+write=0 veth=${NO_TUNNEL:-0}
+for a in "$@"; do
+	case $a in
+	--write) write=1 ;;
+	--no-tunnel) veth=1 ;;
+	*) echo "usage: bash bench/status-scale.sh [--write] [--no-tunnel]" >&2; exit 64 ;;
+	esac
+done
+[ "$veth" = 1 ] || veth=0
 . tests/lab/lib.sh
 . bench/lib.sh
 NODES=2 SILENT=0 bench_check_nodes
@@ -34,7 +45,8 @@ addrs_in() {
 	done
 }
 
-dat=bench/status-scale.dat
+dat=bench/status-scale.dat dat_tunnel=$dat dat_veth=bench/status-scale-veth.dat
+[ "$veth" = 1 ] && dat=$dat_veth
 echo "# addresses nmap_ms nmap_rss_kib status_ms status_rss_kib status_ok status_unreachable status_cut status_wrong load_nmap load_status" >"$dat"
 rows=""
 for n in $SIZES; do
@@ -42,8 +54,11 @@ for n in $SIZES; do
 	bench_lab_up
 	addrs_in "$n"
 	answering=$((n * 6 / 10))
-	lab_addr_add srv "${addrs[@]:0:answering}" && lab_route_add srv 100.64.64.0/18 ||
-		{ echo "bench: addresses" >&2; exit 1; }
+	if [ "$veth" = 1 ]; then
+		lab_addr_add srv "${addrs[@]:0:answering}" && lab_route_veth srv 100.64.64.0/18
+	else
+		lab_addr_add srv "${addrs[@]:0:answering}" && lab_route_add srv 100.64.64.0/18
+	fi || { echo "bench: addresses" >&2; exit 1; }
 	printf '%s\n' "${addrs[@]}" >"$T/hosts"
 	{ printf '[nodes]\n'; for i in "${!addrs[@]}"; do printf 'n%05d = %s\n' "$i" "${addrs[$i]}"; done; } >"$T/meshnfs.conf"
 	nmap_ms=NaN nmap_rss=NaN load_nmap=-
@@ -82,6 +97,20 @@ for n in $SIZES; do
 done
 
 if command -v gnuplot >/dev/null; then
+	# Each mode's file as it was last written: the other mode's series when its file is there.
+	t_st="" t_nm="" t_rss="" t_nrss=""
+	if [ -s "$dat_tunnel" ]; then
+		t_st="\"$dat_tunnel\" using 1:(\$4/1000) with linespoints lc 1 title \"status (wireguard-go)\","
+		t_nm="\"$dat_tunnel\" using 1:(\$2/1000) with linespoints lc 2 title \"nmap (wireguard-go)\","
+		t_rss="\"$dat_tunnel\" using 1:(\$5/1024) with linespoints lc 1 title \"status (wireguard-go)\","
+		t_nrss="\"$dat_tunnel\" using 1:(\$3/1024) with linespoints lc 2 title \"nmap (wireguard-go)\","
+	fi
+	if [ -s "$dat_veth" ]; then
+		t_st+="\"$dat_veth\" using 1:(\$4/1000) with linespoints lc 3 dt 2 title \"status (veth, no tunnel)\","
+		t_nm+="\"$dat_veth\" using 1:(\$2/1000) with linespoints lc 4 dt 2 title \"nmap (veth, no tunnel)\","
+		t_rss+="\"$dat_veth\" using 1:(\$5/1024) with linespoints lc 3 dt 2 title \"status (veth, no tunnel)\","
+		t_nrss+="\"$dat_veth\" using 1:(\$3/1024) with linespoints lc 4 dt 2 title \"nmap (veth, no tunnel)\","
+	fi
 	gnuplot <<GP
 set terminal pngcairo size 900,420 font ",10"
 set output "bench/status-scale.png"
@@ -91,14 +120,16 @@ set xlabel "mesh addresses"
 set key left top
 set grid
 set ylabel "wall time (s)"
-plot "$dat" using 1:(\$4/1000) with linespoints title "meshnfs status", "$dat" using 1:(\$2/1000) with linespoints title "nmap"
-set ylabel "peak RSS (MiB)"
-plot "$dat" using 1:(\$5/1024) with linespoints title "meshnfs status", "$dat" using 1:(\$3/1024) with linespoints title "nmap"
+plot $t_st ${t_nm%,}
+set ylabel "peak RSS (MiB, log scale)"
+set logscale y
+plot $t_rss ${t_nrss%,}
 unset multiplot
 GP
 fi
 table=$(
 	echo "$(bench_machine),"
+	[ "$veth" = 1 ] && echo "no tunnel: the client reaches the server's addresses over veths and a bridge (lab_route_veth), no WireGuard;"
 	echo "shared with other work; one run per size, nmap then status; whole-process wall time;"
 	echo "load: the 1-minute load average just before nmap's run and status's."
 	echo "![status and nmap by number of addresses](status-scale.png)"
@@ -108,4 +139,4 @@ table=$(
 	printf '%s' "$rows"
 )
 printf '%s\n' "$table"
-if [ $write = 1 ]; then bench_write status-scale "$table"; fi
+if [ $write = 1 ]; then bench_write "status-scale$([ "$veth" = 1 ] && echo -veth)" "$table"; fi

@@ -14,7 +14,7 @@ declare -A groups=(
 	[package]="dpkg-dev debhelper fakeroot lintian groff-base mmdebstrap piuparts bash-completion"
 	# make check-ceph: a Ceph cluster and FSAL_CEPH gateways in the lab (about 250 MB)
 	[ceph]="ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common nfs-ganesha-ceph nfs-ganesha-rados-grace"
-	[bench]="nmap hyperfine gnuplot-nox linux-perf time"
+	[bench]="nmap hyperfine gnuplot-nox linux-perf time heaptrack"
 )
 order=(build test lab vm package ceph)
 check_only=false

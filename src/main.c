@@ -5,7 +5,9 @@
 #include "report/output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #ifndef MESHNFS_VERSION
 #define MESHNFS_VERSION "0.0.0"
@@ -61,11 +63,27 @@ static int run(struct ctx *ctx, int argc, char **argv)
 	return r;
 }
 
+/* Descriptors 0-2 closed by the caller (`meshnfs status <&-`, a service started without
+ * them): each is opened on /dev/null the wrong way round, as glibc does for set-user-ID
+ * programs (stdin write-only, stdout and stderr read-only), so that using one fails as on a
+ * closed descriptor while no file or socket meshnfs opens can take its number (a report
+ * printed into a file being rewritten, descriptor 0 taken for "none"). */
+static void std_fds_hold(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", (fd == 0 ? O_WRONLY : O_RDONLY) | O_NOFOLLOW);
+			if (n >= 0 && n != fd) /* the lower ones are open: n is fd, or the open failed */
+				close(n);
+		}
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx ctx = { .timeout_ms = 5000 };
 	int r;
 
+	std_fds_hold();
 	signal(SIGPIPE, SIG_IGN);
 	output_escape_std(); /* human output: no byte from outside reaches the terminal raw */
 	cmd_nagios = cmd_argv_wants_nagios(argc, argv);

@@ -355,14 +355,47 @@ int ctx_load_config(struct ctx *ctx, struct diag *diag)
 	return 0;
 }
 
+/* json_dump_callback's sink: the document to stdout in pieces of at most sizeof(buf) - 1. */
+struct json_sink {
+	char buf[16384];
+	size_t used;
+};
+
+static void json_sink_flush(struct json_sink *k)
+{
+	k->buf[k->used] = '\0';
+	output_raw(stdout, k->buf);
+	k->used = 0;
+}
+
+static int json_sink_put(const char *b, size_t n, void *data)
+{
+	struct json_sink *k = data;
+
+	while (n) {
+		size_t room = sizeof(k->buf) - 1 - k->used, m = n < room ? n : room;
+		memcpy(k->buf + k->used, b, m);
+		k->used += m;
+		b += m;
+		n -= m;
+		if (k->used == sizeof(k->buf) - 1)
+			json_sink_flush(k);
+	}
+	return 0;
+}
+
 void cmd_print_json(json_t *doc)
 {
 	/* ASCII only (\uXXXX escapes): the same values, and no C1 or bidi control reaches a
 	 * terminal the document is shown on. Strings are valid UTF-8 by construction
 	 * (json_text); a document that still cannot be written is an internal error, never an
-	 * empty line. */
+	 * empty line. It is encoded twice: once only counted (json_dumpb into no room: nothing
+	 * kept, and an encoding failure known before anything is written), then written out in
+	 * pieces, never held whole as a string beside its tree (status over 10000 nodes: a 6 MB
+	 * document, 12 MB more peak RSS with json_dumps; bench/README.md). */
+	const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
 	unsigned n_bad = json_text_replaced();
-	_cleanup_free_ char *s = NULL;
+	char none;
 
 	/* Reported in the document and on stderr: some strings are not the bytes that came. */
 	if (n_bad && json_is_object(doc)) {
@@ -371,14 +404,15 @@ void cmd_print_json(json_t *doc)
 				"UTF-8: written as the text \\xNN in the JSON output (\"not_utf8\")\n",
 			n_bad, n_bad == 1 ? "" : "s");
 	}
-	if (doc)
-		s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-	if (!s) {
+	if (!doc || json_dumpb(doc, &none, 0, flags) == 0) {
 		cmd_internal_error("cannot encode the JSON document");
-		s = xstrdup("{\"error\": {\"kind\": \"internal\", \"message\": "
-			    "\"cannot encode the JSON document\"}}");
+		output_raw(stdout, "{\"error\": {\"kind\": \"internal\", \"message\": "
+				   "\"cannot encode the JSON document\"}}");
+	} else {
+		struct json_sink k = { .used = 0 };
+		json_dump_callback(doc, json_sink_put, &k, flags);
+		json_sink_flush(&k);
 	}
-	output_raw(stdout, s);
 	output_raw(stdout, "\n");
 }
 

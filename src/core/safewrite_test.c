@@ -7,7 +7,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/xattr.h>
 
 static char dir[] = "/tmp/meshnfs-safewrite-XXXXXX";
@@ -213,6 +215,35 @@ static void test_edit_error_changes_nothing(void **state)
 	safewrite_result_free(&res);
 }
 
+/* A write that fails half way (the file size limit: EFBIG, as a full disk would give ENOSPC):
+ * the error and its step come back, the original is untouched, the temporary removed
+ * (mutation run 7: safewrite.c:281, the failure path's `return r` -> 0, reported success). */
+static void test_write_failure_reported(void **state)
+{
+	_cleanup_free_ char *p = path_in("big"), *got = NULL;
+	struct safewrite_result res;
+	struct rlimit old, small = { .rlim_cur = 16, .rlim_max = RLIM_INFINITY };
+	char data[64];
+	int r;
+
+	(void)state;
+	memset(data, 'x', sizeof(data));
+	put("big", "original", 0644);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small.rlim_max = old.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	r = safewrite_file(p, data, sizeof(data), NULL, &res);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(r, -EFBIG);
+	assert_str(res.step, "write");
+	assert_false(res.changed);
+	assert_str(got = get("big"), "original");
+	assert_int_equal(temporaries("big"), 0);
+	safewrite_result_free(&res);
+}
+
 static void test_symlink_refused(void **state)
 {
 	_cleanup_free_ char *p = path_in("link"), *t = path_in("target"), *got = NULL;
@@ -285,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_empty_xattr_kept),
 		cmocka_unit_test(test_same_content_writes_nothing),
 		cmocka_unit_test(test_edit_error_changes_nothing),
+		cmocka_unit_test(test_write_failure_reported),
 		cmocka_unit_test(test_symlink_refused),
 		cmocka_unit_test(test_lock_timeout),
 		cmocka_unit_test(test_paths_beside),

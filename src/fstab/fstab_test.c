@@ -309,6 +309,30 @@ static void test_options_for_node(void **state)
 	assert_str(x, "rw");
 }
 
+/* "defaults" is no option at all, on either side, and an entry without options field (NULL)
+ * is the same (mutation run 7: fstab.c:274's `have && !streq(have, "defaults")` -> `||` kept
+ * "defaults" as an option of the entry, and read NULL). */
+static void test_options_compare_defaults(void **state)
+{
+	(void)state;
+	char *m = NULL, *x = NULL;
+
+	assert_false(fstab_options_compare("defaults", "soft", &m, &x));
+	assert_str(m, "soft");
+	assert_str(x, "");
+	free(m), free(x);
+	assert_true(fstab_options_compare("defaults", "defaults", &m, &x));
+	free(m), free(x);
+	assert_false(fstab_options_compare(NULL, "soft,bg", &m, &x));
+	assert_str(m, "soft,bg");
+	assert_str(x, "");
+	free(m), free(x);
+	assert_false(fstab_options_compare("soft", "defaults", &m, &x));
+	assert_str(m, "");
+	assert_str(x, "soft");
+	free(m), free(x);
+}
+
 static void test_escape_roundtrip(void **state)
 {
 	_cleanup_free_ char *e = fstab_escape("/a b\tc\\d#e");
@@ -362,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_rejected_line),
 		cmocka_unit_test(test_duplicate_entries_refused),
 		cmocka_unit_test(test_options_for_node),
+		cmocka_unit_test(test_options_compare_defaults),
 		cmocka_unit_test(test_escape_roundtrip),
 		cmocka_unit_test(test_read_entry),
 	};

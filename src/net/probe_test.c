@@ -78,6 +78,34 @@ static void refused(void **state)
 	probe_free(&p);
 }
 
+/* No route to the server (this test's network namespace has loopback only): the route step
+ * fails, the ladder ends there as unreachable, at once (mutation run 7: probe.c:269's
+ * finish(..., PROBE_UNREACHABLE) dropped left it running). */
+static void no_route(void **state)
+{
+	struct probe_opts o;
+	struct probe p, *pp = &p;
+	uint32_t a;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	opts_for(&o, 2049, 1000);
+	assert_int_equal(ipv4_parse("100.64.0.1", &a), 0);
+	o.host = "100.64.0.1";
+	o.addr = netaddr_ipv4(a);
+	probe_init(&p, &o);
+	assert_int_equal(probe_loop(&pp, 1, 1, 0), 0);
+	assert_true(probe_done(&p));
+	assert_int_equal(p.diagnosis, PROBE_UNREACHABLE);
+	assert_int_equal(p.steps[PROBE_ROUTE].status, STEP_FAIL);
+	assert_true(startswith(p.steps[PROBE_ROUTE].detail, "no route to 100.64.0.1: "));
+	for (int i = PROBE_ROUTE + 1; i < PROBE_N_STEPS; i++)
+		assert_int_equal(p.steps[i].status, STEP_SKIP);
+	assert_true(p.ms < TEST_TIME_BOUND_MS(1000));
+	probe_free(&p);
+}
+
 static void silent_service(void **state)
 {
 	struct probe_opts o;
@@ -770,6 +798,7 @@ int main(void)
 		cmocka_unit_test(echo_loopback6),
 		cmocka_unit_test(filtered_alive_by_echo6),
 		cmocka_unit_test(resolve_literals),
+		cmocka_unit_test(no_route),
 		cmocka_unit_test(silent_service),
 		cmocka_unit_test(echo_loopback),
 		cmocka_unit_test(echo_unprivileged),

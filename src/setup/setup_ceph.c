@@ -78,9 +78,9 @@ char *setup_ganesha_ceph_conf(const struct setup_server *s)
 
 /* What the cluster said: 0 (plan_right) when it can serve the export, else -EHOSTDOWN with
  * the one reason in diag. */
-static int judge_cluster(struct plan *p, const struct setup_ceph *c, const struct ceph_status *st,
-			 const struct ceph_fsmap *m, const struct ceph_client *cl,
-			 struct diag *diag)
+int setup_ceph_judge_cluster(struct plan *p, const struct setup_ceph *c,
+			     const struct ceph_status *st, const struct ceph_fsmap *m,
+			     const struct ceph_client *cl, struct diag *diag)
 {
 	const struct ceph_fs *fs = ceph_fsmap_find(m, c->fs);
 
@@ -171,7 +171,7 @@ static int ask_cluster(struct plan *p, const struct setup_server *s, struct diag
 	if (r < 0)
 		r = run_failed("the libcephfs check of the path", &run, s->timeout_ms, diag);
 	else
-		r = judge_cluster(p, c, &st, &m, &cl, diag);
+		r = setup_ceph_judge_cluster(p, c, &st, &m, &cl, diag);
 	ceph_fsmap_free(&m);
 	ceph_status_free(&st);
 	return r;
@@ -214,12 +214,6 @@ static int fsal_ceph(struct plan *p, const struct node_info *n, const struct set
 	return 0;
 }
 
-struct grace_judge {
-	struct ceph_cli cli;
-	struct ceph_grace_where w;
-	const char *nodeid;
-};
-
 /* member: whether the grace database has nodeid now (a dump, with its own tolerance of the
  * crash at exit); -errno when the dump failed. */
 static int grace_member(const struct grace_judge *j)
@@ -240,7 +234,7 @@ static int grace_member(const struct grace_judge *j)
  * after its work or before it. A failed add is followed by a dump: the gateway a member now
  * is the add done; not a member, the add once more (when the deadline left room), then the
  * dump again. */
-static int judge_grace(struct plan_step *s, void *data, int r)
+int setup_ceph_judge_grace(struct plan_step *s, void *data, int r)
 {
 	const struct grace_judge *j = data;
 	_cleanup_free_ char *first = xstrdup(s->result ? s->result : "failed");
@@ -307,7 +301,7 @@ static int plan_grace(struct plan *p, const struct setup_server *s, struct diag 
 			.w = { own_str(p, c->pool), own_str(p, c->ns) },
 			.nodeid = own_str(p, c->nodeid),
 		};
-		st->judge = judge_grace;
+		st->judge = setup_ceph_judge_grace;
 		st->judge_data = j;
 	}
 	ceph_grace_free(&g);

@@ -6,6 +6,7 @@
 #include "setup/setup.h"
 #include "setup/plan.h"
 #include "setup/diff.h"
+#include "node/ceph_cli.h"
 
 /* Appends to out a unified diff (3 lines of context, "\ No newline at end of file" where
  * needed) turning a into b. old_label NULL means the file does not exist yet (/dev/null).
@@ -93,3 +94,21 @@ void setup_verify_judge(const char *server, const char *export_path, const struc
  * result (health_rc < 0: it did not run). Pure. */
 void repair_verify_judge(const struct repair *rp, bool mounted_again, int health_rc,
 			 const struct mount_health *h, struct report *r);
+
+/* setup_ceph.c: the cluster's answers judged (ceph status, ceph mds stat, the libcephfs check
+ * of the path): a plan note or line and 0, or -EHOSTDOWN with the one reason in diag. Here
+ * for its unit test (only a live cluster gives the answers otherwise). */
+int setup_ceph_judge_cluster(struct plan *p, const struct setup_ceph *c,
+			     const struct ceph_status *st, const struct ceph_fsmap *m,
+			     const struct ceph_client *cl, struct diag *diag);
+
+/* setup_ceph.c: the judge of the step that adds this gateway to the grace database (its
+ * judge_data a struct grace_judge): a failed add followed by a dump; a member now is the add
+ * done; not a member, the add once more when the step took less than half its deadline.
+ * Here for its unit test, with a stand-in ganesha-rados-grace. */
+struct grace_judge {
+	struct ceph_cli cli;
+	struct ceph_grace_where w;
+	const char *nodeid;
+};
+int setup_ceph_judge_grace(struct plan_step *s, void *data, int r);

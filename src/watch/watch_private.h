@@ -47,3 +47,8 @@ void watch_target_free(struct watch_target *t);
  * Never touches the mount. */
 const char *watch_gateway_in_use(const struct watch_target *t, const char *fstab_path,
 				 const char *source);
+
+/* watch_round.c's reattach (a round runs it when the server answers again while the
+ * placeholder stands): the placeholder away, the repair hook, the placeholder back unless the
+ * share is mounted now. 0 or a negative errno; *summary a new string. Here for its unit test. */
+int watch_reattach(struct watch *w, char **summary);

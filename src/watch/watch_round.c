@@ -302,7 +302,7 @@ static int repair(struct watch *w, char **summary)
 
 /* The placeholder away, the share mounted again by the repair; the placeholder back when the
  * share did not come (the bare directory must never be exposed). */
-static int reattach(struct watch *w, char **summary)
+int watch_reattach(struct watch *w, char **summary)
 {
 	const char *mp = w->target.mountpoint;
 	bool ph;
@@ -549,7 +549,7 @@ int watch_round(struct watch *w)
 		break;
 	case WATCH_REATTACH: {
 		const char *from = w->gateway;
-		r = reattach(w, &summary);
+		r = watch_reattach(w, &summary);
 		watch_action_done(&w->mem, a, r, now_ms());
 		moved(w, from, &f, summary, r);
 		if (r == 0)

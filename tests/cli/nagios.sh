@@ -6,7 +6,7 @@
 # cases against a real server are in tests/e2e/nagios.sh. doctor runs on fixture roots.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$TOP/tests/lib/nagios.sh"
-plan 26
+plan 27
 R=$FIXTURES/roots
 empty_netns NS
 mk_tmpdir T
@@ -72,6 +72,12 @@ for args in "probe --format nagios 127.0.0.1 extra" "probe --format nagios --bog
 	nagios_parse "$OUT" "$RC" 2>/dev/null
 	check_eq "UNKNOWN 3 with a status line: $args" "UNKNOWN 3" "$NAGIOS_STATUS $RC"
 done
+# That UNKNOWN is the refusal of --all beside nagios, not --all itself refused (mutation run 7:
+# cmd_doctor.c:122, --all's `return 0` -> -EIO, was a usage error too).
+run ip netns exec "$NS" "$MESHNFS" doctor --all --format nagios
+nagios_parse "$OUT" "$RC" 2>/dev/null
+check_eq "doctor --all --format nagios: UNKNOWN saying why" \
+	"UNKNOWN --format nagios checks this node: run it on each node, not with --all" "$NAGIOS_STATUS $NAGIOS_TEXT"
 printf '[fleet]\nsessions = 0\n' > "$T/bad.conf"
 run ip netns exec "$NS" "$MESHNFS" --config "$T/bad.conf" doctor --format nagios
 nagios_parse "$OUT" "$RC" 2>/dev/null

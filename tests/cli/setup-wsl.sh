@@ -3,7 +3,7 @@
 # --dry-run changing nothing, the .wslconfig edited in its own encoding and line endings,
 # wsl.conf given [boot] systemd=true, a second run with nothing to do, non-WSL2 refused.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 23
+plan 24
 R=$FIXTURES/roots
 
 # setup_wsl ROOT SCENARIO ARGS...: in an empty namespace (setup never needs the network, but
@@ -47,8 +47,12 @@ mk_tmpdir T
 cp -a "$R/wsl2-utf16-wslconfig/." "$T/"
 W=$T/mnt/c/Users/dave/.wslconfig
 printf '# mine\r\n[wsl2]\r\nmemory=8GB\r\nnetworkMode = nat\r\n' | iconv -f UTF-8 -t UTF-16LE | { printf '\xff\xfe'; cat; } >"$W"
+# wsl.conf already right here: the .wslconfig change alone needs the restart too (mutation
+# run 7: setup.c:385's `r >= 0` -> `r > 0` told it only when wsl.conf changed as well).
+printf '[boot]\nsystemd=true\n' >>"$T/etc/wsl.conf"
 setup_wsl "$T" utf16
 check_eq "typo: exit 1 (applied; restart pending)" 1 "$RC"
+check_match "typo, wsl.conf already right: tells to restart WSL" "wsl --shutdown" "$OUT"
 check_eq "typo: still UTF-16LE with BOM" "fffe" "$(head -c 2 "$W" | od -An -tx1 | tr -d ' \n')"
 text=$(tail -c +3 "$W" | iconv -f UTF-16LE -t UTF-8; echo .)
 text=${text%.}

@@ -8,7 +8,7 @@
 # machine has no systemd journal). It all runs in an empty network namespace (no route to
 # the server: the probe says unreachable at once).
 . "$(dirname "$0")/../lib/tap.sh"
-plan 35
+plan 36
 
 empty_netns NS
 mk_tmpdir T
@@ -60,6 +60,9 @@ run W watch --once
 OUT_HUMAN=$OUT
 run W --json watch --once --textfile "$T/prom"
 check_eq "--once, lost: exit 2 (as doctor)" 2 "$RC"
+# The textfile written at the first try: no "written again" notice (mutation run 7:
+# cmd/watch.c:348's `r == 0 && *textfile_err` -> `||` logged one after every write).
+check_no_match "--once: no \"metrics written again\" when they never failed" "written again" "$ERR"
 check_eq "--once: JSON diagnosis lost" lost "$(jget .diagnosis)"
 check_eq "--once: the server's diagnosis" unreachable "$(jget .server_diagnosis)"
 check_eq "--once: one transition, check mount.present" "unknown lost mount.present" "$(jget '.events[0] | "\(.from) \(.diagnosis) \(.check)"')"

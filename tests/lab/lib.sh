@@ -212,6 +212,27 @@ lab_route_add() {
 	lab_save
 }
 
+# lab_route_veth HOST PREFIX...: every other host (with a namespace and a mesh address) sends
+# HOST's mesh address and PREFIX (e.g. 100.64.64.0/18) to HOST over the underlay (its veth and
+# the switch's bridge) instead of the tunnel, from its own mesh address (the export admits
+# the mesh range), and HOST answers it the same way: a path with no WireGuard at all, for
+# benchmarks that measure status and ganesha, not the mesh (bench/status-scale.sh
+# --no-tunnel). Addresses of PREFIX that HOST does not hold (lab_addr_add) are dropped there
+# unanswered (a namespace does not forward). Undone by lab_down.
+lab_route_veth() {
+	local h=$1 p r; shift
+	[ -n "${LAB_NS[$h]:-}" ] && [ -n "${LAB_WG[$h]:-}" ] || { lab_die "$h: not a mesh host"; return 1; }
+	for p in "${LAB_HOSTS[@]}"; do
+		[ "$p" != "$h" ] && [ -n "${LAB_NS[$p]}" ] && [ -n "${LAB_WG[$p]}" ] || continue
+		for r in "${LAB_MESH[$h]}/32" "$@"; do
+			ip -n "${LAB_NS[$p]}" route add "$r" via "${LAB_UNDER[$h]}" dev "mv$LAB_ID$p" \
+				src "${LAB_MESH[$p]}" || return 1
+		done
+		ip -n "${LAB_NS[$h]}" route add "${LAB_MESH[$p]}/32" via "${LAB_UNDER[$p]}" \
+			dev "mv$LAB_ID$h" src "${LAB_MESH[$h]}" || return 1
+	done
+}
+
 # lab_addr_add HOST ADDR...: more mesh addresses on HOST's WireGuard interface (one `ip
 # -batch` for any number). Other hosts reach them once a lab_route_add covers them.
 lab_addr_add() {
