@@ -45,7 +45,7 @@ FZ_OBJ    := $(patsubst src/%.c,$(BUILD)/fzobj/%.o,$(LIB_SRC))
 TESTS     := $(patsubst src/%_test.c,$(BUILD)/test/%_test,$(TEST_SRC))
 FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: san golden all deps check check-unit check-vm check-ceph check-package deb fuzz fuzz-build unit tools demo install clean mutate
+.PHONY: san cov golden all deps check check-unit check-vm check-ceph check-package deb fuzz fuzz-build unit tools demo install clean mutate
 all: $(BUILD)/meshnfs
 
 $(BUILD)/meshnfs: $(OBJ)
@@ -75,6 +75,22 @@ unit: $(TESTS) $(BUILD)/test/faultshim.so $(BUILD)/test/cephfs_hang.so $(BUILD)/
 san: $(BUILD)/meshnfs-san
 $(BUILD)/meshnfs-san: $(SAN_OBJ) $(BUILD)/san/main.o
 	$(CC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+# meshnfs with gcov counters (-O0: every line keeps its own code), for tests/mutate --cli
+# cover's map of which tests/cli file runs which line; built only on demand (`make cov`), never
+# by all, check or CI. Its _exit writes the counters first (tests/lib/covexit.c: the forked
+# children of health.c, watch and ceph_cli end with _exit, which skips gcov's exit handler).
+COVFLAGS  := -O0 --coverage
+COV_OBJ   := $(patsubst src/%.c,$(BUILD)/cov/%.o,$(LIB_SRC) src/main.c)
+cov: $(BUILD)/meshnfs-cov
+$(BUILD)/cov/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(COVFLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/cov/covexit.o: tests/lib/covexit.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) -O2 -c -o $@ $<
+$(BUILD)/meshnfs-cov: $(COV_OBJ) $(BUILD)/cov/covexit.o
+	$(CC) $(COVFLAGS) -Wl,--wrap=_exit -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
 # Fault injection on the write path (LD_PRELOAD shim for tests/cli/setup-faults.sh).
 $(BUILD)/test/faultshim.so: tests/lib/faultshim.c src/core/test_files.h
@@ -144,7 +160,10 @@ check-ceph: all tools
 # Mutation testing (tests/mutate): one seeded bug at a time in a scratch copy, the relevant
 # fast suites against each; kill rate per module and the survivors. The CPU is shared: a
 # sample by default; e.g. make mutate MUTATE_ARGS="--modules format --sample 40 --fuzz".
-MUTATE_ARGS ?= --sample 40
+# --cli cover: each mutant also runs the tests/cli files that execute its line, by a gcov map
+# built once per tree (build/meshnfs-cov, every cli file alone: minutes) and cached in
+# build/mutate/cover-*.json (tests/MUTATION.md, top).
+MUTATE_ARGS ?= --sample 40 --cli cover
 mutate: all unit
 	tests/mutate $(MUTATE_ARGS)
 

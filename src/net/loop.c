@@ -44,8 +44,10 @@ static bool settle(struct loop *l, struct probe *p)
 	const struct probe_loop_hooks *h = l->h;
 
 	while (probe_done(p)) {
-		if (!h || !h->done || !h->done(p, h->userdata))
+		if (!h || !h->done || !h->done(p, h->userdata)) {
+			probe_let_go(p);
 			return false;
+		}
 		probe_start(p, now_ms());
 		learn(l, p);
 	}

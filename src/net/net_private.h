@@ -65,6 +65,11 @@ void probe_resend(struct probe *p, int64_t now);
  * "no answer to the connection request within X s". */
 void probe_give_up(struct probe *p, int64_t now, const char *why);
 
+/* A finished probe's connection kept for probe_extend (a gated short probe without the write
+ * test keeps the NULL call's) is closed: the loop calls it when its done hook did not re-arm
+ * the probe at once. */
+void probe_let_go(struct probe *p);
+
 /* Accepted, waiting for a turn for the NULL call (probe_gate). */
 static inline bool probe_rpc_waiting(const struct probe *p) { return p->state == PS_RPC_WAIT; }
 

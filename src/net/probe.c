@@ -157,11 +157,27 @@ static void gate_leave(struct probe *p)
 
 static void finish(struct probe *p, enum probe_diagnosis d, int64_t now)
 {
+	/* A short probe's answered connection outlives it until its caller has decided
+	 * (rpc_done; probe_let_go). */
+	int keep = d == PROBE_OK && p->held ? p->fd : -1;
+
+	if (keep >= 0)
+		p->fd = -1;
+	p->held = false;
 	gate_leave(p);
 	p->state = PS_DONE;
 	p->diagnosis = d;
 	p->ms = now - p->t_start;
 	release(p);
+	p->fd = keep;
+}
+
+void probe_let_go(struct probe *p)
+{
+	if (p->state == PS_DONE && p->fd >= 0) {
+		close(p->fd);
+		p->fd = -1;
+	}
 }
 
 /* A step that could not even start here (no descriptor left, no memory): nothing was learnt
@@ -583,8 +599,15 @@ static void rpc_done(struct probe *p, const struct rpc_reply *r, int64_t now)
 	char what[96];
 	/* Without the write test the export is looked up on this connection, in this turn. */
 	bool lookup = r->kind == RPC_REPLY_SUCCESS && p->export_path && p->no_write;
+	/* A short probe of status --no-write (gated, no export yet): the connection stays open
+	 * past the end, so a whole ladder started at once looks the export up on it (probe_extend)
+	 * instead of opening another; out of the NULL call's turn either way. */
+	bool hold = r->kind == RPC_REPLY_SUCCESS && !p->export_path && p->no_write && p->gate;
 
-	if (!lookup) {
+	if (hold) {
+		gate_leave(p);
+		p->held = true;
+	} else if (!lookup) {
 		close(p->fd);
 		p->fd = -1;
 		gate_leave(p);
@@ -1172,7 +1195,9 @@ void probe_start(struct probe *p, int64_t now)
 		p->extended = false;
 		p->t_start = now - p->ms;
 		p->deadline = now + p->total_ms;
-		if (p->no_write)
+		if (p->no_write && p->fd >= 0)
+			start_lookup(p, now); /* on the short probe's connection, still open */
+		else if (p->no_write)
 			start_lookup_connect(p, now);
 		else
 			start_export(p, now);

@@ -170,6 +170,7 @@ struct probe {
 	struct probe_gate *gate;
 	bool in_gate;            /* counted in gate->active */
 	bool rpc_retried;        /* the NULL call's connection was closed unanswered once */
+	bool held;               /* rpc_done: the connection is kept past an ok end (probe_let_go) */
 
 	enum probe_state state;
 	enum probe_step_id step; /* the step running */
@@ -226,7 +227,8 @@ void probe_free(struct probe *p);
 /* A short probe (export_path NULL) that ended ok after its rpc step goes on with the rest of
  * the ladder against export_path, keeping its route, tcp and rpc steps (no second NULL call):
  * the next probe_start starts the export step, with total_ms from then for the rest; on a
- * new connection (libnfs's mount; without the write test, the lookup's own). */
+ * new connection (libnfs's mount), or, without the write test, on the NULL call's when a
+ * gated probe still holds it (extended from the loop's done hook at once), else its own. */
 void probe_extend(struct probe *p, const char *export_path, int total_ms);
 /* Ends a running probe now (a run's deadline): cut, the running step says why. */
 void probe_abort(struct probe *p, int64_t now, const char *why);

@@ -9,6 +9,7 @@
 #include "net/net_private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -648,6 +649,103 @@ static void gate_bounds_conversations(void **state)
 	close(l);
 }
 
+/* What reuse_seen's server saw on its one connection after the NULL call's reply. */
+static pid_t reuse_server(int l, const uint8_t *reply, size_t len, int report)
+{
+	pid_t child = fork();
+
+	assert_true(child >= 0);
+	if (child == 0) {
+		uint8_t call[44], out[64], more[512];
+		size_t got = 0;
+		ssize_t n;
+		int c = accept(l, NULL, NULL);
+		while (c >= 0 && got < sizeof(call)) {
+			n = read(c, call + got, sizeof(call) - got);
+			if (n <= 0)
+				_exit(1);
+			got += (size_t)n;
+		}
+		memcpy(out, reply, len);
+		memcpy(out + 4, call + 4, 4);
+		if (write(c, out, len) != (ssize_t)len)
+			_exit(1);
+		/* The next call on this connection (the lookup's COMPOUND), or its end. */
+		n = read(c, more, sizeof(more));
+		char r = n > 0 ? 'L' : 'E';
+		if (write(report, &r, 1) != 1)
+			_exit(1);
+		close(c);
+		pause();
+		_exit(0);
+	}
+	return child;
+}
+
+static bool extend_once(struct probe *p, void *userdata)
+{
+	int *extended = userdata;
+
+	if (!probe_done(p) || p->diagnosis != PROBE_OK || (*extended)++)
+		return false;
+	probe_extend(p, "/opt/shared", 2000);
+	return true;
+}
+
+/* status --no-write's short probe (gated, no export) extended at once from the done hook looks
+ * the export up on the NULL call's connection, not a new one (issue 16: one handshake less per
+ * address); a short probe that is not extended lets its connection go. Before the change the
+ * server saw the first connection end ('E') and a second one wait in its backlog. */
+static void extended_lookup_reuses_connection(void **state)
+{
+	static const uint8_t ok[] = { 0x80, 0, 0, 24, 'X', 'I', 'D', '!', 0, 0, 0, 1, 0, 0, 0, 0,
+				      0,    0, 0, 0,  0,   0,   0,   0,   0, 0, 0, 0 };
+
+	(void)state;
+	if (!isolated)
+		skip();
+	for (int extend = 1; extend >= 0; extend--) {
+		struct probe_gate g = { .max = 4 };
+		struct probe p, *pp = &p;
+		struct probe_opts o;
+		uint16_t port;
+		int l = listener(&port), rep[2], st, extended = extend ? 0 : 1;
+		char seen = 0;
+
+		assert_int_equal(pipe(rep), 0);
+		pid_t child = reuse_server(l, ok, sizeof(ok), rep[1]);
+		opts_for(&o, port, 2000);
+		o.export_path = NULL;
+		o.no_write = true;
+		o.gate = &g;
+		probe_init(&p, &o);
+		struct probe_loop_hooks h = { .done = extend_once, .userdata = &extended };
+		assert_int_equal(probe_loop_hooked(&pp, 1, 0, 0, &h), 0);
+		assert_int_equal(read(rep[0], &seen, 1), 1);
+		kill(child, SIGKILL);
+		waitpid(child, &st, 0);
+		assert_int_equal(p.fd, -1);
+		assert_int_equal(g.active, 0);
+		if (extend) {
+			/* The lookup went out on the first connection; the server hung up on it. */
+			assert_int_equal(seen, 'L');
+			assert_int_equal(p.diagnosis, PROBE_NO_NFS_ANSWER);
+			assert_non_null(strstr(p.steps[PROBE_EXPORT].detail, "before an answer to the lookup"));
+			/* and no second connection waits in the backlog */
+			assert_int_equal(fcntl(l, F_SETFL, O_NONBLOCK), 0);
+			assert_int_equal(accept(l, NULL, NULL), -1);
+			assert_int_equal(errno, EAGAIN);
+		} else {
+			assert_int_equal(seen, 'E');
+			assert_int_equal(p.diagnosis, PROBE_OK);
+		}
+		probe_free(&p);
+		close(rep[0]);
+		close(rep[1]);
+		close(l);
+	}
+}
+
 /* The whole probe's bound before the step's own: a cut, not no_nfs_answer. */
 static void total_before_step_is_cut(void **state)
 {
@@ -812,6 +910,7 @@ int main(void)
 		cmocka_unit_test(null_call),
 		cmocka_unit_test(total_before_step_is_cut),
 		cmocka_unit_test(gate_bounds_conversations),
+		cmocka_unit_test(extended_lookup_reuses_connection),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
