@@ -104,6 +104,13 @@ static void test_utf8_edges(void **state)
 	expect("\xe0\x9f\xbf", 3, 0, "\\xe0\\x9f\\xbf");       /* U+07FF in 3 bytes: overlong */
 	expect("\xf4\x8f\xbf\xbf", 4, 0, "\xf4\x8f\xbf\xbf");   /* U+10FFFF: valid */
 	expect("\xf0\x8f\xbf\xbf", 4, 0, "\\xf0\\x8f\\xbf\\xbf"); /* U+FFFF in 4: overlong */
+	/* Each lead byte's range at both ends (mutation run 8: `c <= 0xdf` -> `c < 0xdf` refused
+	 * U+07C0..U+07FF, e.g. NKo, as invalid bytes). */
+	expect("\xc2\xa0", 2, 0, "\xc2\xa0");			/* U+00A0: first of 2 bytes */
+	expect("\xdf\xbf", 2, 0, "\xdf\xbf");			/* U+07FF: last of 2 bytes */
+	expect("\xc1\xbf", 2, 0, "\\xc1\\xbf");		/* U+007F in 2: overlong */
+	expect("\xef\xbf\xbd", 3, 0, "\xef\xbf\xbd");	/* U+FFFD: last lead of 3 */
+	expect("\xf5\x80\x80\x80", 4, 0, "\\xf5\\x80\\x80\\x80"); /* beyond U+10FFFF */
 	assert_false(utf8_is_valid("\xed\xbf\xbf", 3));
 	assert_true(utf8_is_valid("\xed\x9f\xbf", 3));
 }
