@@ -219,6 +219,31 @@ static void stdin_closed(void **state)
 	assert_true(S_ISREG(st.st_mode));
 }
 
+/* The root's own descriptor opened as descriptor 0 (stdin closed) is closed when the root is
+ * set again (mutation run 8: root_set's `root_fd >= 0` -> `> 0` kept it open for good). */
+static void root_descriptor_0_closed_on_reset(void **state)
+{
+	(void)state;
+	if (!had_stdin)
+		skip();
+	_cleanup_free_ char *p = root_path("/etc/inside");
+	struct stat st;
+	int saved = dup(0), in_use, after;
+
+	assert_true(saved > 0);
+	close(0);
+	root_set(dir); /* drops the descriptor opened before: the next one is opened anew */
+	int r = root_stat(p, &st);
+	in_use = fcntl(0, F_GETFD);
+	root_set(dir);
+	after = fcntl(0, F_GETFD);
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_int_equal(r, 0);
+	assert_true(in_use >= 0); /* the root's descriptor took 0 */
+	assert_int_equal(after, -1);
+}
+
 static void walk_edges(void **state)
 {
 	int r;
@@ -301,6 +326,7 @@ int main(void)
 		BOTH(path_and_environment),
 		BOTH(walk_edges),
 		BOTH(stdin_closed),
+		BOTH(root_descriptor_0_closed_on_reset),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
