@@ -6,7 +6,7 @@
 # that runs the real meshnfs on the fixture root of the address it is given): what is tested
 # is what doctor --all makes of the nodes' real answers; real OpenSSH is tests/e2e/fleet.sh's.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 37
+plan 38
 R=$FIXTURES/roots
 empty_netns NS
 D() { ip netns exec "$NS" env PATH="$TEST_PATH" "$MESHNFS" --timeout 1 --json "$@" doctor; }
@@ -88,6 +88,8 @@ chmod +x "$T/ssh"
 printf '[nodes]\nsfspark1 = 100.64.0.1 server\noffice-one = 100.64.0.3\nlaptop = 100.64.0.5\n' >"$T/meshnfs.conf"
 run ip netns exec "$NS" env PATH="$T:$TEST_PATH" "$MESHNFS" --timeout 1 --config "$T/meshnfs.conf" --json doctor --all
 check_eq "--all: every node answered" "fail,fail,fail" "$(jget '[.nodes[].result]|join(",")')"
+# The document names itself (mutation run 8: doctor_all.c's "all": true dropped, and no check read it).
+check_eq "--all: the document is doctor's, over all nodes" "doctor true" "$(jget '"\(.command) \(.all)"')"
 # Each node's row whole but for checks and times (mutation run 4: doctor_all.c:19's loop one
 # past the address list added a null to "ips", and no check read a row's addresses).
 check_eq "--all: each node's row: name, addresses, role, address used, exit code" \
