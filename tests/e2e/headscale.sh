@@ -7,7 +7,7 @@
 # --source headscale`): the node list is real libcurl + TLS verification + parsing; the nodes
 # themselves are not reachable there (fleet.sh and status.sh do that).
 . "$(dirname "$0")/../lib/tap.sh"
-plan 35
+plan 36
 . "$TOP/tests/lab/lib.sh"
 . "$TOP/tests/lib/pki.sh"
 HS=$TOP/build/tools/hs-replay
@@ -87,6 +87,14 @@ check_eq "old server: nodes from /api/v1/machine" "sfspark1 office-one office-on
 check_eq "old server: tried /api/v1/node first, then /api/v1/machine" \
 	"GET /api/v1/node 404|GET /api/v1/machine 200" "$(grep '^GET' "$LAB_DIR/hs-old.out" | paste -sd'|')"
 check_match "old server: source names the machine endpoint" "api/v1/machine$" "$(jget .source)"
+# Neither endpoint (not a Headscale, or a path in front of it): named as such, not a bare "HTTP
+# 404" (mutation run 8: headscale.c's last-404 branch `r == 0` -> `r != 0` gave the bare one).
+mkdir -p "$T/empty"
+server empty "$T/empty" 8450
+conf "$T/empty.conf" https://100.64.0.100:8450 "$T/key" "$T/ca.pem"
+mn "$T/empty.conf" doctor --all --source headscale
+check_match "neither endpoint: both named, is this Headscale's URL?" \
+	"HTTP 404 for /api/v1/node and /api/v1/machine: is this Headscale's URL" "$ERR"
 
 # 4. The API key: refused key, key file readable by others, key in the config file.
 conf "$T/bad.conf" https://100.64.0.100:8443 "$T/badkey" "$T/ca.pem"
