@@ -98,6 +98,38 @@ static void healthy(void **state)
 	probe_free(&p);
 }
 
+/* --json's "probe" member: there when the server's name resolved (resolve_rc 0), with the
+ * probe's diagnosis; absent when it did not (mutation run 8: doctor_render.c's `resolve_rc <
+ * 0` -> `<= 0` left it out of every healthy doctor's JSON, and only the lab's e2e saw it). */
+static void rendered_probe(void **state)
+{
+	struct doctor d = { .cfg = &cfg, .node = &node, .timeout_ms = 5000 };
+	struct probe p;
+
+	(void)state;
+	made_up(&p, "100.64.0.3", PROBE_N_STEPS, PROBE_OK);
+	for (int rc = 0; rc >= -ENOENT; rc -= ENOENT) {
+		struct doctor_facts f;
+		struct report r;
+
+		doctor_facts_init(&f, &d);
+		f.nfs.gathered = true;
+		f.nfs.resolve_rc = rc;
+		f.nfs.probe = p;
+		report_init(&r, "doctor");
+		doctor_render(&f, &r);
+		json_t *o = json_object_get(r.extra, "probe");
+		if (rc == 0) {
+			assert_non_null(o);
+			assert_str(json_string_value(json_object_get(o, "diagnosis")), "ok");
+		} else {
+			assert_null(o);
+		}
+		report_free(&r);
+	}
+	probe_free(&p);
+}
+
 static void hung_server(void **state)
 {
 	struct doctor d = { .cfg = &cfg, .node = &node, .timeout_ms = 5000 };
@@ -283,6 +315,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(healthy),
+		cmocka_unit_test(rendered_probe),
 		cmocka_unit_test(mesh_address_ipv6),
 		cmocka_unit_test(hung_server),
 		cmocka_unit_test(grace_is_a_warning),
