@@ -83,3 +83,68 @@ static inline bool test_forbid_fork(void)
 	}
 	return errno == EAGAIN;
 }
+
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <stdio.h>
+#include <unistd.h>
+
+/* Starts build/tools/hangfs (tests/fuse/hangfs.c, a test-only FUSE filesystem whose answers
+ * the test switches through the file ctl; `make unit` builds it) on mp, in a child whose
+ * output goes to /dev/null (libfuse's notices); found beside the test's own binary
+ * (build/test/DIR/X_test). Returns its pid, for the test to SIGTERM and reap. */
+static inline pid_t test_hangfs_start(const char *ctl, const char *mp, const char *max_threads)
+{
+	char self[PATH_MAX], opt[64];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	assert_true(n > 0);
+	self[n] = '\0';
+	for (int up = 0; up < 3; up++) { /* build/test/DIR/X_test -> build */
+		char *slash = strrchr(self, '/');
+		assert_non_null(slash);
+		*slash = '\0';
+	}
+	_cleanup_free_ char *hangfs = xasprintf("%s/tools/hangfs", self);
+	assert_int_equal(access(hangfs, X_OK), 0);
+	snprintf(opt, sizeof(opt), "max_threads=%s", max_threads);
+	pid_t fs = fork();
+	assert_true(fs >= 0);
+	if (fs == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(hangfs, "hangfs", ctl, mp, "-o", opt, (char *)NULL);
+		_exit(127);
+	}
+	return fs;
+}
+
+/* hangfs's control file ctl replaced at once by words (it reads it on every request). */
+static inline void test_hangfs_control(const char *ctl, const char *words)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.new", ctl);
+	FILE *f;
+
+	assert_non_null(f = fopen(tmp, "we"));
+	fprintf(f, "%s\n", words);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(rename(tmp, ctl), 0);
+}
+
+#include <signal.h>
+#include <sys/mount.h>
+
+/* test_hangfs_start's filesystem stopped and gone: SIGTERM, reaped, the mount detached, mp,
+ * ctl and dir (mp's and ctl's directory) removed. Release what it holds hung first
+ * (test_hangfs_control(ctl, "")) and reap its blocked callers. */
+static inline void test_hangfs_stop(pid_t fs, const char *dir, const char *mp, const char *ctl)
+{
+	kill(fs, SIGTERM);
+	assert_int_equal(waitpid(fs, NULL, 0), fs);
+	(void)umount2(mp, MNT_DETACH);
+	assert_int_equal(rmdir(mp), 0);
+	assert_int_equal(unlink(ctl), 0);
+	assert_int_equal(rmdir(dir), 0);
+}

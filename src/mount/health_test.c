@@ -199,19 +199,6 @@ static void signals_during_the_probe(void **state)
 	assert_int_equal(mount_health_reap(), 0);
 }
 
-/* hangfs's control file replaced at once (it reads it on every request). */
-static void hangfs_control(const char *ctl, const char *words)
-{
-	char tmp[PATH_MAX];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.new", ctl);
-	assert_non_null(f = fopen(tmp, "we"));
-	fprintf(f, "%s\n", words);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(rename(tmp, ctl), 0);
-}
-
 static bool hangfs_mounted(const char *mp)
 {
 	struct mount_stack st = { 0 };
@@ -252,7 +239,7 @@ static void stuck_prober(const char *mp, const char *ctl)
 	PROBER_CHECK(mount_health_reap() == 64);
 
 	/* Released: every one dies and is reaped (the one not kept, by the prober). */
-	hangfs_control(ctl, "");
+	test_hangfs_control(ctl, "");
 	PROBER_CHECK(waitpid(h.pid, NULL, 0) == h.pid);
 	for (i = 0; i < 600 && mount_health_reap() > 0; i++)
 		usleep(50000);
@@ -268,35 +255,20 @@ static void stuck_prober(const char *mp, const char *ctl)
  * released. */
 static void more_stuck_children_than_kept(void **state)
 {
-	char dir[] = "/tmp/meshnfs-health-fuse-XXXXXX", self[PATH_MAX], hangfs[PATH_MAX];
+	char dir[] = "/tmp/meshnfs-health-fuse-XXXXXX";
 	char mp[PATH_MAX], ctl[PATH_MAX];
 	pid_t fs, prober;
 	int i, status;
-	ssize_t n;
 
 	(void)state;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	assert_true(n > 0);
-	self[n] = '\0';
-	/* build/test/mount/health_test -> build/tools/hangfs (make unit builds it) */
-	snprintf(hangfs, sizeof(hangfs), "%s/tools/hangfs", dirname(dirname(dirname(self))));
-	assert_int_equal(access(hangfs, X_OK), 0);
 	assert_int_equal(unshare(CLONE_NEWNS), 0);
 	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
 	assert_non_null(mkdtemp(dir));
 	snprintf(mp, sizeof(mp), "%s/mnt", dir);
 	snprintf(ctl, sizeof(ctl), "%s/control", dir);
 	assert_int_equal(mkdir(mp, 0755), 0);
-	hangfs_control(ctl, "getattr=hang");
-	fs = fork();
-	assert_true(fs >= 0);
-	if (fs == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 1);
-		dup2(null, 2); /* libfuse's notices */
-		execl(hangfs, "hangfs", ctl, mp, "-o", "max_threads=100", (char *)NULL);
-		_exit(127);
-	}
+	test_hangfs_control(ctl, "getattr=hang");
+	fs = test_hangfs_start(ctl, mp, "100");
 	for (i = 0; i < 600 && !hangfs_mounted(mp); i++) /* up to 30 s on a loaded machine */
 		usleep(50000);
 	bool mounted = hangfs_mounted(mp);
@@ -308,13 +280,8 @@ static void more_stuck_children_than_kept(void **state)
 		(void)waitpid(prober, &status, 0);
 
 	/* Whatever the prober did: release what it left hung, stop hangfs, drop the mount. */
-	hangfs_control(ctl, "");
-	kill(fs, SIGTERM);
-	assert_int_equal(waitpid(fs, NULL, 0), fs);
-	(void)umount2(mp, MNT_DETACH);
-	assert_int_equal(rmdir(mp), 0);
-	assert_int_equal(unlink(ctl), 0);
-	assert_int_equal(rmdir(dir), 0);
+	test_hangfs_control(ctl, "");
+	test_hangfs_stop(fs, dir, mp, ctl);
 	assert_true(mounted);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
