@@ -286,6 +286,26 @@ static void judge_across_nodes(void **state)
 	for (size_t i = 0; i < 3; i++)
 		free(a[i]);
 
+	/* A client id's host names a node only whole or with a domain after it (mutation run 8:
+	 * host_matches's `host[n] == '.'` made `!=` took laptop2's session for laptop's). */
+	static const char *const hosts[] = { "laptop2", "LAPTOP.mesh" };
+	for (size_t h = 0; h < ARRAY_SIZE(hosts); h++) {
+		_cleanup_free_ char *clients = xasprintf(
+			"[{\"address\":\"100.64.0.3\"},{\"address\":\"100.64.0.9\",\"host\":\"%s\"},"
+			"{\"address\":\"100.64.0.8\"}]", hosts[h]);
+		a[0] = answer("", NULL, clients);
+		a[1] = answer("", NULL, NULL);
+		a[2] = answer("", NULL, NULL);
+		rows = rows_from(&l, a);
+		report_init(&r, "doctor");
+		fleet_judge(&l, rows, "100.64.0.1", &r);
+		assert_int_equal(count(&r, "fleet.clients", CHECK_WARN, "laptop should mount"), h == 0);
+		report_free(&r);
+		fleet_rows_free(rows, l.n);
+		for (size_t i = 0; i < 3; i++)
+			free(a[i]);
+	}
+
 	/* Names sent, but one Domain everywhere: names map, the Domain is fine (mutation run 5:
 	 * fleet_judge.c:64's `differ && names` made `||` warned that the Domain differs). */
 	a[0] = answer("", "{\"idmapd_domain\":\"mesh\",\"server_numeric_ids\":false,\"users\":[]}",
