@@ -32,7 +32,12 @@ standin_setup
 count_log() { grep -Ec -- "$1" "$T/watch.log"; }
 # metric NAME LABEL_REGEX: the value of the first sample of NAME whose labels match.
 metric() { grep -E "^$1\{[^}]*${2:-}[^}]*\} " "$T/prom/meshnfs.prom" | head -n 1 | awk '{print $NF}'; }
-promcheck() { promtool check metrics <"$1" >"$T/promtool.out" 2>&1 || { diag "$(cat "$T/promtool.out")"; return 1; }; }
+# promtool passes an empty exposition: the file must hold samples too (mutation run 8: with
+# watch_lazy.c's port and flags swapped, GET /metrics answered nothing and passed this check).
+promcheck() {
+	grep -q '^meshnfs_' "$1" || { diag "$1: no meshnfs_ sample"; return 1; }
+	promtool check metrics <"$1" >"$T/promtool.out" 2>&1 || { diag "$(cat "$T/promtool.out")"; return 1; }
+}
 http_get() {
 	nsenter --net="/run/netns/$NS" curl -sS --max-time 5 "http://127.0.0.1:$PORT$1"
 }
@@ -63,7 +68,7 @@ check_match "healthy: the probe's steps timed (rpc)" '^0\.[0-9]+$' "$(metric mes
 http_get /metrics >"$T/http.prom"
 check "HTTP: GET /metrics passes promtool check metrics" promcheck "$T/http.prom"
 check_match "HTTP: it serves the same families" 'meshnfs_diagnosis\{mountpoint="[^"]*",diagnosis="healthy"\} 1' "$(cat "$T/http.prom")"
-check_match "HTTP: other paths are 404" '^404$' "$(nsenter --net="/run/netns/$NS" curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/")"
+check_match "HTTP: other paths are 404" '^404$' "$(nsenter --net="/run/netns/$NS" curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/")"
 
 hang_all
 # The round may see the server hang a moment before the mount: server_down first, then hung.
