@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 
 static char dir[] = "/tmp/meshnfs-reattach-XXXXXX";
+static bool in_private_ns; /* setup made dir in a private mount namespace */
 
 static int setup(void **state)
 {
@@ -19,6 +20,7 @@ static int setup(void **state)
 		return 0; /* not root: the tests skip */
 	if (!mkdtemp(dir))
 		return -1;
+	in_private_ns = true;
 	return 0;
 }
 
@@ -31,8 +33,10 @@ static void clear(void)
 static int teardown(void **state)
 {
 	(void)state;
-	clear();
-	rmdir(dir);
+	if (in_private_ns) {
+		clear();
+		rmdir(dir);
+	}
 	return 0;
 }
 
@@ -44,9 +48,11 @@ static char *with_dir(const char *fmt)
 	return s;
 }
 
+/* Not "dir still ends in XXXXXX": mkdtemp's random suffix holds an X one time in ten, and
+ * both tests then skipped silently (seen in CI run 19; 3 of 20 runs by hand). */
 static bool ready(void)
 {
-	return !strchr(dir, 'X');
+	return in_private_ns;
 }
 
 /* The source of the top mount at dir, or "" when nothing is mounted there. */
