@@ -17,7 +17,7 @@
 # which doctor's ceph.grace names.
 #
 # srv's meshnfs runs in a private mount namespace where /etc/ganesha, /run/ganesha,
-# /var/log/ganesha and /var/lib/nfs/ganesha are this run's directories; the ganesha setup
+# /var/log/ganesha and /var/lib/nfs are this run's directories (see e2e/setup-ganesha.sh); the ganesha setup
 # starts is stopped by its pid (from its pid file) at the end.
 . "$(dirname "$0")/../lib/tap.sh"
 if [ "${1:-}" != --inner ]; then
@@ -34,7 +34,7 @@ ok "the Ceph lab comes up (cluster $LAB_CEPH_MS ms, all $(($(lab_ms) - t0)) ms)"
 lab_ganesha_stop # the lab's own (FSAL_VFS) ganesha on srv: setup puts FSAL_CEPH there
 
 S=$LAB_DIR/srvroot
-mkdir -p "$S/etc-ganesha" "$S/run-ganesha" "$S/log-ganesha" "$S/lib-ganesha"
+mkdir -p "$S/etc-ganesha" "$S/run-ganesha" "$S/log-ganesha" "$S/lib-nfs/ganesha"
 GPID_FILE=$S/run-ganesha/ganesha.pid
 stop_setup_ganesha() {
 	local pid
@@ -65,9 +65,10 @@ on_server() {
 	lab_exec srv unshare --mount --propagation private sh -c '
 		S=$1; shift
 		mount --bind "$S/etc-ganesha" /etc/ganesha &&
+		mkdir -p /run/ganesha &&
 		mount --bind "$S/run-ganesha" /run/ganesha &&
 		mount --bind "$S/log-ganesha" /var/log/ganesha &&
-		mount --bind "$S/lib-ganesha" /var/lib/nfs/ganesha &&
+		mount --bind "$S/lib-nfs" /var/lib/nfs &&
 		exec env "$@"' _ "$S" "$@"
 }
 M=("$MESHNFS" --config "$T/meshnfs.conf" --timeout 10)

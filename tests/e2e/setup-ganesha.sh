@@ -6,8 +6,11 @@
 # /opt/shared and, as there is no systemd, starts ganesha.nfsd itself (it daemonizes with its
 # pid file). A second run with --root-squash reloads it live with SIGHUP. The server host runs
 # in a private mount namespace where /etc/ganesha, /run/ganesha, /var/log/ganesha,
-# /var/lib/nfs/ganesha and /opt are this run's directories: the machine's own are never
-# touched. The daemon setup started is stopped by its pid (from the pid file) at the end.
+# /var/lib/nfs and /opt are this run's directories: the machine's own are never touched.
+# (/var/lib/nfs whole, not /var/lib/nfs/ganesha: only ganesha's first start with its default
+# recovery root creates that, so a fresh machine whose ganesha never ran has no mount point
+# there. /run/ganesha is made if missing: volatile, the directory ganesha makes itself at
+# start.) The daemon setup started is stopped by its pid (from the pid file) at the end.
 . "$(dirname "$0")/../lib/tap.sh"
 plan 23
 . "$TOP/tests/lab/lib.sh"
@@ -19,7 +22,7 @@ lab_ganesha_stop
 check "the lab's own ganesha is stopped" sh -c "! ip netns exec $(lab_ns srv) sh -c 'cat /proc/net/tcp' | grep -q ':0801 00000000:0000 0A'"
 
 S=$LAB_DIR/srvroot
-mkdir -p "$S/etc-ganesha" "$S/run-ganesha" "$S/log-ganesha" "$S/lib-ganesha" "$S/opt"
+mkdir -p "$S/etc-ganesha" "$S/run-ganesha" "$S/log-ganesha" "$S/lib-nfs/ganesha" "$S/opt"
 GPID_FILE=$S/run-ganesha/ganesha.pid
 # The daemon setup starts is this test's to stop: by the pid in its pid file, checked by name.
 stop_setup_ganesha() {
@@ -37,9 +40,10 @@ on_server() {
 	lab_exec srv unshare --mount --propagation private sh -c '
 		S=$1; shift
 		mount --bind "$S/etc-ganesha" /etc/ganesha &&
+		mkdir -p /run/ganesha &&
 		mount --bind "$S/run-ganesha" /run/ganesha &&
 		mount --bind "$S/log-ganesha" /var/log/ganesha &&
-		mount --bind "$S/lib-ganesha" /var/lib/nfs/ganesha &&
+		mount --bind "$S/lib-nfs" /var/lib/nfs &&
 		mount --bind "$S/opt" /opt &&
 		exec "$@"' _ "$S" "$MESHNFS" "$@"
 }
