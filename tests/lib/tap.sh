@@ -141,6 +141,9 @@ pid_gone() { [[ $1 =~ ^[0-9]+$ ]] && ! kill -0 "$1" 2>/dev/null; }
 at_exit() { _t_cleanups=("$*" "${_t_cleanups[@]}"); }
 _t_exit() {
 	local c
+	# A reader that went away (a runner killed, `| head`) must not end the cleanup at its
+	# first line of output: writes then fail, and the cleanups still run.
+	trap '' PIPE
 	[ -s "$_T_JERR" ] && not_ok "a jget after the last check failed"
 	rm -f "$_T_JERR"
 	for c in "${_t_cleanups[@]}"; do eval "$c" || true; done
