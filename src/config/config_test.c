@@ -63,6 +63,8 @@ static void bad_values(void **state)
 		{ "[fleet]\nuser = Root User\n", "user: \"Root User\" is not a user name" },
 		{ "[nodes]\nsfspark1 = 100.64.0.1 sever\n", "nodes: sfspark1: \"sever\" is not an address, a role (server, client, windows, wsl2) or os=NAME" },
 		{ "[nodes]\nsfspark1 = 100.64.0.256\n", "nodes: sfspark1: \"100.64.0.256\" is not an address, a role (server, client, windows, wsl2) or os=NAME" },
+		/* a colon is not enough for IPv6 (mutation run 9: config.c:270, && -> ||, survived) */
+		{ "[nodes]\nsfspark1 = fd7a:115c:a1e0:::1\n", "nodes: sfspark1: \"fd7a:115c:a1e0:::1\" is not an address, a role (server, client, windows, wsl2) or os=NAME" },
 		{ "[nodes]\na = server client\n", "nodes: a: two roles (\"server\" and \"client\")" },
 		{ "[nodes]\na = 100.64.0.1\nA = 100.64.0.2\n", "nodes: \"A\" listed twice (line 2)" },
 		{ "[nodes]\n-a = 100.64.0.1\n", "nodes: \"-a\" is not a node name" },

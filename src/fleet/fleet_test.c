@@ -374,6 +374,36 @@ static void extras_validated(void **state)
 	fleet_rows_free(rows, 1);
 }
 
+/* At most FLEET_MAX_CLIENTS clients: a list of exactly that many is taken, one more refused
+ * (mutation run 9: fleet.c:235, "> FLEET_MAX_CLIENTS" -> ">=" refused a full list, survived). */
+static void clients_at_most(void **state)
+{
+	(void)state;
+	for (size_t n = FLEET_MAX_CLIENTS; n <= FLEET_MAX_CLIENTS + 1; n++) {
+		struct fleet_row *row = xcalloc(1, sizeof(*row));
+		struct buf list = { 0 };
+		struct diag d = { 0 };
+		for (size_t i = 0; i < n; i++)
+			buf_printf(&list, "%s{\"address\":\"10.%zu.%zu.1\"}", i ? "," : "[", i / 256,
+				   i % 256);
+		buf_printf(&list, "]");
+		char *a = answer("", NULL, list.data);
+		int r = fleet_parse_doctor(a, strlen(a), row, &d);
+		if (n == FLEET_MAX_CLIENTS) {
+			assert_int_equal(r, 0);
+			assert_int_equal(row->n_clients, n);
+			assert_str(row->clients[n - 1].address, "10.15.255.1");
+		} else {
+			assert_int_equal(r, -EBADMSG);
+			assert_str(d.msg, "nfsd_clients is not a list of at most 4096");
+			assert_false(row->has_clients);
+		}
+		free(a);
+		buf_free(&list);
+		fleet_rows_free(row, 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +413,7 @@ int main(void)
 		cmocka_unit_test(rows_without_contact),
 		cmocka_unit_test(judge_across_nodes),
 		cmocka_unit_test(extras_validated),
+		cmocka_unit_test(clients_at_most),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

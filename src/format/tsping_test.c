@@ -119,6 +119,10 @@ static void malformed(void **state)
 	assert_int_equal(parse("ping \"x\" timed out\nTailscale is stopped.\n", &r, &d), -EBADMSG);
 	assert_int_equal(d.line, 2);
 	assert_non_null(strstr(d.msg, "not a ping result: \"Tailscale is stopped.\""));
+	/* a timeout names its host: "ping "" timed out" is none (mutation run 9: tsping.c:181,
+	 * the length test's ">" -> ">=" counted it, survived) */
+	assert_int_equal(parse("ping \"\" timed out\n", &r, &d), -EBADMSG);
+	assert_non_null(strstr(d.msg, "not a ping result: \"ping \"\" timed out\""));
 	assert_int_equal(parse("pong from srv (100.64.0.1) via DERP(fra) in soon\n", &r, &d), -EBADMSG);
 	assert_non_null(strstr(d.msg, "pong line not understood"));
 	assert_int_equal(parse("pong from srv via 1.2.3.4:5 in 3ms\n", &r, &d), -EBADMSG);

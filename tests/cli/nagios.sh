@@ -6,7 +6,7 @@
 # cases against a real server are in tests/e2e/nagios.sh. doctor runs on fixture roots.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$TOP/tests/lib/nagios.sh"
-plan 27
+plan 28
 R=$FIXTURES/roots
 empty_netns NS
 mk_tmpdir T
@@ -36,6 +36,14 @@ check_eq "probe: nothing on stderr" "" "$ERR"
 run ip netns exec "$NS" "$MESHNFS" --timeout 1 probe --format=nagios --no-write 127.0.0.1:/srv/x
 check "probe --format=nagios --no-write HOST:EXPORT: well-formed" nagios_parse "$OUT" "$RC"
 check_match "probe: the export in the text" "^127\.0\.0\.1:/srv/x " "$NAGIOS_TEXT"
+
+# Each status line ends in its newline: the checks above read $(...), which strips it (mutation
+# run 9: cmd_probe.c:56, probe's newline dropped, survived). Probe, doctor, UNKNOWN.
+last_byte() { "$@" 2>/dev/null | tail -c 1 | od -An -tx1 | tr -d ' '; }
+check_eq "the status line ends in a newline: probe, doctor, UNKNOWN" "0a 0a 0a" \
+	"$(last_byte ip netns exec "$NS" "$MESHNFS" --timeout 1 probe --format nagios 127.0.0.1) $(
+		last_byte ip netns exec "$NS" "$MESHNFS" --root "$R/debian12" --timeout 1 doctor --format nagios) $(
+		last_byte ip netns exec "$NS" "$MESHNFS" probe --format nagios --bogus 127.0.0.1)"
 
 fake_windows typo wslinfo cmd.exe wslpath
 run ip netns exec "$NS" env PATH="$FAKE_BIN:$TEST_PATH" "$MESHNFS" --root "$R/wsl2-wslconfig-typo" \

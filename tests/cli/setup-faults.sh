@@ -5,7 +5,7 @@
 # then meshnfs failed), or the complete new version (and meshnfs succeeded); no temporary is
 # left; a backup, when there is one, is the original.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 10
+plan 11
 SHIM=$TOP/build/test/faultshim.so
 [ -f "$SHIM" ] || { not_ok "faultshim.so is built (make unit)"; exit 0; }
 empty_netns NS
@@ -60,3 +60,24 @@ done
 for f in write rename; do
 	inject "$f" server-ganesha etc/ganesha/ganesha.conf setup server --backend ganesha
 done
+
+# setup wsl writes .wslconfig with best-effort metadata (drvfs may refuse chmod, chown and a
+# directory fsync: EPERM, EINVAL, ENOTSUP, EROFS, ENOSYS are ignored), but an I/O error is
+# still one: each fsync under /mnt/c failed in turn, one run must warn that the directory sync
+# of the written .wslconfig failed (mutation run 9: safewrite.c:135, ignorable()'s
+# "err == ENOSYS" -> "!=", any error ignored, survived).
+fake_windows utf16 wslinfo cmd.exe wslpath
+said=""
+for n in $(seq 1 30); do
+	copy_root wsl2-wslconfig-typo R
+	ip netns exec "$NS" env PATH="$FAKE_BIN:$TEST_PATH" LD_PRELOAD="$SHIM" FAULT_FUNC=fsync \
+		FAULT_NTH="$n" FAULT_MATCH="$R/mnt/c" FAULT_HIT="$R.hit" \
+		"$MESHNFS" --root "$R" setup wsl >"$R.out" 2>&1
+	rc=$?
+	grep -q "wrote .*but sync directory failed: Input/output error" "$R.out" && said+="$rc "
+	hit=$(cat "$R.hit" 2>/dev/null)
+	rm -f "$R.hit" "$R.out"
+	[ -n "$hit" ] || break
+done
+check_eq "fsync faults on .wslconfig (best-effort metadata): a directory's EIO is reported, exit 1" \
+	"1 " "$said"

@@ -5,7 +5,7 @@
 # there, every mesh address has no route and fails at once, so the whole table comes quickly.
 # The real probes are in tests/e2e/status.sh.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 32
+plan 33
 R=$FIXTURES/roots
 mk_tmpdir T
 empty_netns NS
@@ -52,6 +52,10 @@ check_eq "wsl2: the host, the distro riding it, the peers" \
 check_eq "wsl2: the issue's fields on every node" "name ips os role online nfs" \
 	"$(jget '.nodes[0]|keys_unsorted|map(select(.=="name" or .=="ips" or .=="os" or .=="role" or .=="online" or .=="nfs"))|join(" ")')"
 check_eq "wsl2: nfs is a diagnosis and a time" "unreachable number" "$(jget '.nodes[2].nfs|"\(.diagnosis) \(.ms|type)"')"
+# The step that failed and its words, not the last step (all skipped after it): mutation run 9,
+# status.c:88, the skip test negated, gave "ownership" and null, survived.
+check_eq "wsl2: nfs names the failed step and says why" \
+	"route: no route to 100.64.0.1: Network is unreachable" "$(jget '.nodes[2].nfs|"\(.step): \(.detail)"')"
 check_eq "wsl2: online from Tailscale" "true true true true" "$(jget '[.nodes[].online|tostring]|join(" ")')"
 check_eq "wsl2: no route here: the configured server is unreachable (exit 2)" "2 server_unreachable" \
 	"$(printf '%s %s' "$RC" "$(jget '[.warnings[].kind]|join(",")')")"
