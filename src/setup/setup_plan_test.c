@@ -8,10 +8,15 @@
 
 #include "core/root.h"
 #include "core/test_files.h"
+#include "mount/mount_fixture.h"
+#include "net/gateway.h"
 #include "setup/setup_private.h"
 
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #define ROOTS "tests/fixtures/roots/"
@@ -464,6 +469,61 @@ static void server_ganesha(void **state)
 	rm_root();
 }
 
+/* repair on the live system: a share with two gateways, mounted from the configuration (no
+ * fstab entry) and stale. The new mount is from the configuration through the gateway chosen
+ * (gw1 refused, gw2 answers: watch's facts, so nothing is probed). The stale mount is a FUSE
+ * mount of the test's own (build/tools/hangfs answering ESTALE) in a private mount namespace,
+ * with an empty /etc/fstab bound over the real one there. Mutation run 8: repair.c:512's
+ * `if (g.server)` negated mounted from the configured server, gw1 (only the lab's
+ * e2e/gateways.sh met it). */
+static void repair_stale_from_config(void **state)
+{
+	static const char *const gws[] = { "100.64.0.1", "100.64.0.2" };
+	static const struct gateway_fact known[] = { { "100.64.0.1", true, PROBE_REFUSED },
+						     { "100.64.0.2", true, PROBE_OK } };
+	char dir[] = "/tmp/meshnfs-repair-XXXXXX";
+	char mp[PATH_MAX], ctl[PATH_MAX], fstab[PATH_MAX];
+	struct repair rp = { .server = "100.64.0.1", .export_path = "/opt/shared",
+			     .mountpoint = mp, .options = "_netdev,soft,timeo=50,retrans=2",
+			     .timeout_ms = 5000, .live = true, .gateways = gws, .n_gateways = 2,
+			     .known = known, .share = "data" };
+	struct node_info n = debian(true);
+	struct plan p;
+	struct diag d = { 0 };
+
+	(void)state;
+	if (unshare(CLONE_NEWNS) < 0)
+		skip(); /* not root: no mount namespace, no FUSE mount of our own */
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	assert_non_null(mkdtemp(dir));
+	snprintf(mp, sizeof(mp), "%s/mnt", dir);
+	snprintf(ctl, sizeof(ctl), "%s/control", dir);
+	snprintf(fstab, sizeof(fstab), "%s/fstab", dir);
+	assert_int_equal(mkdir(mp, 0755), 0);
+	assert_int_equal(test_file_put(dir, "fstab", "", 0644), 0);
+	assert_int_equal(mount(fstab, "/etc/fstab", NULL, MS_BIND, NULL), 0);
+	test_hangfs_control(ctl, "getattr=estale");
+	pid_t fs = test_hangfs_start(ctl, mp, "10");
+	bool mounted = test_hangfs_wait(mp);
+	plan_init(&p, "repair");
+	int r = mounted ? repair_plan(&rp, &n, &p, &d) : -1;
+	_cleanup_free_ char *s = steps(&p);
+	_cleanup_free_ char *want = xasprintf("repair.umount:run=umount -l %s repair.mount:run=mount "
+					      "-t nfs4 -o soft,timeo=50,retrans=2 "
+					      "100.64.0.2:/opt/shared %s", mp, mp);
+	_cleanup_free_ char *chosen = items(p.right, p.n_right, "repair.gateway");
+	plan_free(&p);
+
+	test_hangfs_control(ctl, "");
+	assert_int_equal(umount2("/etc/fstab", MNT_DETACH), 0);
+	assert_int_equal(unlink(fstab), 0);
+	test_hangfs_stop(fs, dir, mp, ctl);
+	assert_true(mounted);
+	assert_int_equal(r, 0);
+	assert_non_null(strstr(chosen, "moving the client to 100.64.0.2"));
+	assert_str(s, want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,7 +532,7 @@ int main(void)
 		cmocka_unit_test(client_refused),      cmocka_unit_test(client_other_mount),
 		cmocka_unit_test(server_kernel_fresh), cmocka_unit_test(server_kernel_done),
 		cmocka_unit_test(server_kernel_wider), cmocka_unit_test(server_refused),
-		cmocka_unit_test(server_ganesha),
+		cmocka_unit_test(server_ganesha),      cmocka_unit_test(repair_stale_from_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
