@@ -291,7 +291,8 @@ static void wsl2_riders(void **state)
 		 "lost-distro = 100.64.0.77 wsl2\n");
 	node(&l, "sfspark1", "sfspark1", "100.64.0.1");
 	node(&l, "office-one", "office-one-wsl", "100.64.0.3")->online = MESH_NO;
-	node(&l, "office-one", "office-one", "100.64.0.4");
+	node(&l, "office-one", "office-one", "100.64.0.4")->path =
+		(struct mesh_path){ .kind = MESH_PATH_DERP, .region = xstrdup("fra") };
 	node(&l, "laptop", "laptop", "100.64.0.5");
 	mesh_nodes_apply_config(&l, &c);
 	mesh_nodes_link_wsl2(&l, &c);
@@ -306,6 +307,8 @@ static void wsl2_riders(void **state)
 	assert_str(l.nodes[3].via, "office-one");
 	assert_str(l.nodes[3].ips[0], "100.64.0.4");
 	assert_int_equal(l.nodes[3].online, MESH_YES); /* the host's */
+	assert_int_equal(l.nodes[3].path.kind, MESH_PATH_DERP); /* its packets take the host's path */
+	assert_str(l.nodes[3].path.region, "fra");
 	assert_int_equal(l.n_warnings, 1);
 	assert_non_null(strstr(l.warnings[0], "test.conf:4: [nodes] lost-distro = 100.64.0.77 wsl2"));
 	mesh_nodes_free(&l);

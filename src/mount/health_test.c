@@ -5,7 +5,7 @@
  * (NFS). */
 #include "core/test.h"
 #include "mount/health.h"
-#include "mount/mountinfo.h"
+#include "mount/mount_fixture.h"
 
 #include <dirent.h>
 #include <libgen.h>
@@ -199,17 +199,6 @@ static void signals_during_the_probe(void **state)
 	assert_int_equal(mount_health_reap(), 0);
 }
 
-static bool hangfs_mounted(const char *mp)
-{
-	struct mount_stack st = { 0 };
-	struct diag d = { 0 };
-	bool r = mountinfo_read("/proc/self/mountinfo", mp, &st, &d) == 0 &&
-		 mount_stack_find_type(&st, "fuse.hangfs") != NULL;
-
-	mount_stack_free(&st);
-	return r;
-}
-
 /* In the prober child: a failed check named on stderr, the child ends with 1. */
 #define PROBER_CHECK(x)                                                                    \
 	do {                                                                               \
@@ -258,7 +247,7 @@ static void more_stuck_children_than_kept(void **state)
 	char dir[] = "/tmp/meshnfs-health-fuse-XXXXXX";
 	char mp[PATH_MAX], ctl[PATH_MAX];
 	pid_t fs, prober;
-	int i, status;
+	int status;
 
 	(void)state;
 	assert_int_equal(unshare(CLONE_NEWNS), 0);
@@ -269,9 +258,7 @@ static void more_stuck_children_than_kept(void **state)
 	assert_int_equal(mkdir(mp, 0755), 0);
 	test_hangfs_control(ctl, "getattr=hang");
 	fs = test_hangfs_start(ctl, mp, "100");
-	for (i = 0; i < 600 && !hangfs_mounted(mp); i++) /* up to 30 s on a loaded machine */
-		usleep(50000);
-	bool mounted = hangfs_mounted(mp);
+	bool mounted = test_hangfs_wait(mp);
 	prober = mounted ? fork() : -1;
 	if (prober == 0)
 		stuck_prober(mp, ctl);

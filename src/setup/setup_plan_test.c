@@ -8,10 +8,15 @@
 
 #include "core/root.h"
 #include "core/test_files.h"
+#include "mount/mount_fixture.h"
+#include "net/gateway.h"
 #include "setup/setup_private.h"
 
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #define ROOTS "tests/fixtures/roots/"
@@ -464,6 +469,93 @@ static void server_ganesha(void **state)
 	rm_root();
 }
 
+/* repair on the live system for a share with two gateways, mounted from the configuration (no
+ * fstab entry): the mount is a FUSE mount of the test's own (build/tools/hangfs) in a private
+ * mount namespace, with an empty /etc/fstab bound over the real one there; the gateways'
+ * answers are watch's facts (gw1 refused, gw2 answers), so nothing is probed. Each plan's
+ * steps as steps() gives them, and its repair.gateway items that are right. */
+struct on_hangfs {
+	char mp[PATH_MAX], ctl[PATH_MAX];
+	char *steps, *chosen;
+};
+
+static int repair_on_hangfs(struct on_hangfs *h, const char *words, const char *asked)
+{
+	static const char *const gws[] = { "100.64.0.1", "100.64.0.2" };
+	static const struct gateway_fact known[] = { { "100.64.0.1", true, PROBE_REFUSED },
+						     { "100.64.0.2", true, PROBE_OK } };
+	struct repair rp = { .server = "100.64.0.1", .export_path = "/opt/shared",
+			     .mountpoint = h->mp, .options = "_netdev,soft,timeo=50,retrans=2",
+			     .timeout_ms = 5000, .live = true, .gateways = gws, .n_gateways = 2,
+			     .gateway = asked, .known = known, .share = "data" };
+	struct node_info n = debian(true);
+	struct plan p;
+	struct diag d = { 0 };
+
+	test_hangfs_control(h->ctl, words);
+	plan_init(&p, "repair");
+	int r = repair_plan(&rp, &n, &p, &d);
+	free(h->steps);
+	free(h->chosen);
+	h->steps = steps(&p);
+	h->chosen = items(p.right, p.n_right, "repair.gateway");
+	plan_free(&p);
+	return r;
+}
+
+/* Stale: the new mount is from the configuration through the gateway chosen (mutation run 8:
+ * repair.c:512's `if (g.server)` negated mounted from the configured server, gw1; only the
+ * lab's e2e/gateways.sh met it). Healthy, with --gateway asking for gw2: the plan that says it
+ * moves the client moves it (from fstab that re-points the entry; here the mount itself). */
+static void repair_mounted_from_config(void **state)
+{
+	char dir[] = "/tmp/meshnfs-repair-XXXXXX";
+	char fstab[PATH_MAX];
+	struct on_hangfs h = { 0 };
+	int stale_rc = -1, moved_rc = -1;
+	_cleanup_free_ char *stale = NULL, *stale_chosen = NULL;
+
+	(void)state;
+	if (unshare(CLONE_NEWNS) < 0)
+		skip(); /* not root: no mount namespace, no FUSE mount of our own */
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	assert_non_null(mkdtemp(dir));
+	snprintf(h.mp, sizeof(h.mp), "%s/mnt", dir);
+	snprintf(h.ctl, sizeof(h.ctl), "%s/control", dir);
+	snprintf(fstab, sizeof(fstab), "%s/fstab", dir);
+	assert_int_equal(mkdir(h.mp, 0755), 0);
+	assert_int_equal(test_file_put(dir, "fstab", "", 0644), 0);
+	assert_int_equal(mount(fstab, "/etc/fstab", NULL, MS_BIND, NULL), 0);
+	test_hangfs_control(h.ctl, "");
+	pid_t fs = test_hangfs_start(h.ctl, h.mp, "10");
+	bool mounted = test_hangfs_wait(h.mp);
+	if (mounted) {
+		stale_rc = repair_on_hangfs(&h, "getattr=estale", NULL);
+		stale = h.steps;
+		stale_chosen = h.chosen;
+		h.steps = h.chosen = NULL;
+		moved_rc = repair_on_hangfs(&h, "", "100.64.0.2");
+	}
+	_cleanup_free_ char *want = xasprintf("repair.umount:run=umount -l %s repair.mount:run=mount "
+					      "-t nfs4 -o soft,timeo=50,retrans=2 "
+					      "100.64.0.2:/opt/shared %s", h.mp, h.mp);
+
+	test_hangfs_control(h.ctl, "");
+	assert_int_equal(umount2("/etc/fstab", MNT_DETACH), 0);
+	assert_int_equal(unlink(fstab), 0);
+	test_hangfs_stop(fs, dir, h.mp, h.ctl);
+	assert_true(mounted);
+	assert_int_equal(stale_rc, 0);
+	assert_non_null(strstr(stale_chosen, "moving the client to 100.64.0.2"));
+	assert_str(stale, want);
+	assert_int_equal(moved_rc, 0);
+	assert_non_null(strstr(h.chosen, "100.64.0.2 was asked for and answers: moving the client "
+					 "to 100.64.0.2"));
+	assert_str(h.steps, want);
+	free(h.steps);
+	free(h.chosen);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,7 +564,7 @@ int main(void)
 		cmocka_unit_test(client_refused),      cmocka_unit_test(client_other_mount),
 		cmocka_unit_test(server_kernel_fresh), cmocka_unit_test(server_kernel_done),
 		cmocka_unit_test(server_kernel_wider), cmocka_unit_test(server_refused),
-		cmocka_unit_test(server_ganesha),
+		cmocka_unit_test(server_ganesha),      cmocka_unit_test(repair_mounted_from_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

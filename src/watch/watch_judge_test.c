@@ -128,9 +128,18 @@ static void transitions_logged_once(void **state)
 	assert_non_null(strstr(ev.message, "server 100.64.0.1: no_nfs_answer"));
 	/* The probe's words, without their full stop (more follows in the log line). */
 	assert_string_equal(ev.cause, "100.64.0.1 accepts TCP on 2049 but its NFS service is silent");
-	assert_non_null(ev.fix);
+	/* The server silent, no fix of the probe's, no other gateway: not a repair (mutation run
+	 * 9: watch_judge.c:143's `if (up)` negated swapped this fix and the one below). */
+	assert_string_equal(ev.fix, "meshnfs doctor");
 	watch_event_free(&ev);
 	assert_int_equal(m.since, 3000);
+	/* Hung with the server answering: a new mount fixes it. */
+	struct watch_mem mu = { 0 };
+	struct watch_facts hu = hung(PROBE_OK);
+	assert_true(step(&mu, &hu, 3000, &ev));
+	assert_int_equal(ev.to, WATCH_HUNG);
+	assert_string_equal(ev.fix, "meshnfs repair (umount -l and mount again)");
+	watch_event_free(&ev);
 
 	/* Still hung, more blocked processes: no new record. */
 	h.blocked = 7;

@@ -6,7 +6,7 @@
 # private mount namespace: the machine's mount table never sees the FUSE mount.
 . "$(dirname "$0")/../lib/tap.sh"
 fuse_namespaces "$0" "$@"
-plan 62
+plan 64
 
 # ---- inside the namespaces ----
 mk_tmpdir T
@@ -166,6 +166,17 @@ run "$MESHNFS" --config "$T/plain.conf" --timeout 2 doctor --json
 check_eq "not mounted: mount.present fails" fail "$(st mount.present)"
 check_eq "not mounted: mount.responsive skipped" skip "$(st mount.responsive)"
 check_empty "not mounted: nothing was created in the plain directory" 2 "$(ls -A "$T/plain" 2>&1)"
+
+# --- nothing mounted at the configured mount point, a hung mount above it: whether the point
+# exists cannot be told (the check's child hangs, doctor does not). Mutation run 8:
+# doctor_mount.c:604's `state == HUNG ? -ETIMEDOUT : 0` made `!=` called it a directory.
+printf '[client]\nmountpoint = %s/sub\n' "$MP" >"$T/under.conf"
+set_control "getattr=hang"
+run "$MESHNFS" --config "$T/under.conf" --timeout 1 doctor --json
+set_control ""
+check_eq "under a hung mount: mount.point skipped" skip "$(st mount.point)"
+check_match "under a hung mount: cannot tell whether the point exists" \
+	"^cannot tell whether $MP/sub exists: Connection timed out$" "$(field mount.point summary)"
 
 # --- the daemon died (SIGKILL: no clean unmount): the mount is still listed, every access
 # fails with ENOTCONN

@@ -21,7 +21,7 @@ fi
 . "$TOP/tests/lab/lib.sh"
 . "$TOP/tests/lab/gateways.sh"
 . "$TOP/tests/lib/standin.sh"
-plan 55
+plan 56
 
 if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ]; then
 	not_ok "hangfs ($HANGFS) and /dev/fuse are needed (make tools)"
@@ -101,6 +101,18 @@ check_eq "repair: the previous fstab kept as the backup" "$GW1:$LAB_PSEUDO" "$(a
 check "the mount point holds a live mount again" mounted
 check_eq "data written before reads back through gw2 (nfs-cat)" "$(cat "$T/before.txt")" "$(C1 nfs-cat "nfs://$GW2$LAB_PSEUDO/before.txt?version=4" 2>&1)"
 diag "repair moved the client in ${MOVE_MS} ms"
+
+# ---- the share mounted from the configuration (no fstab entry), its mount stale, gw1 still
+# down: the new mount is from the configuration, through the gateway chosen (mutation run 8:
+# repair.c:512's `if (g.server)` negated kept the configured server, gw1, for that mount)
+cp /etc/fstab "$T/fstab.keep"
+: >/etc/fstab
+set_control "getattr=estale"
+run M repair --share data --dry-run
+check_match "no fstab entry, the mount stale, gw1 down: the plan mounts from the configuration through gw2" \
+	"[0-9]\\. run: mount -t nfs4 -o [^ ]+ $GW2:$LAB_PSEUDO $MP([[:space:]]|\$)" "$OUT"
+set_control ""
+cat "$T/fstab.keep" >/etc/fstab
 
 # ---- gw1 back: the client stays on gw2 until asked
 lab_ganesha_start
