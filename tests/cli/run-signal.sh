@@ -4,8 +4,10 @@
 # processes are gone, and the runner still ends with its summary line. Before, the runner died
 # at once, the test went on as an orphan writing into a pipe nobody read, and died of SIGPIPE
 # at its next line without cleaning up (CI run 19, stopped by hand, left a qemu and three lab
-# namespaces). A harness self-test: a copy of tests/run and tests/lib runs a test file of
-# its own that holds a sleeping child and records its cleanup.
+# namespaces). A second SIGTERM while the test cleans up (timeout signals the test, then its
+# whole process group) does not cut the cleanup short either: it did, once in CI. A harness
+# self-test: a copy of tests/run and tests/lib runs a test file of its own that holds a
+# sleeping child and records its cleanup.
 source "$(dirname "$0")/../lib/tap.sh"
 plan 15
 self_test
@@ -23,7 +25,15 @@ plan 2
 ok "before the signal"
 sleep 600 &
 child=$!
-at_exit "kill $child; echo cleaned >'$MARK'"
+# The cleanup says it started, then waits (30 s at most) until the outer test has sent the
+# test's shell a second SIGTERM, as timeout's SIGTERM to the whole process group can.
+cleanup() {
+	echo started >"$MARK.cleaning"
+	for ((i = 0; i < 600; i++)); do [ -e "$MARK.go" ] && break; sleep 0.05; done
+	kill "$child"
+	echo cleaned >"$MARK"
+}
+at_exit cleanup
 echo "$child" >"$MARK.child"
 echo "$$" >"$MARK.test"
 # Several lines, so that a runner reading a pipe would already be needed.
@@ -54,6 +64,9 @@ stop() {
 		sleep 0.05
 	done
 	kill -s "$sig" "$runner"
+	for ((i = 0; i < 1200; i++)); do [ -s "$MARK.cleaning" ] && break; sleep 0.05; done
+	kill -TERM "$(cat "$MARK.test")" 2>/dev/null
+	: >"$MARK.go"
 	wait "$runner"
 	RC=$?
 }
@@ -61,18 +74,19 @@ stop() {
 stop TERM
 check_eq "SIGTERM: the test file was running" yes "$([ -s "$MARK.child" ] && echo yes)"
 check_eq "SIGTERM: the runner ended by it (status 143)" 143 "$RC"
-check_eq "SIGTERM: the test's cleanup ran before the runner ended" cleaned "$(cat "$MARK" 2>/dev/null)"
+check_eq "SIGTERM: the test's cleanup ran to its end before the runner ended, a second SIGTERM during it" \
+	cleaned "$(cat "$MARK" 2>/dev/null)"
 check "SIGTERM: the test's child is gone" pid_gone "$(cat "$MARK.child")"
 check "SIGTERM: the test file's shell is gone" pid_gone "$(cat "$MARK.test")"
 check_eq "SIGTERM: the last line is the summary, the stopped file one failure" \
 	"1 passed, 1 failed" "$(tail -n 1 "$T/out-TERM")"
 check_match "SIGTERM: ... named with the signal" 'cli/a-slow: interrupted by SIGTERM' "$(cat "$T/out-TERM")"
 check_eq "SIGTERM: no file starts after the signal" no "$([ -e "$MARK.b" ] && echo yes || echo no)"
-check_eq "SIGTERM: the runner's output file removed" "" "$(ls -A "$T/tmp-TERM")"
+check_eq "SIGTERM: the runner's output file removed" "" "$(cd "$T/tmp-TERM" && ls -A -- meshnfs-run.* 2>/dev/null)"
 
 stop INT
 check_eq "SIGINT: the runner ended by it (status 130)" 130 "$RC"
-check_eq "SIGINT: the test's cleanup ran" cleaned "$(cat "$MARK" 2>/dev/null)"
+check_eq "SIGINT: the test's cleanup ran to its end, a SIGTERM during it" cleaned "$(cat "$MARK" 2>/dev/null)"
 check "SIGINT: the test's child is gone" pid_gone "$(cat "$MARK.child")"
 check_eq "SIGINT: the summary is the last line" "1 passed, 1 failed" "$(tail -n 1 "$T/out-INT")"
 
@@ -83,4 +97,4 @@ mkdir -p "$T/tmp-none"
 sed -i 's/^wait$/kill $child/' "$T/co/tests/cli/a-slow.sh"
 TMPDIR=$T/tmp-none bash "$T/co/tests/run" cli >"$T/out-none" 2>&1
 check_eq "not stopped: both files pass" "3 passed, 0 failed" "$(tail -n 1 "$T/out-none")"
-check_eq "not stopped: the runner's output file removed" "" "$(ls -A "$T/tmp-none")"
+check_eq "not stopped: the runner's output file removed" "" "$(cd "$T/tmp-none" && ls -A -- meshnfs-run.* 2>/dev/null)"

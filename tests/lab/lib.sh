@@ -170,7 +170,8 @@ lab_init() {
 	if declare -F at_exit >/dev/null; then
 		at_exit lab_down
 	elif [ -z "${LAB_NO_TRAP:-}" ]; then
-		trap lab_down EXIT
+		# (Further signals do not cut the teardown short: see tests/lib/tap.sh's _t_exit.)
+		trap 'trap : INT TERM HUP; lab_down' EXIT
 		trap 'exit 130' INT TERM HUP
 	fi
 	mkdir -p "$LAB_DIR/keys"

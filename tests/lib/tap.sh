@@ -144,6 +144,12 @@ _t_exit() {
 	# A reader that went away (a runner killed, `| head`) must not end the cleanup at its
 	# first line of output: writes then fail, and the cleanups still run.
 	trap '' PIPE
+	# Nor a second signal: timeout sends SIGTERM to the test and then to its whole process
+	# group, so the test can get it twice, and the second, run as `exit 130` inside this
+	# trap, ended the cleanup half-way (a lab or a qemu left behind; seen once in CI by
+	# tests/cli/run-signal.sh). A handler, not '' (ignored): the cleanup's own children keep
+	# the default action; timeout's SIGKILL 30 s later still ends a cleanup that hangs.
+	trap : INT TERM HUP
 	[ -s "$_T_JERR" ] && not_ok "a jget after the last check failed"
 	rm -f "$_T_JERR"
 	for c in "${_t_cleanups[@]}"; do eval "$c" || true; done
