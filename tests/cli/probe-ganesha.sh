@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# meshnfs probe's whole ladder, write included, against a real nfs-ganesha on the loopback of
+# a network namespace of this test's own (100.64.0.1 on lo: no lab, no WireGuard), so the
+# fast suite reaches the write step's state machine (mutation run 9: probe.c's "p->off <
+# p->len" made "<=" sent a 0-byte WRITE after the last chunk, and only e2e/probe.sh saw it).
+# The lab's e2e/probe.sh covers the diagnoses; this covers the healthy ladder in seconds.
+. "$(dirname "$0")/../lib/tap.sh"
+if [ "${1:-}" != --inner ]; then
+	command -v ganesha.nfsd >/dev/null || { plan 1; not_ok "ganesha.nfsd is needed (scripts/deps.sh lab)"; exit 0; }
+	empty_netns NS
+	ip netns exec "$NS" bash "$0" --inner
+	exit $?
+fi
+plan 8
+
+mk_tmpdir T
+mkdir -p "$T/export" "$T/recovery"
+ip addr add 100.64.0.1/32 dev lo
+cat >"$T/ganesha.conf" <<CONF
+NFS_CORE_PARAM { Protocols = 4; Enable_UDP = false; Enable_NLM = false; Enable_RQUOTA = false;
+	NFS_Port = 2049; Bind_addr = 100.64.0.1; }
+NFSv4 { RecoveryRoot = "$T/recovery"; Graceless = true; Only_Numeric_Owners = true; }
+NFS_KRB5 { Active_krb5 = false; }
+EXPORT { Export_Id = 1; Path = "$T/export"; Pseudo = "/opt/shared"; Protocols = 4;
+	Transports = TCP; Access_Type = None; Squash = No_Root_Squash; SecType = sys;
+	FSAL { Name = VFS; }
+	CLIENT { Clients = 100.64.0.0/10; Access_Type = RW; Protocols = 4; } }
+CONF
+ganesha.nfsd -F -f "$T/ganesha.conf" -L "$T/ganesha.log" -p "$T/ganesha.pid" </dev/null >"$T/ganesha.out" 2>&1 &
+GPID=$!
+at_exit "kill $GPID 2>/dev/null; wait $GPID 2>/dev/null"
+ready() { grep -q 'NFS SERVER INITIALIZED' "$T/ganesha.log" 2>/dev/null; }
+for _ in $(seq 600); do # a poll, up to 30 s on a loaded machine
+	ready && break
+	kill -0 "$GPID" 2>/dev/null || break
+	sleep 0.05
+done
+check "ganesha serves /opt/shared at 100.64.0.1 (this test's namespace)" ready
+
+run "$MESHNFS" --json --timeout 10 probe 100.64.0.1:/opt/shared
+check_eq "probe: exit 0" 0 "$RC"
+check_eq "probe: diagnosis ok" ok "$(jget .diagnosis)"
+check_eq "probe: six steps, every one ok" "route:ok tcp:ok rpc:ok export:ok write:ok ownership:ok" \
+	"$(jget '[.steps[] | "\(.id):\(.status)"] | join(" ")')"
+check_eq "probe: root's file is owned by 0 (no root squash)" 0 "$(jget .owner_uid)"
+check_empty "probe: its test file is gone from the export" 0 "$(ls -A "$T/export")"
+
+run "$MESHNFS" --no-color --timeout 10 probe 100.64.0.1
+check_eq "human: exit 0" 0 "$RC"
+check_match "human: the write step with its latency" "ok +write +[0-9]+ ms" "$OUT"
