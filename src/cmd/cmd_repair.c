@@ -97,11 +97,7 @@ int cmd_repair(struct ctx *ctx, int argc, char **argv)
 			.share = v[i].share.name,
 		};
 	}
-	if (n == 1)
-		plan_init(&p, "repair the mount of %s:%s on %s", rp[0].server, rp[0].export_path,
-			  rp[0].mountpoint);
-	else
-		plan_init(&p, "repair the mounts of %zu shares", n);
+	repair_plan_init(&p, rp, n);
 	int r = 0;
 	for (size_t i = 0; i < n && r >= 0; i++)
 		r = repair_plan(&rp[i], &node, &p, &d);

@@ -221,7 +221,7 @@ static int watch_repair(void *userdata, const struct watch_target *t,
 	int r;
 
 	buf_append(&b, "", 0);
-	plan_init(&p, "repair the mount of %s:%s on %s", t->server, t->export_path, t->mountpoint);
+	repair_plan_init(&p, &rp, 1);
 	r = repair_plan(&rp, &env->node, &p, &d);
 	if (r < 0) {
 		buf_printf(&b, "%s", d.msg[0] ? d.msg : strerror(-r));

@@ -485,6 +485,18 @@ static int plan_mounted(const struct repair *rp, const struct node_info *n, stru
 	}
 }
 
+void repair_plan_init(struct plan *p, const struct repair *rp, size_t n)
+{
+	if (n != 1)
+		plan_init(p, "repair the mounts of %zu shares", n);
+	else if (rp->n_gateways > 1 || rp->gateway)
+		plan_init(p, "repair the mount of share %s on %s from one of its gateways",
+			  rp->share ? rp->share : "default", rp->mountpoint);
+	else
+		plan_init(p, "repair the mount of %s:%s on %s", rp->server, rp->export_path,
+			  rp->mountpoint);
+}
+
 int repair_plan(const struct repair *rp, const struct node_info *n, struct plan *p,
 		struct diag *diag)
 {

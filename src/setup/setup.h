@@ -109,6 +109,10 @@ struct repair {
  * ladder before a new mount is planned. */
 int repair_plan(const struct repair *rp, const struct node_info *n, struct plan *p,
 		struct diag *diag);
+/* plan_init for the repair of the n shares of rp[]: one share with one server is named by
+ * it ("repair the mount of SERVER:EXPORT on MP"); one with several gateways by the share, as
+ * the plan may move the client off the configured server. */
+void repair_plan_init(struct plan *p, const struct repair *rp, size_t n);
 
 /* The last step of `setup client` (setup.verify): the probe ladder from this node to
  * server:export_path; with --root not verified (another machine's network). */

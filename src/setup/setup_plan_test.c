@@ -556,10 +556,40 @@ static void repair_mounted_from_config(void **state)
 	free(h.chosen);
 }
 
+/* The plan's title: one share with one server names it; a share with several gateways is
+ * named by the share (the plan may move the client to another gateway: titled after the
+ * configured server, a move to gw2 read "repair the mount of 100.64.0.1:..."). */
+static void repair_titles(void **state)
+{
+	static const char *const gws[] = { "100.64.0.1", "100.64.0.2" };
+	struct repair one = { .server = "100.64.0.1", .export_path = "/opt/shared",
+			      .mountpoint = "/mnt/shared", .gateways = gws, .n_gateways = 1 };
+	struct repair two = one, asked = one, many[2] = { one, one };
+	struct plan p;
+
+	(void)state;
+	two.n_gateways = 2;
+	two.share = "lab";
+	asked.gateway = "100.64.0.1";
+	repair_plan_init(&p, &one, 1);
+	assert_str(p.title, "repair the mount of 100.64.0.1:/opt/shared on /mnt/shared");
+	plan_free(&p);
+	repair_plan_init(&p, &two, 1);
+	assert_str(p.title, "repair the mount of share lab on /mnt/shared from one of its gateways");
+	plan_free(&p);
+	repair_plan_init(&p, &asked, 1);
+	assert_str(p.title, "repair the mount of share default on /mnt/shared from one of its gateways");
+	plan_free(&p);
+	repair_plan_init(&p, many, 2);
+	assert_str(p.title, "repair the mounts of 2 shares");
+	plan_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(client_fresh),        cmocka_unit_test(client_done),
+		cmocka_unit_test(repair_titles),
 		cmocka_unit_test(client_wsl2_no_systemd), cmocka_unit_test(client_mesh_order),
 		cmocka_unit_test(client_refused),      cmocka_unit_test(client_other_mount),
 		cmocka_unit_test(server_kernel_fresh), cmocka_unit_test(server_kernel_done),
