@@ -110,11 +110,17 @@ check "ganesha: its runtime directories created" test -d "$G/run/ganesha" -a -d 
 # with SIGHUP. The stand-in is sleep under that name: SIGHUP ends it, status 129.
 mk_tmpdir PROC
 cp "$(command -v sleep)" "$PROC/ganesha.nfsd"
-# (A wrapper keeps bash's "Hangup" notice out of the TAP stream and records the status.)
-bash -c '"$1" 30 & echo $! >"$2"; wait $!; echo $? >"$3"' _ "$PROC/ganesha.nfsd" \
+# (A wrapper keeps bash's "Hangup" notice out of the TAP stream and records the status. The
+# stand-in gets SIGHUP's default action back: run under nohup without tests/run's timeout,
+# as tests/mutate ran it, it inherited SIGHUP ignored, slept its 30 s and "it got SIGHUP"
+# failed: mutation runs 9 and 10 saw this file fail unmutated.)
+bash -c 'env --default-signal=HUP "$1" 30 & echo $! >"$2"; wait $!; echo $? >"$3"' _ "$PROC/ganesha.nfsd" \
 	"$G/run/ganesha/ganesha.pid" "$PROC/status" 2>/dev/null &
 wrapper=$!
-for _ in $(seq 1500); do [ -s "$G/run/ganesha/ganesha.pid" ] && break; sleep 0.02; done # up to 30 s (was 2 s)
+# Up to 30 s (was 2 s), until the pid file names a process that has become the stand-in: $!
+# is written at the fork, before bash and env exec it, and meshnfs knows ganesha by its name.
+stand_in() { [ "$(cat "/proc/$(cat "$G/run/ganesha/ganesha.pid" 2>/dev/null)/comm" 2>/dev/null)" = ganesha.nfsd ]; }
+for _ in $(seq 1500); do stand_in && break; sleep 0.02; done
 gpid=$(cat "$G/run/ganesha/ganesha.pid")
 at_exit "kill $gpid 2>/dev/null"
 # (The stand-in runs in this machine's PID namespace: host_view's own would hide it.)
