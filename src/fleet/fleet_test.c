@@ -326,6 +326,40 @@ static void judge_across_nodes(void **state)
 }
 
 /* The extras come from another machine: validated, the whole answer refused otherwise. */
+/* A domain or host name is 1..253 bytes: "" and 254 bytes are refused, 253 taken, in ids and
+ * in nfsd_clients (mutation run 10: dns_name_ok's length test's `return false` made `true`
+ * took both, and survived). */
+static void dns_name_lengths(void **state)
+{
+	char name[256];
+
+	(void)state;
+
+	for (size_t len = 0; len <= 254; len++) {
+		bool good = len >= 1 && len <= 253;
+		if (len > 1 && len < 253)
+			continue;
+		memset(name, 'a', len);
+		name[len] = '\0';
+		char *ids = xasprintf("{\"idmapd_domain\":\"%s\",\"users\":[]}", name);
+		char *clients = xasprintf("[{\"address\":\"100.64.0.3\",\"host\":\"%s\"}]", name);
+		char *answers[] = { answer("", ids, NULL), answer("", NULL, clients) };
+		for (size_t k = 0; k < 2; k++) {
+			struct fleet_row row = { 0 };
+			struct diag d = { 0 };
+			int r = fleet_parse_doctor(answers[k], strlen(answers[k]), &row, &d);
+			if (r != (good ? 0 : -EBADMSG))
+				fail_msg("a %zu-byte name in %s: %d", len, k ? "nfsd_clients" : "ids", r);
+			struct fleet_row *rows = xcalloc(1, sizeof(*rows));
+			rows[0] = row;
+			fleet_rows_free(rows, 1);
+			free(answers[k]);
+		}
+		free(ids);
+		free(clients);
+	}
+}
+
 static void extras_validated(void **state)
 {
 	(void)state;
@@ -414,6 +448,7 @@ int main(void)
 		cmocka_unit_test(judge_across_nodes),
 		cmocka_unit_test(extras_validated),
 		cmocka_unit_test(clients_at_most),
+		cmocka_unit_test(dns_name_lengths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
