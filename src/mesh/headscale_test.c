@@ -101,6 +101,10 @@ static void bad_documents(void **state)
 		{ "{\"nodes\":[{\"name\":\"a\",\"id\":\"1\\n2\"}]}", "nodes[0]: id \"1 2\" is not a number" },
 		{ "{\"nodes\":[{\"name\":\"a\",\"lastSeen\":\"\\u001b[2J\"}]}", "nodes[0]: lastSeen \"\033[2J\" is not an RFC 3339 time" },
 		{ "{\"nodes\":[], \"nodes\":[]}", NULL },
+		/* os, if a server ever sends one: a string of at most 32 bytes (mutation run 10: its
+		 * test's `||` made `&&` took any string, and 7) */
+		{ "{\"nodes\":[{\"name\":\"a\",\"os\":\"linux-0123456789012345678901234567\"}]}", "nodes[0]: os is not a short string" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"os\":7}]}", "nodes[0]: os is not a short string" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct mesh_nodes l = { 0 };
