@@ -107,6 +107,9 @@ static void test_errors_quote_the_token(void **state)
 		/* an address that is none (mutation run 7: parse_ipv4_net's -EINVAL made 0 took it) */
 		{ "/a 100.64.0.300/10(rw)\n", 1, "bad network address \"100.64.0.300/10\"" },
 		{ "/a 1.2.3(rw)\n", 1, "bad network address \"1.2.3\"" },
+		{ "/a fd7a::/129(rw)\n", 1, "bad IPv6 address or network \"fd7a::/129\"" },
+		{ "/a fd7a::/0064(rw)\n", 1, "bad IPv6 address or network \"fd7a::/0064\"" },
+		{ "/a fd7a::/6x(rw)\n", 1, "bad IPv6 address or network \"fd7a::/6x\"" },
 		{ "relative h(rw)\n", 1, "\"relative\" is not absolute" },
 		{ "/a \"h(rw)\n", 1, "unterminated quote" },
 		{ "/a h(rw\n", 1, "bad option list in \"h(rw\"" },
@@ -140,6 +143,22 @@ static void test_errors_quote_the_token(void **state)
 		if (r != -EBADMSG || d.line != cases[i].line || !strstr(d.msg, cases[i].msg))
 			fail_msg("case %zu: r=%d line=%u msg=%s", i, r, d.line, d.msg);
 	}
+}
+
+/* IPv6 networks: a prefix of 0..128 in at most three digits (mutation run 10: "more than 3
+ * digits" made "3 or more" refused /128, and survived), or a bare address. */
+static void test_ipv6_prefixes(void **state)
+{
+	struct exports_file f;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(parse("/a fd7a:115c:a1e0::1/128(rw) fd7a:115c:a1e0::/48 ::/0 fd7a::2\n", &f, &d), 0);
+	assert_int_equal(f.n_entries, 1);
+	assert_int_equal(f.entries[0].n_clients, 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(f.entries[0].clients[i].kind, EXPORTS_IPV6);
+	exports_free(&f);
 }
 
 static void test_good_options(void **state)
@@ -285,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_continuations_quotes_escapes),
 		cmocka_unit_test(test_defaults_and_space_before_paren),
 		cmocka_unit_test(test_errors_quote_the_token),
+		cmocka_unit_test(test_ipv6_prefixes),
 		cmocka_unit_test(test_good_options),
 		cmocka_unit_test(test_escape_path),
 		cmocka_unit_test(test_files_list),
