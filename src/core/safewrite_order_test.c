@@ -91,11 +91,18 @@ ssize_t write(int fd, const void *buf, size_t n)
 	return r;
 }
 
+/* When set, fchmod fails with this errno while recording (test_chmod_errors). */
+static int fchmod_errno;
+
 int fchmod(int fd, mode_t mode)
 {
 	struct ev *e = record("fchmod");
 	if (e)
 		test_fd_path(fd, e->path, sizeof(e->path));
+	if (e && fchmod_errno) {
+		errno = fchmod_errno;
+		return -1;
+	}
 	return NEXT("fchmod", int (*)(int, mode_t))(fd, mode);
 }
 
@@ -357,6 +364,45 @@ static void test_same_content_no_calls(void **state)
 	safewrite_result_free(&res);
 }
 
+/* A failing fchmod of the temporary: with best-effort metadata (.wslconfig on drvfs) the
+ * refusals a filesystem gives for modes (EPERM, EINVAL, ENOTSUP, EROFS, ENOSYS) are ignored
+ * and the file is written; any other error (EIO) fails the write at "chmod", as does every
+ * error without the flag; the target is unchanged then. Mutation run 10: ignorable()'s two
+ * arguments swapped (flags taken for the errno) ignored every odd errno, EIO included. */
+static void test_chmod_errors(void **state)
+{
+	static const struct {
+		int err;
+		unsigned flags;
+		bool written;
+	} cases[] = {
+		{ EPERM, SAFEWRITE_BEST_EFFORT_METADATA, true },
+		{ ENOTSUP, SAFEWRITE_BEST_EFFORT_METADATA, true },
+		{ EIO, SAFEWRITE_BEST_EFFORT_METADATA, false },
+		{ EACCES, SAFEWRITE_BEST_EFFORT_METADATA, false },
+		{ EPERM, 0, false },
+		{ EIO, 0, false },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/chmod%zu", dir, i), *data = NULL;
+		struct safewrite_result res = { 0 };
+		size_t len = 0;
+
+		fchmod_errno = cases[i].err;
+		int r = logged_write(p, "new\n", cases[i].flags, &res);
+		fchmod_errno = 0;
+		bool there = safewrite_read(p, &data, &len) == 0;
+		if (cases[i].written && (r != 0 || !res.changed || !there))
+			fail_msg("case %zu (%s): not written: %d", i, strerror(cases[i].err), r);
+		if (!cases[i].written &&
+		    (r != -cases[i].err || !res.step || strcmp(res.step, "chmod") || there))
+			fail_msg("case %zu (%s): %d at %s, the file %s", i, strerror(cases[i].err), r,
+				 res.step ? res.step : "-", there ? "written" : "absent");
+		safewrite_result_free(&res);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_replace_order),
 		cmocka_unit_test(test_no_backup_order),
 		cmocka_unit_test(test_same_content_no_calls),
+		cmocka_unit_test(test_chmod_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
