@@ -140,12 +140,55 @@ static void program_is_an_executable_file(void **state)
 	test_dir_remove(dir);
 }
 
+/* The node's IPv6 mesh addresses from the root's /proc/net/if_inet6: usable addresses inside
+ * the tailnet's range, not a tentative one nor one outside it. Sixteen lines, the parser's
+ * first allocation exactly, so that a read past the last (mutation run 10: facts.c's
+ * `i < r` made `<=` survived) is out of bounds for ASan. */
+static void mesh_addresses6_from_proc(void **state)
+{
+	struct buf b = { 0 };
+	struct config c = { 0 };
+	struct node_info n = { 0 };
+
+	(void)state;
+	fresh_dir();
+	for (int i = 1; i <= 14; i++)
+		buf_printf(&b, "fd7a115ca1e0000000000000000000%02x 05 80 00 80 tailscale0\n", i);
+	buf_printf(&b, "fd7a115ca1e0000000000000000000ff 05 80 00 c0 tailscale0\n"); /* tentative */
+	buf_printf(&b, "fe8000000000000000fc00fffe000001 04 40 20 80     eth0\n");
+	put("proc/net/if_inet6", b.data);
+	buf_free(&b);
+	config_defaults(&c);
+	root_set(dir);
+	node_detect_facts(&n, &c);
+	root_set("/");
+	assert_true(n.addrs6_known);
+	assert_int_equal(n.n_addrs6, 14);
+	for (size_t i = 0; i < n.n_addrs6; i++) {
+		assert_int_equal(n.addrs6[i].family, AF_INET6);
+		assert_int_equal(n.addrs6[i].v6[15], (int)i + 1);
+	}
+	node_info_free(&n);
+	/* An empty file (no IPv6 here): known, none, and no warning. */
+	put("proc/net/if_inet6", "");
+	n = (struct node_info){ 0 };
+	root_set(dir);
+	node_detect_facts(&n, &c);
+	root_set("/");
+	assert_true(n.addrs6_known);
+	assert_int_equal(n.n_addrs6, 0);
+	assert_int_equal(n.n_warnings, 0);
+	node_info_free(&n);
+	config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tailscaled_by_comm),
 		cmocka_unit_test(hostname_from_etc),
 		cmocka_unit_test(program_is_an_executable_file),
+		cmocka_unit_test(mesh_addresses6_from_proc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
