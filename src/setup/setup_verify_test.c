@@ -40,6 +40,21 @@ static void setup_verify_words(void **state)
 	assert_int_equal(c->ms, 7);
 	report_free(&r);
 	probe_free(&p);
+
+	/* Cut before its first step (no step has a word to say): a failed check with an empty
+	 * detail (mutation run 10: the steps' buffer started without its "" left it NULL, and
+	 * the detail was strdup(NULL)). */
+	probe_init(&p, &(struct probe_opts){ .host = "100.64.0.1", .export_path = "/opt/shared" });
+	for (int i = 0; i < PROBE_N_STEPS; i++)
+		p.steps[i] = (struct probe_step){ .status = STEP_SKIP };
+	p.diagnosis = PROBE_CUT;
+	report_init(&r, "setup");
+	setup_verify_judge("100.64.0.1", "/opt/shared", &p, &r);
+	c = report_find(&r, "setup.verify");
+	assert_int_equal(c->status, CHECK_FAIL);
+	assert_str(c->detail, "");
+	report_free(&r);
+	probe_free(&p);
 }
 
 static void repair_verify_words(void **state)
