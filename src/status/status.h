@@ -19,7 +19,7 @@
  * sees more than max_ladders of them at once, however many addresses it answers on. Without
  * the write test (no_write) the whole ladder is one lookup without client state on a new
  * connection (net/probe.h), still in a turn: a first try that carried it on the NULL call's
- * connection in the conversation turn (128 at once) slowed the SYN answers on the loaded lab
+ * connection in the conversation turn (then 128 at once) slowed the SYN answers on the loaded lab
  * until silent addresses were cut by the loss rule in 3 of 4 runs (1 of 4 with the turns). */
 #pragma once
 
