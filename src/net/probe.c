@@ -447,6 +447,7 @@ static void tcp_result(struct probe *p, int err, int64_t now)
 		end_step(p, STEP_OK, now, "%s accepts TCP connections", hp);
 		if (p->gate && p->gate->active >= p->gate->max) {
 			/* No turn for the NULL call: hold no connection while waiting. */
+			p->gate->waited++;
 			close(p->fd);
 			p->fd = -1;
 			p->state = PS_RPC_WAIT;

@@ -97,6 +97,8 @@ struct probe_step {
  * must not hold a connection each. */
 struct probe_gate {
 	size_t active, max;
+	size_t waited; /* connections accepted while every turn was taken (closed: the NULL
+			  call goes out on a second one) */
 };
 
 struct probe_opts {

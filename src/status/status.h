@@ -19,7 +19,7 @@
  * sees more than max_ladders of them at once, however many addresses it answers on. Without
  * the write test (no_write) the whole ladder is one lookup without client state on a new
  * connection (net/probe.h), still in a turn: a first try that carried it on the NULL call's
- * connection in the conversation turn (128 at once) slowed the SYN answers on the loaded lab
+ * connection in the conversation turn (then 128 at once) slowed the SYN answers on the loaded lab
  * until silent addresses were cut by the loss rule in 3 of 4 runs (1 of 4 with the turns). */
 #pragma once
 
@@ -123,9 +123,24 @@ struct status_opts {
 };
 
 #define STATUS_MAX_LADDERS 16
-/* NULL calls at once, in all (net/probe.h, probe_gate): far under a server's own limits
- * (ganesha 1024 connections, the kernel's nfsd 20 per thread + 3: 220 with 8 threads). */
-#define STATUS_MAX_CONVERSATIONS 128
+/* NULL calls at once, in all (net/probe.h, probe_gate). What bounds what:
+ *  - per address: one conversation, by construction (one target, one probe per address; a
+ *    share_only target is one more on a gateway's address, one per further export). In a
+ *    mesh every address is its own machine (one target per node), so this is the bound a
+ *    real server sees: at most a few connections from one status run.
+ *  - in all: this. It matters only where many addresses are one server, which status cannot
+ *    know before probing (the labs: bench/status-vs-nmap.sh puts 601 addresses behind one
+ *    ganesha, bench/status-scale.sh up to 10000, 6000 answering): half of ganesha's RPC_Max_Connections
+ *    (1024, beyond which it closes connections unanswered), leaving room for the ladders'
+ *    connections and the SYN burst's accepted ones not yet closed. A kernel nfsd behind more
+ *    addresses than its limit (20 per thread + 3: 220 with 8 threads) closes its oldest
+ *    connections, most of them answered already; a NULL call closed unanswered is retried
+ *    once on a new connection in a later turn (net/probe.c).
+ * A connection accepted while every turn is taken is closed and the NULL call waits for a
+ * turn, on a new connection then; at 128 (until 2026-12-07) that was 461 of the lab's 600
+ * answering addresses, a second handshake each (bench/README.md, "Where status's time
+ * goes", item 1). */
+#define STATUS_MAX_CONVERSATIONS 512
 #define STATUS_GRACE_MS 100 /* the run ends at --timeout + this */
 
 struct status {

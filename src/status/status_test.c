@@ -686,6 +686,61 @@ static void run_ladders_take_turns(void **state)
 	config_free(&c);
 }
 
+/* 200 addresses of one hung server (one listener on every address that never accepts: TCP
+ * accepted, NULL calls unanswered, each holding its conversation turn to the step's bound), as
+ * the labs put hundreds of addresses behind one ganesha: every address's NULL call goes out on
+ * the connection its SYN opened, none waits for a turn on a second one. Before 2026-12-07 the
+ * gate (128) closed 73 of these connections and the NULL calls waited (gate.waited 73; they
+ * were cut at the run's deadline, a turn too late); the bound in all is now 512 (status.h). */
+static void run_conversations_at_once(void **state)
+{
+	enum { N = 200 };
+	struct config c = { 0 };
+	struct mesh_nodes l = { .control_plane = true };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(2049) };
+	struct status st;
+	char name[32], ip[32];
+	int one = 1, fd;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	assert_true(N < STATUS_MAX_CONVERSATIONS);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* Every address (before run_ladders_take_turns: its stand-ins' children, killed, may
+	 * still hold 127.0.0.21-22:2049 for a moment). */
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		fail_msg("bind *:2049: %s", strerror(errno));
+	assert_int_equal(listen(fd, 2 * N), 0);
+	l.source = xstrdup("test");
+	test_config(&c, "[server]\naddress = 127.0.1.1\n[mesh]\nrange = 0.0.0.0/0\n");
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "nfs%d", i);
+		snprintf(ip, sizeof(ip), "127.0.1.%d", 1 + i);
+		node(&l, name, ip, NULL, MESH_YES);
+	}
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1000 });
+	assert_int_equal(st.n_targets, N);
+	assert_int_equal(status_run(&st), 0);
+	close(fd);
+	assert_int_equal(st.gate.waited, 0);
+	assert_int_equal(st.gate.active, 0);
+	for (size_t i = 0; i < st.n_targets; i++) {
+		const struct probe *p = &st.targets[i].p;
+		/* A verdict at the NULL call's own bound, or (on a machine too loaded to start
+		 * it within the run's grace) a cut: never a wait for a turn. */
+		if (p->diagnosis != PROBE_CUT)
+			assert_int_equal(p->diagnosis, PROBE_NO_NFS_ANSWER);
+		assert_int_equal(p->steps[PROBE_TCP].status, STEP_OK);
+		assert_null(strstr(p->steps[PROBE_RPC].detail, "waiting for its turn"));
+	}
+	status_free(&st);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -697,6 +752,7 @@ int main(void)
 		cmocka_unit_test(run_bounded),
 		cmocka_unit_test(run_hung_server),
 		cmocka_unit_test(run_deadline),
+		cmocka_unit_test(run_conversations_at_once),
 		cmocka_unit_test(run_ladders_take_turns),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
