@@ -73,7 +73,10 @@ LOSSY='.nfs.diagnosis == "cut" and (.nfs.detail | test("silence tells nothing on
 silent_right() {
 	local lossy
 	lossy=$(count "$T/silent" "$LOSSY")
-	[ "$lossy" = 0 ] || diag "$1: $lossy silent addresses cut by the loss rule: $(nodes_of "$T/silent" "$LOSSY" | head -1 | xargs -I{} jget '.nodes[]|select(.ips[0]=="{}")|.nfs.detail')"
+	local first
+	first=$(nodes_of "$T/silent" "$LOSSY" | head -1)
+	# (jget is a shell function: xargs could not run it, and the detail was lost)
+	[ "$lossy" = 0 ] || diag "$1: $lossy silent addresses cut by the loss rule: $(jget ".nodes[]|select(.ips[0]==\"$first\")|.nfs.detail")"
 	check_eq "$1: every silent address unreachable (or cut, saying the path lost packets)" "$SILENT" \
 		"$(count "$T/silent" ".nfs.diagnosis == \"unreachable\" or ($LOSSY)")"
 }
