@@ -85,6 +85,10 @@ int main(int argc, char **argv)
 
 	std_fds_hold();
 	signal(SIGPIPE, SIG_IGN);
+	/* meshnfs reaps its own children (waitpid with WNOHANG and a deadline): a SIGCHLD ignored
+	 * by the parent, and so inherited through exec, would make each one vanish at its end,
+	 * to be seen as one that never ended (tests/cli/std-fds.sh). */
+	signal(SIGCHLD, SIG_DFL);
 	output_escape_std(); /* human output: no byte from outside reaches the terminal raw */
 	cmd_nagios = cmd_argv_wants_nagios(argc, argv);
 	r = run(&ctx, argc, argv);
