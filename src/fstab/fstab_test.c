@@ -278,6 +278,19 @@ static void test_rejected_line(void **state)
 		if (!strstr(d.msg, want))
 			fail_msg("%zu bytes: %s", n, d.msg);
 	}
+
+	/* The rejected line last, without its newline, in a buffer of exactly its bytes: quoted
+	 * to its last byte and not one further (mutation run 11: line_span's `p < len` made `<=`
+	 * read past the buffer, which ASan sees here). */
+	static const char tail[] = "UUID=x / ext4 defaults 0 1\nnot-an-entry";
+	char *exact = xmalloc(sizeof(tail) - 1);
+	memcpy(exact, tail, sizeof(tail) - 1);
+	rc = fstab_set_entry("fstab", exact, sizeof(tail) - 1, &guide, &(struct buf){ 0 }, &d);
+	free(exact);
+	assert_int_equal(rc, -EBADMSG);
+	assert_int_equal(d.line, 2);
+	size_t ml = strlen(d.msg);
+	assert_true(ml > 14 && streq(d.msg + ml - 14, "\"not-an-entry\""));
 }
 
 static void test_duplicate_entries_refused(void **state)
