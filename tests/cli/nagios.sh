@@ -6,7 +6,7 @@
 # cases against a real server are in tests/e2e/nagios.sh. doctor runs on fixture roots.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$TOP/tests/lib/nagios.sh"
-plan 28
+plan 29
 R=$FIXTURES/roots
 empty_netns NS
 mk_tmpdir T
@@ -90,3 +90,9 @@ printf '[fleet]\nsessions = 0\n' > "$T/bad.conf"
 run ip netns exec "$NS" "$MESHNFS" --config "$T/bad.conf" doctor --format nagios
 nagios_parse "$OUT" "$RC" 2>/dev/null
 check_match "bad configuration: UNKNOWN naming file and line" "^UNKNOWN $T/bad.conf:2: sessions" "$NAGIOS_STATUS $NAGIOS_TEXT"
+# --format as the last word, its value missing: a usage error like any other, not a crash
+# (mutation run 11: the early scan for nagios's '--format nagios', `i + 1 < argc` made `<=`,
+# read argv[argc], NULL: SIGSEGV).
+run ip netns exec "$NS" "$MESHNFS" probe 127.0.0.1 --format
+check_eq "probe HOST --format (no value): a usage error (64) that names it" \
+	"64 meshnfs: option '--format' needs an argument" "$RC $(head -1 <<<"$ERR")"
