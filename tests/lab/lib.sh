@@ -155,6 +155,21 @@ lab_signal() {
 	kill "-$2" "$pid"
 }
 
+# lab_stop_signal NAME: SIGSTOP to one of this run's daemons, returning once every thread of
+# it is stopped (a group stop completes after kill returns: on a loaded machine a test that
+# looked at once saw ganesha still running, stress run 3 of 2026-12-07, e2e/lab.sh check 14).
+lab_all_stopped() {
+	local t st
+	for t in /proc/"$1"/task/*/status; do
+		st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "$t" 2>/dev/null) || return 1
+		[ "$st" = T ] || [ "$st" = t ] || return 1
+	done
+}
+lab_stop_signal() {
+	lab_signal "$1" STOP || return 1
+	lab_poll 10 lab_all_stopped "${LAB_PIDS[$1]}" || { lab_die "$1 did not stop"; return 1; }
+}
+
 lab_ns() { printf '%s\n' "${LAB_NS[$1]:?unknown host $1}"; }
 lab_mesh() { printf '%s\n' "${LAB_MESH[$1]:?unknown host $1}"; }
 
@@ -468,8 +483,8 @@ lab_fault() {
 	local f=$1
 	lab_heal || return 1
 	case $f in
-	hung) lab_signal ganesha STOP && LAB_STOPPED+=(ganesha) ;;
-	offline) lab_signal wg-srv STOP && LAB_STOPPED+=(wg-srv) ;;
+	hung) lab_stop_signal ganesha && LAB_STOPPED+=(ganesha) ;;
+	offline) lab_stop_signal wg-srv && LAB_STOPPED+=(wg-srv) ;;
 	refused) lab_ganesha_stop ;;
 	moved) LAB_G_PATH=$LAB_EXPORT2; lab_ganesha_restart ;;
 	recreated) lab_ganesha_stop && lab_export_make && lab_ganesha_start ;;
