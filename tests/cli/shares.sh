@@ -7,7 +7,7 @@
 # share name, an unknown --share) refused with file and line and nothing changed; doctor over
 # a gateway list with one name that does not resolve gives a verdict per gateway.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 29
+plan 30
 empty_netns NS
 fake_system systemctl mount umount apt-get
 M() { ip netns exec "$NS" env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" "$@"; }
@@ -93,6 +93,16 @@ check_eq "doctor: the share's verdict" "fail [share g] 0 of 2 gateways answer: n
 	"$(jget '.checks[] | select(.id == "share.gateways") | "\(.status) \(.summary)"')"
 check_eq "doctor: JSON per share" "g 127.0.0.1,nosuch.invalid /srv/g fail" \
 	"$(jget '.shares[0] | "\(.share) \(.servers | join(",")) \(.mountpoint) \(.verdict)"')"
+
+# The most gateways a share may have (8, CONFIG_SHARE_MAX_SERVERS), none in use here and none
+# answering: the nfs.* checks probe the first. (Mutation run 11: choose_server's loop over the
+# gateways' probes, `k < n_servers` made `<=`, freed a probe past the last; at 8 that is past
+# the array, which build/meshnfs-san reports.)
+printf '[share g]\nservers = 127.0.0.1, 127.0.0.2, 127.0.0.3, 127.0.0.4, 127.0.0.5, 127.0.0.6, 127.0.0.7, 127.0.0.8\nexport = /srv/g\n' >"$D/etc/meshnfs.conf"
+run M --root "$D" --timeout 1 --no-color doctor
+check_match "doctor, 8 gateways, none answering: exit 2, the nfs.* checks probe the first" \
+	"^2 .*0 of 8 gateways answer.*The nfs\.\* checks probe 127\.0\.0\.1: no gateway in use here and none answers: the first\." \
+	"$RC $(tr '\n' ' ' <<<"$OUT" | tr -s ' ')"
 
 # --- status: every gateway of a share is a configured server (whole ladder, role server) ---
 printf '[nodes]\ngwa = 100.64.0.1\ngwb = 100.64.0.2\nlaptop = 100.64.0.5\n[share g]\nservers = 100.64.0.1, 100.64.0.2\nexport = /srv/g\n' >"$D/etc/meshnfs.conf"
