@@ -731,8 +731,9 @@ static void run_conversations_at_once(void **state)
 		const struct probe *p = &st.targets[i].p;
 		/* A verdict at the NULL call's own bound, or (on a machine too loaded to start
 		 * it within the run's grace) a cut: never a wait for a turn. */
-		if (p->diagnosis != PROBE_CUT)
-			assert_int_equal(p->diagnosis, PROBE_NO_NFS_ANSWER);
+		if (p->diagnosis == PROBE_CUT)
+			continue;
+		assert_int_equal(p->diagnosis, PROBE_NO_NFS_ANSWER);
 		assert_int_equal(p->steps[PROBE_TCP].status, STEP_OK);
 		const char *why = p->steps[PROBE_RPC].detail;
 		assert_false(why && strstr(why, "waiting for its turn"));
