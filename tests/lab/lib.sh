@@ -106,11 +106,15 @@ lab_load() {
 	. "$d/state"
 }
 
+# lab_state FILE: the state letter of a /proc/PID/status or /proc/PID/task/TID/status file
+# (R, S, D, T, t, Z, ...); empty when it cannot be read.
+lab_state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "$1" 2>/dev/null; }
+
 # lab_pid_alive PID CMDPART: the process exists, is not a zombie, and is ours.
 lab_pid_alive() {
 	local st
 	[ -r "/proc/$1/status" ] || return 1
-	st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+	st=$(lab_state "/proc/$1/status")
 	[ "$st" != Z ] && [ -n "$st" ] || return 1
 	{ tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | grep -qF -- "$2"
 }
@@ -161,7 +165,7 @@ lab_signal() {
 lab_all_stopped() {
 	local t st
 	for t in /proc/"$1"/task/*/status; do
-		st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "$t" 2>/dev/null) || return 1
+		st=$(lab_state "$t")
 		[ "$st" = T ] || [ "$st" = t ] || return 1
 	done
 }
