@@ -16,19 +16,27 @@ static void load(void)
 	struct lazylib *l = loading;
 
 	l->handle = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL);
-	if (!l->handle)
-		snprintf(why, sizeof(why), "%s", dlerror());
+	if (!l->handle) {
+		const char *e = dlerror();
+		snprintf(l->why, sizeof(l->why), "%s", e ? e : "");
+		if (!l->why[0])
+			snprintf(l->why, sizeof(l->why), "%s could not be loaded", l->soname);
+	}
+}
+
+const char *lazylib_missing(struct lazylib *l)
+{
+	loading = l;
+	pthread_once(&l->once, load);
+	return l->handle ? NULL : l->why;
 }
 
 void *lazylib_sym(struct lazylib *l, const char *name)
 {
 	void *s;
 
-	loading = l;
-	pthread_once(&l->once, load);
-	if (!l->handle) {
-		if (!why[0])
-			snprintf(why, sizeof(why), "%s could not be loaded", l->soname);
+	if (lazylib_missing(l)) {
+		snprintf(why, sizeof(why), "%s", l->why);
 		return NULL;
 	}
 	s = dlsym(l->handle, name);

@@ -18,6 +18,7 @@ struct lazylib {
 	const char *soname;
 	pthread_once_t once;
 	void *handle;
+	char why[256]; /* when handle is NULL after the load: dlerror's words */
 };
 
 #define LAZYLIB_INIT(so) { .soname = (so), .once = PTHREAD_ONCE_INIT }
@@ -25,6 +26,11 @@ struct lazylib {
 /* The address of name in the library, loading it on the first call; NULL when the library or
  * the symbol cannot be had (lazylib_error says why). */
 void *lazylib_sym(struct lazylib *l, const char *name);
+
+/* Why the library cannot be had (loading it on the first call), or NULL when it is loaded:
+ * a caller whose forwarded function failed tells a missing library from the function's own
+ * failure by it. */
+const char *lazylib_missing(struct lazylib *l);
 
 /* Defines a function of the library that forwards to it: ret name params { ... } with the
  * library's own prototype (from its header, so the compiler checks it); fail is returned (an

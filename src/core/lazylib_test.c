@@ -18,6 +18,7 @@ static void symbol_of_a_real_library(void **state)
 	assert_true(cbrt_(27.0) > 2.999 && cbrt_(27.0) < 3.001);
 	assert_null(lazylib_sym(&libm, "meshnfs_no_such_function"));
 	assert_non_null(strstr(lazylib_error(), "meshnfs_no_such_function"));
+	assert_null(lazylib_missing(&libm));
 }
 
 static void missing_library(void **state)
@@ -25,6 +26,10 @@ static void missing_library(void **state)
 	(void)state;
 	assert_null(lazylib_sym(&nolib, "anything"));
 	assert_non_null(strstr(lazylib_error(), "libmeshnfs-no-such-library.so.0"));
+	/* dlerror's words, kept with the library (the probe's "cannot create an NFS context"
+	 * says them instead of "Cannot allocate memory"). */
+	assert_non_null(lazylib_missing(&nolib));
+	assert_non_null(strstr(lazylib_missing(&nolib), "libmeshnfs-no-such-library.so.0"));
 }
 
 int main(void)

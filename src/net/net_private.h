@@ -83,6 +83,9 @@ static inline bool probe_connecting(const struct probe *p) { return p->state == 
  * began): the route step failed, diagnosis unreachable, done. */
 void probe_unresolved(struct probe *p, int64_t t0, const char *err);
 
+/* Why libnfs cannot be loaded (net/nfs_lazy.c), or NULL when it is. */
+const char *nfs_lazy_missing(void);
+
 /* From net/silence.h: only net/ uses these. */
 /* The round trip an answer after connect_ms means: the time since the last SYN sent before
  * it (0, 1, 3, 7, 15, ... s). */

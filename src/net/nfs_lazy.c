@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The libnfs functions the probe calls, loaded on first use (core/lazylib.h): only the
  * commands that mount an export (probe, doctor, status, setup's verify, repair) pay for
- * libnfs. nfs_init_context returns NULL when libnfs cannot be loaded (the probe then says it
- * could not start its export step); the others are only called with a context. */
+ * libnfs. nfs_init_context returns NULL when libnfs cannot be loaded (the probe then cuts its
+ * export step with nfs_lazy_missing's reason); the others are only called with a context. */
 #include "core/lazylib.h"
+#include "net/net_private.h"
 
 #include <stdint.h>
 #include <sys/time.h>
@@ -16,6 +17,12 @@
 
 static struct lazylib nfs = LAZYLIB_INIT(MESHNFS_LIBNFS_SONAME);
 typedef struct nfs_context *nfs_ctx;
+
+const char *nfs_lazy_missing(void)
+{
+	return lazylib_missing(&nfs);
+}
+
 typedef struct nfsfh *nfs_fh_p;
 
 LAZYLIB_FWD(nfs, nfs_ctx, nfs_init_context, NULL, (void), ())

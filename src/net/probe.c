@@ -826,7 +826,9 @@ static void start_export(struct probe *p, int64_t now)
 	p->state = PS_MOUNT;
 	p->nfs = nfs_init_context();
 	if (!p->nfs) {
-		cut_here(p, now, "cannot create an NFS context", strerror(ENOMEM));
+		/* No libnfs on this machine, or no memory: no verdict on the server either way. */
+		const char *missing = nfs_lazy_missing();
+		cut_here(p, now, "cannot create an NFS context", missing ? missing : strerror(ENOMEM));
 		return;
 	}
 	nfs_set_version(p->nfs, NFS_V4);

@@ -11,7 +11,7 @@ if [ "${1:-}" != --inner ]; then
 	ip netns exec "$NS" bash "$0" --inner
 	exit $?
 fi
-plan 8
+plan 11
 
 mk_tmpdir T
 mkdir -p "$T/export" "$T/recovery"
@@ -48,3 +48,17 @@ check_empty "probe: its test file is gone from the export" 0 "$(ls -A "$T/export
 run "$MESHNFS" --no-color --timeout 10 probe 100.64.0.1
 check_eq "human: exit 0" 0 "$RC"
 check_match "human: the write step with its latency" "ok +write +[0-9]+ ms" "$OUT"
+
+# Without libnfs (an empty file over it, in a mount namespace of this command's own): the export
+# step cannot start. It is cut, no verdict on the server, and says why: dlopen's words, not
+# "Cannot allocate memory" (what it said before: nfs_init_context's NULL was taken for an
+# allocation failure; mutation run 10's open probe.c:828, the cut dropped, fails all three).
+LIBNFS=$(readlink -f /usr/lib/*/libnfs.so.13 | head -1)
+run unshare -m --propagation private bash -c 'mount --bind /dev/null "$1" && exec "${@:2}"' _ \
+	"$LIBNFS" "$MESHNFS" --json --timeout 10 probe 100.64.0.1:/opt/shared
+check_eq "no libnfs: exit 1 (a cut is a warning), diagnosis cut" "1 cut" "$RC $(jget .diagnosis)"
+check_eq "no libnfs: route, tcp and rpc ok, export cut (warn)" "route:ok tcp:ok rpc:ok export:warn" \
+	"$(jget '[.steps[] | select(.status != "skip") | "\(.id):\(.status)"] | join(" ")')"
+check_match "no libnfs: the export step names the library, not memory" \
+	"cannot create an NFS context: .*libnfs.so.13.*no verdict" "$(jget '.steps[] | select(.id == "export") | .detail')"
+
