@@ -2,8 +2,10 @@
 /* The libcurl functions headscale.c calls, loaded on first use (core/lazylib.h): only a run
  * that asks Headscale's API pays for libcurl and the TLS, LDAP, Kerberos, SSH, ... libraries
  * it brings. When it cannot be loaded, curl_global_init says CURLE_FAILED_INIT and
- * curl_easy_init NULL (headscale.c reports "cannot initialise libcurl"). */
+ * curl_easy_init NULL (headscale.c reports "cannot initialise libcurl" and curl_lazy_missing's
+ * reason). */
 #include "core/lazylib.h"
+#include "mesh/mesh_private.h"
 
 #include <stdarg.h>
 /* The type-checking macros would rename the definitions below. */
@@ -14,6 +16,11 @@ static struct lazylib curl = LAZYLIB_INIT("libcurl.so.4");
 typedef CURL *curl_p;
 typedef struct curl_slist *slist_p;
 typedef const char *cstr;
+
+const char *curl_lazy_missing(void)
+{
+	return lazylib_missing(&curl);
+}
 
 LAZYLIB_FWD(curl, CURLcode, curl_global_init, CURLE_FAILED_INIT, (long flags), (flags))
 LAZYLIB_FWD(curl, curl_p, curl_easy_init, NULL, (void), ())

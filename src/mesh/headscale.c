@@ -283,8 +283,12 @@ static int get(const struct headscale_opts *o, const char *url, int64_t deadline
 			return r;
 	}
 	CURL *h = curl_easy_init();
-	if (!h)
+	if (!h) {
+		const char *missing = curl_lazy_missing();
+		if (missing)
+			return diag_set(d, url, 0, "cannot initialise libcurl: %s", missing), -ELIBACC;
 		return diag_set(d, url, 0, "cannot initialise libcurl"), -ENOMEM;
+	}
 	_cleanup_free_ char *auth = xasprintf("Authorization: Bearer %s", o->api_key);
 	struct curl_slist *h1 = curl_slist_append(NULL, auth);
 	hdr = h1 ? curl_slist_append(h1, "Accept: application/json") : NULL;

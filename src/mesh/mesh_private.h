@@ -10,7 +10,8 @@
 
 /* Fetches and parses the node list. Returns 0; -EBADMSG (bad response, diag says what);
  * -ETIMEDOUT; -EACCES (key refused: HTTP 401/403); -EPROTO (TLS verification failed);
- * -ECONNREFUSED, -EHOSTUNREACH, -EFBIG (response too large), -EIO (anything else).
+ * -ECONNREFUSED, -EHOSTUNREACH, -EFBIG (response too large), -ELIBACC (libcurl cannot be
+ * loaded: the diag says why), -EIO (anything else).
  * The diag is filled in every error case, naming the URL. */
 int headscale_fetch(const struct headscale_opts *o, struct mesh_nodes *out, struct diag *d);
 
@@ -18,6 +19,9 @@ int headscale_fetch(const struct headscale_opts *o, struct mesh_nodes *out, stru
  * root, not readable or writable by group or others, one line of 8..512 printable
  * characters without spaces. -EBADMSG with diag on any problem. */
 int headscale_read_key_file(const char *path, char **out, struct diag *d);
+
+/* Why libcurl cannot be loaded (mesh/curl_lazy.c), or NULL when it is. */
+const char *curl_lazy_missing(void);
 
 /* From mesh/peer.h: only mesh/ uses these. */
 const char *mesh_tristate_name(enum mesh_tristate t);

@@ -5,7 +5,7 @@
 # there, every mesh address has no route and fails at once, so the whole table comes quickly.
 # The real probes are in tests/e2e/status.sh.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 33
+plan 35
 R=$FIXTURES/roots
 mk_tmpdir T
 empty_netns NS
@@ -26,6 +26,17 @@ run env PATH="$TEST_PATH" "$MESHNFS" --config "$T/none.conf" --json status
 check_eq "no source: exit 2" 2 "$RC"
 check_eq "no source: JSON error kind" no_source "$(jget .error.kind)"
 check_match "no source: says what to configure" "no node list: configure \\[headscale\\] url" "$ERR"
+# Headscale's API without libcurl (an empty file over it, in a mount namespace of this command's
+# own): the node list cannot be had, and the error says why in dlopen's words (before: "cannot
+# initialise libcurl" and nothing more). No request can leave: the namespace is empty.
+printf 'hskey-0123456789abcdef\n' >"$T/hs.key"; chmod 600 "$T/hs.key"
+printf '[headscale]\nurl = https://100.64.0.9\napi_key_file = %s\n' "$T/hs.key" >"$T/hs.conf"
+LIBCURL=$(readlink -f /usr/lib/*/libcurl.so.4 | head -1)
+run unshare -m --propagation private bash -c 'mount --bind /dev/null "$1" && exec "${@:2}"' _ \
+	"$LIBCURL" ip netns exec "$NS" "$MESHNFS" --config "$T/hs.conf" --json status --source headscale
+check_eq "no libcurl: exit 2, source_unavailable" "2 source_unavailable" "$RC $(jget .error.kind)"
+check_match "no libcurl: says the library could not be loaded, and why" \
+	"cannot initialise libcurl: .*libcurl.so.4" "$ERR"
 # A broken configuration: bad input, exit 65, naming file and line.
 printf '[nodes]\nbad name = 100.64.0.1\n' >"$T/bad.conf"
 run "$MESHNFS" --config "$T/bad.conf" status
