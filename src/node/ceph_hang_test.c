@@ -34,6 +34,28 @@ static void shutdown_hang_is_killed(void **state)
 	assert_int_equal(errno, ECHILD);
 }
 
+/* ceph_init failed (the stand-in's, for a configuration path holding "init-fails"): the
+ * failure is named at step init with its errno. Mutation run 10's open ceph_cli.c:195 (init
+ * skipped when all went well) mounted without it and said ok: with a real cluster libcephfs's
+ * ceph_mount initialises by itself, so only a failing init tells the two apart. */
+static void init_failure_is_named(void **state)
+{
+	struct ceph_cli c = { "/nonexistent/init-fails/ceph.conf", "ganesha", "/nonexistent/k",
+			      1500 };
+	struct ceph_client cl;
+	struct ceph_run run;
+	(void)state;
+
+	alarm(60);
+	assert_int_equal(ceph_cli_client(&c, "cephfs", "/", &cl, &run), 0);
+	alarm(0);
+	assert_int_equal(cl.result, CEPH_CLIENT_FAILED);
+	assert_string_equal(cl.step, "init");
+	assert_int_equal(cl.err, ENOENT);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+}
+
 int main(void)
 {
 	char self[PATH_MAX], so[PATH_MAX + 32];
@@ -50,6 +72,7 @@ int main(void)
 	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(shutdown_hang_is_killed),
+		cmocka_unit_test(init_failure_is_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,16 +3,20 @@
  * succeeds and whose ceph_shutdown then never returns, as libcephfs's unmount can block on an
  * MDS session that went away. Built as build/test/cephfs_hang.so with the real library's
  * soname; src/node/ceph_hang_test.c loads it by path first, so the lazy loader's
- * dlopen("libcephfs.so.2") finds it. Nothing else here is Ceph: every other call succeeds. */
+ * dlopen("libcephfs.so.2") finds it. Nothing else here is Ceph: every other call succeeds,
+ * except ceph_init when the configuration file's path holds "init-fails" (then it fails with
+ * ENOENT, nothing is mounted, and ceph_shutdown returns at once). */
 #define _FILE_OFFSET_BITS 64
 #include <cephfs/libcephfs.h>
 #include <fcntl.h>
+#include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int dummy;
+static int dummy, init_err, mounted;
 
 int ceph_create(struct ceph_mount_info **cmount, const char *const id)
 {
@@ -23,7 +27,8 @@ int ceph_create(struct ceph_mount_info **cmount, const char *const id)
 
 int ceph_conf_read_file(struct ceph_mount_info *cmount, const char *path_list)
 {
-	(void)cmount, (void)path_list;
+	(void)cmount;
+	init_err = path_list && strstr(path_list, "init-fails") ? -ENOENT : 0;
 	return 0;
 }
 
@@ -36,7 +41,7 @@ int ceph_conf_set(struct ceph_mount_info *cmount, const char *option, const char
 int ceph_init(struct ceph_mount_info *cmount)
 {
 	(void)cmount;
-	return 0;
+	return init_err;
 }
 
 int ceph_select_filesystem(struct ceph_mount_info *cmount, const char *fs_name)
@@ -48,6 +53,7 @@ int ceph_select_filesystem(struct ceph_mount_info *cmount, const char *fs_name)
 int ceph_mount(struct ceph_mount_info *cmount, const char *root)
 {
 	(void)cmount, (void)root;
+	mounted = 1;
 	return 0;
 }
 
@@ -59,7 +65,7 @@ int ceph_statx(struct ceph_mount_info *cmount, const char *path, struct ceph_sta
 	return 0;
 }
 
-/* Hangs; but never outlives the test (dies with its parent, when a broken check left it
+/* Hangs once mounted; but never outlives the test (dies with its parent, when a broken check left it
  * behind) and does not hold the test runner's output open meanwhile. */
 void ceph_shutdown(struct ceph_mount_info *cmount)
 {
@@ -67,6 +73,10 @@ void ceph_shutdown(struct ceph_mount_info *cmount)
 	int null = open("/dev/null", O_RDWR);
 
 	(void)cmount;
+	if (!mounted) {
+		close(null);
+		return;
+	}
 	dup2(null, STDOUT_FILENO);
 	dup2(null, STDERR_FILENO);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
