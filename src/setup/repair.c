@@ -179,10 +179,10 @@ static int judge_umount(struct plan_step *s, void *data, int r)
 struct gw_plan {
 	bool active;      /* several gateways, or --gateway: chosen below */
 	bool none;        /* no gateway to mount from */
-	bool move;        /* the client moves to server: the mount, and the fstab entry if any */
 	bool repoint;     /* the fstab entry is re-pointed to server */
 	const char *server;
-	char *new_source; /* "GATEWAY:EXPORT" for the fstab entry */
+	char *new_source; /* "GATEWAY:EXPORT": set when the client moves to server (the mount,
+			   * and the fstab entry if any); NULL when it stays */
 };
 
 /* Gather (every gateway probed at once, up to the export) and judge (net/gateway.h), each
@@ -272,7 +272,6 @@ static int plan_gateways(const struct repair *rp, struct plan *p, const char *fs
 	const char *path = fstab_src && strstr(fstab_src, ":/") ? strstr(fstab_src, ":/") + 1
 								 : rp->export_path;
 	g->new_source = config_nfs_source(g->server, path);
-	g->move = true;
 	g->repoint = fstab_src != NULL;
 	plan_right(p, "repair.gateway", "share %s: %s: moving the client to %s",
 		   rp->share ? rp->share : "default", c.reason, g->server);
@@ -422,7 +421,7 @@ static int plan_mounted(const struct repair *rp, const struct node_info *n, stru
 	struct mount_health h;
 	const char *what;
 
-	if (g->move) {
+	if (g->new_source) {
 		/* Its gateway is gone or hung (or another was asked for): the mount moves, without
 		 * touching the old one (it would block on a hung gateway); mounted from the
 		 * configuration (no fstab entry), the new mount is too. */
