@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The hardening flags (Makefile HARDEN): what the compiler is asked for (make -n, nothing
 # built), also when CFLAGS is overridden, and what the built objects carry.
+# mutate: skip (it checks the build, not a mutant; on tests/mutate's -O0 coverage build it fails)
 . "$(dirname "$0")/../lib/tap.sh"
 plan 14
 cd "$TOP" || exit 1

@@ -5,7 +5,7 @@
 # mutant of that env.c line is env.sh, and a second run takes the cached map. A harness
 # self-test: it checks tests/mutate, not meshnfs (and tests/mutate leaves it out of its maps).
 source "$(dirname "$0")/../lib/tap.sh"
-plan 7
+plan 8
 self_test
 cd "$TOP" || exit 1
 M=(nice -n 10 tests/mutate --jobs 2 --cover-from tests/cli/env.sh)
@@ -32,3 +32,12 @@ check_match "--list --cli cover: env.c:$env_line's drop mutant runs env.sh" \
 map=$(ls -t build/mutate/cover-*.json | head -1)
 check_eq "the map records env.sh passing unmutated" true \
 	"$(jq -r '.clis["tests/cli/env.sh"].ok' "$map")"
+
+# Which cli files a whole map runs: not the self-tests, not those marked "# mutate: skip"
+# (build-flags.sh: on the -O0 coverage build it fails by design, and every map said so).
+check "build-flags.sh (marked) and this self-test are left out of a map, env.sh is in" \
+	python3 -c 'from importlib.machinery import SourceFileLoader as L
+m = L("mutate", "tests/mutate").load_module()
+raise SystemExit(0 if m.not_for_mutants("tests/cli/build-flags.sh") and
+		 m.not_for_mutants("tests/cli/mutate-cover.sh") and
+		 not m.not_for_mutants("tests/cli/env.sh") else 1)'
