@@ -16,6 +16,13 @@ static void stays_on_a_healthy_current(void **state)
 	assert_int_equal(c.use, 1);
 	assert_int_equal(c.n_healthy, 2);
 	assert_non_null(strstr(c.reason, "gw2, the gateway in use, answers"));
+	/* The first gateway in use and healthy stays too: index 0 is a gateway, not "none"
+	 * (mutation run 12, gateway.c:49's `current >= 0` -> `> 0`: a MOVE to the gateway in
+	 * use, which unmounts and mounts the share again for nothing). */
+	gateway_choose(g, 2, 0, -1, &c);
+	assert_int_equal(c.action, GATEWAY_STAY);
+	assert_int_equal(c.use, 0);
+	assert_non_null(strstr(c.reason, "gw1, the gateway in use, answers"));
 }
 
 static void moves_off_a_dead_current(void **state)

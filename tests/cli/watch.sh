@@ -8,7 +8,7 @@
 # machine has no systemd journal). It all runs in an empty network namespace (no route to
 # the server: the probe says unreachable at once).
 . "$(dirname "$0")/../lib/tap.sh"
-plan 36
+plan 37
 
 empty_netns NS
 mk_tmpdir T
@@ -90,11 +90,19 @@ python3 "$T/recv.py" "$T/notify.sock" "$T/notify.log" &
 RECV=$!
 at_exit "kill $RECV 2>/dev/null"
 for _ in $(seq 50); do [ -S "$T/notify.sock" ] && break; sleep 0.1; done
+# The same watch serves its metrics on --listen (loopback of the empty namespace).
+LPORT=$((20000 + (PORT - 20000 + 1 + RANDOM % 1000) % 20000))
 ip netns exec "$NS" env NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=400000 \
-	"$MESHNFS" --config "$T/w.conf" --timeout 1 watch --interval 1 2>"$T/watch.err" &
+	"$MESHNFS" --config "$T/w.conf" --timeout 1 watch --interval 1 --listen "$LPORT" 2>"$T/watch.err" &
 WPID=$!
 at_exit "kill -9 $WPID 2>/dev/null"
 sleep 3
+# Mutation run 12: watch_http.c:101's `if (!h->daemon)` negated (a started daemon taken for a
+# failure) survived: no cli file served metrics over HTTP (only the lab's e2e/watch.sh).
+metrics=$(ip netns exec "$NS" python3 -c 'import sys, urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())' "$LPORT" 2>&1)
+check_match "--listen: GET /metrics answers with the server's state" \
+	'meshnfs_server_diagnosis\{server="100.64.0.1",export="/opt/shared",diagnosis="unreachable"\} 1' "$metrics"
 t0=$(date +%s%N)
 kill -TERM "$WPID"
 wait "$WPID"
