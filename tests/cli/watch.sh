@@ -8,7 +8,7 @@
 # machine has no systemd journal). It all runs in an empty network namespace (no route to
 # the server: the probe says unreachable at once).
 . "$(dirname "$0")/../lib/tap.sh"
-plan 37
+plan 39
 
 empty_netns NS
 mk_tmpdir T
@@ -58,7 +58,9 @@ kill "$HOLDER" 2>/dev/null
 # ---- --once on a mount point where nothing is mounted, the server out of reach
 run W watch --once
 OUT_HUMAN=$OUT
-run W --json watch --once --textfile "$T/prom"
+# Under umask 077 (a service's UMask=0077): the textfile must still be readable by others.
+run bash -c 'umask 077 && exec "$@"' _ ip netns exec "$NS" "$MESHNFS" --config "$T/w.conf" \
+	--timeout 1 --json watch --once --textfile "$T/prom"
 check_eq "--once, lost: exit 2 (as doctor)" 2 "$RC"
 # The textfile written at the first try: no "written again" notice (mutation run 7:
 # cmd/watch.c:348's `r == 0 && *textfile_err` -> `||` logged one after every write).
@@ -66,6 +68,14 @@ check_no_match "--once: no \"metrics written again\" when they never failed" "wr
 check_eq "--once: JSON diagnosis lost" lost "$(jget .diagnosis)"
 check_eq "--once: the server's diagnosis" unreachable "$(jget .server_diagnosis)"
 check_eq "--once: one transition, check mount.present" "unknown lost mount.present" "$(jget '.events[0] | "\(.from) \(.diagnosis) \(.check)"')"
+# The event carries the server's diagnosis (mutation run 12: cmd/watch.c:397's
+# `e->server == PROBE_PENDING` -> `!=` said "not_probed" for a probed server, and survived).
+check_eq "--once: the event's server diagnosis" unreachable "$(jget '.events[0].server')"
+# node_exporter runs as another user: the textfile is world-readable, whatever the umask
+# (mutation run 12:
+# watch_metrics.c:165's `fsync(fd) < 0 || fchmod(fd, 0644) < 0` -> `&&` skipped the fchmod
+# whenever fsync succeeded, leaving mkstemp's 0600, and survived).
+check_eq "--once: the textfile is mode 644" 644 "$(stat -c %a "$T/prom/meshnfs.prom")"
 check "--once: the textfile passes promtool check metrics" sh -c "promtool check metrics <'$T/prom/meshnfs.prom' 2>&1"
 # The whole textfile, the temporary directory and the values in seconds masked, against
 # tests/golden/watch-once-lost.prom (a metric, a label or a help text changed shows as a diff;
