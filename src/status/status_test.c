@@ -640,6 +640,117 @@ static pid_t null_answerer(const char *addr)
 	}
 }
 
+/* Reads exactly n bytes; false at the end of the stream or an error. */
+static bool read_full(int fd, uint8_t *buf, size_t n)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t k = read(fd, buf + got, n - got);
+		if (k <= 0)
+			return false;
+		got += (size_t)k;
+	}
+	return true;
+}
+
+/* A stand-in NFS server on ADDR:2049 in a child (its own process group) that answers every
+ * NULL call (procedure 0) and nothing else: the first other call on a connection is never
+ * answered (the export step hangs to its bound, as on a server whose exports are stuck). */
+static pid_t null_then_silent(const char *addr)
+{
+	static const uint8_t ok[] = { 0x80, 0, 0, 24, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+				      0,    0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0 };
+	int l = silent(addr);
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid > 0) {
+		close(l);
+		return pid;
+	}
+	setpgid(0, 0);
+	for (;;) {
+		int c = accept(l, NULL, NULL);
+		if (c < 0)
+			_exit(1);
+		if (fork() == 0) {
+			uint8_t mark[4], rec[4096], out[sizeof(ok)];
+			for (;;) {
+				if (!read_full(c, mark, 4))
+					_exit(0);
+				uint32_t len = (uint32_t)(mark[0] & 0x7f) << 24 | (uint32_t)mark[1] << 16 |
+					       (uint32_t)mark[2] << 8 | mark[3];
+				if (len < 24 || len > sizeof(rec) || !read_full(c, rec, len))
+					break;
+				if (rec[20] | rec[21] | rec[22] | rec[23])
+					break; /* not NULL: never answered */
+				memcpy(out, ok, sizeof(ok));
+				memcpy(out + 4, rec, 4); /* the xid */
+				if (write(c, out, sizeof(out)) != (ssize_t)sizeof(out))
+					_exit(1);
+			}
+			while (read(c, rec, sizeof(rec)) > 0)
+				;
+			_exit(0);
+		}
+		close(c);
+	}
+}
+
+/* The bound on whole ladders holds while the turn is taken: the configured server's ladder
+ * (from the start) hangs at its export step and holds the one turn to the run's end, so two
+ * peers whose NULL calls were answered wait for it and are cut, never laddered beside it.
+ * Mutation run 12: run.c:84's `st->ladders < st->o.max_ladders` negated laddered every peer
+ * at once while the turn was taken (and queued the ones that found a turn free), and
+ * survived: no test had a ladder holding its turn while others asked. */
+static void run_ladders_bounded(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { .control_plane = true, .source = xstrdup("test") };
+	struct status st;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	test_config(&c, "[server]\naddress = 127.0.0.30\n[mesh]\nrange = 0.0.0.0/0\n");
+	pid_t srv = null_then_silent("127.0.0.30"), a = null_answerer("127.0.0.31"),
+	      b = null_answerer("127.0.0.32");
+	node(&l, "server", "127.0.0.30", NULL, MESH_YES);
+	node(&l, "nfs-a", "127.0.0.31", NULL, MESH_YES);
+	node(&l, "nfs-b", "127.0.0.32", NULL, MESH_YES);
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1500, .max_ladders = 1 });
+	assert_int_equal(status_run(&st), 0);
+	kill(-srv, SIGKILL);
+	kill(-a, SIGKILL);
+	kill(-b, SIGKILL);
+	waitpid(srv, NULL, 0);
+	waitpid(a, NULL, 0);
+	waitpid(b, NULL, 0);
+	size_t peers = 0, server = 0;
+	for (size_t i = 0; i < st.n_rows; i++) {
+		const struct status_target *t = status_row_target(&st, &st.rows[i]);
+		assert_non_null(t);
+		if (streq(st.rows[i].name, "server")) {
+			server++;
+			assert_true(t->full);
+			assert_true(t->p.steps[PROBE_EXPORT].status != STEP_SKIP);
+			continue;
+		}
+		peers++;
+		/* Never laddered: the turn was the server's to the end. Its NULL call answered
+		 * (always, unless a machine too loaded to answer loopback within the run cut it
+		 * first: then the test cannot see the bound, but nothing is wrong either). */
+		assert_false(t->full);
+		assert_int_equal(t->p.diagnosis, PROBE_CUT);
+		if (t->p.steps[PROBE_RPC].status != STEP_OK)
+			print_message("# %s: cut before its NULL call was answered\n", st.rows[i].name);
+	}
+	assert_int_equal(server, 1);
+	assert_int_equal(peers, 2);
+	status_free(&st);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
 /* Two peers that answer the NULL call, one turn for whole ladders (--parallel-like bound 1),
  * and the configured server refused: the server's ladder takes the turn first and gives it
  * back when it ends; each peer's short probe then goes on with its whole ladder (the export
@@ -756,6 +867,7 @@ int main(void)
 		cmocka_unit_test(run_deadline),
 		cmocka_unit_test(run_conversations_at_once),
 		cmocka_unit_test(run_ladders_take_turns),
+		cmocka_unit_test(run_ladders_bounded),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
