@@ -77,11 +77,21 @@ nmap_verdicts() {
 	echo "right $((open + filtered)), wrong $wrong, cut - (open $open of $answering answering, filtered $filtered of $SILENT silent)"
 }
 
+# Packets c1's WireGuard interface dropped on the way out (its queue full: a burst).
+wg_tx_dropped() { ip -n "${LAB_NS[c1]}" -s -j link show "${LAB_WG[c1]}" | jq '.[0].stats64.tx.dropped'; }
+# Connection requests the server's kernel dropped at a full listen queue (ganesha accepting
+# slower than hundreds of SYNs arrive: all of them are one ganesha's here, never on a mesh).
+listen_drops() { ip netns exec "${LAB_NS[srv]}" nstat -az TcpExtListenDrops | awk '/ListenDrops/ {print $2}'; }
+
 for ((rep = 0; rep < REPS; rep++)); do
 	timed nmap nmap -n -Pn -T4 -sS -p 2049 -iL "$T/hosts" -oG -
 	RESULT[nmap]=$(nmap_verdicts nmap)
+	d0=$(wg_tx_dropped) l0=$(listen_drops)
+	for h in c1 srv; do ip netns exec "${LAB_NS[$h]}" nstat -n; done
 	timed nowrite "$MESHNFS" --config "$T/meshnfs.conf" --timeout "$TIMEOUT" status --json \
 		--source config --no-write
+	for h in c1 srv; do echo "bench: rep $rep: $h: $(ip netns exec "${LAB_NS[$h]}" nstat | grep -E 'Udp|Drop|Overflow|Retrans|Syn' | tr -s ' ' | tr '\n' ';')" >&2; done
+	echo "bench: rep $rep: --no-write: c1's tunnel interface dropped $(($(wg_tx_dropped) - d0)) packets on the way out, the server's listen queue $(($(listen_drops) - l0)) SYNs" >&2
 	RESULT[nowrite]="${RESULT[nowrite]:-}${RESULT[nowrite]:+; }$(status_verdicts nowrite)"
 	if [ -n "${BEFORE:-}" ]; then
 		timed before "$BEFORE" --config "$T/meshnfs.conf" --timeout "$TIMEOUT" status --json \
@@ -92,6 +102,10 @@ for ((rep = 0; rep < REPS; rep++)); do
 		--source config
 	RESULT[write]="${RESULT[write]:-}${RESULT[write]:+; }$(status_verdicts write)"
 	echo "bench: rep $rep: nmap${MS[nmap]}, nowrite${MS[nowrite]}, before${MS[before]:-}, write${MS[write]} ms" >&2
+	# Why a silent address was cut, when one was (the silence rule's words: net/loop.c).
+	why=$(jq -r '[.nodes[] | select(.nfs.diagnosis == "cut") | "\(.ips[0]) \(.nfs.step): \(.nfs.detail)"] | .[0] // empty' \
+		"$T/nowrite.out" 2>/dev/null)
+	[ -n "$why" ] && echo "bench: rep $rep: --no-write's first cut: $why" >&2
 done
 lab_down
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* One poll loop for any number of probes, with a bound on how many run at once (each holds
- * at most one descriptor), an optional deadline for the whole run, and optionally an earlier
- * end for addresses that are silent while others answer (net/silence.h). */
+ * at most one descriptor), new ones started in small bursts (PROBE_LOOP_BURST), an optional
+ * deadline for the whole run, and optionally an earlier end for addresses that are silent
+ * while others answer (net/silence.h). */
 #include "net/probe.h"
 
 #include "net/net.h"
@@ -15,6 +16,18 @@ struct loop {
 	struct silence silence;
 	bool early;
 };
+
+/* How many new probes a burst may start: PROBE_LOOP_BURST (net_private.h), or more when n of
+ * them would otherwise not all start within the first quarter of the run's time. */
+static size_t burst_size(size_t n, int64_t deadline, int64_t now)
+{
+	int64_t quarter = deadline ? (deadline - now) / 4 : 0;
+	size_t need = quarter > 0 ? (size_t)(((int64_t)n * PROBE_LOOP_BURST_GAP_MS + quarter - 1) /
+					    quarter)
+				  : 0;
+
+	return need > PROBE_LOOP_BURST ? need : PROBE_LOOP_BURST;
+}
 
 /* p's TCP step ended with an answer from the address (accepted or refused): what its round
  * trip says about silence (once per step). */
@@ -120,8 +133,9 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
 	struct pollfd *pfd = xcalloc(alloc, sizeof(*pfd));
 	struct probe **run = xcalloc(alloc, sizeof(*run));
 	int *slot = xcalloc(alloc, sizeof(*slot));
-	size_t n_run = 0;
-	bool progress = h && h->progress, more = h && h->next;
+	size_t n_run = 0, burst = 0, per_burst = burst_size(n, deadline, now_ms());
+	bool progress = h && h->progress, more = h && h->next, queued = true;
+	int64_t next_burst = 0;
 	int r = 0;
 
 	for (;;) {
@@ -133,11 +147,22 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
 				probe_abort(run[i], now, "the run's deadline");
 			break;
 		}
-		/* Start queued probes while there is room: the list, then what the caller holds. */
+		/* Start queued probes while there is room: the list, then what the caller holds;
+		 * a burst at a time. */
+		if (now >= next_burst)
+			burst = 0;
+		queued = false;
 		while (n_run < cap) {
+			if (burst >= per_burst) {
+				queued = true;
+				if (now >= next_burst)
+					next_burst = now + PROBE_LOOP_BURST_GAP_MS;
+				break;
+			}
 			struct probe *p = next < n ? probes[next++] : more ? h->next(h->userdata) : NULL;
 			if (!p)
 				break;
+			burst++;
 			if (!launch(&l, p))
 				continue;
 			if (n_run == alloc) {
@@ -150,8 +175,8 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
 		}
 		if (progress)
 			h->progress(n_run, n, h->userdata);
-		/* Nothing running after the starts above means nothing is left. */
-		if (n_run == 0)
+		/* Nothing running or held back after the starts above means nothing is left. */
+		if (n_run == 0 && !queued)
 			break;
 
 		/* NULL calls that waited for a turn (probe_gate), while there are turns. */
@@ -161,6 +186,8 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
 				probe_rpc_resume(p, now_ms());
 		}
 		wake = deadline ? deadline : INT64_MAX;
+		if (queued && next_burst < wake)
+			wake = next_burst;
 		for (size_t i = 0; i < n_run; i++) {
 			short ev;
 			int fd = probe_poll(run[i], &ev);

@@ -237,9 +237,10 @@ void probe_abort(struct probe *p, int64_t now, const char *why);
 static inline bool probe_done(const struct probe *p) { return p->state == PS_DONE; }
 
 /* Drives probes[0..n) to completion with at most max_active running at once (each holds at
- * most one descriptor; 0: no bound). deadline: absolute now_ms() time ending the whole run, 0 for none;
- * probes still running then are aborted, probes not started are left PS_IDLE. Returns 0 or
- * a negative errno (poll failed). */
+ * most one descriptor; 0: no bound), started a few at a time (16 every 4 ms, or faster when
+ * the deadline needs it: a burst of thousands of SYNs is lost on the way). deadline: absolute
+ * now_ms() time ending the whole run, 0 for none; probes still running then are aborted,
+ * probes not started are left PS_IDLE. Returns 0 or a negative errno (poll failed). */
 int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t deadline);
 
 /* The same with hooks (any may be NULL), for callers that chain probes, give up on silent
