@@ -36,7 +36,7 @@ check_eq "the map records env.sh passing unmutated" true \
 # Which cli files a whole map runs: not the self-tests, not those marked "# mutate: skip"
 # (build-flags.sh: on the -O0 coverage build it fails by design, and every map said so).
 check "build-flags.sh (marked) and this self-test are left out of a map, env.sh is in" \
-	python3 -c 'from importlib.machinery import SourceFileLoader as L
+	python3 -B -c 'from importlib.machinery import SourceFileLoader as L
 m = L("mutate", "tests/mutate").load_module()
 raise SystemExit(0 if m.not_for_mutants("tests/cli/build-flags.sh") and
 		 m.not_for_mutants("tests/cli/mutate-cover.sh") and
