@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "config/config.h"
+#include "config/config_private.h"
 #include "core/test.h"
 
 #include <errno.h>
@@ -173,6 +174,14 @@ static void validators(void **state)
 	assert_int_equal(config_check_abs_path("/a\nb"), -EINVAL);
 	assert_int_equal(config_check_mount_options("_netdev,x-systemd.idle-timeout=600"), 0);
 	assert_int_equal(config_check_mount_options(""), -EINVAL);
+	/* Headscale's URL: at most 1024 bytes (mutation run 13: config.c:135's `n > 1024` ->
+	 * `>=` refused a URL of exactly 1024 and survived). */
+	char url[1100] = "https://hs.example.com/";
+	memset(url + strlen(url), 'a', 1024 - strlen(url));
+	url[1024] = '\0';
+	assert_int_equal(config_check_https_url(url), 0);
+	strcat(url, "a");
+	assert_int_equal(config_check_https_url(url), -EINVAL);
 
 	/* The command line's check is the file's, with the same words. */
 	char err[600];
