@@ -3,7 +3,7 @@
 # --dry-run changing nothing, the .wslconfig edited in its own encoding and line endings,
 # wsl.conf given [boot] systemd=true, a second run with nothing to do, non-WSL2 refused.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 24
+plan 26
 R=$FIXTURES/roots
 
 # setup_wsl ROOT SCENARIO ARGS...: in an empty namespace (setup never needs the network, but
@@ -53,6 +53,13 @@ printf '[boot]\nsystemd=true\n' >>"$T/etc/wsl.conf"
 setup_wsl "$T" utf16
 check_eq "typo: exit 1 (applied; restart pending)" 1 "$RC"
 check_match "typo, wsl.conf already right: tells to restart WSL" "wsl --shutdown" "$OUT"
+# The plan names the file as the node sees it, without the --root prefix (mutation run 13:
+# setup.c:325's trailing-slash loop `n > 0 && root[n - 1] == '/'` -> `||` ran n down to 0 and
+# the plan showed $T/mnt/c/...).
+check_match "typo: the plan edits /mnt/c/Users/dave/.wslconfig (as the node sees it)" \
+	"edit /mnt/c/Users/dave/\.wslconfig " "$OUT"
+check_no_match "typo: ... its plan steps not under the audit root's path (the results name the real file)" \
+	"$T" "$(grep -E '^ +[0-9]+\. ' <<<"$OUT")"
 check_eq "typo: still UTF-16LE with BOM" "fffe" "$(head -c 2 "$W" | od -An -tx1 | tr -d ' \n')"
 text=$(tail -c +3 "$W" | iconv -f UTF-16LE -t UTF-8; echo .)
 text=${text%.}
