@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Fault injection for the write path (LD_PRELOAD, tests only): the FAULT_NTH-th call of
- * FAULT_FUNC (open, write, fsync or rename) on a path containing FAULT_MATCH fails with
+ * FAULT_FUNC (open, write, fsync, rename or mkdir) on a path containing FAULT_MATCH fails with
  * FAULT_ERRNO (default EIO). Calls on other paths pass and are not counted; for write and
  * fsync the path is the descriptor's (/proc/self/fd). When the fault fires, a line is appended
  * to FAULT_HIT (if set), so a test knows whether the run met it. */
@@ -149,4 +149,22 @@ int renameat2(int fd1, const char *from, int fd2, const char *to, unsigned flags
 		return -1;
 	return NEXT("renameat2", int (*)(int, const char *, int, const char *, unsigned))(
 		fd1, from, fd2, to, flags);
+}
+
+/* mkdir: meshnfs creates directories by mkdirat under the root (root_mkdir). */
+int mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	char full[8192];
+
+	test_at_path(dirfd, path, full, sizeof(full));
+	if (should_fail("mkdir", full))
+		return -1;
+	return NEXT("mkdirat", int (*)(int, const char *, mode_t))(dirfd, path, mode);
+}
+
+int mkdir(const char *path, mode_t mode)
+{
+	if (should_fail("mkdir", path))
+		return -1;
+	return NEXT("mkdir", int (*)(const char *, mode_t))(path, mode);
 }
