@@ -17,14 +17,21 @@ struct loop {
 	bool early;
 };
 
-/* How many new probes a burst may start: PROBE_LOOP_BURST (net_private.h), or more when n of
- * them would otherwise not all start within the first quarter of the run's time. */
-static size_t burst_size(size_t n, int64_t deadline, int64_t now)
+int64_t probe_loop_pacing_ms(size_t n, int64_t within_ms)
 {
-	int64_t quarter = deadline ? (deadline - now) / 4 : 0;
-	size_t need = quarter > 0 ? (size_t)(((int64_t)n * PROBE_LOOP_BURST_GAP_MS + quarter - 1) /
-					    quarter)
-				  : 0;
+	int64_t base = (int64_t)((n + PROBE_LOOP_BURST - 1) / PROBE_LOOP_BURST - (n > 0)) *
+		       PROBE_LOOP_BURST_GAP_MS;
+
+	return within_ms > 0 && base > within_ms ? within_ms : base;
+}
+
+/* How many new probes a burst may start: PROBE_LOOP_BURST (net_private.h), or more when n of
+ * them would otherwise not all start within within_ms (0: no bound). */
+static size_t burst_size(size_t n, int64_t within_ms)
+{
+	size_t need = within_ms > 0 ? (size_t)(((int64_t)n * PROBE_LOOP_BURST_GAP_MS + within_ms - 1) /
+					      within_ms)
+				    : 0;
 
 	return need > PROBE_LOOP_BURST ? need : PROBE_LOOP_BURST;
 }
@@ -133,7 +140,11 @@ int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
 	struct pollfd *pfd = xcalloc(alloc, sizeof(*pfd));
 	struct probe **run = xcalloc(alloc, sizeof(*run));
 	int *slot = xcalloc(alloc, sizeof(*slot));
-	size_t n_run = 0, burst = 0, per_burst = burst_size(n, deadline, now_ms());
+	int64_t start = now_ms();
+	int64_t within = h && h->start_within_ms > 0 ? h->start_within_ms
+			 : deadline		   ? (deadline - start) / 4
+						   : 0;
+	size_t n_run = 0, burst = 0, per_burst = burst_size(n, within);
 	bool progress = h && h->progress, more = h && h->next, queued = true;
 	int64_t next_burst = 0;
 	int r = 0;

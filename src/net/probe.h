@@ -238,9 +238,9 @@ static inline bool probe_done(const struct probe *p) { return p->state == PS_DON
 
 /* Drives probes[0..n) to completion with at most max_active running at once (each holds at
  * most one descriptor; 0: no bound), started a few at a time (16 every 4 ms, or faster when
- * the deadline needs it: a burst of thousands of SYNs is lost on the way). deadline: absolute
- * now_ms() time ending the whole run, 0 for none; probes still running then are aborted,
- * probes not started are left PS_IDLE. Returns 0 or a negative errno (poll failed). */
+ * they must all start sooner: a burst of thousands of SYNs is lost on the way). deadline:
+ * absolute now_ms() time ending the whole run, 0 for none; probes still running then are
+ * aborted, probes not started are left PS_IDLE. Returns 0 or a negative errno (poll failed). */
 int probe_loop(struct probe *const *probes, size_t n, size_t max_active, int64_t deadline);
 
 /* The same with hooks (any may be NULL), for callers that chain probes, give up on silent
@@ -259,7 +259,15 @@ struct probe_loop_hooks {
 	/* Give up on an address whose SYN and resent SYN got no answer while others answered
 	 * (net/silence.h), with at least this margin after the resent SYN; 0: never early. */
 	int silence_margin_ms;
+	/* Every probe of the list started within this many ms of the loop's start (the pace
+	 * quickened to fit; probe_loop_pacing_ms says how long a list takes); 0: within a
+	 * quarter of the time to the deadline (none: the base pace). */
+	int64_t start_within_ms;
 };
+
+/* How long probe_loop takes to start n probes at its base pace, at most within_ms (0: no
+ * bound): a caller that wants each probe's step to end before the run's deadline adds it. */
+int64_t probe_loop_pacing_ms(size_t n, int64_t within_ms);
 int probe_loop_hooked(struct probe *const *probes, size_t n, size_t max_active,
 		      int64_t deadline, const struct probe_loop_hooks *h);
 

@@ -535,6 +535,57 @@ static void run_bounded(void **state)
 	config_free(&c);
 }
 
+/* 450 silent peers the control plane says are online (each waited out to its own step bound,
+ * never given up early): the loop starts them in bursts over 112 ms (net/probe.h), and the
+ * run's deadline is extended by that pace, so each still gets its whole step and the verdict
+ * unreachable. Stress run 11 of 2026-12-07 (e2e/status-load.sh): with the deadline at
+ * --timeout + 100 ms, the addresses started after 100 ms were cut by the run's deadline. Under
+ * a load that slows the bursts beyond their pace, a late start may still be cut: never one
+ * started within it. */
+static void run_paced_silence(void **state)
+{
+	enum { N = 450, T = 1000 };
+	struct config c = { 0 };
+	struct mesh_nodes l = { .control_plane = true, .source = xstrdup("test") };
+	struct status st;
+	char name[32], ip[32];
+	size_t unreachable = 0;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	blackhole();
+	test_config(&c, "[server]\naddress = 10.99.2.1\n[mesh]\nrange = 0.0.0.0/0\n");
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "online%d", i);
+		snprintf(ip, sizeof(ip), "10.99.%d.%d", 2 + i / 200, 1 + i % 200);
+		node(&l, name, ip, NULL, MESH_YES);
+	}
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = T });
+	assert_int_equal(st.n_targets, N);
+	int64_t pace = probe_loop_pacing_ms(N, T / 4);
+	assert_true(pace > STATUS_GRACE_MS); /* more than the grace alone would cover */
+	assert_int_equal(status_run(&st), 0);
+	assert_int_equal(st.deadline, st.t0 + T + STATUS_GRACE_MS + pace);
+	for (size_t i = 0; i < st.n_targets; i++) {
+		const struct probe *p = &st.targets[i].p;
+		if (p->diagnosis == PROBE_UNREACHABLE) {
+			unreachable++;
+			continue;
+		}
+		/* Cut: only a probe the loaded machine started later than the pace. */
+		assert_int_equal(p->diagnosis, PROBE_CUT);
+		if (p->t_start - st.t0 <= pace)
+			fail_msg("target %zu: started %" PRId64 " ms in (pace %" PRId64 " ms), cut: %s",
+				 i, p->t_start - st.t0, pace,
+				 p->steps[PROBE_TCP].detail ? p->steps[PROBE_TCP].detail : "");
+	}
+	assert_true(unreachable > 0);
+	status_free(&st);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
 /* A hung server (TCP accepted, NFS silent) is a server: it answered, so its NULL call gets the
  * whole timeout (a verdict), while the silent peers are given up early. */
 static void run_hung_server(void **state)
@@ -907,6 +958,7 @@ int main(void)
 		cmocka_unit_test(target_index_by_address),
 		cmocka_unit_test(run_bounded),
 		cmocka_unit_test(run_hung_server),
+		cmocka_unit_test(run_paced_silence),
 		cmocka_unit_test(run_deadline),
 		cmocka_unit_test(run_conversations_at_once),
 		cmocka_unit_test(run_ladders_take_turns),
