@@ -129,6 +129,9 @@ static void test_errors_quote_the_token(void **state)
 		{ "/a \\\n  h(fsid=abc)\n", 2, "bad fsid \"abc\"" },
 		{ "/a @\n", 1, "empty netgroup" },
 		{ "/a h)\n", 1, "')' without '('" },
+		/* The file ends right after a continuation: the logical line is still judged
+		 * (mutation run 13: exports.c:596, exports_ctx_finish's error swallowed, survived). */
+		{ "/a h(rw,frob) \\\n", 1, "unknown export option \"frob\"" },
 		{ "/a b\0c\n", 1, "NUL" },
 	};
 	struct exports_file f;

@@ -54,6 +54,15 @@ static void accepted(void **state)
 	assert_int_equal(r.high, 3);
 	rpc_reply_format(&r, w, sizeof(w));
 	assert_str(w, "program version mismatch (versions 2..3)");
+	/* Denied: RPC_MISMATCH, the server speaks RPC 2..2 (mutation run 13: rpc.c:88, the
+	 * read of the high version dropped, survived: no test had this reply). */
+	n = reply(b, (const uint32_t[]){ 9, 1, 1, 0, 2, 2 }, 6);
+	assert_int_equal(rpc_null_reply_parse("t", b, n, 9, &r, NULL), 0);
+	assert_int_equal(r.kind, RPC_REPLY_RPC_MISMATCH);
+	assert_int_equal(r.low, 2);
+	assert_int_equal(r.high, 2);
+	/* One word short of the versions: more is wanted, nothing is made up. */
+	assert_int_equal(rpc_null_reply_parse("t", b, n - 4, 9, &r, NULL), -EAGAIN);
 	n = reply(b, (const uint32_t[]){ 9, 1, 1, 1, 13 }, 5); /* denied: auth error 13 */
 	assert_int_equal(rpc_null_reply_parse("t", b, n, 9, &r, NULL), 0);
 	assert_int_equal(r.kind, RPC_REPLY_AUTH_ERROR);
