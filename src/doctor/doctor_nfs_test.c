@@ -4,6 +4,8 @@
 #include "doctor/doctor_facts.h"
 #include "net/probe.h"
 
+#include <errno.h>
+
 static struct config cfg;
 static struct node_info node;
 static uint32_t mesh_addr;
@@ -267,6 +269,34 @@ static void no_route(void **state)
 	probe_free(&p);
 }
 
+/* The server's name does not resolve: mesh.address fails with the resolver's words, and each
+ * nfs.* check is there, skipped, saying why (mutation run 13: doctor_nfs.c:231, those checks
+ * dropped, survived: a report without them gave no sign that NFS was never tested). */
+static void name_does_not_resolve(void **state)
+{
+	struct doctor d = { .cfg = &cfg, .node = &node, .timeout_ms = 5000 };
+	struct doctor_facts f;
+	struct report r;
+	static const char *const ids[] = { "nfs.tcp", "nfs.rpc", "nfs.export", "nfs.write",
+					   "nfs.root_squash" };
+
+	(void)state;
+	report_init(&r, "doctor");
+	doctor_facts_init(&f, &d);
+	f.nfs.gathered = true;
+	f.nfs.resolve_rc = -ENOENT;
+	snprintf(f.nfs.resolve_err, sizeof(f.nfs.resolve_err),
+		 "cannot resolve \"nosuch.invalid\": Name or service not known");
+	doctor_judge_nfs(&f, &r);
+	assert_int_equal(status_of(&r, "mesh.address"), CHECK_FAIL);
+	assert_non_null(strstr(report_find(&r, "mesh.address")->summary, "nosuch.invalid"));
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		assert_int_equal(status_of(&r, ids[i]), CHECK_SKIP);
+		assert_non_null(strstr(report_find(&r, ids[i])->summary, "does not resolve"));
+	}
+	report_free(&r);
+}
+
 /* mesh.address for an IPv6 server: the route's IPv6 source judged against range6 and this
  * node's IPv6 addresses (/proc/net/if_inet6). */
 static void mesh_address_ipv6(void **state)
@@ -324,6 +354,7 @@ int main(void)
 		cmocka_unit_test(route_bypasses_mesh),
 		cmocka_unit_test(wsl2_nat),
 		cmocka_unit_test(no_route),
+		cmocka_unit_test(name_does_not_resolve),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
