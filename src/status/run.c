@@ -163,7 +163,7 @@ int status_run(struct status *st)
 	st->t0 = now_ms();
 	st->deadline = st->t0 + T + STATUS_GRACE_MS + pace;
 	/* The configured server first, with the whole ladder; then every other address's short
-	 * probe (route, TCP connect, NULL call), all at once. */
+	 * probe (route, TCP connect, NULL call), started in bursts by the loop. */
 	for (size_t i = 0; i < n; i++) {
 		struct status_target *t = &st->targets[i];
 		if (t->expected_server) {

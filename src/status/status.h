@@ -141,7 +141,7 @@ struct status_opts {
  * answering addresses, a second handshake each (bench/README.md, "Where status's time
  * goes", item 1). */
 #define STATUS_MAX_CONVERSATIONS 512
-#define STATUS_GRACE_MS 100 /* the run ends at --timeout + this */
+#define STATUS_GRACE_MS 100 /* the run ends at --timeout + this + the start pace (run.c) */
 
 struct status {
 	const struct mesh_nodes *nodes;
