@@ -52,3 +52,10 @@ const char *watch_gateway_in_use(const struct watch_target *t, const char *fstab
  * placeholder stands): the placeholder away, the repair hook, the placeholder back unless the
  * share is mounted now. 0 or a negative errno; *summary a new string. Here for its unit test. */
 int watch_reattach(struct watch *w, char **summary);
+
+/* After a repair (r its result) of a share with several gateways: w->gateway set to the one in
+ * use now (fstab, then the mount's source); when that is no longer from and the repair did not
+ * fail, the move is counted (metrics.failovers), logged (a watch.failover event) and true
+ * returned: the round then logs nothing else for that repair. Otherwise false. */
+bool watch_moved(struct watch *w, const char *from, const struct watch_facts *f,
+		 const char *summary, int r);

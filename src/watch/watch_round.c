@@ -378,10 +378,9 @@ static void blocked_words(const struct watch_blocked *b, char *out, size_t size)
 		snprintf(out + off, size - off, " and %u more", b->n - (unsigned)ARRAY_SIZE(b->first));
 }
 
-/* After a repair (r its result) of a share with several gateways: when the gateway in use is
- * no longer from, the move is counted and logged (watch.failover). */
-static bool moved(struct watch *w, const char *from, const struct watch_facts *f,
-		  const char *summary, int r)
+/* (watch_private.h) */
+bool watch_moved(struct watch *w, const char *from, const struct watch_facts *f,
+		 const char *summary, int r)
 {
 	const struct watch_target *t = &w->target;
 
@@ -512,7 +511,7 @@ int watch_round(struct watch *w)
 		char *next = r < 0 ? xasprintf("the next attempt in %" PRId64 " s at the earliest",
 					       watch_repair_gap(&w->mem, &w->policy) / 1000)
 				   : NULL;
-		if (moved(w, from, &f, summary, r))
+		if (watch_moved(w, from, &f, summary, r))
 			free(next);
 		else if (a == WATCH_REPAIR)
 			action_event(w, "watch.repair", r < 0 ? 3 : 5, NULL, next, "repair of %s %s: %s",
@@ -551,7 +550,7 @@ int watch_round(struct watch *w)
 		const char *from = w->gateway;
 		r = watch_reattach(w, &summary);
 		watch_action_done(&w->mem, a, r, now_ms());
-		moved(w, from, &f, summary, r);
+		watch_moved(w, from, &f, summary, r);
 		if (r == 0)
 			w->metrics.reattaches++;
 		action_event(w, "watch.reattach", r < 0 ? 3 : 5, NULL, NULL, "%s",

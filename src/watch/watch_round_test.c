@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* watch's reattach (watch_reattach) in a private mount namespace (root only; skipped
  * otherwise): the placeholder tmpfs at a mount point, a repair hook that mounts the share (a
- * tmpfs standing in for it) or fails, and the mount table read after. */
+ * tmpfs standing in for it) or fails, and the mount table read after; and watch_moved, which
+ * tells a failover from a repair by the mount's source. */
 #include "core/test.h"
 #include "mount/mountinfo.h"
 #include "watch/watch_private.h"
@@ -137,11 +138,69 @@ static void repair_mounts(void **state)
 	watch_free(&w);
 }
 
+/* A share with gateways 100.64.0.1 (in use) and 100.64.0.2, mounted at dir: no hooks. */
+static void two_gateways(struct watch *w)
+{
+	struct watch_policy p = { 0 };
+	char **gw = xcalloc(2, sizeof(*gw));
+
+	gw[0] = xstrdup("100.64.0.1");
+	gw[1] = xstrdup("100.64.0.2");
+	struct watch_target t = { .server = xstrdup("100.64.0.1"), .mountpoint = xstrdup(dir),
+				  .timeout_ms = 5000, .gateways = gw, .n_gateways = 2,
+				  .share = xstrdup("data") };
+	watch_init(w, &p, &(struct watch_hooks){ 0 });
+	watch_set_target(w, &t);
+}
+
+/* After a repair, a failover is counted and logged only when the mount is now another
+ * gateway's and the repair did not fail; true tells the round to log nothing else for it
+ * (mutation run 13: watch_round.c:391's `return false` -> `true` took a failed repair, or one
+ * that kept the gateway, for a move and dropped its watch.repair event; :402's `return true`
+ * -> `false` logged a real move a second time, as a repair "done"). The mount's source says
+ * which gateway: a tmpfs named like the NFS mount (no fstab entry for dir). */
+static void failover_only_when_moved(void **state)
+{
+	(void)state;
+	struct watch w;
+	struct watch_facts f = { .server = PROBE_REFUSED };
+	_cleanup_free_ char *want = NULL;
+
+	if (!ready())
+		skip();
+	two_gateways(&w);
+	assert_int_equal(mount("100.64.0.1:/opt/shared", dir, "tmpfs", 0, "size=4k"), 0);
+	assert_false(watch_moved(&w, "100.64.0.1", &f, "mounted again", 0));
+	assert_str(w.gateway, "100.64.0.1");
+	clear();
+	assert_int_equal(mount("100.64.0.2:/opt/shared", dir, "tmpfs", 0, "size=4k"), 0);
+	assert_false(watch_moved(&w, "100.64.0.1", &f, "verify: still hung", -EIO));
+	assert_str(w.gateway, "100.64.0.2"); /* what the next round probes, moved or not */
+	assert_int_equal(w.metrics.failovers, 0);
+	assert_int_equal(w.n_events, 0);
+
+	w.gateway = w.target.gateways[0];
+	assert_true(watch_moved(&w, "100.64.0.1", &f, "mounted 100.64.0.2:/opt/shared", 0));
+	assert_str(w.gateway, "100.64.0.2");
+	assert_int_equal(w.metrics.failovers, 1);
+	assert_int_equal(w.n_events, 1);
+	assert_str(w.events[0].check, "watch.failover");
+	assert_int_equal(w.events[0].priority, 5);
+	want = with_dir("failover of %s, share data: moved from gateway 100.64.0.1 (refused) to "
+			"100.64.0.2: mounted 100.64.0.2:/opt/shared");
+	assert_str(w.events[0].message, want);
+	assert_str(w.events[0].fix, "back to 100.64.0.1 only when asked: meshnfs repair --share "
+				    "data --gateway 100.64.0.1");
+	watch_free(&w);
+	clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(repair_fails),
 		cmocka_unit_test(repair_mounts),
+		cmocka_unit_test(failover_only_when_moved),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
