@@ -322,6 +322,29 @@ static void judge_across_nodes(void **state)
 	fleet_rows_free(rows, l.n);
 	for (size_t i = 0; i < 3; i++)
 		free(a[i]);
+
+	/* The Domain differs, but every node sends numeric ids (Y on the server's nfsd and the
+	 * client's nfs): no effect, an ok that says why (mutation run 13: fleet_judge.c:56's
+	 * `client_numeric == 0` made `!= 0` took a numeric client for one sending names, and
+	 * warned). */
+	a[0] = answer("", "{\"idmapd_domain\":\"mesh\",\"server_numeric_ids\":true,\"users\":[]}",
+		      NULL);
+	a[1] = answer("", "{\"idmapd_domain\":\"home.arpa\",\"client_numeric_ids\":true,"
+			  "\"users\":[]}",
+		      NULL);
+	a[2] = answer("", NULL, NULL);
+	rows = rows_from(&l, a);
+	report_init(&r, "doctor");
+	fleet_judge(&l, rows, "100.64.0.1", &r);
+	assert_int_equal(count(&r, "fleet.idmap", CHECK_OK,
+			       "the idmapd Domain differs (mesh on sfspark1; home.arpa on "
+			       "office-one), but no node sends owners as names"),
+			 1);
+	assert_int_equal(count(&r, "fleet.idmap", CHECK_WARN, NULL), 0);
+	report_free(&r);
+	fleet_rows_free(rows, l.n);
+	for (size_t i = 0; i < 3; i++)
+		free(a[i]);
 	mesh_nodes_free(&l);
 }
 
