@@ -6,7 +6,7 @@
 # private mount namespace: the machine's mount table never sees the FUSE mount.
 . "$(dirname "$0")/../lib/tap.sh"
 fuse_namespaces "$0" "$@"
-plan 65
+plan 67
 
 # ---- inside the namespaces ----
 mk_tmpdir T
@@ -72,6 +72,11 @@ check_eq "healthy: mount.write ok" ok "$(st mount.write)"
 check_eq "healthy: mount.stale ok" ok "$(st mount.stale)"
 check_eq "healthy: health.state ok" ok "$(jget .mount.health.state)"
 check_eq "healthy: the root's one file was listed" 1 "$(jget .mount.health.entries)"
+# The JSON's step list names the steps that ran, each done (mutation run 13:
+# doctor_render.c:52's `!s->started` skip negated listed only the steps never started).
+check_eq "healthy: health.steps lists the five steps, each done" \
+	"mountpoint:true stat:true readdir:true create:true unlink:true" \
+	"$(jget '[.mount.health.steps[] | "\(.step):\(.done)"] | join(" ")')"
 check_eq "healthy: the probe file is gone again" "hello" "$(ls -A "$MP")"
 check_match "healthy: mount.present says it is not the NFS export" "fuse.hangfs" "$(field mount.present summary)"
 diag "healthy: doctor took $ELAPSED ms, the probe $(jget .mount.health.ms) ms"
@@ -91,6 +96,9 @@ check_no_match "hung: no cause from the NFS checks for a FUSE mount" "cause|Caus
 check_eq "hung: the NFS checks of the same run did fail (no route)" fail "$(st mesh.address)"
 check_eq "hung: health.state hung" hung "$(jget .mount.health.state)"
 check_eq "hung: stuck step stat" stat "$(jget .mount.health.step)"
+check_eq "hung: health.steps ends at stat, not done, no time; the later steps not listed" \
+	"mountpoint:true stat:false:null" \
+	"$(jget '[.mount.health.steps[] | "\(.step):\(.done)" + (if .done then "" else ":\(.ms)" end)] | join(" ")')"
 CHILD=$(jget .mount.health.child.pid)
 check_match "hung: the stuck child's pid is reported" "^[0-9]+$" "$CHILD"
 check_match "hung: its state at the deadline is S or D" "^[SD]$" "$(jget .mount.health.child.state)"
