@@ -109,6 +109,48 @@ int setup_client_plan(const struct setup_client *cs, size_t n_shares,
 		buf_printf(&right, "%s%s %s nfs4 %s", i ? "; " : "", fe->entries[i].source,
 			   c->mountpoint, o);
 	}
+
+	/* 3. The mount points, planned before the fstab edit so that they are made first: when
+	 * one cannot be made, fstab is left as it was (not naming a directory that does not
+	 * exist). mountinfo first, so an existing (maybe hung) mount is never touched. */
+	bool *mounted = plan_own(p, xcalloc(n_shares, sizeof(bool)));
+	/* What is mounted there, said after the fstab step (the order a reader checks it in). */
+	char **mount_said = plan_own(p, xcalloc(n_shares, sizeof(char *)));
+	bool *mount_wrong = plan_own(p, xcalloc(n_shares, sizeof(bool)));
+	for (size_t i = 0; i < n_shares; i++) {
+		const struct setup_client *c = &cs[i];
+		_cleanup_free_ char *mp_real = root_path(c->mountpoint);
+		_cleanup_free_ char *m_source = NULL, *m_type = NULL;
+		const char *source = fe->entries[i].source;
+		mounted[i] = mounted_on(c->mountpoint, source, &m_source, &m_type) == 0;
+		if (mounted[i]) {
+			bool right_mount = (streq(m_source, source) && startswith(m_type, "nfs")) ||
+					   streq(m_type, "autofs");
+			plan_right(p, "setup.mountpoint", "%s exists (a mount point)", c->mountpoint);
+			mount_wrong[i] = !right_mount;
+			mount_said[i] = plan_own(
+				p, right_mount ? xasprintf("%s is mounted from %s (%s)", c->mountpoint,
+							   m_source, m_type)
+					       : xasprintf("%s is mounted from %s (%s), not from %s: "
+							   "unmount it (`umount %s`) and run setup "
+							   "again; meshnfs does not unmount what it did "
+							   "not mount",
+							   c->mountpoint, m_source, m_type, source,
+							   c->mountpoint));
+			continue;
+		}
+		struct stat st;
+		bool there = root_stat(mp_real, &st) == 0;
+		if (there && !S_ISDIR(st.st_mode)) {
+			free(right.data);
+			return diag_set(diag, mp_real, 0, "exists and is not a directory"), -ENOTDIR;
+		}
+		if (there)
+			plan_right(p, "setup.mountpoint", "%s exists", c->mountpoint);
+		else
+			plan_add_mkdir(p, "setup.mountpoint", c->mountpoint, mp_real, 0755);
+	}
+
 	_cleanup_free_ char *right_text = xasprintf("/etc/fstab has the entr%s %s",
 						    n_shares == 1 ? "y" : "ies", right.data);
 	free(right.data);
@@ -155,38 +197,11 @@ int setup_client_plan(const struct setup_client *cs, size_t n_shares,
 			  "enable systemd ([boot] systemd=true) for an automount",
 			  cs[0].server);
 
-	/* 3. The mount points: mountinfo first, so an existing (maybe hung) mount is never
-	 * touched. */
-	bool *mounted = plan_own(p, xcalloc(n_shares, sizeof(bool)));
 	for (size_t i = 0; i < n_shares; i++) {
-		const struct setup_client *c = &cs[i];
-		_cleanup_free_ char *mp_real = root_path(c->mountpoint);
-		_cleanup_free_ char *m_source = NULL, *m_type = NULL;
-		const char *source = fe->entries[i].source;
-		mounted[i] = mounted_on(c->mountpoint, source, &m_source, &m_type) == 0;
-		if (mounted[i]) {
-			bool right_mount = (streq(m_source, source) && startswith(m_type, "nfs")) ||
-					   streq(m_type, "autofs");
-			plan_right(p, "setup.mountpoint", "%s exists (a mount point)", c->mountpoint);
-			if (!right_mount)
-				plan_note(p, "setup.mount",
-					  "%s is mounted from %s (%s), not from %s: unmount it (`umount "
-					  "%s`) and run setup again; meshnfs does not unmount what it "
-					  "did not mount",
-					  c->mountpoint, m_source, m_type, source, c->mountpoint);
-			else
-				plan_right(p, "setup.mount", "%s is mounted from %s (%s)",
-					   c->mountpoint, m_source, m_type);
-			continue;
-		}
-		struct stat st;
-		bool there = root_stat(mp_real, &st) == 0;
-		if (there && !S_ISDIR(st.st_mode))
-			return diag_set(diag, mp_real, 0, "exists and is not a directory"), -ENOTDIR;
-		if (there)
-			plan_right(p, "setup.mountpoint", "%s exists", c->mountpoint);
-		else
-			plan_add_mkdir(p, "setup.mountpoint", c->mountpoint, mp_real, 0755);
+		if (mount_wrong[i])
+			plan_note(p, "setup.mount", "%s", mount_said[i]);
+		else if (mount_said[i])
+			plan_right(p, "setup.mount", "%s", mount_said[i]);
 	}
 
 	/* 4. systemd reads fstab through its generator: reload it, then mount (the guide). */

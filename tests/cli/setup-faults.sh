@@ -5,7 +5,7 @@
 # then meshnfs failed), or the complete new version (and meshnfs succeeded); no temporary is
 # left; a backup, when there is one, is the original.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 13
+plan 14
 SHIM=$TOP/build/test/faultshim.so
 [ -f "$SHIM" ] || { not_ok "faultshim.so is built (make unit)"; exit 0; }
 empty_netns NS
@@ -86,6 +86,7 @@ check_eq "fsync faults on .wslconfig (best-effort metadata): a directory's EIO i
 # step says so with the path and the errno, the later steps are skipped, exit 2 (mutation run
 # 13: plan.c:492, the mkdir step's failure message dropped, survived: no test made a mkdir fail).
 copy_root client-tricky R
+cp "$R/etc/fstab" "$R.fstab"
 ip netns exec "$NS" env PATH="$FAKE_SYS:$TEST_PATH" LD_PRELOAD="$SHIM" FAULT_FUNC=mkdir FAULT_NTH=1 \
 	FAULT_ERRNO=28 FAULT_MATCH="$R/opt" "$MESHNFS" --root "$R" setup client >"$R.out" 2>&1
 rc=$?
@@ -93,5 +94,9 @@ check_eq "mkdir of the mount point fails: exit 2" 2 "$rc"
 check_match "... the step names the directory and the error, later steps skipped" \
 	"fail +setup.mountpoint +cannot create $R/opt/shared: No space left on device.*skip +setup.mount " \
 	"$(tr '\n' ' ' <"$R.out")"
-rm -f "$R.out"
+# The mount point is made before the fstab edit: its failure leaves fstab as it was, not naming
+# a directory that is not there (before, fstab was edited first and stayed edited).
+check "... and /etc/fstab is unchanged, no backup made" \
+	eval 'cmp -s "$R.fstab" "$R/etc/fstab" && [ ! -e "$R/etc/fstab.meshnfs.bak" ]'
+rm -f "$R.out" "$R.fstab"
 
