@@ -93,7 +93,7 @@ int setup_client_plan(const struct setup_client *cs, size_t n_shares,
 
 	/* 2. The fstab entries (one per share, one atomic edit), adapted to whether systemd
 	 * runs here. */
-	struct fstab_edit *fe = xcalloc(1, sizeof(*fe));
+	struct fstab_edit *fe = plan_own(p, xcalloc(1, sizeof(*fe)));
 	fe->file = plan_own(p, xstrdup(fstab));
 	fe->entries = plan_own(p, xcalloc(n_shares, sizeof(*fe->entries)));
 	fe->n = n_shares;
@@ -154,7 +154,7 @@ int setup_client_plan(const struct setup_client *cs, size_t n_shares,
 	_cleanup_free_ char *right_text = xasprintf("/etc/fstab has the entr%s %s",
 						    n_shares == 1 ? "y" : "ies", right.data);
 	free(right.data);
-	r = plan_add_write(p, "setup.fstab", "/etc/fstab", fstab, fstab_edit_fn, fe, true, NULL,
+	r = plan_add_write(p, "setup.fstab", "/etc/fstab", fstab, fstab_edit_fn, fe, false, NULL,
 			   right_text, diag);
 	if (r < 0)
 		return r;

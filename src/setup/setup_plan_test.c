@@ -99,10 +99,10 @@ static void client_fresh(void **state)
 	assert_int_equal(setup_client_plan(&share, 1, &n, &p, &d), 0);
 	_cleanup_free_ char *s = steps(&p);
 	assert_str(s, "setup.packages:run=apt-get install -y --no-install-recommends nfs-common "
-		      "setup.fstab:write setup.mountpoint:mkdir "
+		      "setup.mountpoint:mkdir setup.fstab:write "
 		      "setup.systemd:run=systemctl daemon-reload setup.mount:run=mount /opt/shared");
-	assert_str(p.steps[1].title, "create /etc/fstab");
-	assert_non_null(strstr(p.steps[1].diff, "+100.64.0.1:/opt/shared  /opt/shared  nfs4  "
+	assert_str(p.steps[2].title, "create /etc/fstab");
+	assert_non_null(strstr(p.steps[2].diff, "+100.64.0.1:/opt/shared  /opt/shared  nfs4  "
 						"_netdev,x-systemd.automount,"));
 	assert_int_equal(p.steps[0].timeout_ms, SETUP_APT_TIMEOUT_MS);
 	assert_int_equal(p.steps[4].timeout_ms, SETUP_MOUNT_TIMEOUT_MS);
@@ -153,10 +153,10 @@ static void client_wsl2_no_systemd(void **state)
 	plan_init(&p, "client");
 	assert_int_equal(setup_client_plan(&share, 1, &n, &p, &d), 0);
 	_cleanup_free_ char *s = steps(&p);
-	assert_str(s, "setup.fstab:write setup.mountpoint:mkdir setup.mount:run=mount /opt/shared");
-	assert_non_null(strstr(p.steps[0].diff, "+100.64.0.1:/opt/shared  /opt/shared  nfs4  "
+	assert_str(s, "setup.mountpoint:mkdir setup.fstab:write setup.mount:run=mount /opt/shared");
+	assert_non_null(strstr(p.steps[1].diff, "+100.64.0.1:/opt/shared  /opt/shared  nfs4  "
 						"_netdev,soft,timeo=50,retrans=2,bg  0  0"));
-	assert_str(p.steps[0].title, "edit /etc/fstab (the previous version is kept as "
+	assert_str(p.steps[1].title, "edit /etc/fstab (the previous version is kept as "
 				     "/etc/fstab.meshnfs.bak)");
 	_cleanup_free_ char *sd = items(p.notes, p.n_notes, "setup.systemd");
 	assert_non_null(strstr(sd, "systemd is not running here ([boot] systemd=true is not in "
