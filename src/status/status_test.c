@@ -691,48 +691,6 @@ const char *__lsan_default_suppressions(void)
 	return "leak:nfs4_set_client_name\n";
 }
 
-/* A stand-in NFS server on ADDR:2049 in a child (its own process group): every connection's
- * first 44 bytes (the NULL call) get an accepted, successful reply with the call's xid, then
- * the end of the stream (the export step's calls find it closed: that step fails at once). */
-static pid_t null_answerer(const char *addr)
-{
-	static const uint8_t ok[] = { 0x80, 0, 0, 24, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
-				      0,    0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0 };
-	int l = silent(addr);
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid > 0) {
-		close(l);
-		return pid;
-	}
-	setpgid(0, 0);
-	for (;;) {
-		int c = accept(l, NULL, NULL);
-		if (c < 0)
-			_exit(1);
-		if (fork() == 0) {
-			uint8_t call[44], out[sizeof(ok)], sink[512];
-			size_t got = 0;
-			while (got < sizeof(call)) {
-				ssize_t n = read(c, call + got, sizeof(call) - got);
-				if (n <= 0)
-					_exit(0);
-				got += (size_t)n;
-			}
-			memcpy(out, ok, sizeof(ok));
-			memcpy(out + 4, call + 4, 4); /* the xid */
-			if (write(c, out, sizeof(out)) != (ssize_t)sizeof(out))
-				_exit(1);
-			shutdown(c, SHUT_WR); /* then closed: the export step fails at once */
-			while (read(c, sink, sizeof(sink)) > 0)
-				;
-			_exit(0);
-		}
-		close(c);
-	}
-}
-
 /* Reads exactly n bytes; false at the end of the stream or an error. */
 static bool read_full(int fd, uint8_t *buf, size_t n)
 {
@@ -745,10 +703,12 @@ static bool read_full(int fd, uint8_t *buf, size_t n)
 	return true;
 }
 
-/* A stand-in NFS server on ADDR:2049 in a child (its own process group) that answers every
- * NULL call (procedure 0) and nothing else: the first other call on a connection is never
- * answered (the export step hangs to its bound, as on a server whose exports are stuck). */
-static pid_t null_then_silent(const char *addr)
+/* A stand-in NFS server on ADDR:2049 in a child (its own process group): on every connection
+ * the NULL call (procedure 0) gets an accepted, successful reply with the call's xid. Then,
+ * with then_close, the end of the stream (the export step's calls find it closed: that step
+ * fails at once); without, every further NULL call is answered and the first other call never
+ * is (the export step hangs to its bound, as on a server whose exports are stuck). */
+static pid_t nfs_stand_in(const char *addr, bool then_close)
 {
 	static const uint8_t ok[] = { 0x80, 0, 0, 24, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
 				      0,    0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0 };
@@ -780,6 +740,10 @@ static pid_t null_then_silent(const char *addr)
 				memcpy(out + 4, rec, 4); /* the xid */
 				if (write(c, out, sizeof(out)) != (ssize_t)sizeof(out))
 					_exit(1);
+				if (then_close) {
+					shutdown(c, SHUT_WR);
+					break;
+				}
 			}
 			while (read(c, rec, sizeof(rec)) > 0)
 				;
@@ -805,8 +769,8 @@ static void run_ladders_bounded(void **state)
 	if (!isolated)
 		skip();
 	test_config(&c, "[server]\naddress = 127.0.0.30\n[mesh]\nrange = 0.0.0.0/0\n");
-	pid_t srv = null_then_silent("127.0.0.30"), a = null_answerer("127.0.0.31"),
-	      b = null_answerer("127.0.0.32");
+	pid_t srv = nfs_stand_in("127.0.0.30", false), a = nfs_stand_in("127.0.0.31", true),
+	      b = nfs_stand_in("127.0.0.32", true);
 	node(&l, "server", "127.0.0.30", NULL, MESH_YES);
 	node(&l, "nfs-a", "127.0.0.31", NULL, MESH_YES);
 	node(&l, "nfs-b", "127.0.0.32", NULL, MESH_YES);
@@ -860,7 +824,7 @@ static void run_ladders_take_turns(void **state)
 	if (!isolated)
 		skip();
 	test_config(&c, "[server]\naddress = 127.0.0.99\n[mesh]\nrange = 0.0.0.0/0\n");
-	pid_t a = null_answerer("127.0.0.21"), b = null_answerer("127.0.0.22");
+	pid_t a = nfs_stand_in("127.0.0.21", true), b = nfs_stand_in("127.0.0.22", true);
 	node(&l, "nfs-a", "127.0.0.21", NULL, MESH_YES);
 	node(&l, "nfs-b", "127.0.0.22", NULL, MESH_YES);
 	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1500, .max_ladders = 1 });
