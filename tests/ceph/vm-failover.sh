@@ -135,9 +135,10 @@ check_eq "repair again after the eviction: exit 1 (gateway 1 down: a warning), n
 	"1 0 0" "$RC $(jget '[.checks[] | select(.status == "fail" or .id == "repair.umount")] | length') $(jget '[.checks[] | select(.status == "fail")] | length')"
 
 # ---- the held descriptor: it belongs to the detached mount, still bound to gateway 1
-# Where C's error surfaces depends on whether the kernel has written B back yet (its flusher:
-# dirty_expire_centisecs, 30 s after B; the steps since the kill take 20-30 s). Usually it has,
-# and that write-back has failed (measured: an fsync put right here returns EIO in 0 ms); C's
+# Where C's error surfaces depends on whether the kernel has tried to write B back yet. Usually
+# it has, and that write-back has failed (measured: an fsync put right here returns EIO in
+# 0 ms; the same with the guest's periodic write-back turned off, so something in the failover
+# itself flushes it, not the 30 s flusher); C's
 # write then goes to the dead gateway itself (likely to read back the page the failed
 # write-back invalidated) and fails with EIO after soft's bound, and the fsync after it
 # reports B's error at once. When it has not (seen once in CI: write C ok in 68 ms), C joins B
