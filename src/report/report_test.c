@@ -174,6 +174,9 @@ static void raw_codes_pass_the_escaping_streams(void **state)
 		/* Text still in stdio's buffer when a raw code comes is escaped all the same
 		 * (mutation run 5: esc_drain's first fflush dropped let it out raw with the code). */
 		fputs("e\033f", stdout);
+		/* A UTF-8 sequence cut by a raw code can no longer be completed: its bytes go out
+		 * escaped before the code (mutation run 14: esc_drain's write dropped lost them). */
+		fputs("caf\xc3", stdout);
 		output_raw(stdout, "\033[0m");
 		output_raw(stderr, "\033[31m");
 		fputs("c\033d\n", stderr);
@@ -187,7 +190,7 @@ static void raw_codes_pass_the_escaping_streams(void **state)
 	assert_true(read(e[0], err, sizeof(err) - 1) > 0);
 	close(o[0]);
 	close(e[0]);
-	assert_str(out, "\033[1ma\\x1bb\ne\\x1bf\033[0m");
+	assert_str(out, "\033[1ma\\x1bb\ne\\x1bfcaf\\xc3\033[0m");
 	assert_str(err, "\033[31mc\\x1bd\n");
 }
 
