@@ -34,6 +34,16 @@ static void test_c1_bidi_utf8(void **state)
 	expect("\xe2\x80\xae" "exe.txt", 10, 0, "\\u202eexe.txt");
 	expect("\xe2\x81\xa6" "\xe2\x81\xa9", 6, 0, "\\u2066\\u2069");
 	expect("\xe2\x80\x8f", 3, 0, "\\u200f");
+	/* each escaped range to its first and last code point, its neighbours kept (mutation run
+	 * 14: cp_escaped's `c >= 0x80` made `>` let U+0080 through) */
+	expect("\xc2\x80" "\xc2\x9f" "\xc2\xa0", 6, 0, "\\u0080\\u009f\xc2\xa0");
+	expect("\xd8\x9b" "\xd8\x9c" "\xd8\x9d", 6, 0, "\xd8\x9b\\u061c\xd8\x9d");
+	expect("\xe2\x80\x8d" "\xe2\x80\x8e" "\xe2\x80\x90", 9, 0,
+	       "\xe2\x80\x8d\\u200e\xe2\x80\x90");
+	expect("\xe2\x80\xa7" "\xe2\x80\xa8" "\xe2\x80\xae" "\xe2\x80\xaf", 12, 0,
+	       "\xe2\x80\xa7\\u2028\\u202e\xe2\x80\xaf");
+	expect("\xe2\x81\xa5" "\xe2\x81\xa6" "\xe2\x81\xa9" "\xe2\x81\xaa", 12, 0,
+	       "\xe2\x81\xa5\\u2066\\u2069\xe2\x81\xaa");
 	/* printable UTF-8 stays */
 	expect("Café ÉTAT 東京 🙂", strlen("Café ÉTAT 東京 🙂"), 0, "Café ÉTAT 東京 🙂");
 	/* invalid: Latin-1, overlong, surrogate, beyond U+10FFFF, truncated */
