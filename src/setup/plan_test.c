@@ -9,6 +9,7 @@
 #include "setup/setup_private.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 
 /* Mutation run 4: plan.c:230 (the "already right" line dropped from plan_format) survived:
  * the setup goldens show those lines, but only this file's unit tests ran for plan.c. */
@@ -124,12 +125,47 @@ static void install_step_checks_the_program(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* The mkdir step makes every missing directory of the path, and fails when the path is there
+ * but not a directory (a file put there after the plan was made): a mount point must be one
+ * (mutation run 14: mkdir_p's last `r < 0` made `<= 0` returned success before looking at
+ * what was there, and the step said "created" of a regular file). */
+static void mkdir_step_wants_a_directory(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/meshnfs-mkdir.XXXXXX";
+	struct plan p;
+	struct diag d = { 0 };
+	struct stat st;
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *deep = xasprintf("%s/a/b", dir), *file = xasprintf("%s/f", dir);
+	_cleanup_free_ char *a = xasprintf("%s/a", dir);
+	assert_int_equal(test_file_put(dir, "f", "not a directory\n", 0644), 0);
+	plan_init(&p, "mkdir");
+	plan_add_mkdir(&p, "setup.mountpoint", deep, deep, 0755);
+	plan_add_mkdir(&p, "setup.mountpoint", file, file, 0755);
+	assert_int_equal(plan_step_apply(&p.steps[0], &d), 0);
+	assert_int_equal(p.steps[0].status, CHECK_OK);
+	assert_int_equal(stat(deep, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(plan_step_apply(&p.steps[1], &d), -ENOTDIR);
+	assert_int_equal(p.steps[1].status, CHECK_FAIL);
+	_cleanup_free_ char *want = xasprintf("cannot create %s: Not a directory", file);
+	assert_str(p.steps[1].result, want);
+	plan_free(&p);
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rmdir(deep), 0);
+	assert_int_equal(rmdir(a), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(format_whole),
 		cmocka_unit_test(check_after_success_only),
 		cmocka_unit_test(install_step_checks_the_program),
+		cmocka_unit_test(mkdir_step_wants_a_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
