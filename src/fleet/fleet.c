@@ -102,15 +102,14 @@ int fleet_session_deadline_ms(const struct fleet_opts *o)
 
 /* ---- reading the remote doctor ------------------------------------------------------- */
 
-/* A check id is a token: no control characters at all. */
+/* A check id is a token as doctor makes them ("mount.responsive", "nfs.rpc", "ceph.grace"):
+ * 1 to 64 ASCII letters, digits, dots, dashes and underscores; nothing else (no blank, no
+ * control, no byte outside ASCII). */
 static bool clean_id(const char *s)
 {
-	if (strlen(s) > 64)
-		return false;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-	return true;
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+
+	return n >= 1 && n <= 64 && !s[n];
 }
 
 /* A remote summary or fix is kept as it came, whatever bytes it holds: it reaches a terminal

@@ -86,6 +86,25 @@ static void doctor_report(void **state)
 	assert_int_equal(fleet_parse_doctor(evil_id, strlen(evil_id), &row, &d), -EBADMSG);
 	assert_str(d.msg, "checks[0] is not a valid check");
 	assert_int_equal(row.n_checks, 0);
+	/* An id is a token: a blank, a byte outside ASCII, nothing at all or 65 bytes are refused
+	 * as well; 64 of the token's characters are taken (mutation run 14: the old test's
+	 * `*p < 0x20` made `<= 0x20` refused a blank, which nothing tried either way). */
+	static const char *const bad_ids[] = { "mount responsive", "mount.r\u00e9sponsive", "",
+		"a1234567890123456789012345678901234567890123456789012345678901234" };
+	for (size_t k = 0; k < ARRAY_SIZE(bad_ids); k++) {
+		_cleanup_free_ char *j = xasprintf("{\"command\":\"doctor\",\"verdict\":\"ok\","
+						   "\"checks\":[{\"id\":\"%s\",\"status\":\"ok\","
+						   "\"summary\":\"s\"}]}", bad_ids[k]);
+		d = (struct diag){ 0 };
+		if (fleet_parse_doctor(j, strlen(j), &row, &d) != -EBADMSG)
+			fail_msg("the id \"%s\" was taken", bad_ids[k]);
+		assert_str(d.msg, "checks[0] is not a valid check");
+	}
+	const char *good = "{\"command\":\"doctor\",\"verdict\":\"warn\",\"checks\":[{\"id\":"
+			   "\"Z_9-a.b234567890123456789012345678901234567890123456789012345678\","
+			   "\"status\":\"warn\",\"summary\":\"s\"}]}";
+	assert_int_equal(fleet_parse_doctor(good, strlen(good), &row, &d), 0);
+	assert_int_equal(strlen(row.checks[0].id), 64);
 	/* A verdict better than its own checks is not believed: shown as the worse, with a
 	 * warning (it was shown as ok). */
 	const char *liar = "{\"command\":\"doctor\",\"verdict\":\"ok\",\"checks\":[{\"id\":\"a\",\"status\":\"ok\",\"summary\":\"s\"},"
