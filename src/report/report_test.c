@@ -70,6 +70,33 @@ static void human_is_aligned(void **state)
 	report_free(&r);
 }
 
+/* In colour each status has its own (red fail, yellow warn, green ok, dim skip), the verdict
+ * the worst's; every colour is reset after its word (mutation run 14: check_status_color's
+ * red made NULL survived: the one colour test, cli.sh's, saw only a plan's skips). */
+static void human_colours_by_status(void **state)
+{
+	(void)state;
+	struct report r;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	report_init(&r, "doctor");
+	report_add(&r, "a", CHECK_OK, "o");
+	report_add(&r, "b", CHECK_WARN, "w");
+	report_add(&r, "c", CHECK_FAIL, "f");
+	report_add(&r, "d", CHECK_SKIP, "s");
+	report_print_human(&r, f, true);
+	fclose(f);
+	assert_str(text, COLOR_GREEN "ok  " COLOR_RESET "  a  o\n"
+			 COLOR_YELLOW "warn" COLOR_RESET "  b  w\n"
+			 COLOR_RED "fail" COLOR_RESET "  c  f\n"
+			 COLOR_DIM "skip" COLOR_RESET "  d  s\n"
+			 COLOR_RED "verdict: fail" COLOR_RESET " (1 ok, 1 warn, 1 fail, 1 skipped)\n");
+	free(text);
+	report_free(&r);
+}
+
 static void table_aligns_utf8(void **state)
 {
 	(void)state;
@@ -215,6 +242,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(verdict_is_the_worst_status),
 		cmocka_unit_test(check_words),
+		cmocka_unit_test(human_colours_by_status),
 		cmocka_unit_test(json_shape),
 		cmocka_unit_test(human_is_aligned),
 		cmocka_unit_test(table_aligns_utf8),
