@@ -7,7 +7,7 @@
 # share name, an unknown --share) refused with file and line and nothing changed; doctor over
 # a gateway list with one name that does not resolve gives a verdict per gateway.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 30
+plan 31
 empty_netns NS
 fake_system systemctl mount umount apt-get
 M() { ip netns exec "$NS" env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" "$@"; }
@@ -93,6 +93,18 @@ check_eq "doctor: the share's verdict" "fail [share g] 0 of 2 gateways answer: n
 	"$(jget '.checks[] | select(.id == "share.gateways") | "\(.status) \(.summary)"')"
 check_eq "doctor: JSON per share" "g 127.0.0.1,nosuch.invalid /srv/g fail" \
 	"$(jget '.shares[0] | "\(.share) \(.servers | join(",")) \(.mountpoint) \(.verdict)"')"
+
+# Not mounted, but the fstab entry names the second gateway: the nfs.* checks probe that one,
+# saying why (mutation run 14: choose_server's fstab test negated ignored the entry and probed
+# the first; only the lab's e2e/gateways.sh saw it).
+printf '[share g]\nservers = 127.0.0.1, 127.0.0.2\nexport = /srv/g\n' >"$D/etc/meshnfs.conf"
+cp "$D/etc/fstab" "$D/fstab.orig" 2>/dev/null || : >"$D/fstab.orig"
+{ cat "$D/fstab.orig"; echo "127.0.0.2:/srv/g /srv/g nfs4 soft,timeo=50,retrans=2 0 0"; } >"$D/etc/fstab"
+run M --root "$D" --timeout 1 --no-color doctor
+check_match "doctor, not mounted: the nfs.* checks probe the gateway the fstab entry names" \
+	"The nfs\.\* checks probe 127\.0\.0\.2: the gateway the fstab entry names\." \
+	"$(tr '\n' ' ' <<<"$OUT" | tr -s ' ')"
+cp "$D/fstab.orig" "$D/etc/fstab"
 
 # The most gateways a share may have (8, CONFIG_SHARE_MAX_SERVERS), none in use here and none
 # answering: the nfs.* checks probe the first. (Mutation run 11: choose_server's loop over the
