@@ -151,6 +151,28 @@ static void test_odd_blanks_are_refused(void **state)
 	}
 }
 
+/* What is written is read back before it is taken: an entry whose line would not read back
+ * as itself (an empty options field: the freq then lands in the options) is refused, appended
+ * or in place, and nothing is returned to be written (mutation run 14: verify's `i >= 0 &&
+ * fstab_line_matches(...)` made `||` took any result that had the mount point). */
+static void test_written_line_is_verified(void **state)
+{
+	struct fstab_entry e = guide;
+	struct diag d = { 0 };
+	int rc;
+
+	(void)state;
+	e.options = "";
+	edit("# nothing yet\n", &e, &rc, &d);
+	assert_int_equal(rc, -EBADMSG);
+	assert_non_null(strstr(d.msg, "cannot append an entry libmount accepts"));
+	d = (struct diag){ 0 };
+	edit(GUIDE_LINE, &e, &rc, &d);
+	assert_int_equal(rc, -EBADMSG);
+	assert_non_null(strstr(d.msg, "cannot rewrite this line so libmount accepts it"));
+	assert_int_equal(d.line, 1);
+}
+
 /* A line libmount accepts as it is but not once fields are added to it: "\r\r" after the
  * fourth field is fine, after the pass number it is not. The in-place rewrite fails libmount's
  * check, so the line is written clean, and a clean line keeps the indent and the separator
@@ -392,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_replace_in_place),
 		cmocka_unit_test(test_replace_mixed_tabs_and_spaces),
 		cmocka_unit_test(test_odd_blanks_are_refused),
+		cmocka_unit_test(test_written_line_is_verified),
 		cmocka_unit_test(test_replace_short_line_and_crlf),
 		cmocka_unit_test(test_clean_rewrite_keeps_plain_blanks),
 		cmocka_unit_test(test_already_right_is_unchanged),
