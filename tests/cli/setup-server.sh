@@ -2,7 +2,7 @@
 # meshnfs setup server (kernel and ganesha backends) on fixture roots, with fake exportfs,
 # systemctl, service, apt-get and ganesha.nfsd that only record their argv.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 54
+plan 55
 empty_netns NS
 fake_system systemctl exportfs service apt-get ganesha.nfsd
 M() { ip netns exec "$NS" env PATH="$FAKE_SYS:$TEST_PATH" "$MESHNFS" "$@"; }
@@ -67,6 +67,11 @@ for c in '*' 0.0.0.0/0 10.0.0.0/8 100.0.0.0/8; do
 	check_match "--clients $c: says why and names --force" "(not inside the mesh|every host).*--force" "$ERR"
 	check_eq "--clients $c: nothing changed" "$before" "$(tree_state "$W")"
 done
+# Every range of a list is checked, not only up to the first good one (mutation run 14:
+# server.c:102's `< 0` made `<= 0` stopped at the first range that passed).
+run H "$W" setup server --clients 100.64.7.0/24,10.0.0.0/8
+check_eq "--clients GOOD,WIDE: refused (64), the wide one named, nothing changed" \
+	"64 yes $before" "$RC $(grep -q '10\.0\.0\.0/8.*not inside the mesh' <<<"$ERR" && echo yes) $(tree_state "$W")"
 # An option it does not know: 64 (mutation run 3: `return rc0` after cmd_start turned into
 # `return 0` made a usage error exit 0, and passed).
 run H "$W" setup server --frobnicate
