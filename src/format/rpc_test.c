@@ -102,6 +102,10 @@ static void rejects(void **state)
 	memcpy(b, "HTTP/1.1 400 Bad Request\r\n", 26);
 	assert_int_equal(rpc_null_reply_parse("t", b, 26, 7, &r, &d), -EBADMSG);
 	assert_non_null(strstr(d.msg, "not an RPC reply: record of"));
+	/* ... known as soon as the four bytes of its record mark are in (mutation run 14:
+	 * rpc.c:59's `len < 4` made `<= 4` waited for a fifth byte). */
+	assert_int_equal(rpc_null_reply_parse("t", b, 4, 7, &r, &d), -EBADMSG);
+	assert_int_equal(rpc_null_reply_parse("t", b, 3, 7, &r, &d), -EAGAIN);
 }
 
 /* The export's lookup as RFC 5531 and RFC 7530 lay it out: a COMPOUND (proc 1) of program

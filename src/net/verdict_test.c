@@ -144,6 +144,14 @@ static void explain_every_diagnosis(void **state)
 	assert_non_null(strstr(fix, "exportfs -v"));
 	free(words);
 	free(fix);
+	/* grace: wait, then probe the server's export again, named as a mount source (mutation
+	 * run 14: verdict.c:254's config_nfs_source(h, e) with its arguments swapped said
+	 * "meshnfs probe /opt/shared:sfspark1"). */
+	p.diagnosis = PROBE_GRACE;
+	words = probe_explain(&p, &fix);
+	assert_non_null(strstr(fix, "then: meshnfs probe sfspark1:/opt/shared"));
+	free(words);
+	free(fix);
 	/* ok with root squashed: a fix pointing at the guide's no_root_squash. */
 	p.diagnosis = PROBE_OK;
 	p.owner_known = true;
