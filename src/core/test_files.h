@@ -45,17 +45,20 @@ static inline bool test_dir_make(char *tmpl)
 	return mkdtemp(tmpl) != NULL;
 }
 
-/* Removes the files directly in dir, then dir (the tests make no subdirectories). */
+/* Removes dir and everything below it (a link is removed, never followed). */
 static inline void test_dir_remove(const char *path)
 {
 	DIR *d = opendir(path);
 	struct dirent *de;
+	char sub[4096];
 
 	if (!d)
 		return;
 	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlinkat(dirfd(d), de->d_name, 0);
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    unlinkat(dirfd(d), de->d_name, 0) < 0 && errno == EISDIR &&
+		    (size_t)snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) < sizeof(sub))
+			test_dir_remove(sub);
 	closedir(d);
 	rmdir(path);
 }

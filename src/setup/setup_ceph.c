@@ -191,9 +191,9 @@ static int check_fsal(const struct plan_step *st, void *data, int timeout_ms, ch
 }
 
 /* ganesha from nfs-ganesha-vfs alone has no FSAL_CEPH: nfs-ganesha-ceph holds it (and the
- * RADOS recovery backend, /usr/lib/ganesha/libganesha_rados_recov.so). */
-static int fsal_ceph(struct plan *p, const struct node_info *n, const struct setup_server *s,
-		     struct diag *diag)
+ * RADOS recovery backend, /usr/lib/ganesha/libganesha_rados_recov.so). (setup_private.h) */
+int setup_ceph_fsal(struct plan *p, const struct node_info *n, const struct setup_server *s,
+		    struct diag *diag)
 {
 	if (root_entry_exists(SETUP_CEPH_FSAL_LIB)) {
 		plan_right(p, "setup.packages", "FSAL_CEPH and the RADOS recovery backend are "
@@ -338,7 +338,7 @@ int setup_ceph_plan(struct plan *p, const struct setup_server *s, const struct n
 				     diag)) < 0 ||
 	    (r = setup_plan_packages(p, n, s, "ganesha-rados-grace", "nfs-ganesha-rados-grace",
 				     diag)) < 0 ||
-	    (r = fsal_ceph(p, n, s, diag)) < 0 || (r = ask_cluster(p, s, diag)) < 0 ||
+	    (r = setup_ceph_fsal(p, n, s, diag)) < 0 || (r = ask_cluster(p, s, diag)) < 0 ||
 	    (r = plan_grace(p, s, diag)) < 0) {
 		free(conf);
 		return r;

@@ -8,6 +8,7 @@
 #include "setup/setup_private.h"
 
 #include "core/test_files.h"
+#include "core/root.h"
 
 #include <errno.h>
 
@@ -93,6 +94,49 @@ static void client_failures(void **state)
 
 	cl = (struct ceph_client){ .result = CEPH_CLIENT_OK };
 	assert_int_equal(judge(&cl, msg, sizeof(msg)), 0);
+}
+
+/* FSAL_CEPH on a node with ganesha but not nfs-ganesha-ceph (a root of files): a step that
+ * installs it, and whose check after apt-get fails while the library is still missing and
+ * passes once it is there (mutation run 14: check_fsal's test negated passed an install
+ * that brought nothing, and said it failed when it worked; no test ran the check). */
+static void fsal_install_checked(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/meshnfs-fsal.XXXXXX";
+	struct node_info n = { .debian_like = true };
+	struct setup_server s = { .timeout_ms = 5000 };
+	struct plan p;
+	struct diag d = { 0 };
+	char *msg = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(test_file_put(dir, "usr/sbin/ganesha.nfsd", "", 0755), 0);
+	root_set(dir);
+	plan_init(&p, "fsal");
+	assert_int_equal(setup_ceph_fsal(&p, &n, &s, &d), 0);
+	assert_int_equal(p.n_steps, 1);
+	struct plan_step *st = &p.steps[0];
+	assert_non_null(strstr(st->title, "install nfs-ganesha-ceph (FSAL_CEPH is missing)"));
+	assert_non_null(st->check);
+	assert_int_equal(st->check(st, st->check_data, 1000, &msg), -ENOENT);
+	assert_str(msg, "apt-get ran, but /usr/lib/ganesha/libganesha_rados_recov.so is still "
+			"missing");
+	free(msg);
+	msg = NULL;
+	assert_int_equal(test_file_put(dir, "usr/lib/ganesha/libganesha_rados_recov.so", "", 0644),
+			 0);
+	assert_int_equal(st->check(st, st->check_data, 1000, &msg), 0);
+	assert_null(msg);
+	plan_free(&p);
+	/* There already: already right, no step. */
+	plan_init(&p, "fsal");
+	assert_int_equal(setup_ceph_fsal(&p, &n, &s, &d), 0);
+	assert_int_equal(p.n_steps, 0);
+	assert_int_equal(p.n_right, 1);
+	plan_free(&p);
+	root_set("/");
+	test_dir_remove(dir);
 }
 
 /* The grace database step's judge, with a stand-in ganesha-rados-grace (the real one needs a
@@ -222,6 +266,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(client_failures),
+		cmocka_unit_test(fsal_install_checked),
 		cmocka_unit_test(grace_add_judged_by_its_effect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,6 +102,14 @@ int setup_ceph_judge_cluster(struct plan *p, const struct setup_ceph *c,
 			     const struct ceph_status *st, const struct ceph_fsmap *m,
 			     const struct ceph_client *cl, struct diag *diag);
 
+/* setup_ceph.c: FSAL_CEPH (nfs-ganesha-ceph): already right when its library is there; else,
+ * with ganesha installed on a Debian-like node, a step installing it whose check (after
+ * apt-get) wants the library there; without ganesha nothing (the step installing ganesha
+ * brings it); elsewhere -ENOPKG. Here for its unit test: the check runs only after a real
+ * apt-get. */
+int setup_ceph_fsal(struct plan *p, const struct node_info *n, const struct setup_server *s,
+		    struct diag *diag);
+
 /* setup_ceph.c: the judge of the step that adds this gateway to the grace database (its
  * judge_data a struct grace_judge): a failed add followed by a dump; a member now is the add
  * done; not a member, the add once more when the step took less than half its deadline.
