@@ -48,26 +48,33 @@ static void json_shape(void **state)
 	report_free(&r);
 }
 
+/* r as report_print_human prints it (a new string); r freed. */
+static char *human(struct report *r, bool color)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	report_print_human(r, f, color);
+	fclose(f);
+	report_free(r);
+	return text;
+}
+
 static void human_is_aligned(void **state)
 {
 	(void)state;
 	struct report r;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
 
 	report_init(&r, "doctor");
 	report_add(&r, "a", CHECK_OK, "short id");
 	struct check *c = report_add(&r, "long.id", CHECK_FAIL, "long id");
 	check_set_fix(c, "do this");
-	report_print_human(&r, f, false);
-	fclose(f);
+	_cleanup_free_ char *text = human(&r, false);
 	assert_str(text, "ok    a        short id\n"
 			 "fail  long.id  long id\n"
 			 "               fix: do this\n"
 			 "verdict: fail (1 ok, 0 warn, 1 fail, 0 skipped)\n");
-	free(text);
-	report_free(&r);
 }
 
 /* In colour each status has its own (red fail, yellow warn, green ok, dim skip), the verdict
@@ -77,24 +84,18 @@ static void human_colours_by_status(void **state)
 {
 	(void)state;
 	struct report r;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
 
 	report_init(&r, "doctor");
 	report_add(&r, "a", CHECK_OK, "o");
 	report_add(&r, "b", CHECK_WARN, "w");
 	report_add(&r, "c", CHECK_FAIL, "f");
 	report_add(&r, "d", CHECK_SKIP, "s");
-	report_print_human(&r, f, true);
-	fclose(f);
+	_cleanup_free_ char *text = human(&r, true);
 	assert_str(text, COLOR_GREEN "ok  " COLOR_RESET "  a  o\n"
 			 COLOR_YELLOW "warn" COLOR_RESET "  b  w\n"
 			 COLOR_RED "fail" COLOR_RESET "  c  f\n"
 			 COLOR_DIM "skip" COLOR_RESET "  d  s\n"
 			 COLOR_RED "verdict: fail" COLOR_RESET " (1 ok, 1 warn, 1 fail, 1 skipped)\n");
-	free(text);
-	report_free(&r);
 }
 
 static void table_aligns_utf8(void **state)
