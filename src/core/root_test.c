@@ -228,6 +228,27 @@ static void stdin_closed(void **state)
 	assert_true(S_ISREG(st.st_mode));
 }
 
+/* A path outside the root (a program's own file, /dev/null) opened as descriptor 0 with stdin
+ * closed is that descriptor, not an error made of a stale errno (mutation run 15: root.c:208's
+ * `fd < 0` made `<= 0` returned -errno for descriptor 0). */
+static void outside_root_as_descriptor_0(void **state)
+{
+	(void)state;
+	if (!had_stdin)
+		skip();
+	int saved = dup(0), r;
+
+	assert_true(saved > 0);
+	close(0);
+	errno = EINTR; /* whatever an earlier call left there */
+	r = root_open("/dev/null", O_RDONLY, 0);
+	int fd0 = fcntl(0, F_GETFD);
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_int_equal(r, 0);
+	assert_true(fd0 >= 0);
+}
+
 /* The root's own descriptor opened as descriptor 0 (stdin closed) is closed when the root is
  * set again (mutation run 8: root_set's `root_fd >= 0` -> `> 0` kept it open for good). */
 static void root_descriptor_0_closed_on_reset(void **state)
@@ -336,6 +357,7 @@ int main(void)
 		BOTH(walk_edges),
 		BOTH(stdin_closed),
 		BOTH(root_descriptor_0_closed_on_reset),
+		BOTH(outside_root_as_descriptor_0),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
