@@ -282,6 +282,14 @@ static void test_editor(void **state)
 	assert_str(set("/opt/shared \\\n  10.1.0.0/16(ro)  # lan\n", "/opt/shared", TOK, &rc),
 		   "/opt/shared \\\n  10.1.0.0/16(ro) " TOK "  # lan\n");
 
+	/* Our client's options only from the line's defaults ("-rw,..."): made explicit, the
+	 * defaults left for the others (mutation run 15: same_options with its arguments swapped
+	 * compared our wanted options with the token's inherited ones and kept the bare token). */
+	assert_str(set("/opt/shared -rw,sync,no_subtree_check,no_root_squash 100.64.0.0/10\n",
+		       "/opt/shared", TOK, &rc),
+		   "/opt/shared -rw,sync,no_subtree_check,no_root_squash " TOK "\n");
+	assert_int_equal(rc, 0);
+
 	/* A path alone (everyone) and a wanted "*": made explicit. */
 	assert_str(set("/opt/shared\n", "/opt/shared", "*(rw)", &rc), "/opt/shared *(rw)\n");
 
