@@ -6,6 +6,8 @@
 #include "mesh/mesh_private.h"
 
 #include <errno.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 
 #define FIX "tests/fixtures/headscale/"
@@ -189,6 +191,37 @@ static void key_file(void **state)
 	fclose(f);
 	assert_int_equal(headscale_read_key_file(p, &key, &d), -EBADMSG);
 	assert_null(strstr(d.msg, "two")); /* never echo the secret */
+
+	/* Owned by another user: refused, naming the owner; read by that user (a child made
+	 * uid 65534): theirs, taken (mutation run 15: headscale.c:199's `!= geteuid() && != 0`
+	 * made `||` refused every key file not owned by root, which only a user other than root
+	 * sees). */
+	if (geteuid() == 0) {
+		f = fopen(p, "w");
+		fputs("hskey-api-abcdEFGH1234.secretpart\n", f);
+		fclose(f);
+		assert_int_equal(chown(p, 65534, 65534), 0);
+		assert_int_equal(headscale_read_key_file(p, &key, &d), -EBADMSG);
+		assert_non_null(strstr(d.msg, "belongs to uid 65534, not to you or root"));
+		assert_int_equal(chmod(dir, 0755), 0);
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			struct diag cd = { 0 };
+			char *k = NULL;
+			if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+				_exit(2);
+			_exit(headscale_read_key_file(p, &k, &cd) == 0 &&
+					      streq(k, "hskey-api-abcdEFGH1234.secretpart")
+				      ? 0
+				      : 1);
+		}
+		int st = 0;
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
+		assert_int_equal(chown(p, 0, 0), 0);
+	}
 
 	_cleanup_free_ char *l = xasprintf("%s/link", dir);
 	assert_int_equal(symlink(p, l), 0);
