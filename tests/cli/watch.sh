@@ -8,7 +8,7 @@
 # machine has no systemd journal). It all runs in an empty network namespace (no route to
 # the server: the probe says unreachable at once).
 . "$(dirname "$0")/../lib/tap.sh"
-plan 41
+plan 42
 
 empty_netns NS
 mk_tmpdir T
@@ -62,6 +62,10 @@ OUT_HUMAN=$OUT
 run bash -c 'umask 077 && exec "$@"' _ ip netns exec "$NS" "$MESHNFS" --config "$T/w.conf" \
 	--timeout 1 --json watch --once --textfile "$T/prom"
 check_eq "--once, lost: exit 2 (as doctor)" 2 "$RC"
+# --write (the health check also creates and removes a file) is an option like the others
+# (mutation run 15: its `return 0` made -EIO refused it, and no test gave it).
+run W --json watch --once --write
+check_eq "--once --write: taken, the same verdict (exit 2, lost), no usage error" "2 lost" "$RC $(jget .diagnosis)"
 # The textfile written at the first try: no "written again" notice (mutation run 7:
 # cmd/watch.c:348's `r == 0 && *textfile_err` -> `||` logged one after every write).
 check_no_match "--once: no \"metrics written again\" when they never failed" "written again" "$ERR"
