@@ -189,6 +189,15 @@ static void not_the_servers_mount(void **state)
 	setup(&p, "stat", "nfs4", "100.64.0.7", "no_nfs_answer", CHECK_OK, CHECK_OK, CHECK_FAIL);
 	assert_null(strstr(get(&p, "mount.responsive")->summary, "cause"));
 	teardown(&p);
+
+	/* The server's mount by another name, connected to the configured address (addr=): it
+	 * is the server's, the cause is named (mutation run 15: mount_is_the_servers's name `||`
+	 * address made `&&` wanted both to be the configured server). */
+	setup(&p, "stat", "nfs4", "nfs.example", "no_nfs_answer", CHECK_OK, CHECK_OK, CHECK_FAIL);
+	p.x.top.addr = (char *)"100.64.0.1";
+	assert_non_null(strstr(get(&p, "mount.responsive")->summary,
+			       "; cause: hung server, TCP accepted but NFS silent (nfs.rpc)"));
+	teardown(&p);
 }
 
 int main(void)
