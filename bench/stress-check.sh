@@ -17,7 +17,7 @@ log=${2:-$top/build/bench/stress-check.log}
 [ "$(id -u)" = 0 ] || { echo "stress-check: the suite needs root" >&2; exit 77; }
 command -v stress-ng >/dev/null || { echo "stress-check: no stress-ng (scripts/deps.sh)" >&2; exit 69; }
 mkdir -p "$(dirname "$log")"
-work=$(mktemp -d /tmp/meshnfs-stress.XXXXXX)
+work=$(mktemp -d /tmp/meshnfs-stress.XXXXXX) && chmod 755 "$work"
 stopfile=$work/stop
 sp=
 cleanup() {
