@@ -133,6 +133,12 @@ static void test_errors_quote_the_token(void **state)
 		 * (mutation run 13: exports.c:596, exports_ctx_finish's error swallowed, survived). */
 		{ "/a h(rw,frob) \\\n", 1, "unknown export option \"frob\"" },
 		{ "/a b\0c\n", 1, "NUL" },
+		/* A long token is quoted to 80 bytes and "..." (mutation run 16: exports.c:29's
+		 * "..." dropped cut it without saying so) */
+		{ "/a h(frob" "12345678901234567890123456789012345678901234567890"
+		  "12345678901234567890123456789012345678901234567890)\n", 1,
+		  "unknown export option \"frob12345678901234567890123456789012345678901234567890"
+		  "12345678901234567890123456...\"" },
 	};
 	struct exports_file f;
 	struct diag d;
