@@ -209,6 +209,19 @@ static void grace_dump_crash_is_retried(void **state)
 	assert_int_equal(g.n_nodes, 1);
 	ceph_grace_free(&g);
 
+	/* A dump that is not one (another tool's words): refused, the run says why, rc set
+	 * (mutation run 16: ceph_cli.c:332's parse-failure test negated left rc 0 and no words
+	 * on the failure, and set them on success). */
+	f = fopen(prog, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\necho 'usage: ganesha-rados-grace [--pool pool] ...'\n");
+	fclose(f);
+	memset(&run, 0, sizeof(run));
+	assert_true(ceph_cli_grace(&c, &w, &g, &run) < 0);
+	assert_true(run.rc < 0);
+	assert_non_null(strstr(run.msg, "ganesha-rados-grace dump"));
+	ceph_grace_free(&g);
+
 	/* Crashing every time before any output: a failure naming the signal, not a dump. */
 	f = fopen(prog, "w");
 	assert_non_null(f);
