@@ -946,6 +946,55 @@ static void lookup_ok_lets_go(void **state)
 	close(l);
 }
 
+/* A short probe of status --no-write (gated, no export) holds its answered connection past
+ * its end for an extension; freed without one, that connection is closed (mutation run 16:
+ * probe_free's release dropped kept it open for good: one descriptor per address of a status
+ * run). Driven by a loop of the test's own, which lets nothing go. */
+static void held_connection_freed(void **state)
+{
+	static const uint8_t ok[] = { 0x80, 0, 0, 24, 'X', 'I', 'D', '!', 0, 0, 0, 1, 0, 0, 0, 0,
+				      0,    0, 0, 0,  0,   0,   0,   0,   0, 0, 0, 0 };
+	struct probe_gate g = { .max = 4 };
+	struct probe p;
+	struct probe_opts o;
+	uint16_t port;
+	int l, rep[2], st, before;
+	char seen = 0;
+
+	(void)state;
+	if (!isolated)
+		skip();
+	l = listener(&port);
+	assert_int_equal(pipe(rep), 0);
+	pid_t child = reuse_server(l, ok, sizeof(ok), NULL, 0, rep[1]);
+	before = test_open_fds();
+	opts_for(&o, port, 2000);
+	o.export_path = NULL;
+	o.no_write = true;
+	o.gate = &g;
+	probe_init(&p, &o);
+	probe_start(&p, now_ms());
+	while (!probe_done(&p)) {
+		struct pollfd pfd = { .fd = -1 };
+		int64_t wait = probe_deadline(&p) - now_ms();
+
+		pfd.fd = probe_poll(&p, &pfd.events);
+		assert_true(poll(&pfd, 1, wait < 0 ? 0 : wait > 100 ? 100 : (int)wait) >= 0);
+		probe_advance(&p, pfd.revents, now_ms());
+	}
+	assert_int_equal(p.diagnosis, PROBE_OK);
+	assert_true(p.fd >= 0); /* held */
+	probe_free(&p);
+	assert_int_equal(test_open_fds(), before);
+	assert_int_equal(read(rep[0], &seen, 1), 1); /* the server saw the end */
+	assert_int_equal(seen, 'E');
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	close(rep[0]);
+	close(rep[1]);
+	close(l);
+}
+
 /* The whole probe's bound before the step's own: a cut, not no_nfs_answer. */
 static void total_before_step_is_cut(void **state)
 {
@@ -1115,6 +1164,7 @@ int main(void)
 		cmocka_unit_test(gate_bounds_conversations),
 		cmocka_unit_test(extended_lookup_reuses_connection),
 		cmocka_unit_test(lookup_ok_lets_go),
+		cmocka_unit_test(held_connection_freed),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
