@@ -96,6 +96,32 @@ static void client_failures(void **state)
 	assert_int_equal(judge(&cl, msg, sizeof(msg)), 0);
 }
 
+/* A healthy cluster gives no note; one that warns, a note naming the state and the first of
+ * its checks (mutation run 16: setup_ceph.c:113's test negated noted the healthy cluster and
+ * said nothing of the warning one). */
+static void cluster_health_noted(void **state)
+{
+	(void)state;
+	struct answers a;
+	struct plan p;
+	struct diag d = { 0 };
+	struct ceph_client cl = { .result = CEPH_CLIENT_OK };
+
+	answers(&a);
+	plan_init(&p, "server");
+	assert_int_equal(setup_ceph_judge_cluster(&p, &ceph, &a.st, &a.m, &cl, &d), 0);
+	assert_int_equal(p.n_notes, 0);
+	plan_free(&p);
+	a.st.health = CEPH_HEALTH_WARN;
+	plan_init(&p, "server");
+	assert_int_equal(setup_ceph_judge_cluster(&p, &ceph, &a.st, &a.m, &cl, &d), 0);
+	assert_int_equal(p.n_notes, 1);
+	assert_true(startswith(p.notes[0].text, "the Ceph cluster reports HEALTH_WARN"));
+	plan_free(&p);
+	ceph_fsmap_free(&a.m);
+	ceph_status_free(&a.st);
+}
+
 /* FSAL_CEPH on a node with ganesha but not nfs-ganesha-ceph (a root of files): a step that
  * installs it, and whose check after apt-get fails while the library is still missing and
  * passes once it is there (mutation run 14: check_fsal's test negated passed an install
@@ -266,6 +292,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(client_failures),
+		cmocka_unit_test(cluster_health_noted),
 		cmocka_unit_test(fsal_install_checked),
 		cmocka_unit_test(grace_add_judged_by_its_effect),
 	};
