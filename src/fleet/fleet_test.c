@@ -342,6 +342,27 @@ static void judge_across_nodes(void **state)
 	for (size_t i = 0; i < 3; i++)
 		free(a[i]);
 
+	/* The server's nfsd numeric (Y), a client's nfs sending names (N): they differ, said
+	 * (mutation run 16: fleet_judge.c:90's `client_numeric < 0` made `<= 0` skipped every
+	 * client sending names; the test before had only the server sending names). */
+	a[0] = answer("", "{\"idmapd_domain\":\"mesh\",\"server_numeric_ids\":true,\"users\":[]}",
+		      NULL);
+	a[1] = answer("", "{\"idmapd_domain\":\"mesh\",\"client_numeric_ids\":false,"
+			  "\"users\":[]}",
+		      NULL);
+	a[2] = answer("", NULL, NULL);
+	rows = rows_from(&l, a);
+	report_init(&r, "doctor");
+	fleet_judge(&l, rows, "100.64.0.1", &r);
+	assert_int_equal(count(&r, "fleet.idmap", CHECK_WARN,
+			       "nfs4_disable_idmapping differs: Y on the server sfspark1 (nfsd), N on "
+			       "office-one (nfs)"),
+			 1);
+	report_free(&r);
+	fleet_rows_free(rows, l.n);
+	for (size_t i = 0; i < 3; i++)
+		free(a[i]);
+
 	/* The Domain differs, but every node sends numeric ids (Y on the server's nfsd and the
 	 * client's nfs): no effect, an ok that says why (mutation run 13: fleet_judge.c:56's
 	 * `client_numeric == 0` made `!= 0` took a numeric client for one sending names, and
