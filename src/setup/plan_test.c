@@ -9,6 +9,8 @@
 #include "setup/setup_private.h"
 
 #include <errno.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 /* Mutation run 4: plan.c:230 (the "already right" line dropped from plan_format) survived:
@@ -159,6 +161,35 @@ static void mkdir_step_wants_a_directory(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* The signal step (setup server's reload of a running ganesha): sent, the process gets it;
+ * to a pid that is no process, the step fails naming it (mutation run 16: plan.c:505's
+ * `kill(...) < 0` negated said "sent" of a failure, and nothing applied a signal step). */
+static void signal_step(void **state)
+{
+	(void)state;
+	struct plan p;
+	struct diag d = { 0 };
+	int st = 0;
+	pid_t child = fork();
+
+	assert_true(child >= 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	plan_init(&p, "signal");
+	plan_add_signal(&p, "setup.reload", child, SIGTERM, "reload");
+	plan_add_signal(&p, "setup.reload", 0x3ffffff0, SIGHUP, "reload");
+	assert_int_equal(plan_step_apply(&p.steps[0], &d), 0);
+	assert_int_equal(p.steps[0].status, CHECK_OK);
+	assert_int_equal(waitpid(child, &st, 0), child);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	assert_int_equal(plan_step_apply(&p.steps[1], &d), -ESRCH);
+	assert_int_equal(p.steps[1].status, CHECK_FAIL);
+	assert_str(p.steps[1].result, "cannot send SIGHUP to pid 1073741808: No such process");
+	plan_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +197,7 @@ int main(void)
 		cmocka_unit_test(check_after_success_only),
 		cmocka_unit_test(install_step_checks_the_program),
 		cmocka_unit_test(mkdir_step_wants_a_directory),
+		cmocka_unit_test(signal_step),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
