@@ -227,6 +227,22 @@ static size_t count(const struct report *r, const char *id, enum check_status st
 	return n;
 }
 
+/* fleet_judge over l's first two nodes answering with these ids (JSON objects), the third
+ * with none, into r (report_init'ed here; the caller frees it). */
+static void judge_ids(const struct mesh_nodes *l, const char *server_ids, const char *client_ids,
+		      struct report *r)
+{
+	char *a[4] = { answer("", server_ids, NULL), answer("", client_ids, NULL),
+		       answer("", NULL, NULL), NULL };
+	struct fleet_row *rows = rows_from(l, a);
+
+	report_init(r, "doctor");
+	fleet_judge(l, rows, "100.64.0.1", r);
+	fleet_rows_free(rows, l->n);
+	for (size_t i = 0; i < 3; i++)
+		free(a[i]);
+}
+
 static void judge_across_nodes(void **state)
 {
 	(void)state;
@@ -327,64 +343,35 @@ static void judge_across_nodes(void **state)
 
 	/* Names sent, but one Domain everywhere: names map, the Domain is fine (mutation run 5:
 	 * fleet_judge.c:64's `differ && names` made `||` warned that the Domain differs). */
-	a[0] = answer("", "{\"idmapd_domain\":\"mesh\",\"server_numeric_ids\":false,\"users\":[]}",
-		      NULL);
-	a[1] = answer("", "{\"idmapd_domain\":\"mesh\",\"client_numeric_ids\":false,\"users\":[]}",
-		      NULL);
-	a[2] = answer("", NULL, NULL);
-	rows = rows_from(&l, a);
-	report_init(&r, "doctor");
-	fleet_judge(&l, rows, "100.64.0.1", &r);
+	judge_ids(&l, "{\"idmapd_domain\":\"mesh\",\"server_numeric_ids\":false,\"users\":[]}",
+		  "{\"idmapd_domain\":\"mesh\",\"client_numeric_ids\":false,\"users\":[]}", &r);
 	assert_int_equal(count(&r, "fleet.idmap", CHECK_OK, "idmapd Domain mesh on all 2 nodes"), 1);
 	assert_int_equal(count(&r, "fleet.idmap", CHECK_WARN, "Domain differs"), 0);
 	report_free(&r);
-	fleet_rows_free(rows, l.n);
-	for (size_t i = 0; i < 3; i++)
-		free(a[i]);
 
 	/* The server's nfsd numeric (Y), a client's nfs sending names (N): they differ, said
 	 * (mutation run 16: fleet_judge.c:90's `client_numeric < 0` made `<= 0` skipped every
 	 * client sending names; the test before had only the server sending names). */
-	a[0] = answer("", "{\"idmapd_domain\":\"mesh\",\"server_numeric_ids\":true,\"users\":[]}",
-		      NULL);
-	a[1] = answer("", "{\"idmapd_domain\":\"mesh\",\"client_numeric_ids\":false,"
-			  "\"users\":[]}",
-		      NULL);
-	a[2] = answer("", NULL, NULL);
-	rows = rows_from(&l, a);
-	report_init(&r, "doctor");
-	fleet_judge(&l, rows, "100.64.0.1", &r);
+	judge_ids(&l, "{\"idmapd_domain\":\"mesh\",\"server_numeric_ids\":true,\"users\":[]}",
+		  "{\"idmapd_domain\":\"mesh\",\"client_numeric_ids\":false,\"users\":[]}", &r);
 	assert_int_equal(count(&r, "fleet.idmap", CHECK_WARN,
 			       "nfs4_disable_idmapping differs: Y on the server sfspark1 (nfsd), N on "
 			       "office-one (nfs)"),
 			 1);
 	report_free(&r);
-	fleet_rows_free(rows, l.n);
-	for (size_t i = 0; i < 3; i++)
-		free(a[i]);
 
 	/* The Domain differs, but every node sends numeric ids (Y on the server's nfsd and the
 	 * client's nfs): no effect, an ok that says why (mutation run 13: fleet_judge.c:56's
 	 * `client_numeric == 0` made `!= 0` took a numeric client for one sending names, and
 	 * warned). */
-	a[0] = answer("", "{\"idmapd_domain\":\"mesh\",\"server_numeric_ids\":true,\"users\":[]}",
-		      NULL);
-	a[1] = answer("", "{\"idmapd_domain\":\"home.arpa\",\"client_numeric_ids\":true,"
-			  "\"users\":[]}",
-		      NULL);
-	a[2] = answer("", NULL, NULL);
-	rows = rows_from(&l, a);
-	report_init(&r, "doctor");
-	fleet_judge(&l, rows, "100.64.0.1", &r);
+	judge_ids(&l, "{\"idmapd_domain\":\"mesh\",\"server_numeric_ids\":true,\"users\":[]}",
+		  "{\"idmapd_domain\":\"home.arpa\",\"client_numeric_ids\":true,\"users\":[]}", &r);
 	assert_int_equal(count(&r, "fleet.idmap", CHECK_OK,
 			       "the idmapd Domain differs (mesh on sfspark1; home.arpa on "
 			       "office-one), but no node sends owners as names"),
 			 1);
 	assert_int_equal(count(&r, "fleet.idmap", CHECK_WARN, NULL), 0);
 	report_free(&r);
-	fleet_rows_free(rows, l.n);
-	for (size_t i = 0; i < 3; i++)
-		free(a[i]);
 	mesh_nodes_free(&l);
 }
 
