@@ -4,7 +4,7 @@
 # the checks of the WSL2 issue are asserted (other areas add their own checks to the same
 # run), and the exit status only where one of these checks fails.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 92
+plan 95
 R=$FIXTURES/roots
 W=$FIXTURES/windows
 empty_netns NS
@@ -121,6 +121,29 @@ check_match "hung CLI: the deadline" "no answer within 500 ms" "$(sm mesh.tailsc
 check "hung CLI: doctor returns within 10 s (generous bound)" test $(((t1 - t0) / 1000000)) -lt 10000
 
 rm -f "$X/tailscale.exe/status_--json.sleep"
+
+# A wslinfo that hangs (WSL's own Linux program, whose answer decides the networking mode):
+# the node says so and the mode is not guessed (mutation run 16: the ETIMEDOUT warning of
+# wsl.c's run_first_line dropped lived: nothing said why the mode was unknown).
+mkdir -p "$X/wslinfo"
+printf '30\n' >"$X/wslinfo/--networking-mode.sleep"
+cp "$W/mirrored/wslinfo/--networking-mode.out" "$X/wslinfo/"
+replay_first "$X"
+hv "$R/wsl2-mirrored" --timeout 0.5 doctor --json
+check_match "hung wslinfo: node.input names it and the deadline" "(^|,)wslinfo: no answer within 500 ms(,|$)" \
+	"$(jget '[.checks[]|select(.id=="node.input")|.summary]|join(",")')"
+check_match "hung wslinfo: the mode is the configured one, said so" "^mirrored \\(configured;" "$(sm wsl.networking_mode)"
+rm -rf "$X/wslinfo"
+# One that cannot be run at all (its interpreter is not executable: execve's EACCES), said
+# with the errno (mutation run 16's wsl.c:41, the "cannot run" warning dropped, lived).
+fake_windows mirrored "${PROGS[@]}"
+rm "$FAKE_BIN/wslinfo"
+printf '#!%s\n' "$FAKE_BIN/.replay_dir" >"$FAKE_BIN/wslinfo"
+chmod 755 "$FAKE_BIN/wslinfo"
+hv "$R/wsl2-mirrored" doctor --json
+check_match "wslinfo that cannot run: node.input says why" \
+	"(^|,)wslinfo: cannot run: Permission denied(,|$)" \
+	"$(jget '[.checks[]|select(.id=="node.input")|.summary]|join(",")')"
 printf 'The Tailscale service is starting...\r\n{"BackendState":' >"$X/tailscale.exe/status_--json.out"
 replay_first "$X"
 hv "$R/wsl2-mirrored" doctor --json
