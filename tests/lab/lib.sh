@@ -135,22 +135,39 @@ lab_daemon() {
 
 # lab_stop NAME [SIGNAL]: stops one daemon of this run and waits until it is gone (5 s, then
 # SIGKILL). A stopped (SIGSTOP) process is continued so that it can act on the signal.
+# Once signalled, the pid alone is watched, not its command line: a ceph-mds that the monitor
+# fences while it stops re-executes itself ("we have been blocklisted (fenced),
+# respawning..."), same pid, and for a moment has no command line. The old poll took that
+# moment for its end, skipped the SIGKILL, and `wait` then blocked on the respawned MDS for
+# ever (ceph/gateway.sh at check 21, under stress-ng --cpu 2 --io 1, 2026-12-07).
 lab_stop() {
 	local name=$1 sig=${2:-TERM} pid=${LAB_PIDS[$1]:-} cmd=${LAB_PIDCMD[$1]:-}
 	[ -n "$pid" ] || return 0
 	if lab_pid_alive "$pid" "$cmd"; then
 		kill "-$sig" "$pid" 2>/dev/null
 		kill -CONT "$pid" 2>/dev/null
-		if ! lab_poll 5 lab_pid_gone "$pid" "$cmd"; then
+		if ! lab_poll 5 lab_pid_ended "$pid"; then
 			kill -KILL "$pid" 2>/dev/null
-			lab_poll 5 lab_pid_gone "$pid" "$cmd"
+			lab_poll 5 lab_pid_ended "$pid"
+		fi
+		if ! lab_pid_ended "$pid"; then
+			lab_die "$name (pid $pid) is still running 5 s after SIGKILL"
+			return 1
 		fi
 	fi
-	wait "$pid" 2>/dev/null
+	# Reaps it when it is our child; never blocks (what still runs is not ours: see above).
+	lab_pid_ended "$pid" && wait "$pid" 2>/dev/null
 	unset "LAB_PIDS[$name]" "LAB_PIDCMD[$name]"
 	lab_save
 }
 lab_pid_gone() { ! lab_pid_alive "$1" "$2"; }
+# lab_pid_ended PID: a zombie, or no such process (whatever its command line). The state is
+# read first and the directory looked at after: a zombie reaped in between is gone then.
+lab_pid_ended() {
+	local st
+	st=$(lab_state "/proc/$1/status")
+	[ "$st" = Z ] || { [ -z "$st" ] && [ ! -d "/proc/$1" ]; }
+}
 
 # lab_signal NAME SIG: sends a signal to one of this run's daemons.
 lab_signal() {
