@@ -32,20 +32,24 @@ static int setup(void **state)
 	return 0;
 }
 
-/* A TCP listener on 127.0.0.1 (never accepting); its port in *port. */
-static int listener(uint16_t *port)
+/* A TCP listener on the loopback address of family af (never accepting); its port in *port. */
+static int listener_on(int af, uint16_t *port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr *a = af == AF_INET6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4;
+	socklen_t len = af == AF_INET6 ? sizeof(a6) : sizeof(a4);
+	int fd = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(bind(fd, a, len), 0);
 	assert_int_equal(listen(fd, 128), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	*port = ntohs(a.sin_port);
+	assert_int_equal(getsockname(fd, a, &len), 0);
+	*port = ntohs(af == AF_INET6 ? a6.sin6_port : a4.sin_port);
 	return fd;
 }
+static int listener(uint16_t *port) { return listener_on(AF_INET, port); }
+static int listener6(uint16_t *port) { return listener_on(AF_INET6, port); }
 
 static void opts_for(struct probe_opts *o, uint16_t port, int step_ms)
 {
@@ -202,7 +206,6 @@ static void echo_unprivileged(void **state)
 	assert_int_equal(fclose(f), 0);
 }
 
-static int listener6(uint16_t *port);
 static void opts6_for(struct probe_opts *o, uint16_t port, int step_ms);
 
 /* A listener whose accept queue is full drops further SYNs, while the host answers ICMP
@@ -1016,21 +1019,6 @@ static void total_before_step_is_cut(void **state)
 	assert_true(p.ms < 1000);
 	probe_free(&p);
 	close(l);
-}
-
-/* A TCP listener on ::1 (never accepting); its port in *port. */
-static int listener6(uint16_t *port)
-{
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(fd, 128), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	*port = ntohs(a.sin6_port);
-	return fd;
 }
 
 static void opts6_for(struct probe_opts *o, uint16_t port, int step_ms)
