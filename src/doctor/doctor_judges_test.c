@@ -729,6 +729,25 @@ static void follows(void **state)
 	free(v);
 	fx_free(&x);
 
+	/* Networking off, and a mode the guide does not cover (mutation run 17: the "none"
+	 * test negated lived: "none" was called a mode not covered, the others "off"). */
+	static const char *const modes[][2] = {
+		{ "none", "Networking is off (networkingMode=none): the mesh cannot be reached." },
+		{ "virtioproxy", "Networking mode 'virtioproxy' is not one the guide covers; "
+				 "mirrored is recommended." },
+	};
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		fx_init(&x, NODE_WSL2, modes[m][0]);
+		x.node.wsl.mode_source = MODE_FROM_WSLINFO;
+		n = doctor_node_follows(&x.node, &v);
+		assert_true(n >= 2);
+		assert_str(v[1], modes[m][1]);
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		fx_free(&x);
+	}
+
 	/* WSL1: one sentence, the conversion. */
 	fx_init(&x, NODE_WSL1, NULL);
 	n = doctor_node_follows(&x.node, &v);

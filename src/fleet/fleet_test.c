@@ -39,6 +39,9 @@ static void classify(void **state)
 		{ 0, 3, "", "boom\n", FLEET_ERROR, "exit 3: boom" },
 		{ -ETIMEDOUT, -1, "", "", FLEET_TIMEOUT, "no complete answer" },
 		{ -ENOENT, -1, "", "", FLEET_ERROR, "openssh-client" },
+		/* spawn's other errors, with the errno (mutation run 17: this reason dropped lived) */
+		{ -EACCES, -1, "", "", FLEET_ERROR, "cannot run ssh: Permission denied" },
+		{ SPAWN_REFUSED_ROOT, -1, "", "", FLEET_SKIPPED, "under --root meshnfs runs no program" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct spawn_result res = result(cases[i].code, cases[i].out, cases[i].err);

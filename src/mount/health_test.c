@@ -91,6 +91,49 @@ static void write_probe_on_a_private_tmpfs(void **state)
 	assert_int_equal(mount_health_reap(), 0);
 }
 
+/* The write probe on a full filesystem (a tmpfs of one page, filled): the file is created
+ * (an inode is free) but its line cannot be written: ENOSPC, an error of the create step,
+ * and the file removed. Mutation run 17: child_create's `return err` made `return 0` lived
+ * (no test had a write that fails after a create that works). */
+static void write_probe_on_a_full_tmpfs(void **state)
+{
+	char dir[] = "/tmp/meshnfs-health-full-XXXXXX", fill[64];
+	struct mount_health_opts o = { .timeout_ms = 5000, .write = true };
+	struct mount_health h;
+	static const char page[4096];
+	int fd;
+
+	(void)state;
+	if (unshare(CLONE_NEWNS) < 0)
+		skip(); /* not root: no mount namespace of our own */
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mount("meshnfs-test", dir, "tmpfs", 0, "size=4k"), 0);
+	snprintf(fill, sizeof(fill), "%s/fill", dir);
+	fd = open(fill, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	while (write(fd, page, sizeof(page)) > 0)
+		;
+	assert_int_equal(errno, ENOSPC);
+	close(fd);
+	assert_int_equal(mount_health_check(dir, &o, &h), 0);
+	DIR *d = opendir(dir);
+	size_t left = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		left += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	assert_int_equal(umount(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(h.state, MOUNT_HEALTH_ERROR);
+	assert_int_equal(h.err, ENOSPC);
+	assert_true(h.steps[MOUNT_STEP_CREATE].done);
+	assert_int_equal(h.steps[MOUNT_STEP_CREATE].err, ENOSPC);
+	assert_true(h.steps[MOUNT_STEP_UNLINK].done);
+	assert_int_equal(left, 1); /* the fill file alone: the probe's own was removed */
+	assert_int_equal(mount_health_reap(), 0);
+}
+
 /* A probe leaves no descriptor behind in the caller (doctor and status run many). A mutation
  * survivor: dropping close() of the child's pipe after reading it passed every test. */
 static void no_descriptor_leaks(void **state)
@@ -282,6 +325,7 @@ int main(void)
 		cmocka_unit_test(proc_answers),
 		cmocka_unit_test(no_descriptor_leaks),
 		cmocka_unit_test(write_probe_on_a_private_tmpfs),
+		cmocka_unit_test(write_probe_on_a_full_tmpfs),
 		cmocka_unit_test(own_state),
 		cmocka_unit_test(stuck_command_tree),
 		cmocka_unit_test(signals_during_the_probe),

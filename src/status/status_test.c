@@ -268,6 +268,32 @@ static void config_list(void **state)
 	config_free(&c);
 }
 
+/* Only a share's gateways are gateways: a node listed first (row 0) that serves no share is
+ * not one. Mutation run 17: status_row_is_gateway's `k < n` made `k <= n` lived (the entry
+ * after the last gateway is 0, row 0's index, and every test had a gateway in row 0). */
+static void row_is_gateway(void **state)
+{
+	struct config c = { 0 };
+	struct mesh_nodes l = { .source = xstrdup("config test.conf") };
+	struct status st;
+
+	(void)state;
+	test_config(&c, "[share data]\nservers = 100.64.0.1, 100.64.0.2\nexport = /srv/data\n");
+	node(&l, "laptop", "100.64.0.5", NULL, MESH_UNKNOWN);
+	node(&l, "gw1", "100.64.0.1", NULL, MESH_UNKNOWN);
+	node(&l, "gw2", "100.64.0.2", NULL, MESH_UNKNOWN);
+	status_plan(&st, &l, &(struct status_opts){ .cfg = &c, .timeout_ms = 1000 });
+	assert_int_equal(st.n_shares, 1);
+	assert_int_equal(st.shares[0].row[0], 1);
+	assert_int_equal(st.shares[0].row[1], 2);
+	assert_false(status_row_is_gateway(&st, 0));
+	assert_true(status_row_is_gateway(&st, 1));
+	assert_true(status_row_is_gateway(&st, 2));
+	status_free(&st);
+	mesh_nodes_free(&l);
+	config_free(&c);
+}
+
 /* A share with two gateways: each its row (an unlisted one gets its own, with a warning),
  * probed against the share's export; available while one answers (the dead gateway a
  * warning, not a failure), the first that answers is the one to use; none: the run fails.
@@ -918,7 +944,7 @@ int main(void)
 		cmocka_unit_test(warnings),
 		cmocka_unit_test(relayed),
 		cmocka_unit_test(config_list),
-		cmocka_unit_test(shares),
+		cmocka_unit_test(shares), cmocka_unit_test(row_is_gateway),
 		cmocka_unit_test(target_index_by_address),
 		cmocka_unit_test(run_bounded),
 		cmocka_unit_test(run_hung_server),
