@@ -17,7 +17,7 @@ if [ "${1:-}" != --inner ]; then
 fi
 . "$TOP/tests/lab/lib.sh"
 . "$TOP/tests/lib/standin.sh"
-plan 63
+plan 67
 
 if [ ! -x "$HANGFS" ] || [ ! -c /dev/fuse ] || ! command -v promtool >/dev/null; then
 	not_ok "hangfs ($HANGFS), /dev/fuse and promtool are needed (make tools; scripts/deps.sh test)"
@@ -147,6 +147,25 @@ check "lost: repaired" wait_log "repair of $MP done: .*repair.mount" 30
 check "lost: back to healthy" wait_log "lost -> healthy" 20
 check "lost: mounted again" mounted
 stop_watch
+
+# ---- lost, and the repair fails: said with when it is tried next, and not tried again
+#      before then (mutation run 17: the round's watch_action_done dropped lived; the failed
+#      repair was then tried again every round, not after 60 s)
+: >"$T/mount.log"
+start_watch --textfile "$T/prom"
+wait_log "unknown -> healthy" 20 >/dev/null
+: >"$T/mount.fail"
+umount -l "$MP"
+check "lost, the repair fails: logged with the next attempt" \
+	wait_log "repair of $MP failed: .*the next attempt in 60 s at the earliest" 30
+n=$(metric meshnfs_rounds_total)
+rounds_past() { [ "$(metric meshnfs_rounds_total)" -ge $((n + 3)) ]; }
+check "lost, the repair fails: 3 more rounds" lab_poll 30 rounds_past
+check_eq "... in which mount was not run again (the stand-in's log)" "$MP" "$(cat "$T/mount.log")"
+check_eq "... meshnfs_repairs_total{result=\"failed\"} 1" 1 "$(metric meshnfs_repairs_total 'result="failed"')"
+rm -f "$T/mount.fail"
+stop_watch
+start_fs
 
 # ---- --detach-after: detached while hung, nothing lands in the bare directory, attached again
 start_watch --textfile "$T/prom" --detach-after 2

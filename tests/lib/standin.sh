@@ -7,7 +7,8 @@
 # namespace (the caller re-runs itself under `unshare --mount --propagation private`), after
 # lab_up. standin_setup binds a fixture fstab over /etc/fstab in that namespace only.
 #
-#   standin_setup        T (a temporary directory), MP, CTL, $T/w.conf, $T/bin/mount, NS (c1's)
+#   standin_setup        T (a temporary directory), MP, CTL, $T/w.conf, $T/bin/mount, NS (c1's);
+#                        $T/mount.fail present: the stand-in mount fails (exit 32)
 #   standin_etc_overlay SOURCE   /etc an overlay (repair's rename of /etc/fstab lands in
 #                        $T/etc-up), its fstab one entry SOURCE at MP (soft,timeo=50,retrans=2)
 #   set_control WORDS    hangfs's control: "" answers, "getattr=hang readdir=hang" hangs...
@@ -43,6 +44,7 @@ standin_setup() {
 	#!/bin/sh
 	echo "\$*" >>'$T/mount.log'
 	[ "\$1" = '$MP' ] && [ \$# -eq 1 ] || exit 32
+	if [ -e '$T/mount.fail' ]; then echo "mount.nfs4: Connection timed out" >&2; exit 32; fi
 	printf '\n' >'$CTL.stub' && mv -f '$CTL.stub' '$CTL'
 	setsid '$HANGFS' '$CTL' '$MP' </dev/null >>'$T/hangfs.log' 2>&1 &
 	echo \$! >>'$T/hangfs.pids'
