@@ -6,7 +6,7 @@
 # cases against a real server are in tests/e2e/nagios.sh. doctor runs on fixture roots.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$TOP/tests/lib/nagios.sh"
-plan 29
+plan 30
 R=$FIXTURES/roots
 empty_netns NS
 mk_tmpdir T
@@ -57,6 +57,15 @@ check_eq "doctor: the status is the verdict, the exit code doctor's own" "$want 
 	"$status $nagios_rc"
 NAGIOS_TEXT=$text NAGIOS_PERF=("${perf[@]}")
 check_match "doctor: the text names the warning checks" "wsl\.wslconfig: " "$NAGIOS_TEXT"
+# The text is the counts, then exactly the failures and then the warnings, each "ID: summary",
+# as the JSON of the same run has them (mutation run 18: cmd_doctor.c:38's status test negated
+# listed every check that was not a failure, then every one that was not a warning, and the
+# check above still found wsl.wslconfig).
+check_eq "doctor: the text lists the failures, then the warnings, and nothing else" \
+	"$(jget '(.checks | map(.status)) as $s |
+		"\($s | map(select(. == "fail")) | length) fail, \($s | map(select(. == "warn")) | length) warn, \($s | map(select(. == "ok")) | length) ok, \($s | map(select(. == "skip")) | length) skipped: " +
+		([.checks[] | select(.status == "fail")] + [.checks[] | select(.status == "warn")] |
+		map("\(.id): \(.summary)") | join("; "))')" "$NAGIOS_TEXT"
 check_eq "doctor: one perfdata item per check, plus total" \
 	"$(($(jget '.checks | length') + 1))" "${#NAGIOS_PERF[@]}"
 check_match "doctor: total in seconds" "^[0-9]+\.[0-9]{3}s$" "$(nagios_perf total)"
