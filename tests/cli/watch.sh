@@ -8,7 +8,7 @@
 # machine has no systemd journal). It all runs in an empty network namespace (no route to
 # the server: the probe says unreachable at once).
 . "$(dirname "$0")/../lib/tap.sh"
-plan 42
+plan 43
 
 empty_netns NS
 mk_tmpdir T
@@ -158,6 +158,10 @@ unshare --mount --propagation private bash -c "
 j=$(cat "$T/journal.log" 2>/dev/null)
 check_match "journal: MESHNFS_DIAGNOSIS=lost" $'(^|\n)MESHNFS_DIAGNOSIS=lost\n' "$j"
 check_match "journal: MESHNFS_CHECK=mount.present" $'(^|\n)MESHNFS_CHECK=mount.present\n' "$j"
+# The server's own diagnosis and the state before (mutation run 18: watch.c:176's
+# `== PROBE_PENDING` made `!=` said not_probed for a probed server; no check read the field).
+check_match "journal: MESHNFS_SERVER_DIAGNOSIS=unreachable, MESHNFS_FROM=unknown" \
+	$'(^|\n)MESHNFS_FROM=unknown\nMESHNFS_SERVER_DIAGNOSIS=unreachable\n' "$j"
 check_match "journal: PRIORITY=3 and the message" $'PRIORITY=3\n.*|MESSAGE=unknown -> lost: ' "$j"
 check_eq "journal: nothing on stderr when the journal took it" "" "$(logged "$T/journal.err")"
 
