@@ -89,9 +89,14 @@ int main(int argc, char **argv)
 	 * by the parent, and so inherited through exec, would make each one vanish at its end,
 	 * to be seen as one that never ended (tests/cli/std-fds.sh). */
 	signal(SIGCHLD, SIG_DFL);
-	output_escape_std(); /* human output: no byte from outside reaches the terminal raw */
 	cmd_nagios = cmd_argv_wants_nagios(argc, argv);
-	r = run(&ctx, argc, argv);
+	/* Human output: no byte from outside reaches the terminal raw. When the escaping streams
+	 * cannot be made, nothing runs (fail closed, not unescaped). */
+	if (output_escape_std() < 0)
+		r = cmd_internal_error("cannot set up the escaping of the output: %s; nothing was run",
+				       strerror(ENOMEM));
+	else
+		r = run(&ctx, argc, argv);
 	if (cmd_nagios && (r < EXIT_OK || r > EXIT_FAIL)) {
 		/* Monitoring Plugins: anything but a verdict is UNKNOWN, with a status line. */
 		char msg[64];

@@ -62,26 +62,28 @@ static void esc_drain(struct esc_stream *s)
 	buf_free(&out);
 }
 
-static FILE *esc_open(struct esc_stream *s, FILE *orig, int mode)
+/* Replaces *orig by an escaping stream: 0, or -ENOMEM (then *orig is left as it was). */
+static int esc_open(struct esc_stream *s, FILE **orig, int mode)
 {
 	static const cookie_io_functions_t fns = { .write = esc_write };
 	FILE *f;
 
-	fflush(orig);
+	fflush(*orig);
 	f = fopencookie(s, "w", fns);
 	if (!f)
-		return orig;
+		return -ENOMEM;
 	setvbuf(f, NULL, mode, BUFSIZ);
 	s->f = f;
-	return f;
+	*orig = f;
+	return 0;
 }
 
-void output_escape_std(void)
+int output_escape_std(void)
 {
 	if (esc_out.f)
-		return;
-	stdout = esc_open(&esc_out, stdout, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF);
-	stderr = esc_open(&esc_err, stderr, _IONBF);
+		return 0;
+	int r = esc_open(&esc_out, &stdout, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF);
+	return r < 0 ? r : esc_open(&esc_err, &stderr, _IONBF);
 }
 
 static struct esc_stream *esc_of(FILE *f)

@@ -17,8 +17,10 @@
  * streams that escape every control byte, C1 control, bidi control and invalid UTF-8 on the
  * way out (keeping newlines and tabs), so nothing that came from outside reaches the terminal
  * as a command. Call once, first thing in main. Our own control sequences (colours, the
- * progress line) and JSON documents go out through output_raw/output_json. */
-void output_escape_std(void);
+ * progress line) and JSON documents go out through output_raw/output_json. 0, or -ENOMEM when
+ * a stream cannot be made (stdout's, or stderr's: then stdout escapes already, stderr not):
+ * the caller must then print nothing from outside. */
+int output_escape_std(void);
 /* Writes s unescaped: for our own escape sequences only, never for outside text. On a stream
  * output_escape_std did not make, the same as fputs. */
 void output_raw(FILE *f, const char *s);

@@ -163,7 +163,8 @@ static void write_error_is_not_retried(void **state)
 	if (pid == 0) {
 		signal(SIGPIPE, SIG_IGN);
 		dup2(p[1], STDOUT_FILENO);
-		output_escape_std();
+		if (output_escape_std() < 0)
+			_exit(3);
 		fputs("nobody reads this\n", stdout);
 		_exit(fflush(stdout) == EOF ? 0 : 1);
 	}
@@ -196,7 +197,8 @@ static void raw_codes_pass_the_escaping_streams(void **state)
 	if (pid == 0) {
 		dup2(o[1], STDOUT_FILENO);
 		dup2(e[1], STDERR_FILENO);
-		output_escape_std();
+		if (output_escape_std() < 0)
+			_exit(3);
 		output_raw(stdout, "\033[1m");
 		fputs("a\033b\n", stdout);
 		/* Text still in stdio's buffer when a raw code comes is escaped all the same

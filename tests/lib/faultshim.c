@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Fault injection for the write path (LD_PRELOAD, tests only): the FAULT_NTH-th call of
- * FAULT_FUNC (open, write, fsync, rename or mkdir) on a path containing FAULT_MATCH fails with
+ * FAULT_FUNC (open, write, fsync, rename or mkdir; or fopencookie, which has no path: give no
+ * FAULT_MATCH) on a path containing FAULT_MATCH fails with
  * FAULT_ERRNO (default EIO). Calls on other paths pass and are not counted; for write and
  * fsync the path is the descriptor's (/proc/self/fd). When the fault fires, a line is appended
  * to FAULT_HIT (if set), so a test knows whether the run met it. */
@@ -167,4 +168,13 @@ int mkdir(const char *path, mode_t mode)
 	if (should_fail("mkdir", path))
 		return -1;
 	return NEXT("mkdir", int (*)(const char *, mode_t))(path, mode);
+}
+
+/* fopencookie: NULL, as glibc's when it cannot allocate the stream. */
+FILE *fopencookie(void *cookie, const char *mode, cookie_io_functions_t fns)
+{
+	if (should_fail("fopencookie", ""))
+		return NULL;
+	return NEXT("fopencookie", FILE * (*)(void *, const char *, cookie_io_functions_t))(
+		cookie, mode, fns);
 }
