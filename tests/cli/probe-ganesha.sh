@@ -11,7 +11,7 @@ if [ "${1:-}" != --inner ]; then
 	ip netns exec "$NS" bash "$0" --inner
 	exit $?
 fi
-plan 11
+plan 13
 
 mk_tmpdir T
 mkdir -p "$T/export" "$T/recovery"
@@ -48,6 +48,20 @@ check_empty "probe: its test file is gone from the export" 0 "$(ls -A "$T/export
 run "$MESHNFS" --no-color --timeout 10 probe 100.64.0.1
 check_eq "human: exit 0" 0 "$RC"
 check_match "human: the write step with its latency" "ok +write +[0-9]+ ms" "$OUT"
+
+# status: its short probe of the server extended to the whole ladder (probe_extend) against
+# a real server, with the write step (a new connection for it) and with --no-write (the export
+# looked up on the short probe's held connection). Not reached here: a --no-write extension
+# whose held connection was closed meanwhile (probe.c:745's lookup on a connection of its
+# own; mutation run 18's open survivor, only status-load's hundreds of addresses get there).
+printf '[server]\naddress = 100.64.0.1\nexport = /opt/shared\n[nodes]\nsrv = 100.64.0.1 server\n' >"$T/status.conf"
+for args in "" --no-write; do
+	# shellcheck disable=SC2086 # no word, or one
+	run "$MESHNFS" --config "$T/status.conf" --json --timeout 10 status $args
+	check_eq "status ${args:-(with the write)}: the server's row ok, the whole ladder run" \
+		"srv ok true $([ -n "$args" ] && echo export || echo ownership)" \
+		"$(jget '.nodes[] | select(.name == "srv") | "\(.name) \(.nfs.diagnosis) \(.nfs.full_ladder) \(.nfs.step)"')"
+done
 
 # Without libnfs (an empty file over it, in a mount namespace of this command's own): the export
 # step cannot start. It is cut, no verdict on the server, and says why: dlopen's words, not
