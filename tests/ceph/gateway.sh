@@ -156,7 +156,7 @@ check_match "setup added srv to the grace database before starting ganesha" \
 check_match "setup.grace: the add crashed before its work, once more after it: judged by a dump" \
 	"ok +setup.grace +ganesha-rados-grace .* add srv: killed by signal 11; once more: srv is in the grace database now \\(a dump says so\\), although that add failed too" "$OUT"
 check_eq "the grace database: gw2 and srv, no grace period" "rec=0 gw2 srv" \
-	"$(lab_ceph_grace gw2 dump | awk 'NR == 1 { print $2 } NR > 2 { print $1 }' | tr '\n' ' ' | sed 's/ $//')"
+	"$(lab_ceph_grace_dump gw2 | awk 'NR == 1 { print $2 } NR > 2 { print $1 }' | tr '\n' ' ' | sed 's/ $//')"
 check_match "ganesha started and listens" "ok +setup.service +ganesha.nfsd -L" "$OUT"
 check_match "setup verified itself with the probe ladder" "ok +setup.verify " "$OUT"
 diag "setup server --backend ceph (ask the cluster, write, start, verify) took $ms ms"
@@ -237,17 +237,9 @@ C1() { nsenter --net="/run/netns/$NS" "$@"; }
 G() { C1 env PATH="$T/bin:$TEST_PATH" "$MESHNFS" --config "$T/g.conf" --timeout 2 "$@"; }
 fstab_source() { awk -v mp="$MP" '$2 == mp { print $1 }' /etc/fstab; }
 # grace_line: the grace database in one line, "rec=R NODE:FLAGS..." (FLAGS: N, E or spaces).
-# ganesha-rados-grace 4.3 sometimes crashes at exit (SIGSEGV, NOTES.md), and its output to a
-# pipe, still buffered, is lost with it: "gateway 1 back" once read an empty database so (a
-# check-ceph run of 2026-12-07). The dump is read again then, as setup's own dump is.
 grace_line() {
-	local i out=
-	for i in 1 2 3; do
-		out=$(lab_ceph_grace gw2 dump) && [ -n "$out" ] && break
-		diag "ganesha-rados-grace dump, try $i: exit $?, $(wc -c <<<"$out") bytes"
-	done
-	awk -F '\t' 'NR == 1 { split($0, a, " "); l = a[2] }
-		NR > 2 { l = l " " $1 ":" $2 } END { print l }' <<<"$out"
+	lab_ceph_grace_dump gw2 | awk -F '\t' 'NR == 1 { split($0, a, " "); l = a[2] }
+		NR > 2 { l = l " " $1 ":" $2 } END { print l }'
 }
 echo "written through gateway 1 before it died, $(date +%s%N)" >"$T/before"
 C1 timeout 20 nfs-cp "$T/before" "nfs://$GW1$LAB_PSEUDO/before-failover?version=4" >/dev/null 2>&1

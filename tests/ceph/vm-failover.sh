@@ -197,7 +197,7 @@ diag "C in the file: $c_as"
 check "the file: A, then B's $((${#B} + 1)) bytes as zeros (lost), then D; $c_as" \
 	cmp "$VM_TMP/expected" "$HLOG.data"
 check_match "gateway 1's return started a grace period for both gateways (srv needs it, gw2 enforces it)" \
-	"gw2	 E\\|srv	NE" "$(lab_ceph_grace gw2 dump | tr '\n' '|')"
+	"gw2	 E\\|srv	NE" "$(lab_ceph_grace_dump gw2 | tr '\n' '|')"
 vm_exec -t 15 cat "$MNT/held.txt"
 check_eq "meanwhile a read through gateway 2 (the moved mount) waits (grace period)" "124 1" \
 	"$RC $VM_HUNG"

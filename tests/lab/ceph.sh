@@ -88,6 +88,21 @@ lab_ceph_grace() {
 	lab_exec "$h" timeout 30 ganesha-rados-grace --cephconf "$LAB_CEPH_CONF" \
 		--userid "$LAB_CEPH_USER" --pool "$LAB_CEPH_POOL" --ns "$LAB_CEPH_NS" "$@"
 }
+# lab_ceph_grace_dump HOST: the grace database (`dump`), read again when ganesha-rados-grace
+# crashed: 4.3 sometimes does at exit (SIGSEGV, NOTES.md), and its output to a pipe, still
+# buffered, is lost with it (ceph/gateway.sh once read an empty database so, 2026-12-07). Up
+# to three tries, each said on stderr when it fails; the last one's status.
+lab_ceph_grace_dump() {
+	local i out rc
+	for i in 1 2 3; do
+		out=$(lab_ceph_grace "$1" dump)
+		rc=$?
+		[ "$rc" = 0 ] && [ -n "$out" ] && break
+		echo "lab: ganesha-rados-grace dump in $1, try $i: exit $rc, ${#out} bytes" >&2
+	done
+	printf '%s\n' "$out"
+	return "$rc"
+}
 # lab_ceph_evict HOST: evicts the CephFS sessions of the gateway on HOST (found by its
 # underlay address in `client ls`), as an operator does for a dead gateway whose caps the MDS
 # would otherwise keep until session_autoclose (300 s). Prints the ids evicted.
