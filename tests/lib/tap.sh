@@ -269,13 +269,19 @@ outcome() {
 # file) CMD must see and signal.
 # HOSTVIEW_MS=FILE: CMD's own wall time in ms is written there.
 host_view() {
-	local ns=$1 root=$2 scratch pidns=(--pid --fork --mount-proc)
+	local ns=$1 root=$2 scratch rc pidns=(--pid --fork --mount-proc)
 	shift 2
 	[ "${HOSTVIEW_HOST_PIDS:-}" = 1 ] && pidns=()
-	mk_tmpdir scratch
+	# Its own scratch directory, removed here: not mk_tmpdir, whose cleanup at exit is lost
+	# when host_view runs inside run's $(...), a subshell (as it mostly does: every such call
+	# left an empty directory in /tmp, about a hundred per make check).
+	scratch=$(mktemp -d "${TMPDIR:-/tmp}/meshnfs-test.XXXXXX") || return 1
 	ip netns exec "$ns" env HOSTVIEW_SCRATCH="$scratch" HOSTVIEW_MS="${HOSTVIEW_MS:-}" \
 		unshare --mount --propagation private "${pidns[@]}" \
 		bash "$TOP/tests/lib/hostview" "$root" "$@"
+	rc=$?
+	rm -rf "$scratch"
+	return "$rc"
 }
 
 # tree_state DIR: every file under DIR with its inode, mode, owner, size, mtime, ctime and
